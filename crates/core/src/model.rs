@@ -1,0 +1,391 @@
+//! The registry's entity kinds (一张网): organisations keyed by credit code and the records that
+//! hang off them. Field names follow the glossary in PRODUCT.md.
+
+use crate::codes::{CreditCode, IdNumber, Phone};
+use crate::labelled_enum;
+use crate::values::{Date, IndustryCode, RegionCode};
+use serde::{Deserialize, Serialize};
+
+labelled_enum!(OrgKind, "组织类型", {
+    Enterprise = "enterprise" / "企业",
+    University = "university" / "高校",
+    Institute = "institute" / "科研院所",
+    Intermediary = "intermediary" / "科技中介",
+    Investor = "investor" / "投资机构",
+    Government = "government" / "政府部门",
+});
+
+labelled_enum!(PlatformKind, "平台类型", {
+    ManufacturingInnovationCentre = "manufacturing_innovation_centre" / "制造业创新中心",
+    KeyLaboratory = "key_laboratory" / "重点实验室",
+    EngineeringResearchCentre = "engineering_research_centre" / "工程研究中心",
+    EnterpriseTechnologyCentre = "enterprise_technology_centre" / "企业技术中心",
+    Incubator = "incubator" / "孵化器",
+    InnovationStudio = "innovation_studio" / "创新工作室",
+});
+
+labelled_enum!(Tier, "级别", {
+    Municipal = "municipal" / "市级",
+    Provincial = "provincial" / "省级",
+    National = "national" / "国家级",
+});
+
+labelled_enum!(PlatformStatus, "平台状态", {
+    Operating = "operating" / "运行中",
+    Building = "building" / "建设中",
+    Revoked = "revoked" / "已撤销",
+});
+
+labelled_enum!(PersonRole, "人员类型", {
+    Expert = "expert" / "专家",
+    TechnologyManager = "technology_manager" / "技术经理人",
+});
+
+labelled_enum!(AchievementKind, "成果类型", {
+    Patent = "patent" / "专利",
+    Paper = "paper" / "论文",
+    TechnologyResult = "technology_result" / "科技成果",
+});
+
+labelled_enum!(EquipmentKind, "设备类型", {
+    Instrument = "instrument" / "仪器设备",
+    Machine = "machine" / "机床",
+});
+
+labelled_enum!(DemandKind, "需求类型", {
+    TechnicalProblem = "technical_problem" / "技术难题",
+    Procurement = "procurement" / "采购需求",
+    OpenChallenge = "open_challenge" / "揭榜挂帅",
+});
+
+labelled_enum!(BudgetBand, "预算区间", {
+    Below50 = "below_50" / "50万元以下",
+    From50To200 = "50_200" / "50–200万元",
+    From200To500 = "200_500" / "200–500万元",
+    From500To1000 = "500_1000" / "500–1000万元",
+    Above1000 = "above_1000" / "1000万元以上",
+});
+
+labelled_enum!(DemandStatus, "需求状态", {
+    Posted = "posted" / "已发布",
+    Screened = "screened" / "已初筛",
+    Matched = "matched" / "已匹配",
+    Contacted = "contacted" / "已对接",
+    Contracted = "contracted" / "已签约",
+    Delivered = "delivered" / "已交付",
+});
+
+labelled_enum!(PolicyLevel, "政策层级", {
+    National = "national" / "国家级",
+    Provincial = "provincial" / "自治区级",
+    Municipal = "municipal" / "市级",
+    District = "district" / "旗县区级",
+});
+
+labelled_enum!(Position, "链位置", {
+    Upstream = "upstream" / "上游",
+    Midstream = "midstream" / "中游",
+    Downstream = "downstream" / "下游",
+});
+
+/// 组织: enterprise, university, institute, intermediary, investor or government body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    pub credit_code: CreditCode,
+    pub name: String,
+    pub kind: OrgKind,
+    pub region: RegionCode,
+    #[serde(default)]
+    pub industry: Option<IndustryCode>,
+    #[serde(default)]
+    pub founded: Option<Date>,
+    #[serde(default)]
+    pub employees: Option<u32>,
+    /// 营业收入, 万元.
+    #[serde(default)]
+    pub revenue: Option<f64>,
+    /// 研发投入, 万元.
+    #[serde(default)]
+    pub rd_spend: Option<f64>,
+    /// 高新技术企业.
+    #[serde(default)]
+    pub high_tech: bool,
+    /// 专精特新.
+    #[serde(default)]
+    pub specialised: bool,
+    /// 科技型中小企业.
+    #[serde(default)]
+    pub tech_sme: bool,
+    #[serde(default)]
+    pub products: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_phone: Option<Phone>,
+}
+
+/// 创新平台.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    pub kind: PlatformKind,
+    pub tier: Tier,
+    pub host: CreditCode,
+    #[serde(default)]
+    pub region: Option<RegionCode>,
+    #[serde(default)]
+    pub field: String,
+    #[serde(default)]
+    pub industry: Option<IndustryCode>,
+    #[serde(default)]
+    pub started: Option<Date>,
+    pub status: PlatformStatus,
+}
+
+/// 专家 / 技术经理人. Phone and ID number are personal data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    pub role: PersonRole,
+    #[serde(default)]
+    pub organisation: Option<CreditCode>,
+    #[serde(default)]
+    pub region: Option<RegionCode>,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub disciplines: Vec<String>,
+    #[serde(default)]
+    pub expertise: String,
+    #[serde(default)]
+    pub phone: Option<Phone>,
+    #[serde(default)]
+    pub id_number: Option<IdNumber>,
+}
+
+/// 科技成果 / 专利 / 论文.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Achievement {
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    pub kind: AchievementKind,
+    pub owners: Vec<CreditCode>,
+    #[serde(default)]
+    pub region: Option<RegionCode>,
+    #[serde(default)]
+    pub industry: Option<IndustryCode>,
+    #[serde(default)]
+    pub text: String,
+    /// Technology readiness level 1–9.
+    #[serde(default)]
+    pub trl: Option<u8>,
+    #[serde(default)]
+    pub year: Option<i32>,
+}
+
+/// 仪器设备 / 机床, with the processes it performs and the hours it offers per week.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Equipment {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    pub kind: EquipmentKind,
+    pub owner: CreditCode,
+    #[serde(default)]
+    pub region: Option<RegionCode>,
+    #[serde(default)]
+    pub processes: Vec<String>,
+    /// Free hours per week offered to others.
+    #[serde(default)]
+    pub capacity_hours: f64,
+    /// Hours per week actually used by shared orders.
+    #[serde(default)]
+    pub used_hours: f64,
+    /// 元/小时.
+    #[serde(default)]
+    pub hourly_cost: Option<f64>,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// 技术需求 / 采购需求 / 揭榜挂帅, with its structured problem card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Demand {
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    pub kind: DemandKind,
+    pub organisation: CreditCode,
+    #[serde(default)]
+    pub region: Option<RegionCode>,
+    #[serde(default)]
+    pub industry: Option<IndustryCode>,
+    #[serde(default)]
+    pub text: String,
+    /// 目标指标.
+    #[serde(default)]
+    pub goal_metric: String,
+    /// 现状.
+    #[serde(default)]
+    pub current_state: String,
+    #[serde(default)]
+    pub trl_target: Option<u8>,
+    #[serde(default)]
+    pub budget_band: Option<BudgetBand>,
+    #[serde(default)]
+    pub deadline: Option<Date>,
+    /// 知识产权约定.
+    #[serde(default)]
+    pub ip_terms: String,
+    pub status: DemandStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamMember {
+    pub name: String,
+    pub id_number: IdNumber,
+    #[serde(default)]
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetLine {
+    pub item: String,
+    /// 万元.
+    pub amount: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextSection {
+    pub heading: String,
+    pub text: String,
+}
+
+/// 项目申报: one funding application to one programme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    pub programme: String,
+    pub year: i32,
+    pub applicant: CreditCode,
+    #[serde(default)]
+    pub region: Option<RegionCode>,
+    #[serde(default)]
+    pub amount: Option<f64>,
+    #[serde(default)]
+    pub team: Vec<TeamMember>,
+    #[serde(default)]
+    pub budget_lines: Vec<BudgetLine>,
+    #[serde(default)]
+    pub abstract_text: String,
+    #[serde(default)]
+    pub sections: Vec<TextSection>,
+}
+
+/// 惠企政策.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    pub issuer: String,
+    pub level: PolicyLevel,
+    #[serde(default)]
+    pub region: Option<RegionCode>,
+    #[serde(default)]
+    pub industries: Vec<IndustryCode>,
+    #[serde(default)]
+    pub summary: String,
+    /// 申报条件, as written by the issuer.
+    #[serde(default)]
+    pub eligibility: String,
+    #[serde(default)]
+    pub valid_from: Option<Date>,
+    #[serde(default)]
+    pub valid_to: Option<Date>,
+    /// 免申即享.
+    #[serde(default)]
+    pub automatic_grant: bool,
+}
+
+/// 链节点: one link of an industrial chain, with the nodes it supplies (downstream edges).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainNode {
+    pub id: String,
+    pub chain: String,
+    pub chain_name: String,
+    pub name: String,
+    pub position: Position,
+    #[serde(default)]
+    pub industries: Vec<IndustryCode>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub supplies: Vec<String>,
+}
+
+/// 供应关系: who bought what from whom, how much, which year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyRelation {
+    #[serde(default)]
+    pub id: String,
+    pub supplier: CreditCode,
+    pub customer: CreditCode,
+    pub product: String,
+    #[serde(default)]
+    pub node: Option<String>,
+    /// 万元.
+    pub amount: f64,
+    pub year: i32,
+}
+
+/// An industrial chain assembled from its nodes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chain {
+    pub code: String,
+    pub name: String,
+    pub nodes: Vec<ChainNode>,
+}
+
+impl Chain {
+    /// Groups nodes by chain, keeping upstream → midstream → downstream order.
+    pub fn assemble(nodes: impl IntoIterator<Item = ChainNode>) -> Vec<Chain> {
+        let mut chains: Vec<Chain> = Vec::new();
+        for n in nodes {
+            match chains.iter_mut().find(|c| c.code == n.chain) {
+                Some(c) => c.nodes.push(n),
+                None => chains.push(Chain {
+                    code: n.chain.clone(),
+                    name: n.chain_name.clone(),
+                    nodes: vec![n],
+                }),
+            }
+        }
+        for c in &mut chains {
+            c.nodes.sort_by(|a, b| a.position.cmp(&b.position).then(a.id.cmp(&b.id)));
+        }
+        chains
+    }
+}

@@ -1,0 +1,508 @@
+//! Rows of spreadsheet cells ↔ records, by the kind's schema. Every bad cell of a row is reported
+//! (row, column, value, reason in Chinese); a row becomes a record only when all of it is valid.
+
+use crate::codes::{CreditCode, IdNumber, Phone};
+use crate::entity::{EntityKind, Record};
+use crate::reference::regions;
+use crate::schema::{fields, FieldSpec, FieldType};
+use crate::values::{Date, IndustryCode, RegionCode};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+/// A cell as a spreadsheet reader gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Date(Date),
+}
+
+impl Cell {
+    /// The text a person sees in the cell (numbers without a trailing `.0`).
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => format!("{n}"),
+            Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+            Cell::Date(d) => d.to_string(),
+        }
+    }
+    pub fn is_blank(&self) -> bool {
+        self.display().is_empty()
+    }
+}
+
+/// One problem found in an import: 1-based row number as the user sees it in the file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column.is_empty() {
+            write!(f, "第 {} 行：{}", self.row, self.reason)
+        } else {
+            write!(
+                f,
+                "第 {} 行「{}」值「{}」：{}",
+                self.row, self.column, self.value, self.reason
+            )
+        }
+    }
+}
+
+/// Which column holds which field, found from the header row.
+#[derive(Debug, Clone)]
+pub struct HeaderMap {
+    kind: EntityKind,
+    /// For each field of the schema, the column index it is read from.
+    columns: Vec<Option<usize>>,
+    /// Headers present in the file that no field uses (ignored, reported to the user).
+    pub ignored: Vec<String>,
+}
+
+fn normalise_header(h: &str) -> String {
+    h.trim()
+        .trim_start_matches(['*', '＊'])
+        .trim_end_matches(['*', '＊'])
+        .replace('(', "（")
+        .replace(')', "）")
+        .replace(' ', "")
+}
+
+impl HeaderMap {
+    /// Matches headers by Chinese name (a leading or trailing `*` is ignored) or by JSON key.
+    pub fn new(kind: EntityKind, headers: &[String]) -> Result<HeaderMap, Vec<RowError>> {
+        let norm: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
+        let mut columns = Vec::new();
+        let mut used = vec![false; headers.len()];
+        let mut errors = Vec::new();
+        for spec in fields(kind) {
+            let want = normalise_header(spec.header);
+            let pos = norm
+                .iter()
+                .position(|h| *h == want || h.eq_ignore_ascii_case(spec.key));
+            if let Some(i) = pos {
+                used[i] = true;
+            } else if spec.required {
+                errors.push(RowError {
+                    row: 1,
+                    column: spec.header.to_string(),
+                    value: String::new(),
+                    reason: format!(
+                        "表头缺少必填列「{}」：请使用{}导入模板",
+                        spec.header,
+                        kind.label()
+                    ),
+                });
+            }
+            columns.push(pos);
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let ignored = headers
+            .iter()
+            .zip(used)
+            .filter(|(h, u)| !u && !h.trim().is_empty())
+            .map(|(h, _)| h.clone())
+            .collect();
+        Ok(HeaderMap {
+            kind,
+            columns,
+            ignored,
+        })
+    }
+
+    pub fn kind(&self) -> EntityKind {
+        self.kind
+    }
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(['；', ';', '、', '\n', '，', ','])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn split_items(s: &str) -> Vec<String> {
+    s.split(['；', ';', '\n'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn parse_number(cell: &Cell) -> Result<f64, String> {
+    match cell {
+        Cell::Number(n) if n.is_finite() => Ok(*n),
+        Cell::Number(_) => Err("不是有限数值".into()),
+        other => {
+            let t: String = other
+                .display()
+                .chars()
+                .filter(|c| *c != ',' && *c != '，' && !c.is_whitespace())
+                .collect();
+            let t = t.trim_end_matches("万元").trim_end_matches('元');
+            t.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| "应为数字".into())
+        }
+    }
+}
+
+/// Reads one cell as the JSON value its field takes; `Ok(None)` for an empty cell.
+fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
+    if cell.is_blank() {
+        return match spec.ty {
+            FieldType::Bool => Ok(Some(Value::Bool(false))),
+            _ if spec.required => Err("必填，不能为空".into()),
+            _ => Ok(None),
+        };
+    }
+    let text = cell.display();
+    let v = match spec.ty {
+        FieldType::Text | FieldType::LongText => {
+            if matches!(spec.ty, FieldType::Text) && text.chars().count() > 500 {
+                return Err("过长（最多 500 字）".into());
+            }
+            json!(text)
+        }
+        FieldType::Int => {
+            let n = parse_number(cell)?;
+            if n.fract() != 0.0 || n.abs() > 4e9 {
+                return Err("应为整数".into());
+            }
+            if n < 0.0 {
+                return Err("不能为负数".into());
+            }
+            json!(n as i64)
+        }
+        FieldType::Decimal => json!(parse_number(cell)?),
+        FieldType::Bool => match text.to_ascii_lowercase().as_str() {
+            "是" | "y" | "yes" | "true" | "1" | "√" | "有" => json!(true),
+            "否" | "n" | "no" | "false" | "0" | "×" | "无" => json!(false),
+            _ => return Err("应为「是」或「否」".into()),
+        },
+        FieldType::Date => match cell {
+            Cell::Date(d) => json!(d.to_string()),
+            Cell::Number(n) => json!(Date::from_excel_serial(*n)?.to_string()),
+            _ => json!(Date::parse(&text)?.to_string()),
+        },
+        FieldType::CreditCode => json!(CreditCode::parse(&text)
+            .map_err(|e| format!("统一社会信用代码无效：{e}"))?
+            .as_str()),
+        FieldType::Region => json!(RegionCode::parse(&text)?.as_str()),
+        FieldType::Industry => json!(IndustryCode::parse(&text)?.as_str()),
+        FieldType::Phone => json!(Phone::parse(&text)?.full()),
+        FieldType::IdNumber => {
+            if matches!(cell, Cell::Number(_)) {
+                return Err("身份证号被存成了数字，末几位可能已丢失：请把该列设为文本格式后重新录入".into());
+            }
+            json!(IdNumber::parse(&text)?.full())
+        }
+        FieldType::Choice(choices) => {
+            let t = text.trim();
+            let all = choices();
+            match all
+                .iter()
+                .find(|(code, label)| code.eq_ignore_ascii_case(t) || *label == t)
+            {
+                Some((code, _)) => json!(code),
+                None => {
+                    let labels: Vec<&str> = all.iter().map(|(_, l)| *l).collect();
+                    return Err(format!("不是可选值，可选：{}", labels.join("、")));
+                }
+            }
+        }
+        FieldType::TextList => json!(split_items(&text)),
+        FieldType::CreditCodeList => {
+            let mut out = Vec::new();
+            for c in split_list(&text) {
+                out.push(
+                    CreditCode::parse(&c)
+                        .map_err(|e| format!("「{c}」不是有效的统一社会信用代码：{e}"))?
+                        .as_str()
+                        .to_string(),
+                );
+            }
+            json!(out)
+        }
+        FieldType::IndustryList => {
+            let mut out = Vec::new();
+            for c in split_list(&text) {
+                out.push(IndustryCode::parse(&c)?.as_str().to_string());
+            }
+            json!(out)
+        }
+        FieldType::Team => {
+            let mut out = Vec::new();
+            for m in split_items(&text) {
+                let parts: Vec<&str> = m.split(['/', '／', ':', '：']).map(str::trim).collect();
+                if parts.len() < 2 || parts[0].is_empty() {
+                    return Err(format!("成员「{m}」格式不对，应为 姓名/身份证号/角色"));
+                }
+                let id = IdNumber::parse(parts[1]).map_err(|e| format!("成员「{}」{e}", parts[0]))?;
+                out.push(json!({"name": parts[0], "id_number": id.full(), "role": parts.get(2).copied().unwrap_or("")}));
+            }
+            json!(out)
+        }
+        FieldType::Budget => {
+            let mut out = Vec::new();
+            for b in split_items(&text) {
+                let (item, amount) = b
+                    .rsplit_once([':', '：'])
+                    .ok_or_else(|| format!("预算「{b}」格式不对，应为 科目:金额"))?;
+                let n = parse_number(&Cell::Text(amount.to_string()))
+                    .map_err(|_| format!("预算「{b}」的金额不是数字"))?;
+                out.push(json!({"item": item.trim(), "amount": n}));
+            }
+            json!(out)
+        }
+        FieldType::Sections => {
+            let mut out = Vec::new();
+            if !text.contains('【') {
+                out.push(json!({"heading": "正文", "text": text}));
+            } else {
+                for part in text.split('【').filter(|p| !p.trim().is_empty()) {
+                    match part.split_once('】') {
+                        Some((h, t)) => out.push(json!({"heading": h.trim(), "text": t.trim()})),
+                        None => return Err(format!("章节「{part}」缺少「】」")),
+                    }
+                }
+            }
+            json!(out)
+        }
+    };
+    Ok(Some(v))
+}
+
+/// Parses one data row. `row` is the 1-based row number in the file, for messages.
+pub fn parse_row(map: &HeaderMap, row: usize, cells: &[Cell]) -> Result<Record, Vec<RowError>> {
+    let specs = fields(map.kind);
+    let mut obj = Map::new();
+    let mut errors = Vec::new();
+    let empty = Cell::Empty;
+    for (spec, col) in specs.iter().zip(&map.columns) {
+        let cell = col.and_then(|c| cells.get(c)).unwrap_or(&empty);
+        match parse_cell(spec, cell) {
+            Ok(Some(v)) => {
+                obj.insert(spec.key.to_string(), v);
+            }
+            Ok(None) => {}
+            Err(reason) => errors.push(RowError {
+                row,
+                column: spec.header.to_string(),
+                value: cell.display(),
+                reason,
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let record = Record::from_json(map.kind, Value::Object(obj)).map_err(|reason| {
+        vec![RowError {
+            row,
+            column: String::new(),
+            value: String::new(),
+            reason,
+        }]
+    })?;
+    record.validate().map_err(|errs| {
+        errs.into_iter()
+            .map(|e| {
+                let spec = specs.iter().find(|s| s.key == e.field);
+                RowError {
+                    row,
+                    column: spec.map(|s| s.header.to_string()).unwrap_or(e.field),
+                    value: String::new(),
+                    reason: e.message,
+                }
+            })
+            .collect::<Vec<_>>()
+    })?;
+    Ok(record)
+}
+
+/// Header row for export and templates; required columns are marked with `*`.
+pub fn headers(kind: EntityKind, mark_required: bool) -> Vec<String> {
+    fields(kind)
+        .iter()
+        .map(|f| {
+            if mark_required && f.required {
+                format!("*{}", f.header)
+            } else {
+                f.header.to_string()
+            }
+        })
+        .collect()
+}
+
+fn format_value(spec: &FieldSpec, v: &Value) -> Cell {
+    match (spec.ty, v) {
+        (_, Value::Null) => Cell::Empty,
+        (FieldType::Int | FieldType::Decimal, Value::Number(n)) => Cell::Number(n.as_f64().unwrap_or(0.0)),
+        (FieldType::Bool, Value::Bool(b)) => Cell::Text(if *b { "是" } else { "否" }.into()),
+        (FieldType::Choice(choices), Value::String(code)) => Cell::Text(
+            choices()
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, l)| l.to_string())
+                .unwrap_or_else(|| code.clone()),
+        ),
+        (FieldType::Team, Value::Array(items)) => Cell::Text(
+            items
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{}/{}/{}",
+                        m["name"].as_str().unwrap_or(""),
+                        m["id_number"].as_str().unwrap_or(""),
+                        m["role"].as_str().unwrap_or("")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        (FieldType::Budget, Value::Array(items)) => Cell::Text(
+            items
+                .iter()
+                .map(|b| format!("{}:{}", b["item"].as_str().unwrap_or(""), b["amount"]))
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        (FieldType::Sections, Value::Array(items)) => Cell::Text(
+            items
+                .iter()
+                .map(|s| format!("【{}】{}", s["heading"].as_str().unwrap_or(""), s["text"].as_str().unwrap_or("")))
+                .collect::<String>(),
+        ),
+        (_, Value::Array(items)) => Cell::Text(
+            items
+                .iter()
+                .map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()))
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        (_, Value::String(s)) => Cell::Text(s.clone()),
+        (_, other) => Cell::Text(other.to_string()),
+    }
+}
+
+/// One export row; personal data masked unless `full_personal`.
+pub fn record_to_cells(record: &Record, full_personal: bool) -> Vec<Cell> {
+    let v = if full_personal {
+        record.to_json()
+    } else {
+        record.to_masked_json()
+    };
+    fields(record.kind())
+        .iter()
+        .map(|spec| format_value(spec, v.get(spec.key).unwrap_or(&Value::Null)))
+        .collect()
+}
+
+/// A template's example row: help text per column.
+pub fn template_help(kind: EntityKind) -> Vec<String> {
+    fields(kind).iter().map(|f| f.help.to_string()).collect()
+}
+
+/// Region name for display next to a code (`150203 昆都仑区`).
+pub fn region_label(code: &str) -> String {
+    regions()
+        .get(code)
+        .map(|r| r.name.clone())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    #[test]
+    fn organisation_row_roundtrip() {
+        let kind = EntityKind::Organisation;
+        let heads: Vec<String> = headers(kind, true);
+        let map = HeaderMap::new(kind, &heads).unwrap();
+        let code = CreditCode::with_check_digit("91150203MA0N00001").unwrap();
+        let mut cells = vec![Cell::Empty; heads.len()];
+        cells[0] = t(code.as_str());
+        cells[1] = t("包头示例稀土材料有限公司");
+        cells[2] = t("企业");
+        cells[3] = Cell::Number(150203.0);
+        cells[4] = t("C3985");
+        cells[5] = Cell::Number(45356.0);
+        cells[9] = t("是");
+        let r = parse_row(&map, 2, &cells).unwrap();
+        let back = record_to_cells(&r, true);
+        assert_eq!(back[0].display(), code.as_str());
+        assert_eq!(back[2].display(), "企业");
+        assert_eq!(back[5].display(), "2024-03-05");
+        assert_eq!(back[9].display(), "是");
+        let r2 = parse_row(&map, 2, &back).unwrap();
+        assert_eq!(r, r2);
+    }
+
+    #[test]
+    fn every_bad_cell_is_named() {
+        let kind = EntityKind::Organisation;
+        let heads = headers(kind, false);
+        let map = HeaderMap::new(kind, &heads).unwrap();
+        let mut cells = vec![Cell::Empty; heads.len()];
+        cells[0] = t("91340600MA2PBN831Q");
+        cells[1] = t("x");
+        cells[2] = t("公司");
+        cells[3] = t("159999");
+        cells[7] = t("很多");
+        let errs = parse_row(&map, 7, &cells).unwrap_err();
+        let cols: Vec<&str> = errs.iter().map(|e| e.column.as_str()).collect();
+        assert_eq!(cols, vec!["统一社会信用代码", "组织类型", "行政区划代码", "营业收入（万元）"]);
+        assert!(errs[0].reason.contains("校验位"));
+        assert_eq!(errs[0].row, 7);
+    }
+
+    #[test]
+    fn missing_required_header() {
+        let errs = HeaderMap::new(EntityKind::Organisation, &["名称".to_string()]).unwrap_err();
+        assert!(errs.iter().any(|e| e.column == "统一社会信用代码"));
+    }
+
+    #[test]
+    fn application_nested_cells() {
+        let kind = EntityKind::Application;
+        let heads = headers(kind, false);
+        let map = HeaderMap::new(kind, &heads).unwrap();
+        let code = CreditCode::with_check_digit("91150203MA0N00001").unwrap();
+        let id = IdNumber::with_check_digit("15020319800101123").unwrap();
+        let mut cells = vec![Cell::Empty; heads.len()];
+        cells[1] = t("高性能钕铁硼");
+        cells[2] = t("市科技局-2025");
+        cells[3] = Cell::Number(2025.0);
+        cells[4] = t(code.as_str());
+        cells[7] = t(&format!("张三/{}/负责人", id.full()));
+        cells[8] = t("设备费:50；材料费：20.5");
+        cells[10] = t("【研究内容】晶界扩散【技术路线】重稀土减量");
+        let r = parse_row(&map, 3, &cells).unwrap();
+        let Record::Application(a) = &r else { panic!() };
+        assert_eq!(a.budget_lines.len(), 2);
+        assert_eq!(a.sections[1].heading, "技术路线");
+        let masked = record_to_cells(&r, false);
+        assert!(masked[7].display().contains("********"));
+    }
+}
