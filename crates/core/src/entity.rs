@@ -120,6 +120,8 @@ pub struct IndexFields {
     pub flags: Vec<&'static str>,
     /// Free text a `text` filter searches.
     pub text: String,
+    /// The figure lists sort by (revenue, amount, capacity, year), when the kind has one.
+    pub number: Option<f64>,
 }
 
 /// One credit code a record points at, with the Chinese name of the field it came from.
@@ -442,6 +444,7 @@ impl Record {
                     tier: None,
                     flags,
                     text: format!("{} {} {}", r.credit_code, r.products, r.address),
+                number: r.revenue,
                 }
             }
             Record::Platform(r) => IndexFields {
@@ -452,6 +455,7 @@ impl Record {
                 tier: Some(r.tier.code()),
                 flags: vec![r.status.code()],
                 text: r.field.clone(),
+                number: None,
             },
             Record::Person(r) => IndexFields {
                 name: r.name.clone(),
@@ -461,6 +465,7 @@ impl Record {
                 tier: None,
                 flags: vec![],
                 text: format!("{} {} {}", r.title, r.disciplines.join(" "), r.expertise),
+                number: None,
             },
             Record::Achievement(r) => IndexFields {
                 name: r.title.clone(),
@@ -470,6 +475,7 @@ impl Record {
                 tier: None,
                 flags: vec![],
                 text: r.text.clone(),
+                number: r.year.map(f64::from),
             },
             Record::Equipment(r) => IndexFields {
                 name: r.name.clone(),
@@ -479,6 +485,7 @@ impl Record {
                 tier: None,
                 flags: vec![],
                 text: format!("{} {}", r.processes.join(" "), r.description),
+                number: Some(r.capacity_hours),
             },
             Record::Demand(r) => IndexFields {
                 name: r.title.clone(),
@@ -488,6 +495,7 @@ impl Record {
                 tier: None,
                 flags: vec![r.status.code()],
                 text: format!("{} {}", r.text, r.goal_metric),
+                number: None,
             },
             Record::Application(r) => IndexFields {
                 name: r.title.clone(),
@@ -497,6 +505,7 @@ impl Record {
                 tier: None,
                 flags: vec![],
                 text: format!("{} {} {}", r.programme, r.year, r.abstract_text),
+                number: r.amount,
             },
             Record::Policy(r) => IndexFields {
                 name: r.title.clone(),
@@ -506,6 +515,7 @@ impl Record {
                 tier: None,
                 flags: if r.automatic_grant { vec!["automatic_grant"] } else { vec![] },
                 text: format!("{} {} {}", r.issuer, r.summary, r.eligibility),
+                number: None,
             },
             Record::ChainNode(r) => IndexFields {
                 name: r.name.clone(),
@@ -515,6 +525,7 @@ impl Record {
                 tier: None,
                 flags: vec![],
                 text: format!("{} {} {}", r.chain, r.chain_name, r.keywords.join(" ")),
+                number: None,
             },
             Record::SupplyRelation(r) => IndexFields {
                 name: r.product.clone(),
@@ -524,6 +535,7 @@ impl Record {
                 tier: None,
                 flags: vec![],
                 text: format!("{} {} {}", r.supplier, r.customer, r.year),
+                number: Some(r.amount),
             },
         }
     }

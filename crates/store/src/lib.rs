@@ -1,0 +1,101 @@
+//! The registry's persistence: the `Repository` interface every caller uses, and its SQLite
+//! implementation. A PostgreSQL backend implements the same trait; callers do not change.
+
+mod clock;
+mod migrate;
+mod query;
+mod sqlite;
+
+pub use clock::now_rfc3339;
+pub use query::{ListQuery, Page, Sort};
+pub use sqlite::SqliteStore;
+
+use innomesh_core::{CreditCode, EntityKind, Record};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("未找到{kind}「{id}」")]
+    NotFound { kind: &'static str, id: String },
+    #[error("{0}")]
+    Conflict(String),
+    /// A record refers to an organisation the registry does not hold.
+    #[error("{0}")]
+    UnknownReference(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("数据库错误：{0}")]
+    Database(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub kind: Option<String>,
+    pub entity_id: Option<String>,
+    pub detail: String,
+}
+
+/// A record pointing at an organisation, for detail pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct Relation {
+    pub kind: EntityKind,
+    pub id: String,
+    pub field: String,
+}
+
+/// A problem with one record of a batch, by its position in the batch.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchError {
+    pub index: usize,
+    pub field: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+/// The registry as every caller sees it.
+pub trait Repository: Send + Sync {
+    /// Writes a whole batch in one transaction, or nothing: references are checked against the
+    /// store and the batch itself, and every bad record is reported. Ids missing are assigned.
+    fn import(
+        &self,
+        records: Vec<Record>,
+        actor: &str,
+        source: &str,
+        progress: &dyn Fn(usize),
+    ) -> Result<Result<ImportSummary, Vec<BatchError>>, StoreError>;
+    fn create(&self, record: Record, actor: &str) -> Result<Record, StoreError>;
+    fn update(&self, kind: EntityKind, id: &str, record: Record, actor: &str) -> Result<Record, StoreError>;
+    fn delete(&self, kind: EntityKind, id: &str, actor: &str) -> Result<(), StoreError>;
+    fn get(&self, kind: EntityKind, id: &str) -> Result<Option<Record>, StoreError>;
+    fn list(&self, query: &ListQuery) -> Result<Page, StoreError>;
+    /// Every record of a kind, in id order (exports and engines).
+    fn all(&self, kind: EntityKind) -> Result<Vec<Record>, StoreError>;
+    fn count(&self, kind: EntityKind) -> Result<usize, StoreError>;
+    /// Records that point at this organisation.
+    fn relations(&self, org: &CreditCode) -> Result<Vec<Relation>, StoreError>;
+    /// Names of organisations by credit code (for display of references).
+    fn org_names(&self, codes: &[String]) -> Result<HashMap<String, String>, StoreError>;
+    fn audit(&self, kind: Option<EntityKind>, id: Option<&str>, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    fn set_meta(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError>;
+    /// Aggregates for the landing page and dashboard: counts per (kind, region).
+    fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>, StoreError>;
+}

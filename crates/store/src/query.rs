@@ -1,0 +1,97 @@
+//! List queries: filters by region and industry (with descendants), kind, tier, flag and text.
+
+use innomesh_core::reference::{industries, regions, Regions};
+use innomesh_core::{EntityKind, Record};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Id,
+    Name,
+    NumberDesc,
+    UpdatedDesc,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub kind: EntityKind,
+    /// Prefix of region codes (`1502` selects Baotou and everything in it).
+    pub region_prefix: Option<String>,
+    /// Prefix of industry paths (`C/39` selects division 39 and its classes).
+    pub industry_prefix: Option<String>,
+    pub subkind: Option<String>,
+    pub tier: Option<String>,
+    pub flag: Option<String>,
+    pub text: Option<String>,
+    pub sort: Sort,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+impl ListQuery {
+    pub fn new(kind: EntityKind) -> Self {
+        Self {
+            kind,
+            region_prefix: None,
+            industry_prefix: None,
+            subkind: None,
+            tier: None,
+            flag: None,
+            text: None,
+            sort: Sort::Id,
+            page: 1,
+            per_page: 50,
+        }
+    }
+
+    /// Sets the region filter from any accepted spelling of a code; `Err` names the bad code.
+    pub fn region(mut self, code: &str) -> Result<Self, String> {
+        let r = regions()
+            .resolve(code)
+            .ok_or_else(|| format!("行政区划代码「{code}」不在 GB/T 2260 代码表中"))?;
+        self.region_prefix = Some(Regions::descendant_prefix(r).to_string());
+        Ok(self)
+    }
+
+    pub fn industry(mut self, code: &str) -> Result<Self, String> {
+        let i = industries()
+            .resolve(code)
+            .ok_or_else(|| format!("行业代码「{code}」不在 GB/T 4754-2017 中"))?;
+        self.industry_prefix = Some(i.path.clone());
+        Ok(self)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    #[serde(skip)]
+    pub records: Vec<Record>,
+}
+
+/// Smallest string greater than every string with this prefix (for index-friendly ranges).
+pub(crate) fn prefix_upper(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return chars.into_iter().collect();
+        }
+    }
+    String::from(char::MAX)
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+pub(crate) fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,551 @@
+//! SQLite implementation of `Repository`: WAL journal, one transaction per write or import.
+
+use crate::query::{like_escape, prefix_upper, ListQuery, Page, Sort};
+use crate::{AuditEntry, BatchError, ImportSummary, Relation, Repository, StoreError};
+use innomesh_core::entity::Reference;
+use innomesh_core::{CreditCode, EntityKind, Record, RegionCode};
+use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+const UPSERT: &str = "INSERT INTO entities (kind, id, name, region, industry_path, subkind, tier, flags, search_text, sort_number, data, created_at, updated_at, updated_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
+     ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, region = excluded.region,
+       industry_path = excluded.industry_path, subkind = excluded.subkind, tier = excluded.tier,
+       flags = excluded.flags, search_text = excluded.search_text, sort_number = excluded.sort_number,
+       data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by";
+
+const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, kind, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)";
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        Self::setup(conn)
+    }
+
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Self, StoreError> {
+        // WAL: readers never block the writer; NORMAL sync is durable against process crashes.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "busy_timeout", 5000)?;
+        conn.pragma_update(None, "cache_size", -64000)?;
+        crate::migrate::run(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-written transaction (SQLite rolls
+        // back), so a poisoned lock is still safe to use.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn decode(kind: EntityKind, data: &str) -> Result<Record, StoreError> {
+    let value: serde_json::Value =
+        serde_json::from_str(data).map_err(|e| StoreError::Database(format!("记录数据损坏：{e}")))?;
+    Record::from_json(kind, value).map_err(|e| StoreError::Database(format!("记录数据与当前模型不符：{e}")))
+}
+
+fn write_record(tx: &Transaction<'_>, record: &Record, now: &str, actor: &str) -> rusqlite::Result<()> {
+    let idx = record.index();
+    let flags = if idx.flags.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", idx.flags.join(","))
+    };
+    let kind = record.kind().code();
+    let mut stmt = tx.prepare_cached(UPSERT)?;
+    stmt.execute(params![
+        kind,
+        record.id(),
+        idx.name,
+        idx.region,
+        idx.industry_path,
+        idx.subkind,
+        idx.tier,
+        flags,
+        idx.text,
+        idx.number,
+        record.to_json().to_string(),
+        now,
+        actor
+    ])?;
+    let refs = record.references();
+    let mut del = tx.prepare_cached("DELETE FROM entity_refs WHERE kind = $1 AND id = $2")?;
+    del.execute(params![kind, record.id()])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO entity_refs (kind, id, field, org) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )?;
+    for r in refs {
+        ins.execute(params![kind, record.id(), r.field, r.code.as_str()])?;
+    }
+    Ok(())
+}
+
+fn audit(tx: &Connection, now: &str, actor: &str, action: &str, kind: Option<&str>, id: Option<&str>, detail: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached(AUDIT)?
+        .execute(params![now, actor, action, kind, id, detail])?;
+    Ok(())
+}
+
+/// Regions of organisations, for the codes asked (those absent are not in the registry).
+fn org_regions(conn: &Connection, codes: &HashSet<String>) -> rusqlite::Result<HashMap<String, RegionCode>> {
+    let mut out = HashMap::new();
+    let list: Vec<&String> = codes.iter().collect();
+    for chunk in list.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
+        let sql = format!(
+            "SELECT id, region FROM entities WHERE kind = 'organisation' AND id IN ({})",
+            placeholders.join(",")
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let params: Vec<&dyn ToSql> = chunk.iter().map(|s| *s as &dyn ToSql).collect();
+        let rows = stmt.query_map(params.as_slice(), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })?;
+        for row in rows {
+            let (id, region) = row?;
+            if let Some(region) = region.and_then(|r| RegionCode::parse(&r).ok()) {
+                out.insert(id, region);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn existing_ids(conn: &Connection, kind: EntityKind) -> rusqlite::Result<HashSet<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM entities WHERE kind = $1")?;
+    let rows = stmt.query_map([kind.code()], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}
+
+fn next_id(tx: &Transaction<'_>, kind: EntityKind, taken: &HashSet<String>) -> rusqlite::Result<String> {
+    let mut n: i64 = tx
+        .query_row("SELECT next FROM id_counters WHERE kind = $1", [kind.code()], |r| r.get(0))
+        .optional()?
+        .unwrap_or(1);
+    let id = loop {
+        let candidate = format!("{}{:06}", kind.id_prefix(), n);
+        n += 1;
+        if !taken.contains(&candidate) {
+            break candidate;
+        }
+    };
+    tx.execute(
+        "INSERT INTO id_counters (kind, next) VALUES ($1, $2) ON CONFLICT (kind) DO UPDATE SET next = excluded.next",
+        params![kind.code(), n],
+    )?;
+    Ok(id)
+}
+
+/// Reference checks shared by single writes and imports.
+fn check_references(
+    conn: &Connection,
+    records: &mut [Record],
+) -> Result<Vec<BatchError>, StoreError> {
+    let batch_orgs: HashMap<String, RegionCode> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Organisation(o) => Some((o.credit_code.as_str().to_string(), o.region.clone())),
+            _ => None,
+        })
+        .collect();
+    let wanted: HashSet<String> = records
+        .iter()
+        .flat_map(|r| r.references())
+        .map(|r| r.code.as_str().to_string())
+        .filter(|c| !batch_orgs.contains_key(c))
+        .collect();
+    let mut known = org_regions(conn, &wanted)?;
+    known.extend(batch_orgs);
+    let mut errors = Vec::new();
+    for (index, record) in records.iter_mut().enumerate() {
+        for Reference { field, code } in record.references() {
+            if !known.contains_key(code.as_str()) {
+                errors.push(BatchError {
+                    index,
+                    field,
+                    value: code.to_string(),
+                    reason: format!("统一社会信用代码 {code} 的组织不在登记库中：请先导入该组织"),
+                });
+            }
+        }
+        record.inherit_region(|c: &CreditCode| known.get(c.as_str()).cloned());
+    }
+    // Chain edges must point at nodes that exist in the batch or the store.
+    let has_nodes = records.iter().any(|r| matches!(r, Record::ChainNode(_)));
+    if has_nodes {
+        let mut nodes = existing_ids(conn, EntityKind::ChainNode)?;
+        nodes.extend(records.iter().filter(|r| r.kind() == EntityKind::ChainNode).map(|r| r.id().to_string()));
+        for (index, record) in records.iter().enumerate() {
+            if let Record::ChainNode(n) = record {
+                for s in &n.supplies {
+                    if !nodes.contains(s) {
+                        errors.push(BatchError {
+                            index,
+                            field: "supplies",
+                            value: s.clone(),
+                            reason: format!("下游节点「{s}」不存在"),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(errors)
+}
+
+impl Repository for SqliteStore {
+    fn import(
+        &self,
+        mut records: Vec<Record>,
+        actor: &str,
+        source: &str,
+        progress: &dyn Fn(usize),
+    ) -> Result<Result<ImportSummary, Vec<BatchError>>, StoreError> {
+        let mut conn = self.lock();
+        let mut errors = check_references(&conn, &mut records)?;
+        // The same id twice in one file is almost always a copy-paste mistake: refuse it.
+        let mut seen: HashMap<(EntityKind, String), usize> = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            if r.id().is_empty() {
+                continue;
+            }
+            if let Some(first) = seen.insert((r.kind(), r.id().to_string()), i) {
+                errors.push(BatchError {
+                    index: i,
+                    field: if r.kind() == EntityKind::Organisation { "credit_code" } else { "id" },
+                    value: r.id().to_string(),
+                    reason: format!("与本文件中第 {} 条记录重复", first + 1),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.index);
+            return Ok(Err(errors));
+        }
+        let now = crate::now_rfc3339();
+        let tx = conn.transaction()?;
+        let mut existing: HashMap<EntityKind, HashSet<String>> = HashMap::new();
+        let mut summary = ImportSummary::default();
+        audit(&tx, &now, actor, "import_begin", None, None, &format!("{source}：{} 条", records.len()))?;
+        for (i, mut record) in records.into_iter().enumerate() {
+            let kind = record.kind();
+            if !existing.contains_key(&kind) {
+                existing.insert(kind, existing_ids(&tx, kind)?);
+            }
+            let taken = existing.entry(kind).or_default();
+            if record.id().is_empty() {
+                let id = next_id(&tx, kind, taken)?;
+                record.set_id(id);
+            }
+            let action = if taken.contains(record.id()) {
+                summary.updated += 1;
+                "import_update"
+            } else {
+                summary.created += 1;
+                taken.insert(record.id().to_string());
+                "import_create"
+            };
+            write_record(&tx, &record, &now, actor)?;
+            audit(&tx, &now, actor, action, Some(kind.code()), Some(record.id()), source)?;
+            if i % 1000 == 999 {
+                progress(i + 1);
+            }
+        }
+        audit(
+            &tx,
+            &now,
+            actor,
+            "import_commit",
+            None,
+            None,
+            &format!("{source}：新增 {}，更新 {}", summary.created, summary.updated),
+        )?;
+        tx.commit()?;
+        Ok(Ok(summary))
+    }
+
+    fn create(&self, record: Record, actor: &str) -> Result<Record, StoreError> {
+        record.validate().map_err(|e| StoreError::Invalid(e.iter().map(|x| x.message.clone()).collect::<Vec<_>>().join("；")))?;
+        let mut conn = self.lock();
+        let mut one = [record];
+        let errors = check_references(&conn, &mut one)?;
+        if let Some(e) = errors.first() {
+            return Err(StoreError::UnknownReference(e.reason.clone()));
+        }
+        let [mut record] = one;
+        let kind = record.kind();
+        let tx = conn.transaction()?;
+        if record.id().is_empty() {
+            let taken = existing_ids(&tx, kind)?;
+            let id = next_id(&tx, kind, &taken)?;
+            record.set_id(id);
+        } else {
+            let exists: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM entities WHERE kind = $1 AND id = $2",
+                params![kind.code(), record.id()],
+                |r| r.get(0),
+            )?;
+            if exists > 0 {
+                return Err(StoreError::Conflict(format!("{}「{}」已存在，请改用更新", kind.label(), record.id())));
+            }
+        }
+        let now = crate::now_rfc3339();
+        write_record(&tx, &record, &now, actor)?;
+        audit(&tx, &now, actor, "create", Some(kind.code()), Some(record.id()), &record.to_masked_json().to_string())?;
+        tx.commit()?;
+        Ok(record)
+    }
+
+    fn update(&self, kind: EntityKind, id: &str, mut record: Record, actor: &str) -> Result<Record, StoreError> {
+        if record.kind() != kind {
+            return Err(StoreError::Invalid("记录类型与地址不符".into()));
+        }
+        if record.id().is_empty() {
+            record.set_id(id.to_string());
+        }
+        if record.id() != id {
+            return Err(StoreError::Invalid(format!("记录编号「{}」与地址中的「{id}」不一致；编号不能修改", record.id())));
+        }
+        record.validate().map_err(|e| StoreError::Invalid(e.iter().map(|x| x.message.clone()).collect::<Vec<_>>().join("；")))?;
+        let mut conn = self.lock();
+        let mut one = [record];
+        let errors = check_references(&conn, &mut one)?;
+        if let Some(e) = errors.first() {
+            return Err(StoreError::UnknownReference(e.reason.clone()));
+        }
+        let [record] = one;
+        let tx = conn.transaction()?;
+        let exists: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM entities WHERE kind = $1 AND id = $2",
+            params![kind.code(), id],
+            |r| r.get(0),
+        )?;
+        if exists == 0 {
+            return Err(StoreError::NotFound { kind: kind.label(), id: id.to_string() });
+        }
+        let now = crate::now_rfc3339();
+        write_record(&tx, &record, &now, actor)?;
+        audit(&tx, &now, actor, "update", Some(kind.code()), Some(id), &record.to_masked_json().to_string())?;
+        tx.commit()?;
+        Ok(record)
+    }
+
+    fn delete(&self, kind: EntityKind, id: &str, actor: &str) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let old: Option<String> = tx
+            .query_row("SELECT data FROM entities WHERE kind = $1 AND id = $2", params![kind.code(), id], |r| r.get(0))
+            .optional()?;
+        let Some(old) = old else {
+            return Err(StoreError::NotFound { kind: kind.label(), id: id.to_string() });
+        };
+        if kind == EntityKind::Organisation {
+            let n: i64 = tx.query_row("SELECT COUNT(*) FROM entity_refs WHERE org = $1", [id], |r| r.get(0))?;
+            if n > 0 {
+                return Err(StoreError::Conflict(format!(
+                    "该组织仍被 {n} 条记录引用（平台、人员、成果、设备、需求、申报或供应关系），请先处理这些记录"
+                )));
+            }
+        }
+        if kind == EntityKind::ChainNode {
+            let pattern = format!("%\"{}\"%", like_escape(id));
+            let n: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM entities WHERE kind = 'chain_node' AND id <> $1 AND data LIKE $2 ESCAPE '\\'",
+                params![id, pattern],
+                |r| r.get(0),
+            )?;
+            if n > 0 {
+                return Err(StoreError::Conflict(format!("仍有 {n} 个节点以该节点为上下游，请先修改这些节点")));
+            }
+        }
+        tx.execute("DELETE FROM entities WHERE kind = $1 AND id = $2", params![kind.code(), id])?;
+        tx.execute("DELETE FROM entity_refs WHERE kind = $1 AND id = $2", params![kind.code(), id])?;
+        let masked = decode(kind, &old).map(|r| r.to_masked_json().to_string()).unwrap_or_default();
+        audit(&tx, &crate::now_rfc3339(), actor, "delete", Some(kind.code()), Some(id), &masked)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn get(&self, kind: EntityKind, id: &str) -> Result<Option<Record>, StoreError> {
+        let conn = self.lock();
+        let data: Option<String> = conn
+            .query_row("SELECT data FROM entities WHERE kind = $1 AND id = $2", params![kind.code(), id], |r| r.get(0))
+            .optional()?;
+        data.map(|d| decode(kind, &d)).transpose()
+    }
+
+    fn list(&self, q: &ListQuery) -> Result<Page, StoreError> {
+        let mut clauses = vec!["kind = $1".to_string()];
+        let mut args: Vec<String> = vec![q.kind.code().to_string()];
+        let mut push = |clause: &str, values: Vec<String>, args: &mut Vec<String>| {
+            let mut c = clause.to_string();
+            for v in values {
+                args.push(v);
+                c = c.replacen("{}", &format!("${}", args.len()), 1);
+            }
+            clauses.push(c);
+        };
+        if let Some(p) = &q.region_prefix {
+            push("region >= {} AND region < {}", vec![p.clone(), prefix_upper(p)], &mut args);
+        }
+        if let Some(p) = &q.industry_prefix {
+            push("industry_path >= {} AND industry_path < {}", vec![p.clone(), prefix_upper(p)], &mut args);
+        }
+        if let Some(s) = &q.subkind {
+            push("subkind = {}", vec![s.clone()], &mut args);
+        }
+        if let Some(t) = &q.tier {
+            push("tier = {}", vec![t.clone()], &mut args);
+        }
+        if let Some(f) = &q.flag {
+            push("flags LIKE {} ESCAPE '\\'", vec![format!("%,{},%", like_escape(f))], &mut args);
+        }
+        if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let pat = format!("%{}%", like_escape(t));
+            push(
+                "(name LIKE {} ESCAPE '\\' OR search_text LIKE {} ESCAPE '\\' OR id = {})",
+                vec![pat.clone(), pat, t.to_string()],
+                &mut args,
+            );
+        }
+        let wh = clauses.join(" AND ");
+        let order = match q.sort {
+            Sort::Id => "id",
+            Sort::Name => "name, id",
+            Sort::NumberDesc => "sort_number IS NULL, sort_number DESC, id",
+            Sort::UpdatedDesc => "updated_at DESC, id",
+        };
+        let per_page = q.per_page.clamp(1, 1000);
+        let page = q.page.max(1);
+        let conn = self.lock();
+        let params: Vec<&dyn ToSql> = args.iter().map(|s| s as &dyn ToSql).collect();
+        let total: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM entities WHERE {wh}"), params.as_slice(), |r| r.get(0))?;
+        let sql = format!(
+            "SELECT data FROM entities WHERE {wh} ORDER BY {order} LIMIT {per_page} OFFSET {}",
+            (page - 1) * per_page
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(params.as_slice(), |r| r.get::<_, String>(0))?;
+        let mut records = Vec::new();
+        for row in rows {
+            records.push(decode(q.kind, &row?)?);
+        }
+        Ok(Page { total: total as usize, page, per_page, records })
+    }
+
+    fn all(&self, kind: EntityKind) -> Result<Vec<Record>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare("SELECT data FROM entities WHERE kind = $1 ORDER BY id")?;
+        let rows = stmt.query_map([kind.code()], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(decode(kind, &row?)?);
+        }
+        Ok(out)
+    }
+
+    fn count(&self, kind: EntityKind) -> Result<usize, StoreError> {
+        let conn = self.lock();
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM entities WHERE kind = $1", [kind.code()], |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    fn relations(&self, org: &CreditCode) -> Result<Vec<Relation>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare("SELECT kind, id, field FROM entity_refs WHERE org = $1 ORDER BY kind, id")?;
+        let rows = stmt.query_map([org.as_str()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, id, field) = row?;
+            if let Some(kind) = EntityKind::from_code(&kind) {
+                out.push(Relation { kind, id, field });
+            }
+        }
+        Ok(out)
+    }
+
+    fn org_names(&self, codes: &[String]) -> Result<HashMap<String, String>, StoreError> {
+        let conn = self.lock();
+        let mut out = HashMap::new();
+        for chunk in codes.chunks(500) {
+            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
+            let sql = format!(
+                "SELECT id, name FROM entities WHERE kind = 'organisation' AND id IN ({})",
+                placeholders.join(",")
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let params: Vec<&dyn ToSql> = chunk.iter().map(|s| s as &dyn ToSql).collect();
+            let rows = stmt.query_map(params.as_slice(), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (id, name) = row?;
+                out.insert(id, name);
+            }
+        }
+        Ok(out)
+    }
+
+    fn audit(&self, kind: Option<EntityKind>, id: Option<&str>, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT seq, at, actor, action, kind, entity_id, detail FROM audit_log
+             WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR entity_id = $2)
+             ORDER BY seq DESC LIMIT $3",
+        )?;
+        let rows = stmt.query_map(params![kind.map(|k| k.code()), id, limit.min(10_000) as i64], |r| {
+            Ok(AuditEntry {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                kind: r.get(4)?,
+                entity_id: r.get(5)?,
+                detail: r.get(6)?,
+            })
+        })?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let conn = self.lock();
+        Ok(conn
+            .query_row("SELECT value FROM meta WHERE key = $1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_meta(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        audit(&tx, &crate::now_rfc3339(), actor, "set_meta", None, Some(key), value)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT COALESCE(region, ''), COUNT(*) FROM entities WHERE kind = $1 GROUP BY region ORDER BY region",
+        )?;
+        let rows = stmt.query_map([kind.code()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+}
