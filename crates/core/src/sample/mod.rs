@@ -184,7 +184,7 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             specialised: false,
             tech_sme: false,
             products: String::new(),
-            address: format!("包头市{}", RegionCode::parse(region.as_str()).map(|r| r.name()).unwrap_or_default()),
+            address: region.name().replace(' ', ""),
             contact_name: g.person_name(),
             contact_phone: Some(g.phone()),
         });

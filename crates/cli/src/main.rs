@@ -1,0 +1,66 @@
+//! The `innomesh` binary. Each command family lives in its own module; this file only dispatches.
+
+mod check;
+mod registry;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "innomesh", version, about = "Innomesh 创新资源一张网：登记库、匹配与分析引擎")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the database lives.
+#[derive(clap::Args, Clone)]
+pub struct DataDir {
+    /// Directory holding innomesh.db (created if missing)
+    #[arg(long, default_value = ".")]
+    pub data_dir: PathBuf,
+}
+
+impl DataDir {
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("innomesh.db")
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web UI and API (启动服务)
+    Serve(serve::ServeArgs),
+    /// Fresh database with sample data (示例数据), then serve
+    Demo(serve::DemoArgs),
+    /// Import a CSV or XLSX file of one kind, all-or-nothing (导入)
+    Import(registry::ImportArgs),
+    /// Export every record of one kind to CSV or XLSX (导出)
+    Export(registry::ExportArgs),
+    /// Write an empty import template (导入模板)
+    Template(registry::TemplateArgs),
+    /// Validate codes (校验)
+    #[command(subcommand)]
+    Check(check::CheckCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(a) => serve::serve(a),
+        Command::Demo(a) => serve::demo(a),
+        Command::Import(a) => registry::import(a),
+        Command::Export(a) => registry::export(a),
+        Command::Template(a) => registry::template(a),
+        Command::Check(c) => check::run(c),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! `serve` and `demo`.
+
+use crate::DataDir;
+use anyhow::Context;
+use innomesh_core::sample::{generate, SampleConfig, SAMPLE_LABEL};
+use innomesh_store::{Repository, SqliteStore};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub dir: DataDir,
+    /// Port to listen on
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind (use 0.0.0.0 to serve the intranet)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+}
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Multiply every sample count (benchmarks use 100)
+    #[arg(long, default_value_t = 1)]
+    pub scale: u32,
+    /// Seed of the sample generator
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Only build the database, do not serve
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+pub fn open_store(dir: &DataDir) -> anyhow::Result<SqliteStore> {
+    std::fs::create_dir_all(&dir.data_dir)
+        .with_context(|| format!("无法创建数据目录 {}", dir.data_dir.display()))?;
+    let path = dir.db_path();
+    SqliteStore::open(&path).with_context(|| format!("无法打开数据库 {}", path.display()))
+}
+
+pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&args.dir)?;
+    run_server(Arc::new(store), &args)
+}
+
+fn run_server(repo: Arc<dyn Repository>, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let addr: SocketAddr = format!("{}:{}", args.bind, args.port)
+        .parse()
+        .with_context(|| format!("地址无效：{}:{}", args.bind, args.port))?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(innomesh_server::serve(innomesh_server::AppState::new(repo), addr))
+        .with_context(|| format!("无法在 {addr} 上启动服务（端口可能已被占用，可用 --port 换一个）"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let path = args.serve.dir.db_path();
+    if path.exists() {
+        // Never wipe real data: only a database that holds sample data may be rebuilt.
+        let existing = SqliteStore::open(&path)?;
+        let is_sample = existing.meta("sample_data")?.is_some();
+        let empty = innomesh_core::EntityKind::ALL.iter().all(|k| existing.count(*k).map(|n| n == 0).unwrap_or(false));
+        drop(existing);
+        if !is_sample && !empty {
+            anyhow::bail!(
+                "{} 中已有非示例数据，demo 不会覆盖它。请用 --data-dir 指定另一个目录。",
+                path.display()
+            );
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let p = path.with_file_name(format!("innomesh.db{suffix}"));
+            if p.exists() {
+                std::fs::remove_file(&p).with_context(|| format!("无法删除旧的示例数据库 {}", p.display()))?;
+            }
+        }
+    }
+    let store = open_store(&args.serve.dir)?;
+    eprintln!("正在生成{SAMPLE_LABEL}（规模 ×{}）…", args.scale);
+    let data = generate(SampleConfig { scale: args.scale, seed: args.seed });
+    let total = data.records.len();
+    let bar = ProgressBar::new(total as u64);
+    bar.set_style(ProgressStyle::with_template("写入 {bar:40} {pos}/{len} 条 {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let outcome = store
+        .import(data.records, "demo", SAMPLE_LABEL, &|n| bar.set_position(n as u64))?
+        .map_err(|errs| anyhow::anyhow!("示例数据未通过校验（程序错误）：{:?}", errs.first()))?;
+    bar.finish_and_clear();
+    store.set_meta(
+        "sample_data",
+        &format!("{SAMPLE_LABEL} scale={} seed={}", args.scale, args.seed),
+        "demo",
+    )?;
+    eprintln!("已写入{SAMPLE_LABEL} {} 条：{}", outcome.created, path.display());
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    run_server(Arc::new(store), &args.serve)
+}

@@ -1,0 +1,90 @@
+//! The JSON API under `/api`: one router per feature.
+
+mod reference;
+mod registry;
+mod transfer;
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+
+/// Largest JSON body accepted for a single record.
+pub const JSON_LIMIT: usize = 1024 * 1024;
+/// Largest import file accepted.
+pub const FILE_LIMIT: usize = 200 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(registry::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
+        .merge(transfer::router().layer(DefaultBodyLimit::max(FILE_LIMIT)))
+        .merge(reference::router())
+        .route("/api/openapi.json", axum::routing::get(crate::openapi::document))
+}
+
+/// Unknown paths: JSON under `/api`, a page elsewhere.
+pub async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api") {
+        ApiError::not_found("没有这个接口：请查看 /api/openapi.json").into_response()
+    } else {
+        (
+            axum::http::StatusCode::NOT_FOUND,
+            axum::response::Html(crate::pages::page("页面不存在", "<h1>页面不存在</h1><p><a href=\"/\">返回首页</a></p>", None)),
+        )
+            .into_response()
+    }
+}
+
+/// Query parameters as given, without a rejection that answers in English.
+pub type Params = Vec<(String, String)>;
+
+pub fn param<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
+    params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty())
+}
+
+pub fn kind_of(segment: &str) -> Result<innomesh_core::EntityKind, ApiError> {
+    innomesh_core::EntityKind::from_plural(segment).ok_or_else(|| {
+        let all: Vec<&str> = innomesh_core::EntityKind::ALL.iter().map(|k| k.plural()).collect();
+        ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "unknown_kind",
+            format!("没有「{segment}」这种记录类型，可用：{}", all.join("、")),
+        )
+    })
+}
+
+/// Reads the body, turning a too-large or broken body into our error contract.
+pub fn body_bytes(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    limit: usize,
+) -> Result<axum::body::Bytes, ApiError> {
+    body.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("请求体过大：上限 {} MB", limit / 1024 / 1024),
+            )
+        } else {
+            ApiError::bad_request("bad_json", format!("无法读取请求体：{e}"))
+        }
+    })
+}
+
+pub fn query_params(
+    q: Result<axum::extract::Query<Params>, axum::extract::rejection::QueryRejection>,
+) -> Result<Params, ApiError> {
+    q.map(|axum::extract::Query(p)| p)
+        .map_err(|_| ApiError::bad_request("invalid_query", "查询参数无法解析"))
+}
+
+/// `X-Actor` names who writes (accounts arrive with their own issue; until then the header or "api").
+pub fn actor(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get("x-actor")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(64).collect())
+        .filter(|s: &String| !s.trim().is_empty())
+        .unwrap_or_else(|| "api".to_string())
+}

@@ -1,0 +1,35 @@
+//! Innomesh over HTTP: the JSON API (one router per feature), the OpenAPI document and the
+//! server-rendered pages. Handlers extract, call the store or an engine, and map the result.
+
+pub mod api;
+pub mod error;
+mod openapi;
+pub mod pages;
+mod state;
+
+pub use state::AppState;
+
+use axum::Router;
+use std::net::SocketAddr;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(api::router())
+        .merge(pages::router())
+        .fallback(api::fallback)
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    eprintln!("Innomesh 创新资源一张网 已启动：http://{local}/");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,120 @@
+//! `/api/openapi.json`, generated from the entity schemas so it cannot drift from the code.
+
+use crate::error::ERROR_CODES;
+use axum::Json;
+use innomesh_core::schema::{fields, FieldType};
+use innomesh_core::EntityKind;
+use serde_json::{json, Map, Value};
+
+fn field_schema(ty: FieldType, help: &str, header: &str) -> Value {
+    let mut s = match ty {
+        FieldType::Choice(choices) => {
+            let c = choices();
+            json!({"type": "string", "enum": c.iter().map(|(code, _)| *code).collect::<Vec<_>>(),
+                   "x-labels": c.iter().map(|(_, l)| *l).collect::<Vec<_>>()})
+        }
+        FieldType::Team => json!({"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string"}, "id_number": {"type": "string"}, "role": {"type": "string"}}}}),
+        FieldType::Budget => json!({"type": "array", "items": {"type": "object", "properties": {
+            "item": {"type": "string"}, "amount": {"type": "number"}}}}),
+        FieldType::Sections => json!({"type": "array", "items": {"type": "object", "properties": {
+            "heading": {"type": "string"}, "text": {"type": "string"}}}}),
+        FieldType::TextList | FieldType::CreditCodeList | FieldType::IndustryList => {
+            json!({"type": "array", "items": {"type": "string"}})
+        }
+        FieldType::Date => json!({"type": "string", "format": "date"}),
+        other => json!({"type": other.json_type()}),
+    };
+    s["title"] = json!(header);
+    if !help.is_empty() {
+        s["description"] = json!(help);
+    }
+    s
+}
+
+pub fn build() -> Value {
+    let mut schemas = Map::new();
+    let mut paths = Map::new();
+    let error_ref = json!({"$ref": "#/components/schemas/Error"});
+    let err = |d: &str| json!({"description": d, "content": {"application/json": {"schema": error_ref}}});
+    for kind in EntityKind::ALL {
+        let name = format!("{:?}", kind);
+        let mut props = Map::new();
+        let mut required = Vec::new();
+        if kind != EntityKind::Organisation && kind != EntityKind::ChainNode {
+            props.insert("id".into(), json!({"type": "string", "title": "编号", "description": "创建时可省略，由系统生成"}));
+        }
+        for f in fields(kind) {
+            props.insert(f.key.into(), field_schema(f.ty, f.help, f.header));
+            if f.required {
+                required.push(f.key);
+            }
+        }
+        schemas.insert(name.clone(), json!({"type": "object", "title": kind.label(), "properties": props, "required": required}));
+        let r = json!({"$ref": format!("#/components/schemas/{name}")});
+        let base = format!("/api/{}", kind.plural());
+        let list_params = json!([
+            {"name": "region", "in": "query", "description": "行政区划代码，含所有下级（1502 = 包头市）", "schema": {"type": "string"}},
+            {"name": "industry", "in": "query", "description": "行业代码，含所有下级（C、C39、3985）", "schema": {"type": "string"}},
+            {"name": "kind", "in": "query", "description": "类型代码", "schema": {"type": "string"}},
+            {"name": "tier", "in": "query", "description": "级别：municipal / provincial / national", "schema": {"type": "string"}},
+            {"name": "flag", "in": "query", "description": "标记：high_tech / specialised / tech_sme / 状态代码", "schema": {"type": "string"}},
+            {"name": "q", "in": "query", "description": "名称或文本包含", "schema": {"type": "string"}},
+            {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["id", "name", "number", "updated"]}},
+            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}
+        ]);
+        paths.insert(base.clone(), json!({
+            "get": {"summary": format!("{}列表", kind.label()), "tags": [kind.label()], "parameters": list_params,
+                    "responses": {"200": {"description": "分页结果 {total, page, per_page, items}"}, "400": err("查询参数无效")}},
+            "post": {"summary": format!("新建{}", kind.label()), "tags": [kind.label()],
+                     "requestBody": {"content": {"application/json": {"schema": r}}},
+                     "responses": {"201": {"description": "已创建"}, "400": err("JSON 无效"), "409": err("已存在"), "413": err("请求体过大"), "422": err("字段无效或引用不存在")}}
+        }));
+        paths.insert(format!("{base}/{{id}}"), json!({
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "get": {"summary": format!("读取{}", kind.label()), "tags": [kind.label()], "responses": {"200": {"description": "记录", "content": {"application/json": {"schema": r}}}, "404": err("不存在")}},
+            "put": {"summary": format!("更新{}", kind.label()), "tags": [kind.label()], "requestBody": {"content": {"application/json": {"schema": r}}},
+                    "responses": {"200": {"description": "已更新"}, "404": err("不存在"), "422": err("字段无效")}},
+            "delete": {"summary": format!("删除{}", kind.label()), "tags": [kind.label()], "responses": {"204": {"description": "已删除"}, "404": err("不存在"), "409": err("仍被引用")}}
+        }));
+        paths.insert(format!("{base}/import"), json!({
+            "post": {"summary": format!("导入{}（CSV 或 XLSX，全部成功或全部不写入）", kind.label()), "tags": [kind.label()],
+                     "parameters": [{"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}}],
+                     "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+                     "responses": {"200": {"description": "{rows, created, updated, ignored_columns}"}, "422": err("错误行列表 errors[{row, column, value, reason}]")}}
+        }));
+        paths.insert(format!("{base}/export"), json!({
+            "get": {"summary": format!("导出{}", kind.label()), "tags": [kind.label()],
+                    "parameters": [{"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}}],
+                    "responses": {"200": {"description": "文件"}}}
+        }));
+        paths.insert(format!("{base}/template"), json!({
+            "get": {"summary": format!("下载{}导入模板", kind.label()), "tags": [kind.label()], "responses": {"200": {"description": "XLSX 模板"}}}
+        }));
+    }
+    paths.insert("/api/regions".into(), json!({"get": {"summary": "行政区划（GB/T 2260）", "parameters": [{"name": "parent", "in": "query", "schema": {"type": "string"}}], "responses": {"200": {"description": "下级区划"}}}}));
+    paths.insert("/api/industries".into(), json!({"get": {"summary": "国民经济行业分类（GB/T 4754-2017）", "parameters": [{"name": "parent", "in": "query", "schema": {"type": "string"}}], "responses": {"200": {"description": "下级行业"}}}}));
+    paths.insert("/api/stats".into(), json!({"get": {"summary": "各类记录总数", "responses": {"200": {"description": "counts"}}}}));
+    paths.insert("/api/audit".into(), json!({"get": {"summary": "审计日志（只增不改）", "parameters": [
+        {"name": "kind", "in": "query", "schema": {"type": "string"}}, {"name": "id", "in": "query", "schema": {"type": "string"}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer"}}], "responses": {"200": {"description": "entries"}}}}));
+    schemas.insert("Error".into(), json!({
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string", "enum": ERROR_CODES.iter().map(|e| e.0).collect::<Vec<_>>()},
+                       "message": {"type": "string", "description": "中文说明"},
+                       "errors": {"type": "array", "items": {"type": "object", "properties": {"row": {"type": "integer"}, "column": {"type": "string"}, "value": {"type": "string"}, "reason": {"type": "string"}}}}},
+        "x-codes": ERROR_CODES.iter().map(|(c, s, m)| json!({"code": c, "status": s, "message": m})).collect::<Vec<_>>()
+    }));
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Innomesh 创新资源一张网 API", "version": crate::VERSION,
+                 "description": "登记库的 JSON 接口。错误统一为 {code, message}。写操作可用 X-Actor 头标明操作人。"},
+        "paths": paths,
+        "components": {"schemas": schemas}
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(build())
+}
