@@ -47,5 +47,9 @@ pub fn run(cmd: CheckCommand) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -1,5 +1,6 @@
 //! The `innomesh` binary. Each command family lives in its own module; this file only dispatches.
 
+mod bench;
 mod check;
 mod registry;
 mod serve;
@@ -9,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "innomesh", version, about = "Innomesh 创新资源一张网：登记库、匹配与分析引擎")]
+#[command(
+    name = "innomesh",
+    version,
+    about = "Innomesh 创新资源一张网：登记库、匹配与分析引擎"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,6 +49,9 @@ enum Command {
     /// Validate codes (校验)
     #[command(subcommand)]
     Check(check::CheckCommand),
+    /// Benchmarks of the registry (import speed)
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +63,7 @@ fn main() -> ExitCode {
         Command::Export(a) => registry::export(a),
         Command::Template(a) => registry::template(a),
         Command::Check(c) => check::run(c),
+        Command::Bench(c) => bench::run(c),
     };
     match result {
         Ok(code) => code,

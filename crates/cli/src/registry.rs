@@ -5,7 +5,9 @@ use crate::DataDir;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use innomesh_core::EntityKind;
-use innomesh_sheets::pipeline::{export_bytes, import_bytes, template_bytes, ImportError, Progress};
+use innomesh_sheets::pipeline::{
+    export_bytes, import_bytes, template_bytes, ImportError, Progress,
+};
 use innomesh_sheets::Format;
 use innomesh_store::Repository;
 use std::path::PathBuf;
@@ -25,7 +27,12 @@ fn parse_format(s: &str) -> Result<Format, String> {
 fn format_for(path: &std::path::Path, explicit: Option<Format>) -> anyhow::Result<Format> {
     explicit
         .or_else(|| Format::guess(&path.to_string_lossy()))
-        .with_context(|| format!("无法从文件名 {} 判断格式，请加 --format csv 或 --format xlsx", path.display()))
+        .with_context(|| {
+            format!(
+                "无法从文件名 {} 判断格式，请加 --format csv 或 --format xlsx",
+                path.display()
+            )
+        })
 }
 
 #[derive(clap::Args)]
@@ -84,7 +91,8 @@ impl Progress for Bar {
 
 pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
     let format = format_for(&a.file, a.format)?;
-    let bytes = std::fs::read(&a.file).with_context(|| format!("无法读取文件 {}", a.file.display()))?;
+    let bytes =
+        std::fs::read(&a.file).with_context(|| format!("无法读取文件 {}", a.file.display()))?;
     let store = open_store(&a.dir)?;
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -92,12 +100,30 @@ pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message("读取文件");
-    let source = a.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let result = import_bytes(&store, a.kind, &bytes, format, &a.actor, &source, &Bar(bar.clone()));
+    let source = a
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let result = import_bytes(
+        &store,
+        a.kind,
+        &bytes,
+        format,
+        &a.actor,
+        &source,
+        &Bar(bar.clone()),
+    );
     bar.finish_and_clear();
     match result {
         Ok(o) => {
-            println!("导入完成：{} {} 行，新增 {}，更新 {}", a.kind.label(), o.rows, o.created, o.updated);
+            println!(
+                "导入完成：{} {} 行，新增 {}，更新 {}",
+                a.kind.label(),
+                o.rows,
+                o.created,
+                o.updated
+            );
             if !o.ignored_columns.is_empty() {
                 println!("以下列未使用：{}", o.ignored_columns.join("、"));
             }
@@ -121,10 +147,17 @@ pub fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
     let format = format_for(&a.file, a.format)?;
     let store = open_store(&a.dir)?;
     let records = store.all(a.kind)?;
-    let label = store.meta("sample_data")?.map(|_| innomesh_core::sample::SAMPLE_LABEL);
+    let label = store
+        .meta("sample_data")?
+        .map(|_| innomesh_core::sample::SAMPLE_LABEL);
     let bytes = export_bytes(&records, a.kind, format, a.personal_full, label)?;
     std::fs::write(&a.file, bytes).with_context(|| format!("无法写入 {}", a.file.display()))?;
-    println!("已导出 {} {} 条到 {}", a.kind.label(), records.len(), a.file.display());
+    println!(
+        "已导出 {} {} 条到 {}",
+        a.kind.label(),
+        records.len(),
+        a.file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,9 +2,9 @@
 
 use crate::DataDir;
 use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
 use innomesh_core::sample::{generate, SampleConfig, SAMPLE_LABEL};
 use innomesh_store::{Repository, SqliteStore};
-use indicatif::{ProgressBar, ProgressStyle};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -52,9 +52,14 @@ fn run_server(repo: Arc<dyn Repository>, args: &ServeArgs) -> anyhow::Result<Exi
     let addr: SocketAddr = format!("{}:{}", args.bind, args.port)
         .parse()
         .with_context(|| format!("地址无效：{}:{}", args.bind, args.port))?;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(innomesh_server::serve(innomesh_server::AppState::new(repo), addr))
-        .with_context(|| format!("无法在 {addr} 上启动服务（端口可能已被占用，可用 --port 换一个）"))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(innomesh_server::serve(
+        innomesh_server::AppState::new(repo),
+        addr,
+    ))
+    .with_context(|| format!("无法在 {addr} 上启动服务（端口可能已被占用，可用 --port 换一个）"))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -64,7 +69,9 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         // Never wipe real data: only a database that holds sample data may be rebuilt.
         let existing = SqliteStore::open(&path)?;
         let is_sample = existing.meta("sample_data")?.is_some();
-        let empty = innomesh_core::EntityKind::ALL.iter().all(|k| existing.count(*k).map(|n| n == 0).unwrap_or(false));
+        let empty = innomesh_core::EntityKind::ALL
+            .iter()
+            .all(|k| existing.count(*k).map(|n| n == 0).unwrap_or(false));
         drop(existing);
         if !is_sample && !empty {
             anyhow::bail!(
@@ -75,18 +82,27 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         for suffix in ["", "-wal", "-shm"] {
             let p = path.with_file_name(format!("innomesh.db{suffix}"));
             if p.exists() {
-                std::fs::remove_file(&p).with_context(|| format!("无法删除旧的示例数据库 {}", p.display()))?;
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("无法删除旧的示例数据库 {}", p.display()))?;
             }
         }
     }
     let store = open_store(&args.serve.dir)?;
     eprintln!("正在生成{SAMPLE_LABEL}（规模 ×{}）…", args.scale);
-    let data = generate(SampleConfig { scale: args.scale, seed: args.seed });
+    let data = generate(SampleConfig {
+        scale: args.scale,
+        seed: args.seed,
+    });
     let total = data.records.len();
     let bar = ProgressBar::new(total as u64);
-    bar.set_style(ProgressStyle::with_template("写入 {bar:40} {pos}/{len} 条 {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template("写入 {bar:40} {pos}/{len} 条 {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     let outcome = store
-        .import(data.records, "demo", SAMPLE_LABEL, &|n| bar.set_position(n as u64))?
+        .import(data.records, "demo", SAMPLE_LABEL, &|n| {
+            bar.set_position(n as u64)
+        })?
         .map_err(|errs| anyhow::anyhow!("示例数据未通过校验（程序错误）：{:?}", errs.first()))?;
     bar.finish_and_clear();
     store.set_meta(
@@ -94,7 +110,11 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         &format!("{SAMPLE_LABEL} scale={} seed={}", args.scale, args.seed),
         "demo",
     )?;
-    eprintln!("已写入{SAMPLE_LABEL} {} 条：{}", outcome.created, path.display());
+    eprintln!(
+        "已写入{SAMPLE_LABEL} {} 条：{}",
+        outcome.created,
+        path.display()
+    );
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }

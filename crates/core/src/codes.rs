@@ -78,13 +78,14 @@ impl CreditCode {
         }
         let mut values = [0u32; 17];
         for (i, b) in upper.bytes().enumerate() {
-            values[i] = USCC_CHARSET
-                .iter()
-                .position(|&c| c == b)
-                .ok_or(CreditCodeError::Charset {
-                    position: i + 1,
-                    ch: b as char,
-                })? as u32;
+            values[i] =
+                USCC_CHARSET
+                    .iter()
+                    .position(|&c| c == b)
+                    .ok_or(CreditCodeError::Charset {
+                        position: i + 1,
+                        ch: b as char,
+                    })? as u32;
         }
         let mut s = upper;
         s.push(check_char(&values));

@@ -203,14 +203,20 @@ fn non_empty(errs: &mut Vec<FieldError>, field: &str, label: &str, v: &str) {
     if v.trim().is_empty() {
         errs.push(FieldError::new(field, format!("{label}不能为空")));
     } else if v.chars().count() > 500 && field != "text" {
-        errs.push(FieldError::new(field, format!("{label}过长（最多 500 字）")));
+        errs.push(FieldError::new(
+            field,
+            format!("{label}过长（最多 500 字）"),
+        ));
     }
 }
 
 fn non_negative(errs: &mut Vec<FieldError>, field: &str, label: &str, v: Option<f64>) {
     if let Some(x) = v {
         if !x.is_finite() || x < 0.0 {
-            errs.push(FieldError::new(field, format!("{label}应为不小于 0 的数，实际为 {x}")));
+            errs.push(FieldError::new(
+                field,
+                format!("{label}应为不小于 0 的数，实际为 {x}"),
+            ));
         }
     }
 }
@@ -218,7 +224,10 @@ fn non_negative(errs: &mut Vec<FieldError>, field: &str, label: &str, v: Option<
 fn trl(errs: &mut Vec<FieldError>, field: &str, v: Option<u8>) {
     if let Some(t) = v {
         if !(1..=9).contains(&t) {
-            errs.push(FieldError::new(field, format!("技术成熟度应为 1–9，实际为 {t}")));
+            errs.push(FieldError::new(
+                field,
+                format!("技术成熟度应为 1–9，实际为 {t}"),
+            ));
         }
     }
 }
@@ -226,13 +235,20 @@ fn trl(errs: &mut Vec<FieldError>, field: &str, v: Option<u8>) {
 fn year(errs: &mut Vec<FieldError>, field: &str, v: Option<i32>) {
     if let Some(y) = v {
         if !(1949..=2100).contains(&y) {
-            errs.push(FieldError::new(field, format!("年份 {y} 不在 1949–2100 之间")));
+            errs.push(FieldError::new(
+                field,
+                format!("年份 {y} 不在 1949–2100 之间"),
+            ));
         }
     }
 }
 
 fn valid_id(errs: &mut Vec<FieldError>, id: &str) {
-    if id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace() || c == '/' || c == '?' || c == '#') {
+    if id.chars().count() > 64
+        || id
+            .chars()
+            .any(|c| c.is_whitespace() || c == '/' || c == '?' || c == '#')
+    {
         errs.push(FieldError::new(
             "id",
             format!("编号「{id}」无效：最多 64 个字符，不能含空白、/、?、#"),
@@ -244,7 +260,10 @@ const LONG_TEXT_LIMIT: usize = 100_000;
 
 fn long_text(errs: &mut Vec<FieldError>, field: &str, v: &str) {
     if v.chars().count() > LONG_TEXT_LIMIT {
-        errs.push(FieldError::new(field, format!("文本过长（最多 {LONG_TEXT_LIMIT} 字）")));
+        errs.push(FieldError::new(
+            field,
+            format!("文本过长（最多 {LONG_TEXT_LIMIT} 字）"),
+        ));
     }
 }
 
@@ -324,7 +343,12 @@ impl Record {
             }
             Record::Equipment(r) => {
                 non_empty(&mut e, "name", "设备名称", &r.name);
-                non_negative(&mut e, "capacity_hours", "可共享机时", Some(r.capacity_hours));
+                non_negative(
+                    &mut e,
+                    "capacity_hours",
+                    "可共享机时",
+                    Some(r.capacity_hours),
+                );
                 non_negative(&mut e, "used_hours", "已用机时", Some(r.used_hours));
                 if r.capacity_hours > 168.0 {
                     e.push(FieldError::new(
@@ -350,7 +374,10 @@ impl Record {
                 long_text(&mut e, "abstract_text", &r.abstract_text);
                 let total: usize = r.sections.iter().map(|s| s.text.chars().count()).sum();
                 if total > LONG_TEXT_LIMIT {
-                    e.push(FieldError::new("sections", "正文章节过长（合计最多 100000 字）"));
+                    e.push(FieldError::new(
+                        "sections",
+                        "正文章节过长（合计最多 100000 字）",
+                    ));
                 }
             }
             Record::Policy(r) => {
@@ -358,7 +385,10 @@ impl Record {
                 non_empty(&mut e, "issuer", "发布单位", &r.issuer);
                 if let (Some(a), Some(b)) = (r.valid_from, r.valid_to) {
                     if b < a {
-                        e.push(FieldError::new("valid_to", format!("截止日期 {b} 早于起始日期 {a}")));
+                        e.push(FieldError::new(
+                            "valid_to",
+                            format!("截止日期 {b} 早于起始日期 {a}"),
+                        ));
                     }
                 }
             }
@@ -375,7 +405,10 @@ impl Record {
                 non_negative(&mut e, "amount", "金额", Some(r.amount));
                 year(&mut e, "year", Some(r.year));
                 if r.supplier == r.customer {
-                    e.push(FieldError::new("customer", "供应方与采购方不能是同一家单位"));
+                    e.push(FieldError::new(
+                        "customer",
+                        "供应方与采购方不能是同一家单位",
+                    ));
                 }
             }
         }
@@ -395,17 +428,26 @@ impl Record {
         match self {
             Record::Organisation(_) | Record::Policy(_) | Record::ChainNode(_) => vec![],
             Record::Platform(r) => vec![one("host", &r.host)],
-            Record::Person(r) => r.organisation.iter().map(|c| one("organisation", c)).collect(),
+            Record::Person(r) => r
+                .organisation
+                .iter()
+                .map(|c| one("organisation", c))
+                .collect(),
             Record::Achievement(r) => r.owners.iter().map(|c| one("owners", c)).collect(),
             Record::Equipment(r) => vec![one("owner", &r.owner)],
             Record::Demand(r) => vec![one("organisation", &r.organisation)],
             Record::Application(r) => vec![one("applicant", &r.applicant)],
-            Record::SupplyRelation(r) => vec![one("supplier", &r.supplier), one("customer", &r.customer)],
+            Record::SupplyRelation(r) => {
+                vec![one("supplier", &r.supplier), one("customer", &r.customer)]
+            }
         }
     }
 
     /// Fills a missing region from the organisation the record belongs to.
-    pub fn inherit_region(&mut self, lookup: impl Fn(&CreditCode) -> Option<crate::values::RegionCode>) {
+    pub fn inherit_region(
+        &mut self,
+        lookup: impl Fn(&CreditCode) -> Option<crate::values::RegionCode>,
+    ) {
         match self {
             Record::Platform(r) if r.region.is_none() => r.region = lookup(&r.host),
             Record::Person(r) if r.region.is_none() => {
@@ -422,7 +464,8 @@ impl Record {
     }
 
     pub fn index(&self) -> IndexFields {
-        let reg = |r: &Option<crate::values::RegionCode>| r.as_ref().map(|c| c.as_str().to_string());
+        let reg =
+            |r: &Option<crate::values::RegionCode>| r.as_ref().map(|c| c.as_str().to_string());
         let ind = |i: &Option<crate::values::IndustryCode>| i.as_ref().map(|c| c.path());
         match self {
             Record::Organisation(r) => {
@@ -444,7 +487,7 @@ impl Record {
                     tier: None,
                     flags,
                     text: format!("{} {} {}", r.credit_code, r.products, r.address),
-                number: r.revenue,
+                    number: r.revenue,
                 }
             }
             Record::Platform(r) => IndexFields {
@@ -513,7 +556,11 @@ impl Record {
                 industry_path: None,
                 subkind: Some(r.level.code()),
                 tier: None,
-                flags: if r.automatic_grant { vec!["automatic_grant"] } else { vec![] },
+                flags: if r.automatic_grant {
+                    vec!["automatic_grant"]
+                } else {
+                    vec![]
+                },
                 text: format!("{} {} {}", r.issuer, r.summary, r.eligibility),
                 number: None,
             },
@@ -584,7 +631,9 @@ mod tests {
         let e = Record::from_json(EntityKind::Organisation, bad).unwrap_err();
         assert!(e.contains("校验位"), "{e}");
         let unknown = json!({"credit_code": "91340600MA2PBN831R", "name": "x", "kind": "enterprise", "region": "150203", "foo": 1});
-        assert!(Record::from_json(EntityKind::Organisation, unknown).unwrap_err().contains("未知字段"));
+        assert!(Record::from_json(EntityKind::Organisation, unknown)
+            .unwrap_err()
+            .contains("未知字段"));
     }
 
     #[test]

@@ -384,7 +384,8 @@ impl Chain {
             }
         }
         for c in &mut chains {
-            c.nodes.sort_by(|a, b| a.position.cmp(&b.position).then(a.id.cmp(&b.id)));
+            c.nodes
+                .sort_by(|a, b| a.position.cmp(&b.position).then(a.id.cmp(&b.id)));
         }
         chains
     }

@@ -39,7 +39,12 @@ impl FieldType {
             Self::Int => "integer",
             Self::Decimal => "number",
             Self::Bool => "boolean",
-            Self::TextList | Self::CreditCodeList | Self::IndustryList | Self::Team | Self::Budget | Self::Sections => "array",
+            Self::TextList
+            | Self::CreditCodeList
+            | Self::IndustryList
+            | Self::Team
+            | Self::Budget
+            | Self::Sections => "array",
             _ => "string",
         }
     }
@@ -59,21 +64,70 @@ pub struct FieldSpec {
     pub help: &'static str,
 }
 
-const fn f(key: &'static str, header: &'static str, ty: FieldType, required: bool, help: &'static str) -> FieldSpec {
-    FieldSpec { key, header, ty, required, personal: false, help }
+const fn f(
+    key: &'static str,
+    header: &'static str,
+    ty: FieldType,
+    required: bool,
+    help: &'static str,
+) -> FieldSpec {
+    FieldSpec {
+        key,
+        header,
+        ty,
+        required,
+        personal: false,
+        help,
+    }
 }
-const fn p(key: &'static str, header: &'static str, ty: FieldType, help: &'static str) -> FieldSpec {
-    FieldSpec { key, header, ty, required: false, personal: true, help }
+const fn p(
+    key: &'static str,
+    header: &'static str,
+    ty: FieldType,
+    help: &'static str,
+) -> FieldSpec {
+    FieldSpec {
+        key,
+        header,
+        ty,
+        required: false,
+        personal: true,
+        help,
+    }
 }
 
 use FieldType as T;
 
 const ORGANISATION: &[FieldSpec] = &[
-    f("credit_code", "统一社会信用代码", T::CreditCode, true, "18 位，GB 32100-2015，例如 91150203MA0N000000"),
+    f(
+        "credit_code",
+        "统一社会信用代码",
+        T::CreditCode,
+        true,
+        "18 位，GB 32100-2015，例如 91150203MA0N000000",
+    ),
     f("name", "名称", T::Text, true, "单位全称"),
-    f("kind", "组织类型", T::Choice(OrgKind::choices), true, "企业、高校、科研院所、科技中介、投资机构、政府部门"),
-    f("region", "行政区划代码", T::Region, true, "GB/T 2260，例如 150203（昆都仑区）"),
-    f("industry", "行业代码", T::Industry, false, "GB/T 4754-2017 小类，例如 C3985 或 3985"),
+    f(
+        "kind",
+        "组织类型",
+        T::Choice(OrgKind::choices),
+        true,
+        "企业、高校、科研院所、科技中介、投资机构、政府部门",
+    ),
+    f(
+        "region",
+        "行政区划代码",
+        T::Region,
+        true,
+        "GB/T 2260，例如 150203（昆都仑区）",
+    ),
+    f(
+        "industry",
+        "行业代码",
+        T::Industry,
+        false,
+        "GB/T 4754-2017 小类，例如 C3985 或 3985",
+    ),
     f("founded", "成立日期", T::Date, false, "YYYY-MM-DD"),
     f("employees", "从业人数", T::Int, false, "人"),
     f("revenue", "营业收入（万元）", T::Decimal, false, "万元"),
@@ -88,26 +142,86 @@ const ORGANISATION: &[FieldSpec] = &[
 ];
 
 const PLATFORM: &[FieldSpec] = &[
-    f("id", "编号", T::Text, false, "留空则自动生成；已有编号则更新"),
+    f(
+        "id",
+        "编号",
+        T::Text,
+        false,
+        "留空则自动生成；已有编号则更新",
+    ),
     f("name", "平台名称", T::Text, true, ""),
-    f("kind", "平台类型", T::Choice(PlatformKind::choices), true, "制造业创新中心、重点实验室、工程研究中心、企业技术中心、孵化器、创新工作室"),
-    f("tier", "级别", T::Choice(Tier::choices), true, "市级、省级、国家级"),
-    f("host", "依托单位信用代码", T::CreditCode, true, "须已在登记库中"),
-    f("region", "行政区划代码", T::Region, false, "留空则取依托单位所在地"),
+    f(
+        "kind",
+        "平台类型",
+        T::Choice(PlatformKind::choices),
+        true,
+        "制造业创新中心、重点实验室、工程研究中心、企业技术中心、孵化器、创新工作室",
+    ),
+    f(
+        "tier",
+        "级别",
+        T::Choice(Tier::choices),
+        true,
+        "市级、省级、国家级",
+    ),
+    f(
+        "host",
+        "依托单位信用代码",
+        T::CreditCode,
+        true,
+        "须已在登记库中",
+    ),
+    f(
+        "region",
+        "行政区划代码",
+        T::Region,
+        false,
+        "留空则取依托单位所在地",
+    ),
     f("field", "研究领域", T::Text, false, ""),
     f("industry", "行业代码", T::Industry, false, "GB/T 4754-2017"),
     f("started", "认定日期", T::Date, false, "YYYY-MM-DD"),
-    f("status", "状态", T::Choice(PlatformStatus::choices), true, "运行中、建设中、已撤销"),
+    f(
+        "status",
+        "状态",
+        T::Choice(PlatformStatus::choices),
+        true,
+        "运行中、建设中、已撤销",
+    ),
 ];
 
 const PERSON: &[FieldSpec] = &[
     f("id", "编号", T::Text, false, "留空则自动生成"),
     f("name", "姓名", T::Text, true, ""),
-    f("role", "人员类型", T::Choice(PersonRole::choices), true, "专家、技术经理人"),
-    f("organisation", "所在单位信用代码", T::CreditCode, false, "须已在登记库中"),
-    f("region", "行政区划代码", T::Region, false, "留空则取所在单位所在地"),
+    f(
+        "role",
+        "人员类型",
+        T::Choice(PersonRole::choices),
+        true,
+        "专家、技术经理人",
+    ),
+    f(
+        "organisation",
+        "所在单位信用代码",
+        T::CreditCode,
+        false,
+        "须已在登记库中",
+    ),
+    f(
+        "region",
+        "行政区划代码",
+        T::Region,
+        false,
+        "留空则取所在单位所在地",
+    ),
     f("title", "职称", T::Text, false, "例如 教授、高级工程师"),
-    f("disciplines", "学科领域", T::TextList, false, "多个用「；」分隔"),
+    f(
+        "disciplines",
+        "学科领域",
+        T::TextList,
+        false,
+        "多个用「；」分隔",
+    ),
     f("expertise", "专长", T::LongText, false, ""),
     p("phone", "手机", T::Phone, "个人信息，导出时脱敏"),
     p("id_number", "身份证号", T::IdNumber, "个人信息，导出时脱敏"),
@@ -116,9 +230,27 @@ const PERSON: &[FieldSpec] = &[
 const ACHIEVEMENT: &[FieldSpec] = &[
     f("id", "编号", T::Text, false, "留空则自动生成"),
     f("title", "成果名称", T::Text, true, ""),
-    f("kind", "成果类型", T::Choice(AchievementKind::choices), true, "专利、论文、科技成果"),
-    f("owners", "权属单位信用代码", T::CreditCodeList, true, "多个用「；」分隔，须已在登记库中"),
-    f("region", "行政区划代码", T::Region, false, "留空则取第一权属单位所在地"),
+    f(
+        "kind",
+        "成果类型",
+        T::Choice(AchievementKind::choices),
+        true,
+        "专利、论文、科技成果",
+    ),
+    f(
+        "owners",
+        "权属单位信用代码",
+        T::CreditCodeList,
+        true,
+        "多个用「；」分隔，须已在登记库中",
+    ),
+    f(
+        "region",
+        "行政区划代码",
+        T::Region,
+        false,
+        "留空则取第一权属单位所在地",
+    ),
     f("industry", "行业代码", T::Industry, false, ""),
     f("text", "成果简介", T::LongText, false, ""),
     f("trl", "技术成熟度", T::Int, false, "1–9"),
@@ -128,54 +260,180 @@ const ACHIEVEMENT: &[FieldSpec] = &[
 const EQUIPMENT: &[FieldSpec] = &[
     f("id", "编号", T::Text, false, "留空则自动生成"),
     f("name", "设备名称", T::Text, true, ""),
-    f("kind", "设备类型", T::Choice(EquipmentKind::choices), true, "仪器设备、机床"),
-    f("owner", "所属单位信用代码", T::CreditCode, true, "须已在登记库中"),
-    f("region", "行政区划代码", T::Region, false, "留空则取所属单位所在地"),
-    f("processes", "加工工艺", T::TextList, false, "例如 车削；铣削"),
-    f("capacity_hours", "每周可共享机时", T::Decimal, false, "小时，0–168"),
+    f(
+        "kind",
+        "设备类型",
+        T::Choice(EquipmentKind::choices),
+        true,
+        "仪器设备、机床",
+    ),
+    f(
+        "owner",
+        "所属单位信用代码",
+        T::CreditCode,
+        true,
+        "须已在登记库中",
+    ),
+    f(
+        "region",
+        "行政区划代码",
+        T::Region,
+        false,
+        "留空则取所属单位所在地",
+    ),
+    f(
+        "processes",
+        "加工工艺",
+        T::TextList,
+        false,
+        "例如 车削；铣削",
+    ),
+    f(
+        "capacity_hours",
+        "每周可共享机时",
+        T::Decimal,
+        false,
+        "小时，0–168",
+    ),
     f("used_hours", "每周已用机时", T::Decimal, false, "小时"),
-    f("hourly_cost", "小时费率（元）", T::Decimal, false, "元/小时"),
-    f("description", "说明", T::LongText, false, "型号、行程、精度等"),
+    f(
+        "hourly_cost",
+        "小时费率（元）",
+        T::Decimal,
+        false,
+        "元/小时",
+    ),
+    f(
+        "description",
+        "说明",
+        T::LongText,
+        false,
+        "型号、行程、精度等",
+    ),
 ];
 
 const DEMAND: &[FieldSpec] = &[
     f("id", "编号", T::Text, false, "留空则自动生成"),
     f("title", "需求名称", T::Text, true, ""),
-    f("kind", "需求类型", T::Choice(DemandKind::choices), true, "技术难题、采购需求、揭榜挂帅"),
-    f("organisation", "发布单位信用代码", T::CreditCode, true, "须已在登记库中"),
-    f("region", "行政区划代码", T::Region, false, "留空则取发布单位所在地"),
+    f(
+        "kind",
+        "需求类型",
+        T::Choice(DemandKind::choices),
+        true,
+        "技术难题、采购需求、揭榜挂帅",
+    ),
+    f(
+        "organisation",
+        "发布单位信用代码",
+        T::CreditCode,
+        true,
+        "须已在登记库中",
+    ),
+    f(
+        "region",
+        "行政区划代码",
+        T::Region,
+        false,
+        "留空则取发布单位所在地",
+    ),
     f("industry", "行业代码", T::Industry, false, ""),
     f("text", "需求描述", T::LongText, false, ""),
-    f("goal_metric", "目标指标", T::Text, false, "例如 磁能积 ≥ 52 MGOe"),
+    f(
+        "goal_metric",
+        "目标指标",
+        T::Text,
+        false,
+        "例如 磁能积 ≥ 52 MGOe",
+    ),
     f("current_state", "现状", T::Text, false, ""),
     f("trl_target", "目标技术成熟度", T::Int, false, "1–9"),
-    f("budget_band", "预算区间", T::Choice(BudgetBand::choices), false, ""),
+    f(
+        "budget_band",
+        "预算区间",
+        T::Choice(BudgetBand::choices),
+        false,
+        "",
+    ),
     f("deadline", "截止日期", T::Date, false, "YYYY-MM-DD"),
     f("ip_terms", "知识产权约定", T::Text, false, ""),
-    f("status", "状态", T::Choice(DemandStatus::choices), true, "已发布、已初筛、已匹配、已对接、已签约、已交付"),
+    f(
+        "status",
+        "状态",
+        T::Choice(DemandStatus::choices),
+        true,
+        "已发布、已初筛、已匹配、已对接、已签约、已交付",
+    ),
 ];
 
 const APPLICATION: &[FieldSpec] = &[
     f("id", "编号", T::Text, false, "留空则自动生成"),
     f("title", "项目名称", T::Text, true, ""),
-    f("programme", "专项", T::Text, true, "例如 市科技局-2025-重大专项"),
+    f(
+        "programme",
+        "专项",
+        T::Text,
+        true,
+        "例如 市科技局-2025-重大专项",
+    ),
     f("year", "年度", T::Int, true, ""),
-    f("applicant", "申报单位信用代码", T::CreditCode, true, "须已在登记库中"),
-    f("region", "行政区划代码", T::Region, false, "留空则取申报单位所在地"),
+    f(
+        "applicant",
+        "申报单位信用代码",
+        T::CreditCode,
+        true,
+        "须已在登记库中",
+    ),
+    f(
+        "region",
+        "行政区划代码",
+        T::Region,
+        false,
+        "留空则取申报单位所在地",
+    ),
     f("amount", "申请金额（万元）", T::Decimal, false, ""),
-    f("team", "项目团队", T::Team, false, "姓名/身份证号/角色，多人用「；」分隔"),
-    f("budget_lines", "预算明细", T::Budget, false, "科目:金额（万元），多项用「；」分隔"),
+    f(
+        "team",
+        "项目团队",
+        T::Team,
+        false,
+        "姓名/身份证号/角色，多人用「；」分隔",
+    ),
+    f(
+        "budget_lines",
+        "预算明细",
+        T::Budget,
+        false,
+        "科目:金额（万元），多项用「；」分隔",
+    ),
     f("abstract_text", "项目摘要", T::LongText, false, ""),
-    f("sections", "正文章节", T::Sections, false, "【标题】正文【标题】正文"),
+    f(
+        "sections",
+        "正文章节",
+        T::Sections,
+        false,
+        "【标题】正文【标题】正文",
+    ),
 ];
 
 const POLICY: &[FieldSpec] = &[
     f("id", "编号", T::Text, false, "留空则自动生成"),
     f("title", "政策名称", T::Text, true, ""),
     f("issuer", "发布单位", T::Text, true, ""),
-    f("level", "政策层级", T::Choice(PolicyLevel::choices), true, "国家级、自治区级、市级、旗县区级"),
+    f(
+        "level",
+        "政策层级",
+        T::Choice(PolicyLevel::choices),
+        true,
+        "国家级、自治区级、市级、旗县区级",
+    ),
     f("region", "适用区划代码", T::Region, false, ""),
-    f("industries", "适用行业代码", T::IndustryList, false, "多个用「；」分隔"),
+    f(
+        "industries",
+        "适用行业代码",
+        T::IndustryList,
+        false,
+        "多个用「；」分隔",
+    ),
     f("summary", "政策摘要", T::LongText, false, ""),
     f("eligibility", "申报条件", T::LongText, false, ""),
     f("valid_from", "起始日期", T::Date, false, ""),
@@ -188,16 +446,52 @@ const CHAIN_NODE: &[FieldSpec] = &[
     f("chain", "产业链编号", T::Text, true, "例如 rare_earth"),
     f("chain_name", "产业链名称", T::Text, true, "例如 稀土产业链"),
     f("name", "节点名称", T::Text, true, ""),
-    f("position", "链位置", T::Choice(Position::choices), true, "上游、中游、下游"),
-    f("industries", "行业代码", T::IndustryList, false, "多个用「；」分隔"),
-    f("keywords", "产品关键词", T::TextList, false, "多个用「；」分隔"),
-    f("supplies", "供应下游节点", T::TextList, false, "节点编号，多个用「；」分隔"),
+    f(
+        "position",
+        "链位置",
+        T::Choice(Position::choices),
+        true,
+        "上游、中游、下游",
+    ),
+    f(
+        "industries",
+        "行业代码",
+        T::IndustryList,
+        false,
+        "多个用「；」分隔",
+    ),
+    f(
+        "keywords",
+        "产品关键词",
+        T::TextList,
+        false,
+        "多个用「；」分隔",
+    ),
+    f(
+        "supplies",
+        "供应下游节点",
+        T::TextList,
+        false,
+        "节点编号，多个用「；」分隔",
+    ),
 ];
 
 const SUPPLY_RELATION: &[FieldSpec] = &[
     f("id", "编号", T::Text, false, "留空则自动生成"),
-    f("supplier", "供应方信用代码", T::CreditCode, true, "须已在登记库中"),
-    f("customer", "采购方信用代码", T::CreditCode, true, "须已在登记库中"),
+    f(
+        "supplier",
+        "供应方信用代码",
+        T::CreditCode,
+        true,
+        "须已在登记库中",
+    ),
+    f(
+        "customer",
+        "采购方信用代码",
+        T::CreditCode,
+        true,
+        "须已在登记库中",
+    ),
     f("product", "产品", T::Text, true, ""),
     f("node", "链节点编号", T::Text, false, ""),
     f("amount", "金额（万元）", T::Decimal, true, ""),

@@ -208,7 +208,9 @@ fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
         FieldType::Phone => json!(Phone::parse(&text)?.full()),
         FieldType::IdNumber => {
             if matches!(cell, Cell::Number(_)) {
-                return Err("身份证号被存成了数字，末几位可能已丢失：请把该列设为文本格式后重新录入".into());
+                return Err(
+                    "身份证号被存成了数字，末几位可能已丢失：请把该列设为文本格式后重新录入".into(),
+                );
             }
             json!(IdNumber::parse(&text)?.full())
         }
@@ -253,7 +255,8 @@ fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
                 if parts.len() < 2 || parts[0].is_empty() {
                     return Err(format!("成员「{m}」格式不对，应为 姓名/身份证号/角色"));
                 }
-                let id = IdNumber::parse(parts[1]).map_err(|e| format!("成员「{}」{e}", parts[0]))?;
+                let id =
+                    IdNumber::parse(parts[1]).map_err(|e| format!("成员「{}」{e}", parts[0]))?;
                 out.push(json!({"name": parts[0], "id_number": id.full(), "role": parts.get(2).copied().unwrap_or("")}));
             }
             json!(out)
@@ -353,7 +356,9 @@ pub fn headers(kind: EntityKind, mark_required: bool) -> Vec<String> {
 fn format_value(spec: &FieldSpec, v: &Value) -> Cell {
     match (spec.ty, v) {
         (_, Value::Null) => Cell::Empty,
-        (FieldType::Int | FieldType::Decimal, Value::Number(n)) => Cell::Number(n.as_f64().unwrap_or(0.0)),
+        (FieldType::Int | FieldType::Decimal, Value::Number(n)) => {
+            Cell::Number(n.as_f64().unwrap_or(0.0))
+        }
         (FieldType::Bool, Value::Bool(b)) => Cell::Text(if *b { "是" } else { "否" }.into()),
         (FieldType::Choice(choices), Value::String(code)) => Cell::Text(
             choices()
@@ -386,13 +391,23 @@ fn format_value(spec: &FieldSpec, v: &Value) -> Cell {
         (FieldType::Sections, Value::Array(items)) => Cell::Text(
             items
                 .iter()
-                .map(|s| format!("【{}】{}", s["heading"].as_str().unwrap_or(""), s["text"].as_str().unwrap_or("")))
+                .map(|s| {
+                    format!(
+                        "【{}】{}",
+                        s["heading"].as_str().unwrap_or(""),
+                        s["text"].as_str().unwrap_or("")
+                    )
+                })
                 .collect::<String>(),
         ),
         (_, Value::Array(items)) => Cell::Text(
             items
                 .iter()
-                .map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()))
+                .map(|x| {
+                    x.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| x.to_string())
+                })
                 .collect::<Vec<_>>()
                 .join("；"),
         ),
@@ -472,7 +487,15 @@ mod tests {
         cells[7] = t("很多");
         let errs = parse_row(&map, 7, &cells).unwrap_err();
         let cols: Vec<&str> = errs.iter().map(|e| e.column.as_str()).collect();
-        assert_eq!(cols, vec!["统一社会信用代码", "组织类型", "行政区划代码", "营业收入（万元）"]);
+        assert_eq!(
+            cols,
+            vec![
+                "统一社会信用代码",
+                "组织类型",
+                "行政区划代码",
+                "营业收入（万元）"
+            ]
+        );
         assert!(errs[0].reason.contains("校验位"));
         assert_eq!(errs[0].row, 7);
     }

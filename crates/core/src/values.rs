@@ -100,7 +100,20 @@ impl Date {
             return Err(format!("月份 {month} 无效"));
         }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let days = [
+            31,
+            if leap { 29 } else { 28 },
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ];
         if day == 0 || day > days[month as usize - 1] {
             return Err(format!("{year} 年 {month} 月没有 {day} 日"));
         }
@@ -231,10 +244,16 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(Date::parse("2024年3月5日").unwrap().to_string(), "2024-03-05");
+        assert_eq!(
+            Date::parse("2024年3月5日").unwrap().to_string(),
+            "2024-03-05"
+        );
         assert!(Date::parse("2023-02-29").is_err());
         assert!(Date::parse("2024-02-29").is_ok());
-        assert_eq!(Date::from_excel_serial(45356.0).unwrap().to_string(), "2024-03-05");
+        assert_eq!(
+            Date::from_excel_serial(45356.0).unwrap().to_string(),
+            "2024-03-05"
+        );
         let d = Date::new(2000, 2, 29).unwrap();
         assert_eq!(Date::from_days(d.to_days()).unwrap(), d);
     }

@@ -20,7 +20,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), errors: vec![] }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            errors: vec![],
+        }
     }
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
@@ -30,7 +35,11 @@ impl ApiError {
     }
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         eprintln!("internal error: {detail}");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请联系管理员查看日志")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器内部错误，请联系管理员查看日志",
+        )
     }
 }
 
@@ -39,8 +48,12 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound { .. } => Self::not_found(e.to_string()),
             StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
-            StoreError::UnknownReference(m) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_reference", m),
-            StoreError::Invalid(m) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m),
+            StoreError::UnknownReference(m) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_reference", m)
+            }
+            StoreError::Invalid(m) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m)
+            }
             StoreError::Database(d) => Self::internal(d),
         }
     }
@@ -56,14 +69,30 @@ impl IntoResponse for ApiError {
 pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ("bad_json", 400, "请求体不是合法的 JSON"),
     ("invalid_field", 422, "字段缺失、类型不对或取值无效"),
-    ("unknown_reference", 422, "引用的组织（统一社会信用代码）不在登记库中"),
-    ("invalid_query", 400, "查询参数无效（如未知的区划代码、行业代码、分页参数）"),
+    (
+        "unknown_reference",
+        422,
+        "引用的组织（统一社会信用代码）不在登记库中",
+    ),
+    (
+        "invalid_query",
+        400,
+        "查询参数无效（如未知的区划代码、行业代码、分页参数）",
+    ),
     ("unknown_kind", 404, "没有这种记录类型"),
     ("not_found", 404, "记录不存在"),
     ("conflict", 409, "与现有数据冲突（如编号已存在、仍被引用）"),
     ("payload_too_large", 413, "请求体过大"),
-    ("unsupported_format", 415, "文件格式不支持（只接受 CSV、XLSX）"),
-    ("import_rejected", 422, "导入文件有错误行，未写入任何数据；errors 列出每一处"),
+    (
+        "unsupported_format",
+        415,
+        "文件格式不支持（只接受 CSV、XLSX）",
+    ),
+    (
+        "import_rejected",
+        422,
+        "导入文件有错误行，未写入任何数据；errors 列出每一处",
+    ),
     ("bad_file", 400, "文件无法读取"),
     ("internal", 500, "服务器内部错误"),
 ];

@@ -36,7 +36,8 @@ pub fn build() -> Value {
     let mut schemas = Map::new();
     let mut paths = Map::new();
     let error_ref = json!({"$ref": "#/components/schemas/Error"});
-    let err = |d: &str| json!({"description": d, "content": {"application/json": {"schema": error_ref}}});
+    let err =
+        |d: &str| json!({"description": d, "content": {"application/json": {"schema": error_ref}}});
     for kind in EntityKind::ALL {
         let name = format!("{:?}", kind);
         let mut props = Map::new();

@@ -24,7 +24,9 @@ impl AppState {
 }
 
 /// Runs blocking store work off the async threads.
-pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, crate::error::ApiError> {
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, crate::error::ApiError> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(crate::error::ApiError::internal)

@@ -12,33 +12,63 @@ use tower::ServiceExt;
 
 fn app() -> axum::Router {
     let store = SqliteStore::open_in_memory().unwrap();
-    store.import(generate(SampleConfig::default()).records, "t", "t", &|_| {}).unwrap().unwrap();
+    store
+        .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
+        .unwrap()
+        .unwrap();
     store.set_meta("sample_data", "示例数据", "t").unwrap();
     router(AppState::new(Arc::new(store)))
 }
 
-async fn call(app: &axum::Router, method: &str, uri: &str, body: impl Into<Body>) -> (StatusCode, Value, String) {
-    let req = Request::builder().method(method).uri(uri).header("content-type", "application/json").body(body.into()).unwrap();
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    body: impl Into<Body>,
+) -> (StatusCode, Value, String) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(body.into())
+        .unwrap();
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     let text = String::from_utf8_lossy(&bytes).to_string();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null), text)
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+    )
 }
 
 fn check_error(status: StatusCode, body: &Value, want_status: u16, want_code: &str) {
     assert_eq!(status.as_u16(), want_status, "{body}");
     assert_eq!(body["code"], want_code, "{body}");
     let msg = body["message"].as_str().unwrap();
-    assert!(msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "Chinese message: {msg}");
+    assert!(
+        msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "Chinese message: {msg}"
+    );
 }
 
 #[tokio::test]
 async fn region_filters_and_crud() {
     let app = app();
-    let (s, kdl, _) = call(&app, "GET", "/api/organisations?region=150203&per_page=1000", "").await;
+    let (s, kdl, _) = call(
+        &app,
+        "GET",
+        "/api/organisations?region=150203&per_page=1000",
+        "",
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
-    assert!(kdl["items"].as_array().unwrap().iter().all(|o| o["region"] == "150203"));
+    assert!(kdl["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["region"] == "150203"));
     let (_, all, _) = call(&app, "GET", "/api/organisations?region=1502", "").await;
     assert!(all["total"].as_u64().unwrap() > kdl["total"].as_u64().unwrap());
 
@@ -50,7 +80,13 @@ async fn region_filters_and_crud() {
     check_error(s, &again, 409, "conflict");
     let mut edited = org.clone();
     edited["employees"] = json!(42);
-    let (s, _, _) = call(&app, "PUT", &format!("/api/organisations/{code}"), edited.to_string()).await;
+    let (s, _, _) = call(
+        &app,
+        "PUT",
+        &format!("/api/organisations/{code}"),
+        edited.to_string(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     let (_, got, _) = call(&app, "GET", &format!("/api/organisations/{code}"), "").await;
     assert_eq!(got["employees"], 42);
@@ -91,7 +127,13 @@ async fn malformed_requests_answer_4xx_with_code() {
     check_error(s, &b, 400, "invalid_query");
     let (s, b, _) = call(&app, "GET", "/api/widgets", "").await;
     check_error(s, &b, 404, "unknown_kind");
-    let (s, b, _) = call(&app, "POST", "/api/organisations/import?format=xlsx", "garbage").await;
+    let (s, b, _) = call(
+        &app,
+        "POST",
+        "/api/organisations/import?format=xlsx",
+        "garbage",
+    )
+    .await;
     check_error(s, &b, 400, "bad_file");
     let (s, b, _) = call(&app, "GET", "/api/organisations/export?format=pdf", "").await;
     check_error(s, &b, 415, "unsupported_format");
@@ -108,11 +150,16 @@ async fn import_reports_every_bad_row_and_writes_nothing() {
     let (s, b, _) = call(&app, "POST", "/api/organisations/import?format=csv", csv).await;
     check_error(s, &b, 422, "import_rejected");
     let errors = b["errors"].as_array().unwrap();
-    assert!(errors.iter().any(|e| e["row"] == 3 && e["column"] == "统一社会信用代码"));
-    assert!(errors.iter().any(|e| e["row"] == 4 && e["column"] == "组织类型"));
+    assert!(errors
+        .iter()
+        .any(|e| e["row"] == 3 && e["column"] == "统一社会信用代码"));
+    assert!(errors
+        .iter()
+        .any(|e| e["row"] == 4 && e["column"] == "组织类型"));
     let (_, after, _) = call(&app, "GET", "/api/stats", "").await;
     assert_eq!(before["counts"], after["counts"]);
-    let ok = format!("统一社会信用代码,名称,组织类型,行政区划代码,序号\n{good},甲公司,企业,150203,1\n");
+    let ok =
+        format!("统一社会信用代码,名称,组织类型,行政区划代码,序号\n{good},甲公司,企业,150203,1\n");
     let (s, b, _) = call(&app, "POST", "/api/organisations/import?format=csv", ok).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["created"], 1);
@@ -131,7 +178,10 @@ async fn openapi_pages_and_templates() {
     let (s, _, html) = call(&app, "GET", "/api", "").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("payload_too_large"));
-    let req = Request::builder().uri("/api/organisations/template").body(Body::empty()).unwrap();
+    let req = Request::builder()
+        .uri("/api/organisations/template")
+        .body(Body::empty())
+        .unwrap();
     let res = app.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.into_body().collect().await.unwrap().to_bytes();

@@ -167,7 +167,8 @@ pub fn write_csv(headers: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>, Shee
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(headers).map_err(|e| SheetError::Csv(e.to_string()))?;
+        w.write_record(headers)
+            .map_err(|e| SheetError::Csv(e.to_string()))?;
         for r in rows {
             w.write_record(r.iter().map(Cell::display))
                 .map_err(|e| SheetError::Csv(e.to_string()))?;
@@ -186,7 +187,8 @@ pub fn write_xlsx(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, SheetError> {
         let ws = wb.add_worksheet();
         ws.set_name(sheet.name).map_err(err)?;
         for (c, h) in sheet.headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold).map_err(err)?;
+            ws.write_string_with_format(0, c as u16, h, &bold)
+                .map_err(err)?;
             let width = (h.chars().count() as f64 * 2.2 + 2.0).clamp(10.0, 40.0);
             ws.set_column_width(c as u16, width).map_err(err)?;
         }
@@ -221,7 +223,12 @@ mod tests {
             vec![Cell::Text("包头".into()), Cell::Number(12.5)],
             vec![Cell::Text("示例".into()), Cell::Empty],
         ];
-        let bytes = write_xlsx(&[Sheet { name: "组织", headers: &headers, rows: &rows }]).unwrap();
+        let bytes = write_xlsx(&[Sheet {
+            name: "组织",
+            headers: &headers,
+            rows: &rows,
+        }])
+        .unwrap();
         assert_eq!(Format::sniff(&bytes), Format::Xlsx);
         let t = read(&bytes, Format::Xlsx).unwrap();
         assert_eq!(t.headers, headers);

@@ -3,7 +3,9 @@
 
 use crate::{read, write_csv, write_xlsx, Format, Sheet, SheetError};
 use innomesh_core::schema::{field, fields};
-use innomesh_core::tabular::{headers, parse_row, record_to_cells, template_help, HeaderMap, RowError};
+use innomesh_core::tabular::{
+    headers, parse_row, record_to_cells, template_help, HeaderMap, RowError,
+};
 use innomesh_core::{EntityKind, Record};
 use innomesh_store::{ImportSummary, Repository, StoreError};
 use serde::Serialize;
@@ -82,21 +84,34 @@ pub fn import_bytes(
     progress.writing(rows);
     let cells_of = |index: usize, key: &str| -> (usize, String) {
         let row = row_numbers.get(index).copied().unwrap_or(0);
-        let header = field(kind, key).map(|f| f.header.to_string()).unwrap_or_else(|| key.to_string());
+        let header = field(kind, key)
+            .map(|f| f.header.to_string())
+            .unwrap_or_else(|| key.to_string());
         (row, header)
     };
     let written = |n: usize| progress.written(n);
     match repo.import(records, actor, source, &written)? {
         Ok(ImportSummary { created, updated }) => {
             progress.written(rows);
-            Ok(ImportOutcome { kind, rows, created, updated, ignored_columns: map.ignored.clone() })
+            Ok(ImportOutcome {
+                kind,
+                rows,
+                created,
+                updated,
+                ignored_columns: map.ignored.clone(),
+            })
         }
         Err(batch) => Err(ImportError::Rows(
             batch
                 .into_iter()
                 .map(|e| {
                     let (row, column) = cells_of(e.index, e.field);
-                    RowError { row, column, value: e.value, reason: e.reason }
+                    RowError {
+                        row,
+                        column,
+                        value: e.value,
+                        reason: e.reason,
+                    }
                 })
                 .collect(),
         )),
@@ -123,7 +138,10 @@ pub fn export_bytes(
     sample_label: Option<&str>,
 ) -> Result<Vec<u8>, SheetError> {
     let heads = headers(kind, false);
-    let rows: Vec<_> = records.iter().map(|r| record_to_cells(r, full_personal)).collect();
+    let rows: Vec<_> = records
+        .iter()
+        .map(|r| record_to_cells(r, full_personal))
+        .collect();
     match format {
         Format::Csv => write_csv(&heads, &rows),
         Format::Xlsx => {
@@ -136,7 +154,11 @@ pub fn export_bytes(
                 "{}：共 {} 条；个人信息{}。",
                 kind.label(),
                 records.len(),
-                if full_personal { "未脱敏，请妥善保管" } else { "已脱敏" }
+                if full_personal {
+                    "未脱敏，请妥善保管"
+                } else {
+                    "已脱敏"
+                }
             ))]];
             if let Some(label) = sample_label {
                 notes.push(vec![innomesh_core::tabular::Cell::Text(format!(
@@ -144,8 +166,16 @@ pub fn export_bytes(
                 ))]);
             }
             write_xlsx(&[
-                Sheet { name: &name, headers: &heads, rows: &rows },
-                Sheet { name: "说明", headers: &note_headers, rows: &notes },
+                Sheet {
+                    name: &name,
+                    headers: &heads,
+                    rows: &rows,
+                },
+                Sheet {
+                    name: "说明",
+                    headers: &note_headers,
+                    rows: &notes,
+                },
             ])
         }
     }
@@ -158,7 +188,10 @@ pub fn template_bytes(kind: EntityKind, format: Format) -> Result<Vec<u8>, Sheet
         Format::Csv => write_csv(&heads, &[]),
         Format::Xlsx => {
             use innomesh_core::tabular::Cell;
-            let help_headers: Vec<String> = ["列名", "是否必填", "填写说明"].iter().map(|s| s.to_string()).collect();
+            let help_headers: Vec<String> = ["列名", "是否必填", "填写说明"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
             let help_rows: Vec<Vec<Cell>> = fields(kind)
                 .iter()
                 .zip(template_help(kind))
@@ -171,8 +204,16 @@ pub fn template_bytes(kind: EntityKind, format: Format) -> Result<Vec<u8>, Sheet
                 })
                 .collect();
             write_xlsx(&[
-                Sheet { name: kind.label(), headers: &heads, rows: &[] },
-                Sheet { name: "填写说明", headers: &help_headers, rows: &help_rows },
+                Sheet {
+                    name: kind.label(),
+                    headers: &heads,
+                    rows: &[],
+                },
+                Sheet {
+                    name: "填写说明",
+                    headers: &help_headers,
+                    rows: &help_rows,
+                },
             ])
         }
     }
@@ -181,7 +222,10 @@ pub fn template_bytes(kind: EntityKind, format: Format) -> Result<Vec<u8>, Sheet
 /// The validation report as a file the user can open next to the original.
 pub fn error_report_xlsx(errors: &[RowError]) -> Result<Vec<u8>, SheetError> {
     use innomesh_core::tabular::Cell;
-    let heads: Vec<String> = ["行号", "列", "值", "原因"].iter().map(|s| s.to_string()).collect();
+    let heads: Vec<String> = ["行号", "列", "值", "原因"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let rows: Vec<Vec<Cell>> = errors
         .iter()
         .map(|e| {
@@ -193,5 +237,9 @@ pub fn error_report_xlsx(errors: &[RowError]) -> Result<Vec<u8>, SheetError> {
             ]
         })
         .collect();
-    write_xlsx(&[Sheet { name: "错误报告", headers: &heads, rows: &rows }])
+    write_xlsx(&[Sheet {
+        name: "错误报告",
+        headers: &heads,
+        rows: &rows,
+    }])
 }

@@ -82,7 +82,13 @@ pub trait Repository: Send + Sync {
         progress: &dyn Fn(usize),
     ) -> Result<Result<ImportSummary, Vec<BatchError>>, StoreError>;
     fn create(&self, record: Record, actor: &str) -> Result<Record, StoreError>;
-    fn update(&self, kind: EntityKind, id: &str, record: Record, actor: &str) -> Result<Record, StoreError>;
+    fn update(
+        &self,
+        kind: EntityKind,
+        id: &str,
+        record: Record,
+        actor: &str,
+    ) -> Result<Record, StoreError>;
     fn delete(&self, kind: EntityKind, id: &str, actor: &str) -> Result<(), StoreError>;
     fn get(&self, kind: EntityKind, id: &str) -> Result<Option<Record>, StoreError>;
     fn list(&self, query: &ListQuery) -> Result<Page, StoreError>;
@@ -93,7 +99,12 @@ pub trait Repository: Send + Sync {
     fn relations(&self, org: &CreditCode) -> Result<Vec<Relation>, StoreError>;
     /// Names of organisations by credit code (for display of references).
     fn org_names(&self, codes: &[String]) -> Result<HashMap<String, String>, StoreError>;
-    fn audit(&self, kind: Option<EntityKind>, id: Option<&str>, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+    fn audit(
+        &self,
+        kind: Option<EntityKind>,
+        id: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn set_meta(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError>;
     /// Aggregates for the landing page and dashboard: counts per (kind, region).

@@ -53,12 +53,18 @@ impl SqliteStore {
 }
 
 fn decode(kind: EntityKind, data: &str) -> Result<Record, StoreError> {
-    let value: serde_json::Value =
-        serde_json::from_str(data).map_err(|e| StoreError::Database(format!("记录数据损坏：{e}")))?;
-    Record::from_json(kind, value).map_err(|e| StoreError::Database(format!("记录数据与当前模型不符：{e}")))
+    let value: serde_json::Value = serde_json::from_str(data)
+        .map_err(|e| StoreError::Database(format!("记录数据损坏：{e}")))?;
+    Record::from_json(kind, value)
+        .map_err(|e| StoreError::Database(format!("记录数据与当前模型不符：{e}")))
 }
 
-fn write_record(tx: &Transaction<'_>, record: &Record, now: &str, actor: &str) -> rusqlite::Result<()> {
+fn write_record(
+    tx: &Transaction<'_>,
+    record: &Record,
+    now: &str,
+    actor: &str,
+) -> rusqlite::Result<()> {
     let idx = record.index();
     let flags = if idx.flags.is_empty() {
         String::new()
@@ -94,14 +100,25 @@ fn write_record(tx: &Transaction<'_>, record: &Record, now: &str, actor: &str) -
     Ok(())
 }
 
-fn audit(tx: &Connection, now: &str, actor: &str, action: &str, kind: Option<&str>, id: Option<&str>, detail: &str) -> rusqlite::Result<()> {
+fn audit(
+    tx: &Connection,
+    now: &str,
+    actor: &str,
+    action: &str,
+    kind: Option<&str>,
+    id: Option<&str>,
+    detail: &str,
+) -> rusqlite::Result<()> {
     tx.prepare_cached(AUDIT)?
         .execute(params![now, actor, action, kind, id, detail])?;
     Ok(())
 }
 
 /// Regions of organisations, for the codes asked (those absent are not in the registry).
-fn org_regions(conn: &Connection, codes: &HashSet<String>) -> rusqlite::Result<HashMap<String, RegionCode>> {
+fn org_regions(
+    conn: &Connection,
+    codes: &HashSet<String>,
+) -> rusqlite::Result<HashMap<String, RegionCode>> {
     let mut out = HashMap::new();
     let list: Vec<&String> = codes.iter().collect();
     for chunk in list.chunks(500) {
@@ -131,9 +148,17 @@ fn existing_ids(conn: &Connection, kind: EntityKind) -> rusqlite::Result<HashSet
     rows.collect()
 }
 
-fn next_id(tx: &Transaction<'_>, kind: EntityKind, taken: &HashSet<String>) -> rusqlite::Result<String> {
+fn next_id(
+    tx: &Transaction<'_>,
+    kind: EntityKind,
+    taken: &HashSet<String>,
+) -> rusqlite::Result<String> {
     let mut n: i64 = tx
-        .query_row("SELECT next FROM id_counters WHERE kind = $1", [kind.code()], |r| r.get(0))
+        .query_row(
+            "SELECT next FROM id_counters WHERE kind = $1",
+            [kind.code()],
+            |r| r.get(0),
+        )
         .optional()?
         .unwrap_or(1);
     let id = loop {
@@ -188,7 +213,12 @@ fn check_references(
     let has_nodes = records.iter().any(|r| matches!(r, Record::ChainNode(_)));
     if has_nodes {
         let mut nodes = existing_ids(conn, EntityKind::ChainNode)?;
-        nodes.extend(records.iter().filter(|r| r.kind() == EntityKind::ChainNode).map(|r| r.id().to_string()));
+        nodes.extend(
+            records
+                .iter()
+                .filter(|r| r.kind() == EntityKind::ChainNode)
+                .map(|r| r.id().to_string()),
+        );
         for (index, record) in records.iter().enumerate() {
             if let Record::ChainNode(n) = record {
                 for s in &n.supplies {
@@ -226,7 +256,11 @@ impl Repository for SqliteStore {
             if let Some(first) = seen.insert((r.kind(), r.id().to_string()), i) {
                 errors.push(BatchError {
                     index: i,
-                    field: if r.kind() == EntityKind::Organisation { "credit_code" } else { "id" },
+                    field: if r.kind() == EntityKind::Organisation {
+                        "credit_code"
+                    } else {
+                        "id"
+                    },
                     value: r.id().to_string(),
                     reason: format!("与本文件中第 {} 条记录重复", first + 1),
                 });
@@ -240,7 +274,15 @@ impl Repository for SqliteStore {
         let tx = conn.transaction()?;
         let mut existing: HashMap<EntityKind, HashSet<String>> = HashMap::new();
         let mut summary = ImportSummary::default();
-        audit(&tx, &now, actor, "import_begin", None, None, &format!("{source}：{} 条", records.len()))?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "import_begin",
+            None,
+            None,
+            &format!("{source}：{} 条", records.len()),
+        )?;
         for (i, mut record) in records.into_iter().enumerate() {
             let kind = record.kind();
             if !existing.contains_key(&kind) {
@@ -260,7 +302,15 @@ impl Repository for SqliteStore {
                 "import_create"
             };
             write_record(&tx, &record, &now, actor)?;
-            audit(&tx, &now, actor, action, Some(kind.code()), Some(record.id()), source)?;
+            audit(
+                &tx,
+                &now,
+                actor,
+                action,
+                Some(kind.code()),
+                Some(record.id()),
+                source,
+            )?;
             if i % 1000 == 999 {
                 progress(i + 1);
             }
@@ -272,14 +322,24 @@ impl Repository for SqliteStore {
             "import_commit",
             None,
             None,
-            &format!("{source}：新增 {}，更新 {}", summary.created, summary.updated),
+            &format!(
+                "{source}：新增 {}，更新 {}",
+                summary.created, summary.updated
+            ),
         )?;
         tx.commit()?;
         Ok(Ok(summary))
     }
 
     fn create(&self, record: Record, actor: &str) -> Result<Record, StoreError> {
-        record.validate().map_err(|e| StoreError::Invalid(e.iter().map(|x| x.message.clone()).collect::<Vec<_>>().join("；")))?;
+        record.validate().map_err(|e| {
+            StoreError::Invalid(
+                e.iter()
+                    .map(|x| x.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            )
+        })?;
         let mut conn = self.lock();
         let mut one = [record];
         let errors = check_references(&conn, &mut one)?;
@@ -300,17 +360,35 @@ impl Repository for SqliteStore {
                 |r| r.get(0),
             )?;
             if exists > 0 {
-                return Err(StoreError::Conflict(format!("{}「{}」已存在，请改用更新", kind.label(), record.id())));
+                return Err(StoreError::Conflict(format!(
+                    "{}「{}」已存在，请改用更新",
+                    kind.label(),
+                    record.id()
+                )));
             }
         }
         let now = crate::now_rfc3339();
         write_record(&tx, &record, &now, actor)?;
-        audit(&tx, &now, actor, "create", Some(kind.code()), Some(record.id()), &record.to_masked_json().to_string())?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "create",
+            Some(kind.code()),
+            Some(record.id()),
+            &record.to_masked_json().to_string(),
+        )?;
         tx.commit()?;
         Ok(record)
     }
 
-    fn update(&self, kind: EntityKind, id: &str, mut record: Record, actor: &str) -> Result<Record, StoreError> {
+    fn update(
+        &self,
+        kind: EntityKind,
+        id: &str,
+        mut record: Record,
+        actor: &str,
+    ) -> Result<Record, StoreError> {
         if record.kind() != kind {
             return Err(StoreError::Invalid("记录类型与地址不符".into()));
         }
@@ -318,9 +396,19 @@ impl Repository for SqliteStore {
             record.set_id(id.to_string());
         }
         if record.id() != id {
-            return Err(StoreError::Invalid(format!("记录编号「{}」与地址中的「{id}」不一致；编号不能修改", record.id())));
+            return Err(StoreError::Invalid(format!(
+                "记录编号「{}」与地址中的「{id}」不一致；编号不能修改",
+                record.id()
+            )));
         }
-        record.validate().map_err(|e| StoreError::Invalid(e.iter().map(|x| x.message.clone()).collect::<Vec<_>>().join("；")))?;
+        record.validate().map_err(|e| {
+            StoreError::Invalid(
+                e.iter()
+                    .map(|x| x.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            )
+        })?;
         let mut conn = self.lock();
         let mut one = [record];
         let errors = check_references(&conn, &mut one)?;
@@ -335,11 +423,22 @@ impl Repository for SqliteStore {
             |r| r.get(0),
         )?;
         if exists == 0 {
-            return Err(StoreError::NotFound { kind: kind.label(), id: id.to_string() });
+            return Err(StoreError::NotFound {
+                kind: kind.label(),
+                id: id.to_string(),
+            });
         }
         let now = crate::now_rfc3339();
         write_record(&tx, &record, &now, actor)?;
-        audit(&tx, &now, actor, "update", Some(kind.code()), Some(id), &record.to_masked_json().to_string())?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "update",
+            Some(kind.code()),
+            Some(id),
+            &record.to_masked_json().to_string(),
+        )?;
         tx.commit()?;
         Ok(record)
     }
@@ -348,13 +447,24 @@ impl Repository for SqliteStore {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let old: Option<String> = tx
-            .query_row("SELECT data FROM entities WHERE kind = $1 AND id = $2", params![kind.code(), id], |r| r.get(0))
+            .query_row(
+                "SELECT data FROM entities WHERE kind = $1 AND id = $2",
+                params![kind.code(), id],
+                |r| r.get(0),
+            )
             .optional()?;
         let Some(old) = old else {
-            return Err(StoreError::NotFound { kind: kind.label(), id: id.to_string() });
+            return Err(StoreError::NotFound {
+                kind: kind.label(),
+                id: id.to_string(),
+            });
         };
         if kind == EntityKind::Organisation {
-            let n: i64 = tx.query_row("SELECT COUNT(*) FROM entity_refs WHERE org = $1", [id], |r| r.get(0))?;
+            let n: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM entity_refs WHERE org = $1",
+                [id],
+                |r| r.get(0),
+            )?;
             if n > 0 {
                 return Err(StoreError::Conflict(format!(
                     "该组织仍被 {n} 条记录引用（平台、人员、成果、设备、需求、申报或供应关系），请先处理这些记录"
@@ -369,13 +479,31 @@ impl Repository for SqliteStore {
                 |r| r.get(0),
             )?;
             if n > 0 {
-                return Err(StoreError::Conflict(format!("仍有 {n} 个节点以该节点为上下游，请先修改这些节点")));
+                return Err(StoreError::Conflict(format!(
+                    "仍有 {n} 个节点以该节点为上下游，请先修改这些节点"
+                )));
             }
         }
-        tx.execute("DELETE FROM entities WHERE kind = $1 AND id = $2", params![kind.code(), id])?;
-        tx.execute("DELETE FROM entity_refs WHERE kind = $1 AND id = $2", params![kind.code(), id])?;
-        let masked = decode(kind, &old).map(|r| r.to_masked_json().to_string()).unwrap_or_default();
-        audit(&tx, &crate::now_rfc3339(), actor, "delete", Some(kind.code()), Some(id), &masked)?;
+        tx.execute(
+            "DELETE FROM entities WHERE kind = $1 AND id = $2",
+            params![kind.code(), id],
+        )?;
+        tx.execute(
+            "DELETE FROM entity_refs WHERE kind = $1 AND id = $2",
+            params![kind.code(), id],
+        )?;
+        let masked = decode(kind, &old)
+            .map(|r| r.to_masked_json().to_string())
+            .unwrap_or_default();
+        audit(
+            &tx,
+            &crate::now_rfc3339(),
+            actor,
+            "delete",
+            Some(kind.code()),
+            Some(id),
+            &masked,
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -383,7 +511,11 @@ impl Repository for SqliteStore {
     fn get(&self, kind: EntityKind, id: &str) -> Result<Option<Record>, StoreError> {
         let conn = self.lock();
         let data: Option<String> = conn
-            .query_row("SELECT data FROM entities WHERE kind = $1 AND id = $2", params![kind.code(), id], |r| r.get(0))
+            .query_row(
+                "SELECT data FROM entities WHERE kind = $1 AND id = $2",
+                params![kind.code(), id],
+                |r| r.get(0),
+            )
             .optional()?;
         data.map(|d| decode(kind, &d)).transpose()
     }
@@ -400,10 +532,18 @@ impl Repository for SqliteStore {
             clauses.push(c);
         };
         if let Some(p) = &q.region_prefix {
-            push("region >= {} AND region < {}", vec![p.clone(), prefix_upper(p)], &mut args);
+            push(
+                "region >= {} AND region < {}",
+                vec![p.clone(), prefix_upper(p)],
+                &mut args,
+            );
         }
         if let Some(p) = &q.industry_prefix {
-            push("industry_path >= {} AND industry_path < {}", vec![p.clone(), prefix_upper(p)], &mut args);
+            push(
+                "industry_path >= {} AND industry_path < {}",
+                vec![p.clone(), prefix_upper(p)],
+                &mut args,
+            );
         }
         if let Some(s) = &q.subkind {
             push("subkind = {}", vec![s.clone()], &mut args);
@@ -412,7 +552,11 @@ impl Repository for SqliteStore {
             push("tier = {}", vec![t.clone()], &mut args);
         }
         if let Some(f) = &q.flag {
-            push("flags LIKE {} ESCAPE '\\'", vec![format!("%,{},%", like_escape(f))], &mut args);
+            push(
+                "flags LIKE {} ESCAPE '\\'",
+                vec![format!("%,{},%", like_escape(f))],
+                &mut args,
+            );
         }
         if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let pat = format!("%{}%", like_escape(t));
@@ -433,7 +577,11 @@ impl Repository for SqliteStore {
         let page = q.page.max(1);
         let conn = self.lock();
         let params: Vec<&dyn ToSql> = args.iter().map(|s| s as &dyn ToSql).collect();
-        let total: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM entities WHERE {wh}"), params.as_slice(), |r| r.get(0))?;
+        let total: i64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM entities WHERE {wh}"),
+            params.as_slice(),
+            |r| r.get(0),
+        )?;
         let sql = format!(
             "SELECT data FROM entities WHERE {wh} ORDER BY {order} LIMIT {per_page} OFFSET {}",
             (page - 1) * per_page
@@ -444,7 +592,12 @@ impl Repository for SqliteStore {
         for row in rows {
             records.push(decode(q.kind, &row?)?);
         }
-        Ok(Page { total: total as usize, page, per_page, records })
+        Ok(Page {
+            total: total as usize,
+            page,
+            per_page,
+            records,
+        })
     }
 
     fn all(&self, kind: EntityKind) -> Result<Vec<Record>, StoreError> {
@@ -460,15 +613,24 @@ impl Repository for SqliteStore {
 
     fn count(&self, kind: EntityKind) -> Result<usize, StoreError> {
         let conn = self.lock();
-        let n: i64 = conn.query_row("SELECT COUNT(*) FROM entities WHERE kind = $1", [kind.code()], |r| r.get(0))?;
+        let n: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM entities WHERE kind = $1",
+            [kind.code()],
+            |r| r.get(0),
+        )?;
         Ok(n as usize)
     }
 
     fn relations(&self, org: &CreditCode) -> Result<Vec<Relation>, StoreError> {
         let conn = self.lock();
-        let mut stmt = conn.prepare("SELECT kind, id, field FROM entity_refs WHERE org = $1 ORDER BY kind, id")?;
+        let mut stmt = conn
+            .prepare("SELECT kind, id, field FROM entity_refs WHERE org = $1 ORDER BY kind, id")?;
         let rows = stmt.query_map([org.as_str()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
@@ -484,14 +646,17 @@ impl Repository for SqliteStore {
         let conn = self.lock();
         let mut out = HashMap::new();
         for chunk in codes.chunks(500) {
-            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
             let sql = format!(
                 "SELECT id, name FROM entities WHERE kind = 'organisation' AND id IN ({})",
                 placeholders.join(",")
             );
             let mut stmt = conn.prepare(&sql)?;
             let params: Vec<&dyn ToSql> = chunk.iter().map(|s| s as &dyn ToSql).collect();
-            let rows = stmt.query_map(params.as_slice(), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let rows = stmt.query_map(params.as_slice(), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
             for row in rows {
                 let (id, name) = row?;
                 out.insert(id, name);
@@ -500,24 +665,32 @@ impl Repository for SqliteStore {
         Ok(out)
     }
 
-    fn audit(&self, kind: Option<EntityKind>, id: Option<&str>, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    fn audit(
+        &self,
+        kind: Option<EntityKind>,
+        id: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare(
             "SELECT seq, at, actor, action, kind, entity_id, detail FROM audit_log
              WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR entity_id = $2)
              ORDER BY seq DESC LIMIT $3",
         )?;
-        let rows = stmt.query_map(params![kind.map(|k| k.code()), id, limit.min(10_000) as i64], |r| {
-            Ok(AuditEntry {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                kind: r.get(4)?,
-                entity_id: r.get(5)?,
-                detail: r.get(6)?,
-            })
-        })?;
+        let rows = stmt.query_map(
+            params![kind.map(|k| k.code()), id, limit.min(10_000) as i64],
+            |r| {
+                Ok(AuditEntry {
+                    seq: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    kind: r.get(4)?,
+                    entity_id: r.get(5)?,
+                    detail: r.get(6)?,
+                })
+            },
+        )?;
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
     }
 
@@ -535,7 +708,15 @@ impl Repository for SqliteStore {
             "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![key, value],
         )?;
-        audit(&tx, &crate::now_rfc3339(), actor, "set_meta", None, Some(key), value)?;
+        audit(
+            &tx,
+            &crate::now_rfc3339(),
+            actor,
+            "set_meta",
+            None,
+            Some(key),
+            value,
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -545,7 +726,9 @@ impl Repository for SqliteStore {
         let mut stmt = conn.prepare(
             "SELECT COALESCE(region, ''), COUNT(*) FROM entities WHERE kind = $1 GROUP BY region ORDER BY region",
         )?;
-        let rows = stmt.query_map([kind.code()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))?;
+        let rows = stmt.query_map([kind.code()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
+        })?;
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
     }
 }

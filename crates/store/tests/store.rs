@@ -16,11 +16,17 @@ fn import_is_all_or_nothing_and_upserts() {
     let store = SqliteStore::open_in_memory().unwrap();
     let a = org("91150203MA0000001", "150203", "甲");
     let b = org("91150207MA0000002", "150207", "乙");
-    let s = store.import(vec![a.clone(), b], "test", "t", &|_| {}).unwrap().unwrap();
+    let s = store
+        .import(vec![a.clone(), b], "test", "t", &|_| {})
+        .unwrap()
+        .unwrap();
     assert_eq!((s.created, s.updated), (2, 0));
     // Same credit code again: updated, not duplicated.
     let a2 = org("91150203MA0000001", "150203", "甲改名");
-    let s = store.import(vec![a2], "test", "t", &|_| {}).unwrap().unwrap();
+    let s = store
+        .import(vec![a2], "test", "t", &|_| {})
+        .unwrap()
+        .unwrap();
     assert_eq!((s.created, s.updated), (0, 1));
     assert_eq!(store.count(EntityKind::Organisation).unwrap(), 2);
     // A platform pointing at an unknown host makes the whole batch fail.
@@ -30,10 +36,17 @@ fn import_is_all_or_nothing_and_upserts() {
     )
     .unwrap();
     let c = org("91150204MA0000003", "150204", "丙");
-    let errs = store.import(vec![c, p], "test", "t", &|_| {}).unwrap().unwrap_err();
+    let errs = store
+        .import(vec![c, p], "test", "t", &|_| {})
+        .unwrap()
+        .unwrap_err();
     assert_eq!(errs.len(), 1);
     assert_eq!(errs[0].index, 1);
-    assert_eq!(store.count(EntityKind::Organisation).unwrap(), 2, "nothing written");
+    assert_eq!(
+        store.count(EntityKind::Organisation).unwrap(),
+        2,
+        "nothing written"
+    );
     let audit = store.audit(None, None, 100).unwrap();
     assert!(audit.iter().all(|e| e.actor == "test"));
 }
@@ -42,15 +55,27 @@ fn import_is_all_or_nothing_and_upserts() {
 fn region_and_industry_filters_include_descendants() {
     let store = SqliteStore::open_in_memory().unwrap();
     let data = generate(SampleConfig::default());
-    store.import(data.records, "sample", "sample", &|_| {}).unwrap().unwrap();
-    let q = |r: &str| store.list(&ListQuery::new(EntityKind::Organisation).region(r).unwrap()).unwrap();
+    store
+        .import(data.records, "sample", "sample", &|_| {})
+        .unwrap()
+        .unwrap();
+    let q = |r: &str| {
+        store
+            .list(&ListQuery::new(EntityKind::Organisation).region(r).unwrap())
+            .unwrap()
+    };
     let kdl = q("150203");
     assert!(kdl.total > 1000);
-    assert!(kdl.records.iter().all(|r| matches!(r, Record::Organisation(o) if o.region.as_str() == "150203")));
+    assert!(kdl
+        .records
+        .iter()
+        .all(|r| matches!(r, Record::Organisation(o) if o.region.as_str() == "150203")));
     let baotou = q("1502").total;
     assert_eq!(baotou, q("150200").total);
     assert!(baotou > 5000 && baotou > kdl.total);
-    let mut ind = ListQuery::new(EntityKind::Organisation).industry("C").unwrap();
+    let mut ind = ListQuery::new(EntityKind::Organisation)
+        .industry("C")
+        .unwrap();
     ind.per_page = 5;
     let manuf = store.list(&ind).unwrap();
     assert!(manuf.total > 100 && manuf.records.len() == 5);
@@ -59,8 +84,12 @@ fn region_and_industry_filters_include_descendants() {
     assert!(store.list(&text).unwrap().total > 10);
     // Deleting a referenced organisation is refused.
     let p = store.all(EntityKind::Platform).unwrap();
-    let Record::Platform(p0) = &p[0] else { panic!() };
-    assert!(store.delete(EntityKind::Organisation, p0.host.as_str(), "t").is_err());
+    let Record::Platform(p0) = &p[0] else {
+        panic!()
+    };
+    assert!(store
+        .delete(EntityKind::Organisation, p0.host.as_str(), "t")
+        .is_err());
     assert!(!store.relations(&p0.host).unwrap().is_empty());
 }
 
@@ -69,11 +98,21 @@ fn audit_log_is_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.db");
     let store = SqliteStore::open(&path).unwrap();
-    store.import(vec![org("91150203MA0000001", "150203", "甲")], "t", "t", &|_| {}).unwrap().unwrap();
+    store
+        .import(
+            vec![org("91150203MA0000001", "150203", "甲")],
+            "t",
+            "t",
+            &|_| {},
+        )
+        .unwrap()
+        .unwrap();
     drop(store);
     let conn = rusqlite_conn(&path);
     assert!(conn.execute("DELETE FROM audit_log", []).is_err());
-    assert!(conn.execute("UPDATE audit_log SET actor = 'x'", []).is_err());
+    assert!(conn
+        .execute("UPDATE audit_log SET actor = 'x'", [])
+        .is_err());
 }
 
 fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {

@@ -24,7 +24,10 @@ pub struct SampleConfig {
 
 impl Default for SampleConfig {
     fn default() -> Self {
-        Self { scale: 1, seed: 2026 }
+        Self {
+            scale: 1,
+            seed: 2026,
+        }
     }
 }
 
@@ -118,7 +121,8 @@ impl Gen {
         let m = self.rng.range(1, 12);
         let d = self.rng.range(1, 28);
         let seq = self.rng.range(0, 999);
-        IdNumber::with_check_digit(&format!("{region}{y:04}{m:02}{d:02}{seq:03}")).expect("17 digits")
+        IdNumber::with_check_digit(&format!("{region}{y:04}{m:02}{d:02}{seq:03}"))
+            .expect("17 digits")
     }
 
     fn date(&mut self, y0: i32, y1: i32) -> Date {
@@ -132,12 +136,23 @@ impl Gen {
         let method = self.rng.pick(t.methods);
         let object = self.rng.pick(t.objects);
         let goal = self.rng.pick(t.goals);
-        let title = format!("基于{method}的{object}{}", self.rng.pick(&["关键技术研究", "工艺开发", "产业化应用", "性能提升研究"]));
+        let title = format!(
+            "基于{method}的{object}{}",
+            self.rng
+                .pick(&["关键技术研究", "工艺开发", "产业化应用", "性能提升研究"])
+        );
         let text = format!(
             "针对{object}生产中存在的{}问题，采用{method}技术，开展{}研究，实现{goal}。{}",
-            self.rng.pick(&["效率低", "成本高", "一致性差", "能耗高", "依赖进口"]),
-            self.rng.pick(&["工艺参数优化", "材料体系设计", "装备改造", "中试验证"]),
-            self.rng.pick(&["成果已在本地企业开展示范应用。", "已申请发明专利 2 项。", "关键指标达到国内先进水平。", ""]),
+            self.rng
+                .pick(&["效率低", "成本高", "一致性差", "能耗高", "依赖进口"]),
+            self.rng
+                .pick(&["工艺参数优化", "材料体系设计", "装备改造", "中试验证"]),
+            self.rng.pick(&[
+                "成果已在本地企业开展示范应用。",
+                "已申请发明专利 2 项。",
+                "关键指标达到国内先进水平。",
+                ""
+            ]),
         );
         (title, text)
     }
@@ -146,7 +161,10 @@ impl Gen {
 /// Generates the whole sample ecosystem.
 pub fn generate(cfg: SampleConfig) -> SampleData {
     let counts = Counts::at(cfg.scale);
-    let mut g = Gen { rng: Rng::new(cfg.seed), serial: 0 };
+    let mut g = Gen {
+        rng: Rng::new(cfg.seed),
+        serial: 0,
+    };
     let mut orgs: Vec<Org> = Vec::new();
     let mut organisations = Vec::new();
     let district_weights: Vec<f64> = DISTRICTS.iter().map(|d| d.1).collect();
@@ -157,14 +175,39 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
     let academic: &[(&str, OrgKind, &str, &str)] = &[
         ("包头工业技术大学", OrgKind::University, "150203", "12"),
         ("包头示范师范学院", OrgKind::University, "150204", "12"),
-        ("包头职业技术学院（示例）", OrgKind::University, "150207", "12"),
+        (
+            "包头职业技术学院（示例）",
+            OrgKind::University,
+            "150207",
+            "12",
+        ),
         ("北疆稀土研究院", OrgKind::Institute, "150271", "12"),
         ("包头冶金与材料研究所", OrgKind::Institute, "150203", "12"),
         ("包头市装备制造研究院", OrgKind::Institute, "150204", "12"),
-        ("包头市科技创新服务中心", OrgKind::Intermediary, "150202", "91"),
-        ("稀土高新区技术转移中心", OrgKind::Intermediary, "150271", "91"),
-        ("包头市创新创业投资有限公司", OrgKind::Investor, "150202", "91"),
-        ("包头市科学技术局（示例）", OrgKind::Government, "150202", "11"),
+        (
+            "包头市科技创新服务中心",
+            OrgKind::Intermediary,
+            "150202",
+            "91",
+        ),
+        (
+            "稀土高新区技术转移中心",
+            OrgKind::Intermediary,
+            "150271",
+            "91",
+        ),
+        (
+            "包头市创新创业投资有限公司",
+            OrgKind::Investor,
+            "150202",
+            "91",
+        ),
+        (
+            "包头市科学技术局（示例）",
+            OrgKind::Government,
+            "150202",
+            "11",
+        ),
     ];
     for (name, kind, region, prefix) in academic {
         let code = g.credit_code(prefix, region);
@@ -175,7 +218,12 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             name: name.to_string(),
             kind: *kind,
             region: region.clone(),
-            industry: IndustryCode::parse(if *kind == OrgKind::University { "8341" } else { "7320" }).ok(),
+            industry: IndustryCode::parse(if *kind == OrgKind::University {
+                "8341"
+            } else {
+                "7320"
+            })
+            .ok(),
             founded: Some(g.date(1958, 2012)),
             employees: Some(employees),
             revenue: None,
@@ -188,7 +236,15 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             contact_name: g.person_name(),
             contact_phone: Some(g.phone()),
         });
-        orgs.push(Org { code, region, industry: None, kind: *kind, revenue: 0.0, sector: None, local: true });
+        orgs.push(Org {
+            code,
+            region,
+            industry: None,
+            kind: *kind,
+            revenue: 0.0,
+            sector: None,
+            local: true,
+        });
     }
     let academic_count = orgs.len();
 
@@ -199,7 +255,14 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
         let (industry, word, product, sector, median, ht) = if in_sector {
             let s = g.rng.weighted(&sector_weights);
             let sec = &SECTORS[s];
-            (sec.industry, sec.word, *g.rng.pick(sec.products), Some(s), sec.median_revenue, sec.high_tech_rate)
+            (
+                sec.industry,
+                sec.word,
+                *g.rng.pick(sec.products),
+                Some(s),
+                sec.median_revenue,
+                sec.high_tech_rate,
+            )
         } else {
             let (ind, word, product) = *g.rng.pick(OTHER_INDUSTRIES);
             (ind, word, product, None, 800.0, 0.03)
@@ -207,15 +270,27 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
         let _ = sector_total;
         let revenue = (g.rng.lognormal(median, 0.9) * 10.0).round() / 10.0;
         let employees = ((revenue / 60.0).sqrt() * 12.0 + g.rng.range(3, 20) as f64).round() as u32;
-        let rd_rate = if g.rng.chance(0.6) { g.rng.unit() * 0.06 } else { 0.0 };
+        let rd_rate = if g.rng.chance(0.6) {
+            g.rng.unit() * 0.06
+        } else {
+            0.0
+        };
         let high_tech = g.rng.chance(ht);
         let code = g.credit_code("91", district);
         let name = format!(
             "{}{}{}{}",
-            if g.rng.chance(0.7) { "包头市" } else { "内蒙古" },
+            if g.rng.chance(0.7) {
+                "包头市"
+            } else {
+                "内蒙古"
+            },
             g.brand(),
             word,
-            if revenue > 50000.0 { "股份有限公司" } else { "有限公司" }
+            if revenue > 50000.0 {
+                "股份有限公司"
+            } else {
+                "有限公司"
+            }
         );
         let region = RegionCode::parse(district).expect("Baotou district code");
         organisations.push(Organisation {
@@ -232,11 +307,28 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             specialised: high_tech && g.rng.chance(0.3),
             tech_sme: revenue < 20000.0 && g.rng.chance(if high_tech { 0.7 } else { 0.08 }),
             products: product.to_string(),
-            address: format!("{}{}路{}号", region.name().replace(' ', ""), g.brand(), i % 300 + 1),
+            address: format!(
+                "{}{}路{}号",
+                region.name().replace(' ', ""),
+                g.brand(),
+                i % 300 + 1
+            ),
             contact_name: g.person_name(),
-            contact_phone: if g.rng.chance(0.8) { Some(g.phone()) } else { None },
+            contact_phone: if g.rng.chance(0.8) {
+                Some(g.phone())
+            } else {
+                None
+            },
         });
-        orgs.push(Org { code, region, industry: Some(industry.to_string()), kind: OrgKind::Enterprise, revenue, sector, local: true });
+        orgs.push(Org {
+            code,
+            region,
+            industry: Some(industry.to_string()),
+            kind: OrgKind::Enterprise,
+            revenue,
+            sector,
+            local: true,
+        });
     }
 
     // External firms: suppliers of what Baotou buys from outside, and investment candidates.
@@ -266,14 +358,32 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             contact_name: String::new(),
             contact_phone: None,
         });
-        orgs.push(Org { code, region, industry: Some(sec.industry.to_string()), kind: OrgKind::Enterprise, revenue, sector: Some(s), local: false });
+        orgs.push(Org {
+            code,
+            region,
+            industry: Some(sec.industry.to_string()),
+            kind: OrgKind::Enterprise,
+            revenue,
+            sector: Some(s),
+            local: false,
+        });
     }
 
-    let mut records: Vec<Record> = organisations.iter().cloned().map(Record::Organisation).collect();
-    let local_enterprises: Vec<usize> = (academic_count..orgs.len()).filter(|&i| orgs[i].local).collect();
+    let mut records: Vec<Record> = organisations
+        .iter()
+        .cloned()
+        .map(Record::Organisation)
+        .collect();
+    let local_enterprises: Vec<usize> = (academic_count..orgs.len())
+        .filter(|&i| orgs[i].local)
+        .collect();
     let mut by_size = local_enterprises.clone();
     by_size.sort_by(|a, b| orgs[*b].revenue.total_cmp(&orgs[*a].revenue));
-    let big: Vec<usize> = by_size.iter().copied().take((by_size.len() / 20).max(20)).collect();
+    let big: Vec<usize> = by_size
+        .iter()
+        .copied()
+        .take((by_size.len() / 20).max(20))
+        .collect();
 
     // Platforms: national few, provincial more, municipal most; hosted by large firms or academia.
     let kinds = [
@@ -291,7 +401,11 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             1..=3 => Tier::Provincial,
             _ => Tier::Municipal,
         };
-        let host = if g.rng.chance(0.35) { g.rng.below(6) } else { *g.rng.pick(&big) };
+        let host = if g.rng.chance(0.35) {
+            g.rng.below(6)
+        } else {
+            *g.rng.pick(&big)
+        };
         let kind = *g.rng.pick(&kinds);
         let topic = g.rng.pick(TOPICS);
         let field = topic.objects[0];
@@ -310,7 +424,14 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
         };
         records.push(Record::Platform(Platform {
             id: format!("PF{:06}", i + 1),
-            name: format!("{tier_word}{}{kind_word}（{}）", topic.discipline.trim_end_matches("工程").trim_end_matches("科学与"), g.brand()),
+            name: format!(
+                "{tier_word}{}{kind_word}（{}）",
+                topic
+                    .discipline
+                    .trim_end_matches("工程")
+                    .trim_end_matches("科学与"),
+                g.brand()
+            ),
             kind,
             tier,
             host: orgs[host].code.clone(),
@@ -318,7 +439,11 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             field: format!("{}；{}", topic.discipline, field),
             industry: IndustryCode::parse(topic.industry).ok(),
             started: Some(g.date(2008, 2025)),
-            status: if g.rng.chance(0.1) { PlatformStatus::Building } else { PlatformStatus::Operating },
+            status: if g.rng.chance(0.1) {
+                PlatformStatus::Building
+            } else {
+                PlatformStatus::Operating
+            },
         }));
     }
 
@@ -337,10 +462,24 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
         records.push(Record::Person(Person {
             id: format!("PE{:06}", i + 1),
             name: g.person_name(),
-            role: if tm { PersonRole::TechnologyManager } else { PersonRole::Expert },
+            role: if tm {
+                PersonRole::TechnologyManager
+            } else {
+                PersonRole::Expert
+            },
             organisation: Some(orgs[host].code.clone()),
             region: Some(region.clone()),
-            title: g.rng.pick(&["教授", "副教授", "研究员", "高级工程师", "正高级工程师", "工程师"]).to_string(),
+            title: g
+                .rng
+                .pick(&[
+                    "教授",
+                    "副教授",
+                    "研究员",
+                    "高级工程师",
+                    "正高级工程师",
+                    "工程师",
+                ])
+                .to_string(),
             disciplines: vec![topic.discipline.to_string()],
             expertise: format!(
                 "长期从事{}、{}研究，熟悉{}。",
@@ -355,7 +494,11 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
 
     // Achievements: patents, papers and results owned by academia or innovative firms.
     for i in 0..counts.achievements {
-        let owner = if g.rng.chance(0.55) { g.rng.below(6) } else { *g.rng.pick(&local_enterprises) };
+        let owner = if g.rng.chance(0.55) {
+            g.rng.below(6)
+        } else {
+            *g.rng.pick(&local_enterprises)
+        };
         let t = g.rng.below(TOPICS.len());
         let topic = &TOPICS[t];
         let (title, text) = g.topic_text(topic);
@@ -432,7 +575,12 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
         DemandStatus::Contracted,
         DemandStatus::Delivered,
     ];
-    let bands = [BudgetBand::Below50, BudgetBand::From50To200, BudgetBand::From200To500, BudgetBand::From500To1000];
+    let bands = [
+        BudgetBand::Below50,
+        BudgetBand::From50To200,
+        BudgetBand::From200To500,
+        BudgetBand::From500To1000,
+    ];
     for i in 0..counts.demands {
         let org = *g.rng.pick(&big);
         let topic = g.rng.pick(TOPICS);
@@ -443,17 +591,53 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
         records.push(Record::Demand(Demand {
             id: format!("DM{:06}", i + 1),
             title: format!("{object}{goal}技术需求"),
-            kind: if i % 12 == 0 { DemandKind::OpenChallenge } else if i % 7 == 0 { DemandKind::Procurement } else { DemandKind::TechnicalProblem },
+            kind: if i % 12 == 0 {
+                DemandKind::OpenChallenge
+            } else if i % 7 == 0 {
+                DemandKind::Procurement
+            } else {
+                DemandKind::TechnicalProblem
+            },
             organisation: orgs[org].code.clone(),
             region: Some(orgs[org].region.clone()),
-            industry: orgs[org].industry.as_deref().and_then(|c| IndustryCode::parse(c).ok()),
-            text: format!("我单位{object}生产中{}，希望通过{}实现{goal}。", g.rng.pick(&["良品率偏低", "能耗偏高", "关键工艺依赖外部", "设备故障频繁"]), g.rng.pick(topic.methods)),
-            goal_metric: if vague { String::new() } else { format!("{goal} ≥ {}%", g.rng.range(5, 30)) },
-            current_state: if vague { String::new() } else { "现有工艺已稳定运行，指标与国内先进水平有差距".into() },
-            trl_target: if vague { None } else { Some(g.rng.range(5, 8) as u8) },
-            budget_band: if vague { None } else { Some(*g.rng.pick(&bands)) },
+            industry: orgs[org]
+                .industry
+                .as_deref()
+                .and_then(|c| IndustryCode::parse(c).ok()),
+            text: format!(
+                "我单位{object}生产中{}，希望通过{}实现{goal}。",
+                g.rng
+                    .pick(&["良品率偏低", "能耗偏高", "关键工艺依赖外部", "设备故障频繁"]),
+                g.rng.pick(topic.methods)
+            ),
+            goal_metric: if vague {
+                String::new()
+            } else {
+                format!("{goal} ≥ {}%", g.rng.range(5, 30))
+            },
+            current_state: if vague {
+                String::new()
+            } else {
+                "现有工艺已稳定运行，指标与国内先进水平有差距".into()
+            },
+            trl_target: if vague {
+                None
+            } else {
+                Some(g.rng.range(5, 8) as u8)
+            },
+            budget_band: if vague {
+                None
+            } else {
+                Some(*g.rng.pick(&bands))
+            },
             deadline: Some(g.date(2026, 2027)),
-            ip_terms: if vague { String::new() } else { g.rng.pick(&["成果归需求方所有", "双方共有", "另行协商"]).to_string() },
+            ip_terms: if vague {
+                String::new()
+            } else {
+                g.rng
+                    .pick(&["成果归需求方所有", "双方共有", "另行协商"])
+                    .to_string()
+            },
             status,
         }));
     }
@@ -461,7 +645,11 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
     // Applications: one in sixteen re-files an earlier one elsewhere with light edits.
     let mut earlier: Vec<(String, CreditCode, Vec<TeamMember>, Vec<BudgetLine>)> = Vec::new();
     for i in 0..counts.applications {
-        let org = *g.rng.pick(&local_enterprises[..local_enterprises.len().min(2000 * cfg.scale.max(1) as usize)]);
+        let org = *g.rng.pick(
+            &local_enterprises[..local_enterprises
+                .len()
+                .min(2000 * cfg.scale.max(1) as usize)],
+        );
         let year = g.rng.range(2023, 2025) as i32;
         let programme = g.rng.pick(PROGRAMMES).to_string();
         let refile = i > 20 && i % 16 == 0;
@@ -476,23 +664,39 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             let topic = g.rng.pick(TOPICS);
             let (title, text) = g.topic_text(topic);
             let (_, more) = g.topic_text(topic);
-            let boiler = if g.rng.chance(0.5) { *g.rng.pick(BOILERPLATE) } else { "" };
+            let boiler = if g.rng.chance(0.5) {
+                *g.rng.pick(BOILERPLATE)
+            } else {
+                ""
+            };
             let abstract_text = format!("{text}{more}{boiler}");
             let region = orgs[org].region.as_str().to_string();
             let team: Vec<TeamMember> = (0..g.rng.range(2, 5))
                 .map(|j| TeamMember {
                     name: g.person_name(),
                     id_number: g.id_number(&region),
-                    role: if j == 0 { "项目负责人".into() } else { "骨干".into() },
+                    role: if j == 0 {
+                        "项目负责人".into()
+                    } else {
+                        "骨干".into()
+                    },
                 })
                 .collect();
             let budget: Vec<BudgetLine> = (0..g.rng.range(2, 5))
-                .map(|_| BudgetLine { item: g.rng.pick(BUDGET_ITEMS).to_string(), amount: g.rng.range(5, 200) as f64 })
+                .map(|_| BudgetLine {
+                    item: g.rng.pick(BUDGET_ITEMS).to_string(),
+                    amount: g.rng.range(5, 200) as f64,
+                })
                 .collect();
             (title, abstract_text, orgs[org].code.clone(), team, budget)
         };
         if !refile {
-            earlier.push((abstract_text.clone(), applicant.clone(), team.clone(), budget.clone()));
+            earlier.push((
+                abstract_text.clone(),
+                applicant.clone(),
+                team.clone(),
+                budget.clone(),
+            ));
         }
         let amount: f64 = budget.iter().map(|b| b.amount).sum();
         let region = organisations
@@ -510,20 +714,71 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             team,
             budget_lines: budget,
             abstract_text: abstract_text.clone(),
-            sections: vec![TextSection { heading: "研究内容".into(), text: abstract_text }],
+            sections: vec![TextSection {
+                heading: "研究内容".into(),
+                text: abstract_text,
+            }],
         }));
     }
 
     // Policies: a small set of typical support measures (fictitious wording).
     let policy_templates: &[(&str, &str, PolicyLevel, bool, &str)] = &[
-        ("高新技术企业认定奖励", "包头市科学技术局", PolicyLevel::Municipal, true, "首次认定的高新技术企业"),
-        ("企业研发投入后补助", "包头市科学技术局", PolicyLevel::Municipal, true, "上年度研发投入占营业收入 3% 以上"),
-        ("专精特新中小企业奖励", "包头市工业和信息化局", PolicyLevel::Municipal, false, "认定为专精特新的中小企业"),
-        ("稀土新材料首批次应用保险补偿", "内蒙古自治区工业和信息化厅", PolicyLevel::Provincial, false, "稀土功能材料生产企业"),
-        ("科技型中小企业研发费用加计扣除", "国家税务总局", PolicyLevel::National, true, "入库科技型中小企业"),
-        ("创新平台建设补助", "包头市科学技术局", PolicyLevel::Municipal, false, "新认定的自治区级以上创新平台依托单位"),
-        ("技术合同登记奖励", "包头市科学技术局", PolicyLevel::Municipal, true, "登记技术合同的技术转移机构"),
-        ("稀土高新区人才引进补贴", "稀土高新区管委会", PolicyLevel::District, false, "区内企业引进的高层次人才"),
+        (
+            "高新技术企业认定奖励",
+            "包头市科学技术局",
+            PolicyLevel::Municipal,
+            true,
+            "首次认定的高新技术企业",
+        ),
+        (
+            "企业研发投入后补助",
+            "包头市科学技术局",
+            PolicyLevel::Municipal,
+            true,
+            "上年度研发投入占营业收入 3% 以上",
+        ),
+        (
+            "专精特新中小企业奖励",
+            "包头市工业和信息化局",
+            PolicyLevel::Municipal,
+            false,
+            "认定为专精特新的中小企业",
+        ),
+        (
+            "稀土新材料首批次应用保险补偿",
+            "内蒙古自治区工业和信息化厅",
+            PolicyLevel::Provincial,
+            false,
+            "稀土功能材料生产企业",
+        ),
+        (
+            "科技型中小企业研发费用加计扣除",
+            "国家税务总局",
+            PolicyLevel::National,
+            true,
+            "入库科技型中小企业",
+        ),
+        (
+            "创新平台建设补助",
+            "包头市科学技术局",
+            PolicyLevel::Municipal,
+            false,
+            "新认定的自治区级以上创新平台依托单位",
+        ),
+        (
+            "技术合同登记奖励",
+            "包头市科学技术局",
+            PolicyLevel::Municipal,
+            true,
+            "登记技术合同的技术转移机构",
+        ),
+        (
+            "稀土高新区人才引进补贴",
+            "稀土高新区管委会",
+            PolicyLevel::District,
+            false,
+            "区内企业引进的高层次人才",
+        ),
     ];
     for i in 0..counts.policies {
         let (title, issuer, level, auto, cond) = policy_templates[i % policy_templates.len()];
@@ -533,7 +788,12 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             title: format!("{title}（第{round}批）"),
             issuer: issuer.to_string(),
             level,
-            region: RegionCode::parse(if level == PolicyLevel::District { "150271" } else { "150200" }).ok(),
+            region: RegionCode::parse(if level == PolicyLevel::District {
+                "150271"
+            } else {
+                "150200"
+            })
+            .ok(),
             industries: vec![],
             summary: format!("对符合条件的{cond}给予资金支持。"),
             eligibility: cond.to_string(),
@@ -545,18 +805,20 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
 
     // Supply relations: local downstream firms buy from local and external suppliers, per year.
     let sector_firms = |s: usize, local: bool| -> Vec<usize> {
-        (academic_count..orgs.len()).filter(|&i| orgs[i].sector == Some(s) && orgs[i].local == local).collect()
+        (academic_count..orgs.len())
+            .filter(|&i| orgs[i].sector == Some(s) && orgs[i].local == local)
+            .collect()
     };
     // (customer sector, supplier sector, share bought locally in 2023 → 2025)
     let flows: &[(usize, usize, f64, f64)] = &[
-        (1, 0, 0.9, 0.9),   // smelting buys concentrate: local
-        (2, 1, 0.8, 0.85),  // metals buy oxides
-        (3, 2, 0.6, 0.7),   // magnets buy metals
-        (6, 3, 0.5, 0.6),   // motors buy magnets
-        (9, 3, 0.1, 0.12),  // drive motors (auto parts) buy magnets: mostly from outside (缺)
-        (7, 6, 0.3, 0.35),  // wind turbines buy motors
-        (8, 9, 0.4, 0.5),   // NEV makers buy parts
-        (8, 22, 0.05, 0.3), // NEV makers buy batteries: local share rising
+        (1, 0, 0.9, 0.9),    // smelting buys concentrate: local
+        (2, 1, 0.8, 0.85),   // metals buy oxides
+        (3, 2, 0.6, 0.7),    // magnets buy metals
+        (6, 3, 0.5, 0.6),    // motors buy magnets
+        (9, 3, 0.1, 0.12),   // drive motors (auto parts) buy magnets: mostly from outside (缺)
+        (7, 6, 0.3, 0.35),   // wind turbines buy motors
+        (8, 9, 0.4, 0.5),    // NEV makers buy parts
+        (8, 22, 0.05, 0.3),  // NEV makers buy batteries: local share rising
         (15, 13, 0.2, 0.25), // machining buys from mining machinery
         (13, 15, 0.5, 0.55), // mining machinery buys machined parts
         (13, 10, 0.7, 0.7),  // mining machinery buys steel
@@ -585,15 +847,25 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
                         customer: orgs[c].code.clone(),
                         product: product.to_string(),
                         node: None,
-                        amount: (g.rng.lognormal(orgs[c].revenue * 0.02 + 10.0, 0.6) * 10.0).round() / 10.0,
+                        amount: (g.rng.lognormal(orgs[c].revenue * 0.02 + 10.0, 0.6) * 10.0)
+                            .round()
+                            / 10.0,
                         year,
                     }));
                 }
             }
         }
     }
-    let _ = (OrgKind::Enterprise, orgs.iter().filter(|o| o.kind == OrgKind::University).count());
-    SampleData { organisations, records }
+    let _ = (
+        OrgKind::Enterprise,
+        orgs.iter()
+            .filter(|o| o.kind == OrgKind::University)
+            .count(),
+    );
+    SampleData {
+        organisations,
+        records,
+    }
 }
 
 #[cfg(test)]
@@ -627,7 +899,8 @@ mod tests {
             .count();
         assert!(kundulun > 1000 && kundulun < 1500, "{kundulun}");
         for r in &a.records {
-            r.validate().unwrap_or_else(|e| panic!("{:?}: {e:?}", r.id()));
+            r.validate()
+                .unwrap_or_else(|e| panic!("{:?}: {e:?}", r.id()));
         }
         let mut ids: Vec<&str> = a.records.iter().map(|r| r.id()).collect();
         ids.sort();

@@ -19,7 +19,10 @@ pub fn router() -> Router<AppState> {
         .merge(registry::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(transfer::router().layer(DefaultBodyLimit::max(FILE_LIMIT)))
         .merge(reference::router())
-        .route("/api/openapi.json", axum::routing::get(crate::openapi::document))
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(crate::openapi::document),
+        )
 }
 
 /// Unknown paths: JSON under `/api`, a page elsewhere.
@@ -30,7 +33,11 @@ pub async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
     } else {
         (
             axum::http::StatusCode::NOT_FOUND,
-            axum::response::Html(crate::pages::page("页面不存在", "<h1>页面不存在</h1><p><a href=\"/\">返回首页</a></p>", None)),
+            axum::response::Html(crate::pages::page(
+                "页面不存在",
+                "<h1>页面不存在</h1><p><a href=\"/\">返回首页</a></p>",
+                None,
+            )),
         )
             .into_response()
     }
@@ -40,12 +47,19 @@ pub async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
 pub type Params = Vec<(String, String)>;
 
 pub fn param<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
-    params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty())
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.trim().is_empty())
 }
 
 pub fn kind_of(segment: &str) -> Result<innomesh_core::EntityKind, ApiError> {
     innomesh_core::EntityKind::from_plural(segment).ok_or_else(|| {
-        let all: Vec<&str> = innomesh_core::EntityKind::ALL.iter().map(|k| k.plural()).collect();
+        let all: Vec<&str> = innomesh_core::EntityKind::ALL
+            .iter()
+            .map(|k| k.plural())
+            .collect();
         ApiError::new(
             axum::http::StatusCode::NOT_FOUND,
             "unknown_kind",

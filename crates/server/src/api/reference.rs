@@ -20,20 +20,29 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Children of `parent` (default: provinces), or one region with `code`.
-async fn region_list(params: Result<Query<Params>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+async fn region_list(
+    params: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
     let params = query_params(params)?;
     let regs = regions();
     let parent = match param(&params, "parent") {
         Some(p) => Some(
             regs.resolve(p)
-                .ok_or_else(|| ApiError::bad_request("invalid_query", format!("行政区划代码「{p}」不存在")))?
+                .ok_or_else(|| {
+                    ApiError::bad_request("invalid_query", format!("行政区划代码「{p}」不存在"))
+                })?
                 .code
                 .clone(),
         ),
         None => None,
     };
     let items: Vec<Value> = match &parent {
-        Some(p) => regs.children(p).iter().filter_map(|c| regs.get(c)).map(|r| json!(r)).collect(),
+        Some(p) => regs
+            .children(p)
+            .iter()
+            .filter_map(|c| regs.get(c))
+            .map(|r| json!(r))
+            .collect(),
         None => {
             let mut provinces: Vec<_> = (11..=82)
                 .filter_map(|n| regs.get(&format!("{n}0000")))
@@ -46,17 +55,28 @@ async fn region_list(params: Result<Query<Params>, QueryRejection>) -> Result<Js
     Ok(Json(json!({ "parent": parent, "items": items })))
 }
 
-async fn industry_list(params: Result<Query<Params>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+async fn industry_list(
+    params: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
     let params = query_params(params)?;
     let inds = industries();
     let items: Vec<Value> = match param(&params, "parent") {
         Some(p) => {
-            let i = inds
-                .resolve(p)
-                .ok_or_else(|| ApiError::bad_request("invalid_query", format!("行业代码「{p}」不存在")))?;
-            inds.children(&i.code).iter().filter_map(|c| inds.get(c)).map(|x| json!(x)).collect()
+            let i = inds.resolve(p).ok_or_else(|| {
+                ApiError::bad_request("invalid_query", format!("行业代码「{p}」不存在"))
+            })?;
+            inds.children(&i.code)
+                .iter()
+                .filter_map(|c| inds.get(c))
+                .map(|x| json!(x))
+                .collect()
         }
-        None => inds.sections().iter().filter_map(|c| inds.get(c)).map(|x| json!(x)).collect(),
+        None => inds
+            .sections()
+            .iter()
+            .filter_map(|c| inds.get(c))
+            .map(|x| json!(x))
+            .collect(),
     };
     Ok(Json(json!({ "items": items })))
 }
@@ -64,9 +84,17 @@ async fn industry_list(params: Result<Query<Params>, QueryRejection>) -> Result<
 async fn stats(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
     let repo = st.repo.clone();
     let counts = blocking(move || -> Result<Vec<(EntityKind, usize)>, ApiError> {
-        EntityKind::ALL.iter().map(|k| Ok((*k, repo.count(*k)?))).collect()
+        EntityKind::ALL
+            .iter()
+            .map(|k| Ok((*k, repo.count(*k)?)))
+            .collect()
     })
     .await??;
-    let map: serde_json::Map<String, Value> = counts.into_iter().map(|(k, n)| (k.code().to_string(), json!(n))).collect();
-    Ok(Json(json!({ "counts": map, "sample_data": st.sample_label() })))
+    let map: serde_json::Map<String, Value> = counts
+        .into_iter()
+        .map(|(k, n)| (k.code().to_string(), json!(n)))
+        .collect();
+    Ok(Json(
+        json!({ "counts": map, "sample_data": st.sample_label() }),
+    ))
 }

@@ -38,22 +38,31 @@ fn show(record: &Record, full: bool) -> Value {
 pub fn list_query(kind: EntityKind, params: &Params) -> Result<ListQuery, ApiError> {
     let mut q = ListQuery::new(kind);
     if let Some(r) = param(params, "region") {
-        q = q.region(r).map_err(|m| ApiError::bad_request("invalid_query", m))?;
+        q = q
+            .region(r)
+            .map_err(|m| ApiError::bad_request("invalid_query", m))?;
     }
     if let Some(i) = param(params, "industry") {
-        q = q.industry(i).map_err(|m| ApiError::bad_request("invalid_query", m))?;
+        q = q
+            .industry(i)
+            .map_err(|m| ApiError::bad_request("invalid_query", m))?;
     }
     q.subkind = param(params, "kind").map(str::to_string);
     q.tier = param(params, "tier").map(str::to_string);
     q.flag = param(params, "flag").map(str::to_string);
-    q.text = param(params, "q").or_else(|| param(params, "text")).map(str::to_string);
+    q.text = param(params, "q")
+        .or_else(|| param(params, "text"))
+        .map(str::to_string);
     q.sort = match param(params, "sort") {
         None | Some("id") => Sort::Id,
         Some("name") => Sort::Name,
         Some("number") | Some("-number") => Sort::NumberDesc,
         Some("updated") | Some("-updated") => Sort::UpdatedDesc,
         Some(other) => {
-            return Err(ApiError::bad_request("invalid_query", format!("排序「{other}」无效，可选：id、name、number、updated")))
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("排序「{other}」无效，可选：id、name、number、updated"),
+            ))
         }
     };
     let num = |key: &str, default: usize, max: usize| -> Result<usize, ApiError> {
@@ -63,7 +72,12 @@ pub fn list_query(kind: EntityKind, params: &Params) -> Result<ListQuery, ApiErr
                 .parse::<usize>()
                 .ok()
                 .filter(|n| (1..=max).contains(n))
-                .ok_or_else(|| ApiError::bad_request("invalid_query", format!("{key} 应为 1–{max} 的整数，实际为「{v}」"))),
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "invalid_query",
+                        format!("{key} 应为 1–{max} 的整数，实际为「{v}」"),
+                    )
+                }),
         }
     };
     q.page = num("page", 1, 1_000_000)?;
@@ -94,15 +108,33 @@ async fn list(
 
 fn parse_record(kind: EntityKind, body: &[u8]) -> Result<Record, ApiError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request("bad_json", format!("请求体不是合法的 JSON（第 {} 行第 {} 列）：{e}", e.line(), e.column()))
+        ApiError::bad_request(
+            "bad_json",
+            format!(
+                "请求体不是合法的 JSON（第 {} 行第 {} 列）：{e}",
+                e.line(),
+                e.column()
+            ),
+        )
     })?;
     if !value.is_object() {
-        return Err(ApiError::bad_request("bad_json", "请求体应为一个 JSON 对象"));
+        return Err(ApiError::bad_request(
+            "bad_json",
+            "请求体应为一个 JSON 对象",
+        ));
     }
-    let record = Record::from_json(kind, value).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m))?;
+    let record = Record::from_json(kind, value)
+        .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m))?;
     record.validate().map_err(|errs| {
-        let msg: Vec<String> = errs.iter().map(|e| format!("{}：{}", e.field, e.message)).collect();
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", msg.join("；"))
+        let msg: Vec<String> = errs
+            .iter()
+            .map(|e| format!("{}：{}", e.field, e.message))
+            .collect();
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            msg.join("；"),
+        )
     })?;
     Ok(record)
 }
@@ -132,7 +164,8 @@ async fn read(
     let repo = st.repo.clone();
     let id2 = id.clone();
     let record = blocking(move || repo.get(kind, &id2)).await??;
-    let record = record.ok_or_else(|| ApiError::not_found(format!("未找到{}「{id}」", kind.label())))?;
+    let record =
+        record.ok_or_else(|| ApiError::not_found(format!("未找到{}「{id}」", kind.label())))?;
     Ok(Json(show(&record, full_personal(&params))))
 }
 
@@ -169,10 +202,14 @@ async fn relations(
 ) -> Result<Json<Value>, ApiError> {
     let kind = kind_of(&kind)?;
     if kind != EntityKind::Organisation {
-        return Err(ApiError::bad_request("invalid_query", "只有组织有关联记录列表"));
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "只有组织有关联记录列表",
+        ));
     }
-    let code = innomesh_core::CreditCode::parse(&id)
-        .map_err(|e| ApiError::bad_request("invalid_query", format!("统一社会信用代码无效：{e}")))?;
+    let code = innomesh_core::CreditCode::parse(&id).map_err(|e| {
+        ApiError::bad_request("invalid_query", format!("统一社会信用代码无效：{e}"))
+    })?;
     let repo = st.repo.clone();
     let rels = blocking(move || repo.relations(&code)).await??;
     Ok(Json(json!({ "organisation": id, "relations": rels })))

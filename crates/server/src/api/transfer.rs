@@ -11,7 +11,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use innomesh_sheets::pipeline::{export_bytes, file_name, import_bytes, template_bytes, ImportError, NoProgress};
+use innomesh_sheets::pipeline::{
+    export_bytes, file_name, import_bytes, template_bytes, ImportError, NoProgress,
+};
 use innomesh_sheets::Format;
 
 pub fn router() -> Router<AppState> {
@@ -25,7 +27,11 @@ fn format_param(params: &Params, default: Format) -> Result<Format, ApiError> {
     match param(params, "format") {
         None => Ok(default),
         Some(f) => Format::guess(f).ok_or_else(|| {
-            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_format", format!("格式「{f}」不支持，可选 csv、xlsx"))
+            ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_format",
+                format!("格式「{f}」不支持，可选 csv、xlsx"),
+            )
         }),
     }
 }
@@ -36,7 +42,11 @@ pub fn import_error(e: ImportError) -> ApiError {
             let mut err = ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "import_rejected",
-                format!("文件有 {} 处错误，未写入任何数据：{}", rows.len(), rows.first().map(|r| r.to_string()).unwrap_or_default()),
+                format!(
+                    "文件有 {} 处错误，未写入任何数据：{}",
+                    rows.len(),
+                    rows.first().map(|r| r.to_string()).unwrap_or_default()
+                ),
             );
             err.errors = rows;
             err
@@ -61,7 +71,10 @@ pub fn attachment(bytes: Vec<u8>, name: &str, mime: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"download\"; filename*=UTF-8''{encoded}")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"download\"; filename*=UTF-8''{encoded}"),
+            ),
         ],
         bytes,
     )
@@ -79,16 +92,31 @@ async fn import(
     let params = query_params(params)?;
     let body = body_bytes(body, FILE_LIMIT)?;
     if body.is_empty() {
-        return Err(ApiError::bad_request("bad_file", "请求体为空：请上传 CSV 或 XLSX 文件"));
+        return Err(ApiError::bad_request(
+            "bad_file",
+            "请求体为空：请上传 CSV 或 XLSX 文件",
+        ));
     }
     let format = format_param(&params, Format::sniff(&body))?;
     let who = actor(&headers);
     let source = param(&params, "filename").unwrap_or("api").to_string();
     let repo = st.repo.clone();
-    let outcome = blocking(move || import_bytes(repo.as_ref(), kind, &body, format, &who, &source, &NoProgress))
-        .await?
-        .map_err(import_error)?;
-    Ok(Json(serde_json::to_value(&outcome).map_err(ApiError::internal)?))
+    let outcome = blocking(move || {
+        import_bytes(
+            repo.as_ref(),
+            kind,
+            &body,
+            format,
+            &who,
+            &source,
+            &NoProgress,
+        )
+    })
+    .await?
+    .map_err(import_error)?;
+    Ok(Json(
+        serde_json::to_value(&outcome).map_err(ApiError::internal)?,
+    ))
 }
 
 async fn export(
@@ -108,13 +136,24 @@ async fn export(
         export_bytes(&records, kind, format, full, label2.as_deref()).map_err(ApiError::internal)
     })
     .await??;
-    Ok(attachment(bytes, &file_name(kind, "", format, label.is_some()), format.mime()))
+    Ok(attachment(
+        bytes,
+        &file_name(kind, "", format, label.is_some()),
+        format.mime(),
+    ))
 }
 
-async fn template(Path(kind): Path<String>, params: Result<Query<Params>, QueryRejection>) -> Result<Response, ApiError> {
+async fn template(
+    Path(kind): Path<String>,
+    params: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, ApiError> {
     let kind = kind_of(&kind)?;
     let params = query_params(params)?;
     let format = format_param(&params, Format::Xlsx)?;
     let bytes = template_bytes(kind, format).map_err(ApiError::internal)?;
-    Ok(attachment(bytes, &file_name(kind, "-导入模板", format, false), format.mime()))
+    Ok(attachment(
+        bytes,
+        &file_name(kind, "-导入模板", format, false),
+        format.mime(),
+    ))
 }

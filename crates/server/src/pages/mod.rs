@@ -22,8 +22,13 @@ pub fn router() -> Router<AppState> {
 async fn landing(State(st): State<AppState>) -> Html<String> {
     let repo = st.repo.clone();
     let data = blocking(move || {
-        let counts: Vec<(EntityKind, usize)> = EntityKind::ALL.iter().map(|k| (*k, repo.count(*k).unwrap_or(0))).collect();
-        let by_region = repo.counts_by_region(EntityKind::Organisation).unwrap_or_default();
+        let counts: Vec<(EntityKind, usize)> = EntityKind::ALL
+            .iter()
+            .map(|k| (*k, repo.count(*k).unwrap_or(0)))
+            .collect();
+        let by_region = repo
+            .counts_by_region(EntityKind::Organisation)
+            .unwrap_or_default();
         (counts, by_region)
     })
     .await;
@@ -43,7 +48,10 @@ async fn landing(State(st): State<AppState>) -> Html<String> {
     body.push_str("</div>");
     let regs = regions();
     let mut rows = String::new();
-    let baotou: Vec<&(String, usize)> = by_region.iter().filter(|(r, _)| r.starts_with("1502")).collect();
+    let baotou: Vec<&(String, usize)> = by_region
+        .iter()
+        .filter(|(r, _)| r.starts_with("1502"))
+        .collect();
     for (code, n) in &baotou {
         let name = regs.get(code).map(|r| r.name.clone()).unwrap_or_default();
         rows.push_str(&format!(
@@ -51,7 +59,11 @@ async fn landing(State(st): State<AppState>) -> Html<String> {
             escape(&name)
         ));
     }
-    let outside: usize = by_region.iter().filter(|(r, _)| !r.starts_with("1502")).map(|(_, n)| n).sum();
+    let outside: usize = by_region
+        .iter()
+        .filter(|(r, _)| !r.starts_with("1502"))
+        .map(|(_, n)| n)
+        .sum();
     body.push_str(&format!(
         "<h2>包头市各旗县区组织数</h2><table><thead><tr><th>旗县区</th><th>区划代码</th><th class=\"r\">组织数</th></tr></thead><tbody>{rows}</tbody></table>\
          <p class=\"muted\">另有市外组织 {outside} 家（供应商与招商对象）。</p>"
@@ -69,14 +81,18 @@ async fn api_page(State(st): State<AppState>) -> Html<String> {
     let mut body = String::from("<h1>API 说明</h1><p>所有接口返回 JSON；错误统一为 <code>{\"code\", \"message\"}</code>。完整定义见 <a href=\"/api/openapi.json\">/api/openapi.json</a>。</p>");
     body.push_str("<h2>错误代码</h2><table><thead><tr><th>code</th><th>HTTP</th><th>含义</th></tr></thead><tbody>");
     for (c, s, m) in crate::error::ERROR_CODES {
-        body.push_str(&format!("<tr><td><code>{c}</code></td><td>{s}</td><td>{m}</td></tr>"));
+        body.push_str(&format!(
+            "<tr><td><code>{c}</code></td><td>{s}</td><td>{m}</td></tr>"
+        ));
     }
     body.push_str("</tbody></table><h2>接口</h2><table><thead><tr><th>方法</th><th>路径</th><th>说明</th></tr></thead><tbody>");
     if let Some(paths) = doc["paths"].as_object() {
         for (path, ops) in paths {
             if let Some(ops) = ops.as_object() {
                 for (method, op) in ops {
-                    let Some(summary) = op.get("summary").and_then(|s| s.as_str()) else { continue };
+                    let Some(summary) = op.get("summary").and_then(|s| s.as_str()) else {
+                        continue;
+                    };
                     let link = if method == "get" && !path.contains('{') {
                         format!("<a href=\"{path}\">{path}</a>")
                     } else {

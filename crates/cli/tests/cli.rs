@@ -1,0 +1,203 @@
+//! The binary as a user runs it: credit-code checks, all-or-nothing imports, SIGKILL mid-import.
+
+use innomesh_core::sample::{generate, SampleConfig};
+use innomesh_core::tabular::{headers, record_to_cells, Cell};
+use innomesh_core::{EntityKind, Record};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_innomesh"))
+}
+
+fn eval_dir() -> Option<PathBuf> {
+    let p = std::env::var("INNOMESH_EVAL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval"));
+    p.exists().then_some(p)
+}
+
+/// Row-level fingerprint of the registry and the audit log.
+fn fingerprint(db: &Path) -> (i64, i64, String) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM entities", [], |r| r.get(0))
+        .unwrap();
+    let a: i64 = conn
+        .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    let h: String = conn
+        .query_row("SELECT group_concat(kind || id || length(data) || updated_at, ',') FROM (SELECT * FROM entities ORDER BY kind, id)", [], |r| r.get(0))
+        .unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    (n, a, h)
+}
+
+fn demo_db(dir: &Path) -> PathBuf {
+    let st = bin()
+        .args(["demo", "--no-serve", "--data-dir"])
+        .arg(dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    dir.join("innomesh.db")
+}
+
+fn org_csv(rows: usize, bad_row: Option<usize>) -> String {
+    let data = generate(SampleConfig {
+        scale: rows.div_ceil(5000) as u32,
+        seed: 99,
+    });
+    let mut out = headers(EntityKind::Organisation, false).join(",");
+    out.push('\n');
+    for (i, o) in data.organisations.into_iter().take(rows).enumerate() {
+        let mut cells = record_to_cells(&Record::Organisation(o), true);
+        if Some(i) == bad_row {
+            cells[0] = Cell::Text("91150203MA0000000X".into());
+        }
+        let line: Vec<String> = cells
+            .iter()
+            .map(|c| c.display().replace([',', '"', '\n'], " "))
+            .collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn check_credit_code_against_eval_vectors() {
+    let Some(eval) = eval_dir() else {
+        eprintln!("shared/eval not found; using built-in vectors only");
+        return;
+    };
+    let out = bin()
+        .args(["check", "credit-code"])
+        .stdin(std::fs::File::open(eval.join("uscc/valid.txt")).unwrap())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 100);
+    assert!(text.lines().all(|l| l.ends_with("\tvalid")), "{text}");
+    let out = bin()
+        .args(["check", "credit-code"])
+        .stdin(std::fs::File::open(eval.join("uscc/invalid.tsv")).unwrap())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().count() >= 90);
+    for l in text.lines() {
+        let parts: Vec<&str> = l.split('\t').collect();
+        assert_eq!(parts[1], "invalid", "{l}");
+        assert!(
+            parts.len() == 3 && !parts[2].is_empty(),
+            "reason given: {l}"
+        );
+    }
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn check_credit_code_arguments() {
+    let out = bin()
+        .args([
+            "check",
+            "credit-code",
+            "91340600MA2PBN831R",
+            "91340600MA2PBN831Q",
+            "123",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "91340600MA2PBN831R\tvalid");
+    assert!(lines[1].starts_with("91340600MA2PBN831Q\tinvalid\tchecksum"));
+    assert!(lines[2].starts_with("123\tinvalid\tlength"));
+}
+
+#[test]
+fn bad_row_in_the_middle_writes_nothing_and_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let before = fingerprint(&db);
+    let file = dir.path().join("企业.csv");
+    std::fs::write(&file, org_csv(2000, Some(1000))).unwrap();
+    let out = bin()
+        .args(["import", "organisations"])
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    // Row 1000 of the data is line 1002 of the file (header is line 1).
+    assert!(err.contains("第 1002 行「统一社会信用代码」"), "{err}");
+    assert!(err.contains("未写入任何数据"), "{err}");
+    assert_eq!(fingerprint(&db), before);
+    // The same file without the bad row imports.
+    std::fs::write(&file, org_csv(2000, None)).unwrap();
+    let out = bin()
+        .args(["import", "organisations"])
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn sigkill_during_import_leaves_database_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let before = fingerprint(&db);
+    let file = dir.path().join("big.csv");
+    std::fs::write(&file, org_csv(250_000, None)).unwrap();
+    let mut child = bin()
+        .args(["import", "organisations"])
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the import is writing (the WAL grows), then kill it without warning.
+    let wal = dir.path().join("innomesh.db-wal");
+    let start = Instant::now();
+    let mut killed_while_writing = false;
+    while start.elapsed() < Duration::from_secs(300) {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("import finished ({status}) before it could be killed: make the file larger");
+        }
+        if std::fs::metadata(&wal)
+            .map(|m| m.len() > 4_000_000)
+            .unwrap_or(false)
+        {
+            child.kill().unwrap(); // SIGKILL on Unix
+            killed_while_writing = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.wait().unwrap();
+    assert!(
+        killed_while_writing,
+        "the import never reached the writing stage"
+    );
+    assert_eq!(
+        fingerprint(&db),
+        before,
+        "database changed by a killed import"
+    );
+}
