@@ -253,7 +253,11 @@ pub fn diagnose_node(
             ),
         ));
     }
+    // A node that qualifies as 长板 is not also a 短板: the weak rule compares within the chain,
+    // the strong rule in absolute terms, and a strong node reads as strong to its users.
+    let strong = out.iter().any(|v| v.kind == Strong);
     if firms > 0
+        && !strong
         && chain_median_output > 0.0
         && m.output < r.weak_max_output_ratio * chain_median_output
     {

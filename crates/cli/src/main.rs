@@ -1,6 +1,7 @@
 //! The `innomesh` binary. Each command family lives in its own module; this file only dispatches.
 
 mod bench;
+mod chain;
 mod check;
 mod registry;
 mod serve;
@@ -49,6 +50,9 @@ enum Command {
     /// Validate codes (校验)
     #[command(subcommand)]
     Check(check::CheckCommand),
+    /// Industrial chains: diagnosis and reports (产业链)
+    #[command(subcommand)]
+    Chain(chain::ChainCommand),
     /// Benchmarks of the registry (import speed)
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Template(a) => registry::template(a),
         Command::Check(c) => check::run(c),
         Command::Bench(c) => bench::run(c),
+        Command::Chain(c) => chain::run(c),
     };
     match result {
         Ok(code) => code,

@@ -45,6 +45,7 @@ pub fn open_store(dir: &DataDir) -> anyhow::Result<SqliteStore> {
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.dir)?;
+    seed_chains(&store)?;
     run_server(Arc::new(store), &args)
 }
 
@@ -119,4 +120,14 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     run_server(Arc::new(store), &args.serve)
+}
+
+/// The four shipped chain models become editable chain-node records on first start.
+pub fn seed_chains(store: &SqliteStore) -> anyhow::Result<()> {
+    let n = innomesh_server::chains::seed_models(store, "system")
+        .map_err(|e| anyhow::anyhow!("无法载入内置产业链模型：{}", e.message))?;
+    if n > 0 {
+        eprintln!("已载入内置产业链模型：{n} 个节点");
+    }
+    Ok(())
 }

@@ -19,10 +19,12 @@ pub enum EntityKind {
     Policy,
     ChainNode,
     SupplyRelation,
+    GapAction,
+    ChainMapping,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 10] = [
+    pub const ALL: [EntityKind; 12] = [
         Self::Organisation,
         Self::Platform,
         Self::Person,
@@ -33,6 +35,8 @@ impl EntityKind {
         Self::Policy,
         Self::ChainNode,
         Self::SupplyRelation,
+        Self::GapAction,
+        Self::ChainMapping,
     ];
 
     /// Stable code used in storage.
@@ -48,6 +52,8 @@ impl EntityKind {
             Self::Policy => "policy",
             Self::ChainNode => "chain_node",
             Self::SupplyRelation => "supply_relation",
+            Self::GapAction => "gap_action",
+            Self::ChainMapping => "chain_mapping",
         }
     }
 
@@ -64,6 +70,8 @@ impl EntityKind {
             Self::Policy => "policies",
             Self::ChainNode => "chain-nodes",
             Self::SupplyRelation => "supply-relations",
+            Self::GapAction => "gap-actions",
+            Self::ChainMapping => "chain-mappings",
         }
     }
 
@@ -79,6 +87,8 @@ impl EntityKind {
             Self::Policy => "惠企政策",
             Self::ChainNode => "产业链节点",
             Self::SupplyRelation => "供应关系",
+            Self::GapAction => "补链行动",
+            Self::ChainMapping => "挂链确认",
         }
     }
 
@@ -95,6 +105,8 @@ impl EntityKind {
             Self::Policy => "PO",
             Self::ChainNode => "CN",
             Self::SupplyRelation => "SR",
+            Self::GapAction => "GA",
+            Self::ChainMapping => "CM",
         }
     }
 
@@ -184,6 +196,8 @@ records!(
     Policy(Policy),
     ChainNode(ChainNode),
     SupplyRelation(SupplyRelation),
+    GapAction(GapAction),
+    ChainMapping(ChainMapping),
 );
 
 /// serde's messages are English; keep its detail but lead with Chinese.
@@ -280,6 +294,8 @@ impl Record {
             Record::Policy(r) => &r.id,
             Record::ChainNode(r) => &r.id,
             Record::SupplyRelation(r) => &r.id,
+            Record::GapAction(r) => &r.id,
+            Record::ChainMapping(r) => &r.id,
         }
     }
 
@@ -296,6 +312,8 @@ impl Record {
             Record::Policy(r) => r.id = id,
             Record::ChainNode(r) => r.id = id,
             Record::SupplyRelation(r) => r.id = id,
+            Record::GapAction(r) => r.id = id,
+            Record::ChainMapping(r) => r.id = id,
         }
     }
 
@@ -311,6 +329,8 @@ impl Record {
             Record::Policy(r) => &r.title,
             Record::ChainNode(r) => &r.name,
             Record::SupplyRelation(r) => &r.product,
+            Record::GapAction(r) => &r.title,
+            Record::ChainMapping(r) => &r.node,
         }
     }
 
@@ -392,6 +412,20 @@ impl Record {
                     }
                 }
             }
+            Record::GapAction(r) => {
+                non_empty(&mut e, "node", "链节点", &r.node);
+                non_empty(&mut e, "title", "行动名称", &r.title);
+                non_empty(&mut e, "owner", "责任单位", &r.owner);
+                if let (Some(a), Some(b)) = (r.start, r.due) {
+                    if b < a {
+                        e.push(FieldError::new(
+                            "due",
+                            format!("完成期限 {b} 早于开始日期 {a}"),
+                        ));
+                    }
+                }
+            }
+            Record::ChainMapping(r) => non_empty(&mut e, "node", "链节点", &r.node),
             Record::ChainNode(r) => {
                 non_empty(&mut e, "id", "节点编号", &r.id);
                 non_empty(&mut e, "chain", "产业链编号", &r.chain);
@@ -428,6 +462,12 @@ impl Record {
         match self {
             Record::Organisation(_) | Record::Policy(_) | Record::ChainNode(_) => vec![],
             Record::Platform(r) => vec![one("host", &r.host)],
+            Record::GapAction(r) => r
+                .organisation
+                .iter()
+                .map(|c| one("organisation", c))
+                .collect(),
+            Record::ChainMapping(r) => vec![one("organisation", &r.organisation)],
             Record::Person(r) => r
                 .organisation
                 .iter()
@@ -479,6 +519,9 @@ impl Record {
                 if r.tech_sme {
                     flags.push("tech_sme");
                 }
+                if r.baotou_founder {
+                    flags.push("baotou_founder");
+                }
                 IndexFields {
                     name: r.name.clone(),
                     region: Some(r.region.as_str().to_string()),
@@ -486,7 +529,14 @@ impl Record {
                     subkind: Some(r.kind.code()),
                     tier: None,
                     flags,
-                    text: format!("{} {} {}", r.credit_code, r.products, r.address),
+                    text: format!(
+                        "{} {} {} {} {}",
+                        r.credit_code,
+                        r.products,
+                        r.address,
+                        r.group,
+                        r.shareholders.join(" ")
+                    ),
                     number: r.revenue,
                 }
             }
@@ -583,6 +633,26 @@ impl Record {
                 flags: vec![],
                 text: format!("{} {} {}", r.supplier, r.customer, r.year),
                 number: Some(r.amount),
+            },
+            Record::GapAction(r) => IndexFields {
+                name: r.title.clone(),
+                region: None,
+                industry_path: None,
+                subkind: Some(r.kind.code()),
+                tier: None,
+                flags: vec![r.status.code()],
+                text: format!("{} {} {} {}", r.node, r.gap, r.owner, r.note),
+                number: None,
+            },
+            Record::ChainMapping(r) => IndexFields {
+                name: r.node.clone(),
+                region: None,
+                industry_path: None,
+                subkind: Some(r.decision.code()),
+                tier: None,
+                flags: vec![],
+                text: format!("{} {}", r.organisation, r.note),
+                number: None,
             },
         }
     }

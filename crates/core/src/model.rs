@@ -82,6 +82,25 @@ labelled_enum!(PolicyLevel, "政策层级", {
     District = "district" / "旗县区级",
 });
 
+labelled_enum!(ActionKind, "行动类型", {
+    InvestmentLead = "investment_lead" / "招商线索",
+    OpenChallenge = "open_challenge" / "揭榜挂帅",
+    SupplierOnboarding = "supplier_onboarding" / "供应商导入",
+    Subsidy = "subsidy" / "资金支持",
+});
+
+labelled_enum!(ActionStatus, "行动状态", {
+    Planned = "planned" / "计划中",
+    InProgress = "in_progress" / "推进中",
+    Done = "done" / "已完成",
+    Dropped = "dropped" / "已放弃",
+});
+
+labelled_enum!(MappingDecision, "确认结果", {
+    Confirmed = "confirmed" / "确认属于",
+    Rejected = "rejected" / "确认不属于",
+});
+
 labelled_enum!(Position, "链位置", {
     Upstream = "upstream" / "上游",
     Midstream = "midstream" / "中游",
@@ -125,6 +144,15 @@ pub struct Organisation {
     pub contact_name: String,
     #[serde(default)]
     pub contact_phone: Option<Phone>,
+    /// 所属集团 (for 以企引企: firms of one group are related).
+    #[serde(default)]
+    pub group: String,
+    /// 主要股东 (firms sharing a shareholder are related).
+    #[serde(default)]
+    pub shareholders: Vec<String>,
+    /// 包商回归: founded or run by people from Baotou.
+    #[serde(default)]
+    pub baotou_founder: bool,
 }
 
 /// 创新平台.
@@ -389,4 +417,45 @@ impl Chain {
         }
         chains
     }
+}
+
+/// 缺口行动: an action taken on a chain gap (补链), tracked until the gap closes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GapAction {
+    #[serde(default)]
+    pub id: String,
+    /// Chain node id (`rare_earth.magnet`).
+    pub node: String,
+    /// Gap verdict the action addresses (空白、缺、散、小、短板), free text code or label.
+    #[serde(default)]
+    pub gap: String,
+    pub kind: ActionKind,
+    pub title: String,
+    pub owner: String,
+    #[serde(default)]
+    pub start: Option<Date>,
+    #[serde(default)]
+    pub due: Option<Date>,
+    pub status: ActionStatus,
+    /// The organisation the action is about (a target firm, a supplier), if any.
+    #[serde(default)]
+    pub organisation: Option<CreditCode>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// 挂链确认: a person's decision that an organisation does or does not belong to a chain node;
+/// automatic mapping respects it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainMapping {
+    #[serde(default)]
+    pub id: String,
+    pub organisation: CreditCode,
+    /// Chain node id (`rare_earth.magnet`).
+    pub node: String,
+    pub decision: MappingDecision,
+    #[serde(default)]
+    pub note: String,
 }

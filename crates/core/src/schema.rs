@@ -139,6 +139,27 @@ const ORGANISATION: &[FieldSpec] = &[
     f("address", "地址", T::Text, false, ""),
     f("contact_name", "联系人", T::Text, false, ""),
     p("contact_phone", "联系电话", T::Phone, "手机或「区号-号码」"),
+    f(
+        "group",
+        "所属集团",
+        T::Text,
+        false,
+        "以企引企：同一集团的企业视为有关联",
+    ),
+    f(
+        "shareholders",
+        "主要股东",
+        T::TextList,
+        false,
+        "多个用「；」分隔；有共同股东的企业视为有关联",
+    ),
+    f(
+        "baotou_founder",
+        "包商回归",
+        T::Bool,
+        false,
+        "创始人或实际控制人为包头籍：是/否",
+    ),
 ];
 
 const PLATFORM: &[FieldSpec] = &[
@@ -498,6 +519,70 @@ const SUPPLY_RELATION: &[FieldSpec] = &[
     f("year", "年度", T::Int, true, ""),
 ];
 
+const GAP_ACTION: &[FieldSpec] = &[
+    f("id", "编号", T::Text, false, "留空则自动生成"),
+    f(
+        "node",
+        "链节点编号",
+        T::Text,
+        true,
+        "例如 rare_earth.magnet",
+    ),
+    f("gap", "缺口类型", T::Text, false, "空白、缺、散、小、短板"),
+    f(
+        "kind",
+        "行动类型",
+        T::Choice(ActionKind::choices),
+        true,
+        "招商线索、揭榜挂帅、供应商导入、资金支持",
+    ),
+    f("title", "行动名称", T::Text, true, ""),
+    f("owner", "责任单位", T::Text, true, "例如 市投促局"),
+    f("start", "开始日期", T::Date, false, "YYYY-MM-DD"),
+    f("due", "完成期限", T::Date, false, "YYYY-MM-DD"),
+    f(
+        "status",
+        "状态",
+        T::Choice(ActionStatus::choices),
+        true,
+        "计划中、推进中、已完成、已放弃",
+    ),
+    f(
+        "organisation",
+        "相关企业信用代码",
+        T::CreditCode,
+        false,
+        "目标企业或供应商，须已在登记库中",
+    ),
+    f("note", "备注", T::LongText, false, ""),
+];
+
+const CHAIN_MAPPING: &[FieldSpec] = &[
+    f("id", "编号", T::Text, false, "留空则自动生成"),
+    f(
+        "organisation",
+        "组织信用代码",
+        T::CreditCode,
+        true,
+        "须已在登记库中",
+    ),
+    f(
+        "node",
+        "链节点编号",
+        T::Text,
+        true,
+        "例如 rare_earth.magnet",
+    ),
+    f(
+        "decision",
+        "确认结果",
+        T::Choice(MappingDecision::choices),
+        true,
+        "确认属于、确认不属于",
+    ),
+    f("note", "备注", T::Text, false, ""),
+];
+
 pub fn fields(kind: EntityKind) -> &'static [FieldSpec] {
     match kind {
         EntityKind::Organisation => ORGANISATION,
@@ -510,6 +595,8 @@ pub fn fields(kind: EntityKind) -> &'static [FieldSpec] {
         EntityKind::Policy => POLICY,
         EntityKind::ChainNode => CHAIN_NODE,
         EntityKind::SupplyRelation => SUPPLY_RELATION,
+        EntityKind::GapAction => GAP_ACTION,
+        EntityKind::ChainMapping => CHAIN_MAPPING,
     }
 }
 

@@ -2,6 +2,8 @@
 //! server-rendered pages. Handlers extract, call the store or an engine, and map the result.
 
 pub mod api;
+pub mod chains;
+mod chains_report;
 pub mod error;
 mod openapi;
 pub mod pages;

@@ -171,6 +171,20 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
     let sector_weights: Vec<f64> = SECTORS.iter().map(|s| s.weight).collect();
     let sector_total: f64 = sector_weights.iter().sum();
 
+    // Groups and investors that tie local and external firms together (以企引企 paths).
+    let groups: Vec<String> = (0..12)
+        .map(|_| {
+            format!(
+                "{}{}集团",
+                g.brand(),
+                g.rng.pick(&["控股", "实业", "投资", "科技"])
+            )
+        })
+        .collect();
+    let investors: Vec<String> = (0..30)
+        .map(|_| format!("{}{}创业投资合伙企业", g.brand(), g.brand()))
+        .collect();
+
     // Universities, institutes and intermediaries: a handful, all in the city centre districts.
     let academic: &[(&str, OrgKind, &str, &str)] = &[
         ("包头工业技术大学", OrgKind::University, "150203", "12"),
@@ -235,6 +249,9 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             address: region.name().replace(' ', ""),
             contact_name: g.person_name(),
             contact_phone: Some(g.phone()),
+            group: String::new(),
+            shareholders: vec![],
+            baotou_founder: false,
         });
         orgs.push(Org {
             code,
@@ -319,6 +336,17 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             } else {
                 None
             },
+            group: if revenue > 20000.0 && g.rng.chance(0.4) {
+                g.rng.pick(&groups).clone()
+            } else {
+                String::new()
+            },
+            shareholders: if g.rng.chance(0.2) {
+                vec![g.rng.pick(&investors).clone()]
+            } else {
+                vec![]
+            },
+            baotou_founder: false,
         });
         orgs.push(Org {
             code,
@@ -357,6 +385,17 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             address: String::new(),
             contact_name: String::new(),
             contact_phone: None,
+            group: if g.rng.chance(0.15) {
+                g.rng.pick(&groups).clone()
+            } else {
+                String::new()
+            },
+            shareholders: if g.rng.chance(0.3) {
+                vec![g.rng.pick(&investors).clone()]
+            } else {
+                vec![]
+            },
+            baotou_founder: g.rng.chance(0.1),
         });
         orgs.push(Org {
             code,

@@ -1,8 +1,9 @@
 //! The JSON API under `/api`: one router per feature.
 
+pub mod chains;
 mod reference;
-mod registry;
-mod transfer;
+pub mod registry;
+pub mod transfer;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .merge(registry::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(transfer::router().layer(DefaultBodyLimit::max(FILE_LIMIT)))
         .merge(reference::router())
+        .merge(chains::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),
