@@ -3,6 +3,7 @@
 mod bench;
 mod chain;
 mod check;
+mod engines;
 mod registry;
 mod serve;
 
@@ -53,6 +54,15 @@ enum Command {
     /// Industrial chains: diagnosis and reports (产业链)
     #[command(subcommand)]
     Chain(chain::ChainCommand),
+    /// Capacity optimiser: assignment and scheduling (聚合加工), benchmark contract
+    #[command(subcommand)]
+    Alloc(engines::AllocCommand),
+    /// Duplicate applications in a JSON-lines file (重复申报)
+    Dedup(engines::DedupArgs),
+    /// Sentence similarity, one score per input line
+    Similarity(engines::SimilarityArgs),
+    /// Ranked documents for each query (出题解题)
+    Match(engines::MatchArgs),
     /// Benchmarks of the registry (import speed)
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -69,6 +79,10 @@ fn main() -> ExitCode {
         Command::Check(c) => check::run(c),
         Command::Bench(c) => bench::run(c),
         Command::Chain(c) => chain::run(c),
+        Command::Alloc(c) => engines::alloc(c),
+        Command::Dedup(a) => engines::dedup(a),
+        Command::Similarity(a) => engines::similarity(a),
+        Command::Match(a) => engines::matching(a),
     };
     match result {
         Ok(code) => code,

@@ -21,10 +21,12 @@ pub enum EntityKind {
     SupplyRelation,
     GapAction,
     ChainMapping,
+    Programme,
+    Delivery,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 12] = [
+    pub const ALL: [EntityKind; 14] = [
         Self::Organisation,
         Self::Platform,
         Self::Person,
@@ -37,6 +39,8 @@ impl EntityKind {
         Self::SupplyRelation,
         Self::GapAction,
         Self::ChainMapping,
+        Self::Programme,
+        Self::Delivery,
     ];
 
     /// Stable code used in storage.
@@ -54,6 +58,8 @@ impl EntityKind {
             Self::SupplyRelation => "supply_relation",
             Self::GapAction => "gap_action",
             Self::ChainMapping => "chain_mapping",
+            Self::Programme => "programme",
+            Self::Delivery => "delivery",
         }
     }
 
@@ -72,6 +78,8 @@ impl EntityKind {
             Self::SupplyRelation => "supply-relations",
             Self::GapAction => "gap-actions",
             Self::ChainMapping => "chain-mappings",
+            Self::Programme => "programmes",
+            Self::Delivery => "deliveries",
         }
     }
 
@@ -89,6 +97,8 @@ impl EntityKind {
             Self::SupplyRelation => "供应关系",
             Self::GapAction => "补链行动",
             Self::ChainMapping => "挂链确认",
+            Self::Programme => "专项",
+            Self::Delivery => "交付记录",
         }
     }
 
@@ -107,6 +117,8 @@ impl EntityKind {
             Self::SupplyRelation => "SR",
             Self::GapAction => "GA",
             Self::ChainMapping => "CM",
+            Self::Programme => "PG",
+            Self::Delivery => "DL",
         }
     }
 
@@ -198,6 +210,8 @@ records!(
     SupplyRelation(SupplyRelation),
     GapAction(GapAction),
     ChainMapping(ChainMapping),
+    Programme(Programme),
+    Delivery(Delivery),
 );
 
 /// serde's messages are English; keep its detail but lead with Chinese.
@@ -296,6 +310,8 @@ impl Record {
             Record::SupplyRelation(r) => &r.id,
             Record::GapAction(r) => &r.id,
             Record::ChainMapping(r) => &r.id,
+            Record::Programme(r) => &r.id,
+            Record::Delivery(r) => &r.id,
         }
     }
 
@@ -314,6 +330,8 @@ impl Record {
             Record::SupplyRelation(r) => r.id = id,
             Record::GapAction(r) => r.id = id,
             Record::ChainMapping(r) => r.id = id,
+            Record::Programme(r) => r.id = id,
+            Record::Delivery(r) => r.id = id,
         }
     }
 
@@ -331,6 +349,8 @@ impl Record {
             Record::SupplyRelation(r) => &r.product,
             Record::GapAction(r) => &r.title,
             Record::ChainMapping(r) => &r.node,
+            Record::Programme(r) => &r.name,
+            Record::Delivery(r) => &r.order,
         }
     }
 
@@ -426,6 +446,17 @@ impl Record {
                 }
             }
             Record::ChainMapping(r) => non_empty(&mut e, "node", "链节点", &r.node),
+            Record::Delivery(r) => {
+                non_negative(&mut e, "response_hours", "响应时间", Some(r.response_hours));
+                non_negative(&mut e, "hours", "机时", Some(r.hours));
+            }
+            Record::Programme(r) => {
+                non_empty(&mut e, "id", "专项编号", &r.id);
+                non_empty(&mut e, "name", "专项名称", &r.name);
+                non_empty(&mut e, "department", "主管部门", &r.department);
+                year(&mut e, "year", Some(r.year));
+                non_negative(&mut e, "budget", "预算", r.budget);
+            }
             Record::ChainNode(r) => {
                 non_empty(&mut e, "id", "节点编号", &r.id);
                 non_empty(&mut e, "chain", "产业链编号", &r.chain);
@@ -460,7 +491,10 @@ impl Record {
             code: code.clone(),
         };
         match self {
-            Record::Organisation(_) | Record::Policy(_) | Record::ChainNode(_) => vec![],
+            Record::Organisation(_)
+            | Record::Policy(_)
+            | Record::ChainNode(_)
+            | Record::Programme(_) => vec![],
             Record::Platform(r) => vec![one("host", &r.host)],
             Record::GapAction(r) => r
                 .organisation
@@ -468,6 +502,7 @@ impl Record {
                 .map(|c| one("organisation", c))
                 .collect(),
             Record::ChainMapping(r) => vec![one("organisation", &r.organisation)],
+            Record::Delivery(r) => vec![one("shop", &r.shop)],
             Record::Person(r) => r
                 .organisation
                 .iter()
@@ -643,6 +678,26 @@ impl Record {
                 flags: vec![r.status.code()],
                 text: format!("{} {} {} {}", r.node, r.gap, r.owner, r.note),
                 number: None,
+            },
+            Record::Delivery(r) => IndexFields {
+                name: r.order.clone(),
+                region: None,
+                industry_path: None,
+                subkind: None,
+                tier: None,
+                flags: vec![if r.on_time { "on_time" } else { "late" }],
+                text: format!("{} {}", r.shop, r.date),
+                number: Some(r.hours),
+            },
+            Record::Programme(r) => IndexFields {
+                name: r.name.clone(),
+                region: r.region.as_ref().map(|c| c.as_str().to_string()),
+                industry_path: None,
+                subkind: None,
+                tier: None,
+                flags: vec![],
+                text: format!("{} {} {}", r.id, r.department, r.year),
+                number: r.budget,
             },
             Record::ChainMapping(r) => IndexFields {
                 name: r.node.clone(),

@@ -244,6 +244,15 @@ pub struct Equipment {
     /// 元/小时.
     #[serde(default)]
     pub hourly_cost: Option<f64>,
+    /// Materials a machine tool works (碳钢、合金钢、不锈钢、铸铁、铝合金 …).
+    #[serde(default)]
+    pub materials: Vec<String>,
+    /// Work envelope in millimetres, written `800×400×300`.
+    #[serde(default)]
+    pub envelope_mm: String,
+    /// Tightest tolerance held, micrometres.
+    #[serde(default)]
+    pub tolerance_um: Option<f64>,
     #[serde(default)]
     pub description: String,
 }
@@ -458,4 +467,42 @@ pub struct ChainMapping {
     pub decision: MappingDecision,
     #[serde(default)]
     pub note: String,
+}
+
+/// 专项: a funding programme of one department or district for one call year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Programme {
+    /// Applications name it in their `programme` field, e.g. `市科技局-科技重大专项-2025`.
+    pub id: String,
+    pub name: String,
+    /// 主管部门 (市科技局、市工信局、市发改委、旗县区).
+    pub department: String,
+    pub year: i32,
+    /// 预算, 万元.
+    #[serde(default)]
+    pub budget: Option<f64>,
+    #[serde(default)]
+    pub region: Option<RegionCode>,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// 交付记录: one job a shop delivered through the shared-capacity network; the shop's
+/// performance score and order limit are computed from these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    #[serde(default)]
+    pub id: String,
+    pub shop: CreditCode,
+    #[serde(default)]
+    pub order: String,
+    pub date: Date,
+    pub on_time: bool,
+    pub quality_passed: bool,
+    /// Hours from order to the shop's confirmation.
+    pub response_hours: f64,
+    /// Machine hours of the job.
+    pub hours: f64,
 }

@@ -394,7 +394,7 @@ const APPLICATION: &[FieldSpec] = &[
         "专项",
         T::Text,
         true,
-        "例如 市科技局-2025-重大专项",
+        "须为已登记的专项编号，例如 市科技局-科技重大专项-2025",
     ),
     f("year", "年度", T::Int, true, ""),
     f(
@@ -583,6 +583,57 @@ const CHAIN_MAPPING: &[FieldSpec] = &[
     f("note", "备注", T::Text, false, ""),
 ];
 
+const PROGRAMME: &[FieldSpec] = &[
+    f(
+        "id",
+        "专项编号",
+        T::Text,
+        true,
+        "申报记录的「专项」填写此编号，例如 市科技局-科技重大专项-2025",
+    ),
+    f("name", "专项名称", T::Text, true, ""),
+    f(
+        "department",
+        "主管部门",
+        T::Text,
+        true,
+        "市科技局、市工信局、市发改委、旗县区等",
+    ),
+    f("year", "年度", T::Int, true, ""),
+    f("budget", "预算（万元）", T::Decimal, false, ""),
+    f(
+        "region",
+        "行政区划代码",
+        T::Region,
+        false,
+        "旗县区专项填本区代码",
+    ),
+    f("description", "说明", T::LongText, false, ""),
+];
+
+const DELIVERY: &[FieldSpec] = &[
+    f("id", "编号", T::Text, false, "留空则自动生成"),
+    f(
+        "shop",
+        "承接单位信用代码",
+        T::CreditCode,
+        true,
+        "须已在登记库中",
+    ),
+    f("order", "订单号", T::Text, false, ""),
+    f("date", "交付日期", T::Date, true, "YYYY-MM-DD"),
+    f("on_time", "按期交付", T::Bool, false, "是/否"),
+    f("quality_passed", "质量合格", T::Bool, false, "是/否"),
+    f(
+        "response_hours",
+        "响应时间（小时）",
+        T::Decimal,
+        true,
+        "从派单到确认的小时数",
+    ),
+    f("hours", "机时（小时）", T::Decimal, true, ""),
+];
+
 pub fn fields(kind: EntityKind) -> &'static [FieldSpec] {
     match kind {
         EntityKind::Organisation => ORGANISATION,
@@ -597,6 +648,8 @@ pub fn fields(kind: EntityKind) -> &'static [FieldSpec] {
         EntityKind::SupplyRelation => SUPPLY_RELATION,
         EntityKind::GapAction => GAP_ACTION,
         EntityKind::ChainMapping => CHAIN_MAPPING,
+        EntityKind::Programme => PROGRAMME,
+        EntityKind::Delivery => DELIVERY,
     }
 }
 

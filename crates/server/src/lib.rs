@@ -1,10 +1,12 @@
 //! Innomesh over HTTP: the JSON API (one router per feature), the OpenAPI document and the
 //! server-rendered pages. Handlers extract, call the store or an engine, and map the result.
 
+pub mod alloc;
 pub mod api;
 pub mod chains;
 mod chains_report;
 pub mod error;
+pub mod funding;
 mod openapi;
 pub mod pages;
 mod state;

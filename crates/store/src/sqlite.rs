@@ -209,6 +209,31 @@ fn check_references(
         }
         record.inherit_region(|c: &CreditCode| known.get(c.as_str()).cloned());
     }
+    // Applications must name a programme the registry holds (or that arrives in the same batch).
+    if records.iter().any(|r| matches!(r, Record::Application(_))) {
+        let mut programmes = existing_ids(conn, EntityKind::Programme)?;
+        programmes.extend(
+            records
+                .iter()
+                .filter(|r| r.kind() == EntityKind::Programme)
+                .map(|r| r.id().to_string()),
+        );
+        for (index, record) in records.iter().enumerate() {
+            if let Record::Application(a) = record {
+                if !programmes.contains(&a.programme) {
+                    errors.push(BatchError {
+                        index,
+                        field: "programme",
+                        value: a.programme.clone(),
+                        reason: format!(
+                            "专项「{}」未登记：请先在「专项」中登记，或改用已有的专项编号",
+                            a.programme
+                        ),
+                    });
+                }
+            }
+        }
+    }
     // Chain edges must point at nodes that exist in the batch or the store.
     let has_nodes = records.iter().any(|r| matches!(r, Record::ChainNode(_)));
     if has_nodes {

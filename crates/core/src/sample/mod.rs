@@ -141,19 +141,47 @@ impl Gen {
             self.rng
                 .pick(&["关键技术研究", "工艺开发", "产业化应用", "性能提升研究"])
         );
-        let text = format!(
-            "针对{object}生产中存在的{}问题，采用{method}技术，开展{}研究，实现{goal}。{}",
-            self.rng
-                .pick(&["效率低", "成本高", "一致性差", "能耗高", "依赖进口"]),
-            self.rng
-                .pick(&["工艺参数优化", "材料体系设计", "装备改造", "中试验证"]),
-            self.rng.pick(&[
-                "成果已在本地企业开展示范应用。",
-                "已申请发明专利 2 项。",
-                "关键指标达到国内先进水平。",
-                ""
-            ]),
+        // Concrete figures make each text its own, as real proposals are; the sentence frames
+        // still repeat, as real proposals' phrasing does.
+        let problem = *self.rng.pick(&[
+            "效率低",
+            "成本高",
+            "一致性差",
+            "能耗高",
+            "依赖进口",
+            "良品率不稳定",
+            "排放偏高",
+        ]);
+        let work = *self.rng.pick(&[
+            "工艺参数优化",
+            "材料体系设计",
+            "装备改造",
+            "中试验证",
+            "过程控制模型",
+            "关键部件国产化",
+        ]);
+        let temp = self.rng.range(300, 1600);
+        let scale = self.rng.range(2, 400) * 5;
+        let gain = self.rng.range(5, 45);
+        let months = self.rng.range(12, 36);
+        let mut text = format!(
+            "针对{object}生产中存在的{problem}问题，采用{method}技术，开展{work}研究，实现{goal}。\
+             项目拟在 {temp}℃ 工况下完成 {scale} 吨/年规模的验证，关键指标较现有水平提升 {gain}%，实施周期 {months} 个月。"
         );
+        let extra = *self.rng.pick(&[
+            "成果已在本地企业开展示范应用。",
+            "已申请发明专利 2 项。",
+            "关键指标达到国内先进水平。",
+            "",
+        ]);
+        if !extra.is_empty() {
+            text.push_str(&format!(
+                "{}（合作单位 {} 家）",
+                extra.trim_end_matches('。'),
+                self.rng.range(1, 6)
+            ));
+            text.push('。');
+        }
         (title, text)
     }
 }
@@ -583,7 +611,51 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
                 capacity_hours: cap,
                 used_hours: (cap * g.rng.unit() * 0.7).round(),
                 hourly_cost: Some(g.rng.range(60, 320) as f64),
+                materials: {
+                    let all = [
+                        "碳钢",
+                        "合金钢",
+                        "不锈钢",
+                        "铸铁",
+                        "铝合金",
+                        "铜",
+                        "稀土合金",
+                    ];
+                    let n = 2 + g.rng.below(4);
+                    let start = g.rng.below(all.len());
+                    (0..n)
+                        .map(|k| all[(start + k) % all.len()].to_string())
+                        .collect()
+                },
+                envelope_mm: {
+                    let x = g.rng.range(3, 30) * 50;
+                    format!("{}×{}×{}", x, x * 3 / 5, x * 2 / 5)
+                },
+                tolerance_um: Some(*g.rng.pick(&[5.0, 10.0, 20.0, 50.0, 100.0])),
                 description: format!("{}，精度 IT{}", model, g.rng.range(6, 9)),
+            }));
+        }
+    }
+    // Delivery history: most shops have delivered jobs, a fifth are new (small order limit).
+    let mut dl = 0;
+    for (si, &shop) in shops.iter().enumerate() {
+        let jobs = if si % 5 == 0 {
+            g.rng.below(3)
+        } else {
+            3 + g.rng.below(15)
+        };
+        let reliability = 0.6 + g.rng.unit() * 0.4;
+        for j in 0..jobs {
+            dl += 1;
+            records.push(Record::Delivery(Delivery {
+                id: format!("DL{dl:06}"),
+                shop: orgs[shop].code.clone(),
+                order: format!("WO-2025-{:04}", (si * 31 + j) % 10000),
+                date: g.date(2024, 2025),
+                on_time: g.rng.chance(reliability),
+                quality_passed: g.rng.chance(reliability.max(0.85)),
+                response_hours: g.rng.range(2, 72) as f64,
+                hours: g.rng.range(8, 120) as f64,
             }));
         }
     }
@@ -601,6 +673,9 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             capacity_hours: cap,
             used_hours: (cap * g.rng.unit() * 0.5).round(),
             hourly_cost: Some(g.rng.range(200, 1200) as f64),
+            materials: vec![],
+            envelope_mm: String::new(),
+            tolerance_um: None,
             description: "共享仪器，可预约".into(),
         }));
     }
@@ -682,6 +757,40 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
     }
 
     // Applications: one in sixteen re-files an earlier one elsewhere with light edits.
+    let region_of: std::collections::HashMap<CreditCode, RegionCode> = orgs
+        .iter()
+        .map(|o| (o.code.clone(), o.region.clone()))
+        .collect();
+    // Programmes (专项) of the city's departments and districts, one per call year.
+    let departments = [
+        "市科技局",
+        "市科技局",
+        "市工信局",
+        "市发改委",
+        "市科技局",
+        "昆都仑区科技局",
+        "稀土高新区管委会",
+        "九原区科技局",
+    ];
+    let district_of = |d: &str| match d {
+        "昆都仑区科技局" => "150203",
+        "稀土高新区管委会" => "150271",
+        "九原区科技局" => "150207",
+        _ => "150200",
+    };
+    for year in 2023..=2025 {
+        for (k, name) in PROGRAMMES.iter().enumerate() {
+            records.push(Record::Programme(Programme {
+                id: format!("{name}-{year}"),
+                name: format!("{year} 年度{}", name.split('-').nth(1).unwrap_or(name)),
+                department: departments[k].to_string(),
+                year,
+                budget: Some((g.rng.range(5, 60) * 100) as f64),
+                region: RegionCode::parse(district_of(departments[k])).ok(),
+                description: String::new(),
+            }));
+        }
+    }
     let mut earlier: Vec<(String, CreditCode, Vec<TeamMember>, Vec<BudgetLine>)> = Vec::new();
     for i in 0..counts.applications {
         let org = *g.rng.pick(
@@ -738,10 +847,7 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             ));
         }
         let amount: f64 = budget.iter().map(|b| b.amount).sum();
-        let region = organisations
-            .iter()
-            .find(|o| o.credit_code == applicant)
-            .map(|o| o.region.clone());
+        let region = region_of.get(&applicant).cloned();
         records.push(Record::Application(Application {
             id: format!("AP{:06}", i + 1),
             title,

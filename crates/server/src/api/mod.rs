@@ -1,6 +1,8 @@
 //! The JSON API under `/api`: one router per feature.
 
+mod alloc;
 pub mod chains;
+mod funding;
 mod reference;
 pub mod registry;
 pub mod transfer;
@@ -21,6 +23,8 @@ pub fn router() -> Router<AppState> {
         .merge(transfer::router().layer(DefaultBodyLimit::max(FILE_LIMIT)))
         .merge(reference::router())
         .merge(chains::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
+        .merge(funding::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
+        .merge(alloc::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),
