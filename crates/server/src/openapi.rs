@@ -100,6 +100,70 @@ pub fn build() -> Value {
     paths.insert("/api/audit".into(), json!({"get": {"summary": "审计日志（只增不改）", "parameters": [
         {"name": "kind", "in": "query", "schema": {"type": "string"}}, {"name": "id", "in": "query", "schema": {"type": "string"}},
         {"name": "limit", "in": "query", "schema": {"type": "integer"}}], "responses": {"200": {"description": "entries"}}}}));
+    let extra: &[(&str, &str, &str)] = &[
+        ("/api/chains", "get", "产业链列表及诊断汇总（year 可选）"),
+        (
+            "/api/chains/{chain}",
+            "get",
+            "一条产业链的诊断报告：节点指标、诊断结论及依据、缺口台账、招商目标",
+        ),
+        (
+            "/api/chains/{chain}/nodes/{node}",
+            "get",
+            "链节点详情：指标、结论、挂链企业及挂链理由",
+        ),
+        ("/api/chains/{chain}/report", "get", "产业链诊断报告 XLSX"),
+        ("/api/chains/rules", "get", "诊断规则与阈值（PUT 修改）"),
+        (
+            "/api/chains/simulate",
+            "post",
+            "影响模拟：{target: 信用代码, node: 节点编号}",
+        ),
+        (
+            "/api/chains/referral/{code}",
+            "get",
+            "以企引企：从本地企业到目标企业的最短关系路径",
+        ),
+        (
+            "/api/chains/org/{code}",
+            "get",
+            "一个组织挂在哪些链节点上，置信度与理由",
+        ),
+        (
+            "/api/funding/overview",
+            "get",
+            "资金一盘棋：按专项、部门、旗县区、链节点、申报单位汇总（year 可选）",
+        ),
+        (
+            "/api/funding/duplicates",
+            "get",
+            "跨专项、跨年度的疑似重复申报及证据",
+        ),
+        (
+            "/api/funding/check-draft",
+            "post",
+            "申报前自查：草稿只与本单位以往申报比对",
+        ),
+        (
+            "/api/alloc/shops",
+            "get",
+            "共享加工车间：机床、空闲机时、绩效分与接单上限",
+        ),
+        (
+            "/api/alloc/sample-order",
+            "get",
+            "按登记库车间能力生成的示例订单",
+        ),
+        (
+            "/api/alloc/plan",
+            "post",
+            "订单拆分与排产：{order, time_limit}",
+        ),
+    ];
+    for (path, method, summary) in extra {
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[*method] = json!({"summary": summary, "responses": {"200": {"description": "JSON"}, "400": err("请求无效"), "404": err("不存在"), "422": err("字段无效")}});
+    }
     schemas.insert("Error".into(), json!({
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string", "enum": ERROR_CODES.iter().map(|e| e.0).collect::<Vec<_>>()},

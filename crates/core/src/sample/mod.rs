@@ -186,6 +186,79 @@ impl Gen {
     }
 }
 
+impl Gen {
+    /// Sentences particular to one project (its line, equipment, partners, milestones), so that
+    /// sample proposals differ the way real ones do and duplicate checks have something to find.
+    fn project_detail(&mut self, org_name: &str) -> String {
+        let short: String = org_name
+            .trim_start_matches("包头市")
+            .trim_start_matches("内蒙古")
+            .chars()
+            .take(2)
+            .collect();
+        let line = format!(
+            "{}{}号",
+            self.rng.pick(&["一期", "二期", "新建", "改造", "示范"]),
+            self.rng.range(1, 9)
+        );
+        let model = format!(
+            "{}-{}",
+            self.rng.pick(&["KJ", "BT", "XR", "NM", "HS", "ZD", "QY"]),
+            self.rng.range(100, 9999)
+        );
+        let frames = [
+            format!(
+                "{short}公司{line}生产线现有{}台套设备，其中{model}型关键设备运行已满{}年。",
+                self.rng.range(6, 80),
+                self.rng.range(3, 15)
+            ),
+            format!(
+                "前期与{}合作完成小试{}批次，样品经第三方检测{}项指标全部合格。",
+                self.rng.pick(&[
+                    "包头工业技术大学",
+                    "北疆稀土研究院",
+                    "包头冶金与材料研究所",
+                    "包头市装备制造研究院"
+                ]),
+                self.rng.range(3, 40),
+                self.rng.range(4, 19)
+            ),
+            format!(
+                "第{}季度完成{}吨中试料的制备与{}小时连续运行考核。",
+                self.rng.pick(&["一", "二", "三", "四"]),
+                self.rng.range(5, 300),
+                self.rng.range(72, 2000)
+            ),
+            format!(
+                "拟新增{}检测工位和{}套在线监测仪表，形成年产{}万件的能力。",
+                self.rng.range(2, 12),
+                self.rng.range(3, 30),
+                self.rng.range(1, 90)
+            ),
+            format!(
+                "项目团队已获授权发明专利{}件、实用新型{}件，牵头制定团体标准{}项。",
+                self.rng.range(1, 20),
+                self.rng.range(2, 40),
+                self.rng.range(1, 4)
+            ),
+            format!(
+                "预计项目投产后新增销售收入{}万元、利税{}万元，带动就业{}人。",
+                self.rng.range(500, 20000),
+                self.rng.range(50, 3000),
+                self.rng.range(10, 300)
+            ),
+        ];
+        let mut picked: Vec<usize> = (0..frames.len()).collect();
+        // Three to five of the sentences, in an order of their own.
+        for i in (1..picked.len()).rev() {
+            let j = self.rng.below(i + 1);
+            picked.swap(i, j);
+        }
+        let n = 3 + self.rng.below(3);
+        picked[..n].iter().map(|&i| frames[i].clone()).collect()
+    }
+}
+
 /// Generates the whole sample ecosystem.
 pub fn generate(cfg: SampleConfig) -> SampleData {
     let counts = Counts::at(cfg.scale);
@@ -817,7 +890,8 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             } else {
                 ""
             };
-            let abstract_text = format!("{text}{more}{boiler}");
+            let detail = g.project_detail(&organisations[org].name);
+            let abstract_text = format!("{text}{detail}{more}{boiler}");
             let region = orgs[org].region.as_str().to_string();
             let team: Vec<TeamMember> = (0..g.rng.range(2, 5))
                 .map(|j| TeamMember {
