@@ -7,6 +7,7 @@ pub mod chains;
 mod chains_report;
 pub mod error;
 pub mod funding;
+pub mod matching;
 mod openapi;
 pub mod pages;
 mod state;

@@ -3,6 +3,7 @@
 mod alloc;
 pub mod chains;
 mod funding;
+mod matching;
 mod reference;
 pub mod registry;
 pub mod transfer;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(chains::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(funding::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(alloc::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
+        .merge(matching::router())
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),

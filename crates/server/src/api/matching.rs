@@ -1,0 +1,71 @@
+//! Matching over HTTP: `/api/demands/{id}/matches`, `/api/demands/{id}/card`,
+//! `/api/achievements/{id}/adopters`.
+
+use super::{param, query_params, Params};
+use crate::error::ApiError;
+use crate::state::blocking;
+use crate::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use innomesh_core::{EntityKind, Record};
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/demands/{id}/matches", get(matches))
+        .route("/api/demands/{id}/card", get(card))
+        .route("/api/achievements/{id}/adopters", get(adopters))
+}
+
+fn top_param(params: &Params) -> Result<usize, ApiError> {
+    match param(params, "top") {
+        None => Ok(20),
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=200).contains(n))
+            .ok_or_else(|| ApiError::bad_request("invalid_query", "top 应为 1–200 的整数")),
+    }
+}
+
+async fn matches(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    params: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let top = top_param(&query_params(params)?)?;
+    let v = blocking(move || -> Result<Value, ApiError> {
+        let (d, hits) = crate::matching::match_demand(st.repo.as_ref(), &id, top)?;
+        let issues = crate::matching::card_issues(&d);
+        Ok(json!({"demand": d.id, "title": d.title, "card_issues": issues, "hits": hits}))
+    })
+    .await??;
+    Ok(Json(v))
+}
+
+async fn card(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let v = blocking(move || -> Result<Value, ApiError> {
+        let Some(Record::Demand(d)) = st.repo.get(EntityKind::Demand, &id)? else {
+            return Err(ApiError::not_found(format!("未找到技术需求「{id}」")));
+        };
+        Ok(json!({"demand": d.id, "issues": crate::matching::card_issues(&d)}))
+    })
+    .await??;
+    Ok(Json(v))
+}
+
+async fn adopters(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    params: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let top = top_param(&query_params(params)?)?;
+    let v = blocking(move || -> Result<Value, ApiError> {
+        let hits = crate::matching::adopters(st.repo.as_ref(), &id, top)?;
+        Ok(json!({"achievement": id, "hits": hits}))
+    })
+    .await??;
+    Ok(Json(v))
+}

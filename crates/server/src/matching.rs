@@ -1,0 +1,255 @@
+//! The matching service (出题解题): registry records become the matching engine's solvers and
+//! adopters; demands get ranked solvers with evidence, achievements get likely adopters, and
+//! problem cards are checked for what solvers need.
+
+use crate::error::ApiError;
+use innomesh_core::model::{DemandStatus, EquipmentKind, PersonRole};
+use innomesh_core::{EntityKind, Labelled, Record};
+use innomesh_matching::{self as m, AliasDict, Segmenter, SolverKind, SolverMatchConfig};
+use innomesh_store::Repository;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+/// The segmenter with the bundled domain dictionary, built once per process.
+pub fn segmenter() -> Arc<Segmenter> {
+    static SEG: OnceLock<Arc<Segmenter>> = OnceLock::new();
+    SEG.get_or_init(|| Arc::new(Segmenter::default())).clone()
+}
+
+pub fn aliases() -> &'static AliasDict {
+    static A: OnceLock<AliasDict> = OnceLock::new();
+    A.get_or_init(AliasDict::bundled)
+}
+
+/// Each organisation's industry and chain nodes (the chain engine's mapping).
+struct OrgFacts {
+    industry: HashMap<String, String>,
+    nodes: HashMap<String, Vec<String>>,
+}
+
+fn org_facts(repo: &dyn Repository) -> Result<OrgFacts, ApiError> {
+    let loaded = crate::chains::load(repo)?;
+    let mut industry = HashMap::new();
+    let mut nodes = HashMap::new();
+    for (i, o) in loaded.engine.input().orgs.iter().enumerate() {
+        if !o.industry.is_empty() {
+            industry.insert(o.credit_code.clone(), o.industry.clone());
+        }
+        let n: Vec<String> = loaded
+            .engine
+            .explain_org(i as u32)
+            .into_iter()
+            .map(|x| x.name)
+            .collect();
+        if !n.is_empty() {
+            nodes.insert(o.credit_code.clone(), n);
+        }
+    }
+    Ok(OrgFacts { industry, nodes })
+}
+
+fn solvers(repo: &dyn Repository, facts: &OrgFacts) -> Result<Vec<m::Solver>, ApiError> {
+    let of = |code: Option<&str>| -> (Vec<String>, Vec<String>) {
+        let Some(c) = code else {
+            return (vec![], vec![]);
+        };
+        (
+            facts.industry.get(c).cloned().into_iter().collect(),
+            facts.nodes.get(c).cloned().unwrap_or_default(),
+        )
+    };
+    let mut out = Vec::new();
+    for r in repo.all(EntityKind::Person)? {
+        let Record::Person(p) = r else { continue };
+        if p.role != PersonRole::Expert {
+            continue;
+        }
+        let (industries, chain_nodes) = of(p.organisation.as_ref().map(|c| c.as_str()));
+        out.push(m::Solver {
+            id: p.id,
+            kind: SolverKind::Expert,
+            name: format!("{}（{}）", p.name, p.title),
+            text: p.expertise,
+            disciplines: p.disciplines,
+            industries,
+            chain_nodes,
+            collaborations: vec![],
+        });
+    }
+    for r in repo.all(EntityKind::Platform)? {
+        let Record::Platform(p) = r else { continue };
+        let (mut industries, chain_nodes) = of(Some(p.host.as_str()));
+        if let Some(i) = &p.industry {
+            industries.insert(0, i.as_str().to_string());
+        }
+        out.push(m::Solver {
+            id: p.id,
+            kind: SolverKind::Platform,
+            name: p.name,
+            text: p.field.clone(),
+            disciplines: p.field.split('；').map(str::to_string).collect(),
+            industries,
+            chain_nodes,
+            collaborations: vec![],
+        });
+    }
+    for r in repo.all(EntityKind::Achievement)? {
+        let Record::Achievement(a) = r else { continue };
+        let (mut industries, chain_nodes) = of(a.owners.first().map(|c| c.as_str()));
+        if let Some(i) = &a.industry {
+            industries.insert(0, i.as_str().to_string());
+        }
+        out.push(m::Solver {
+            id: a.id,
+            kind: SolverKind::Achievement,
+            name: a.title,
+            text: a.text,
+            disciplines: vec![],
+            industries,
+            chain_nodes,
+            collaborations: vec![],
+        });
+    }
+    for r in repo.all(EntityKind::Equipment)? {
+        let Record::Equipment(e) = r else { continue };
+        let (industries, chain_nodes) = of(Some(e.owner.as_str()));
+        let kind = if e.kind == EquipmentKind::Machine {
+            "机床"
+        } else {
+            "仪器"
+        };
+        out.push(m::Solver {
+            id: e.id,
+            kind: SolverKind::Equipment,
+            name: format!("{}（{kind}）", e.name),
+            text: format!("{} {}", e.processes.join(" "), e.description),
+            disciplines: vec![],
+            industries,
+            chain_nodes,
+            collaborations: vec![],
+        });
+    }
+    Ok(out)
+}
+
+/// Ranked solvers for a stored demand, each with evidence a person can check.
+pub fn match_demand(
+    repo: &dyn Repository,
+    id: &str,
+    top: usize,
+) -> Result<(innomesh_core::model::Demand, Vec<m::SolverHit>), ApiError> {
+    let Some(Record::Demand(d)) = repo.get(EntityKind::Demand, id)? else {
+        return Err(ApiError::not_found(format!("未找到技术需求「{id}」")));
+    };
+    let facts = org_facts(repo)?;
+    let solvers = solvers(repo, &facts)?;
+    let demand = m::Demand {
+        id: d.id.clone(),
+        title: d.title.clone(),
+        text: format!("{} {} {}", d.text, d.goal_metric, d.current_state),
+        discipline: None,
+        industry: d.industry.as_ref().map(|i| i.as_str().to_string()),
+        chain_node: facts
+            .nodes
+            .get(d.organisation.as_str())
+            .and_then(|n| n.first().cloned()),
+        enterprise: Some(d.organisation.to_string()),
+    };
+    let hits = m::match_solvers(
+        &segmenter(),
+        aliases(),
+        &demand,
+        &solvers,
+        top,
+        &SolverMatchConfig::default(),
+    );
+    Ok((d, hits))
+}
+
+/// Enterprises most likely to adopt a stored achievement.
+pub fn adopters(
+    repo: &dyn Repository,
+    id: &str,
+    top: usize,
+) -> Result<Vec<m::AdopterHit>, ApiError> {
+    let Some(Record::Achievement(a)) = repo.get(EntityKind::Achievement, id)? else {
+        return Err(ApiError::not_found(format!("未找到科技成果「{id}」")));
+    };
+    let facts = org_facts(repo)?;
+    let home = repo
+        .meta("home_region")?
+        .unwrap_or_else(|| crate::chains::DEFAULT_HOME_REGION.to_string());
+    let mut past: HashMap<String, Vec<String>> = HashMap::new();
+    for r in repo.all(EntityKind::Demand)? {
+        if let Record::Demand(d) = r {
+            past.entry(d.organisation.to_string())
+                .or_default()
+                .push(format!("{} {}", d.title, d.text));
+        }
+    }
+    let owners: Vec<String> = a.owners.iter().map(|c| c.to_string()).collect();
+    let enterprises: Vec<m::Enterprise> = repo
+        .all(EntityKind::Organisation)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Organisation(o)
+                if o.kind == innomesh_core::model::OrgKind::Enterprise
+                    && o.region.as_str().starts_with(&home)
+                    && !owners.contains(&o.credit_code.to_string()) =>
+            {
+                Some(o)
+            }
+            _ => None,
+        })
+        .map(|o| {
+            let code = o.credit_code.to_string();
+            m::Enterprise {
+                name: o.name.clone(),
+                text: format!("{} {}", o.name, o.products),
+                industries: o.industry.iter().map(|i| i.as_str().to_string()).collect(),
+                chain_nodes: facts.nodes.get(&code).cloned().unwrap_or_default(),
+                past_demands: past.remove(&code).unwrap_or_default(),
+                id: code,
+            }
+        })
+        .collect();
+    let ach = m::Achievement {
+        id: a.id.clone(),
+        title: a.title.clone(),
+        text: a.text.clone(),
+        industries: a.industry.iter().map(|i| i.as_str().to_string()).collect(),
+        chain_nodes: owners
+            .first()
+            .and_then(|c| facts.nodes.get(c))
+            .cloned()
+            .unwrap_or_default(),
+    };
+    Ok(m::match_adopters(
+        &segmenter(),
+        aliases(),
+        &ach,
+        &enterprises,
+        top,
+        &SolverMatchConfig::default(),
+    ))
+}
+
+/// What a demand's problem card lacks or says too vaguely, in Chinese.
+pub fn card_issues(d: &innomesh_core::model::Demand) -> Vec<m::CardIssue> {
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
+    m::check_card(&m::DemandCard {
+        title: d.title.clone(),
+        text: d.text.clone(),
+        target_metric: opt(&d.goal_metric),
+        current_state: opt(&d.current_state),
+        trl: d.trl_target,
+        budget_band: d.budget_band.map(|b| b.label().to_string()),
+        deadline: d.deadline.map(|x| x.to_string()),
+        ip_terms: opt(&d.ip_terms),
+    })
+}
+
+/// Open demands (not yet contracted), for the funnel's first stages.
+pub fn is_open(s: DemandStatus) -> bool {
+    !matches!(s, DemandStatus::Contracted | DemandStatus::Delivered)
+}

@@ -1,0 +1,58 @@
+//! Matching through the API: a demand gets solvers with checkable evidence; cards are checked.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use innomesh_core::sample::{generate, SampleConfig};
+use innomesh_server::{chains, router, AppState};
+use innomesh_store::{Repository, SqliteStore};
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
+    let res = app
+        .clone()
+        .oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let s = res.status();
+    let b = res.into_body().collect().await.unwrap().to_bytes();
+    (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn demand_matches_carry_evidence() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    store
+        .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
+        .unwrap()
+        .unwrap();
+    chains::seed_models(&store, "t").unwrap();
+    let app = router(AppState::new(Arc::new(store)));
+    let (s, m) = get(&app, "/api/demands/DM000001/matches?top=10").await;
+    assert_eq!(s, StatusCode::OK, "{m}");
+    let hits = m["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 10);
+    for h in hits {
+        let terms = h["evidence"]["matched_terms"].as_array().unwrap();
+        assert!(
+            !terms.is_empty(),
+            "every hit names the terms it matched: {h}"
+        );
+    }
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first");
+    let (s, c) = get(&app, "/api/demands/DM000001/card").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(c["issues"].is_array());
+    let (s, a) = get(&app, "/api/achievements/AC000001/adopters?top=5").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!a["hits"].as_array().unwrap().is_empty());
+    let (s, e) = get(&app, "/api/demands/NOPE/matches").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(e["code"], "not_found");
+    let (s, e) = get(&app, "/api/demands/DM000001/matches?top=0").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(e["code"], "invalid_query");
+}
