@@ -33,7 +33,7 @@ pub fn identity_key(repo: &dyn Repository) -> Result<IdentityKey, ApiError> {
     Ok(IdentityKey::new(key.into_bytes()))
 }
 
-fn to_dedup(a: &innomesh_core::model::Application) -> DApp {
+pub fn to_dedup(a: &innomesh_core::model::Application) -> DApp {
     let mut text = a.abstract_text.clone();
     for s in &a.sections {
         if s.text != a.abstract_text {

@@ -11,6 +11,7 @@ pub mod matching;
 mod openapi;
 pub mod pages;
 mod state;
+mod workbench;
 
 pub use state::AppState;
 
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::router())
         .merge(pages::router())
+        .merge(workbench::router())
         .fallback(api::fallback)
         .with_state(state)
 }

@@ -19,6 +19,43 @@ pub fn router() -> Router<AppState> {
         .route("/api/alloc/shops", get(shops))
         .route("/api/alloc/sample-order", get(sample_order))
         .route("/api/alloc/plan", post(plan))
+        .route("/api/alloc/repair", post(repair))
+}
+
+/// Body: `{"order": {...}, "plan": <a plan from /api/alloc/plan>, "dropped_shop": "<credit code>"}`:
+/// a new plan that keeps every lot not at the dropped shop where it was, if it can.
+async fn repair(
+    State(st): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let body = body_bytes(body, JSON_LIMIT)?;
+    let req: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request("bad_json", format!("请求体不是合法的 JSON：{e}")))?;
+    let invalid = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m);
+    let order: Order = serde_json::from_value(req.get("order").cloned().unwrap_or(Value::Null))
+        .map_err(|e| invalid(format!("订单 order 格式不对：{e}")))?;
+    let previous: innomesh_alloc::Plan =
+        serde_json::from_value(req.get("plan").cloned().unwrap_or(Value::Null))
+            .map_err(|e| invalid(format!("原计划 plan 格式不对：{e}")))?;
+    let dropped = req
+        .get("dropped_shop")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| invalid("缺少 dropped_shop（退出车间的统一社会信用代码）".into()))?
+        .to_string();
+    let v = blocking(move || -> Result<Value, ApiError> {
+        let shops = crate::alloc::shops(st.repo.as_ref())?;
+        let mut cfg = PlanConfig {
+            policy: crate::alloc::policy(),
+            ..PlanConfig::default()
+        };
+        cfg.gap.time_limit = 1.0;
+        cfg.fjsp.time_limit = 1.0;
+        let report = innomesh_alloc::repair_plan(&order, &shops, &previous, &dropped, &cfg)
+            .map_err(|e| invalid(e.to_string()))?;
+        serde_json::to_value(report).map_err(ApiError::internal)
+    })
+    .await??;
+    Ok(Json(v))
 }
 
 async fn shops(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {

@@ -1,0 +1,153 @@
+//! `/capacity`: the shared-capacity plan view — a sample order split across small shops, who
+//! makes what and when (Gantt chart), cost, makespan, lateness, local share, and why shops were
+//! excluded.
+
+use super::{error_page, html, pct, wan};
+use crate::api::{param, Params};
+use crate::pages::escape;
+use crate::state::blocking;
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use innomesh_alloc::{plan_order, PlanConfig};
+use std::collections::BTreeMap;
+
+pub async fn page(State(st): State<AppState>, Query(params): Query<Params>) -> Response {
+    let parts = match param(&params, "parts").map(|p| p.parse::<usize>()) {
+        None => 8,
+        Some(Ok(n)) if (1..=60).contains(&n) => n,
+        Some(_) => return error_page(StatusCode::BAD_REQUEST, "零件数应为 1–60 的整数", &st),
+    };
+    let seed = match param(&params, "seed").map(|p| p.parse::<u64>()) {
+        None => 1,
+        Some(Ok(n)) => n,
+        Some(_) => return error_page(StatusCode::BAD_REQUEST, "订单编号应为非负整数", &st),
+    };
+    let st2 = st.clone();
+    let res = blocking(move || -> Result<_, crate::error::ApiError> {
+        let shops = crate::alloc::shops(st2.repo.as_ref())?;
+        let order = crate::alloc::sample_order(&shops, parts, seed);
+        let mut cfg = PlanConfig {
+            policy: crate::alloc::policy(),
+            ..PlanConfig::default()
+        };
+        cfg.gap.time_limit = 0.5;
+        cfg.fjsp.time_limit = 0.5;
+        let plan = plan_order(&order, &shops, &cfg)
+            .map_err(|e| crate::error::ApiError::bad_request("invalid_field", e.to_string()))?;
+        Ok((shops, order, plan))
+    })
+    .await;
+    let (shops, order, plan) = match res {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) | Err(e) => return error_page(e.status, &e.message, &st),
+    };
+    let names: BTreeMap<&str, &str> = shops
+        .iter()
+        .map(|s| (s.id.as_str(), s.name.as_str()))
+        .collect();
+    let mut body = format!(
+        "<h1>聚合加工：订单拆分与排产</h1><p class=\"muted\">{} 家共享车间、{} 台机床。下面是按登记库车间能力生成的<strong>示例订单</strong>（{} 种零件），由优化器分给多家小微车间并排出机床时间表。</p>\
+         <form method=\"get\" action=\"/capacity\" class=\"inline\"><label>零件数 <input name=\"parts\" type=\"number\" min=\"1\" max=\"60\" value=\"{parts}\"></label> <label>订单编号 <input name=\"seed\" type=\"number\" min=\"0\" value=\"{seed}\"></label> <button type=\"submit\">重新生成并排产</button></form>",
+        shops.len(),
+        shops.iter().map(|s| s.machines.len()).sum::<usize>(),
+        order.parts.len()
+    );
+    body.push_str(&format!(
+        "<div class=\"cards\"><div class=\"card\"><span class=\"num\">{}</span><span class=\"label\">总成本（元）</span></div><div class=\"card\"><span class=\"num\">{:.1}</span><span class=\"label\">完工时间（小时）</span></div><div class=\"card\"><span class=\"num\">{:.1}</span><span class=\"label\">延误（小时）</span></div><div class=\"card\"><span class=\"num\">{}</span><span class=\"label\">本地配套率</span></div><div class=\"card\"><span class=\"num\">{}</span><span class=\"label\">未能安排的零件</span></div></div>",
+        wan(plan.cost_yuan), plan.makespan_hours, plan.lateness_hours, pct(plan.local_share), plan.unassigned.len()
+    ));
+    // Gantt: one row per machine used, bars per planned step.
+    let mut rows: BTreeMap<(String, String), Vec<&innomesh_alloc::plan::PlannedStep>> =
+        BTreeMap::new();
+    for s in &plan.steps {
+        rows.entry((s.shop_id.clone(), s.machine_id.clone()))
+            .or_default()
+            .push(s);
+    }
+    let span = plan.makespan_hours.max(1.0);
+    let (left, width, row_h) = (260.0, 860.0, 22.0);
+    let height = rows.len() as f64 * row_h + 40.0;
+    let palette = [
+        "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+        "#9c755f", "#bab0ac",
+    ];
+    let part_index: BTreeMap<&str, usize> = order
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut svg = format!("<svg role=\"img\" aria-label=\"排产甘特图\" viewBox=\"0 0 {} {height}\" width=\"100%\" style=\"background:#fff;border:1px solid #d9e2ec\">", left + width + 20.0);
+    for (i, ((shop, machine), steps)) in rows.iter().enumerate() {
+        let y = 20.0 + i as f64 * row_h;
+        let label = format!(
+            "{} · {}",
+            names
+                .get(shop.as_str())
+                .copied()
+                .unwrap_or(shop)
+                .chars()
+                .take(12)
+                .collect::<String>(),
+            machine
+        );
+        svg.push_str(&format!(
+            "<text x=\"4\" y=\"{}\" font-size=\"11\">{}</text>",
+            y + 14.0,
+            escape(&label)
+        ));
+        for s in steps {
+            let x = left + s.start_hours / span * width;
+            let w = ((s.end_hours - s.start_hours) / span * width).max(1.5);
+            let color =
+                palette[part_index.get(s.part_id.as_str()).copied().unwrap_or(0) % palette.len()];
+            svg.push_str(&format!(
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"{color}\"><title>{} 第 {} 道工序（{}）：{:.1}–{:.1} 小时</title></rect>",
+                y + 3.0, row_h - 6.0, escape(&s.part_id), s.step + 1, s.process.label_zh(), s.start_hours, s.end_hours
+            ));
+        }
+    }
+    svg.push_str(&format!("<text x=\"{left}\" y=\"{}\" font-size=\"11\">0</text><text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{:.0} 小时</text></svg>", height - 4.0, left + width, height - 4.0, span));
+    body.push_str("<h2>机床时间表</h2>");
+    body.push_str(&svg);
+    body.push_str("<h2>谁做什么</h2><table><thead><tr><th>零件</th><th class=\"r\">数量</th><th>承接车间</th><th class=\"r\">机时</th><th class=\"r\">成本（元）</th></tr></thead><tbody>");
+    for l in &plan.lots {
+        let pname = order
+            .parts
+            .iter()
+            .find(|p| p.id == l.part_id)
+            .map(|p| p.name.as_str())
+            .unwrap_or("");
+        body.push_str(&format!(
+            "<tr><td>{} {}</td><td class=\"r\">{}</td><td><a href=\"/organisations/{}\">{}</a></td><td class=\"r\">{:.1}</td><td class=\"r\">{}</td></tr>",
+            escape(&l.part_id), escape(pname), l.quantity, escape(&l.shop_id), escape(names.get(l.shop_id.as_str()).copied().unwrap_or("")), l.hours, wan(l.cost_yuan)
+        ));
+    }
+    body.push_str("</tbody></table>");
+    if !plan.unassigned.is_empty() {
+        body.push_str("<h2>未能安排</h2><ul>");
+        for u in &plan.unassigned {
+            body.push_str(&format!(
+                "<li>{} × {}：{}</li>",
+                escape(&u.part_id),
+                u.quantity,
+                escape(&u.reasons.join("；"))
+            ));
+        }
+        body.push_str("</ul>");
+    }
+    body.push_str(&format!("<details><summary>不符合条件的车间与机床（{} 条原因）</summary><table><thead><tr><th>零件</th><th>车间</th><th>机床</th><th>原因</th></tr></thead><tbody>", plan.exclusions.len()));
+    for e in plan.exclusions.iter().take(300) {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&e.part_id),
+            escape(names.get(e.shop_id.as_str()).copied().unwrap_or(&e.shop_id)),
+            escape(e.machine_id.as_deref().unwrap_or("整个车间")),
+            escape(&e.reason)
+        ));
+    }
+    body.push_str("</tbody></table></details>");
+    html("聚合加工", "/capacity", &body, &st)
+}

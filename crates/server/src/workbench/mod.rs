@@ -1,0 +1,57 @@
+//! Workbench pages of the engines that sit outside the registry pages: the funding picture and
+//! duplicate review (一盘棋), and the shared-capacity plan view (聚合加工).
+
+mod capacity;
+mod funding;
+
+use crate::pages::{escape, frame};
+use crate::AppState;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/funding", get(funding::overview))
+        .route("/funding/duplicates", get(funding::duplicates))
+        .route("/funding/duplicates/{a}/{b}", get(funding::pair))
+        .route(
+            "/funding/check",
+            get(funding::check_form).post(funding::check_submit),
+        )
+        .route("/capacity", get(capacity::page))
+}
+
+fn html(title: &str, active: &str, body: &str, st: &AppState) -> Response {
+    Html(frame(title, active, body, st.sample_label().as_deref())).into_response()
+}
+
+fn error_page(status: StatusCode, message: &str, st: &AppState) -> Response {
+    let body = format!(
+        "<h1>无法显示</h1><p class=\"notice bad\">{}</p><p><a href=\"/\">返回首页</a></p>",
+        escape(message)
+    );
+    (
+        status,
+        Html(frame("无法显示", "", &body, st.sample_label().as_deref())),
+    )
+        .into_response()
+}
+
+fn wan(x: f64) -> String {
+    let s = format!("{:.1}", x);
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "0"));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 && c.is_ascii_digit() {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}.{frac}")
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
