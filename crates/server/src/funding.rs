@@ -81,9 +81,10 @@ pub fn applications(
 }
 
 fn config(repo: &dyn Repository) -> Result<DedupConfig, ApiError> {
-    let mut cfg = DedupConfig::default();
-    cfg.identity_key = Some(identity_key(repo)?);
-    Ok(cfg)
+    Ok(DedupConfig {
+        identity_key: Some(identity_key(repo)?),
+        ..DedupConfig::default()
+    })
 }
 
 /// Every flagged pair across all programmes and years, with evidence (ID numbers masked).

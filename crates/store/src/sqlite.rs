@@ -310,8 +310,8 @@ impl Repository for SqliteStore {
         )?;
         for (i, mut record) in records.into_iter().enumerate() {
             let kind = record.kind();
-            if !existing.contains_key(&kind) {
-                existing.insert(kind, existing_ids(&tx, kind)?);
+            if let std::collections::hash_map::Entry::Vacant(e) = existing.entry(kind) {
+                e.insert(existing_ids(&tx, kind)?);
             }
             let taken = existing.entry(kind).or_default();
             if record.id().is_empty() {

@@ -100,9 +100,9 @@ impl Gen {
 
     fn person_name(&mut self) -> String {
         let mut s = self.rng.pick(SURNAMES).to_string();
-        s.push_str(*self.rng.pick(GIVEN));
+        s.push_str(self.rng.pick::<&str>(GIVEN));
         if self.rng.chance(0.6) {
-            s.push_str(*self.rng.pick(GIVEN));
+            s.push_str(self.rng.pick::<&str>(GIVEN));
         }
         s
     }

@@ -230,13 +230,12 @@ fn highlighted(text: &str, reused: &[Span], boilerplate: &[Span]) -> String {
 pub async fn pair(State(st): State<AppState>, Path((a, b)): Path<(String, String)>) -> Response {
     let st2 = st.clone();
     let (a2, b2) = (a.clone(), b.clone());
-    let data =
-        blocking(move || -> Result<_, crate::error::ApiError> {
-            let pairs = funding::duplicates(st2.repo.as_ref())?;
-            let p = pairs
-                .into_iter()
-                .find(|p| (p.a == a2 && p.b == b2) || (p.a == b2 && p.b == a2));
-            let get = |id: &str| -> Result<
+    let data = blocking(move || -> Result<_, crate::error::ApiError> {
+        let pairs = funding::duplicates(st2.repo.as_ref())?;
+        let p = pairs
+            .into_iter()
+            .find(|p| (p.a == a2 && p.b == b2) || (p.a == b2 && p.b == a2));
+        let get = |id: &str| -> Result<
                 Option<innomesh_core::model::Application>,
                 crate::error::ApiError,
             > {
@@ -245,9 +244,9 @@ pub async fn pair(State(st): State<AppState>, Path((a, b)): Path<(String, String
                     _ => None,
                 })
             };
-            Ok((p, get(&a2)?, get(&b2)?))
-        })
-        .await;
+        Ok((p, get(&a2)?, get(&b2)?))
+    })
+    .await;
     let (p, app_a, app_b) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status, &e.message, &st),
