@@ -105,3 +105,57 @@ async fn plan_a_sample_order_within_capacity() {
     let (s, e) = call(&app, "POST", "/api/alloc/plan", "{\"order\": 5}".into()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
 }
+
+#[tokio::test]
+async fn repair_moves_only_what_the_dropped_shop_had() {
+    let app = app();
+    let (_, order) = call(
+        &app,
+        "GET",
+        "/api/alloc/sample-order?parts=6&seed=5",
+        String::new(),
+    )
+    .await;
+    let (s, res) = call(
+        &app,
+        "POST",
+        "/api/alloc/plan",
+        json!({"order": order, "time_limit": 1.0}).to_string(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{res}");
+    let plan = res["plan"].clone();
+    let lots = plan["lots"].as_array().unwrap();
+    assert!(!lots.is_empty());
+    let dropped = lots[0]["shop_id"].as_str().unwrap().to_string();
+    let at_dropped = lots
+        .iter()
+        .filter(|l| l["shop_id"] == dropped.as_str())
+        .count();
+    let (s, rep) = call(
+        &app,
+        "POST",
+        "/api/alloc/repair",
+        json!({"order": order, "plan": plan, "dropped_shop": dropped}).to_string(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{rep}");
+    let new_lots = rep["plan"]["lots"].as_array().unwrap();
+    assert!(
+        new_lots.iter().all(|l| l["shop_id"] != dropped.as_str()),
+        "nothing left at the dropped shop"
+    );
+    assert!(
+        rep["kept"].as_u64().unwrap() as usize
+            >= lots.len() - at_dropped - rep["moved"].as_array().unwrap().len()
+    );
+    let (s, e) = call(
+        &app,
+        "POST",
+        "/api/alloc/repair",
+        json!({"order": order, "plan": plan}).to_string(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["code"], "invalid_field");
+}

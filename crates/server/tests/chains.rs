@@ -125,3 +125,40 @@ async fn node_detail_targets_and_report() {
     assert_eq!(table.headers[0], "节点编号");
     assert_eq!(table.rows.len(), 17);
 }
+
+#[tokio::test]
+async fn manual_mapping_is_respected_by_the_next_run() {
+    let store = Arc::new(SqliteStore::open_in_memory().unwrap());
+    store
+        .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
+        .unwrap()
+        .unwrap();
+    chains::seed_models(store.as_ref(), "t").unwrap();
+    let app = router(AppState::new(store.clone()));
+    let (_, node) = get(&app, "/api/chains/rare_earth/nodes/magnet").await;
+    let firm = node["firms"][0]["credit_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mapping = innomesh_core::Record::from_json(
+        innomesh_core::EntityKind::ChainMapping,
+        serde_json::json!({"organisation": firm, "node": "rare_earth.magnet", "decision": "rejected", "note": "主营为磁性器件贸易，非生产"}),
+    )
+    .unwrap();
+    store.create(mapping, "区科技局").unwrap();
+    let (_, after) = get(&app, "/api/chains/rare_earth/nodes/magnet").await;
+    assert!(
+        after["firms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["credit_code"] != firm.as_str()),
+        "a rejected mapping removes the firm"
+    );
+    let (_, org) = get(&app, &format!("/api/chains/org/{firm}")).await;
+    assert!(org["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["node"] != "rare_earth.magnet"));
+}

@@ -7,9 +7,11 @@ use crate::api::{param, Params};
 use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::Multipart;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use innomesh_alloc::{plan_order, PlanConfig};
 use std::collections::BTreeMap;
 
@@ -43,16 +45,34 @@ pub async fn page(State(st): State<AppState>, Query(params): Query<Params>) -> R
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status, &e.message, &st),
     };
+    let intro = format!(
+        "<p class=\"muted\">下面是按登记库车间能力生成的<strong>示例订单</strong>（{} 种零件）。也可以上传自己的订单表（<a href=\"/capacity/template\">下载订单模板</a>）。</p>\
+         <form method=\"get\" action=\"/capacity\" class=\"inline\"><label>零件数 <input name=\"parts\" type=\"number\" min=\"1\" max=\"60\" value=\"{parts}\"></label> <label>订单编号 <input name=\"seed\" type=\"number\" min=\"0\" value=\"{seed}\"></label> <button type=\"submit\">重新生成并排产</button></form>",
+        order.parts.len()
+    );
+    html(
+        "聚合加工",
+        "/capacity",
+        &render(&shops, &order, &plan, &intro),
+        &st,
+    )
+}
+
+/// Intro, upload form, key figures, Gantt chart, lots, unassigned parts and exclusions.
+fn render(
+    shops: &[innomesh_alloc::registry::Shop],
+    order: &innomesh_alloc::order::Order,
+    plan: &innomesh_alloc::Plan,
+    intro: &str,
+) -> String {
     let names: BTreeMap<&str, &str> = shops
         .iter()
         .map(|s| (s.id.as_str(), s.name.as_str()))
         .collect();
     let mut body = format!(
-        "<h1>聚合加工：订单拆分与排产</h1><p class=\"muted\">{} 家共享车间、{} 台机床。下面是按登记库车间能力生成的<strong>示例订单</strong>（{} 种零件），由优化器分给多家小微车间并排出机床时间表。</p>\
-         <form method=\"get\" action=\"/capacity\" class=\"inline\"><label>零件数 <input name=\"parts\" type=\"number\" min=\"1\" max=\"60\" value=\"{parts}\"></label> <label>订单编号 <input name=\"seed\" type=\"number\" min=\"0\" value=\"{seed}\"></label> <button type=\"submit\">重新生成并排产</button></form>",
+        "<h1>聚合加工：订单拆分与排产</h1><p class=\"muted\">{} 家共享车间、{} 台机床。订单由优化器拆分给多家小微车间，并排出每台机床的时间表。</p>{intro}{UPLOAD_FORM}",
         shops.len(),
         shops.iter().map(|s| s.machines.len()).sum::<usize>(),
-        order.parts.len()
     );
     body.push_str(&format!(
         "<div class=\"cards\"><div class=\"card\"><span class=\"num\">{}</span><span class=\"label\">总成本（元）</span></div><div class=\"card\"><span class=\"num\">{:.1}</span><span class=\"label\">完工时间（小时）</span></div><div class=\"card\"><span class=\"num\">{:.1}</span><span class=\"label\">延误（小时）</span></div><div class=\"card\"><span class=\"num\">{}</span><span class=\"label\">本地配套率</span></div><div class=\"card\"><span class=\"num\">{}</span><span class=\"label\">未能安排的零件</span></div></div>",
@@ -149,5 +169,107 @@ pub async fn page(State(st): State<AppState>, Query(params): Query<Params>) -> R
         ));
     }
     body.push_str("</tbody></table></details>");
-    html("聚合加工", "/capacity", &body, &st)
+    body
+}
+
+const UPLOAD_FORM: &str = "<form method=\"post\" action=\"/capacity\" enctype=\"multipart/form-data\" class=\"inline\"><label>上传订单（XLSX 或 CSV） <input type=\"file\" name=\"file\" accept=\".xlsx,.csv\" required></label> <button type=\"submit\">导入订单并排产</button></form>";
+
+pub async fn template() -> Response {
+    match crate::alloc::order_template() {
+        Ok(bytes) => crate::api::transfer::attachment(
+            bytes,
+            "订单导入模板.xlsx",
+            innomesh_sheets::Format::Xlsx.mime(),
+        ),
+        Err(e) => crate::error::ApiError::internal(e).into_response(),
+    }
+}
+
+/// An uploaded order: validated row by row, then planned like the sample.
+pub async fn upload(
+    State(st): State<AppState>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let mut file: Option<(String, Vec<u8>)> = None;
+    if let Ok(mut mp) = multipart {
+        while let Ok(Some(field)) = mp.next_field().await {
+            if field.name() == Some("file") {
+                let name = field.file_name().unwrap_or("订单").to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(_) => {
+                        return error_page(
+                            StatusCode::BAD_REQUEST,
+                            "文件上传失败或超过大小上限，请重试",
+                            &st,
+                        )
+                    }
+                }
+            }
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "请选择要上传的订单文件（XLSX 或 CSV）",
+            &st,
+        );
+    };
+    let format = innomesh_sheets::Format::guess(&name)
+        .unwrap_or_else(|| innomesh_sheets::Format::sniff(&bytes));
+    let table = match innomesh_sheets::read(&bytes, format) {
+        Ok(t) => t,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string(), &st),
+    };
+    let order = match crate::alloc::order_from_table(&table, &name) {
+        Ok(o) => o,
+        Err(errors) => {
+            let mut body = format!("<h1>订单有 {} 处错误，未排产</h1><table><thead><tr><th>行</th><th>列</th><th>值</th><th>原因</th></tr></thead><tbody>", errors.len());
+            for e in &errors {
+                body.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    e.row,
+                    escape(&e.column),
+                    escape(&e.value),
+                    escape(&e.reason)
+                ));
+            }
+            body.push_str("</tbody></table><p><a href=\"/capacity/template\">下载订单模板</a> · <a href=\"/capacity\">返回</a></p>");
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                html("订单有错误", "/capacity", &body, &st),
+            )
+                .into_response();
+        }
+    };
+    let st2 = st.clone();
+    let res = blocking(move || -> Result<_, crate::error::ApiError> {
+        let shops = crate::alloc::shops(st2.repo.as_ref())?;
+        let mut cfg = PlanConfig {
+            policy: crate::alloc::policy(),
+            ..PlanConfig::default()
+        };
+        cfg.gap.time_limit = 1.0;
+        cfg.fjsp.time_limit = 1.0;
+        let plan = plan_order(&order, &shops, &cfg)
+            .map_err(|e| crate::error::ApiError::bad_request("invalid_field", e.to_string()))?;
+        Ok((shops, order, plan))
+    })
+    .await;
+    match res {
+        Ok(Ok((shops, order, plan))) => {
+            let intro = format!(
+                "<p>已导入订单「{}」：{} 种零件。</p>",
+                escape(&order.id),
+                order.parts.len()
+            );
+            html(
+                "聚合加工",
+                "/capacity",
+                &render(&shops, &order, &plan, &intro),
+                &st,
+            )
+        }
+        Ok(Err(e)) | Err(e) => error_page(e.status, &e.message, &st),
+    }
 }

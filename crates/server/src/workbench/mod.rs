@@ -20,7 +20,8 @@ pub fn router() -> Router<AppState> {
             "/funding/check",
             get(funding::check_form).post(funding::check_submit),
         )
-        .route("/capacity", get(capacity::page))
+        .route("/capacity", get(capacity::page).post(capacity::upload))
+        .route("/capacity/template", get(capacity::template))
 }
 
 fn html(title: &str, active: &str, body: &str, st: &AppState) -> Response {
