@@ -32,6 +32,8 @@ pub fn router(state: AppState) -> Router {
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    // Counts, dashboard figures and chain reports are built before the first visitor asks.
+    pages::start_cache_warmer(&state);
     let local = listener.local_addr()?;
     eprintln!("Innomesh 创新资源一张网 已启动：http://{local}/");
     axum::serve(listener, router(state))

@@ -1,4 +1,5 @@
-//! The page frame shared by every page: header, 示例数据 banner, footer with the version.
+//! The page frame shared by every page: skip link, navigation, 示例数据 banner, footer with the
+//! version, and the stylesheet (embedded, served at `/assets/site.css`).
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -18,45 +19,76 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-pub fn page(title: &str, body: &str, sample: Option<&str>) -> String {
+/// Percent-encodes a query value (UTF-8, everything but unreserved characters).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Top navigation: (path, label). The current section is marked with `aria-current`.
+const NAV: &[(&str, &str)] = &[
+    ("/", "首页"),
+    ("/dashboard", "驾驶舱"),
+    ("/organisations", "组织"),
+    ("/platforms", "创新平台"),
+    ("/people", "专家人才"),
+    ("/achievements", "科技成果"),
+    ("/equipment", "仪器设备"),
+    ("/demands", "技术需求"),
+    ("/applications", "项目申报"),
+    ("/policies", "惠企政策"),
+    ("/chains", "产业链"),
+    ("/capacity", "聚合加工"),
+    ("/funding", "资金一盘棋"),
+    ("/import", "导入"),
+];
+
+/// A whole page. `active` is the navigation path this page belongs to ("" for none).
+pub fn frame(title: &str, active: &str, body: &str, sample: Option<&str>) -> String {
     let banner = sample
-        .map(|l| format!("<div class=\"sample\" role=\"note\">{l}：本系统当前载入的是程序生成的{l}，机构与人员均为虚构，数字不代表真实情况。</div>"))
+        .map(|l| format!("<div class=\"sample\" role=\"note\"><strong>{l}</strong>本系统当前载入的是程序生成的{l}，机构与人员均为虚构，数字不代表真实情况。</div>"))
         .unwrap_or_default();
+    let mut nav = String::new();
+    for (href, label) in NAV {
+        let current = if *href == active {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
+        nav.push_str(&format!("<a href=\"{href}\"{current}>{label}</a>"));
+    }
     format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{} · 创新资源一张网</title><link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body>\
-         <header><a class=\"brand\" href=\"/\">创新资源一张网</a><nav><a href=\"/\">首页</a><a href=\"/api\">API</a></nav></header>\
-         {banner}<main>{body}</main><footer>Innomesh 创新资源一张网 · 版本 {}</footer></body></html>",
+         <a class=\"skip\" href=\"#main\">跳到正文</a>\
+         <header class=\"top\"><a class=\"brand\" href=\"/\">创新资源一张网</a><nav aria-label=\"主导航\">{nav}</nav></header>\
+         {banner}<main id=\"main\" tabindex=\"-1\">{body}</main><footer>Innomesh 创新资源一张网 · 版本 {}{}</footer></body></html>",
         escape(title),
-        crate::VERSION
+        crate::VERSION,
+        if sample.is_some() { " · 示例数据" } else { "" },
     )
 }
 
-const CSS: &str = r#"
-:root{--ink:#1f2933;--muted:#616e7c;--line:#d9e2ec;--brand:#0b5cad;--bg:#f5f7fa}
-*{box-sizing:border-box}
-body{margin:0;font-family:"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",sans-serif;color:var(--ink);background:var(--bg);line-height:1.6}
-header{display:flex;align-items:center;gap:2rem;padding:.6rem 1.5rem;background:var(--brand);color:#fff}
-header a{color:#fff;text-decoration:none}header nav a{margin-right:1rem}
-.brand{font-weight:700;font-size:1.15rem;letter-spacing:.08em}
-.sample{background:#fff4ce;border-bottom:1px solid #f0d36b;padding:.4rem 1.5rem;color:#7a5b00}
-main{max-width:1200px;margin:0 auto;padding:1rem 1.5rem 3rem}
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-left:4px solid var(--brand);padding-left:.5rem}
-.hero p{max-width:60em;color:var(--muted)}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:.8rem}
-.card{display:flex;flex-direction:column;background:#fff;border:1px solid var(--line);border-radius:6px;padding:.8rem 1rem;text-decoration:none;color:var(--ink)}
-.card:focus,.card:hover{border-color:var(--brand);outline:2px solid transparent}
-.num{font-size:1.5rem;font-weight:700;color:var(--brand);font-variant-numeric:tabular-nums}
-.label{color:var(--muted)}
-table{border-collapse:collapse;background:#fff;width:100%}
-th,td{border:1px solid var(--line);padding:.35rem .6rem;text-align:left}
-th{background:#eef2f7}.r{text-align:right;font-variant-numeric:tabular-nums}
-.muted{color:var(--muted)}
-code{background:#eef2f7;padding:0 .25rem;border-radius:3px}
-footer{text-align:center;color:var(--muted);padding:1.5rem;border-top:1px solid var(--line)}
-a:focus{outline:2px solid #f0b429}
-"#;
+/// A page outside any navigation section (kept for callers such as the API fallback).
+pub fn page(title: &str, body: &str, sample: Option<&str>) -> String {
+    frame(title, "", body, sample)
+}
+
+const CSS: &str = include_str!("../../assets/site.css");
 
 pub async fn css() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS)
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
 }

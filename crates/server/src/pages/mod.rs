@@ -1,6 +1,20 @@
-//! Server-rendered pages: the landing page and the browsable API page. No scripts, no CDN.
+//! Server-rendered pages (the web workbench): landing, lists with facets, details, forms, import,
+//! the 驾驶舱 dashboard and chain maps. Plain HTML and server-drawn SVG: no scripts, no CDN.
 
+mod cache;
+mod chain;
+mod chain_graph;
+mod common;
+mod dashboard;
+mod dashboard_data;
+mod detail;
+mod facets;
+mod form;
+mod import;
 mod layout;
+mod list;
+mod svg;
+mod view;
 
 use crate::state::blocking;
 use crate::AppState;
@@ -10,13 +24,45 @@ use axum::routing::get;
 use axum::Router;
 use innomesh_core::reference::regions;
 use innomesh_core::EntityKind;
+pub use layout::frame;
 pub use layout::{escape, page};
 
+/// Starts the background builder of the page caches (facet indexes, dashboard figures, chain
+/// reports) for this store; idempotent. Pages start it on first use; calling it when the server
+/// starts means even the first visitor finds them built.
+pub fn start_cache_warmer(st: &AppState) {
+    cache::ensure_warmer(st);
+}
+
+/// Rebuilds the caches pages read from (called by the background warmer after a write).
+fn warm(st: &AppState) {
+    facets::warm(st);
+    dashboard::warm(st);
+    chain::warm(st);
+}
+
 pub fn router() -> Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
     Router::new()
         .route("/", get(landing))
         .route("/api", get(api_page))
         .route("/assets/site.css", get(layout::css))
+        .route(
+            "/import",
+            get(import::page)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::max(crate::api::FILE_LIMIT)),
+        )
+        .route("/import/report/{token}", get(import::report_xlsx))
+        .route("/dashboard", get(dashboard::page))
+        .route("/chains", get(chain::index))
+        .route("/chains/{id}", get(chain::chain_page))
+        .route("/chains/{id}/nodes/{node}", get(chain::node_page))
+        .route("/dashboard/{file}", get(dashboard::xlsx))
+        .route("/{kind}", get(list::list))
+        .route("/{kind}/new", get(form::new_form).post(form::create))
+        .route("/{kind}/{id}", get(detail::detail))
+        .route("/{kind}/{id}/edit", get(form::edit_form).post(form::update))
 }
 
 async fn landing(State(st): State<AppState>) -> Html<String> {
@@ -40,8 +86,9 @@ async fn landing(State(st): State<AppState>) -> Html<String> {
     body.push_str("<h2>登记库</h2><div class=\"cards\">");
     for (kind, n) in &counts {
         body.push_str(&format!(
-            "<a class=\"card\" href=\"/api/{}\"><span class=\"num\">{n}</span><span class=\"label\">{}</span></a>",
+            "<a class=\"card\" href=\"/{}\"><span class=\"num\">{}</span><span class=\"label\">{}</span></a>",
             kind.plural(),
+            common::fmt_num(*n as f64, 0),
             kind.label()
         ));
     }
@@ -55,7 +102,7 @@ async fn landing(State(st): State<AppState>) -> Html<String> {
     for (code, n) in &baotou {
         let name = regs.get(code).map(|r| r.name.clone()).unwrap_or_default();
         rows.push_str(&format!(
-            "<tr><td><a href=\"/api/organisations?region={code}\">{}</a></td><td>{code}</td><td class=\"r\">{n}</td></tr>",
+            "<tr><td><a href=\"/organisations?region={code}\">{}</a></td><td>{code}</td><td class=\"r\">{n}</td></tr>",
             escape(&name)
         ));
     }
@@ -70,10 +117,10 @@ async fn landing(State(st): State<AppState>) -> Html<String> {
     ));
     body.push_str(
         "<h2>接口与工具</h2><ul><li><a href=\"/api\">API 说明</a>（<a href=\"/api/openapi.json\">OpenAPI 文档</a>）</li>\
-         <li>导入模板：<a href=\"/api/organisations/template\">组织</a>、<a href=\"/api/platforms/template\">创新平台</a>、<a href=\"/api/people/template\">专家人才</a>…</li>\
+         <li><a href=\"/dashboard\">创新驾驶舱</a> · <a href=\"/chains\">产业链图谱</a> · <a href=\"/import\">批量导入</a>（导入模板：<a href=\"/api/organisations/template\">组织</a>、<a href=\"/api/platforms/template\">创新平台</a>、<a href=\"/api/people/template\">专家人才</a>…）</li>\
          <li>命令行：<code>innomesh import organisations 企业名录.xlsx</code>、<code>innomesh check credit-code</code></li></ul>",
     );
-    Html(page("首页", &body, st.sample_label().as_deref()))
+    Html(frame("首页", "/", &body, st.sample_label().as_deref()))
 }
 
 async fn api_page(State(st): State<AppState>) -> Html<String> {

@@ -1,0 +1,149 @@
+//! Facet counts for list pages. The store answers one filtered page; the counts beside each facet
+//! value (district, industry, kind, tier, flag) come from a light in-memory index of the kind,
+//! rebuilt whenever the registry version (latest audit sequence) moves (see cache.rs). Matching mirrors the
+//! store's SQL filters exactly, so counts and totals agree.
+
+use super::cache::{store_key, Cache};
+use crate::AppState;
+use innomesh_core::EntityKind;
+use innomesh_store::ListQuery;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+struct Row {
+    id: String,
+    region: Option<String>,
+    industry_path: Option<String>,
+    subkind: Option<&'static str>,
+    tier: Option<&'static str>,
+    flags: Vec<&'static str>,
+    /// Name and search text, ASCII-lowercased (SQLite's LIKE ignores ASCII case only).
+    hay: String,
+}
+
+static INDEX: Cache<(usize, EntityKind), Vec<Row>> = Cache::new();
+
+fn index(st: &AppState, kind: EntityKind) -> Result<Arc<Vec<Row>>, innomesh_store::StoreError> {
+    INDEX.get(st, (store_key(st), kind), || {
+        Ok(st
+            .repo
+            .all(kind)?
+            .iter()
+            .map(|r| {
+                let ix = r.index();
+                Row {
+                    id: r.id().to_string(),
+                    region: ix.region,
+                    industry_path: ix.industry_path,
+                    subkind: ix.subkind,
+                    tier: ix.tier,
+                    flags: ix.flags,
+                    hay: format!("{}\u{1}{}", ix.name, ix.text).to_ascii_lowercase(),
+                }
+            })
+            .collect())
+    })
+}
+
+/// Builds the organisations' index (the largest kind) ahead of the first reader.
+pub fn warm(st: &AppState) {
+    let _ = index(st, EntityKind::Organisation);
+}
+
+/// Counts per facet value under the other filters (so choosing a value shows its siblings).
+#[derive(Debug, Default)]
+pub struct Facets {
+    /// County-level code (6 digits) → count, Baotou and elsewhere.
+    pub districts: BTreeMap<String, usize>,
+    /// Township code → count, within the selected district.
+    pub townships: BTreeMap<String, usize>,
+    /// Next industry level under the selected prefix (path → count).
+    pub industries: BTreeMap<String, usize>,
+    pub subkinds: BTreeMap<String, usize>,
+    pub tiers: BTreeMap<String, usize>,
+    pub flags: BTreeMap<String, usize>,
+}
+
+fn next_industry_level(path: &str, prefix: Option<&str>) -> Option<String> {
+    let depth = prefix.map(|p| p.split('/').count()).unwrap_or(0);
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.len() <= depth {
+        return None;
+    }
+    Some(parts[..=depth].join("/"))
+}
+
+pub fn compute(st: &AppState, q: &ListQuery) -> Result<Facets, innomesh_store::StoreError> {
+    let idx = index(st, q.kind)?;
+    let text = q
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| (t.to_ascii_lowercase(), t.to_string()));
+    let mut f = Facets::default();
+    for row in idx.iter() {
+        let m_region = q
+            .region_prefix
+            .as_deref()
+            .is_none_or(|p| row.region.as_deref().is_some_and(|r| r.starts_with(p)));
+        let m_ind = q.industry_prefix.as_deref().is_none_or(|p| {
+            row.industry_path
+                .as_deref()
+                .is_some_and(|r| r.starts_with(p))
+        });
+        let m_sub = q.subkind.as_deref().is_none_or(|s| row.subkind == Some(s));
+        let m_tier = q.tier.as_deref().is_none_or(|t| row.tier == Some(t));
+        let m_flag = q.flag.as_deref().is_none_or(|x| row.flags.contains(&x));
+        let m_text = text
+            .as_ref()
+            .is_none_or(|(low, raw)| row.hay.contains(low.as_str()) || row.id == *raw);
+        if !m_text {
+            continue;
+        }
+        if m_ind && m_sub && m_tier && m_flag {
+            if let Some(r) = &row.region {
+                if r.len() >= 6 {
+                    *f.districts.entry(r[..6].to_string()).or_default() += 1;
+                }
+                if m_region && r.len() == 9 {
+                    *f.townships.entry(r.clone()).or_default() += 1;
+                }
+            }
+        }
+        if m_region && m_sub && m_tier && m_flag {
+            if let Some(p) = &row.industry_path {
+                if let Some(k) = next_industry_level(p, q.industry_prefix.as_deref()) {
+                    *f.industries.entry(k).or_default() += 1;
+                }
+            }
+        }
+        if m_region && m_ind && m_tier && m_flag {
+            if let Some(s) = row.subkind {
+                *f.subkinds.entry(s.to_string()).or_default() += 1;
+            }
+        }
+        if m_region && m_ind && m_sub && m_flag {
+            if let Some(t) = row.tier {
+                *f.tiers.entry(t.to_string()).or_default() += 1;
+            }
+        }
+        if m_region && m_ind && m_sub && m_tier {
+            for x in &row.flags {
+                *f.flags.entry(x.to_string()).or_default() += 1;
+            }
+        }
+    }
+    Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn industry_levels() {
+        use super::next_industry_level as n;
+        assert_eq!(n("C/39/398/3985", None).as_deref(), Some("C"));
+        assert_eq!(n("C/39/398/3985", Some("C")).as_deref(), Some("C/39"));
+        assert_eq!(n("C/39/398/3985", Some("C/39/398/3985")), None);
+    }
+}

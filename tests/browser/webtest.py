@@ -1,0 +1,454 @@
+"""Drives the Innomesh web workbench in headless Chromium through chromedriver's W3C WebDriver
+HTTP API (standard library only). Started by tests/browser/run.sh with the innomesh binary.
+
+Steps: search for an enterprise, open it, edit a field and see it saved (and a bad value refused
+beside its field), import a file with one bad row and see the error, open the dashboard and a
+chain page, check tablet width and keyboard focus. Screenshots go to target/screenshots/.
+Prints PASS/FAIL per step and a final line `N passed, M failed`; exits 1 on any failure.
+"""
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+
+SHOTS = os.path.join("target", "screenshots")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method, url, body=None, timeout=60):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read(), dict(r.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), dict(e.headers)
+
+
+def wait_for(url, seconds, what, proc=None):
+    deadline = time.time() + seconds
+    last = None
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited early with code {proc.returncode}")
+        try:
+            status, _, _ = http("GET", url, timeout=5)
+            if status == 200:
+                return
+            last = status
+        except OSError as e:  # not listening yet
+            last = e
+        time.sleep(0.25)
+    raise RuntimeError(f"{what} not ready at {url} after {seconds}s: {last}")
+
+
+# GB 32100-2015 check digit, to build a valid and an invalid credit code for the import file.
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def credit_code(base17):
+    total = sum(ALPHABET.index(c) * w for c, w in zip(base17, WEIGHTS))
+    check = (31 - total % 31) % 31
+    return base17 + ALPHABET[check]
+
+
+class Browser:
+    """A WebDriver session; every call raises with the driver's message on error."""
+
+    def __init__(self, driver_url):
+        self.base = driver_url
+        profile = tempfile.mkdtemp(prefix="innomesh-chromium-")
+        self.profile = profile
+        caps = {
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "chrome",
+                    "goog:chromeOptions": {
+                        "binary": shutil.which("chromium") or "/usr/bin/chromium",
+                        "args": [
+                            "--headless",
+                            "--no-sandbox",
+                            "--disable-gpu",
+                            "--disable-quic",
+                            "--no-first-run",
+                            "--disable-background-networking",
+                            "--disable-component-update",
+                            "--disable-sync",
+                            "--disable-dev-shm-usage",
+                            "--hide-scrollbars",
+                            "--lang=zh-CN",
+                            "--window-size=1280,720",
+                            f"--user-data-dir={profile}",
+                        ],
+                    },
+                }
+            }
+        }
+        value = self.call("POST", "/session", caps, session=False)
+        self.sid = value["sessionId"]
+
+    def call(self, method, path, body=None, session=True):
+        url = self.base + (f"/session/{self.sid}" if session else "") + path
+        if body is None and method == "POST":
+            body = {}
+        status, raw, _ = http(method, url, body, timeout=120)
+        payload = json.loads(raw or b"{}")
+        value = payload.get("value")
+        if status != 200:
+            msg = value.get("message", "") if isinstance(value, dict) else value
+            raise RuntimeError(f"WebDriver {method} {path}: {status} {str(msg)[:300]}")
+        return value
+
+    def go(self, url):
+        self.call("POST", "/url", {"url": url})
+
+    def find(self, css):
+        v = self.call("POST", "/element", {"using": "css selector", "value": css})
+        return next(iter(v.values()))
+
+    def find_all(self, css):
+        v = self.call("POST", "/elements", {"using": "css selector", "value": css})
+        return [next(iter(e.values())) for e in v]
+
+    def text(self, el):
+        return self.call("GET", f"/element/{el}/text")
+
+    def click(self, el):
+        self.call("POST", f"/element/{el}/click")
+
+    def clear(self, el):
+        self.call("POST", f"/element/{el}/clear")
+
+    def type(self, el, text):
+        self.call("POST", f"/element/{el}/value", {"text": text})
+
+    def js(self, script, *args):
+        return self.call("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def body_text(self):
+        return self.js("return document.body.innerText;")
+
+    def wait_text(self, needle, seconds=20):
+        """Body text once it contains `needle` (a submitted form may still be loading)."""
+        deadline = time.time() + seconds
+        text = ""
+        while time.time() < deadline:
+            try:
+                text = self.body_text()
+            except RuntimeError:  # the page is being replaced
+                text = ""
+            if needle in text:
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"page never showed {needle!r}; it shows: {text[:300]!r}")
+
+    def title(self):
+        return self.call("GET", "/title")
+
+    def resize(self, w, h):
+        self.call("POST", "/window/rect", {"width": w, "height": h})
+
+    def screenshot(self, name, full=False):
+        os.makedirs(SHOTS, exist_ok=True)
+        if full:
+            height = self.js("return Math.ceil(document.documentElement.scrollHeight);")
+            width = self.js("return window.outerWidth;")
+            self.resize(width, min(max(height + 140, 720), 6000))
+        png = base64.b64decode(self.call("GET", "/screenshot"))
+        path = os.path.join(SHOTS, name + ".png")
+        with open(path, "wb") as f:
+            f.write(png)
+        if full:
+            self.resize(1280, 720)
+        return path
+
+    def element_screenshot(self, css, name):
+        # A tall window, so the element is not clipped by the 720-pixel viewport.
+        height = self.js("return Math.ceil(document.documentElement.scrollHeight);")
+        self.resize(1280, min(max(height + 140, 720), 6000))
+        self.js("arguments[0].scrollIntoView(); return 0;", {"element-6066-11e4-a52e-4f735466cecf": self.find(css)})
+        el = self.find(css)
+        png = base64.b64decode(self.call("GET", f"/element/{el}/screenshot"))
+        path = os.path.join(SHOTS, name + ".png")
+        with open(path, "wb") as f:
+            f.write(png)
+        self.resize(1280, 720)
+        return path
+
+    def keys(self, *keys):
+        actions = []
+        for k in keys:
+            actions += [{"type": "keyDown", "value": k}, {"type": "keyUp", "value": k}]
+        self.call("POST", "/actions", {"actions": [{"type": "key", "id": "kb", "actions": actions}]})
+
+    def quit(self):
+        try:
+            self.call("DELETE", "")
+        except Exception:
+            pass
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def check(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def main():
+    if len(sys.argv) < 2:
+        print("usage: webtest.py path/to/innomesh", file=sys.stderr)
+        return 2
+    binary = sys.argv[1]
+    os.makedirs(SHOTS, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="innomesh-web-")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server_log = open(os.path.join(tmp, "server.log"), "w")
+    data_dir = os.path.join(tmp, "data")
+    # Build the sample database, then serve it (`serve` also loads the shipped chain models).
+    built = subprocess.run(
+        [binary, "demo", "--data-dir", data_dir, "--no-serve"],
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
+        timeout=600,
+    )
+    if built.returncode != 0:
+        server_log.close()
+        with open(os.path.join(tmp, "server.log"), errors="replace") as f:
+            print(f.read()[-2000:])
+        print("FAIL setup: innomesh demo --no-serve failed")
+        print("0 passed, 1 failed")
+        return 1
+    server = subprocess.Popen(
+        [binary, "serve", "--data-dir", data_dir, "--port", str(port)],
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
+    )
+    dport = free_port()
+    driver_log = open(os.path.join(tmp, "chromedriver.log"), "w")
+    driver = subprocess.Popen(
+        [shutil.which("chromedriver") or "/usr/bin/chromedriver", f"--port={dport}"],
+        stdout=driver_log,
+        stderr=subprocess.STDOUT,
+    )
+    results = []
+    browser = None
+    try:
+        wait_for(base + "/assets/site.css", 300, "innomesh demo", server)
+        wait_for(f"http://127.0.0.1:{dport}/status", 60, "chromedriver", driver)
+        browser = Browser(f"http://127.0.0.1:{dport}")
+        state = {}
+
+        def step(name, fn):
+            try:
+                fn()
+                results.append((name, True, ""))
+                print(f"PASS {name}", flush=True)
+            except Exception as e:  # one failing step must not hide the others
+                detail = f"{type(e).__name__}: {e}"
+                results.append((name, False, detail))
+                print(f"FAIL {name}: {detail}", flush=True)
+                traceback.print_exc()
+                try:
+                    browser.screenshot("failed-" + name.replace(" ", "-"))
+                except Exception:
+                    pass
+
+        def search():
+            status, raw, _ = http("GET", base + "/api/organisations?kind=enterprise&flag=high_tech&region=150203&sort=number&per_page=1")
+            check(status == 200, f"API answered {status}")
+            org = json.loads(raw)["items"][0]
+            state["org"] = org
+            browser.go(base + "/")
+            check("示例数据" in browser.body_text(), "no 示例数据 banner on the home page")
+            browser.screenshot("00-home")
+            browser.go(base + "/organisations")
+            check("组织" in browser.title(), f"title {browser.title()!r}")
+            box = browser.find("input#q")
+            browser.type(box, org["name"])
+            browser.click(browser.find("form.searchbar button"))
+            rows = browser.find_all("table.results tbody tr")
+            check(len(rows) >= 1, "no result rows")
+            check(org["name"] in browser.text(browser.find("table.results")), "enterprise not in results")
+            facets = browser.text(browser.find("nav.facets"))
+            check("昆都仑区" in facets, "district facet missing")
+            browser.screenshot("01-search")
+
+        def open_detail():
+            link = browser.find("table.results td.name a")
+            browser.click(link)
+            h1 = browser.text(browser.find("h1"))
+            check(h1 == state["org"]["name"], f"detail h1 {h1!r}")
+            text = browser.body_text()
+            check("统一社会信用代码" in text and "关联资源" in text, "fields or relations missing")
+            state["detail_url"] = browser.call("GET", "/url")
+            browser.screenshot("02-detail", full=True)
+
+        def edit():
+            browser.click(browser.find("a.btn[href$='/edit']"))
+            field = browser.find("#f-address")
+            new_address = "包头市昆都仑区钢铁大街 88 号（浏览器测试）"
+            browser.clear(field)
+            browser.type(field, new_address)
+            browser.click(browser.find("form.record button[type=submit]"))
+            text = browser.wait_text("已保存")
+            check(new_address in text, "new address not shown")
+            code = state["org"]["credit_code"]
+            status, raw, _ = http("GET", f"{base}/api/organisations/{code}")
+            check(status == 200 and json.loads(raw)["address"] == new_address, "API does not show the saved address")
+            browser.screenshot("03-saved", full=True)
+
+        def invalid_value():
+            browser.click(browser.find("a.btn[href$='/edit']"))
+            field = browser.find("#f-revenue")
+            browser.clear(field)
+            browser.type(field, "很多")
+            browser.click(browser.find("form.record button[type=submit]"))
+            browser.wait_text("尚未保存")
+            err = browser.text(browser.find("#err-revenue"))
+            check("数字" in err, f"error beside field: {err!r}")
+            check("尚未保存" in browser.body_text(), "no summary")
+            browser.screenshot("04-form-error")
+
+        def import_bad_row():
+            good = credit_code("91150203MA0BRW0" + "1T")
+            bad_base = credit_code("91150203MA0BRW0" + "2T")
+            bad = bad_base[:-1] + ("0" if bad_base[-1] != "0" else "1")
+            path = os.path.join(tmp, "组织-一行有错.csv")
+            with open(path, "w", encoding="utf-8-sig") as f:
+                f.write("统一社会信用代码,名称,组织类型,行政区划代码,地址\n")
+                f.write(f"{good},包头浏览器测试材料有限公司,企业,150203,昆都仑区\n")
+                f.write(f"{bad},包头浏览器测试装备有限公司,企业,150207,九原区\n")
+            browser.go(base + "/import?kind=organisations")
+            browser.type(browser.find("input#file"), path)
+            browser.click(browser.find("form.record button[type=submit]"))
+            browser.wait_text("未写入任何数据")
+            table = browser.text(browser.find("table.errors"))
+            check("统一社会信用代码" in table and bad in table, f"error row missing: {table[:200]}")
+            first_row = browser.text(browser.find("table.errors tbody tr td"))
+            check(first_row.strip() == "3", f"error row number {first_row!r}")
+            href = browser.js("return document.querySelector(\"a[href^='/import/report/']\").getAttribute('href');")
+            status, body, headers = http("GET", base + href)
+            check(status == 200 and body[:2] == b"PK", f"error report download: {status}")
+            status, raw, _ = http("GET", f"{base}/api/organisations/{good}")
+            check(status == 404, "the good row was written although the file had a bad row")
+            browser.screenshot("05-import-error", full=True)
+
+        def dashboard():
+            browser.go(base + "/dashboard")
+            svgs = browser.find_all("figure.chart svg")
+            check(len(svgs) >= 6, f"only {len(svgs)} charts")
+            text = browser.body_text()
+            check("高新技术企业" in text and "研发投入强度" in text, "key figures missing")
+            browser.screenshot("06-dashboard")
+            browser.screenshot("06-dashboard-full", full=True)
+            browser.element_screenshot("#map", "06-dashboard-map")
+            status, body, _ = http("GET", base + "/dashboard/enterprises.xlsx")
+            check(status == 200 and body[:2] == b"PK", "chart XLSX download")
+            sel = browser.find("#map-ind")
+            browser.click(sel)
+            browser.click(browser.find("#map-ind option[value=rd]"))
+            browser.click(browser.find("#map button[type=submit]"))
+            browser.wait_text("着色指标")
+            check("研发投入强度示意图" in browser.js("return document.querySelector('#map svg').getAttribute('aria-label');"), "map indicator not applied")
+
+        def chain():
+            browser.go(base + "/chains")
+            links = browser.find_all("main a[href^='/chains/']")
+            check(links, "no chain links on /chains")
+            rare = [l for l in links if "rare_earth" in (browser.call("GET", f"/element/{l}/attribute/href") or "")]
+            browser.click(rare[0] if rare else links[0])
+            svg = browser.find("main svg")
+            nodes = browser.find_all("main svg a")
+            check(len(nodes) >= 5, f"only {len(nodes)} linked nodes")
+            check("上游" in browser.body_text() and "下游" in browser.body_text(), "positions missing")
+            browser.screenshot("07-chain")
+            browser.screenshot("07-chain-full", full=True)
+            browser.element_screenshot("main figure.chart", "07-chain-graph")
+            browser.click(browser.find("main svg a"))
+            browser.wait_text("本地企业")
+            browser.screenshot("07-chain-node", full=True)
+            del svg
+
+        def tablet():
+            browser.resize(768, 1024)
+            for path, name in [("/organisations", "08-tablet-list"), ("/dashboard", "09-tablet-dashboard")]:
+                browser.go(base + path)
+                overflow = browser.js("return document.documentElement.scrollWidth - window.innerWidth;")
+                check(overflow <= 1, f"{path} scrolls sideways by {overflow}px at 768px")
+                browser.screenshot(name)
+            browser.resize(1280, 720)
+
+        def keyboard():
+            browser.go(base + "/organisations")
+            # Start from the top of the document, as a user who has just opened the page.
+            browser.js("window.focus(); if (document.activeElement) document.activeElement.blur(); return 0;")
+            browser.keys("\ue004")
+            cls = browser.js("return document.activeElement.className;")
+            check(cls == "skip", f"first Tab focuses {cls!r}, not the skip link")
+            outline = browser.js("return getComputedStyle(document.activeElement).left;")
+            check(outline != "-9999px", "skip link not visible when focused")
+            browser.keys("\ue007")
+            focused = browser.js("return document.activeElement.id;")
+            check(focused == "main", f"skip link moved focus to {focused!r}")
+
+        step("search for an enterprise", search)
+        step("open it", open_detail)
+        step("edit a field and see it saved", edit)
+        step("a bad value is refused beside its field", invalid_value)
+        step("import a file with one bad row", import_bad_row)
+        step("dashboard", dashboard)
+        step("chain page", chain)
+        step("tablet width", tablet)
+        step("keyboard navigation", keyboard)
+    except Exception as e:
+        results.append(("setup", False, str(e)))
+        print(f"FAIL setup: {e}", flush=True)
+        traceback.print_exc()
+    finally:
+        if browser is not None:
+            browser.quit()
+        for p in (driver, server):
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        server_log.close()
+        driver_log.close()
+        failed = [r for r in results if not r[1]]
+        if failed:
+            for name in ("server.log", "chromedriver.log"):
+                p = os.path.join(tmp, name)
+                if os.path.exists(p):
+                    with open(p, errors="replace") as f:
+                        tail = f.read()[-2000:]
+                    print(f"--- {name} (tail)\n{tail}")
+        shutil.rmtree(tmp, ignore_errors=True)
+    passed = sum(1 for r in results if r[1])
+    failed = len(results) - passed
+    print(f"screenshots: {os.path.abspath(SHOTS)}")
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
