@@ -1,7 +1,7 @@
 //! Server-rendered pages (the web workbench): landing, lists with facets, details, forms, import,
 //! the 驾驶舱 dashboard and chain maps. Plain HTML and server-drawn SVG: no scripts, no CDN.
 
-mod cache;
+pub(crate) mod cache;
 mod chain;
 mod chain_graph;
 mod common;

@@ -4,6 +4,7 @@
 
 use super::{error_page, html, pct, wan};
 use crate::api::{param, Params};
+use crate::pages::cache::{store_key, Cache};
 use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
@@ -14,6 +15,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use innomesh_alloc::{plan_order, PlanConfig};
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+type Planned = (
+    Vec<innomesh_alloc::registry::Shop>,
+    innomesh_alloc::order::Order,
+    innomesh_alloc::Plan,
+);
+static SAMPLE_PLANS: Cache<(usize, usize, u64), Planned> = Cache::new();
 
 pub async fn page(State(st): State<AppState>, Query(params): Query<Params>) -> Response {
     let parts = match param(&params, "parts").map(|p| p.parse::<usize>()) {
@@ -27,24 +36,28 @@ pub async fn page(State(st): State<AppState>, Query(params): Query<Params>) -> R
         Some(_) => return error_page(StatusCode::BAD_REQUEST, "订单编号应为非负整数", &st),
     };
     let st2 = st.clone();
-    let res = blocking(move || -> Result<_, crate::error::ApiError> {
-        let shops = crate::alloc::shops(st2.repo.as_ref())?;
-        let order = crate::alloc::sample_order(&shops, parts, seed);
-        let mut cfg = PlanConfig {
-            policy: crate::alloc::policy(),
-            ..PlanConfig::default()
-        };
-        cfg.gap.time_limit = 0.5;
-        cfg.fjsp.time_limit = 0.5;
-        let plan = plan_order(&order, &shops, &cfg)
-            .map_err(|e| crate::error::ApiError::bad_request("invalid_field", e.to_string()))?;
-        Ok((shops, order, plan))
+    let res = blocking(move || -> Result<Arc<Planned>, crate::error::ApiError> {
+        // A sample order's plan is kept until the registry changes (the solver runs ~0.5 s).
+        SAMPLE_PLANS.get(&st2, (store_key(&st2), parts, seed), || {
+            let shops = crate::alloc::shops(st2.repo.as_ref())?;
+            let order = crate::alloc::sample_order(&shops, parts, seed);
+            let mut cfg = PlanConfig {
+                policy: crate::alloc::policy(),
+                ..PlanConfig::default()
+            };
+            cfg.gap.time_limit = 0.5;
+            cfg.fjsp.time_limit = 0.5;
+            let plan = plan_order(&order, &shops, &cfg)
+                .map_err(|e| crate::error::ApiError::bad_request("invalid_field", e.to_string()))?;
+            Ok((shops, order, plan))
+        })
     })
     .await;
-    let (shops, order, plan) = match res {
+    let planned = match res {
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status, &e.message, &st),
     };
+    let (shops, order, plan) = (&planned.0, &planned.1, &planned.2);
     let intro = format!(
         "<p class=\"muted\">下面是按登记库车间能力生成的<strong>示例订单</strong>（{} 种零件）。也可以上传自己的订单表（<a href=\"/capacity/template\">下载订单模板</a>）。</p>\
          <form method=\"get\" action=\"/capacity\" class=\"inline\"><label>零件数 <input name=\"parts\" type=\"number\" min=\"1\" max=\"60\" value=\"{parts}\"></label> <label>订单编号 <input name=\"seed\" type=\"number\" min=\"0\" value=\"{seed}\"></label> <button type=\"submit\">重新生成并排产</button></form>",
@@ -53,7 +66,7 @@ pub async fn page(State(st): State<AppState>, Query(params): Query<Params>) -> R
     html(
         "聚合加工",
         "/capacity",
-        &render(&shops, &order, &plan, &intro),
+        &render(shops, order, plan, &intro),
         &st,
     )
 }

@@ -4,6 +4,7 @@
 use super::{error_page, html, pct, wan};
 use crate::api::{param, Params};
 use crate::funding::{self, Bucket};
+use crate::pages::cache::{store_key, Cache};
 use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
@@ -12,7 +13,16 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use innomesh_core::{EntityKind, Record};
-use innomesh_dedup::Span;
+use innomesh_dedup::{FlaggedPair, Span};
+use std::sync::Arc;
+
+/// Overviews and flagged pairs are recomputed only when the registry changes.
+static OVERVIEW: Cache<(usize, Option<i32>), funding::Overview> = Cache::new();
+static DUPLICATES: Cache<usize, Vec<FlaggedPair>> = Cache::new();
+
+fn cached_duplicates(st: &AppState) -> Result<Arc<Vec<FlaggedPair>>, crate::error::ApiError> {
+    DUPLICATES.get(st, store_key(st), || funding::duplicates(st.repo.as_ref()))
+}
 
 fn bucket_table(
     title: &str,
@@ -61,8 +71,9 @@ pub async fn overview(State(st): State<AppState>, Query(params): Query<Params>) 
     };
     let st2 = st.clone();
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
-        let o = funding::overview(st2.repo.as_ref(), year)?;
-        let dups = funding::duplicates(st2.repo.as_ref())?.len();
+        let key = (store_key(&st2), year);
+        let o = OVERVIEW.get(&st2, key, || funding::overview(st2.repo.as_ref(), year))?;
+        let dups = cached_duplicates(&st2)?.len();
         Ok((o, dups))
     })
     .await;
