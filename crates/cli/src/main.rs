@@ -5,6 +5,7 @@ mod chain;
 mod check;
 mod engines;
 mod registry;
+mod search;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -66,6 +67,8 @@ enum Command {
     /// Benchmarks of the registry (import speed)
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Rebuild the full-text search index from the store (重建搜索索引)
+    Reindex(search::ReindexArgs),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         Command::Dedup(a) => engines::dedup(a),
         Command::Similarity(a) => engines::similarity(a),
         Command::Match(a) => engines::matching(a),
+        Command::Reindex(a) => search::reindex(a),
     };
     match result {
         Ok(code) => code,

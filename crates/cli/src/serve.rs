@@ -56,11 +56,13 @@ fn run_server(repo: Arc<dyn Repository>, args: &ServeArgs) -> anyhow::Result<Exi
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(innomesh_server::serve(
-        innomesh_server::AppState::new(repo),
-        addr,
-    ))
-    .with_context(|| format!("无法在 {addr} 上启动服务（端口可能已被占用，可用 --port 换一个）"))?;
+    // The on-disk search index at DATA_DIR/search-index/, rebuilt here if it lags the store.
+    let index = crate::search::open_for_serving(repo.as_ref(), &args.dir)?;
+    let state = innomesh_server::AppState::with_search(repo, Arc::new(index));
+    rt.block_on(innomesh_server::serve(state, addr))
+        .with_context(|| {
+            format!("无法在 {addr} 上启动服务（端口可能已被占用，可用 --port 换一个）")
+        })?;
     Ok(ExitCode::SUCCESS)
 }
 

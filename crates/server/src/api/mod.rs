@@ -6,6 +6,7 @@ mod funding;
 mod matching;
 mod reference;
 pub mod registry;
+pub mod search;
 pub mod transfer;
 
 use crate::error::ApiError;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(funding::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(alloc::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(matching::router())
+        .merge(search::router())
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),

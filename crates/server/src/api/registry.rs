@@ -151,6 +151,9 @@ async fn create(
     let who = actor(&headers);
     let repo = st.repo.clone();
     let saved = blocking(move || repo.create(record, &who)).await??;
+    // Keep the search index current (a cache of the store; failures are logged, not returned).
+    let (st2, rec) = (st.clone(), saved.clone());
+    blocking(move || super::search::indexed_upsert(&st2, &rec)).await?;
     Ok((StatusCode::CREATED, Json(saved.to_masked_json())))
 }
 
@@ -181,6 +184,9 @@ async fn update(
     let who = actor(&headers);
     let repo = st.repo.clone();
     let saved = blocking(move || repo.update(kind, &id, record, &who)).await??;
+    // Keep the search index current (a cache of the store; failures are logged, not returned).
+    let (st2, rec) = (st.clone(), saved.clone());
+    blocking(move || super::search::indexed_upsert(&st2, &rec)).await?;
     Ok(Json(saved.to_masked_json()))
 }
 
@@ -192,7 +198,10 @@ async fn remove(
     let kind = kind_of(&kind)?;
     let who = actor(&headers);
     let repo = st.repo.clone();
-    blocking(move || repo.delete(kind, &id, &who)).await??;
+    let id2 = id.clone();
+    blocking(move || repo.delete(kind, &id2, &who)).await??;
+    // Keep the search index current (a cache of the store; failures are logged, not returned).
+    blocking(move || super::search::indexed_delete(&st, kind, &id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -114,6 +114,8 @@ async fn import(
     })
     .await?
     .map_err(import_error)?;
+    // Keep the search index current: re-index the imported kind from the store.
+    blocking(move || super::search::indexed_reindex_kind(&st, kind)).await?;
     Ok(Json(
         serde_json::to_value(&outcome).map_err(ApiError::internal)?,
     ))

@@ -1,0 +1,207 @@
+//! `/api/search` through the HTTP boundary: Chinese queries, aliases, facets, snippets, writes
+//! visible at once, malformed parameters answered 400 with a Chinese message.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use innomesh_core::CreditCode;
+use innomesh_server::{router, AppState};
+use innomesh_store::SqliteStore;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+fn app() -> axum::Router {
+    let store = SqliteStore::open_in_memory().unwrap();
+    router(AppState::new(Arc::new(store)))
+}
+
+async fn call(app: &axum::Router, method: &str, uri: &str, body: Value) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(if body.is_null() {
+            Body::empty()
+        } else {
+            Body::from(body.to_string())
+        })
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn org(code17: &str, region: &str, name: &str, products: &str) -> Value {
+    let code = CreditCode::with_check_digit(code17).unwrap();
+    json!({"credit_code": code.as_str(), "name": name, "kind": "enterprise",
+        "region": region, "industry": "3985", "products": products})
+}
+
+fn names(body: &Value) -> Vec<String> {
+    body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn q(text: &str) -> String {
+    let mut s = String::new();
+    for b in text.bytes() {
+        s.push_str(&format!("%{b:02X}"));
+    }
+    s
+}
+
+#[tokio::test]
+async fn search_follows_writes() {
+    let app = app();
+    for (code, region, name, products) in [
+        (
+            "91150203MA0000001",
+            "150203",
+            "甲电机有限公司",
+            "稀土永磁电机",
+        ),
+        (
+            "91150207MA0000002",
+            "150207",
+            "乙物流有限公司",
+            "为包头钢铁（集团）有限责任公司提供运输",
+        ),
+    ] {
+        let (s, _) = call(
+            &app,
+            "POST",
+            "/api/organisations",
+            org(code, region, name, products),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    // The first search builds the index from the store.
+    let (s, body) = call(
+        &app,
+        "GET",
+        &format!("/api/search?q={}", q("永磁")),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(names(&body), ["甲电机有限公司"]);
+    assert!(body["hits"][0]["snippet_html"]
+        .as_str()
+        .unwrap()
+        .contains("<mark>永磁</mark>"));
+    let (_, body) = call(
+        &app,
+        "GET",
+        &format!("/api/search?q={}", q("包钢")),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(names(&body), ["乙物流有限公司"]);
+
+    // Facets add up to the total; filters narrow.
+    let url = format!(
+        "/api/search?q={}&region=1502&kind=organisations",
+        q("有限公司")
+    );
+    let (_, body) = call(&app, "GET", &url, Value::Null).await;
+    assert_eq!(body["total"], 2);
+    let sum = |key: &str| -> u64 {
+        body["facets"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["count"].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!((sum("kinds"), sum("districts")), (2, 2));
+    let (_, body) = call(
+        &app,
+        "GET",
+        &format!("/api/search?q={}&region=150203", q("有限公司")),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(names(&body), ["甲电机有限公司"]);
+
+    // A write is searchable as soon as the write call returns; so are updates and deletes.
+    let new = org(
+        "91150205MA0000005",
+        "150205",
+        "丙新材料有限公司",
+        "稀土储氢合金",
+    );
+    let (s, saved) = call(&app, "POST", "/api/organisations", new.clone()).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, body) = call(
+        &app,
+        "GET",
+        &format!("/api/search?q={}", q("储氢合金")),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(names(&body), ["丙新材料有限公司"]);
+    let id = saved["credit_code"].as_str().unwrap().to_string();
+    let mut renamed = new;
+    renamed["name"] = json!("丙储能有限公司");
+    let (s, _) = call(&app, "PUT", &format!("/api/organisations/{id}"), renamed).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, body) = call(
+        &app,
+        "GET",
+        &format!("/api/search?q={}", q("储氢合金")),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(names(&body), ["丙储能有限公司"]);
+    let (s, _) = call(
+        &app,
+        "DELETE",
+        &format!("/api/organisations/{id}"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, body) = call(
+        &app,
+        "GET",
+        &format!("/api/search?q={}", q("储氢合金")),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(body["total"], 0);
+}
+
+#[tokio::test]
+async fn malformed_parameters_are_400() {
+    let app = app();
+    let long = q(&"稀".repeat(101));
+    for url in [
+        "/api/search".to_string(),
+        "/api/search?q=".to_string(),
+        format!("/api/search?q={long}"),
+        "/api/search?q=a&kind=nonsense".to_string(),
+        "/api/search?q=a&region=99x".to_string(),
+        "/api/search?q=a&limit=-1".to_string(),
+        "/api/search?q=a&limit=1000".to_string(),
+        "/api/search?q=a&offset=x".to_string(),
+    ] {
+        let (s, body) = call(&app, "GET", &url, Value::Null).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{url}: {body}");
+        assert_eq!(body["code"], "invalid_query", "{url}");
+        let msg = body["message"].as_str().unwrap();
+        assert!(
+            msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{msg}"
+        );
+    }
+}
