@@ -118,6 +118,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         outcome.created,
         path.display()
     );
+    seed_chains(&store)?;
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
