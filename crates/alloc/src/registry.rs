@@ -74,6 +74,30 @@ pub enum Material {
 }
 
 impl Material {
+    pub const ALL: [Material; 9] = [
+        Material::CarbonSteel,
+        Material::AlloySteel,
+        Material::StainlessSteel,
+        Material::CastIron,
+        Material::Aluminium,
+        Material::Copper,
+        Material::Titanium,
+        Material::RareEarthAlloy,
+        Material::Plastic,
+    ];
+
+    /// Accepts the Chinese label or the code name, as [`Process::parse`] does.
+    pub fn parse(text: &str) -> Option<Material> {
+        let t = text.trim();
+        Material::ALL.into_iter().find(|m| {
+            m.label_zh() == t
+                || serde_json::to_value(m)
+                    .ok()
+                    .and_then(|v| v.as_str().map(|s| s.eq_ignore_ascii_case(t)))
+                    .unwrap_or(false)
+        })
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             Material::CarbonSteel => "碳钢",
@@ -98,6 +122,23 @@ pub struct Envelope {
 }
 
 impl Envelope {
+    /// `800×400×300` (also `800x400x300`, `800*400*300`, optional `mm`), all positive.
+    pub fn parse(text: &str) -> Option<Envelope> {
+        let dims: Vec<f64> = text
+            .split(['×', 'x', 'X', '*', '＊'])
+            .map(|p| p.trim().trim_end_matches("mm").trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .ok()?;
+        match dims.as_slice() {
+            [x, y, z] if *x > 0.0 && *y > 0.0 && *z > 0.0 => Some(Envelope {
+                x_mm: *x,
+                y_mm: *y,
+                z_mm: *z,
+            }),
+            _ => None,
+        }
+    }
+
     /// The first dimension (sorted largest first) in which the part does not fit, as
     /// (envelope, part); None when it fits. Parts may be turned, so dimensions are compared sorted.
     pub fn misfit(&self, part: [f64; 3]) -> Option<(f64, f64)> {

@@ -36,8 +36,9 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
             let store = open_store(&dir)?;
             seed_chains(&store)?;
             let st = AppState::new(Arc::new(store));
-            let (_, reports) = innomesh_server::api::chains::chain_reports(&st, year)
+            let data = innomesh_server::chains::reports(&st, year)
                 .map_err(|e| anyhow::anyhow!(e.message))?;
+            let reports = &data.reports;
             for r in reports
                 .iter()
                 .filter(|r| chain.as_deref().is_none_or(|c| c == r.chain))

@@ -11,46 +11,6 @@ use innomesh_core::{EntityKind, Record};
 use innomesh_store::Repository;
 use std::collections::BTreeMap;
 
-const MATERIALS: [Material; 9] = [
-    Material::CarbonSteel,
-    Material::AlloySteel,
-    Material::StainlessSteel,
-    Material::CastIron,
-    Material::Aluminium,
-    Material::Copper,
-    Material::Titanium,
-    Material::RareEarthAlloy,
-    Material::Plastic,
-];
-
-pub fn parse_material(s: &str) -> Option<Material> {
-    let t = s.trim();
-    MATERIALS.into_iter().find(|m| {
-        m.label_zh() == t
-            || serde_json::to_value(m)
-                .ok()
-                .and_then(|v| v.as_str().map(|c| c.eq_ignore_ascii_case(t)))
-                .unwrap_or(false)
-    })
-}
-
-/// `800×400×300` (also `800x400x300`, `800*400*300`) in millimetres.
-pub fn parse_envelope(s: &str) -> Option<Envelope> {
-    let parts: Vec<f64> = s
-        .split(['×', 'x', 'X', '*', '＊'])
-        .map(|p| p.trim().trim_end_matches("mm").trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .ok()?;
-    match parts.as_slice() {
-        [x, y, z] if *x > 0.0 && *y > 0.0 && *z > 0.0 => Some(Envelope {
-            x_mm: *x,
-            y_mm: *y,
-            z_mm: *z,
-        }),
-        _ => None,
-    }
-}
-
 /// Shops as the optimiser sees them: machine tools with a known process, grouped by owner.
 pub fn shops(repo: &dyn Repository) -> Result<Vec<Shop>, ApiError> {
     let home = repo
@@ -83,9 +43,9 @@ pub fn shops(repo: &dyn Repository) -> Result<Vec<Shop>, ApiError> {
             materials: e
                 .materials
                 .iter()
-                .filter_map(|m| parse_material(m))
+                .filter_map(|m| Material::parse(m))
                 .collect(),
-            envelope: parse_envelope(&e.envelope_mm).unwrap_or(Envelope {
+            envelope: Envelope::parse(&e.envelope_mm).unwrap_or(Envelope {
                 x_mm: 500.0,
                 y_mm: 300.0,
                 z_mm: 200.0,
@@ -254,11 +214,11 @@ pub fn order_from_table(
         if quantity.is_none() {
             bad(2, "应为正整数".into());
         }
-        let material = parse_material(&cell(3));
+        let material = Material::parse(&cell(3));
         if material.is_none() {
             bad(3, "不是可识别的材料：碳钢、合金钢、不锈钢、铸铁、铝合金、铜、钛合金、稀土合金、工程塑料".into());
         }
-        let size = parse_envelope(&cell(4));
+        let size = Envelope::parse(&cell(4));
         if size.is_none() {
             bad(4, "应为 长×宽×高（毫米），例如 300×120×80".into());
         }

@@ -3,6 +3,8 @@
 //! actions) and runs diagnosis, the gap ledger, targeting and simulation. Derived, never stored.
 
 use crate::error::ApiError;
+use crate::pages::cache::{store_key, Cache};
+use crate::AppState;
 use innomesh_chain::{
     self as chain, ChainInput, ChainSet, DiagnosisRules, Engine, MappingConfig, MetricsConfig,
     OrgInput, RelationInput, RelationKind, ResourceInput, ResourceKind, Snapshot, SupplyInput,
@@ -11,6 +13,7 @@ use innomesh_core::model::{ChainNode, DemandStatus, PersonRole};
 use innomesh_core::{EntityKind, IndustryCode, Labelled, Record};
 use innomesh_store::Repository;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Region prefix of "local" organisations (Baotou). Kept in meta `home_region` when set.
 pub const DEFAULT_HOME_REGION: &str = "1502";
@@ -347,10 +350,43 @@ pub fn today() -> String {
 
 /// One chain's report as XLSX bytes (the CLI and the API share it).
 pub fn report_xlsx(st: &crate::AppState, chain: &str) -> Result<Vec<u8>, ApiError> {
-    let (loaded, reports) = crate::api::chains::chain_reports(st, None)?;
-    let r = reports
+    let data = reports(st, None)?;
+    let r = data
+        .reports
         .iter()
         .find(|r| r.chain == chain)
         .ok_or_else(|| ApiError::not_found(format!("没有编号为「{chain}」的产业链")))?;
-    crate::chains_report::xlsx(r, &loaded, st.sample_label().as_deref()).map_err(ApiError::internal)
+    crate::chains_report::xlsx(r, st.sample_label().as_deref()).map_err(ApiError::internal)
+}
+
+/// The engine over the registry, and every chain's report for a year; both are rebuilt only when
+/// the registry changes, and shared by the API, the pages, funding and matching.
+pub struct ChainData {
+    pub loaded: Arc<Loaded>,
+    pub reports: Vec<innomesh_chain::ChainReport>,
+}
+
+static LOADED: Cache<usize, Loaded> = Cache::new();
+static REPORTS: Cache<(usize, Option<u16>), ChainData> = Cache::new();
+
+pub fn loaded(st: &AppState) -> Result<Arc<Loaded>, ApiError> {
+    LOADED.get(st, store_key(st), || load(st.repo.as_ref()))
+}
+
+pub fn reports(st: &AppState, year: Option<u16>) -> Result<Arc<ChainData>, ApiError> {
+    REPORTS.get(st, (store_key(st), year), || {
+        let loaded = loaded(st)?;
+        let rules = rules(st.repo.as_ref())?;
+        let (_, gaps) = ledger(&loaded, &rules, &today())?;
+        let cfg = innomesh_chain::ReportConfig {
+            metrics: MetricsConfig { year },
+            rules,
+            targeting: innomesh_chain::TargetingConfig::default(),
+        };
+        let reports = loaded
+            .engine
+            .chain_reports(&cfg, &gaps)
+            .map_err(chain_error)?;
+        Ok(ChainData { loaded, reports })
+    })
 }

@@ -1,6 +1,6 @@
 //! The chain report as an XLSX workbook: node diagnosis, gap ledger, investment targets.
 
-use crate::chains::{store_id, Loaded};
+use crate::chains::store_id;
 use innomesh_chain::ChainReport;
 use innomesh_core::tabular::Cell;
 use innomesh_sheets::{write_xlsx, Sheet, SheetError};
@@ -14,7 +14,7 @@ fn pct(x: Option<f64>) -> Cell {
         .unwrap_or(Cell::Text("—".into()))
 }
 
-pub fn xlsx(r: &ChainReport, loaded: &Loaded, sample: Option<&str>) -> Result<Vec<u8>, SheetError> {
+pub fn xlsx(r: &ChainReport, sample: Option<&str>) -> Result<Vec<u8>, SheetError> {
     let heads = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let node_heads = heads(&[
         "节点编号",
@@ -131,7 +131,6 @@ pub fn xlsx(r: &ChainReport, loaded: &Loaded, sample: Option<&str>) -> Result<Ve
             ]);
         }
     }
-    let _ = loaded;
     let note_heads = heads(&["说明"]);
     let mut notes = vec![vec![t(format!(
         "{}：节点 {} 个，长板 {}，短板 {}，空白 {}，散 {}，小 {}，缺 {}；缺口推进中 {}，停滞 {}，已闭合 {}。",

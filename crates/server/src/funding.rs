@@ -169,7 +169,8 @@ fn sorted(map: BTreeMap<String, Bucket>) -> Vec<Bucket> {
 }
 
 /// Money by programme, department, district, chain node and applicant.
-pub fn overview(repo: &dyn Repository, year: Option<i32>) -> Result<Overview, ApiError> {
+pub fn overview(st: &crate::AppState, year: Option<i32>) -> Result<Overview, ApiError> {
+    let repo = st.repo.as_ref();
     let apps: Vec<_> = applications(repo)?
         .into_iter()
         .filter(|a| year.is_none_or(|y| a.year == y))
@@ -190,7 +191,7 @@ pub fn overview(repo: &dyn Repository, year: Option<i32>) -> Result<Overview, Ap
         .collect();
     let names = repo.org_names(&codes)?;
     // Each applicant's primary chain node (highest confidence), from the chain engine's mapping.
-    let loaded = crate::chains::load(repo)?;
+    let loaded = crate::chains::loaded(st)?;
     let mut node_of: HashMap<String, (String, String)> = HashMap::new();
     for c in &codes {
         if let Some(&i) = loaded.codes.get(c) {

@@ -27,8 +27,8 @@ struct OrgFacts {
     nodes: HashMap<String, Vec<String>>,
 }
 
-fn org_facts(repo: &dyn Repository) -> Result<OrgFacts, ApiError> {
-    let loaded = crate::chains::load(repo)?;
+fn org_facts(st: &crate::AppState) -> Result<OrgFacts, ApiError> {
+    let loaded = crate::chains::loaded(st)?;
     let mut industry = HashMap::new();
     let mut nodes = HashMap::new();
     for (i, o) in loaded.engine.input().orgs.iter().enumerate() {
@@ -134,14 +134,15 @@ fn solvers(repo: &dyn Repository, facts: &OrgFacts) -> Result<Vec<m::Solver>, Ap
 
 /// Ranked solvers for a stored demand, each with evidence a person can check.
 pub fn match_demand(
-    repo: &dyn Repository,
+    st: &crate::AppState,
     id: &str,
     top: usize,
 ) -> Result<(innomesh_core::model::Demand, Vec<m::SolverHit>), ApiError> {
+    let repo = st.repo.as_ref();
     let Some(Record::Demand(d)) = repo.get(EntityKind::Demand, id)? else {
         return Err(ApiError::not_found(format!("未找到技术需求「{id}」")));
     };
-    let facts = org_facts(repo)?;
+    let facts = org_facts(st)?;
     let solvers = solvers(repo, &facts)?;
     let demand = m::Demand {
         id: d.id.clone(),
@@ -168,14 +169,15 @@ pub fn match_demand(
 
 /// Enterprises most likely to adopt a stored achievement.
 pub fn adopters(
-    repo: &dyn Repository,
+    st: &crate::AppState,
     id: &str,
     top: usize,
 ) -> Result<Vec<m::AdopterHit>, ApiError> {
+    let repo = st.repo.as_ref();
     let Some(Record::Achievement(a)) = repo.get(EntityKind::Achievement, id)? else {
         return Err(ApiError::not_found(format!("未找到科技成果「{id}」")));
     };
-    let facts = org_facts(repo)?;
+    let facts = org_facts(st)?;
     let home = repo
         .meta("home_region")?
         .unwrap_or_else(|| crate::chains::DEFAULT_HOME_REGION.to_string());

@@ -151,7 +151,7 @@ fn existing_ids(conn: &Connection, kind: EntityKind) -> rusqlite::Result<HashSet
 fn next_id(
     tx: &Transaction<'_>,
     kind: EntityKind,
-    taken: &HashSet<String>,
+    taken: impl Fn(&str) -> rusqlite::Result<bool>,
 ) -> rusqlite::Result<String> {
     let mut n: i64 = tx
         .query_row(
@@ -164,7 +164,7 @@ fn next_id(
     let id = loop {
         let candidate = format!("{}{:06}", kind.id_prefix(), n);
         n += 1;
-        if !taken.contains(&candidate) {
+        if !taken(&candidate)? {
             break candidate;
         }
     };
@@ -173,6 +173,33 @@ fn next_id(
         params![kind.code(), n],
     )?;
     Ok(id)
+}
+
+fn exists(conn: &Connection, kind: EntityKind, id: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM entities WHERE kind = $1 AND id = $2",
+        params![kind.code(), id],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+}
+
+/// A single record for create/update: its own rules, then its references.
+fn checked_single(conn: &Connection, record: Record) -> Result<Record, StoreError> {
+    record.validate().map_err(|e| {
+        StoreError::Invalid(
+            e.iter()
+                .map(|x| x.message.clone())
+                .collect::<Vec<_>>()
+                .join("；"),
+        )
+    })?;
+    let mut one = [record];
+    if let Some(e) = check_references(conn, &mut one)?.first() {
+        return Err(StoreError::UnknownReference(e.reason.clone()));
+    }
+    let [record] = one;
+    Ok(record)
 }
 
 /// Reference checks shared by single writes and imports.
@@ -315,7 +342,7 @@ impl Repository for SqliteStore {
             }
             let taken = existing.entry(kind).or_default();
             if record.id().is_empty() {
-                let id = next_id(&tx, kind, taken)?;
+                let id = next_id(&tx, kind, |c| Ok(taken.contains(c)))?;
                 record.set_id(id);
             }
             let action = if taken.contains(record.id()) {
@@ -357,34 +384,16 @@ impl Repository for SqliteStore {
     }
 
     fn create(&self, record: Record, actor: &str) -> Result<Record, StoreError> {
-        record.validate().map_err(|e| {
-            StoreError::Invalid(
-                e.iter()
-                    .map(|x| x.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            )
-        })?;
         let mut conn = self.lock();
-        let mut one = [record];
-        let errors = check_references(&conn, &mut one)?;
-        if let Some(e) = errors.first() {
-            return Err(StoreError::UnknownReference(e.reason.clone()));
-        }
-        let [mut record] = one;
+        let mut record = checked_single(&conn, record)?;
         let kind = record.kind();
         let tx = conn.transaction()?;
         if record.id().is_empty() {
-            let taken = existing_ids(&tx, kind)?;
-            let id = next_id(&tx, kind, &taken)?;
+            // One lookup per candidate id: a single create need not load every id of its kind.
+            let id = next_id(&tx, kind, |candidate| exists(&tx, kind, candidate))?;
             record.set_id(id);
         } else {
-            let exists: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM entities WHERE kind = $1 AND id = $2",
-                params![kind.code(), record.id()],
-                |r| r.get(0),
-            )?;
-            if exists > 0 {
+            if exists(&tx, kind, record.id())? {
                 return Err(StoreError::Conflict(format!(
                     "{}「{}」已存在，请改用更新",
                     kind.label(),
@@ -426,28 +435,10 @@ impl Repository for SqliteStore {
                 record.id()
             )));
         }
-        record.validate().map_err(|e| {
-            StoreError::Invalid(
-                e.iter()
-                    .map(|x| x.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            )
-        })?;
         let mut conn = self.lock();
-        let mut one = [record];
-        let errors = check_references(&conn, &mut one)?;
-        if let Some(e) = errors.first() {
-            return Err(StoreError::UnknownReference(e.reason.clone()));
-        }
-        let [record] = one;
+        let record = checked_single(&conn, record)?;
         let tx = conn.transaction()?;
-        let exists: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM entities WHERE kind = $1 AND id = $2",
-            params![kind.code(), id],
-            |r| r.get(0),
-        )?;
-        if exists == 0 {
+        if !exists(&tx, kind, id)? {
             return Err(StoreError::NotFound {
                 kind: kind.label(),
                 id: id.to_string(),

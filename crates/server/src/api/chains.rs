@@ -2,7 +2,7 @@
 //! referral paths, impact simulation, editable rules and the XLSX chain report.
 
 use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
-use crate::chains::{chain_error, ledger, load, node_key, rules, store_id, today, Loaded};
+use crate::chains::{chain_error, node_key, rules, store_id, ChainData};
 use crate::error::ApiError;
 use crate::state::blocking;
 use crate::AppState;
@@ -13,10 +13,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use innomesh_chain::{
-    DiagnosisRules, MetricsConfig, ReferralScratch, ReportConfig, TargetingConfig,
-};
+use innomesh_chain::{DiagnosisRules, MetricsConfig, ReferralScratch};
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -41,25 +40,9 @@ fn year_param(params: &Params) -> Result<Option<u16>, ApiError> {
         .transpose()
 }
 
-/// Everything a chain page needs, computed in one pass over the registry.
-pub fn chain_reports(
-    st: &AppState,
-    year: Option<u16>,
-) -> Result<(Loaded, Vec<innomesh_chain::ChainReport>), ApiError> {
-    let repo = st.repo.as_ref();
-    let loaded = load(repo)?;
-    let rules = rules(repo)?;
-    let (_, gaps) = ledger(&loaded, &rules, &today())?;
-    let cfg = ReportConfig {
-        metrics: MetricsConfig { year },
-        rules,
-        targeting: TargetingConfig::default(),
-    };
-    let reports = loaded
-        .engine
-        .chain_reports(&cfg, &gaps)
-        .map_err(chain_error)?;
-    Ok((loaded, reports))
+/// Every chain's report for a year, with the engine behind it (cached per registry version).
+pub fn chain_reports(st: &AppState, year: Option<u16>) -> Result<Arc<ChainData>, ApiError> {
+    crate::chains::reports(st, year)
 }
 
 async fn list(
@@ -68,13 +51,14 @@ async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let params = query_params(params)?;
     let year = year_param(&params)?;
-    let (loaded, reports) = blocking(move || chain_reports(&st, year)).await??;
+    let data = blocking(move || chain_reports(&st, year)).await??;
+    let (loaded, reports) = (&data.loaded, &data.reports);
     let chains: Vec<Value> = loaded
         .engine
         .chains()
         .chains()
         .iter()
-        .zip(&reports)
+        .zip(reports)
         .map(|(c, r)| {
             json!({
                 "id": c.id, "name": c.name, "description": c.description,
@@ -95,9 +79,10 @@ async fn report(
 ) -> Result<Json<Value>, ApiError> {
     let params = query_params(params)?;
     let year = year_param(&params)?;
-    let (_, reports) = blocking(move || chain_reports(&st, year)).await??;
+    let data = blocking(move || chain_reports(&st, year)).await??;
+    let reports = &data.reports;
     let r = reports
-        .into_iter()
+        .iter()
         .find(|r| r.chain == chain)
         .ok_or_else(|| ApiError::not_found(format!("没有编号为「{chain}」的产业链")))?;
     Ok(Json(serde_json::to_value(r).map_err(ApiError::internal)?))
@@ -115,7 +100,8 @@ async fn node_detail(
         .unwrap_or(&node)
         .to_string();
     let key = format!("{chain}/{node}");
-    let (loaded, reports) = blocking(move || chain_reports(&st, year)).await??;
+    let data = blocking(move || chain_reports(&st, year)).await??;
+    let (loaded, reports) = (&data.loaded, &data.reports);
     let report = reports
         .iter()
         .flat_map(|r| r.nodes.iter())
@@ -141,7 +127,7 @@ async fn org_nodes(
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let matches = blocking(move || -> Result<Value, ApiError> {
-        let loaded = load(st.repo.as_ref())?;
+        let loaded = crate::chains::loaded(&st)?;
         let i = *loaded.codes.get(code.trim()).ok_or_else(|| ApiError::not_found(format!("登记库中没有组织「{code}」")))?;
         let m: Vec<Value> = loaded
             .engine
@@ -160,7 +146,7 @@ async fn referral(
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
-        let loaded = load(st.repo.as_ref())?;
+        let loaded = crate::chains::loaded(&st)?;
         let i = *loaded
             .codes
             .get(code.trim())
@@ -201,7 +187,7 @@ async fn simulate(
         })?
         .to_string();
     let v = blocking(move || -> Result<Value, ApiError> {
-        let loaded = load(st.repo.as_ref())?;
+        let loaded = crate::chains::loaded(&st)?;
         let rules = rules(st.repo.as_ref())?;
         let i = *loaded.codes.get(target.trim()).ok_or_else(|| {
             ApiError::new(
@@ -250,13 +236,13 @@ async fn report_file(
     let year = year_param(&params)?;
     let sample = st.sample_label();
     let (name, bytes) = blocking(move || -> Result<(String, Vec<u8>), ApiError> {
-        let (loaded, reports) = chain_reports(&st, year)?;
+        let data = chain_reports(&st, year)?;
+        let reports = &data.reports;
         let r = reports
             .iter()
             .find(|r| r.chain == chain)
             .ok_or_else(|| ApiError::not_found(format!("没有编号为「{chain}」的产业链")))?;
-        let bytes = crate::chains_report::xlsx(r, &loaded, sample.as_deref())
-            .map_err(ApiError::internal)?;
+        let bytes = crate::chains_report::xlsx(r, sample.as_deref()).map_err(ApiError::internal)?;
         Ok((
             format!(
                 "{}诊断报告{}.xlsx",

@@ -33,7 +33,7 @@ async fn overview(
                 .ok_or_else(|| ApiError::bad_request("invalid_query", format!("年份「{y}」无效")))
         })
         .transpose()?;
-    let o = blocking(move || crate::funding::overview(st.repo.as_ref(), year)).await??;
+    let o = blocking(move || crate::funding::overview(&st, year)).await??;
     Ok(Json(serde_json::to_value(o).map_err(ApiError::internal)?))
 }
 

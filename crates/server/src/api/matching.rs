@@ -37,7 +37,7 @@ async fn matches(
 ) -> Result<Json<Value>, ApiError> {
     let top = top_param(&query_params(params)?)?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        let (d, hits) = crate::matching::match_demand(st.repo.as_ref(), &id, top)?;
+        let (d, hits) = crate::matching::match_demand(&st, &id, top)?;
         let issues = crate::matching::card_issues(&d);
         Ok(json!({"demand": d.id, "title": d.title, "card_issues": issues, "hits": hits}))
     })
@@ -63,7 +63,7 @@ async fn adopters(
 ) -> Result<Json<Value>, ApiError> {
     let top = top_param(&query_params(params)?)?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        let hits = crate::matching::adopters(st.repo.as_ref(), &id, top)?;
+        let hits = crate::matching::adopters(&st, &id, top)?;
         Ok(json!({"achievement": id, "hits": hits}))
     })
     .await??;

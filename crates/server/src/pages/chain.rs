@@ -4,42 +4,19 @@
 //! the rule that fired, gaps, local firms, investment targets). Built on the server's chain service
 //! (`crate::chains`); results are cached until the next write to the registry.
 
-use super::cache::{store_key, Cache};
 use super::common::{fmt_num, html, param, run, PageError, PageResult, Params};
 use super::layout::{escape, url_encode};
-use crate::chains::{ledger, load, rules, store_id, today, Loaded};
+use crate::chains::store_id;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use innomesh_chain::{ChainReport, MetricsConfig, ReportConfig, TargetingConfig, VerdictKind};
+use innomesh_chain::VerdictKind;
 use std::sync::Arc;
 
-pub(super) struct ChainData {
-    pub loaded: Loaded,
-    pub reports: Vec<ChainReport>,
-}
-
-fn compute(st: &AppState, year: Option<u16>) -> Result<ChainData, PageError> {
-    let repo = st.repo.as_ref();
-    let loaded = load(repo)?;
-    let rules = rules(repo)?;
-    let (_, gaps) = ledger(&loaded, &rules, &today())?;
-    let cfg = ReportConfig {
-        metrics: MetricsConfig { year },
-        rules,
-        targeting: TargetingConfig::default(),
-    };
-    let reports = loaded
-        .engine
-        .chain_reports(&cfg, &gaps)
-        .map_err(|e| PageError::bad_request(e.to_string()))?;
-    Ok(ChainData { loaded, reports })
-}
-
-static CHAINS: Cache<(usize, Option<u16>), ChainData> = Cache::new();
+pub(super) use crate::chains::ChainData;
 
 fn data(st: &AppState, year: Option<u16>) -> Result<Arc<ChainData>, PageError> {
-    CHAINS.get(st, (store_key(st), year), || compute(st, year))
+    Ok(crate::chains::reports(st, year)?)
 }
 
 /// Builds the all-years chain reports ahead of the first reader (see `cache::ensure_warmer`).

@@ -135,19 +135,7 @@ pub fn fmt_num(x: f64, decimals: usize) -> String {
 
 /// A file download with a UTF-8 file name (RFC 5987), so Chinese names survive.
 pub fn download(bytes: Vec<u8>, name: &str, mime: &str) -> Response {
-    use axum::http::header;
-    let encoded = super::layout::url_encode(name);
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"download.xlsx\"; filename*=UTF-8''{encoded}"),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    crate::api::transfer::attachment(bytes, name, mime)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 pub(crate) mod cache;
 mod chain;
 mod chain_graph;
-mod common;
+pub(crate) mod common;
 mod dashboard;
 mod dashboard_data;
 mod detail;

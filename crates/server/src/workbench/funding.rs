@@ -72,7 +72,7 @@ pub async fn overview(State(st): State<AppState>, Query(params): Query<Params>) 
     let st2 = st.clone();
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
         let key = (store_key(&st2), year);
-        let o = OVERVIEW.get(&st2, key, || funding::overview(st2.repo.as_ref(), year))?;
+        let o = OVERVIEW.get(&st2, key, || funding::overview(&st2, year))?;
         let dups = cached_duplicates(&st2)?.len();
         Ok((o, dups))
     })

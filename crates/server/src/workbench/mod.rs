@@ -24,9 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/capacity/template", get(capacity::template))
 }
 
-fn html(title: &str, active: &str, body: &str, st: &AppState) -> Response {
-    Html(frame(title, active, body, st.sample_label().as_deref())).into_response()
-}
+use crate::pages::common::html;
 
 fn error_page(status: StatusCode, message: &str, st: &AppState) -> Response {
     let body = format!(
@@ -40,17 +38,9 @@ fn error_page(status: StatusCode, message: &str, st: &AppState) -> Response {
         .into_response()
 }
 
+/// 万元 figures as the registry pages write them: thousands separators, one decimal.
 fn wan(x: f64) -> String {
-    let s = format!("{:.1}", x);
-    let (int, frac) = s.split_once('.').unwrap_or((&s, "0"));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 && c.is_ascii_digit() {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{out}.{frac}")
+    crate::pages::common::fmt_num(x, 1)
 }
 
 fn pct(x: f64) -> String {
