@@ -23,10 +23,11 @@ pub enum EntityKind {
     ChainMapping,
     Programme,
     Delivery,
+    DemandResponse,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 14] = [
+    pub const ALL: [EntityKind; 15] = [
         Self::Organisation,
         Self::Platform,
         Self::Person,
@@ -41,6 +42,7 @@ impl EntityKind {
         Self::ChainMapping,
         Self::Programme,
         Self::Delivery,
+        Self::DemandResponse,
     ];
 
     /// Stable code used in storage.
@@ -60,6 +62,7 @@ impl EntityKind {
             Self::ChainMapping => "chain_mapping",
             Self::Programme => "programme",
             Self::Delivery => "delivery",
+            Self::DemandResponse => "demand_response",
         }
     }
 
@@ -80,6 +83,7 @@ impl EntityKind {
             Self::ChainMapping => "chain-mappings",
             Self::Programme => "programmes",
             Self::Delivery => "deliveries",
+            Self::DemandResponse => "demand-responses",
         }
     }
 
@@ -99,6 +103,7 @@ impl EntityKind {
             Self::ChainMapping => "挂链确认",
             Self::Programme => "专项",
             Self::Delivery => "交付记录",
+            Self::DemandResponse => "需求应答",
         }
     }
 
@@ -119,6 +124,7 @@ impl EntityKind {
             Self::ChainMapping => "CM",
             Self::Programme => "PG",
             Self::Delivery => "DL",
+            Self::DemandResponse => "DR",
         }
     }
 
@@ -153,6 +159,15 @@ pub struct IndexFields {
 pub struct Reference {
     pub field: &'static str,
     pub code: CreditCode,
+}
+
+/// A reference by registry id to a record of another kind (a demand's technology manager, the
+/// demand a response answers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdReference {
+    pub field: &'static str,
+    pub kind: EntityKind,
+    pub id: String,
 }
 
 /// A validation failure of one field, named by its key (the tabular layer maps it to a column).
@@ -212,6 +227,7 @@ records!(
     ChainMapping(ChainMapping),
     Programme(Programme),
     Delivery(Delivery),
+    DemandResponse(DemandResponse),
 );
 
 /// serde's messages are English; keep its detail but lead with Chinese.
@@ -312,6 +328,7 @@ impl Record {
             Record::ChainMapping(r) => &r.id,
             Record::Programme(r) => &r.id,
             Record::Delivery(r) => &r.id,
+            Record::DemandResponse(r) => &r.id,
         }
     }
 
@@ -332,6 +349,7 @@ impl Record {
             Record::ChainMapping(r) => r.id = id,
             Record::Programme(r) => r.id = id,
             Record::Delivery(r) => r.id = id,
+            Record::DemandResponse(r) => r.id = id,
         }
     }
 
@@ -351,6 +369,7 @@ impl Record {
             Record::ChainMapping(r) => &r.node,
             Record::Programme(r) => &r.name,
             Record::Delivery(r) => &r.order,
+            Record::DemandResponse(r) => &r.solver,
         }
     }
 
@@ -446,6 +465,33 @@ impl Record {
                 }
             }
             Record::ChainMapping(r) => non_empty(&mut e, "node", "链节点", &r.node),
+            Record::DemandResponse(r) => {
+                non_empty(&mut e, "demand", "需求编号", &r.demand);
+                non_empty(&mut e, "solver", "解题方编号", &r.solver);
+                long_text(&mut e, "proposal", &r.proposal);
+                if r.solver_type == SolverType::Organisation
+                    && CreditCode::parse(&r.solver).is_err()
+                {
+                    e.push(FieldError::new(
+                        "solver",
+                        format!("解题方为单位时应填统一社会信用代码，「{}」不是", r.solver),
+                    ));
+                }
+                if let Some(d) = r.decided {
+                    if d < r.submitted {
+                        e.push(FieldError::new(
+                            "decided",
+                            format!("反馈日期 {d} 早于应答日期 {}", r.submitted),
+                        ));
+                    }
+                }
+                if r.outcome == ResponseOutcome::Pending && !r.feedback.trim().is_empty() {
+                    e.push(FieldError::new(
+                        "outcome",
+                        "已填写反馈意见时，应答结果不能是「待反馈」",
+                    ));
+                }
+            }
             Record::Delivery(r) => {
                 non_negative(&mut e, "response_hours", "响应时间", Some(r.response_hours));
                 non_negative(&mut e, "hours", "机时", Some(r.hours));
@@ -503,6 +549,12 @@ impl Record {
                 .collect(),
             Record::ChainMapping(r) => vec![one("organisation", &r.organisation)],
             Record::Delivery(r) => vec![one("shop", &r.shop)],
+            Record::DemandResponse(r) => match r.solver_type {
+                SolverType::Organisation => CreditCode::parse(&r.solver)
+                    .map(|c| vec![one("solver", &c)])
+                    .unwrap_or_default(),
+                _ => vec![],
+            },
             Record::Person(r) => r
                 .organisation
                 .iter()
@@ -515,6 +567,45 @@ impl Record {
             Record::SupplyRelation(r) => {
                 vec![one("supplier", &r.supplier), one("customer", &r.customer)]
             }
+        }
+    }
+
+    /// Registry records (other than organisations) this record points at by id; the store checks
+    /// they exist.
+    pub fn id_references(&self) -> Vec<IdReference> {
+        match self {
+            Record::Demand(r) => r
+                .manager
+                .iter()
+                .map(|m| IdReference {
+                    field: "manager",
+                    kind: EntityKind::Person,
+                    id: m.clone(),
+                })
+                .collect(),
+            Record::DemandResponse(r) => {
+                let mut out = vec![IdReference {
+                    field: "demand",
+                    kind: EntityKind::Demand,
+                    id: r.demand.clone(),
+                }];
+                let kind = match r.solver_type {
+                    SolverType::Expert => Some(EntityKind::Person),
+                    SolverType::Platform => Some(EntityKind::Platform),
+                    SolverType::Achievement => Some(EntityKind::Achievement),
+                    SolverType::Equipment => Some(EntityKind::Equipment),
+                    SolverType::Organisation => None,
+                };
+                if let Some(kind) = kind {
+                    out.push(IdReference {
+                        field: "solver",
+                        kind,
+                        id: r.solver.clone(),
+                    });
+                }
+                out
+            }
+            _ => vec![],
         }
     }
 
@@ -677,6 +768,16 @@ impl Record {
                 tier: None,
                 flags: vec![r.status.code()],
                 text: format!("{} {} {} {}", r.node, r.gap, r.owner, r.note),
+                number: None,
+            },
+            Record::DemandResponse(r) => IndexFields {
+                name: format!("{} → {}", r.solver, r.demand),
+                region: None,
+                industry_path: None,
+                subkind: Some(r.solver_type.code()),
+                tier: None,
+                flags: vec![r.outcome.code()],
+                text: format!("{} {}", r.proposal, r.feedback),
                 number: None,
             },
             Record::Delivery(r) => IndexFields {

@@ -75,6 +75,62 @@ labelled_enum!(DemandStatus, "需求状态", {
     Delivered = "delivered" / "已交付",
 });
 
+impl DemandStatus {
+    /// Position in the workflow (已发布 = 0 … 已交付 = 5).
+    pub fn stage(self) -> usize {
+        use crate::values::Labelled;
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    /// The next status of the workflow, if any.
+    pub fn next(self) -> Option<Self> {
+        use crate::values::Labelled;
+        Self::ALL.get(self.stage() + 1).copied()
+    }
+
+    /// Whether a demand may move from `self` to `to`: forward one stage at a time (nothing is
+    /// skipped), or back to any earlier stage with a reason (a contact that fell through).
+    pub fn check_move(self, to: Self, note: &str) -> Result<(), String> {
+        use crate::values::Labelled;
+        let (a, b) = (self.stage(), to.stage());
+        if a == b {
+            Err(format!("需求已是「{}」状态", to.label()))
+        } else if b == a + 1 {
+            Ok(())
+        } else if b > a {
+            Err(format!(
+                "不能从「{}」直接跳到「{}」：请先推进到「{}」",
+                self.label(),
+                to.label(),
+                self.next().map(|n| n.label()).unwrap_or("")
+            ))
+        } else if note.trim().is_empty() {
+            Err(format!(
+                "从「{}」退回「{}」须填写原因",
+                self.label(),
+                to.label()
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+labelled_enum!(SolverType, "解题方类型", {
+    Expert = "expert" / "专家",
+    Platform = "platform" / "创新平台",
+    Achievement = "achievement" / "科技成果",
+    Equipment = "equipment" / "仪器设备",
+    Organisation = "organisation" / "单位",
+});
+
+labelled_enum!(ResponseOutcome, "应答结果", {
+    Pending = "pending" / "待反馈",
+    Shortlisted = "shortlisted" / "已入围",
+    Selected = "selected" / "已选中",
+    Declined = "declined" / "未选中",
+});
+
 labelled_enum!(PolicyLevel, "政策层级", {
     National = "national" / "国家级",
     Provincial = "provincial" / "自治区级",
@@ -288,6 +344,9 @@ pub struct Demand {
     #[serde(default)]
     pub ip_terms: String,
     pub status: DemandStatus,
+    /// 技术经理人: the person (role technology manager) who carries the demand to a contract.
+    #[serde(default)]
+    pub manager: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -505,4 +564,28 @@ pub struct Delivery {
     pub response_hours: f64,
     /// Machine hours of the job.
     pub hours: f64,
+}
+
+/// 需求应答: a solver's answer to a demand (揭榜), and the outcome the demand's side gave it, so the
+/// solver hears back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandResponse {
+    #[serde(default)]
+    pub id: String,
+    /// The demand answered (`DM000001`).
+    pub demand: String,
+    pub solver_type: SolverType,
+    /// The solver's registry id (person, platform, achievement, equipment id, or credit code).
+    pub solver: String,
+    /// 应答方案.
+    #[serde(default)]
+    pub proposal: String,
+    pub submitted: Date,
+    pub outcome: ResponseOutcome,
+    /// 反馈意见: why the solver was or was not chosen.
+    #[serde(default)]
+    pub feedback: String,
+    #[serde(default)]
+    pub decided: Option<Date>,
 }

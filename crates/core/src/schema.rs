@@ -384,6 +384,13 @@ const DEMAND: &[FieldSpec] = &[
         true,
         "已发布、已初筛、已匹配、已对接、已签约、已交付",
     ),
+    f(
+        "manager",
+        "技术经理人编号",
+        T::Text,
+        false,
+        "登记库中技术经理人的编号，例如 PE000001",
+    ),
 ];
 
 const APPLICATION: &[FieldSpec] = &[
@@ -634,6 +641,42 @@ const DELIVERY: &[FieldSpec] = &[
     f("hours", "机时（小时）", T::Decimal, true, ""),
 ];
 
+const DEMAND_RESPONSE: &[FieldSpec] = &[
+    f("id", "编号", T::Text, false, "留空则自动生成"),
+    f("demand", "需求编号", T::Text, true, "例如 DM000001"),
+    f(
+        "solver_type",
+        "解题方类型",
+        T::Choice(SolverType::choices),
+        true,
+        "专家、创新平台、科技成果、仪器设备、单位",
+    ),
+    f(
+        "solver",
+        "解题方编号",
+        T::Text,
+        true,
+        "专家/平台/成果/设备编号，单位填统一社会信用代码",
+    ),
+    f("proposal", "应答方案", T::LongText, false, ""),
+    f("submitted", "应答日期", T::Date, true, "YYYY-MM-DD"),
+    f(
+        "outcome",
+        "应答结果",
+        T::Choice(ResponseOutcome::choices),
+        true,
+        "待反馈、已入围、已选中、未选中",
+    ),
+    f(
+        "feedback",
+        "反馈意见",
+        T::Text,
+        false,
+        "告诉解题方为何选中或未选中",
+    ),
+    f("decided", "反馈日期", T::Date, false, "YYYY-MM-DD"),
+];
+
 pub fn fields(kind: EntityKind) -> &'static [FieldSpec] {
     match kind {
         EntityKind::Organisation => ORGANISATION,
@@ -650,6 +693,7 @@ pub fn fields(kind: EntityKind) -> &'static [FieldSpec] {
         EntityKind::ChainMapping => CHAIN_MAPPING,
         EntityKind::Programme => PROGRAMME,
         EntityKind::Delivery => DELIVERY,
+        EntityKind::DemandResponse => DEMAND_RESPONSE,
     }
 }
 

@@ -29,6 +29,7 @@ pub use retrieval::{CorpusDoc, Hit, Query, RetrievalConfig, Retriever};
 pub use segment::Segmenter;
 pub use similarity::{similarity, SimilarityConfig, SimilarityModel, SimilarityParts};
 pub use solver::{
-    match_adopters, match_solvers, Achievement, AdopterHit, Collaboration, Demand, Enterprise,
-    Evidence, MatchedTerm, Solver, SolverHit, SolverKind, SolverMatchConfig,
+    match_adopters, match_solvers, Achievement, AdopterHit, AdopterIndex, Collaboration, Demand,
+    Enterprise, Evidence, MatchedTerm, Solver, SolverHit, SolverIndex, SolverKind,
+    SolverMatchConfig,
 };

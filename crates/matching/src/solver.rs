@@ -184,117 +184,155 @@ struct Candidate {
     fields: Vec<(&'static str, String)>,
 }
 
-/// Lexical and semantic scores of a query against candidates, with matched terms.
-struct TextScores {
-    lexical: Vec<f32>,
-    semantic: Vec<f32>,
-    matched: Vec<Vec<MatchedTerm>>,
+/// One candidate field prepared for finding matched terms: its normalised text and words.
+struct PreparedField {
+    field: &'static str,
+    norm: String,
+    words: HashSet<String>,
 }
 
-fn score_text(
-    seg: &Arc<Segmenter>,
-    aliases: &AliasDict,
-    query: &str,
-    cands: &[Candidate],
-    alias_weight: f32,
-) -> TextScores {
-    let words_of = |t: &str| -> Vec<String> { seg.content_words(t) };
-    // One BM25 document per candidate over all its fields.
-    let docs: Vec<Vec<Vec<String>>> = cands
-        .iter()
-        .map(|c| vec![c.fields.iter().flat_map(|(_, t)| words_of(t)).collect()])
-        .collect();
-    let index = Bm25Index::build(&docs, &[FieldConfig::default()]);
-    let norm_q = normalize(query);
-    let mut q_terms: Vec<String> = words_of(query);
-    q_terms.sort_unstable();
-    q_terms.dedup();
-    // Alias expansions: (alias term, original query name).
-    let mut expansions: Vec<(String, String)> = Vec::new();
-    for name in aliases.names_in(&norm_q) {
-        for alias in aliases.aliases_of(name) {
-            let alias_words = words_of(alias);
-            for w in alias_words
-                .into_iter()
-                .chain(std::iter::once(alias.to_string()))
-            {
-                if !q_terms.contains(&w) && !expansions.iter().any(|(a, _)| *a == w) {
-                    expansions.push((w, name.to_string()));
+/// The text side of matching, built once over the candidates and queried many times: BM25 over
+/// segmented words, an LSA space learned from the candidates' own texts with each candidate's
+/// vector, and the fields prepared for the matched-term evidence.
+struct TextIndex {
+    seg: Arc<Segmenter>,
+    bm25: Bm25Index,
+    lsa: LsaEmbedder,
+    vectors: Vec<Vec<f32>>,
+    fields: Vec<Vec<PreparedField>>,
+}
+
+/// A query scored against every candidate.
+struct QueryScores {
+    lexical: Vec<f32>,
+    semantic: Vec<f32>,
+    terms: Vec<String>,
+    /// Alias expansions: (alias term, the query name it stands for).
+    expansions: Vec<(String, String)>,
+}
+
+impl TextIndex {
+    fn build(seg: &Arc<Segmenter>, cands: &[Candidate]) -> Self {
+        let words_of = |t: &str| -> Vec<String> { seg.content_words(t) };
+        // One BM25 document per candidate over all its fields.
+        let docs: Vec<Vec<Vec<String>>> = cands
+            .iter()
+            .map(|c| vec![c.fields.iter().flat_map(|(_, t)| words_of(t)).collect()])
+            .collect();
+        let bm25 = Bm25Index::build(&docs, &[FieldConfig::default()]);
+        let texts: Vec<String> = cands
+            .iter()
+            .map(|c| {
+                c.fields
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join("。")
+            })
+            .collect();
+        let fit_texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let cfg = LsaConfig {
+            dim: 64,
+            min_df: 1,
+            features: FeatureSet {
+                words: true,
+                chars: false,
+                bigrams: true,
+                trigrams: false,
+            },
+            ..LsaConfig::default()
+        };
+        let lsa = LsaEmbedder::fit(seg.clone(), &fit_texts, cfg);
+        let vectors = texts.iter().map(|t| lsa.embed(t)).collect();
+        let fields = cands
+            .iter()
+            .map(|c| {
+                c.fields
+                    .iter()
+                    .map(|(field, text)| PreparedField {
+                        field,
+                        norm: normalize(text),
+                        words: words_of(text).into_iter().collect(),
+                    })
+                    .collect()
+            })
+            .collect();
+        Self {
+            seg: seg.clone(),
+            bm25,
+            lsa,
+            vectors,
+            fields,
+        }
+    }
+
+    fn score(&self, aliases: &AliasDict, query: &str, alias_weight: f32) -> QueryScores {
+        let words_of = |t: &str| -> Vec<String> { self.seg.content_words(t) };
+        let norm_q = normalize(query);
+        let mut terms: Vec<String> = words_of(query);
+        terms.sort_unstable();
+        terms.dedup();
+        let mut expansions: Vec<(String, String)> = Vec::new();
+        for name in aliases.names_in(&norm_q) {
+            for alias in aliases.aliases_of(name) {
+                let alias_words = words_of(alias);
+                for w in alias_words
+                    .into_iter()
+                    .chain(std::iter::once(alias.to_string()))
+                {
+                    if !terms.contains(&w) && !expansions.iter().any(|(a, _)| *a == w) {
+                        expansions.push((w, name.to_string()));
+                    }
                 }
             }
         }
+        let mut bq: Vec<(String, f32)> = terms.iter().map(|t| (t.clone(), 1.0)).collect();
+        bq.extend(expansions.iter().map(|(t, _)| (t.clone(), alias_weight)));
+        let mut lexical = self.bm25.scores(&[bq]);
+        let max = lexical.iter().copied().fold(0.0f32, f32::max);
+        if max > 0.0 {
+            lexical.iter_mut().for_each(|s| *s /= max);
+        }
+        let qe = self.lsa.embed(query);
+        let semantic = self
+            .vectors
+            .iter()
+            .map(|v| dot(v, &qe).clamp(0.0, 1.0))
+            .collect();
+        QueryScores {
+            lexical,
+            semantic,
+            terms,
+            expansions,
+        }
     }
-    let mut bq: Vec<(String, f32)> = q_terms.iter().map(|t| (t.clone(), 1.0)).collect();
-    bq.extend(expansions.iter().map(|(t, _)| (t.clone(), alias_weight)));
-    let mut lexical = index.scores(&[bq]);
-    let max = lexical.iter().copied().fold(0.0f32, f32::max);
-    if max > 0.0 {
-        lexical.iter_mut().for_each(|s| *s /= max);
-    }
-    let texts: Vec<String> = cands
-        .iter()
-        .map(|c| {
-            c.fields
-                .iter()
-                .map(|(_, t)| t.as_str())
-                .collect::<Vec<_>>()
-                .join("。")
-        })
-        .collect();
-    let mut fit_texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    fit_texts.push(query);
-    let cfg = LsaConfig {
-        dim: 64,
-        min_df: 1,
-        features: FeatureSet {
-            words: true,
-            chars: false,
-            bigrams: true,
-            trigrams: false,
-        },
-        ..LsaConfig::default()
-    };
-    let lsa = LsaEmbedder::fit(seg.clone(), &fit_texts, cfg);
-    let qe = lsa.embed(query);
-    let semantic = texts
-        .iter()
-        .map(|t| dot(&lsa.embed(t), &qe).clamp(0.0, 1.0))
-        .collect();
-    let matched = cands
-        .iter()
-        .map(|c| {
-            let mut out: Vec<MatchedTerm> = Vec::new();
-            for (field, text) in &c.fields {
-                let norm = normalize(text);
-                let fw: HashSet<String> = words_of(text).into_iter().collect();
-                let found =
-                    |t: &str| fw.contains(t) || (t.chars().count() >= 2 && norm.contains(t));
-                for t in &q_terms {
-                    if found(t) && !out.iter().any(|m| m.term == *t) {
-                        out.push(MatchedTerm {
-                            term: t.clone(),
-                            field: (*field).to_string(),
-                            via_alias: None,
-                        });
-                    }
-                }
-                for (t, orig) in &expansions {
-                    if found(t) && !out.iter().any(|m| m.term == *t) {
-                        out.push(MatchedTerm {
-                            term: t.clone(),
-                            field: (*field).to_string(),
-                            via_alias: Some(orig.clone()),
-                        });
-                    }
+
+    /// The query terms (and alias expansions) found in candidate `i`, with the field they are in.
+    fn matched(&self, q: &QueryScores, i: usize) -> Vec<MatchedTerm> {
+        let mut out: Vec<MatchedTerm> = Vec::new();
+        for f in &self.fields[i] {
+            let found =
+                |t: &str| f.words.contains(t) || (t.chars().count() >= 2 && f.norm.contains(t));
+            for t in &q.terms {
+                if found(t) && !out.iter().any(|m| m.term == *t) {
+                    out.push(MatchedTerm {
+                        term: t.clone(),
+                        field: f.field.to_string(),
+                        via_alias: None,
+                    });
                 }
             }
-            out
-        })
-        .collect();
-    TextScores {
-        lexical,
-        semantic,
-        matched,
+            for (t, orig) in &q.expansions {
+                if found(t) && !out.iter().any(|m| m.term == *t) {
+                    out.push(MatchedTerm {
+                        term: t.clone(),
+                        field: f.field.to_string(),
+                        via_alias: Some(orig.clone()),
+                    });
+                }
+            }
+        }
+        out
     }
 }
 
@@ -367,7 +405,112 @@ fn sort_hits<T>(hits: &mut [T], key: impl Fn(&T) -> (f32, &str)) {
     });
 }
 
-/// Ranks `solvers` for `demand`, best first, at most `top`.
+/// Solvers prepared once for many demands (the server keeps one per registry version).
+pub struct SolverIndex {
+    solvers: Vec<Solver>,
+    text: TextIndex,
+}
+
+impl SolverIndex {
+    pub fn build(seg: &Arc<Segmenter>, solvers: Vec<Solver>) -> Self {
+        let cands: Vec<Candidate> = solvers
+            .iter()
+            .map(|s| Candidate {
+                fields: vec![
+                    ("name", s.name.clone()),
+                    ("text", s.text.clone()),
+                    ("disciplines", s.disciplines.join("、")),
+                ],
+            })
+            .collect();
+        let text = TextIndex::build(seg, &cands);
+        Self { solvers, text }
+    }
+
+    pub fn len(&self) -> usize {
+        self.solvers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.solvers.is_empty()
+    }
+
+    /// Ranks the solvers for `demand`, best first, at most `top`.
+    pub fn rank(
+        &self,
+        aliases: &AliasDict,
+        demand: &Demand,
+        top: usize,
+        config: &SolverMatchConfig,
+    ) -> Vec<SolverHit> {
+        if self.solvers.is_empty() || top == 0 {
+            return Vec::new();
+        }
+        let query = format!("{}。{}", demand.title, demand.text);
+        let ts = self.text.score(aliases, &query, config.alias_weight);
+        let demand_industry: Vec<String> = demand.industry.iter().cloned().collect();
+        let mut hits: Vec<(usize, SolverHit)> = self
+            .solvers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let discipline = demand
+                    .discipline
+                    .as_ref()
+                    .and_then(|d| s.disciplines.iter().find(|x| same_label(x, d)).cloned());
+                let industry = best_industry_link(&demand_industry, &s.industries);
+                let chain_node = demand
+                    .chain_node
+                    .as_ref()
+                    .and_then(|n| s.chain_nodes.iter().find(|x| same_label(x, n)).cloned());
+                let collaborations: Vec<Collaboration> = demand
+                    .enterprise
+                    .as_ref()
+                    .map(|e| {
+                        s.collaborations
+                            .iter()
+                            .filter(|c| same_label(&c.partner, e))
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let score = config.lexical * ts.lexical[i]
+                    + config.semantic * ts.semantic[i]
+                    + config.discipline * discipline.is_some() as u8 as f32
+                    + config.industry * industry_bonus(&industry)
+                    + config.chain_node * chain_node.is_some() as u8 as f32
+                    + config.collaboration * (!collaborations.is_empty()) as u8 as f32;
+                let hit = SolverHit {
+                    id: s.id.clone(),
+                    kind: s.kind,
+                    name: s.name.clone(),
+                    score,
+                    evidence: Evidence {
+                        matched_terms: Vec::new(),
+                        discipline,
+                        industry,
+                        chain_node,
+                        collaborations,
+                        lexical: ts.lexical[i],
+                        semantic: ts.semantic[i],
+                    },
+                };
+                (i, hit)
+            })
+            .collect();
+        sort_hits(&mut hits, |(_, h)| (h.score, h.id.as_str()));
+        hits.truncate(top);
+        // Matched terms only for the hits shown.
+        hits.into_iter()
+            .map(|(i, mut h)| {
+                h.evidence.matched_terms = self.text.matched(&ts, i);
+                h
+            })
+            .collect()
+    }
+}
+
+/// Ranks `solvers` for `demand`, best first, at most `top` (builds a one-off `SolverIndex`).
 pub fn match_solvers(
     seg: &Arc<Segmenter>,
     aliases: &AliasDict,
@@ -379,69 +522,98 @@ pub fn match_solvers(
     if solvers.is_empty() || top == 0 {
         return Vec::new();
     }
-    let cands: Vec<Candidate> = solvers
-        .iter()
-        .map(|s| Candidate {
-            fields: vec![
-                ("name", s.name.clone()),
-                ("text", s.text.clone()),
-                ("disciplines", s.disciplines.join("、")),
-            ],
-        })
-        .collect();
-    let query = format!("{}。{}", demand.title, demand.text);
-    let ts = score_text(seg, aliases, &query, &cands, config.alias_weight);
-    let demand_industry: Vec<String> = demand.industry.iter().cloned().collect();
-    let mut hits: Vec<SolverHit> = solvers
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let discipline = demand
-                .discipline
-                .as_ref()
-                .and_then(|d| s.disciplines.iter().find(|x| same_label(x, d)).cloned());
-            let industry = best_industry_link(&demand_industry, &s.industries);
-            let chain_node = demand
-                .chain_node
-                .as_ref()
-                .and_then(|n| s.chain_nodes.iter().find(|x| same_label(x, n)).cloned());
-            let collaborations: Vec<Collaboration> = demand
-                .enterprise
-                .as_ref()
-                .map(|e| {
-                    s.collaborations
-                        .iter()
-                        .filter(|c| same_label(&c.partner, e))
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            let score = config.lexical * ts.lexical[i]
-                + config.semantic * ts.semantic[i]
-                + config.discipline * discipline.is_some() as u8 as f32
-                + config.industry * industry_bonus(&industry)
-                + config.chain_node * chain_node.is_some() as u8 as f32
-                + config.collaboration * (!collaborations.is_empty()) as u8 as f32;
-            SolverHit {
-                id: s.id.clone(),
-                kind: s.kind,
-                name: s.name.clone(),
-                score,
-                evidence: Evidence {
-                    matched_terms: ts.matched[i].clone(),
-                    discipline,
-                    industry,
-                    chain_node,
-                    collaborations,
-                    lexical: ts.lexical[i],
-                    semantic: ts.semantic[i],
-                },
-            }
-        })
-        .collect();
-    sort_hits(&mut hits, |h| (h.score, h.id.as_str()));
-    hits.truncate(top);
-    hits
+    SolverIndex::build(seg, solvers.to_vec()).rank(aliases, demand, top, config)
+}
+
+/// Enterprises prepared once for many achievements.
+pub struct AdopterIndex {
+    enterprises: Vec<Enterprise>,
+    text: TextIndex,
+}
+
+impl AdopterIndex {
+    pub fn build(seg: &Arc<Segmenter>, enterprises: Vec<Enterprise>) -> Self {
+        let cands: Vec<Candidate> = enterprises
+            .iter()
+            .map(|e| Candidate {
+                fields: vec![
+                    ("name", e.name.clone()),
+                    ("text", e.text.clone()),
+                    ("past_demands", e.past_demands.join("。")),
+                ],
+            })
+            .collect();
+        let text = TextIndex::build(seg, &cands);
+        Self { enterprises, text }
+    }
+
+    /// Ranks the enterprises as likely adopters of `achievement`: business text and past
+    /// demands, chain node and industry links. Best first, at most `top`; `exclude` (the
+    /// achievement's own owners) never appear.
+    pub fn rank(
+        &self,
+        aliases: &AliasDict,
+        achievement: &Achievement,
+        exclude: &[String],
+        top: usize,
+        config: &SolverMatchConfig,
+    ) -> Vec<AdopterHit> {
+        if self.enterprises.is_empty() || top == 0 {
+            return Vec::new();
+        }
+        let query = format!("{}。{}", achievement.title, achievement.text);
+        let ts = self.text.score(aliases, &query, config.alias_weight);
+        let mut hits: Vec<(usize, AdopterHit)> = self
+            .enterprises
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !exclude.contains(&e.id))
+            .map(|(i, e)| {
+                let industry = best_industry_link(&achievement.industries, &e.industries);
+                let chain_node = achievement
+                    .chain_nodes
+                    .iter()
+                    .find(|n| e.chain_nodes.iter().any(|x| same_label(x, n)))
+                    .cloned();
+                let matched = if e.past_demands.is_empty() {
+                    Vec::new()
+                } else {
+                    self.text.matched(&ts, i)
+                };
+                let past_hit = matched.iter().any(|m| m.field == "past_demands");
+                let score = config.lexical * ts.lexical[i]
+                    + config.semantic * ts.semantic[i]
+                    + config.industry * industry_bonus(&industry)
+                    + config.chain_node * chain_node.is_some() as u8 as f32
+                    + config.collaboration * past_hit as u8 as f32;
+                let hit = AdopterHit {
+                    id: e.id.clone(),
+                    name: e.name.clone(),
+                    score,
+                    evidence: Evidence {
+                        matched_terms: matched,
+                        discipline: None,
+                        industry,
+                        chain_node,
+                        collaborations: Vec::new(),
+                        lexical: ts.lexical[i],
+                        semantic: ts.semantic[i],
+                    },
+                };
+                (i, hit)
+            })
+            .collect();
+        sort_hits(&mut hits, |(_, h)| (h.score, h.id.as_str()));
+        hits.truncate(top);
+        hits.into_iter()
+            .map(|(i, mut h)| {
+                if h.evidence.matched_terms.is_empty() {
+                    h.evidence.matched_terms = self.text.matched(&ts, i);
+                }
+                h
+            })
+            .collect()
+    }
 }
 
 /// Ranks `enterprises` as likely adopters of `achievement`: business text and past demands,
@@ -457,51 +629,5 @@ pub fn match_adopters(
     if enterprises.is_empty() || top == 0 {
         return Vec::new();
     }
-    let cands: Vec<Candidate> = enterprises
-        .iter()
-        .map(|e| Candidate {
-            fields: vec![
-                ("name", e.name.clone()),
-                ("text", e.text.clone()),
-                ("past_demands", e.past_demands.join("。")),
-            ],
-        })
-        .collect();
-    let query = format!("{}。{}", achievement.title, achievement.text);
-    let ts = score_text(seg, aliases, &query, &cands, config.alias_weight);
-    let mut hits: Vec<AdopterHit> = enterprises
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let industry = best_industry_link(&achievement.industries, &e.industries);
-            let chain_node = achievement
-                .chain_nodes
-                .iter()
-                .find(|n| e.chain_nodes.iter().any(|x| same_label(x, n)))
-                .cloned();
-            let past_hit = ts.matched[i].iter().any(|m| m.field == "past_demands");
-            let score = config.lexical * ts.lexical[i]
-                + config.semantic * ts.semantic[i]
-                + config.industry * industry_bonus(&industry)
-                + config.chain_node * chain_node.is_some() as u8 as f32
-                + config.collaboration * past_hit as u8 as f32;
-            AdopterHit {
-                id: e.id.clone(),
-                name: e.name.clone(),
-                score,
-                evidence: Evidence {
-                    matched_terms: ts.matched[i].clone(),
-                    discipline: None,
-                    industry,
-                    chain_node,
-                    collaborations: Vec::new(),
-                    lexical: ts.lexical[i],
-                    semantic: ts.semantic[i],
-                },
-            }
-        })
-        .collect();
-    sort_hits(&mut hits, |h| (h.score, h.id.as_str()));
-    hits.truncate(top);
-    hits
+    AdopterIndex::build(seg, enterprises.to_vec()).rank(aliases, achievement, &[], top, config)
 }

@@ -12,6 +12,7 @@ mod openapi;
 pub mod pages;
 mod state;
 mod workbench;
+pub mod workflow;
 
 pub use state::AppState;
 

@@ -3,7 +3,8 @@
 //! problem cards are checked for what solvers need.
 
 use crate::error::ApiError;
-use innomesh_core::model::{DemandStatus, EquipmentKind, PersonRole};
+use crate::pages::cache::{store_key, Cache};
+use innomesh_core::model::{DemandStatus, EquipmentKind, PersonRole, ResponseOutcome};
 use innomesh_core::{EntityKind, Labelled, Record};
 use innomesh_matching::{self as m, AliasDict, Segmenter, SolverKind, SolverMatchConfig};
 use innomesh_store::Repository;
@@ -132,6 +133,71 @@ fn solvers(repo: &dyn Repository, facts: &OrgFacts) -> Result<Vec<m::Solver>, Ap
     Ok(out)
 }
 
+/// Past collaborations from the workflow: each solver's chosen responses (签约的揭榜), keyed by
+/// solver id, with the enterprise (credit code) as the partner.
+fn collaborations(
+    repo: &dyn Repository,
+) -> Result<HashMap<String, Vec<m::Collaboration>>, ApiError> {
+    let mut demands: HashMap<String, (String, String, Option<i32>)> = HashMap::new();
+    for r in repo.all(EntityKind::Demand)? {
+        if let Record::Demand(d) = r {
+            demands.insert(
+                d.id.clone(),
+                (
+                    d.organisation.to_string(),
+                    d.title.clone(),
+                    d.deadline.map(|x| x.year),
+                ),
+            );
+        }
+    }
+    let mut out: HashMap<String, Vec<m::Collaboration>> = HashMap::new();
+    for r in repo.all(EntityKind::DemandResponse)? {
+        let Record::DemandResponse(x) = r else {
+            continue;
+        };
+        if x.outcome != ResponseOutcome::Selected {
+            continue;
+        }
+        if let Some((org, title, year)) = demands.get(&x.demand) {
+            out.entry(x.solver.clone())
+                .or_default()
+                .push(m::Collaboration {
+                    partner: org.clone(),
+                    title: title.clone(),
+                    year: x.decided.map(|d| d.year).or(*year),
+                });
+        }
+    }
+    Ok(out)
+}
+
+/// Every solver of the registry, prepared for matching; rebuilt only when the registry changes.
+pub struct Prepared {
+    pub index: m::SolverIndex,
+    facts: OrgFacts,
+}
+
+static SOLVERS: Cache<usize, Prepared> = Cache::new();
+
+pub fn prepared(st: &crate::AppState) -> Result<Arc<Prepared>, ApiError> {
+    SOLVERS.get(st, store_key(st), || {
+        let repo = st.repo.as_ref();
+        let facts = org_facts(st)?;
+        let mut solvers = solvers(repo, &facts)?;
+        let collab = collaborations(repo)?;
+        for s in &mut solvers {
+            if let Some(c) = collab.get(&s.id) {
+                s.collaborations = c.clone();
+            }
+        }
+        Ok(Prepared {
+            index: m::SolverIndex::build(&segmenter(), solvers),
+            facts,
+        })
+    })
+}
+
 /// Ranked solvers for a stored demand, each with evidence a person can check.
 pub fn match_demand(
     st: &crate::AppState,
@@ -142,29 +208,78 @@ pub fn match_demand(
     let Some(Record::Demand(d)) = repo.get(EntityKind::Demand, id)? else {
         return Err(ApiError::not_found(format!("未找到技术需求「{id}」")));
     };
-    let facts = org_facts(st)?;
-    let solvers = solvers(repo, &facts)?;
+    let p = prepared(st)?;
     let demand = m::Demand {
         id: d.id.clone(),
         title: d.title.clone(),
         text: format!("{} {} {}", d.text, d.goal_metric, d.current_state),
         discipline: None,
         industry: d.industry.as_ref().map(|i| i.as_str().to_string()),
-        chain_node: facts
+        chain_node: p
+            .facts
             .nodes
             .get(d.organisation.as_str())
             .and_then(|n| n.first().cloned()),
         enterprise: Some(d.organisation.to_string()),
     };
-    let hits = m::match_solvers(
-        &segmenter(),
-        aliases(),
-        &demand,
-        &solvers,
-        top,
-        &SolverMatchConfig::default(),
-    );
+    let hits = p
+        .index
+        .rank(aliases(), &demand, top, &SolverMatchConfig::default());
     Ok((d, hits))
+}
+
+/// Enterprises of the home region, prepared for reverse matching.
+struct Adopters {
+    index: m::AdopterIndex,
+    facts: OrgFacts,
+}
+
+static ADOPTERS: Cache<usize, Adopters> = Cache::new();
+
+fn adopter_index(st: &crate::AppState) -> Result<Arc<Adopters>, ApiError> {
+    ADOPTERS.get(st, store_key(st), || {
+        let repo = st.repo.as_ref();
+        let facts = org_facts(st)?;
+        let home = repo
+            .meta("home_region")?
+            .unwrap_or_else(|| crate::chains::DEFAULT_HOME_REGION.to_string());
+        let mut past: HashMap<String, Vec<String>> = HashMap::new();
+        for r in repo.all(EntityKind::Demand)? {
+            if let Record::Demand(d) = r {
+                past.entry(d.organisation.to_string())
+                    .or_default()
+                    .push(format!("{} {}", d.title, d.text));
+            }
+        }
+        let enterprises: Vec<m::Enterprise> = repo
+            .all(EntityKind::Organisation)?
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Organisation(o)
+                    if o.kind == innomesh_core::model::OrgKind::Enterprise
+                        && o.region.as_str().starts_with(&home) =>
+                {
+                    Some(o)
+                }
+                _ => None,
+            })
+            .map(|o| {
+                let code = o.credit_code.to_string();
+                m::Enterprise {
+                    name: o.name.clone(),
+                    text: format!("{} {}", o.name, o.products),
+                    industries: o.industry.iter().map(|i| i.as_str().to_string()).collect(),
+                    chain_nodes: facts.nodes.get(&code).cloned().unwrap_or_default(),
+                    past_demands: past.remove(&code).unwrap_or_default(),
+                    id: code,
+                }
+            })
+            .collect();
+        Ok(Adopters {
+            index: m::AdopterIndex::build(&segmenter(), enterprises),
+            facts,
+        })
+    })
 }
 
 /// Enterprises most likely to adopt a stored achievement.
@@ -177,44 +292,8 @@ pub fn adopters(
     let Some(Record::Achievement(a)) = repo.get(EntityKind::Achievement, id)? else {
         return Err(ApiError::not_found(format!("未找到科技成果「{id}」")));
     };
-    let facts = org_facts(st)?;
-    let home = repo
-        .meta("home_region")?
-        .unwrap_or_else(|| crate::chains::DEFAULT_HOME_REGION.to_string());
-    let mut past: HashMap<String, Vec<String>> = HashMap::new();
-    for r in repo.all(EntityKind::Demand)? {
-        if let Record::Demand(d) = r {
-            past.entry(d.organisation.to_string())
-                .or_default()
-                .push(format!("{} {}", d.title, d.text));
-        }
-    }
+    let ad = adopter_index(st)?;
     let owners: Vec<String> = a.owners.iter().map(|c| c.to_string()).collect();
-    let enterprises: Vec<m::Enterprise> = repo
-        .all(EntityKind::Organisation)?
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Organisation(o)
-                if o.kind == innomesh_core::model::OrgKind::Enterprise
-                    && o.region.as_str().starts_with(&home)
-                    && !owners.contains(&o.credit_code.to_string()) =>
-            {
-                Some(o)
-            }
-            _ => None,
-        })
-        .map(|o| {
-            let code = o.credit_code.to_string();
-            m::Enterprise {
-                name: o.name.clone(),
-                text: format!("{} {}", o.name, o.products),
-                industries: o.industry.iter().map(|i| i.as_str().to_string()).collect(),
-                chain_nodes: facts.nodes.get(&code).cloned().unwrap_or_default(),
-                past_demands: past.remove(&code).unwrap_or_default(),
-                id: code,
-            }
-        })
-        .collect();
     let ach = m::Achievement {
         id: a.id.clone(),
         title: a.title.clone(),
@@ -222,18 +301,13 @@ pub fn adopters(
         industries: a.industry.iter().map(|i| i.as_str().to_string()).collect(),
         chain_nodes: owners
             .first()
-            .and_then(|c| facts.nodes.get(c))
+            .and_then(|c| ad.facts.nodes.get(c))
             .cloned()
             .unwrap_or_default(),
     };
-    Ok(m::match_adopters(
-        &segmenter(),
-        aliases(),
-        &ach,
-        &enterprises,
-        top,
-        &SolverMatchConfig::default(),
-    ))
+    Ok(ad
+        .index
+        .rank(aliases(), &ach, &owners, top, &SolverMatchConfig::default()))
 }
 
 /// What a demand's problem card lacks or says too vaguely, in Chinese.

@@ -53,6 +53,19 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// One change of a demand's workflow status (需求流转记录).
+#[derive(Debug, Clone, Serialize)]
+pub struct DemandTransition {
+    pub seq: i64,
+    pub demand: String,
+    /// Status code before (none when the demand was first written).
+    pub from: Option<String>,
+    pub to: String,
+    pub actor: String,
+    pub note: String,
+    pub at: String,
+}
+
 /// A record pointing at an organisation, for detail pages.
 #[derive(Debug, Clone, Serialize)]
 pub struct Relation {
@@ -90,6 +103,18 @@ pub trait Repository: Send + Sync {
         actor: &str,
     ) -> Result<Record, StoreError>;
     fn delete(&self, kind: EntityKind, id: &str, actor: &str) -> Result<(), StoreError>;
+    /// Moves a demand along its workflow (the rules are `DemandStatus::check_move`), optionally
+    /// naming its technology manager; the change, its actor and note go to the history.
+    fn transition_demand(
+        &self,
+        id: &str,
+        to: innomesh_core::model::DemandStatus,
+        manager: Option<&str>,
+        actor: &str,
+        note: &str,
+    ) -> Result<Record, StoreError>;
+    /// Status changes of one demand, or of all demands, oldest first.
+    fn demand_history(&self, id: Option<&str>) -> Result<Vec<DemandTransition>, StoreError>;
     fn get(&self, kind: EntityKind, id: &str) -> Result<Option<Record>, StoreError>;
     fn list(&self, query: &ListQuery) -> Result<Page, StoreError>;
     /// Every record of a kind, in id order (exports and engines).

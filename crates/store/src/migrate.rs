@@ -5,6 +5,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_registry.sql")),
     (2, include_str!("../migrations/0002_audit.sql")),
+    (3, include_str!("../migrations/0003_demand_transitions.sql")),
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

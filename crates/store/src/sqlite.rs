@@ -1,9 +1,11 @@
 //! SQLite implementation of `Repository`: WAL journal, one transaction per write or import.
 
 use crate::query::{like_escape, prefix_upper, ListQuery, Page, Sort};
+use crate::DemandTransition;
 use crate::{AuditEntry, BatchError, ImportSummary, Relation, Repository, StoreError};
-use innomesh_core::entity::Reference;
-use innomesh_core::{CreditCode, EntityKind, Record, RegionCode};
+use innomesh_core::entity::{IdReference, Reference};
+use innomesh_core::model::DemandStatus;
+use innomesh_core::{CreditCode, EntityKind, Labelled, Record, RegionCode};
 use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -64,7 +66,11 @@ fn write_record(
     record: &Record,
     now: &str,
     actor: &str,
+    note: &str,
 ) -> rusqlite::Result<()> {
+    if let Record::Demand(d) = record {
+        log_status(tx, &d.id, d.status, now, actor, note)?;
+    }
     let idx = record.index();
     let flags = if idx.flags.is_empty() {
         String::new()
@@ -184,6 +190,34 @@ fn exists(conn: &Connection, kind: EntityKind, id: &str) -> rusqlite::Result<boo
     .map(|n| n > 0)
 }
 
+/// Appends a demand's status change (if it is one) to the workflow history. Every path that writes
+/// a demand comes through here, so the history holds every change, however it was made.
+fn log_status(
+    tx: &Transaction<'_>,
+    id: &str,
+    status: DemandStatus,
+    now: &str,
+    actor: &str,
+    note: &str,
+) -> rusqlite::Result<()> {
+    let old: Option<String> = tx
+        .query_row(
+            "SELECT json_extract(data, '$.status') FROM entities WHERE kind = 'demand' AND id = $1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    if old.as_deref() == Some(status.code()) {
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "INSERT INTO demand_transitions (demand_id, from_status, to_status, actor, note, at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )?
+    .execute(params![id, old, status.code(), actor, note, now])?;
+    Ok(())
+}
+
 /// A single record for create/update: its own rules, then its references.
 fn checked_single(conn: &Connection, record: Record) -> Result<Record, StoreError> {
     record.validate().map_err(|e| {
@@ -235,6 +269,60 @@ fn check_references(
             }
         }
         record.inherit_region(|c: &CreditCode| known.get(c.as_str()).cloned());
+    }
+    // References by id (a demand's technology manager, the demand and solver of a response) must
+    // name records of the batch or the store.
+    let batch_ids: HashSet<(EntityKind, String)> = records
+        .iter()
+        .filter(|r| !r.id().is_empty())
+        .map(|r| (r.kind(), r.id().to_string()))
+        .collect();
+    let mut checked: HashMap<(EntityKind, String), bool> = HashMap::new();
+    for (index, record) in records.iter().enumerate() {
+        for IdReference { field, kind, id } in record.id_references() {
+            let key = (kind, id);
+            let found = match checked.get(&key) {
+                Some(f) => *f,
+                None => {
+                    let f = batch_ids.contains(&key) || exists(conn, key.0, &key.1)?;
+                    checked.insert(key.clone(), f);
+                    f
+                }
+            };
+            if found && field == "manager" && !batch_ids.contains(&key) {
+                let role: Option<String> = conn
+                    .query_row(
+                        "SELECT json_extract(data, '$.role') FROM entities WHERE kind = 'person' AND id = $1",
+                        [&key.1],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .flatten();
+                if role.as_deref() != Some("technology_manager") {
+                    errors.push(BatchError {
+                        index,
+                        field,
+                        value: key.1.clone(),
+                        reason: format!(
+                            "「{}」不是技术经理人：请选择人员类型为技术经理人的人员",
+                            key.1
+                        ),
+                    });
+                }
+            }
+            if !found {
+                errors.push(BatchError {
+                    index,
+                    field,
+                    value: key.1.clone(),
+                    reason: format!(
+                        "{}「{}」不在登记库中：请先登记，或改用已有的编号",
+                        kind.label(),
+                        key.1
+                    ),
+                });
+            }
+        }
     }
     // Applications must name a programme the registry holds (or that arrives in the same batch).
     if records.iter().any(|r| matches!(r, Record::Application(_))) {
@@ -326,6 +414,7 @@ impl Repository for SqliteStore {
         let tx = conn.transaction()?;
         let mut existing: HashMap<EntityKind, HashSet<String>> = HashMap::new();
         let mut summary = ImportSummary::default();
+        let import_note = format!("导入：{source}");
         audit(
             &tx,
             &now,
@@ -353,7 +442,7 @@ impl Repository for SqliteStore {
                 taken.insert(record.id().to_string());
                 "import_create"
             };
-            write_record(&tx, &record, &now, actor)?;
+            write_record(&tx, &record, &now, actor, &import_note)?;
             audit(
                 &tx,
                 &now,
@@ -402,7 +491,7 @@ impl Repository for SqliteStore {
             }
         }
         let now = crate::now_rfc3339();
-        write_record(&tx, &record, &now, actor)?;
+        write_record(&tx, &record, &now, actor, "新建")?;
         audit(
             &tx,
             &now,
@@ -445,7 +534,7 @@ impl Repository for SqliteStore {
             });
         }
         let now = crate::now_rfc3339();
-        write_record(&tx, &record, &now, actor)?;
+        write_record(&tx, &record, &now, actor, "编辑记录")?;
         audit(
             &tx,
             &now,
@@ -487,6 +576,21 @@ impl Repository for SqliteStore {
                 )));
             }
         }
+        let by_id: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM entities WHERE
+               (kind = 'demand' AND $1 = 'person' AND json_extract(data, '$.manager') = $2)
+               OR (kind = 'demand_response' AND $1 = 'demand' AND json_extract(data, '$.demand') = $2)
+               OR (kind = 'demand_response' AND json_extract(data, '$.solver') = $2
+                   AND json_extract(data, '$.solver_type') = CASE $1 WHEN 'person' THEN 'expert'
+                       WHEN 'organisation' THEN 'organisation' ELSE $1 END)",
+            params![kind.code(), id],
+            |r| r.get(0),
+        )?;
+        if by_id > 0 {
+            return Err(StoreError::Conflict(format!(
+                "该记录仍被 {by_id} 条技术需求或需求应答引用，请先处理这些记录"
+            )));
+        }
         if kind == EntityKind::ChainNode {
             let pattern = format!("%\"{}\"%", like_escape(id));
             let n: i64 = tx.query_row(
@@ -522,6 +626,76 @@ impl Repository for SqliteStore {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    fn transition_demand(
+        &self,
+        id: &str,
+        to: DemandStatus,
+        manager: Option<&str>,
+        actor: &str,
+        note: &str,
+    ) -> Result<Record, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let data: Option<String> = tx
+            .query_row(
+                "SELECT data FROM entities WHERE kind = 'demand' AND id = $1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(data) = data else {
+            return Err(StoreError::NotFound {
+                kind: EntityKind::Demand.label(),
+                id: id.to_string(),
+            });
+        };
+        let Record::Demand(mut d) = decode(EntityKind::Demand, &data)? else {
+            return Err(StoreError::Database("技术需求记录类型不符".into()));
+        };
+        d.status.check_move(to, note).map_err(StoreError::Invalid)?;
+        d.status = to;
+        if let Some(m) = manager {
+            d.manager = Some(m.to_string());
+        }
+        let record = Record::Demand(d);
+        drop(tx);
+        let record = checked_single(&conn, record)?;
+        let tx = conn.transaction()?;
+        let now = crate::now_rfc3339();
+        write_record(&tx, &record, &now, actor, note)?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "transition",
+            Some(EntityKind::Demand.code()),
+            Some(id),
+            &serde_json::json!({ "to": to.code(), "note": note, "manager": manager }).to_string(),
+        )?;
+        tx.commit()?;
+        Ok(record)
+    }
+
+    fn demand_history(&self, id: Option<&str>) -> Result<Vec<DemandTransition>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT seq, demand_id, from_status, to_status, actor, note, at FROM demand_transitions
+             WHERE $1 IS NULL OR demand_id = $1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(DemandTransition {
+                seq: r.get(0)?,
+                demand: r.get(1)?,
+                from: r.get(2)?,
+                to: r.get(3)?,
+                actor: r.get(4)?,
+                note: r.get(5)?,
+                at: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn get(&self, kind: EntityKind, id: &str) -> Result<Option<Record>, StoreError> {

@@ -118,3 +118,161 @@ fn audit_log_is_append_only() {
 fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+fn person(role: &str, org: &str) -> Record {
+    Record::from_json(
+        EntityKind::Person,
+        serde_json::json!({"name": "张三", "role": role, "organisation": org}),
+    )
+    .unwrap()
+}
+
+#[test]
+fn demand_workflow_moves_one_stage_at_a_time_and_keeps_history() {
+    use innomesh_core::model::DemandStatus;
+    let store = SqliteStore::open_in_memory().unwrap();
+    let a = org("91150203MA0000001", "150203", "甲");
+    let code = a.id().to_string();
+    store.import(vec![a], "t", "t", &|_| {}).unwrap().unwrap();
+    let tm = store
+        .create(person("technology_manager", &code), "t")
+        .unwrap();
+    let d = Record::from_json(
+        EntityKind::Demand,
+        serde_json::json!({"title": "磁体良品率提升", "kind": "technical_problem", "organisation": code, "status": "posted"}),
+    )
+    .unwrap();
+    let d = store.create(d, "企业甲").unwrap();
+    let id = d.id().to_string();
+    // Skipping a stage is refused and writes nothing.
+    let e = store
+        .transition_demand(&id, DemandStatus::Matched, None, "局", "")
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("不能从「已发布」直接跳到「已匹配」"),
+        "{e}"
+    );
+    // A person who is not a technology manager cannot carry a demand.
+    let expert = store.create(person("expert", &code), "t").unwrap();
+    let e = store
+        .transition_demand(&id, DemandStatus::Screened, Some(expert.id()), "局", "")
+        .unwrap_err();
+    assert!(e.to_string().contains("不是技术经理人"), "{e}");
+    // A manager that is not in the registry is refused.
+    let e = store
+        .transition_demand(&id, DemandStatus::Screened, Some("PE999999"), "局", "")
+        .unwrap_err();
+    assert!(e.to_string().contains("PE999999"), "{e}");
+    let r = store
+        .transition_demand(
+            &id,
+            DemandStatus::Screened,
+            Some(tm.id()),
+            "王经理",
+            "卡片完整",
+        )
+        .unwrap();
+    let Record::Demand(d) = r else { panic!() };
+    assert_eq!(d.status, DemandStatus::Screened);
+    assert_eq!(d.manager.as_deref(), Some(tm.id()));
+    // Back without a reason: refused; with one: allowed.
+    assert!(store
+        .transition_demand(&id, DemandStatus::Posted, None, "王经理", " ")
+        .is_err());
+    store
+        .transition_demand(
+            &id,
+            DemandStatus::Posted,
+            None,
+            "王经理",
+            "目标指标不清，退回企业补充",
+        )
+        .unwrap();
+    let h = store.demand_history(Some(&id)).unwrap();
+    let steps: Vec<(Option<&str>, &str, &str)> = h
+        .iter()
+        .map(|t| (t.from.as_deref(), t.to.as_str(), t.actor.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (None, "posted", "企业甲"),
+            (Some("posted"), "screened", "王经理"),
+            (Some("screened"), "posted", "王经理"),
+        ]
+    );
+    assert_eq!(h[2].note, "目标指标不清，退回企业补充");
+    // An edit that does not change the status adds no history; one that does is recorded.
+    let Some(Record::Demand(mut d)) = store.get(EntityKind::Demand, &id).unwrap() else {
+        panic!()
+    };
+    d.text = "补充说明".into();
+    store
+        .update(EntityKind::Demand, &id, Record::Demand(d.clone()), "企业甲")
+        .unwrap();
+    assert_eq!(store.demand_history(Some(&id)).unwrap().len(), 3);
+    d.status = DemandStatus::Screened;
+    store
+        .update(EntityKind::Demand, &id, Record::Demand(d), "导表员")
+        .unwrap();
+    let h = store.demand_history(None).unwrap();
+    assert_eq!(h.len(), 4);
+    assert_eq!(h[3].note, "编辑记录");
+    // The manager cannot be deleted while a demand names them.
+    let e = store.delete(EntityKind::Person, tm.id(), "t").unwrap_err();
+    assert!(e.to_string().contains("引用"), "{e}");
+    // The history is append-only.
+    assert!(store
+        .transition_demand("DM404", DemandStatus::Screened, None, "x", "")
+        .is_err());
+}
+
+#[test]
+fn responses_must_name_a_registered_demand_and_solver() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let a = org("91150203MA0000001", "150203", "甲");
+    let code = a.id().to_string();
+    store.import(vec![a], "t", "t", &|_| {}).unwrap().unwrap();
+    let expert = store.create(person("expert", &code), "t").unwrap();
+    let d = Record::from_json(
+        EntityKind::Demand,
+        serde_json::json!({"id": "DM000001", "title": "需求", "kind": "technical_problem", "organisation": code, "status": "matched"}),
+    )
+    .unwrap();
+    let response = |demand: &str, solver: &str| {
+        Record::from_json(
+            EntityKind::DemandResponse,
+            serde_json::json!({"demand": demand, "solver_type": "expert", "solver": solver, "submitted": "2026-03-01", "outcome": "pending"}),
+        )
+        .unwrap()
+    };
+    // Demand and response in the same batch: fine.
+    store
+        .import(
+            vec![d, response("DM000001", expert.id())],
+            "t",
+            "t",
+            &|_| {},
+        )
+        .unwrap()
+        .unwrap();
+    let errs = store
+        .import(
+            vec![
+                response("DM000009", expert.id()),
+                response("DM000001", "PE777777"),
+            ],
+            "t",
+            "t",
+            &|_| {},
+        )
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(errs.len(), 2);
+    assert_eq!((errs[0].field, errs[1].field), ("demand", "solver"));
+    assert_eq!(store.count(EntityKind::DemandResponse).unwrap(), 1);
+    let e = store
+        .delete(EntityKind::Demand, "DM000001", "t")
+        .unwrap_err();
+    assert!(e.to_string().contains("引用"), "{e}");
+}

@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod rng;
+mod workflow;
 
 pub use catalogue::{PROCESSES, PROGRAMMES, SECTORS};
 pub use rng::Rng;
@@ -826,6 +827,7 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
                     .to_string()
             },
             status,
+            manager: None,
         }));
     }
 
@@ -1081,6 +1083,7 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             .filter(|o| o.kind == OrgKind::University)
             .count(),
     );
+    workflow::add(&mut records, cfg.seed);
     SampleData {
         organisations,
         records,

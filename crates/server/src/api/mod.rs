@@ -8,6 +8,7 @@ mod reference;
 pub mod registry;
 pub mod search;
 pub mod transfer;
+mod workflow;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(alloc::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(matching::router())
         .merge(search::router())
+        .merge(workflow::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),

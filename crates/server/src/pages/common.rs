@@ -94,6 +94,7 @@ pub fn nav_of(kind: EntityKind) -> &'static str {
     match kind {
         EntityKind::ChainNode => "/chains",
         EntityKind::SupplyRelation => "/organisations",
+        EntityKind::DemandResponse => "/demands",
         k => match k.plural() {
             "organisations" => "/organisations",
             "platforms" => "/platforms",

@@ -19,6 +19,8 @@ struct Loaded {
     audit: Vec<AuditEntry>,
     nodes: Vec<Record>,
     chain_nodes: Vec<super::chain::OrgNode>,
+    /// Workflow sections (a demand's stages and responses, what a solver answered).
+    extra: String,
 }
 
 pub async fn detail(
@@ -36,6 +38,7 @@ pub async fn detail(
     let repo = st.repo.clone();
     let id2 = id.clone();
     let st2 = st.clone();
+    let p2 = p.clone();
     let loaded = run(move || {
         let record = repo.get(kind, &id2)?.ok_or_else(|| {
             PageError::not_found(format!(
@@ -69,6 +72,8 @@ pub async fn detail(
         } else {
             vec![]
         };
+        let extra = crate::workbench::detail_sections(&st2, &record, &p2)
+            .map_err(|e| PageError::internal(e.message))?;
         Ok(Loaded {
             record,
             related,
@@ -76,6 +81,7 @@ pub async fn detail(
             audit,
             nodes,
             chain_nodes,
+            extra,
         })
     })
     .await?;
@@ -172,6 +178,11 @@ fn render(kind: EntityKind, l: &Loaded, saved: bool, changed: &[String]) -> Stri
     if !l.nodes.is_empty() {
         b.push_str(&chain_neighbours(r, &l.nodes));
     }
+    if !l.extra.is_empty() {
+        b.push_str("<section id=\"flow\">");
+        b.push_str(&l.extra);
+        b.push_str("</section>");
+    }
     if !l.audit.is_empty() {
         b.push_str("<h2>修改记录</h2><table><thead><tr><th>时间（北京时间）</th><th>经办人</th><th>操作</th></tr></thead><tbody>");
         for e in &l.audit {
@@ -181,6 +192,7 @@ fn render(kind: EntityKind, l: &Loaded, saved: bool, changed: &[String]) -> Stri
                 "import_create" => "导入新增",
                 "import_update" => "导入更新",
                 "delete" => "删除",
+                "transition" => "流转",
                 other => other,
             };
             b.push_str(&format!(
@@ -369,7 +381,7 @@ fn chain_neighbours(r: &Record, nodes: &[Record]) -> String {
 }
 
 /// `2026-11-28T08:51:13Z` → `2026-11-28 16:51:13` (UTC+8, what the bureau's clocks show).
-fn beijing_time(at: &str) -> String {
+pub(crate) fn beijing_time(at: &str) -> String {
     let parsed = (|| {
         let date = innomesh_core::Date::parse(at.get(..10)?).ok()?;
         let h: i64 = at.get(11..13)?.parse().ok()?;

@@ -6,7 +6,7 @@ use super::common::{html, kind_or_fallback, nav_of, param, run, PageError, PageR
 use super::layout::{escape, url_encode};
 use crate::AppState;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::IntoResponse;
 use innomesh_core::reference::regions;
@@ -65,7 +65,15 @@ pub async fn new_form(
         actor: "web".into(),
         ..Default::default()
     };
+    // Links may prefill fields (`/demand-responses/new?demand=DM000001&solver=PE000002`).
+    let given: Params = Query::<Params>::try_from_uri(&uri)
+        .map(|Query(p)| p)
+        .unwrap_or_default();
     for spec in fields(kind) {
+        if let Some(v) = param(&given, spec.key) {
+            state.values.insert(spec.key, v.chars().take(200).collect());
+            continue;
+        }
         if let FieldType::Choice(choices) = spec.ty {
             if spec.required {
                 if let Some((_, label)) = choices().first() {

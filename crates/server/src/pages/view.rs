@@ -273,6 +273,7 @@ pub fn list_columns(kind: EntityKind) -> Vec<&'static FieldSpec> {
         EntityKind::SupplyRelation => &["supplier", "customer", "amount", "year"],
         EntityKind::GapAction => &["node", "kind", "owner", "due", "status"],
         EntityKind::ChainMapping => &["organisation", "node", "decision"],
+        EntityKind::DemandResponse => &["demand", "solver_type", "solver", "submitted", "outcome"],
         #[allow(unreachable_patterns)]
         _ => {
             // A kind without a chosen layout: its first short, non-personal fields.

@@ -2,13 +2,16 @@
 //! duplicate review (一盘棋), and the shared-capacity plan view (聚合加工).
 
 mod capacity;
+mod demands;
 mod funding;
+
+pub use demands::detail_sections;
 
 use crate::pages::{escape, frame};
 use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
@@ -22,6 +25,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/capacity", get(capacity::page).post(capacity::upload))
         .route("/capacity/template", get(capacity::template))
+        .route("/demands/{id}/matches", get(demands::matches))
+        .route("/demands/{id}/transition", post(demands::transition))
+        .route("/achievements/{id}/adopters", get(demands::adopters))
+        .route("/demand-funnel", get(demands::funnel))
 }
 
 use crate::pages::common::html;
