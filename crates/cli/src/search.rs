@@ -20,14 +20,24 @@ pub fn index_dir(dir: &DataDir) -> PathBuf {
     dir.data_dir.join("search-index")
 }
 
-fn open(dir: &DataDir) -> anyhow::Result<SearchIndex> {
+/// The file beside the index naming the dictionaries it was segmented with.
+fn fingerprint_file(dir: &DataDir) -> std::path::PathBuf {
+    index_dir(dir).join("dictionaries.fingerprint")
+}
+
+fn open(
+    dir: &DataDir,
+    dicts: &innomesh_server::dictionaries::Active,
+) -> anyhow::Result<SearchIndex> {
     let path = index_dir(dir);
-    SearchIndex::open_or_create(&path).with_context(|| {
-        format!(
-            "无法打开搜索索引 {}（另一个 innomesh 进程可能正在使用它）",
-            path.display()
-        )
-    })
+    SearchIndex::open_or_create_with(&path, dicts.user.clone(), dicts.aliases.clone()).with_context(
+        || {
+            format!(
+                "无法打开搜索索引 {}（另一个 innomesh 进程可能正在使用它）",
+                path.display()
+            )
+        },
+    )
 }
 
 /// Rebuilds `index` from every record in the store, with a progress bar.
@@ -46,10 +56,16 @@ fn rebuild(repo: &dyn Repository, index: &SearchIndex) -> anyhow::Result<usize> 
     Ok(n)
 }
 
+fn dictionaries(repo: &dyn Repository) -> anyhow::Result<innomesh_server::dictionaries::Active> {
+    innomesh_server::dictionaries::load(repo).map_err(|e| anyhow::anyhow!("{}", e.message))
+}
+
 pub fn reindex(args: ReindexArgs) -> anyhow::Result<ExitCode> {
     let store = crate::serve::open_store(&args.dir)?;
-    let index = open(&args.dir)?;
+    let dicts = dictionaries(&store)?;
+    let index = open(&args.dir, &dicts)?;
     let n = rebuild(&store, &index)?;
+    std::fs::write(fingerprint_file(&args.dir), dicts.fingerprint.to_string())?;
     eprintln!(
         "已重建搜索索引：{n} 条记录，{}",
         index_dir(&args.dir).display()
@@ -60,13 +76,17 @@ pub fn reindex(args: ReindexArgs) -> anyhow::Result<ExitCode> {
 /// The index for `serve`/`demo`: opened from disk, rebuilt when its record count differs from the
 /// store's (a fresh demo database, or writes made while it was not running).
 pub fn open_for_serving(repo: &dyn Repository, dir: &DataDir) -> anyhow::Result<SearchIndex> {
-    let index = open(dir)?;
+    let dicts = dictionaries(repo)?;
+    let index = open(dir, &dicts)?;
     let mut in_store = 0u64;
     for kind in EntityKind::ALL {
         in_store += repo.count(kind)? as u64;
     }
-    if index.len() != in_store {
+    // Also rebuilt when the dictionaries changed since it was built (edited while not serving).
+    let built_with = std::fs::read_to_string(fingerprint_file(dir)).unwrap_or_default();
+    if index.len() != in_store || built_with.trim() != dicts.fingerprint.to_string() {
         rebuild(repo, &index)?;
+        std::fs::write(fingerprint_file(dir), dicts.fingerprint.to_string())?;
     }
     Ok(index)
 }

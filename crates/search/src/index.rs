@@ -3,7 +3,7 @@
 //! write is visible to the next search.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use innomesh_core::{EntityKind, Record};
 use innomesh_matching::{AliasDict, Segmenter, UserDict};
@@ -119,8 +119,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
-    seg: Arc<Segmenter>,
-    aliases: AliasDict,
+    /// The segmenter and alias groups in use; replaced together by `set_dictionaries`.
+    dicts: RwLock<(Arc<Segmenter>, Arc<AliasDict>)>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -140,6 +140,18 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
         Self::with_index(index, fields, UserDict::bundled(), AliasDict::bundled())
+    }
+
+    /// Opens the index in `dir` with given dictionaries.
+    pub fn open_or_create_with(
+        dir: &Path,
+        user: UserDict,
+        aliases: AliasDict,
+    ) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
+        Self::with_index(index, fields, user, aliases)
     }
 
     /// An empty index in memory (tests, and the server when no index directory was given).
@@ -177,9 +189,27 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
-            seg,
-            aliases,
+            dicts: RwLock::new((seg, Arc::new(aliases))),
         })
+    }
+
+    /// Replaces the user and alias dictionaries. Documents already indexed keep their old
+    /// segmentation: `rebuild` afterwards so the whole index follows the new words.
+    pub fn set_dictionaries(&self, user: &UserDict, aliases: AliasDict) -> Result<(), SearchError> {
+        let seg = Arc::new(Segmenter::new(user, &aliases));
+        // Hold the writer so no document is tokenised half with the old and half with the new.
+        let _w = self.writer()?;
+        self.index
+            .tokenizers()
+            .register(TOKENIZER, JiebaTokenizer::new(seg.clone()));
+        let mut d = self.dicts.write().map_err(|_| SearchError::Poisoned)?;
+        *d = (seg, Arc::new(aliases));
+        Ok(())
+    }
+
+    fn dicts(&self) -> Result<(Arc<Segmenter>, Arc<AliasDict>), SearchError> {
+        let d = self.dicts.read().map_err(|_| SearchError::Poisoned)?;
+        Ok((d.0.clone(), d.1.clone()))
     }
 
     fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, SearchError> {
@@ -285,9 +315,10 @@ impl SearchIndex {
     /// kinds and region prefix; facets count all matches.
     pub fn search(&self, sq: &SearchQuery) -> Result<SearchResults, SearchError> {
         let f = &self.fields;
-        let plan = Plan::parse(&sq.q, &self.seg, &self.aliases);
+        let (seg, aliases) = self.dicts()?;
+        let plan = Plan::parse(&sq.q, &seg, &aliases);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        match plan.query(&self.seg, f.name, f.text) {
+        match plan.query(&seg, f.name, f.text) {
             Some(q) => clauses.push((Occur::Must, q)),
             None => clauses.push((Occur::Must, Box::new(AllQuery))),
         }
@@ -321,7 +352,7 @@ impl SearchIndex {
         let (total, top, kinds, districts) =
             searcher.search(&query, &(Count, top, kinds, districts))?;
 
-        let terms = plan.highlight_terms(&self.seg);
+        let terms = plan.highlight_terms(&seg);
         let mut hits = Vec::new();
         for (score, addr) in top.into_iter().take(sq.limit) {
             let doc: TantivyDocument = searcher.doc(addr)?;

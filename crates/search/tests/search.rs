@@ -168,3 +168,26 @@ fn on_disk_index_survives_reopen() {
     assert_eq!(ix.len(), 4);
     check(&ix, "永磁", &["包头甲电机有限公司"]);
 }
+
+fn names(ix: &SearchIndex, text: &str) -> Vec<String> {
+    let r = ix.search(&q(text)).unwrap();
+    r.hits.into_iter().map(|h| h.name).collect()
+}
+
+#[test]
+fn edited_dictionaries_take_effect_after_rebuild() {
+    use innomesh_matching::{AliasDict, UserDict};
+    let ix = index();
+    // No alias yet: 伺服马达 finds nothing about 伺服电机.
+    assert!(names(&ix, "伺服马达").is_empty());
+    let aliases = AliasDict::parse("伺服马达|伺服电机\n").unwrap();
+    let user = UserDict::parse("伺服马达 500 n\n").unwrap();
+    ix.set_dictionaries(&user, aliases).unwrap();
+    ix.rebuild(&corpus()).unwrap();
+    assert_eq!(names(&ix, "伺服马达"), vec!["包头甲电机有限公司"]);
+    // Back to the bundled dictionaries: the alias is gone again.
+    ix.set_dictionaries(&UserDict::bundled(), AliasDict::bundled())
+        .unwrap();
+    ix.rebuild(&corpus()).unwrap();
+    assert!(names(&ix, "伺服马达").is_empty());
+}

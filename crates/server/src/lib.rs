@@ -5,6 +5,7 @@ pub mod alloc;
 pub mod api;
 pub mod chains;
 mod chains_report;
+pub mod dictionaries;
 pub mod error;
 pub mod funding;
 pub mod matching;

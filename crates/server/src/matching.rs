@@ -6,21 +6,10 @@ use crate::error::ApiError;
 use crate::pages::cache::{store_key, Cache};
 use innomesh_core::model::{DemandStatus, EquipmentKind, PersonRole, ResponseOutcome};
 use innomesh_core::{EntityKind, Labelled, Record};
-use innomesh_matching::{self as m, AliasDict, Segmenter, SolverKind, SolverMatchConfig};
+use innomesh_matching::{self as m, SolverKind, SolverMatchConfig};
 use innomesh_store::Repository;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
-
-/// The segmenter with the bundled domain dictionary, built once per process.
-pub fn segmenter() -> Arc<Segmenter> {
-    static SEG: OnceLock<Arc<Segmenter>> = OnceLock::new();
-    SEG.get_or_init(|| Arc::new(Segmenter::default())).clone()
-}
-
-pub fn aliases() -> &'static AliasDict {
-    static A: OnceLock<AliasDict> = OnceLock::new();
-    A.get_or_init(AliasDict::bundled)
-}
+use std::sync::Arc;
 
 /// Each organisation's industry and chain nodes (the chain engine's mapping).
 struct OrgFacts {
@@ -176,6 +165,7 @@ fn collaborations(
 pub struct Prepared {
     pub index: m::SolverIndex,
     facts: OrgFacts,
+    dicts: Arc<crate::dictionaries::Active>,
 }
 
 static SOLVERS: Cache<usize, Prepared> = Cache::new();
@@ -191,9 +181,11 @@ pub fn prepared(st: &crate::AppState) -> Result<Arc<Prepared>, ApiError> {
                 s.collaborations = c.clone();
             }
         }
+        let dicts = crate::dictionaries::active(st)?;
         Ok(Prepared {
-            index: m::SolverIndex::build(&segmenter(), solvers),
+            index: m::SolverIndex::build(&dicts.segmenter, solvers),
             facts,
+            dicts,
         })
     })
 }
@@ -222,9 +214,12 @@ pub fn match_demand(
             .and_then(|n| n.first().cloned()),
         enterprise: Some(d.organisation.to_string()),
     };
-    let hits = p
-        .index
-        .rank(aliases(), &demand, top, &SolverMatchConfig::default());
+    let hits = p.index.rank(
+        &p.dicts.aliases,
+        &demand,
+        top,
+        &SolverMatchConfig::default(),
+    );
     Ok((d, hits))
 }
 
@@ -232,6 +227,7 @@ pub fn match_demand(
 struct Adopters {
     index: m::AdopterIndex,
     facts: OrgFacts,
+    dicts: Arc<crate::dictionaries::Active>,
 }
 
 static ADOPTERS: Cache<usize, Adopters> = Cache::new();
@@ -275,9 +271,11 @@ fn adopter_index(st: &crate::AppState) -> Result<Arc<Adopters>, ApiError> {
                 }
             })
             .collect();
+        let dicts = crate::dictionaries::active(st)?;
         Ok(Adopters {
-            index: m::AdopterIndex::build(&segmenter(), enterprises),
+            index: m::AdopterIndex::build(&dicts.segmenter, enterprises),
             facts,
+            dicts,
         })
     })
 }
@@ -305,9 +303,13 @@ pub fn adopters(
             .cloned()
             .unwrap_or_default(),
     };
-    Ok(ad
-        .index
-        .rank(aliases(), &ach, &owners, top, &SolverMatchConfig::default()))
+    Ok(ad.index.rank(
+        &ad.dicts.aliases,
+        &ach,
+        &owners,
+        top,
+        &SolverMatchConfig::default(),
+    ))
 }
 
 /// What a demand's problem card lacks or says too vaguely, in Chinese.

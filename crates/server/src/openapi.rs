@@ -159,6 +159,61 @@ pub fn build() -> Value {
             "post",
             "订单拆分与排产：{order, time_limit}",
         ),
+        (
+            "/api/demands/{id}/matches",
+            "get",
+            "为技术需求推荐解题方（专家、平台、成果、设备），每条附可核对的依据；top 可选",
+        ),
+        (
+            "/api/demands/{id}/card",
+            "get",
+            "问题卡片检查：缺少或含糊的目标指标、现状、成熟度、预算、期限、知识产权约定",
+        ),
+        (
+            "/api/achievements/{id}/adopters",
+            "get",
+            "科技成果可能的承接企业（产业链节点、行业、历史需求）",
+        ),
+        (
+            "/api/demands/{id}/transition",
+            "post",
+            "需求流转：{to: 目标状态, manager?: 技术经理人编号, actor?: 经办人, note?: 说明}；只能逐级推进，退回须写原因",
+        ),
+        (
+            "/api/demands/{id}/history",
+            "get",
+            "需求流转记录：每次状态变化、经办人、时间、说明",
+        ),
+        (
+            "/api/demands/{id}/responses",
+            "get",
+            "需求收到的解题方应答及反馈结果",
+        ),
+        (
+            "/api/demand-funnel",
+            "get",
+            "需求转化漏斗：按旗县区、按技术经理人（format=xlsx 下载）",
+        ),
+        (
+            "/api/solvers/{type}/{id}/responses",
+            "get",
+            "解题方（expert/platform/achievement/equipment/organisation）应答过的需求及结果",
+        ),
+        (
+            "/api/search",
+            "get",
+            "全文检索：q 检索词（中文分词、别名扩展），kind、region 筛选，limit、offset 分页；返回总数、分面计数和高亮片段",
+        ),
+        (
+            "/api/dictionaries",
+            "get",
+            "别名词典与领域词典（全文、条数、是否已修改）",
+        ),
+        (
+            "/api/dictionaries/{which}",
+            "put",
+            "修改词典：{text, actor?}；which = aliases 或 user-words；保存后重建搜索索引（DELETE 恢复默认）",
+        ),
     ];
     for (path, method, summary) in extra {
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));

@@ -205,3 +205,87 @@ async fn malformed_parameters_are_400() {
         );
     }
 }
+
+async fn page(app: &axum::Router, method: &str, uri: &str, form: &str) -> (StatusCode, String) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_string()))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn dictionaries_are_editable_and_drive_search() {
+    let app = app();
+    let (s, _) = call(
+        &app,
+        "POST",
+        "/api/organisations",
+        org("91150203MA0000001", "150203", "包头甲电机有限公司", "伺服电机、稀土永磁电机"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let total = |v: &Value| v["total"].as_u64().unwrap();
+    let (_, r) = call(&app, "GET", "/api/search?q=伺服马达", Value::Null).await;
+    assert_eq!(total(&r), 0, "no alias yet");
+    // The bundled dictionaries are served as they are.
+    let (s, d) = call(&app, "GET", "/api/dictionaries/aliases", Value::Null).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(d["edited"], false);
+    assert!(d["text"].as_str().unwrap().contains("包钢"));
+    // A malformed line is refused, naming the line; nothing changes.
+    let bad = format!("{}\n伺服马达\n", d["text"].as_str().unwrap());
+    let (s, e) = call(&app, "PUT", "/api/dictionaries/aliases", json!({"text": bad})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["code"], "invalid_dictionary");
+    assert!(e["message"].as_str().unwrap().contains("行"), "{e}");
+    let (_, d2) = call(&app, "GET", "/api/dictionaries/aliases", Value::Null).await;
+    assert_eq!(d2["edited"], false);
+    // A good edit takes effect in search at once.
+    let good = format!("{}\n伺服马达|伺服电机\n", d["text"].as_str().unwrap());
+    let (s, v) = call(
+        &app,
+        "PUT",
+        "/api/dictionaries/aliases",
+        json!({"text": good, "actor": "词典管理员"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["edited"], true);
+    let (_, r) = call(&app, "GET", "/api/search?q=伺服马达", Value::Null).await;
+    assert_eq!(total(&r), 1, "the alias finds the record: {r}");
+    let (s, _) = call(&app, "PUT", "/api/dictionaries/colours", json!({"text": ""})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = call(&app, "PUT", "/api/dictionaries/aliases", json!({"txt": ""})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // The page: a refused user-word line is explained and the text stays for fixing.
+    let (s, html) = page(
+        &app,
+        "POST",
+        "/dictionaries",
+        "which=user-words&text=%E7%A3%81%E6%9D%90+abc&actor=web",
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("未保存") && html.contains("第 1 行"), "{html}");
+    assert!(html.contains("磁材 abc"));
+    // Reset from the page: back to the bundled aliases, the alias is gone.
+    let (s, html) = page(&app, "POST", "/dictionaries", "which=aliases&reset=1&text=").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("已保存别名词典"));
+    let (_, r) = call(&app, "GET", "/api/search?q=伺服马达", Value::Null).await;
+    assert_eq!(total(&r), 0);
+    // The search page shows highlighted hits with facets.
+    let (s, html) = page(&app, "GET", "/search?q=%E6%B0%B8%E7%A3%81", "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("找到 1 条") && html.contains("<mark>"), "{html}");
+    assert!(html.contains("包头甲电机有限公司"));
+    let (s, html) = page(&app, "GET", "/search?q=%E6%B0%B8%E7%A3%81&region=999999", "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("行政区划代码"), "bad filter explained");
+}

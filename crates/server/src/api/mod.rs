@@ -2,6 +2,7 @@
 
 mod alloc;
 pub mod chains;
+mod dictionaries;
 mod funding;
 mod matching;
 mod reference;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(alloc::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(matching::router())
         .merge(search::router())
+        .merge(dictionaries::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(workflow::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .route(
             "/api/openapi.json",

@@ -43,7 +43,7 @@ fn number(params: &Params, key: &str, default: usize, max: usize) -> Result<usiz
 }
 
 /// Query parameters → a validated `SearchQuery`.
-fn parse(params: &Params) -> Result<SearchQuery, ApiError> {
+pub(crate) fn parse(params: &Params) -> Result<SearchQuery, ApiError> {
     let q = param(params, "q")
         .map(str::trim)
         .ok_or_else(|| invalid("请提供检索词 q，例如 /api/search?q=稀土永磁"))?;
@@ -93,7 +93,9 @@ pub fn index(st: &AppState) -> Result<Arc<SearchIndex>, ApiError> {
     if let Some(ix) = st.search.get() {
         return Ok(ix.clone());
     }
-    let ix = SearchIndex::in_memory().map_err(ApiError::internal)?;
+    let dicts = crate::dictionaries::active(st)?;
+    let ix = SearchIndex::in_memory_with(dicts.user.clone(), dicts.aliases.clone())
+        .map_err(ApiError::internal)?;
     let mut records = Vec::new();
     for kind in EntityKind::ALL {
         records.extend(st.repo.all(kind)?);

@@ -35,6 +35,7 @@ pub fn url_encode(s: &str) -> String {
 /// Top navigation: (path, label). The current section is marked with `aria-current`.
 const NAV: &[(&str, &str)] = &[
     ("/", "首页"),
+    ("/search", "检索"),
     ("/dashboard", "驾驶舱"),
     ("/organisations", "组织"),
     ("/platforms", "创新平台"),

@@ -4,6 +4,7 @@
 mod capacity;
 mod demands;
 mod funding;
+mod search;
 
 pub use demands::detail_sections;
 
@@ -29,6 +30,11 @@ pub fn router() -> Router<AppState> {
         .route("/demands/{id}/transition", post(demands::transition))
         .route("/achievements/{id}/adopters", get(demands::adopters))
         .route("/demand-funnel", get(demands::funnel))
+        .route("/search", get(search::page))
+        .route(
+            "/dictionaries",
+            get(search::dictionaries_page).post(search::dictionaries_save),
+        )
 }
 
 use crate::pages::common::html;

@@ -1,0 +1,176 @@
+//! The editable dictionaries: alias groups (包钢 ↔ 包头钢铁（集团）有限责任公司) and the user word
+//! list of domain terms. They live in the store (`meta`), start as the bundled files, and drive
+//! search and matching alike; saving one re-segments the search index.
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::http::StatusCode;
+use innomesh_matching::dict::{DEFAULT_ALIASES, DEFAULT_USER_DICT};
+use innomesh_matching::{AliasDict, Segmenter, UserDict};
+use innomesh_store::Repository;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+/// Which dictionary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    Aliases,
+    UserWords,
+}
+
+impl Which {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "aliases" => Some(Self::Aliases),
+            "user-words" => Some(Self::UserWords),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Aliases => "aliases",
+            Self::UserWords => "user-words",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Aliases => "别名词典",
+            Self::UserWords => "领域词典",
+        }
+    }
+    fn meta_key(self) -> &'static str {
+        match self {
+            Self::Aliases => "dict.aliases",
+            Self::UserWords => "dict.user_words",
+        }
+    }
+    fn bundled(self) -> &'static str {
+        match self {
+            Self::Aliases => DEFAULT_ALIASES,
+            Self::UserWords => DEFAULT_USER_DICT,
+        }
+    }
+}
+
+/// A dictionary's text and whether it differs from the bundled one.
+pub fn text(repo: &dyn Repository, which: Which) -> Result<(String, bool), ApiError> {
+    Ok(match repo.meta(which.meta_key())? {
+        Some(t) => {
+            let edited = t != which.bundled();
+            (t, edited)
+        }
+        None => (which.bundled().to_string(), false),
+    })
+}
+
+/// Parses a dictionary text; errors name the line, in Chinese, with a stable code.
+pub fn check(which: Which, text: &str) -> Result<usize, ApiError> {
+    let invalid = |e: innomesh_matching::MatchError| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_dictionary",
+            e.message,
+        )
+    };
+    if text.chars().count() > 200_000 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_dictionary",
+            "词典过长：最多 200000 字",
+        ));
+    }
+    match which {
+        Which::Aliases => AliasDict::parse(text)
+            .map(|d| d.groups().len())
+            .map_err(invalid),
+        Which::UserWords => UserDict::parse(text)
+            .map(|d| d.words.len())
+            .map_err(invalid),
+    }
+}
+
+/// The dictionaries in force, parsed, with the segmenter built from them.
+pub struct Active {
+    pub user: UserDict,
+    pub aliases: AliasDict,
+    pub segmenter: Arc<Segmenter>,
+    /// Identifies the texts (the on-disk search index records which ones it was built with).
+    pub fingerprint: u64,
+}
+
+type ActiveCache = Mutex<HashMap<usize, Arc<Active>>>;
+
+fn cache() -> &'static ActiveCache {
+    static C: std::sync::OnceLock<ActiveCache> = std::sync::OnceLock::new();
+    C.get_or_init(Default::default)
+}
+
+fn fingerprint(a: &str, u: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    a.hash(&mut h);
+    u.hash(&mut h);
+    h.finish()
+}
+
+/// Builds the dictionaries from a store (for the CLI, which has no `AppState`).
+pub fn load(repo: &dyn Repository) -> Result<Active, ApiError> {
+    let (a, _) = text(repo, Which::Aliases)?;
+    let (u, _) = text(repo, Which::UserWords)?;
+    // Stored texts were checked when saved; a bad one (edited by hand in the database) falls back
+    // to the bundled file rather than stopping search.
+    let aliases = AliasDict::parse(&a).unwrap_or_else(|_| AliasDict::bundled());
+    let user = UserDict::parse(&u).unwrap_or_else(|_| UserDict::bundled());
+    Ok(Active {
+        segmenter: Arc::new(Segmenter::new(&user, &aliases)),
+        fingerprint: fingerprint(&a, &u),
+        user,
+        aliases,
+    })
+}
+
+/// The dictionaries in force for this store; rebuilt only when their texts change.
+pub fn active(st: &AppState) -> Result<Arc<Active>, ApiError> {
+    let key = crate::pages::cache::store_key(st);
+    let (a, _) = text(st.repo.as_ref(), Which::Aliases)?;
+    let (u, _) = text(st.repo.as_ref(), Which::UserWords)?;
+    let fp = fingerprint(&a, &u);
+    if let Some(x) = cache()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .filter(|x| x.fingerprint == fp)
+    {
+        return Ok(x.clone());
+    }
+    let built = Arc::new(load(st.repo.as_ref())?);
+    cache()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, built.clone());
+    Ok(built)
+}
+
+/// Saves a dictionary (or, with `None`, goes back to the bundled one), then re-segments the
+/// search index with it. Returns the number of groups or words.
+pub fn save(
+    st: &AppState,
+    which: Which,
+    new_text: Option<&str>,
+    actor: &str,
+) -> Result<usize, ApiError> {
+    let t = new_text.unwrap_or(which.bundled());
+    let n = check(which, t)?;
+    st.repo.set_meta(which.meta_key(), t, actor)?;
+    let act = active(st)?;
+    if let Some(ix) = st.search.get() {
+        ix.set_dictionaries(&act.user, act.aliases.clone())
+            .map_err(ApiError::internal)?;
+        let mut records = Vec::new();
+        for kind in innomesh_core::EntityKind::ALL {
+            records.extend(st.repo.all(kind)?);
+        }
+        ix.rebuild(&records).map_err(ApiError::internal)?;
+    }
+    Ok(n)
+}
