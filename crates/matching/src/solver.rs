@@ -184,6 +184,9 @@ struct Candidate {
     fields: Vec<(&'static str, String)>,
 }
 
+/// A query word found in more than this share of the candidates is not shown as evidence.
+const COMMON_TERM_SHARE: f32 = 0.2;
+
 /// One candidate field prepared for finding matched terms: its normalised text and words.
 struct PreparedField {
     field: &'static str,
@@ -307,16 +310,26 @@ impl TextIndex {
         }
     }
 
-    /// The query terms (and alias expansions) found in candidate `i`, with the field they are in.
+    /// The query terms (and alias expansions) found in candidate `i`, with the field they are in:
+    /// the most telling first, leaving out words most candidates share (我单位、技术、实现 …), which
+    /// are no evidence a person could check.
     fn matched(&self, q: &QueryScores, i: usize) -> Vec<MatchedTerm> {
+        let n = self.bm25.len().max(1) as f32;
+        let mut terms: Vec<(&String, f32)> = q
+            .terms
+            .iter()
+            .filter(|t| (self.bm25.df(0, t) as f32) / n <= COMMON_TERM_SHARE)
+            .map(|t| (t, self.bm25.idf(0, t)))
+            .collect();
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         let mut out: Vec<MatchedTerm> = Vec::new();
         for f in &self.fields[i] {
             let found =
                 |t: &str| f.words.contains(t) || (t.chars().count() >= 2 && f.norm.contains(t));
-            for t in &q.terms {
-                if found(t) && !out.iter().any(|m| m.term == *t) {
+            for (t, _) in &terms {
+                if found(t) && !out.iter().any(|m| m.term == **t) {
                     out.push(MatchedTerm {
-                        term: t.clone(),
+                        term: (*t).clone(),
                         field: f.field.to_string(),
                         via_alias: None,
                     });

@@ -190,6 +190,16 @@ pub fn prepared(st: &crate::AppState) -> Result<Arc<Prepared>, ApiError> {
     })
 }
 
+/// Builds both matching indexes for the registry's current version (the page-cache warmer).
+pub fn warm(st: &crate::AppState) {
+    if let Err(e) = prepared(st) {
+        eprintln!("匹配索引预建失败：{}", e.message);
+    }
+    if let Err(e) = adopter_index(st) {
+        eprintln!("承接企业索引预建失败：{}", e.message);
+    }
+}
+
 /// Ranked solvers for a stored demand, each with evidence a person can check.
 pub fn match_demand(
     st: &crate::AppState,

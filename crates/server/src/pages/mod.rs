@@ -40,6 +40,8 @@ fn warm(st: &AppState) {
     facets::warm(st);
     dashboard::warm(st);
     chain::warm(st);
+    // The matching indexes over every solver and enterprise (seconds to build on a big registry).
+    crate::matching::warm(st);
 }
 
 pub fn router() -> Router<AppState> {
