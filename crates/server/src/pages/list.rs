@@ -108,11 +108,18 @@ fn render(
          <div class=\"actions\"><a class=\"btn\" href=\"/{pl}/new\">新增{}</a>\
          <a class=\"btn secondary\" href=\"/import?kind={pl}\">批量导入</a>\
          <a class=\"btn secondary\" href=\"/api/{pl}/export\">导出全部（XLSX）</a>\
-         <a class=\"btn secondary\" href=\"/api/{pl}/template\">下载导入模板</a></div>",
+         <a class=\"btn secondary\" href=\"/api/{pl}/template\">下载导入模板</a>{extra}</div>",
         kind.label(),
         page.total,
         kind.label(),
-        pl = kind.plural()
+        pl = kind.plural(),
+        extra = match kind {
+            EntityKind::Demand => {
+                "<a class=\"btn secondary\" href=\"/demand-funnel\">需求转化漏斗</a>\
+                 <a class=\"btn secondary\" href=\"/demand-responses\">解题方应答</a>"
+            }
+            _ => "",
+        }
     );
     for n in notices {
         b.push_str(&format!(
