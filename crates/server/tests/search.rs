@@ -226,7 +226,12 @@ async fn dictionaries_are_editable_and_drive_search() {
         &app,
         "POST",
         "/api/organisations",
-        org("91150203MA0000001", "150203", "包头甲电机有限公司", "伺服电机、稀土永磁电机"),
+        org(
+            "91150203MA0000001",
+            "150203",
+            "包头甲电机有限公司",
+            "伺服电机、稀土永磁电机",
+        ),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED);
@@ -240,7 +245,13 @@ async fn dictionaries_are_editable_and_drive_search() {
     assert!(d["text"].as_str().unwrap().contains("包钢"));
     // A malformed line is refused, naming the line; nothing changes.
     let bad = format!("{}\n伺服马达\n", d["text"].as_str().unwrap());
-    let (s, e) = call(&app, "PUT", "/api/dictionaries/aliases", json!({"text": bad})).await;
+    let (s, e) = call(
+        &app,
+        "PUT",
+        "/api/dictionaries/aliases",
+        json!({"text": bad}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["code"], "invalid_dictionary");
     assert!(e["message"].as_str().unwrap().contains("行"), "{e}");
@@ -259,7 +270,13 @@ async fn dictionaries_are_editable_and_drive_search() {
     assert_eq!(v["edited"], true);
     let (_, r) = call(&app, "GET", "/api/search?q=伺服马达", Value::Null).await;
     assert_eq!(total(&r), 1, "the alias finds the record: {r}");
-    let (s, _) = call(&app, "PUT", "/api/dictionaries/colours", json!({"text": ""})).await;
+    let (s, _) = call(
+        &app,
+        "PUT",
+        "/api/dictionaries/colours",
+        json!({"text": ""}),
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = call(&app, "PUT", "/api/dictionaries/aliases", json!({"txt": ""})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -272,7 +289,10 @@ async fn dictionaries_are_editable_and_drive_search() {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("未保存") && html.contains("第 1 行"), "{html}");
+    assert!(
+        html.contains("未保存") && html.contains("第 1 行"),
+        "{html}"
+    );
     assert!(html.contains("磁材 abc"));
     // Reset from the page: back to the bundled aliases, the alias is gone.
     let (s, html) = page(&app, "POST", "/dictionaries", "which=aliases&reset=1&text=").await;
@@ -283,9 +303,18 @@ async fn dictionaries_are_editable_and_drive_search() {
     // The search page shows highlighted hits with facets.
     let (s, html) = page(&app, "GET", "/search?q=%E6%B0%B8%E7%A3%81", "").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("找到 1 条") && html.contains("<mark>"), "{html}");
+    assert!(
+        html.contains("找到 1 条") && html.contains("<mark>"),
+        "{html}"
+    );
     assert!(html.contains("包头甲电机有限公司"));
-    let (s, html) = page(&app, "GET", "/search?q=%E6%B0%B8%E7%A3%81&region=999999", "").await;
+    let (s, html) = page(
+        &app,
+        "GET",
+        "/search?q=%E6%B0%B8%E7%A3%81&region=999999",
+        "",
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("行政区划代码"), "bad filter explained");
 }
