@@ -84,6 +84,17 @@ impl Segmenter {
             .collect()
     }
 
+    /// Words of already-normalised text with jieba's part-of-speech tags (`n`, `v`, `r`, `uj`,
+    /// …; words jieba does not know get `x` or an HMM guess), dropping punctuation and spaces.
+    pub fn tagged_normalized(&self, norm: &str) -> Vec<(String, String)> {
+        self.jieba
+            .tag(norm, true)
+            .into_iter()
+            .filter(|t| t.word.chars().any(is_content_char))
+            .map(|t| (t.word.to_string(), t.tag.to_string()))
+            .collect()
+    }
+
     /// Words minus stopwords (for indexing and evidence).
     pub fn content_words(&self, text: &str) -> Vec<String> {
         self.words(text)
@@ -129,6 +140,18 @@ mod tests {
         let mut s = Segmenter::default();
         s.add_word("镧铈合金");
         assert!(s.words("生产镧铈合金").iter().any(|x| x == "镧铈合金"));
+    }
+
+    #[test]
+    fn tagged_words_match_plain_words() {
+        let s = Segmenter::default();
+        let norm = normalize("北京到成都的火车票多少钱？");
+        let tagged = s.tagged_normalized(&norm);
+        let words: Vec<String> = tagged.iter().map(|(w, _)| w.clone()).collect();
+        assert_eq!(words, s.words_normalized(&norm));
+        let tag_of = |w: &str| tagged.iter().find(|(v, _)| v == w).map(|(_, t)| t.as_str());
+        assert_eq!(tag_of("北京"), Some("ns"));
+        assert_eq!(tag_of("的"), Some("uj"));
     }
 
     #[test]

@@ -185,7 +185,10 @@ struct Candidate {
 }
 
 /// A query word found in more than this share of the candidates is not shown as evidence.
+/// (Among few candidates every word is shared by many: a word is only "common" in more than this
+/// many candidates.)
 const COMMON_TERM_SHARE: f32 = 0.2;
+const COMMON_TERM_MIN_DOCS: usize = 10;
 
 /// One candidate field prepared for finding matched terms: its normalised text and words.
 struct PreparedField {
@@ -318,7 +321,10 @@ impl TextIndex {
         let mut terms: Vec<(&String, f32)> = q
             .terms
             .iter()
-            .filter(|t| (self.bm25.df(0, t) as f32) / n <= COMMON_TERM_SHARE)
+            .filter(|t| {
+                let df = self.bm25.df(0, t);
+                df <= COMMON_TERM_MIN_DOCS || (df as f32) / n <= COMMON_TERM_SHARE
+            })
             .map(|t| (t, self.bm25.idf(0, t)))
             .collect();
         terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
