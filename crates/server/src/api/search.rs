@@ -123,6 +123,9 @@ async fn search(
 /// Blocking: call inside `blocking`. Does nothing until an index exists (a later lazy build reads
 /// the store, which already holds the write).
 pub fn indexed_upsert(st: &AppState, record: &Record) {
+    // Derived caches (facets, dashboard, chains, matching) rebuild in the background; readers
+    // meanwhile get the previous figures instead of waiting.
+    crate::pages::cache::wake(st);
     if let Some(ix) = st.search.get() {
         if let Err(e) = ix.upsert(record).and_then(|_| ix.commit()) {
             eprintln!("搜索索引更新失败（可运行 innomesh reindex 重建）：{e}");
@@ -132,6 +135,7 @@ pub fn indexed_upsert(st: &AppState, record: &Record) {
 
 /// After a successful delete.
 pub fn indexed_delete(st: &AppState, kind: EntityKind, id: &str) {
+    crate::pages::cache::wake(st);
     if let Some(ix) = st.search.get() {
         if let Err(e) = ix.delete(kind, id).and_then(|_| ix.commit()) {
             eprintln!("搜索索引更新失败（可运行 innomesh reindex 重建）：{e}");
@@ -141,6 +145,7 @@ pub fn indexed_delete(st: &AppState, kind: EntityKind, id: &str) {
 
 /// After a successful import: re-index every record of `kind` from the store.
 pub fn indexed_reindex_kind(st: &AppState, kind: EntityKind) {
+    crate::pages::cache::wake(st);
     let Some(ix) = st.search.get() else { return };
     let result = st
         .repo

@@ -40,6 +40,7 @@ async fn transition(
     })?;
     let v = blocking(move || -> Result<Value, ApiError> {
         let d = workflow::transition(&st, &id, &req)?;
+        crate::pages::cache::wake(&st);
         let history = workflow::history(&st, &id)?;
         Ok(json!({"demand": d, "history": history}))
     })
