@@ -284,7 +284,7 @@ pub fn responses(
             response: x,
         });
     }
-    out.sort_by(|a, b| b.response.submitted.cmp(&a.response.submitted));
+    out.sort_by_key(|x| std::cmp::Reverse(x.response.submitted));
     Ok(out)
 }
 
