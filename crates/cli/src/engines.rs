@@ -3,6 +3,8 @@
 //! errors are Chinese on stderr with a stable code, and nothing is written on bad input.
 
 use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::HashMap;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -113,18 +115,79 @@ pub fn dedup(a: DedupArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// An optional local sentence model, shared by `similarity` and `match`.
+#[derive(clap::Args)]
+pub struct ModelArgs {
+    /// Local BERT-family model directory (config.json, vocab.txt, model.safetensors) to mix in
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Share of the model's cosine, clipped to 0–1 (similarity: of the whole score; match: of
+    /// the semantic part)
+    #[arg(long, default_value_t = 0.5, requires = "model")]
+    pub model_weight: f32,
+}
+
+/// Loaded model behind `--model`, embedding with a progress bar on stderr.
+struct LoadedModel(innomesh_bert::BertEmbedder);
+
+impl LoadedModel {
+    fn load(a: &ModelArgs) -> anyhow::Result<Option<Self>> {
+        let Some(dir) = &a.model else {
+            return Ok(None);
+        };
+        let m = innomesh_bert::BertEmbedder::load(dir)
+            .map_err(|e| anyhow::anyhow!("无法加载 --model 指定的模型：{e}"))?;
+        Ok(Some(Self(m)))
+    }
+
+    /// Unit vectors of `texts`, in order; each distinct text is encoded once.
+    fn embed(&self, texts: &[&str]) -> Vec<Vec<f32>> {
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut unique: Vec<&str> = Vec::new();
+        let slots: Vec<usize> = texts
+            .iter()
+            .map(|t| {
+                *index.entry(t).or_insert_with(|| {
+                    unique.push(t);
+                    unique.len() - 1
+                })
+            })
+            .collect();
+        let bar = ProgressBar::new(unique.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("模型编码 {bar:40} {pos}/{len} 句 {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let mut vecs = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(256) {
+            vecs.extend(self.0.embed_batch(chunk));
+            bar.inc(chunk.len() as u64);
+        }
+        bar.finish_and_clear();
+        slots.into_iter().map(|i| vecs[i].clone()).collect()
+    }
+}
+
 #[derive(clap::Args)]
 pub struct SimilarityArgs {
     /// TSV lines `s1<TAB>s2[<TAB>label]`
     #[arg(long)]
     pub input: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 pub fn similarity(a: SimilarityArgs) -> anyhow::Result<ExitCode> {
     let file =
         std::fs::File::open(&a.input).with_context(|| format!("无法打开 {}", a.input.display()))?;
+    let model = LoadedModel::load(&a.model)?;
+    let embed = |t: &[&str]| model.as_ref().map_or_else(Vec::new, |m| m.embed(t));
+    let sentence_model = model.as_ref().map(|_| innomesh_matching::SentenceModel {
+        embed: &embed,
+        weight: a.model.model_weight,
+    });
     let mut buf = Vec::new();
-    innomesh_matching::run_similarity(BufReader::new(file), &mut buf)
+    innomesh_matching::run_similarity_with(BufReader::new(file), sentence_model, &mut buf)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut out = BufWriter::new(std::io::stdout().lock());
     out.write_all(&buf)?;
@@ -142,6 +205,8 @@ pub struct MatchArgs {
     pub queries: PathBuf,
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 pub fn matching(a: MatchArgs) -> anyhow::Result<ExitCode> {
@@ -149,11 +214,18 @@ pub fn matching(a: MatchArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("无法打开 {}", a.corpus.display()))?;
     let queries = std::fs::File::open(&a.queries)
         .with_context(|| format!("无法打开 {}", a.queries.display()))?;
+    let model = LoadedModel::load(&a.model)?;
+    let embed = |t: &[&str]| model.as_ref().map_or_else(Vec::new, |m| m.embed(t));
+    let sentence_model = model.as_ref().map(|_| innomesh_matching::SentenceModel {
+        embed: &embed,
+        weight: a.model.model_weight,
+    });
     let mut buf = Vec::new();
-    innomesh_matching::run_match(
+    innomesh_matching::run_match_with(
         BufReader::new(corpus),
         BufReader::new(queries),
         a.top,
+        sentence_model,
         &mut buf,
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;

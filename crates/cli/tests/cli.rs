@@ -201,3 +201,99 @@ fn sigkill_during_import_leaves_database_as_before() {
         "database changed by a killed import"
     );
 }
+
+/// Runs the binary, returning (exit code, stdout, stderr).
+fn run(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let out = bin().args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn similarity_mixes_in_a_local_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    std::fs::create_dir(&model).unwrap();
+    innomesh_bert::tiny::write_model(&model, 11).unwrap();
+    let tsv = dir.path().join("pairs.tsv");
+    std::fs::write(
+        &tsv,
+        "稀土永磁材料\t稀土永磁材料\t1\n小麦品种研究\t永磁电机技术\t0\nhello magnets\t稀土磁材料\t0\n",
+    )
+    .unwrap();
+    let sim = |extra: &[&str]| {
+        let mut args = vec!["similarity".as_ref(), "--input".as_ref(), tsv.as_os_str()];
+        args.extend(extra.iter().map(|s| std::ffi::OsStr::new(*s)));
+        run(&args)
+    };
+    let m = model.to_str().unwrap();
+    let (code, plain, _) = sim(&[]);
+    assert_eq!(code, Some(0));
+    let (code, mixed, _) = sim(&["--model", m]);
+    assert_eq!(code, Some(0));
+    let scores: Vec<f64> = mixed.lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(scores.len(), 3);
+    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
+    assert_ne!(mixed, plain, "the model should change some score");
+    // Weight 0 is the built-in score exactly; weight 1 is the model's cosine alone.
+    assert_eq!(sim(&["--model", m, "--model-weight", "0"]).1, plain);
+    let (_, only, _) = sim(&["--model", m, "--model-weight", "1"]);
+    assert_eq!(only.lines().next(), Some("1.000000"));
+    // A model directory that cannot be used: exit 2, a Chinese message, nothing on stdout.
+    std::fs::remove_file(model.join("model.safetensors")).unwrap();
+    let (code, out, err) = sim(&["--model", m]);
+    assert_eq!(code, Some(2));
+    assert!(out.is_empty());
+    assert!(
+        err.contains("无法加载 --model 指定的模型") && err.contains("model.safetensors"),
+        "{err}"
+    );
+}
+
+#[test]
+fn match_mixes_in_a_local_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    std::fs::create_dir(&model).unwrap();
+    innomesh_bert::tiny::write_model(&model, 12).unwrap();
+    let corpus = dir.path().join("corpus.jsonl");
+    let texts = [
+        "稀土永磁材料",
+        "永磁电机技术",
+        "小麦品种研究",
+        "小麦栽培技术",
+    ];
+    let lines: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"id": i, "text": t}).to_string())
+        .collect();
+    std::fs::write(&corpus, lines.join("\n")).unwrap();
+    let m = model.to_str().unwrap();
+    let args: Vec<&std::ffi::OsStr> = vec![
+        "match".as_ref(),
+        "--corpus".as_ref(),
+        corpus.as_os_str(),
+        "--queries".as_ref(),
+        corpus.as_os_str(),
+        "--top".as_ref(),
+        "2".as_ref(),
+        "--model".as_ref(),
+        m.as_ref(),
+    ];
+    let (code, out, err) = run(&args);
+    assert_eq!(code, Some(0), "{err}");
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    for (i, r) in rows.iter().enumerate() {
+        let hits = r["hits"].as_array().unwrap();
+        assert_eq!(hits.len(), 2);
+        assert!(hits.iter().all(|h| h != &serde_json::json!(i.to_string())));
+    }
+}

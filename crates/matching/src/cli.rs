@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::dict::AliasDict;
+use crate::embed::dot;
 use crate::error::MatchError;
 use crate::retrieval::{CorpusDoc, Query, RetrievalConfig, Retriever};
 use crate::segment::Segmenter;
@@ -71,10 +72,28 @@ pub fn parse_pairs<R: BufRead>(r: R) -> Result<Vec<(String, String)>, MatchError
     Ok(pairs)
 }
 
-/// `innomesh similarity`: one score in [0, 1] per pair, in order. The model learns word weights
-/// from the unlabeled sentences of the input (labels are never read for scoring).
-pub fn run_similarity<R: BufRead, W: Write>(r: R, mut w: W) -> Result<usize, MatchError> {
-    let pairs = parse_pairs(r)?;
+/// An external sentence model (e.g. BERT) for the `*_with` entry points: `embed` turns many
+/// texts into unit vectors at once, in order (a closure, so the caller can batch and report
+/// progress), and `weight` in [0, 1] is its share of the score.
+#[derive(Clone, Copy)]
+pub struct SentenceModel<'a> {
+    pub embed: &'a dyn Fn(&[&str]) -> Vec<Vec<f32>>,
+    pub weight: f32,
+}
+
+impl SentenceModel<'_> {
+    fn weight(&self) -> f32 {
+        if self.weight.is_nan() {
+            0.0
+        } else {
+            self.weight.clamp(0.0, 1.0)
+        }
+    }
+}
+
+/// The built-in score of each pair, in order. The model learns word weights from the unlabeled
+/// sentences of the pairs themselves.
+pub fn pair_scores(pairs: &[(String, String)]) -> Vec<f32> {
     let mut model =
         SimilarityModel::new(Arc::new(Segmenter::default()), SimilarityConfig::default());
     let texts: Vec<&str> = pairs
@@ -82,9 +101,44 @@ pub fn run_similarity<R: BufRead, W: Write>(r: R, mut w: W) -> Result<usize, Mat
         .flat_map(|(a, b)| [a.as_str(), b.as_str()])
         .collect();
     model.fit(&texts);
+    pairs
+        .iter()
+        .map(|(a, b)| model.parts(&model.prepare(a), &model.prepare(b)).score)
+        .collect()
+}
+
+/// `innomesh similarity`: one score in [0, 1] per pair, in order. The model learns word weights
+/// from the unlabeled sentences of the input (labels are never read for scoring).
+pub fn run_similarity<R: BufRead, W: Write>(r: R, w: W) -> Result<usize, MatchError> {
+    run_similarity_with(r, None, w)
+}
+
+/// `run_similarity`, optionally mixing in a sentence model: score = (1 − W)·built-in score +
+/// W·max(0, cosine of the two sentences' model vectors).
+pub fn run_similarity_with<R: BufRead, W: Write>(
+    r: R,
+    model: Option<SentenceModel<'_>>,
+    mut w: W,
+) -> Result<usize, MatchError> {
+    let pairs = parse_pairs(r)?;
+    let mut scores = pair_scores(&pairs);
+    if let Some(m) = model {
+        let texts: Vec<&str> = pairs
+            .iter()
+            .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+            .collect();
+        let vecs = (m.embed)(&texts);
+        let wt = m.weight();
+        for (s, v) in scores.iter_mut().zip(vecs.chunks(2)) {
+            let cos = match v {
+                [a, b] => dot(a, b).clamp(0.0, 1.0),
+                _ => 0.0,
+            };
+            *s = (1.0 - wt) * *s + wt * cos;
+        }
+    }
     let mut out = String::with_capacity(pairs.len() * 9);
-    for (a, b) in &pairs {
-        let s = model.parts(&model.prepare(a), &model.prepare(b)).score;
+    for s in scores {
         out.push_str(&format!("{s:.6}\n"));
     }
     w.write_all(out.as_bytes())
@@ -179,8 +233,20 @@ pub fn read_queries<R: BufRead>(r: R) -> Result<Vec<Query>, MatchError> {
 
 /// The `match` output for one query: `{"query": id, "hits": [ids]}` (the query's own id excluded).
 pub fn match_line(retriever: &Retriever, query: &Query, top: usize) -> String {
+    match_line_with(retriever, query, None, top)
+}
+
+/// `match_line`, with the sentence model's vector of the query (see
+/// `Retriever::with_model_vectors`).
+pub fn match_line_with(
+    retriever: &Retriever,
+    query: &Query,
+    model_query: Option<&[f32]>,
+    top: usize,
+) -> String {
     let hits: Vec<String> = retriever
-        .search(&query.text, top, Some(&query.id))
+        .search_with_vector(&query.text, model_query, top, Some(&query.id))
+        .0
         .into_iter()
         .map(|h| h.id)
         .collect();
@@ -202,6 +268,18 @@ pub fn run_match<R1: BufRead, R2: BufRead, W: Write>(
     corpus: R1,
     queries: R2,
     top: usize,
+    w: W,
+) -> Result<usize, MatchError> {
+    run_match_with(corpus, queries, top, None, w)
+}
+
+/// `run_match`, optionally mixing a sentence model's cosine into the semantic part of the hybrid
+/// score: semantic = (1 − W)·LSA cosine + W·model cosine.
+pub fn run_match_with<R1: BufRead, R2: BufRead, W: Write>(
+    corpus: R1,
+    queries: R2,
+    top: usize,
+    model: Option<SentenceModel<'_>>,
     mut w: W,
 ) -> Result<usize, MatchError> {
     if top == 0 {
@@ -212,15 +290,24 @@ pub fn run_match<R1: BufRead, R2: BufRead, W: Write>(
     }
     let docs = read_corpus(corpus)?;
     let queries = read_queries(queries)?;
-    let retriever = Retriever::build(
+    let mut retriever = Retriever::build(
         Arc::new(Segmenter::default()),
         AliasDict::bundled(),
         docs,
         RetrievalConfig::default(),
     );
+    let mut query_vecs = Vec::new();
+    if let Some(m) = model {
+        let texts: Vec<&str> = retriever.docs().iter().map(|d| d.text.as_str()).collect();
+        let doc_vecs = (m.embed)(&texts);
+        retriever = retriever.with_model_vectors(doc_vecs, m.weight());
+        let texts: Vec<&str> = queries.iter().map(|q| q.text.as_str()).collect();
+        query_vecs = (m.embed)(&texts);
+    }
     let mut out = Vec::new();
-    for q in &queries {
-        out.extend_from_slice(match_line(&retriever, q, top).as_bytes());
+    for (i, q) in queries.iter().enumerate() {
+        let qv = query_vecs.get(i).map(Vec::as_slice);
+        out.extend_from_slice(match_line_with(&retriever, q, qv, top).as_bytes());
         out.push(b'\n');
     }
     w.write_all(&out).map_err(|e| MatchError::io(&e))?;

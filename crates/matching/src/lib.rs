@@ -21,7 +21,10 @@ pub mod solver;
 pub mod tfidf;
 
 pub use card::{check_card, CardIssue, DemandCard, IssueKind};
-pub use cli::{match_line, parse_pairs, read_corpus, read_queries, run_match, run_similarity};
+pub use cli::{
+    match_line, match_line_with, pair_scores, parse_pairs, read_corpus, read_queries, run_match,
+    run_match_with, run_similarity, run_similarity_with, SentenceModel,
+};
 pub use dict::{AliasDict, UserDict};
 pub use embed::{Embedder, LsaConfig, LsaEmbedder};
 pub use error::MatchError;

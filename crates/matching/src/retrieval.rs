@@ -106,7 +106,7 @@ pub struct Hit {
     pub score: f32,
     /// Normalised BM25 part.
     pub lexical: f32,
-    /// LSA cosine part.
+    /// Semantic part: the LSA cosine, mixed with an external model's cosine when one is given.
     pub semantic: f32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discipline: Option<String>,
@@ -146,6 +146,16 @@ pub struct Retriever {
     centroid_sq: Vec<f32>,
     /// Fold models of the discipline classifier (empty when off); doc i belongs to fold i % n.
     models: Vec<LinearClassifier>,
+    /// An external sentence model's document vectors, mixed into the semantic part.
+    model: Option<ModelVectors>,
+}
+
+/// Unit vectors of the documents from an external sentence model (e.g. BERT), and the share of
+/// their cosine in the semantic part of the hybrid score (the rest stays the LSA cosine).
+#[derive(Debug, Clone)]
+struct ModelVectors {
+    docs: Vec<Vec<f32>>,
+    weight: f32,
 }
 
 /// Words (stopwords removed) and character bigrams of a text, the two BM25 fields.
@@ -249,7 +259,28 @@ impl Retriever {
             centroids,
             centroid_sq,
             models,
+            model: None,
         }
+    }
+
+    /// Mixes an external model into the semantic part: `(1 − weight)·LSA cosine + weight·model
+    /// cosine`, `weight` clipped to [0, 1]. `doc_vectors` are the model's unit vectors of
+    /// `docs()`, in order; queries then go through `search_with_vector` with the query's vector.
+    pub fn with_model_vectors(mut self, doc_vectors: Vec<Vec<f32>>, weight: f32) -> Self {
+        assert_eq!(
+            doc_vectors.len(),
+            self.docs.len(),
+            "one model vector per indexed document"
+        );
+        self.model = Some(ModelVectors {
+            docs: doc_vectors,
+            weight: if weight.is_nan() {
+                0.0
+            } else {
+                weight.clamp(0.0, 1.0)
+            },
+        });
+        self
     }
 
     /// Number of indexed documents.
@@ -300,7 +331,12 @@ impl Retriever {
     }
 
     /// Hybrid scores of all docs; the excluded doc gets -inf. Returns (hybrid, lexical, semantic).
-    fn hybrid(&self, q: &QueryView, exclude: Option<usize>) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    fn hybrid(
+        &self,
+        q: &QueryView,
+        model_query: Option<&[f32]>,
+        exclude: Option<usize>,
+    ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
         let mut lex = self.bm25.scores(&q.bm25);
         if let Some(x) = exclude {
             lex[x] = 0.0;
@@ -309,11 +345,17 @@ impl Retriever {
         if max > 0.0 {
             lex.iter_mut().for_each(|s| *s /= max);
         }
-        let sem: Vec<f32> = self
+        let mut sem: Vec<f32> = self
             .doc_emb
             .iter()
             .map(|e| dot(e, &q.embedding).max(0.0))
             .collect();
+        if let (Some(m), Some(mq)) = (&self.model, model_query) {
+            let w = m.weight;
+            sem.iter_mut()
+                .zip(&m.docs)
+                .for_each(|(s, d)| *s = (1.0 - w) * *s + w * dot(d, mq).max(0.0));
+        }
         let a = self.config.lexical_share;
         let mut hyb: Vec<f32> = lex
             .iter()
@@ -407,12 +449,24 @@ impl Retriever {
         top: usize,
         exclude_id: Option<&str>,
     ) -> (Vec<Hit>, Vec<DisciplineGuess>) {
+        self.search_with_vector(text, None, top, exclude_id)
+    }
+
+    /// `search_with_guess`, with the external model's unit vector of `text` (see
+    /// `with_model_vectors`; ignored when no model vectors were given).
+    pub fn search_with_vector(
+        &self,
+        text: &str,
+        model_query: Option<&[f32]>,
+        top: usize,
+        exclude_id: Option<&str>,
+    ) -> (Vec<Hit>, Vec<DisciplineGuess>) {
         if self.docs.is_empty() || top == 0 {
             return (Vec::new(), Vec::new());
         }
         let exclude = exclude_id.and_then(|id| self.by_id.get(id).copied());
         let q = self.view(text);
-        let (hyb, lex, sem) = self.hybrid(&q, exclude);
+        let (hyb, lex, sem) = self.hybrid(&q, model_query, exclude);
         let guess = self.guess(&q, &hyb, exclude);
         // Documents of the winning discipline first, each group by hybrid score; only the `top`
         // best are needed, so select before sorting.
@@ -642,5 +696,44 @@ mod tests {
             RetrievalConfig::default(),
         );
         assert_eq!(r.search("钕铁硼", 1, None)[0].id, "1");
+    }
+
+    #[test]
+    fn model_vectors_join_the_semantic_part() {
+        let docs = vec![
+            CorpusDoc {
+                id: "1".into(),
+                text: "稀土永磁电机控制".into(),
+                discipline: None,
+            },
+            CorpusDoc {
+                id: "2".into(),
+                text: "钢轨焊接".into(),
+                discipline: None,
+            },
+        ];
+        let r = Retriever::build(
+            Arc::new(Segmenter::default()),
+            AliasDict::bundled(),
+            docs,
+            RetrievalConfig::default(),
+        );
+        let vecs = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
+        // Weight 0 changes nothing; nor does a query without a vector.
+        let off = r.clone().with_model_vectors(vecs.clone(), 0.0);
+        let base = r.search("电机控制", 2, None);
+        assert_eq!(
+            off.search_with_vector("电机控制", Some(&[0.0, 1.0]), 2, None)
+                .0,
+            base
+        );
+        let on = r.with_model_vectors(vecs, 1.0);
+        assert_eq!(on.search("电机控制", 2, None), base);
+        // No lexical overlap: the model's cosine alone decides, and is the semantic part.
+        for (q, first) in [([1.0, 0.0], "1"), ([0.0, 1.0], "2")] {
+            let hits = on.search_with_vector("高速列车", Some(&q), 2, None).0;
+            assert_eq!(hits[0].id, first);
+            assert_eq!((hits[0].semantic, hits[1].semantic), (1.0, 0.0));
+        }
     }
 }
