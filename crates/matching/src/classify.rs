@@ -1,6 +1,11 @@
-//! A multinomial logistic-regression classifier over sparse TF-IDF vectors, trained by seeded SGD.
+//! Linear classifiers over sparse TF-IDF vectors, trained by seeded SGD with weight averaging:
+//! multinomial logistic regression or a multiclass hinge (linear SVM). `ensemble` combines them
+//! with naive Bayes (`nb`).
 //! The retriever uses it to learn a corpus's own discipline metadata (never query labels); it is
 //! trained in folds so a document can be left out of the model that judges it.
+
+pub mod ensemble;
+pub mod nb;
 
 use crate::linalg::Rng;
 use crate::tfidf::Sparse;
@@ -11,6 +16,22 @@ pub struct ClassifierConfig {
     pub epochs: usize,
     pub learning_rate: f32,
     pub seed: u64,
+    /// L2 weight decay, applied once per epoch as `w *= 1 − learning_rate · l2` (0 = none).
+    pub l2: f32,
+    pub loss: Loss,
+    /// Scale of the scores before the softmax of `probabilities` (the temperature; 1 for the
+    /// softmax loss, which is calibrated by training).
+    pub scale: f32,
+}
+
+/// Training objective.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loss {
+    /// Multinomial logistic regression (cross-entropy of the softmax).
+    Softmax,
+    /// Multiclass hinge (Crammer–Singer): when the true class does not beat the best wrong one by
+    /// a margin of 1, the two are pushed apart; only those two weight columns change.
+    Hinge,
 }
 
 impl Default for ClassifierConfig {
@@ -19,6 +40,9 @@ impl Default for ClassifierConfig {
             epochs: 40,
             learning_rate: 4.0,
             seed: 0x5EED,
+            l2: 0.0,
+            loss: Loss::Softmax,
+            scale: 1.0,
         }
     }
 }
@@ -29,6 +53,7 @@ pub struct LinearClassifier {
     w: Vec<f32>,
     bias: Vec<f32>,
     classes: usize,
+    scale: f32,
 }
 
 impl LinearClassifier {
@@ -45,6 +70,7 @@ impl LinearClassifier {
             w: vec![0.0; features * classes],
             bias: vec![0.0; classes],
             classes,
+            scale: config.scale,
         };
         if classes == 0 {
             return m;
@@ -67,6 +93,23 @@ impl LinearClassifier {
             for &i in &order {
                 let lr = config.learning_rate * (1.0 - step as f32 / total).max(0.05);
                 step += 1;
+                if config.loss == Loss::Hinge {
+                    m.scores_into(&xs[i], &mut probs);
+                    let y = ys[i];
+                    let r = (0..classes)
+                        .filter(|&c| c != y)
+                        .max_by(|&a, &b| probs[a].total_cmp(&probs[b]).then(b.cmp(&a)));
+                    if let Some(r) = r.filter(|&r| probs[y] - probs[r] < 1.0) {
+                        m.bias[y] += lr * 0.1;
+                        m.bias[r] -= lr * 0.1;
+                        for &(t, v) in &xs[i] {
+                            let base = t as usize * classes;
+                            m.w[base + y] += lr * v;
+                            m.w[base + r] -= lr * v;
+                        }
+                    }
+                    continue;
+                }
                 m.probabilities_into(&xs[i], &mut probs);
                 probs[ys[i]] -= 1.0;
                 for (c, g) in probs.iter().enumerate() {
@@ -78,6 +121,11 @@ impl LinearClassifier {
                         .zip(&probs)
                         .for_each(|(w, g)| *w -= lr * g * v);
                 }
+            }
+            if config.l2 > 0.0 {
+                let lr = config.learning_rate * (1.0 - step as f32 / total).max(0.05);
+                let keep = (1.0 - lr * config.l2).max(0.0);
+                m.w.iter_mut().for_each(|w| *w *= keep);
             }
             if epoch >= config.epochs / 2 {
                 avg_w.iter_mut().zip(&m.w).for_each(|(a, w)| *a += w);
@@ -93,12 +141,21 @@ impl LinearClassifier {
         m
     }
 
-    /// Class probabilities of `x` written into `out` (length = classes).
-    pub fn probabilities_into(&self, x: &Sparse, out: &mut [f32]) {
+    /// Raw class scores of `x` written into `out` (length = classes).
+    pub fn scores_into(&self, x: &Sparse, out: &mut [f32]) {
         out.copy_from_slice(&self.bias);
         for &(t, v) in x {
             let row = &self.w[t as usize * self.classes..(t as usize + 1) * self.classes];
             out.iter_mut().zip(row).for_each(|(o, w)| *o += v * w);
+        }
+    }
+
+    /// Class probabilities of `x` written into `out` (length = classes): the softmax of the
+    /// scores times the configured scale.
+    pub fn probabilities_into(&self, x: &Sparse, out: &mut [f32]) {
+        self.scores_into(x, out);
+        if self.scale != 1.0 {
+            out.iter_mut().for_each(|o| *o *= self.scale);
         }
         let max = out.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let mut sum = 0.0;
@@ -137,5 +194,41 @@ mod tests {
         let m = LinearClassifier::train(&xs, &ys, 3, 2, ClassifierConfig::default(), |_| true);
         assert!(m.probabilities(&vec![(0, 1.0)])[0] > 0.8);
         assert!(m.probabilities(&vec![(1, 1.0)])[1] > 0.8);
+    }
+
+    #[test]
+    fn hinge_loss_separates_and_scales() {
+        let xs: Vec<Sparse> = vec![
+            vec![(0, 1.0)],
+            vec![(1, 1.0)],
+            vec![(2, 1.0)],
+            vec![(0, 0.8), (3, 0.6)],
+            vec![(1, 0.8), (3, 0.6)],
+            vec![(2, 0.8), (3, 0.6)],
+        ];
+        let ys = vec![0, 1, 2, 0, 1, 2];
+        let c = ClassifierConfig {
+            loss: Loss::Hinge,
+            learning_rate: 0.1,
+            scale: 8.0,
+            ..ClassifierConfig::default()
+        };
+        let m = LinearClassifier::train(&xs, &ys, 4, 3, c, |_| true);
+        for (x, &y) in xs.iter().zip(&ys) {
+            let mut s = vec![0.0; 3];
+            m.scores_into(x, &mut s);
+            let best = (0..3).max_by(|&a, &b| s[a].total_cmp(&s[b])).unwrap();
+            assert_eq!(best, y, "{s:?}");
+        }
+        let sharp = m.probabilities(&vec![(1, 1.0)]);
+        let soft = LinearClassifier {
+            scale: 1.0,
+            ..m.clone()
+        }
+        .probabilities(&vec![(1, 1.0)]);
+        assert!(
+            sharp[1] > soft[1] && soft[1] > 1.0 / 3.0,
+            "{sharp:?} {soft:?}"
+        );
     }
 }

@@ -1,9 +1,12 @@
 //! Corpus retrieval: hybrid BM25 (words + character bigrams) and LSA cosine, then, when the
 //! corpus carries disciplines, a discipline decision that puts documents of the winning
-//! discipline first. The decision is a logistic-regression classifier trained (in folds) on the
-//! corpus's own discipline metadata; a score-weighted vote of the nearest neighbours and the
-//! similarity to each discipline's centroid back it up, and replace it for corpora too small to
-//! train on.
+//! discipline first. The decision is a classifier ensemble (linear SVM, logistic regression and
+//! complement naive Bayes over its own TF-IDF of words, character bigrams and characters; see
+//! `classify::ensemble`) trained in folds on the corpus's own discipline metadata; a
+//! score-weighted vote of the nearest neighbours and the similarity to each discipline's centroid
+//! back it up, and replace it for corpora too small to train on. Same-discipline P@10 on 4,104
+//! abstracts over 67 disciplines: 0.622 leave-one-out (0.604 with logistic regression alone),
+//! 0.591 on a held-out 20% split against the other 80% (0.561).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,12 +14,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::bm25::{top_k, Bm25Index, FieldConfig};
-use crate::classify::{ClassifierConfig, LinearClassifier};
+use crate::classify::ensemble::{EnsembleConfig, FoldEnsemble};
 use crate::dict::AliasDict;
 use crate::embed::{dot, Embedder, FeatureSet, LsaConfig, LsaEmbedder};
 use crate::normalize::{char_bigrams, content_chars, normalize};
 use crate::segment::Segmenter;
-use crate::tfidf::{sparse_dot, Sparse};
+use crate::tfidf::{sparse_dot, Sparse, TfIdf};
 
 /// A searchable document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,7 +61,11 @@ pub struct RetrievalConfig {
     /// Folds of the classifier (≥ 2): a left-out document is judged by the fold model that never
     /// saw it; other queries by the average of all fold models.
     pub folds: usize,
-    pub classifier: ClassifierConfig,
+    pub classifier: EnsembleConfig,
+    /// Surface features of the classifier's own TF-IDF vocabulary (same `min_df` and
+    /// `max_features` as the LSA's). Single characters next to words and bigrams: out-of-fold
+    /// accuracy of logistic regression 0.610 against 0.604 without.
+    pub classifier_features: FeatureSet,
     /// Scale of the LSA embedding appended to the classifier's TF-IDF input (0 leaves it out;
     /// 0.5 measured 0.592 against 0.604 without, leave-one-out on abstracts).
     pub classifier_embedding: f32,
@@ -92,7 +99,13 @@ impl Default for RetrievalConfig {
             alias_weight: 0.5,
             classifier_weight: 1.0,
             folds: 10,
-            classifier: ClassifierConfig::default(),
+            classifier: EnsembleConfig::default(),
+            classifier_features: FeatureSet {
+                words: true,
+                chars: true,
+                bigrams: true,
+                trigrams: false,
+            },
             classifier_embedding: 0.0,
         }
     }
@@ -124,6 +137,8 @@ struct QueryView {
     bm25: Vec<Vec<(String, f32)>>,
     tfidf: Sparse,
     embedding: Vec<f32>,
+    /// The classifier's input.
+    clf: Sparse,
 }
 
 /// An index over a corpus. Build once, query many times.
@@ -144,8 +159,10 @@ pub struct Retriever {
     /// Per discipline: dense sum of member TF-IDF vectors and its squared norm.
     centroids: Vec<Vec<f32>>,
     centroid_sq: Vec<f32>,
+    /// The discipline classifier's vocabulary.
+    clf_tfidf: TfIdf,
     /// Fold models of the discipline classifier (empty when off); doc i belongs to fold i % n.
-    models: Vec<LinearClassifier>,
+    models: FoldEnsemble,
     /// An external sentence model's document vectors, mixed into the semantic part.
     model: Option<ModelVectors>,
 }
@@ -220,25 +237,33 @@ impl Retriever {
             .collect();
         let labelled: Vec<usize> = doc_disc.iter().map(|d| d.unwrap_or(usize::MAX)).collect();
         let folds = config.folds.max(2);
-        let models = if config.classifier_weight > 0.0
-            && disciplines.len() >= 2
-            && docs.len() >= folds * 2
-        {
-            let xs: Vec<Sparse> = doc_tfidf
+        let train =
+            config.classifier_weight > 0.0 && disciplines.len() >= 2 && docs.len() >= folds * 2;
+        let (clf_tfidf, models) = if train {
+            let clf_docs: Vec<Vec<String>> = doc_fields
+                .iter()
+                .map(|f| feature_tokens(config.classifier_features, f))
+                .collect();
+            let clf_tfidf = TfIdf::fit(&clf_docs, config.lsa.min_df, config.lsa.max_features);
+            let vc = clf_tfidf.len();
+            let xs: Vec<Sparse> = clf_docs
                 .iter()
                 .zip(&doc_emb)
-                .map(|(x, e)| classifier_input(x, e, v, config.classifier_embedding))
+                .map(|(t, e)| {
+                    classifier_input(&clf_tfidf.vector(t), e, vc, config.classifier_embedding)
+                })
                 .collect();
-            train_folds(
+            let models = FoldEnsemble::train(
                 &xs,
                 &labelled,
-                v + lsa.dim(),
+                vc + lsa.dim(),
                 disciplines.len(),
                 folds,
                 config.classifier,
-            )
+            );
+            (clf_tfidf, models)
         } else {
-            Vec::new()
+            (TfIdf::default(), FoldEnsemble::default())
         };
         let mut by_id = HashMap::new();
         for (i, d) in docs.iter().enumerate() {
@@ -258,6 +283,7 @@ impl Retriever {
             disciplines,
             centroids,
             centroid_sq,
+            clf_tfidf,
             models,
             model: None,
         }
@@ -308,6 +334,20 @@ impl Retriever {
         let feat = feature_tokens(self.config.lsa.features, &[words.clone(), bigrams.clone()]);
         let tfidf = self.lsa.tfidf().vector(&feat);
         let embedding = self.lsa.embed_sparse(&tfidf);
+        let clf = if self.models.is_empty() {
+            Sparse::new()
+        } else {
+            let t = feature_tokens(
+                self.config.classifier_features,
+                &[words.clone(), bigrams.clone()],
+            );
+            classifier_input(
+                &self.clf_tfidf.vector(&t),
+                &embedding,
+                self.clf_tfidf.len(),
+                self.config.classifier_embedding,
+            )
+        };
         let norm = normalize(text);
         let mut expanded: Vec<(String, f32)> = Vec::new();
         for name in self.aliases.names_in(&norm) {
@@ -327,6 +367,7 @@ impl Retriever {
             bm25: vec![wq, bq],
             tfidf,
             embedding,
+            clf,
         }
     }
 
@@ -385,26 +426,11 @@ impl Retriever {
             }
         }
         let vsum: f32 = vote.iter().sum();
-        let mut prob = vec![0.0f32; self.disciplines.len()];
-        let input = classifier_input(
-            &q.tfidf,
-            &q.embedding,
-            self.lsa.tfidf().len(),
-            self.config.classifier_embedding,
-        );
-        if !self.models.is_empty() {
-            match exclude {
-                Some(x) => prob = self.models[x % self.models.len()].probabilities(&input),
-                None => {
-                    for m in &self.models {
-                        let p = m.probabilities(&input);
-                        prob.iter_mut()
-                            .zip(p)
-                            .for_each(|(a, b)| *a += b / self.models.len() as f32);
-                    }
-                }
-            }
-        }
+        let prob = if self.models.is_empty() {
+            vec![0.0f32; self.disciplines.len()]
+        } else {
+            self.models.probabilities(&q.clf, exclude)
+        };
         let mut out: Vec<DisciplineGuess> = self
             .disciplines
             .iter()
@@ -522,52 +548,19 @@ fn classifier_input(x: &Sparse, emb: &[f32], offset: usize, scale: f32) -> Spars
     out
 }
 
-/// Trains one classifier per fold (fold f leaves out docs with i % folds == f), on as many threads
-/// as the machine offers; each fold is seeded alike, so the result does not depend on threading.
-fn train_folds(
-    xs: &[Sparse],
-    labels: &[usize],
-    features: usize,
-    classes: usize,
-    folds: usize,
-    config: ClassifierConfig,
-) -> Vec<LinearClassifier> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, folds);
-    let train = |f: usize| {
-        LinearClassifier::train(xs, labels, features, classes, config, |i| {
-            i % folds != f && labels[i] != usize::MAX
-        })
-    };
-    let mut models: Vec<Option<LinearClassifier>> = (0..folds).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let train = &train;
-                scope.spawn(move || {
-                    (t..folds)
-                        .step_by(threads)
-                        .map(|f| (f, train(f)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for h in handles {
-            // A panic in a worker is a bug; re-raise it rather than return partial models.
-            let done = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            for (f, m) in done {
-                models[f] = Some(m);
-            }
-        }
-    });
-    models.into_iter().flatten().collect()
-}
-
 fn feature_tokens(feat: FeatureSet, f: &[Vec<String>]) -> Vec<String> {
     let mut out = Vec::new();
     if feat.words {
         out.extend(f[0].iter().map(|w| format!("w:{w}")));
+    }
+    if feat.chars {
+        // Each bigram's first character, then the last one's second: the text's characters.
+        out.extend(
+            f[1].iter()
+                .filter_map(|b| b.chars().next())
+                .chain(f[1].last().and_then(|b| b.chars().nth(1)))
+                .map(|c| format!("c:{c}")),
+        );
     }
     if feat.bigrams {
         out.extend(f[1].iter().map(|b| format!("b:{b}")));
