@@ -54,6 +54,9 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(m) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m)
             }
+            StoreError::Rule(m) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_transition", m)
+            }
             StoreError::Database(d) => Self::internal(d),
         }
     }

@@ -61,12 +61,6 @@ pub fn transition(st: &AppState, id: &str, req: &TransitionRequest) -> Result<De
     {
         Ok(Record::Demand(d)) => Ok(d),
         Ok(_) => Err(ApiError::internal("transition returned another kind")),
-        // The stage rules speak for themselves; give them their own code.
-        Err(innomesh_store::StoreError::Invalid(m)) => Err(ApiError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_transition",
-            m,
-        )),
         Err(e) => Err(e.into()),
     }
 }

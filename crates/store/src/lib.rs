@@ -25,6 +25,9 @@ pub enum StoreError {
     UnknownReference(String),
     #[error("{0}")]
     Invalid(String),
+    /// A workflow rule refused the change (a demand skipping a stage, moving back without a reason).
+    #[error("{0}")]
+    Rule(String),
     #[error("数据库错误：{0}")]
     Database(String),
 }

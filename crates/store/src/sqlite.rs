@@ -22,6 +22,9 @@ const UPSERT: &str = "INSERT INTO entities (kind, id, name, region, industry_pat
        flags = excluded.flags, search_text = excluded.search_text, sort_number = excluded.sort_number,
        data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by";
 
+/// `to_status` of the history row written when a demand is deleted.
+const DELETED: &str = "deleted";
+
 const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, kind, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)";
 
 impl SqliteStore {
@@ -45,6 +48,26 @@ impl SqliteStore {
         Ok(Self {
             conn: Mutex::new(conn),
         })
+    }
+
+    fn history_rows(&self, id: Option<&str>) -> Result<Vec<DemandTransition>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT seq, demand_id, from_status, to_status, actor, note, at FROM demand_transitions
+             WHERE $1 IS NULL OR demand_id = $1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(DemandTransition {
+                seq: r.get(0)?,
+                demand: r.get(1)?,
+                from: r.get(2)?,
+                to: r.get(3)?,
+                actor: r.get(4)?,
+                note: r.get(5)?,
+                at: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -218,6 +241,46 @@ fn log_status(
     Ok(())
 }
 
+/// Rules an edit of one record must keep beyond the record itself: a demand's status moves one
+/// stage forward at most (moving back needs a reason: the workflow form), and a technology manager
+/// who carries demands keeps that role.
+fn guard_update(tx: &Connection, record: &Record) -> Result<(), StoreError> {
+    match record {
+        Record::Demand(d) => {
+            let old: Option<String> = tx
+                .query_row(
+                    "SELECT json_extract(data, '$.status') FROM entities WHERE kind = 'demand' AND id = $1",
+                    [&d.id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            let old = old.and_then(|c| DemandStatus::ALL.iter().copied().find(|s| s.code() == c));
+            if let Some(old) = old.filter(|o| *o != d.status) {
+                old.check_move(d.status, "").map_err(|m| {
+                    StoreError::Rule(format!(
+                        "{m}（请在需求页面的「需求流转」中操作，退回须写明原因）"
+                    ))
+                })?;
+            }
+        }
+        Record::Person(p) if p.role.code() != "technology_manager" => {
+            let n: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM entities WHERE kind = 'demand' AND json_extract(data, '$.manager') = $1",
+                [&p.id],
+                |r| r.get(0),
+            )?;
+            if n > 0 {
+                return Err(StoreError::Conflict(format!(
+                    "该人员仍是 {n} 条技术需求的技术经理人，不能改为其他人员类型：请先为这些需求改派技术经理人"
+                )));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// A single record for create/update: its own rules, then its references.
 fn checked_single(conn: &Connection, record: Record) -> Result<Record, StoreError> {
     record.validate().map_err(|e| {
@@ -278,6 +341,13 @@ fn check_references(
         .map(|r| (r.kind(), r.id().to_string()))
         .collect();
     let mut checked: HashMap<(EntityKind, String), bool> = HashMap::new();
+    let batch_roles: HashMap<String, &'static str> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Person(p) => Some((p.id.clone(), p.role.code())),
+            _ => None,
+        })
+        .collect();
     for (index, record) in records.iter().enumerate() {
         for IdReference { field, kind, id } in record.id_references() {
             let key = (kind, id);
@@ -289,15 +359,19 @@ fn check_references(
                     f
                 }
             };
-            if found && field == "manager" && !batch_ids.contains(&key) {
-                let role: Option<String> = conn
-                    .query_row(
-                        "SELECT json_extract(data, '$.role') FROM entities WHERE kind = 'person' AND id = $1",
-                        [&key.1],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .flatten();
+            if found && field == "manager" {
+                let in_batch = batch_roles.get(key.1.as_str()).map(|r| r.to_string());
+                let role: Option<String> = match in_batch {
+                    Some(r) => Some(r),
+                    None => conn
+                        .query_row(
+                            "SELECT json_extract(data, '$.role') FROM entities WHERE kind = 'person' AND id = $1",
+                            [&key.1],
+                            |r| r.get(0),
+                        )
+                        .optional()?
+                        .flatten(),
+                };
                 if role.as_deref() != Some("technology_manager") {
                     errors.push(BatchError {
                         index,
@@ -525,14 +599,15 @@ impl Repository for SqliteStore {
             )));
         }
         let mut conn = self.lock();
-        let record = checked_single(&conn, record)?;
         let tx = conn.transaction()?;
+        let record = checked_single(&tx, record)?;
         if !exists(&tx, kind, id)? {
             return Err(StoreError::NotFound {
                 kind: kind.label(),
                 id: id.to_string(),
             });
         }
+        guard_update(&tx, &record)?;
         let now = crate::now_rfc3339();
         write_record(&tx, &record, &now, actor, "编辑记录")?;
         audit(
@@ -608,6 +683,14 @@ impl Repository for SqliteStore {
             "DELETE FROM entities WHERE kind = $1 AND id = $2",
             params![kind.code(), id],
         )?;
+        if kind == EntityKind::Demand {
+            // Closes this demand's history: a later demand with the same id starts afresh.
+            tx.execute(
+                "INSERT INTO demand_transitions (demand_id, from_status, to_status, actor, note, at)
+                 VALUES ($1, json_extract($2, '$.status'), $3, $4, '删除记录', $5)",
+                params![id, old, DELETED, actor, crate::now_rfc3339()],
+            )?;
+        }
         tx.execute(
             "DELETE FROM entity_refs WHERE kind = $1 AND id = $2",
             params![kind.code(), id],
@@ -654,15 +737,13 @@ impl Repository for SqliteStore {
         let Record::Demand(mut d) = decode(EntityKind::Demand, &data)? else {
             return Err(StoreError::Database("技术需求记录类型不符".into()));
         };
-        d.status.check_move(to, note).map_err(StoreError::Invalid)?;
+        d.status.check_move(to, note).map_err(StoreError::Rule)?;
         d.status = to;
         if let Some(m) = manager {
             d.manager = Some(m.to_string());
         }
-        let record = Record::Demand(d);
-        drop(tx);
-        let record = checked_single(&conn, record)?;
-        let tx = conn.transaction()?;
+        // Checked and written in the transaction that read the status.
+        let record = checked_single(&tx, Record::Demand(d))?;
         let now = crate::now_rfc3339();
         write_record(&tx, &record, &now, actor, note)?;
         audit(
@@ -679,23 +760,14 @@ impl Repository for SqliteStore {
     }
 
     fn demand_history(&self, id: Option<&str>) -> Result<Vec<DemandTransition>, StoreError> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(
-            "SELECT seq, demand_id, from_status, to_status, actor, note, at FROM demand_transitions
-             WHERE $1 IS NULL OR demand_id = $1 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map([id], |r| {
-            Ok(DemandTransition {
-                seq: r.get(0)?,
-                demand: r.get(1)?,
-                from: r.get(2)?,
-                to: r.get(3)?,
-                actor: r.get(4)?,
-                note: r.get(5)?,
-                at: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut rows = self.history_rows(id)?;
+        // A demand's own history starts after the last deletion of a demand with its id.
+        if id.is_some() {
+            if let Some(cut) = rows.iter().rposition(|t| t.to == DELETED) {
+                rows.drain(..=cut);
+            }
+        }
+        Ok(rows)
     }
 
     fn get(&self, kind: EntityKind, id: &str) -> Result<Option<Record>, StoreError> {

@@ -218,12 +218,67 @@ fn demand_workflow_moves_one_stage_at_a_time_and_keeps_history() {
     let h = store.demand_history(None).unwrap();
     assert_eq!(h.len(), 4);
     assert_eq!(h[3].note, "编辑记录");
-    // The manager cannot be deleted while a demand names them.
+    // An edit may not skip stages either: it is pointed to the workflow.
+    let Some(Record::Demand(mut d)) = store.get(EntityKind::Demand, &id).unwrap() else {
+        panic!()
+    };
+    d.status = DemandStatus::Contracted;
+    let e = store
+        .update(EntityKind::Demand, &id, Record::Demand(d), "导表员")
+        .unwrap_err();
+    assert!(matches!(e, innomesh_store::StoreError::Rule(_)), "{e}");
+    assert!(e.to_string().contains("需求流转"), "{e}");
+    assert_eq!(store.demand_history(Some(&id)).unwrap().len(), 4);
+    // The manager cannot be deleted, nor stop being a technology manager, while a demand names them.
     let e = store.delete(EntityKind::Person, tm.id(), "t").unwrap_err();
     assert!(e.to_string().contains("引用"), "{e}");
-    // The history is append-only.
+    let Some(Record::Person(mut p)) = store.get(EntityKind::Person, tm.id()).unwrap() else {
+        panic!()
+    };
+    p.role = innomesh_core::model::PersonRole::Expert;
+    let e = store
+        .update(EntityKind::Person, tm.id(), Record::Person(p), "t")
+        .unwrap_err();
+    assert!(e.to_string().contains("技术经理人"), "{e}");
     assert!(store
         .transition_demand("DM404", DemandStatus::Screened, None, "x", "")
+        .is_err());
+    // A deleted demand's history does not follow a new demand that reuses its id.
+    store.delete(EntityKind::Demand, &id, "t").unwrap();
+    let again = Record::from_json(
+        EntityKind::Demand,
+        serde_json::json!({"id": id, "title": "新需求", "kind": "technical_problem", "organisation": code, "status": "posted"}),
+    )
+    .unwrap();
+    store.create(again, "企业乙").unwrap();
+    let h = store.demand_history(Some(&id)).unwrap();
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(h[0].actor, "企业乙");
+}
+
+#[test]
+fn demand_history_is_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let a = org("91150203MA0000001", "150203", "甲");
+    let code = a.id().to_string();
+    store.import(vec![a], "t", "t", &|_| {}).unwrap().unwrap();
+    let d = Record::from_json(
+        EntityKind::Demand,
+        serde_json::json!({"title": "需求", "kind": "technical_problem", "organisation": code, "status": "posted"}),
+    )
+    .unwrap();
+    store.create(d, "t").unwrap();
+    drop(store);
+    let conn = rusqlite_conn(&path);
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM demand_transitions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+    assert!(conn.execute("DELETE FROM demand_transitions", []).is_err());
+    assert!(conn
+        .execute("UPDATE demand_transitions SET actor = 'x'", [])
         .is_err());
 }
 
