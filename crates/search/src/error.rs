@@ -11,4 +11,7 @@ pub enum SearchError {
     Io(#[from] std::io::Error),
     #[error("搜索索引写入锁已损坏")]
     Poisoned,
+    /// The records to index could not be read (from the store).
+    #[error("读取待索引记录失败：{0}")]
+    Source(String),
 }

@@ -207,6 +207,45 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Replaces the dictionaries and re-segments every record, all under the writer lock: writes
+    /// made meanwhile wait and land afterwards, and `records` is read inside the lock so none is
+    /// lost. Queries keep the old dictionaries until the new index is committed. On any failure the
+    /// old index and dictionaries stay as they were.
+    pub fn rebuild_with_dictionaries(
+        &self,
+        user: &UserDict,
+        aliases: AliasDict,
+        records: impl FnOnce() -> Result<Vec<Record>, String>,
+    ) -> Result<usize, SearchError> {
+        let seg = Arc::new(Segmenter::new(user, &aliases));
+        let mut w = self.writer()?;
+        let records = records().map_err(SearchError::Source)?;
+        let (old_seg, _) = self.dicts()?;
+        let tokenizers = self.index.tokenizers();
+        tokenizers.register(TOKENIZER, JiebaTokenizer::new(seg.clone()));
+        let written = (|| -> Result<usize, SearchError> {
+            w.delete_all_documents()?;
+            for r in &records {
+                w.add_document(self.document(r))?;
+            }
+            w.commit()?;
+            Ok(records.len())
+        })();
+        match written {
+            Ok(n) => {
+                *self.dicts.write().map_err(|_| SearchError::Poisoned)? = (seg, Arc::new(aliases));
+                drop(w);
+                self.reader.reload()?;
+                Ok(n)
+            }
+            Err(e) => {
+                let _ = w.rollback();
+                tokenizers.register(TOKENIZER, JiebaTokenizer::new(old_seg));
+                Err(e)
+            }
+        }
+    }
+
     fn dicts(&self) -> Result<(Arc<Segmenter>, Arc<AliasDict>), SearchError> {
         let d = self.dicts.read().map_err(|_| SearchError::Poisoned)?;
         Ok((d.0.clone(), d.1.clone()))

@@ -191,3 +191,28 @@ fn edited_dictionaries_take_effect_after_rebuild() {
     ix.rebuild(&corpus()).unwrap();
     assert!(names(&ix, "伺服马达").is_empty());
 }
+
+#[test]
+fn a_failed_dictionary_rebuild_leaves_index_and_dictionaries_as_they_were() {
+    use innomesh_matching::{AliasDict, UserDict};
+    let ix = index();
+    let aliases = AliasDict::parse("伺服马达|伺服电机\n").unwrap();
+    let e = ix
+        .rebuild_with_dictionaries(&UserDict::bundled(), aliases.clone(), || {
+            Err("数据库不可用".to_string())
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("数据库不可用"), "{e}");
+    assert!(
+        names(&ix, "伺服马达").is_empty(),
+        "old aliases still in force"
+    );
+    assert_eq!(ix.len(), 4, "nothing deleted");
+    check(&ix, "永磁", &["包头甲电机有限公司"]);
+    // The same call with the records succeeds and the alias works.
+    let n = ix
+        .rebuild_with_dictionaries(&UserDict::bundled(), aliases, || Ok(corpus()))
+        .unwrap();
+    assert_eq!(n, 4);
+    assert_eq!(names(&ix, "伺服马达"), vec!["包头甲电机有限公司"]);
+}

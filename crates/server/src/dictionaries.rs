@@ -152,25 +152,40 @@ pub fn active(st: &AppState) -> Result<Arc<Active>, ApiError> {
 }
 
 /// Saves a dictionary (or, with `None`, goes back to the bundled one), then re-segments the
-/// search index with it. Returns the number of groups or words.
+/// search index with it. Returns the number of groups or words. One save at a time, so the index
+/// always ends with the dictionaries stored last.
 pub fn save(
     st: &AppState,
     which: Which,
     new_text: Option<&str>,
     actor: &str,
 ) -> Result<usize, ApiError> {
+    static SAVING: Mutex<()> = Mutex::new(());
+    let _one = SAVING.lock().unwrap_or_else(|p| p.into_inner());
     let t = new_text.unwrap_or(which.bundled());
     let n = check(which, t)?;
     st.repo.set_meta(which.meta_key(), t, actor)?;
     let act = active(st)?;
     if let Some(ix) = st.search.get() {
-        ix.set_dictionaries(&act.user, act.aliases.clone())
-            .map_err(ApiError::internal)?;
-        let mut records = Vec::new();
-        for kind in innomesh_core::EntityKind::ALL {
-            records.extend(st.repo.all(kind)?);
-        }
-        ix.rebuild(&records).map_err(ApiError::internal)?;
+        let repo = st.repo.clone();
+        ix.rebuild_with_dictionaries(&act.user, act.aliases.clone(), || {
+            let mut records = Vec::new();
+            for kind in innomesh_core::EntityKind::ALL {
+                records.extend(repo.all(kind).map_err(|e| e.to_string())?);
+            }
+            Ok(records)
+        })
+        .map_err(|e| {
+            eprintln!("词典已保存，搜索索引重建失败：{e}");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "reindex_failed",
+                format!(
+                    "{}已保存，但搜索索引未能按新词典重建（检索仍按原词典）：请运行 innomesh reindex",
+                    which.label()
+                ),
+            )
+        })?;
     }
     Ok(n)
 }

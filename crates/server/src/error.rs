@@ -103,6 +103,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         "需求流转不合规则（只能逐级推进；退回须写原因；目标状态无效）",
     ),
     (
+        "reindex_failed",
+        500,
+        "数据已保存，但搜索索引未能重建；检索暂按原样，请运行 innomesh reindex",
+    ),
+    (
         "invalid_dictionary",
         422,
         "词典内容有误（消息指出第几行、如何改）；未保存",

@@ -174,7 +174,13 @@ pub async fn page(State(st): State<AppState>, Query(p): Query<Params>) -> Respon
     html(&format!("检索：{q}"), "/search", &b, &st)
 }
 
-fn dictionaries_body(st: &AppState, notice: &str) -> Result<String, crate::error::ApiError> {
+/// The dictionaries page; `keep` puts a refused text back in its box so the user can fix the
+/// line named.
+fn dictionaries_body(
+    st: &AppState,
+    notice: &str,
+    keep: Option<(Which, &str)>,
+) -> Result<String, crate::error::ApiError> {
     let mut b = String::from(
         "<p class=\"crumbs\"><a href=\"/\">首页</a> › <a href=\"/search\">全文检索</a> › 词典</p><h1>别名与领域词典</h1>\
          <p class=\"muted\">两部词典同时用于全文检索和出题解题匹配。保存后立即生效：检索索引按新词典重建。</p>",
@@ -190,8 +196,12 @@ fn dictionaries_body(st: &AppState, notice: &str) -> Result<String, crate::error
             "每行一个领域词，可跟词频和词性，例如：<code>稀土永磁 2000 n</code>。这些词在分词时保持完整。以 # 开头的行是注释。",
         ),
     ] {
-        let (text, edited) = dictionaries::text(st.repo.as_ref(), w)?;
-        let n = dictionaries::check(w, &text).unwrap_or(0);
+        let (stored, edited) = dictionaries::text(st.repo.as_ref(), w)?;
+        let n = dictionaries::check(w, &stored).unwrap_or(0);
+        let text = match keep {
+            Some((k, t)) if k == w => t.to_string(),
+            _ => stored,
+        };
         b.push_str(&format!(
             "<h2 id=\"{code}\">{label}<small class=\"muted\"> · {n} {unit}{state}</small></h2><p class=\"help\">{help}</p>\
              <form class=\"record\" method=\"post\" action=\"/dictionaries\"><input type=\"hidden\" name=\"which\" value=\"{code}\">\
@@ -210,7 +220,7 @@ fn dictionaries_body(st: &AppState, notice: &str) -> Result<String, crate::error
 
 pub async fn dictionaries_page(State(st): State<AppState>) -> Response {
     let st2 = st.clone();
-    match blocking(move || dictionaries_body(&st2, "")).await {
+    match blocking(move || dictionaries_body(&st2, "", None)).await {
         Ok(Ok(b)) => html("别名与领域词典", "/search", &b, &st),
         Ok(Err(e)) => error_page(e.status, &e.message, &st),
         Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
@@ -239,24 +249,33 @@ pub async fn dictionaries_save(
     let st2 = st.clone();
     let res = blocking(move || {
         let saved = dictionaries::save(&st2, w, (!reset).then_some(text.as_str()), &actor);
-        let notice = match &saved {
-            Ok(n) => format!(
-                "<p class=\"notice ok\" role=\"status\">已保存{}（{n} {}），检索索引已按新词典重建。</p>",
-                w.label(),
-                if w == Which::Aliases { "组" } else { "个词" }
+        let (notice, keep) = match &saved {
+            Ok(n) => (
+                format!(
+                    "<p class=\"notice ok\" role=\"status\">已保存{}（{n} {}），检索索引已按新词典重建。</p>",
+                    w.label(),
+                    if w == Which::Aliases { "组" } else { "个词" }
+                ),
+                None,
             ),
-            Err(e) => format!(
-                "<p class=\"notice bad\" role=\"alert\">{}未保存：{}</p>",
-                w.label(),
-                escape(&e.message)
+            // Stored, but the index could not follow: say so, do not call it unsaved.
+            Err(e) if e.code == "reindex_failed" => (
+                format!(
+                    "<p class=\"notice bad\" role=\"alert\">{}</p>",
+                    escape(&e.message)
+                ),
+                None,
+            ),
+            Err(e) => (
+                format!(
+                    "<p class=\"notice bad\" role=\"alert\">{}未保存：{}</p>",
+                    w.label(),
+                    escape(&e.message)
+                ),
+                (!reset).then_some((w, text.as_str())),
             ),
         };
-        let mut body = dictionaries_body(&st2, &notice)?;
-        // A refused text stays in its box so the user can fix the line named.
-        if saved.is_err() && !reset {
-            let (stored, _) = dictionaries::text(st2.repo.as_ref(), w)?;
-            body = body.replacen(&escape(&stored), &escape(&text), 1);
-        }
+        let body = dictionaries_body(&st2, &notice, keep)?;
         Ok::<_, crate::error::ApiError>((saved.is_ok(), body))
     })
     .await;
