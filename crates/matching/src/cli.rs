@@ -300,7 +300,7 @@ pub fn run_match_with<R1: BufRead, R2: BufRead, W: Write>(
     if let Some(m) = model {
         let texts: Vec<&str> = retriever.docs().iter().map(|d| d.text.as_str()).collect();
         let doc_vecs = (m.embed)(&texts);
-        retriever = retriever.with_model_vectors(doc_vecs, m.weight());
+        retriever = retriever.with_model_vectors(doc_vecs, m.weight())?;
         let texts: Vec<&str> = queries.iter().map(|q| q.text.as_str()).collect();
         query_vecs = (m.embed)(&texts);
     }

@@ -292,12 +292,21 @@ impl Retriever {
     /// Mixes an external model into the semantic part: `(1 − weight)·LSA cosine + weight·model
     /// cosine`, `weight` clipped to [0, 1]. `doc_vectors` are the model's unit vectors of
     /// `docs()`, in order; queries then go through `search_with_vector` with the query's vector.
-    pub fn with_model_vectors(mut self, doc_vectors: Vec<Vec<f32>>, weight: f32) -> Self {
-        assert_eq!(
-            doc_vectors.len(),
-            self.docs.len(),
-            "one model vector per indexed document"
-        );
+    pub fn with_model_vectors(
+        mut self,
+        doc_vectors: Vec<Vec<f32>>,
+        weight: f32,
+    ) -> Result<Self, crate::MatchError> {
+        if doc_vectors.len() != self.docs.len() {
+            return Err(crate::MatchError::new(
+                "matching.model_vectors",
+                format!(
+                    "模型给出 {} 个文档向量，但索引中有 {} 篇文档",
+                    doc_vectors.len(),
+                    self.docs.len()
+                ),
+            ));
+        }
         self.model = Some(ModelVectors {
             docs: doc_vectors,
             weight: if weight.is_nan() {
@@ -306,7 +315,7 @@ impl Retriever {
                 weight.clamp(0.0, 1.0)
             },
         });
-        self
+        Ok(self)
     }
 
     /// Number of indexed documents.
@@ -713,14 +722,14 @@ mod tests {
         );
         let vecs = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
         // Weight 0 changes nothing; nor does a query without a vector.
-        let off = r.clone().with_model_vectors(vecs.clone(), 0.0);
+        let off = r.clone().with_model_vectors(vecs.clone(), 0.0).unwrap();
         let base = r.search("电机控制", 2, None);
         assert_eq!(
             off.search_with_vector("电机控制", Some(&[0.0, 1.0]), 2, None)
                 .0,
             base
         );
-        let on = r.with_model_vectors(vecs, 1.0);
+        let on = r.with_model_vectors(vecs, 1.0).unwrap();
         assert_eq!(on.search("电机控制", 2, None), base);
         // No lexical overlap: the model's cosine alone decides, and is the semantic part.
         for (q, first) in [([1.0, 0.0], "1"), ([0.0, 1.0], "2")] {

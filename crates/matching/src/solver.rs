@@ -313,6 +313,29 @@ impl TextIndex {
         }
     }
 
+    /// The best `top` of `(candidate index, hit)`, best first (ties by id), with the matched terms
+    /// looked up only for the hits kept.
+    fn keep_best<H>(
+        &self,
+        q: &QueryScores,
+        mut hits: Vec<(usize, H)>,
+        top: usize,
+        key: impl Fn(&H) -> (f32, &str),
+        evidence: impl Fn(&mut H) -> &mut Evidence,
+    ) -> Vec<H> {
+        sort_hits(&mut hits, |(_, h)| key(h));
+        hits.truncate(top);
+        hits.into_iter()
+            .map(|(i, mut h)| {
+                let e = evidence(&mut h);
+                if e.matched_terms.is_empty() {
+                    e.matched_terms = self.matched(q, i);
+                }
+                h
+            })
+            .collect()
+    }
+
     /// The query terms (and alias expansions) found in candidate `i`, with the field they are in:
     /// the most telling first, leaving out words most candidates share (我单位、技术、实现 …), which
     /// are no evidence a person could check.
@@ -468,7 +491,7 @@ impl SolverIndex {
         let query = format!("{}。{}", demand.title, demand.text);
         let ts = self.text.score(aliases, &query, config.alias_weight);
         let demand_industry: Vec<String> = demand.industry.iter().cloned().collect();
-        let mut hits: Vec<(usize, SolverHit)> = self
+        let hits: Vec<(usize, SolverHit)> = self
             .solvers
             .iter()
             .enumerate()
@@ -517,15 +540,13 @@ impl SolverIndex {
                 (i, hit)
             })
             .collect();
-        sort_hits(&mut hits, |(_, h)| (h.score, h.id.as_str()));
-        hits.truncate(top);
-        // Matched terms only for the hits shown.
-        hits.into_iter()
-            .map(|(i, mut h)| {
-                h.evidence.matched_terms = self.text.matched(&ts, i);
-                h
-            })
-            .collect()
+        self.text.keep_best(
+            &ts,
+            hits,
+            top,
+            |h| (h.score, h.id.as_str()),
+            |h| &mut h.evidence,
+        )
     }
 }
 
@@ -582,7 +603,7 @@ impl AdopterIndex {
         }
         let query = format!("{}。{}", achievement.title, achievement.text);
         let ts = self.text.score(aliases, &query, config.alias_weight);
-        let mut hits: Vec<(usize, AdopterHit)> = self
+        let hits: Vec<(usize, AdopterHit)> = self
             .enterprises
             .iter()
             .enumerate()
@@ -622,16 +643,13 @@ impl AdopterIndex {
                 (i, hit)
             })
             .collect();
-        sort_hits(&mut hits, |(_, h)| (h.score, h.id.as_str()));
-        hits.truncate(top);
-        hits.into_iter()
-            .map(|(i, mut h)| {
-                if h.evidence.matched_terms.is_empty() {
-                    h.evidence.matched_terms = self.text.matched(&ts, i);
-                }
-                h
-            })
-            .collect()
+        self.text.keep_best(
+            &ts,
+            hits,
+            top,
+            |h| (h.score, h.id.as_str()),
+            |h| &mut h.evidence,
+        )
     }
 }
 

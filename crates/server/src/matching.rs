@@ -125,8 +125,9 @@ fn solvers(repo: &dyn Repository, facts: &OrgFacts) -> Result<Vec<m::Solver>, Ap
 /// Past collaborations from the workflow: each solver's chosen responses (签约的揭榜), keyed by
 /// solver id, with the enterprise (credit code) as the partner.
 fn collaborations(
-    repo: &dyn Repository,
+    st: &crate::AppState,
 ) -> Result<HashMap<String, Vec<m::Collaboration>>, ApiError> {
+    let repo = st.repo.as_ref();
     let mut demands: HashMap<String, (String, String, Option<i32>)> = HashMap::new();
     for r in repo.all(EntityKind::Demand)? {
         if let Record::Demand(d) = r {
@@ -141,10 +142,7 @@ fn collaborations(
         }
     }
     let mut out: HashMap<String, Vec<m::Collaboration>> = HashMap::new();
-    for r in repo.all(EntityKind::DemandResponse)? {
-        let Record::DemandResponse(x) = r else {
-            continue;
-        };
+    for x in &crate::workflow::response_index(st)?.all {
         if x.outcome != ResponseOutcome::Selected {
             continue;
         }
@@ -175,7 +173,7 @@ pub fn prepared(st: &crate::AppState) -> Result<Arc<Prepared>, ApiError> {
         let repo = st.repo.as_ref();
         let facts = org_facts(st)?;
         let mut solvers = solvers(repo, &facts)?;
-        let collab = collaborations(repo)?;
+        let collab = collaborations(st)?;
         for s in &mut solvers {
             if let Some(c) = collab.get(&s.id) {
                 s.collaborations = c.clone();

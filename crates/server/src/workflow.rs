@@ -3,6 +3,7 @@
 //! gave with the outcome they were told.
 
 use crate::error::ApiError;
+use crate::pages::cache::{store_key, Cache};
 use crate::AppState;
 use innomesh_core::model::{Demand, DemandResponse, DemandStatus, PersonRole, SolverType};
 use innomesh_core::tabular::Cell;
@@ -10,6 +11,7 @@ use innomesh_core::{EntityKind, Labelled, Record};
 use innomesh_store::DemandTransition;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// A request to move a demand (`POST /api/demands/{id}/transition`).
 #[derive(Debug, Deserialize)]
@@ -166,16 +168,13 @@ pub fn funnel(st: &AppState) -> Result<Funnel, ApiError> {
             .or_insert_with(|| FunnelRow::new(key, name))
             .add(d.status);
     }
-    let mut responses = 0;
-    let mut answered = 0;
-    for r in repo.all(EntityKind::DemandResponse)? {
-        if let Record::DemandResponse(x) = r {
-            responses += 1;
-            if x.outcome != innomesh_core::model::ResponseOutcome::Pending {
-                answered += 1;
-            }
-        }
-    }
+    let ix = response_index(st)?;
+    let responses = ix.all.len();
+    let answered = ix
+        .all
+        .iter()
+        .filter(|x| x.outcome != innomesh_core::model::ResponseOutcome::Pending)
+        .count();
     let finish = |m: BTreeMap<String, FunnelRow>| -> Vec<FunnelRow> {
         let mut v: Vec<FunnelRow> = m
             .into_values()
@@ -241,24 +240,56 @@ pub struct ResponseView {
     pub solver_name: String,
 }
 
-/// Responses to one demand, or by one solver.
+/// Every response, by demand and by solver: read once per registry version instead of on every
+/// detail page (each demand, person, platform, result and machine page asks).
+#[derive(Default)]
+pub(crate) struct ResponseIndex {
+    pub all: Vec<DemandResponse>,
+    by_demand: HashMap<String, Vec<usize>>,
+    by_solver: HashMap<(SolverType, String), Vec<usize>>,
+}
+
+static RESPONSES: Cache<usize, ResponseIndex> = Cache::new();
+
+pub(crate) fn response_index(st: &AppState) -> Result<Arc<ResponseIndex>, ApiError> {
+    RESPONSES.get_current(st, store_key(st), || {
+        let mut ix = ResponseIndex::default();
+        for r in st.repo.all(EntityKind::DemandResponse)? {
+            let Record::DemandResponse(x) = r else {
+                continue;
+            };
+            let i = ix.all.len();
+            ix.by_demand.entry(x.demand.clone()).or_default().push(i);
+            ix.by_solver
+                .entry((x.solver_type, x.solver.clone()))
+                .or_default()
+                .push(i);
+            ix.all.push(x);
+        }
+        Ok(ix)
+    })
+}
+
+/// Responses to one demand, or by one solver (the demand wins when both are given).
 pub fn responses(
     st: &AppState,
     demand: Option<&str>,
     solver: Option<(SolverType, &str)>,
 ) -> Result<Vec<ResponseView>, ApiError> {
     let repo = st.repo.as_ref();
+    let ix = response_index(st)?;
+    let picked: &[usize] = match (demand, solver) {
+        (Some(d), _) => ix.by_demand.get(d).map(Vec::as_slice).unwrap_or(&[]),
+        (None, Some((t, id))) => ix
+            .by_solver
+            .get(&(t, id.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]),
+        (None, None) => &[],
+    };
     let mut out = Vec::new();
     let mut demands: HashMap<String, Option<Demand>> = HashMap::new();
-    for r in repo.all(EntityKind::DemandResponse)? {
-        let Record::DemandResponse(x) = r else {
-            continue;
-        };
-        if demand.is_some_and(|d| d != x.demand)
-            || solver.is_some_and(|(t, id)| t != x.solver_type || id != x.solver)
-        {
-            continue;
-        }
+    for x in picked.iter().map(|&i| ix.all[i].clone()) {
         let d = match demands.get(&x.demand) {
             Some(d) => d.clone(),
             None => {

@@ -71,6 +71,30 @@ impl<K: Eq + Hash + Clone, V> Cache<K, V> {
                 return Ok(stale);
             }
         }
+        self.build(key, version, compute)
+    }
+
+    /// Like `get`, but never answers with a previous version: for values shown as records (a
+    /// detail page's lists), which must not lag a write.
+    pub fn get_current<E>(
+        &self,
+        st: &AppState,
+        key: K,
+        compute: impl FnOnce() -> Result<V, E>,
+    ) -> Result<Arc<V>, E> {
+        let version = registry_version(st);
+        if let Some(v) = self.fresh(&key, version) {
+            return Ok(v);
+        }
+        self.build(key, version, compute)
+    }
+
+    fn build<E>(
+        &self,
+        key: K,
+        version: i64,
+        compute: impl FnOnce() -> Result<V, E>,
+    ) -> Result<Arc<V>, E> {
         let _building = lock(&self.building);
         if let Some(v) = self.fresh(&key, version) {
             return Ok(v);
