@@ -3,13 +3,18 @@
 use crate::query::{like_escape, prefix_upper, ListQuery, Page, Sort};
 use crate::DemandTransition;
 use crate::{AuditEntry, BatchError, ImportSummary, Relation, Repository, StoreError};
-use innomesh_core::entity::{IdReference, Reference};
 use innomesh_core::model::DemandStatus;
-use innomesh_core::{CreditCode, EntityKind, Labelled, Record, RegionCode};
+use innomesh_core::{CreditCode, EntityKind, Record};
 use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
+
+mod checks;
+mod workflow;
+
+use checks::{check_references, checked_single};
+use workflow::{guard_update, log_status, DELETED};
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -21,9 +26,6 @@ const UPSERT: &str = "INSERT INTO entities (kind, id, name, region, industry_pat
        industry_path = excluded.industry_path, subkind = excluded.subkind, tier = excluded.tier,
        flags = excluded.flags, search_text = excluded.search_text, sort_number = excluded.sort_number,
        data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by";
-
-/// `to_status` of the history row written when a demand is deleted.
-const DELETED: &str = "deleted";
 
 const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, kind, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)";
 
@@ -48,26 +50,6 @@ impl SqliteStore {
         Ok(Self {
             conn: Mutex::new(conn),
         })
-    }
-
-    fn history_rows(&self, id: Option<&str>) -> Result<Vec<DemandTransition>, StoreError> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(
-            "SELECT seq, demand_id, from_status, to_status, actor, note, at FROM demand_transitions
-             WHERE $1 IS NULL OR demand_id = $1 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map([id], |r| {
-            Ok(DemandTransition {
-                seq: r.get(0)?,
-                demand: r.get(1)?,
-                from: r.get(2)?,
-                to: r.get(3)?,
-                actor: r.get(4)?,
-                note: r.get(5)?,
-                at: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -143,34 +125,6 @@ fn audit(
     Ok(())
 }
 
-/// Regions of organisations, for the codes asked (those absent are not in the registry).
-fn org_regions(
-    conn: &Connection,
-    codes: &HashSet<String>,
-) -> rusqlite::Result<HashMap<String, RegionCode>> {
-    let mut out = HashMap::new();
-    let list: Vec<&String> = codes.iter().collect();
-    for chunk in list.chunks(500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
-        let sql = format!(
-            "SELECT id, region FROM entities WHERE kind = 'organisation' AND id IN ({})",
-            placeholders.join(",")
-        );
-        let mut stmt = conn.prepare(&sql)?;
-        let params: Vec<&dyn ToSql> = chunk.iter().map(|s| *s as &dyn ToSql).collect();
-        let rows = stmt.query_map(params.as_slice(), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-        })?;
-        for row in rows {
-            let (id, region) = row?;
-            if let Some(region) = region.and_then(|r| RegionCode::parse(&r).ok()) {
-                out.insert(id, region);
-            }
-        }
-    }
-    Ok(out)
-}
-
 fn existing_ids(conn: &Connection, kind: EntityKind) -> rusqlite::Result<HashSet<String>> {
     let mut stmt = conn.prepare("SELECT id FROM entities WHERE kind = $1")?;
     let rows = stmt.query_map([kind.code()], |r| r.get::<_, String>(0))?;
@@ -211,244 +165,6 @@ fn exists(conn: &Connection, kind: EntityKind, id: &str) -> rusqlite::Result<boo
         |r| r.get::<_, i64>(0),
     )
     .map(|n| n > 0)
-}
-
-/// Appends a demand's status change (if it is one) to the workflow history. Every path that writes
-/// a demand comes through here, so the history holds every change, however it was made.
-fn log_status(
-    tx: &Transaction<'_>,
-    id: &str,
-    status: DemandStatus,
-    now: &str,
-    actor: &str,
-    note: &str,
-) -> rusqlite::Result<()> {
-    let old: Option<String> = tx
-        .query_row(
-            "SELECT json_extract(data, '$.status') FROM entities WHERE kind = 'demand' AND id = $1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    if old.as_deref() == Some(status.code()) {
-        return Ok(());
-    }
-    tx.prepare_cached(
-        "INSERT INTO demand_transitions (demand_id, from_status, to_status, actor, note, at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )?
-    .execute(params![id, old, status.code(), actor, note, now])?;
-    Ok(())
-}
-
-/// Rules an edit of one record must keep beyond the record itself: a demand's status moves one
-/// stage forward at most (moving back needs a reason: the workflow form), and a technology manager
-/// who carries demands keeps that role.
-fn guard_update(tx: &Connection, record: &Record) -> Result<(), StoreError> {
-    match record {
-        Record::Demand(d) => {
-            let old: Option<String> = tx
-                .query_row(
-                    "SELECT json_extract(data, '$.status') FROM entities WHERE kind = 'demand' AND id = $1",
-                    [&d.id],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten();
-            let old = old.and_then(|c| DemandStatus::ALL.iter().copied().find(|s| s.code() == c));
-            if let Some(old) = old.filter(|o| *o != d.status) {
-                old.check_move(d.status, "").map_err(|m| {
-                    StoreError::Rule(format!(
-                        "{m}（请在需求页面的「需求流转」中操作，退回须写明原因）"
-                    ))
-                })?;
-            }
-        }
-        Record::Person(p) if p.role.code() != "technology_manager" => {
-            let n: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM entities WHERE kind = 'demand' AND json_extract(data, '$.manager') = $1",
-                [&p.id],
-                |r| r.get(0),
-            )?;
-            if n > 0 {
-                return Err(StoreError::Conflict(format!(
-                    "该人员仍是 {n} 条技术需求的技术经理人，不能改为其他人员类型：请先为这些需求改派技术经理人"
-                )));
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// A single record for create/update: its own rules, then its references.
-fn checked_single(conn: &Connection, record: Record) -> Result<Record, StoreError> {
-    record.validate().map_err(|e| {
-        StoreError::Invalid(
-            e.iter()
-                .map(|x| x.message.clone())
-                .collect::<Vec<_>>()
-                .join("；"),
-        )
-    })?;
-    let mut one = [record];
-    if let Some(e) = check_references(conn, &mut one)?.first() {
-        return Err(StoreError::UnknownReference(e.reason.clone()));
-    }
-    let [record] = one;
-    Ok(record)
-}
-
-/// Reference checks shared by single writes and imports.
-fn check_references(
-    conn: &Connection,
-    records: &mut [Record],
-) -> Result<Vec<BatchError>, StoreError> {
-    let batch_orgs: HashMap<String, RegionCode> = records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Organisation(o) => Some((o.credit_code.as_str().to_string(), o.region.clone())),
-            _ => None,
-        })
-        .collect();
-    let wanted: HashSet<String> = records
-        .iter()
-        .flat_map(|r| r.references())
-        .map(|r| r.code.as_str().to_string())
-        .filter(|c| !batch_orgs.contains_key(c))
-        .collect();
-    let mut known = org_regions(conn, &wanted)?;
-    known.extend(batch_orgs);
-    let mut errors = Vec::new();
-    for (index, record) in records.iter_mut().enumerate() {
-        for Reference { field, code } in record.references() {
-            if !known.contains_key(code.as_str()) {
-                errors.push(BatchError {
-                    index,
-                    field,
-                    value: code.to_string(),
-                    reason: format!("统一社会信用代码 {code} 的组织不在登记库中：请先导入该组织"),
-                });
-            }
-        }
-        record.inherit_region(|c: &CreditCode| known.get(c.as_str()).cloned());
-    }
-    // References by id (a demand's technology manager, the demand and solver of a response) must
-    // name records of the batch or the store.
-    let batch_ids: HashSet<(EntityKind, String)> = records
-        .iter()
-        .filter(|r| !r.id().is_empty())
-        .map(|r| (r.kind(), r.id().to_string()))
-        .collect();
-    let mut checked: HashMap<(EntityKind, String), bool> = HashMap::new();
-    let batch_roles: HashMap<String, &'static str> = records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Person(p) => Some((p.id.clone(), p.role.code())),
-            _ => None,
-        })
-        .collect();
-    for (index, record) in records.iter().enumerate() {
-        for IdReference { field, kind, id } in record.id_references() {
-            let key = (kind, id);
-            let found = match checked.get(&key) {
-                Some(f) => *f,
-                None => {
-                    let f = batch_ids.contains(&key) || exists(conn, key.0, &key.1)?;
-                    checked.insert(key.clone(), f);
-                    f
-                }
-            };
-            if found && field == "manager" {
-                let in_batch = batch_roles.get(key.1.as_str()).map(|r| r.to_string());
-                let role: Option<String> = match in_batch {
-                    Some(r) => Some(r),
-                    None => conn
-                        .query_row(
-                            "SELECT json_extract(data, '$.role') FROM entities WHERE kind = 'person' AND id = $1",
-                            [&key.1],
-                            |r| r.get(0),
-                        )
-                        .optional()?
-                        .flatten(),
-                };
-                if role.as_deref() != Some("technology_manager") {
-                    errors.push(BatchError {
-                        index,
-                        field,
-                        value: key.1.clone(),
-                        reason: format!(
-                            "「{}」不是技术经理人：请选择人员类型为技术经理人的人员",
-                            key.1
-                        ),
-                    });
-                }
-            }
-            if !found {
-                errors.push(BatchError {
-                    index,
-                    field,
-                    value: key.1.clone(),
-                    reason: format!(
-                        "{}「{}」不在登记库中：请先登记，或改用已有的编号",
-                        kind.label(),
-                        key.1
-                    ),
-                });
-            }
-        }
-    }
-    // Applications must name a programme the registry holds (or that arrives in the same batch).
-    if records.iter().any(|r| matches!(r, Record::Application(_))) {
-        let mut programmes = existing_ids(conn, EntityKind::Programme)?;
-        programmes.extend(
-            records
-                .iter()
-                .filter(|r| r.kind() == EntityKind::Programme)
-                .map(|r| r.id().to_string()),
-        );
-        for (index, record) in records.iter().enumerate() {
-            if let Record::Application(a) = record {
-                if !programmes.contains(&a.programme) {
-                    errors.push(BatchError {
-                        index,
-                        field: "programme",
-                        value: a.programme.clone(),
-                        reason: format!(
-                            "专项「{}」未登记：请先在「专项」中登记，或改用已有的专项编号",
-                            a.programme
-                        ),
-                    });
-                }
-            }
-        }
-    }
-    // Chain edges must point at nodes that exist in the batch or the store.
-    let has_nodes = records.iter().any(|r| matches!(r, Record::ChainNode(_)));
-    if has_nodes {
-        let mut nodes = existing_ids(conn, EntityKind::ChainNode)?;
-        nodes.extend(
-            records
-                .iter()
-                .filter(|r| r.kind() == EntityKind::ChainNode)
-                .map(|r| r.id().to_string()),
-        );
-        for (index, record) in records.iter().enumerate() {
-            if let Record::ChainNode(n) = record {
-                for s in &n.supplies {
-                    if !nodes.contains(s) {
-                        errors.push(BatchError {
-                            index,
-                            field: "supplies",
-                            value: s.clone(),
-                            reason: format!("下游节点「{s}」不存在"),
-                        });
-                    }
-                }
-            }
-        }
-    }
-    Ok(errors)
 }
 
 impl Repository for SqliteStore {
@@ -719,55 +435,11 @@ impl Repository for SqliteStore {
         actor: &str,
         note: &str,
     ) -> Result<Record, StoreError> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        let data: Option<String> = tx
-            .query_row(
-                "SELECT data FROM entities WHERE kind = 'demand' AND id = $1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(data) = data else {
-            return Err(StoreError::NotFound {
-                kind: EntityKind::Demand.label(),
-                id: id.to_string(),
-            });
-        };
-        let Record::Demand(mut d) = decode(EntityKind::Demand, &data)? else {
-            return Err(StoreError::Database("技术需求记录类型不符".into()));
-        };
-        d.status.check_move(to, note).map_err(StoreError::Rule)?;
-        d.status = to;
-        if let Some(m) = manager {
-            d.manager = Some(m.to_string());
-        }
-        // Checked and written in the transaction that read the status.
-        let record = checked_single(&tx, Record::Demand(d))?;
-        let now = crate::now_rfc3339();
-        write_record(&tx, &record, &now, actor, note)?;
-        audit(
-            &tx,
-            &now,
-            actor,
-            "transition",
-            Some(EntityKind::Demand.code()),
-            Some(id),
-            &serde_json::json!({ "to": to.code(), "note": note, "manager": manager }).to_string(),
-        )?;
-        tx.commit()?;
-        Ok(record)
+        workflow::transition(&mut self.lock(), id, to, manager, actor, note)
     }
 
     fn demand_history(&self, id: Option<&str>) -> Result<Vec<DemandTransition>, StoreError> {
-        let mut rows = self.history_rows(id)?;
-        // A demand's own history starts after the last deletion of a demand with its id.
-        if id.is_some() {
-            if let Some(cut) = rows.iter().rposition(|t| t.to == DELETED) {
-                rows.drain(..=cut);
-            }
-        }
-        Ok(rows)
+        workflow::history(&self.lock(), id)
     }
 
     fn get(&self, kind: EntityKind, id: &str) -> Result<Option<Record>, StoreError> {
