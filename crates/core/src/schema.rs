@@ -9,6 +9,9 @@ use crate::values::Labelled;
 #[derive(Debug, Clone, Copy)]
 pub enum FieldType {
     Text,
+    /// The registry id of a record of another kind (a demand's technology manager, the programme an
+    /// application is filed under, a chain node); shown as a link to that record.
+    Ref(EntityKind),
     LongText,
     Int,
     Decimal,
@@ -387,7 +390,7 @@ const DEMAND: &[FieldSpec] = &[
     f(
         "manager",
         "技术经理人编号",
-        T::Text,
+        T::Ref(EntityKind::Person),
         false,
         "登记库中技术经理人的编号，例如 PE000001",
     ),
@@ -399,7 +402,7 @@ const APPLICATION: &[FieldSpec] = &[
     f(
         "programme",
         "专项",
-        T::Text,
+        T::Ref(EntityKind::Programme),
         true,
         "须为已登记的专项编号，例如 市科技局-科技重大专项-2025",
     ),
@@ -521,7 +524,13 @@ const SUPPLY_RELATION: &[FieldSpec] = &[
         "须已在登记库中",
     ),
     f("product", "产品", T::Text, true, ""),
-    f("node", "链节点编号", T::Text, false, ""),
+    f(
+        "node",
+        "链节点编号",
+        T::Ref(EntityKind::ChainNode),
+        false,
+        "",
+    ),
     f("amount", "金额（万元）", T::Decimal, true, ""),
     f("year", "年度", T::Int, true, ""),
 ];
@@ -531,7 +540,7 @@ const GAP_ACTION: &[FieldSpec] = &[
     f(
         "node",
         "链节点编号",
-        T::Text,
+        T::Ref(EntityKind::ChainNode),
         true,
         "例如 rare_earth.magnet",
     ),
@@ -576,7 +585,7 @@ const CHAIN_MAPPING: &[FieldSpec] = &[
     f(
         "node",
         "链节点编号",
-        T::Text,
+        T::Ref(EntityKind::ChainNode),
         true,
         "例如 rare_earth.magnet",
     ),
@@ -643,7 +652,13 @@ const DELIVERY: &[FieldSpec] = &[
 
 const DEMAND_RESPONSE: &[FieldSpec] = &[
     f("id", "编号", T::Text, false, "留空则自动生成"),
-    f("demand", "需求编号", T::Text, true, "例如 DM000001"),
+    f(
+        "demand",
+        "需求编号",
+        T::Ref(EntityKind::Demand),
+        true,
+        "例如 DM000001",
+    ),
     f(
         "solver_type",
         "解题方类型",

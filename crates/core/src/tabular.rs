@@ -173,8 +173,8 @@ fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
     }
     let text = cell.display();
     let v = match spec.ty {
-        FieldType::Text | FieldType::LongText => {
-            if matches!(spec.ty, FieldType::Text) && text.chars().count() > 500 {
+        FieldType::Text | FieldType::Ref(_) | FieldType::LongText => {
+            if !matches!(spec.ty, FieldType::LongText) && text.chars().count() > 500 {
                 return Err("过长（最多 500 字）".into());
             }
             json!(text)

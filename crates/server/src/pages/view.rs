@@ -175,22 +175,12 @@ pub fn field_html(
             }
         }
         (FieldType::Choice(_), Value::String(c)) => escape(&choice_label(spec, c)),
-        // References by registry id: a demand's technology manager, the demand a response answers.
-        (FieldType::Text, Value::String(c))
-            if (kind == EntityKind::Demand && spec.key == "manager")
-                || (kind == EntityKind::DemandResponse && spec.key == "demand") =>
-        {
-            let target = if spec.key == "manager" {
-                "people"
-            } else {
-                "demands"
-            };
-            format!(
-                "<a href=\"/{target}/{}\">{}</a>",
-                super::layout::url_encode(c),
-                escape(c)
-            )
-        }
+        (FieldType::Ref(target), Value::String(c)) if !c.is_empty() => format!(
+            "<a href=\"/{}/{}\">{}</a>",
+            target.plural(),
+            super::layout::url_encode(c),
+            escape(c)
+        ),
         (FieldType::Decimal, Value::Number(n)) => fmt_num(n.as_f64().unwrap_or(0.0), 2)
             .trim_end_matches('0')
             .trim_end_matches('.')
@@ -259,9 +249,6 @@ pub fn field_html(
             }
         }
         (_, Value::String(t)) if t.is_empty() => "<span class=\"muted\">—</span>".into(),
-        (FieldType::Text, Value::String(t)) if spec.key == "node" => {
-            format!("<a href=\"/chain-nodes/{}\">{}</a>", escape(t), escape(t))
-        }
         (_, Value::String(t)) => escape(t),
         (_, other) => escape(&other.to_string()),
     }
