@@ -2,13 +2,16 @@
 //! (read + validate + write, as a user's import runs), and checks that a bad row writes nothing.
 
 use anyhow::Context;
+use innomesh_app::transfer::NoProgress;
+use innomesh_app::{App, Code, Config};
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::tabular::Cell;
 use innomesh_core::{EntityKind, Record};
-use innomesh_sheets::pipeline::{export_bytes, import_bytes, ImportError, NoProgress};
+use innomesh_sheets::pipeline::export_bytes;
 use innomesh_sheets::Format;
-use innomesh_store::{Repository, SqliteStore};
+use innomesh_store::SqliteStore;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(clap::Subcommand)]
@@ -46,18 +49,21 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     }
     let dir = std::env::temp_dir().join(format!("innomesh-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let store = SqliteStore::open(&dir.join("bench.db"))?;
+    let store = App::new(
+        Arc::new(SqliteStore::open(&dir.join("bench.db"))?),
+        Config::default(),
+    );
     let t = Instant::now();
-    let outcome = import_bytes(
-        &store,
-        EntityKind::Organisation,
-        &xlsx,
-        Format::Xlsx,
-        "bench",
-        "bench.xlsx",
-        &NoProgress,
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let outcome = store
+        .import_file(
+            EntityKind::Organisation,
+            &xlsx,
+            Format::Xlsx,
+            "bench",
+            "bench.xlsx",
+            &NoProgress,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let secs = t.elapsed().as_secs_f64();
     println!(
         "import_xlsx_rows\t{}\tseconds\t{secs:.2}\trows_per_s\t{:.0}",
@@ -66,7 +72,10 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     );
 
     // The same file with one bad credit code in the middle: refused, nothing written.
-    let fresh = SqliteStore::open(&dir.join("bench-bad.db"))?;
+    let fresh = App::new(
+        Arc::new(SqliteStore::open(&dir.join("bench-bad.db"))?),
+        Config::default(),
+    );
     let mut cells: Vec<Vec<Cell>> = orgs
         .iter()
         .map(|r| innomesh_core::tabular::record_to_cells(r, true))
@@ -80,8 +89,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         rows: &cells,
     }])?;
     let t = Instant::now();
-    match import_bytes(
-        &fresh,
+    match fresh.import_file(
         EntityKind::Organisation,
         &bad,
         Format::Xlsx,
@@ -89,8 +97,11 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         "bad.xlsx",
         &NoProgress,
     ) {
-        Err(ImportError::Rows(errs)) => {
-            let count = fresh.count(EntityKind::Organisation)?;
+        Err(e) if e.code == Code::ImportRejected => {
+            let errs = e.errors;
+            let count = fresh
+                .count(EntityKind::Organisation)
+                .map_err(|e| anyhow::anyhow!(e.message))?;
             println!(
                 "import_xlsx_bad_row\t{}\tseconds\t{:.2}\twritten\t{count}\tfirst_error\t{}",
                 cells.len(),

@@ -1,12 +1,10 @@
 //! `innomesh chain`: diagnosis of every chain in the terminal, and the XLSX chain report.
 
-use crate::serve::{open_store, seed_chains};
+use crate::serve::{open_app, seed_chains};
 use crate::DataDir;
 use anyhow::Context;
-use innomesh_server::AppState;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(clap::Subcommand)]
 pub enum ChainCommand {
@@ -33,10 +31,9 @@ pub enum ChainCommand {
 pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ChainCommand::Diagnose { dir, chain, year } => {
-            let store = open_store(&dir)?;
-            seed_chains(&store)?;
-            let st = AppState::new(Arc::new(store));
-            let data = innomesh_server::chains::reports(&st, year)
+            let app = open_app(&dir)?;
+            seed_chains(&app)?;
+            let data = innomesh_app::chains::reports(&app, year)
                 .map_err(|e| anyhow::anyhow!(e.message))?;
             let reports = &data.reports;
             for r in reports
@@ -64,10 +61,9 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ChainCommand::Report { dir, chain, out } => {
-            let store = open_store(&dir)?;
-            seed_chains(&store)?;
-            let st = AppState::new(Arc::new(store));
-            let bytes = innomesh_server::chains::report_xlsx(&st, &chain)
+            let app = open_app(&dir)?;
+            seed_chains(&app)?;
+            let bytes = innomesh_app::chains::report_xlsx(&app, &chain)
                 .map_err(|e| anyhow::anyhow!(e.message))?;
             std::fs::write(&out, bytes).with_context(|| format!("无法写入 {}", out.display()))?;
             println!("已写入 {}", out.display());

@@ -1,15 +1,14 @@
 //! `import`, `export`, `template`: files of one entity kind, with a progress bar on long imports.
 
-use crate::serve::open_store;
+use crate::serve::open_app;
 use crate::DataDir;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use innomesh_app::transfer::Progress;
+use innomesh_app::Code;
 use innomesh_core::EntityKind;
-use innomesh_sheets::pipeline::{
-    export_bytes, import_bytes, template_bytes, ImportError, Progress,
-};
+use innomesh_sheets::pipeline::{export_bytes, template_bytes};
 use innomesh_sheets::Format;
-use innomesh_store::Repository;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -93,7 +92,7 @@ pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
     let format = format_for(&a.file, a.format)?;
     let bytes =
         std::fs::read(&a.file).with_context(|| format!("无法读取文件 {}", a.file.display()))?;
-    let store = open_store(&a.dir)?;
+    let app = open_app(&a.dir)?;
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} {bar:30} {pos}/{len} {eta}")
@@ -105,15 +104,7 @@ pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let result = import_bytes(
-        &store,
-        a.kind,
-        &bytes,
-        format,
-        &a.actor,
-        &source,
-        &Bar(bar.clone()),
-    );
+    let result = app.import_file(a.kind, &bytes, format, &a.actor, &source, &Bar(bar.clone()));
     bar.finish_and_clear();
     match result {
         Ok(o) => {
@@ -129,7 +120,8 @@ pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(ImportError::Rows(rows)) => {
+        Err(e) if e.code == Code::ImportRejected => {
+            let rows = e.errors;
             eprintln!("导入失败，未写入任何数据。共 {} 处错误：", rows.len());
             for r in rows.iter().take(200) {
                 eprintln!("  {r}");
@@ -139,18 +131,19 @@ pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::from(1))
         }
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            eprintln!("导入失败，未写入任何数据：{}", e.message);
+            Ok(ExitCode::from(1))
+        }
     }
 }
 
 pub fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
     let format = format_for(&a.file, a.format)?;
-    let store = open_store(&a.dir)?;
-    let records = store.all(a.kind)?;
-    let label = store
-        .meta("sample_data")?
-        .map(|_| innomesh_core::sample::SAMPLE_LABEL);
-    let bytes = export_bytes(&records, a.kind, format, a.personal_full, label)?;
+    let app = open_app(&a.dir)?;
+    let records = app.all(a.kind).map_err(|e| anyhow::anyhow!(e.message))?;
+    let label = app.sample_label();
+    let bytes = export_bytes(&records, a.kind, format, a.personal_full, label.as_deref())?;
     std::fs::write(&a.file, bytes).with_context(|| format!("无法写入 {}", a.file.display()))?;
     println!(
         "已导出 {} {} 条到 {}",

@@ -3,6 +3,7 @@
 use crate::DataDir;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use innomesh_app::{App, Config};
 use innomesh_core::sample::{generate, SampleConfig, SAMPLE_LABEL};
 use innomesh_store::{Repository, SqliteStore};
 use std::net::SocketAddr;
@@ -43,26 +44,39 @@ pub fn open_store(dir: &DataDir) -> anyhow::Result<SqliteStore> {
     SqliteStore::open(&path).with_context(|| format!("无法打开数据库 {}", path.display()))
 }
 
-pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(&args.dir)?;
-    seed_chains(&store)?;
-    run_server(Arc::new(store), &args)
+/// The application over the data directory's database (search index beside it).
+pub fn open_app(dir: &DataDir) -> anyhow::Result<Arc<App>> {
+    let store = open_store(dir)?;
+    Ok(App::new(
+        Arc::new(store),
+        Config {
+            data_dir: Some(dir.data_dir.clone()),
+        },
+    ))
 }
 
-fn run_server(repo: Arc<dyn Repository>, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let app = open_app(&args.dir)?;
+    seed_chains(&app)?;
+    run_server(app, &args)
+}
+
+fn run_server(app: Arc<App>, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let addr: SocketAddr = format!("{}:{}", args.bind, args.port)
         .parse()
         .with_context(|| format!("地址无效：{}:{}", args.bind, args.port))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    // The on-disk search index at DATA_DIR/search-index/, rebuilt here if it lags the store.
-    let index = crate::search::open_for_serving(repo.as_ref(), &args.dir)?;
-    let state = innomesh_server::AppState::with_search(repo, Arc::new(index));
-    rt.block_on(innomesh_server::serve(state, addr))
-        .with_context(|| {
-            format!("无法在 {addr} 上启动服务（端口可能已被占用，可用 --port 换一个）")
-        })?;
+    // The on-disk search index at DATA_DIR/search-index/, caught up with the store here.
+    crate::search::open_for_serving(&app)?;
+    let state = innomesh_server::AppState::new(app.clone());
+    let served = rt.block_on(innomesh_server::serve(state, addr));
+    // Commit pending index work so the next start replays less.
+    let _ = innomesh_app::search::flush(&app);
+    served.with_context(|| {
+        format!("无法在 {addr} 上启动服务（端口可能已被占用，可用 --port 换一个）")
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -90,7 +104,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let store = open_store(&args.serve.dir)?;
+    let app = open_app(&args.serve.dir)?;
     eprintln!("正在生成{SAMPLE_LABEL}（规模 ×{}）…", args.scale);
     let data = generate(SampleConfig {
         scale: args.scale,
@@ -102,32 +116,34 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         ProgressStyle::with_template("写入 {bar:40} {pos}/{len} 条 {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let outcome = store
-        .import(data.records, "demo", SAMPLE_LABEL, &|n| {
+    let outcome = app
+        .import_records(data.records, "demo", SAMPLE_LABEL, &|n| {
             bar.set_position(n as u64)
-        })?
+        })
+        .map_err(|e| anyhow::anyhow!(e.message))?
         .map_err(|errs| anyhow::anyhow!("示例数据未通过校验（程序错误）：{:?}", errs.first()))?;
     bar.finish_and_clear();
-    store.set_meta(
+    app.set_setting(
         "sample_data",
         &format!("{SAMPLE_LABEL} scale={} seed={}", args.scale, args.seed),
         "demo",
-    )?;
+    )
+    .map_err(|e| anyhow::anyhow!(e.message))?;
     eprintln!(
         "已写入{SAMPLE_LABEL} {} 条：{}",
         outcome.created,
         path.display()
     );
-    seed_chains(&store)?;
+    seed_chains(&app)?;
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    run_server(Arc::new(store), &args.serve)
+    run_server(app, &args.serve)
 }
 
 /// The four shipped chain models become editable chain-node records on first start.
-pub fn seed_chains(store: &SqliteStore) -> anyhow::Result<()> {
-    let n = innomesh_server::chains::seed_models(store, "system")
+pub fn seed_chains(app: &App) -> anyhow::Result<()> {
+    let n = innomesh_app::chains::seed_models(app, "system")
         .map_err(|e| anyhow::anyhow!("无法载入内置产业链模型：{}", e.message))?;
     if n > 0 {
         eprintln!("已载入内置产业链模型：{n} 个节点");

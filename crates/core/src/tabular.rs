@@ -69,6 +69,13 @@ pub struct HeaderMap {
     pub ignored: Vec<String>,
 }
 
+impl HeaderMap {
+    /// The file column that the schema's `index`-th field is read from.
+    pub fn column(&self, index: usize) -> Option<usize> {
+        self.columns.get(index).copied().flatten()
+    }
+}
+
 fn normalise_header(h: &str) -> String {
     h.trim()
         .trim_start_matches(['*', '＊'])

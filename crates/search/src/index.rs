@@ -291,6 +291,15 @@ impl SearchIndex {
         &self,
         records: impl IntoIterator<Item = &'a Record>,
     ) -> Result<usize, SearchError> {
+        self.rebuild_at(records, None)
+    }
+
+    /// Replaces the whole index with `records` read at registry `version`, and commits with it.
+    pub fn rebuild_at<'a>(
+        &self,
+        records: impl IntoIterator<Item = &'a Record>,
+        version: Option<i64>,
+    ) -> Result<usize, SearchError> {
         let mut w = self.writer()?;
         w.delete_all_documents()?;
         let mut n = 0;
@@ -298,7 +307,11 @@ impl SearchIndex {
             w.add_document(self.document(r))?;
             n += 1;
         }
-        w.commit()?;
+        let mut prepared = w.prepare_commit()?;
+        if let Some(v) = version {
+            prepared.set_payload(&format!("version={v}"));
+        }
+        prepared.commit()?;
         drop(w);
         self.reader.reload()?;
         Ok(n)
@@ -334,6 +347,30 @@ impl SearchIndex {
         self.writer()?.commit()?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Commits and records, in the same commit, the registry version (audit sequence) that the
+    /// index now reflects, so a restart knows exactly which changes it still has to replay.
+    pub fn commit_at(&self, version: i64) -> Result<(), SearchError> {
+        {
+            let mut w = self.writer()?;
+            let mut prepared = w.prepare_commit()?;
+            prepared.set_payload(&format!("version={version}"));
+            prepared.commit()?;
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The registry version recorded by the last `commit_at` (none for an index committed
+    /// without one, which must then be rebuilt).
+    pub fn committed_version(&self) -> Option<i64> {
+        let metas = self.index.load_metas().ok()?;
+        metas
+            .payload
+            .as_deref()
+            .and_then(|p| p.strip_prefix("version="))
+            .and_then(|v| v.parse().ok())
     }
 
     /// Number of records in the index as last committed.

@@ -1,19 +1,12 @@
 //! Innomesh over HTTP: the JSON API (one router per feature), the OpenAPI document and the
-//! server-rendered pages. Handlers extract, call the store or an engine, and map the result.
+//! server-rendered pages. Handlers extract, call `innomesh_app::App`, and map the result.
 
-pub mod alloc;
 pub mod api;
-pub mod chains;
-mod chains_report;
-pub mod dictionaries;
 pub mod error;
-pub mod funding;
-pub mod matching;
 mod openapi;
 pub mod pages;
 mod state;
 mod workbench;
-pub mod workflow;
 
 pub use state::AppState;
 
@@ -35,7 +28,7 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     // Counts, dashboard figures and chain reports are built before the first visitor asks.
-    pages::start_cache_warmer(&state);
+    state.0.start_background();
     let local = listener.local_addr()?;
     eprintln!("Innomesh 创新资源一张网 已启动：http://{local}/");
     axum::serve(listener, router(state))

@@ -1,7 +1,7 @@
 //! `/api/openapi.json`, generated from the entity schemas so it cannot drift from the code.
 
-use crate::error::ERROR_CODES;
 use axum::Json;
+use innomesh_app::Code;
 use innomesh_core::schema::{fields, FieldType};
 use innomesh_core::EntityKind;
 use serde_json::{json, Map, Value};
@@ -221,10 +221,10 @@ pub fn build() -> Value {
     }
     schemas.insert("Error".into(), json!({
         "type": "object", "required": ["code", "message"],
-        "properties": {"code": {"type": "string", "enum": ERROR_CODES.iter().map(|e| e.0).collect::<Vec<_>>()},
+        "properties": {"code": {"type": "string", "enum": Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()},
                        "message": {"type": "string", "description": "中文说明"},
                        "errors": {"type": "array", "items": {"type": "object", "properties": {"row": {"type": "integer"}, "column": {"type": "string"}, "value": {"type": "string"}, "reason": {"type": "string"}}}}},
-        "x-codes": ERROR_CODES.iter().map(|(c, s, m)| json!({"code": c, "status": s, "message": m})).collect::<Vec<_>>()
+        "x-codes": Code::ALL.iter().map(|c| json!({"code": c.as_str(), "status": c.status(), "message": c.description()})).collect::<Vec<_>>()
     }));
     json!({
         "openapi": "3.0.3",

@@ -1,42 +1,26 @@
-//! Shared state of the HTTP layer.
+//! Shared state of the HTTP layer: the one `App`.
 
-use innomesh_search::SearchIndex;
-use innomesh_store::Repository;
-use std::sync::{Arc, OnceLock};
+use innomesh_app::App;
+use std::sync::Arc;
 
 #[derive(Clone)]
-pub struct AppState {
-    pub repo: Arc<dyn Repository>,
-    /// The full-text index (a cache of the store). Set at start by `with_search`; otherwise built
-    /// in memory from the store on the first search (`api::search::index`).
-    pub search: Arc<OnceLock<Arc<SearchIndex>>>,
+pub struct AppState(pub Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
 }
 
 impl AppState {
-    pub fn new(repo: Arc<dyn Repository>) -> Self {
-        Self {
-            repo,
-            search: Arc::new(OnceLock::new()),
-        }
+    pub fn new(app: Arc<App>) -> Self {
+        Self(app)
     }
 
-    /// With an index opened (and kept current) by the caller, e.g. `DATA_DIR/search-index/`.
-    pub fn with_search(repo: Arc<dyn Repository>, index: Arc<SearchIndex>) -> Self {
-        let search = OnceLock::new();
-        let _ = search.set(index);
-        Self {
-            repo,
-            search: Arc::new(search),
-        }
-    }
-
-    /// The 示例数据 label when the database holds generated sample data.
-    pub fn sample_label(&self) -> Option<String> {
-        self.repo
-            .meta("sample_data")
-            .ok()
-            .flatten()
-            .map(|_| innomesh_core::sample::SAMPLE_LABEL.to_string())
+    /// An application over `repo` with the default configuration (tests, tools).
+    pub fn for_store(repo: Arc<dyn innomesh_store::Repository>) -> Self {
+        Self(App::new(repo, innomesh_app::Config::default()))
     }
 }
 

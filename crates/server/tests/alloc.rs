@@ -17,7 +17,7 @@ fn app() -> axum::Router {
         .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
         .unwrap()
         .unwrap();
-    router(AppState::new(Arc::new(store)))
+    router(AppState::for_store(Arc::new(store)))
 }
 
 async fn call(app: &axum::Router, method: &str, uri: &str, body: String) -> (StatusCode, Value) {

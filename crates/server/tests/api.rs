@@ -17,7 +17,7 @@ fn app() -> axum::Router {
         .unwrap()
         .unwrap();
     store.set_meta("sample_data", "示例数据", "t").unwrap();
-    router(AppState::new(Arc::new(store)))
+    router(AppState::for_store(Arc::new(store)))
 }
 
 async fn call(

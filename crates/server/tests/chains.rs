@@ -3,8 +3,9 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use innomesh_app::chains;
 use innomesh_core::sample::{generate, SampleConfig};
-use innomesh_server::{chains, router, AppState};
+use innomesh_server::{router, AppState};
 use innomesh_store::{Repository, SqliteStore};
 use serde_json::Value;
 use std::sync::Arc;
@@ -16,8 +17,9 @@ fn app() -> axum::Router {
         .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
         .unwrap()
         .unwrap();
-    chains::seed_models(&store, "t").unwrap();
-    router(AppState::new(Arc::new(store)))
+    let st = AppState::for_store(Arc::new(store));
+    chains::seed_models(&st, "t").unwrap();
+    router(st)
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
@@ -133,8 +135,12 @@ async fn manual_mapping_is_respected_by_the_next_run() {
         .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
         .unwrap()
         .unwrap();
-    chains::seed_models(store.as_ref(), "t").unwrap();
-    let app = router(AppState::new(store.clone()));
+    chains::seed_models(
+        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()),
+        "t",
+    )
+    .unwrap();
+    let app = router(AppState::for_store(store.clone()));
     let (_, node) = get(&app, "/api/chains/rare_earth/nodes/magnet").await;
     let firm = node["firms"][0]["credit_code"]
         .as_str()

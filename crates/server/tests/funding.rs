@@ -4,9 +4,10 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use innomesh_app::chains;
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::{EntityKind, Record};
-use innomesh_server::{chains, router, AppState};
+use innomesh_server::{router, AppState};
 use innomesh_store::{Repository, SqliteStore};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -18,8 +19,12 @@ fn setup() -> (Arc<SqliteStore>, axum::Router) {
         .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
         .unwrap()
         .unwrap();
-    chains::seed_models(store.as_ref(), "t").unwrap();
-    let app = router(AppState::new(store.clone()));
+    chains::seed_models(
+        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()),
+        "t",
+    )
+    .unwrap();
+    let app = router(AppState::for_store(store.clone()));
     (store, app)
 }
 

@@ -3,8 +3,9 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use innomesh_app::chains;
 use innomesh_core::sample::{generate, SampleConfig};
-use innomesh_server::{chains, router, AppState};
+use innomesh_server::{router, AppState};
 use innomesh_store::{Repository, SqliteStore};
 use serde_json::Value;
 use std::sync::Arc;
@@ -28,8 +29,9 @@ async fn demand_matches_carry_evidence() {
         .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
         .unwrap()
         .unwrap();
-    chains::seed_models(&store, "t").unwrap();
-    let app = router(AppState::new(Arc::new(store)));
+    let st = AppState::for_store(Arc::new(store));
+    chains::seed_models(&st, "t").unwrap();
+    let app = router(st);
     let (s, m) = get(&app, "/api/demands/DM000001/matches?top=10").await;
     assert_eq!(s, StatusCode::OK, "{m}");
     let hits = m["hits"].as_array().unwrap();

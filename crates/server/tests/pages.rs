@@ -19,8 +19,9 @@ fn app() -> axum::Router {
         .unwrap()
         .unwrap();
     store.set_meta("sample_data", "示例数据", "t").unwrap();
-    innomesh_server::chains::seed_models(&store, "t").unwrap();
-    router(AppState::new(Arc::new(store)))
+    let st = AppState::for_store(Arc::new(store));
+    innomesh_app::chains::seed_models(&st, "t").unwrap();
+    router(st)
 }
 
 struct Reply {

@@ -13,7 +13,7 @@ use tower::ServiceExt;
 
 fn app() -> axum::Router {
     let store = SqliteStore::open_in_memory().unwrap();
-    router(AppState::new(Arc::new(store)))
+    router(AppState::for_store(Arc::new(store)))
 }
 
 async fn call(app: &axum::Router, method: &str, uri: &str, body: Value) -> (StatusCode, Value) {

@@ -4,8 +4,9 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use innomesh_app::chains;
 use innomesh_core::sample::{generate, SampleConfig};
-use innomesh_server::{chains, router, AppState};
+use innomesh_server::{router, AppState};
 use innomesh_store::{Repository, SqliteStore};
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -17,8 +18,9 @@ fn app() -> axum::Router {
         .unwrap()
         .unwrap();
     store.set_meta("sample_data", "示例数据", "t").unwrap();
-    chains::seed_models(&store, "t").unwrap();
-    router(AppState::new(Arc::new(store)))
+    let st = AppState::for_store(Arc::new(store));
+    chains::seed_models(&st, "t").unwrap();
+    router(st)
 }
 
 async fn page(app: &axum::Router, method: &str, uri: &str, form: &str) -> (StatusCode, String) {
@@ -112,7 +114,7 @@ async fn upload(app: &axum::Router, name: &str, bytes: &[u8]) -> (StatusCode, St
 #[tokio::test]
 async fn uploaded_order_is_planned_or_every_bad_cell_named() {
     let app = app();
-    let tpl = innomesh_server::alloc::order_template().unwrap();
+    let tpl = innomesh_app::alloc::order_template().unwrap();
     let (s, html) = upload(&app, "订单.xlsx", &tpl).await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("已导入订单") && html.contains("机床时间表"));

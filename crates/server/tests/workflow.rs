@@ -4,10 +4,11 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
+use innomesh_app::chains;
 use innomesh_core::model::{DemandStatus, PersonRole, ResponseOutcome};
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::{EntityKind, Record};
-use innomesh_server::{chains, router, AppState};
+use innomesh_server::{router, AppState};
 use innomesh_store::{Repository, SqliteStore};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -57,8 +58,12 @@ fn setup() -> (axum::Router, Arc<SqliteStore>) {
         )
         .unwrap()
         .unwrap();
-    chains::seed_models(store.as_ref(), "t").unwrap();
-    (router(AppState::new(store.clone())), store)
+    chains::seed_models(
+        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()),
+        "t",
+    )
+    .unwrap();
+    (router(AppState::for_store(store.clone())), store)
 }
 
 #[tokio::test]

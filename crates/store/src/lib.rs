@@ -25,6 +25,9 @@ pub enum StoreError {
     UnknownReference(String),
     #[error("{0}")]
     Invalid(String),
+    /// A delete refused because other records still point at this one (the message names them).
+    #[error("{0}")]
+    Referenced(String),
     /// A workflow rule refused the change (a demand skipping a stage, moving back without a reason).
     #[error("{0}")]
     Rule(String),
@@ -133,6 +136,10 @@ pub trait Repository: Send + Sync {
         id: Option<&str>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The registry version: the latest audit sequence (every write appends one).
+    fn version(&self) -> Result<i64, StoreError>;
+    /// Audit entries after `seq`, oldest first, at most `limit` (derived data replay these).
+    fn changes_since(&self, seq: i64, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn set_meta(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError>;
     /// Aggregates for the landing page and dashboard: counts per (kind, region).

@@ -628,6 +628,35 @@ impl Repository for SqliteStore {
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
     }
 
+    fn version(&self) -> Result<i64, StoreError> {
+        let conn = self.lock();
+        Ok(
+            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_log", [], |r| {
+                r.get(0)
+            })?,
+        )
+    }
+
+    fn changes_since(&self, seq: i64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, at, actor, action, kind, entity_id, detail FROM audit_log
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )?;
+        let rows = stmt.query_map(params![seq, limit as i64], |r| {
+            Ok(AuditEntry {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                kind: r.get(4)?,
+                entity_id: r.get(5)?,
+                detail: r.get(6)?,
+            })
+        })?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         let conn = self.lock();
         Ok(conn

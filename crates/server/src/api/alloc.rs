@@ -1,13 +1,12 @@
 //! Shared capacity over HTTP: `/api/alloc/shops`, `/api/alloc/sample-order`, `/api/alloc/plan`.
 
 use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use innomesh_alloc::order::Order;
@@ -30,8 +29,8 @@ async fn repair(
 ) -> Result<Json<Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
     let req: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request("bad_json", format!("请求体不是合法的 JSON：{e}")))?;
-    let invalid = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m);
+        .map_err(|e| ApiError::new(Code::BadJson, format!("请求体不是合法的 JSON：{e}")))?;
+    let invalid = |m: String| ApiError::new(Code::InvalidField, m);
     let order: Order = serde_json::from_value(req.get("order").cloned().unwrap_or(Value::Null))
         .map_err(|e| invalid(format!("订单 order 格式不对：{e}")))?;
     let previous: innomesh_alloc::Plan =
@@ -43,9 +42,9 @@ async fn repair(
         .ok_or_else(|| invalid("缺少 dropped_shop（退出车间的统一社会信用代码）".into()))?
         .to_string();
     let v = blocking(move || -> Result<Value, ApiError> {
-        let shops = crate::alloc::shops(st.repo.as_ref())?;
+        let shops = innomesh_app::alloc::shops(st.repo())?;
         let mut cfg = PlanConfig {
-            policy: crate::alloc::policy(),
+            policy: innomesh_app::alloc::policy(),
             ..PlanConfig::default()
         };
         cfg.gap.time_limit = 1.0;
@@ -60,8 +59,8 @@ async fn repair(
 
 async fn shops(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
-        let shops = crate::alloc::shops(st.repo.as_ref())?;
-        let policy = crate::alloc::policy();
+        let shops = innomesh_app::alloc::shops(st.repo())?;
+        let policy = innomesh_app::alloc::policy();
         let items: Vec<Value> = shops
             .iter()
             .map(|s| {
@@ -88,17 +87,17 @@ async fn sample_order(
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=200).contains(n))
-            .ok_or_else(|| ApiError::bad_request("invalid_query", "parts 应为 1–200 的整数"))?,
+            .ok_or_else(|| ApiError::new(Code::InvalidQuery, "parts 应为 1–200 的整数"))?,
     };
     let seed = match param(&params, "seed") {
         None => 1,
         Some(s) => s
             .parse::<u64>()
-            .map_err(|_| ApiError::bad_request("invalid_query", "seed 应为非负整数"))?,
+            .map_err(|_| ApiError::new(Code::InvalidQuery, "seed 应为非负整数"))?,
     };
     let order = blocking(move || -> Result<Order, ApiError> {
-        let shops = crate::alloc::shops(st.repo.as_ref())?;
-        Ok(crate::alloc::sample_order(&shops, parts, seed))
+        let shops = innomesh_app::alloc::shops(st.repo())?;
+        Ok(innomesh_app::alloc::sample_order(&shops, parts, seed))
     })
     .await??;
     Ok(Json(order))
@@ -111,50 +110,29 @@ async fn plan(
 ) -> Result<Json<Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
     let req: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request("bad_json", format!("请求体不是合法的 JSON：{e}")))?;
+        .map_err(|e| ApiError::new(Code::BadJson, format!("请求体不是合法的 JSON：{e}")))?;
     let order: Order = serde_json::from_value(req.get("order").cloned().unwrap_or(Value::Null))
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_field",
-                format!("订单 order 格式不对：{e}"),
-            )
-        })?;
+        .map_err(|e| ApiError::new(Code::InvalidField, format!("订单 order 格式不对：{e}")))?;
     if order.parts.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-            "订单没有零件",
-        ));
+        return Err(ApiError::new(Code::InvalidField, "订单没有零件"));
     }
     let time_limit = match req.get("time_limit") {
         None | Some(Value::Null) => 2.0,
         Some(v) => v
             .as_f64()
             .filter(|t| *t > 0.0 && *t <= 30.0)
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_field",
-                    "time_limit 应为 0–30 秒",
-                )
-            })?,
+            .ok_or_else(|| ApiError::new(Code::InvalidField, "time_limit 应为 0–30 秒"))?,
     };
     let v = blocking(move || -> Result<Value, ApiError> {
-        let shops = crate::alloc::shops(st.repo.as_ref())?;
+        let shops = innomesh_app::alloc::shops(st.repo())?;
         let mut cfg = PlanConfig {
-            policy: crate::alloc::policy(),
+            policy: innomesh_app::alloc::policy(),
             ..PlanConfig::default()
         };
         cfg.gap.time_limit = time_limit / 2.0;
         cfg.fjsp.time_limit = time_limit / 2.0;
-        let plan = plan_order(&order, &shops, &cfg).map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_field",
-                e.to_string(),
-            )
-        })?;
+        let plan = plan_order(&order, &shops, &cfg)
+            .map_err(|e| ApiError::new(Code::InvalidField, e.to_string()))?;
         let names: serde_json::Map<String, Value> = shops
             .iter()
             .map(|s| (s.id.clone(), json!(s.name)))

@@ -2,17 +2,17 @@
 //! referral paths, impact simulation, editable rules and the XLSX chain report.
 
 use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
-use crate::chains::{chain_error, node_key, rules, store_id, ChainData};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use innomesh_app::chains::{chain_error, node_key, rules, store_id, ChainData};
 use innomesh_chain::{DiagnosisRules, MetricsConfig, ReferralScratch};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -35,14 +35,14 @@ fn year_param(params: &Params) -> Result<Option<u16>, ApiError> {
             y.parse::<u16>()
                 .ok()
                 .filter(|y| (1949..=2100).contains(y))
-                .ok_or_else(|| ApiError::bad_request("invalid_query", format!("年份「{y}」无效")))
+                .ok_or_else(|| ApiError::new(Code::InvalidQuery, format!("年份「{y}」无效")))
         })
         .transpose()
 }
 
 /// Every chain's report for a year, with the engine behind it (cached per registry version).
 pub fn chain_reports(st: &AppState, year: Option<u16>) -> Result<Arc<ChainData>, ApiError> {
-    crate::chains::reports(st, year)
+    Ok(innomesh_app::chains::reports(st, year)?)
 }
 
 async fn list(
@@ -127,7 +127,7 @@ async fn org_nodes(
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let matches = blocking(move || -> Result<Value, ApiError> {
-        let loaded = crate::chains::loaded(&st)?;
+        let loaded = innomesh_app::chains::loaded(&st)?;
         let i = *loaded.codes.get(code.trim()).ok_or_else(|| ApiError::not_found(format!("登记库中没有组织「{code}」")))?;
         let m: Vec<Value> = loaded
             .engine
@@ -146,7 +146,7 @@ async fn referral(
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
-        let loaded = crate::chains::loaded(&st)?;
+        let loaded = innomesh_app::chains::loaded(&st)?;
         let i = *loaded
             .codes
             .get(code.trim())
@@ -165,13 +165,12 @@ async fn simulate(
 ) -> Result<Json<Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
     let req: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request("bad_json", format!("请求体不是合法的 JSON：{e}")))?;
+        .map_err(|e| ApiError::new(Code::BadJson, format!("请求体不是合法的 JSON：{e}")))?;
     let target = req["target"]
         .as_str()
         .ok_or_else(|| {
             ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_field",
+                Code::InvalidField,
                 "缺少 target（目标企业统一社会信用代码）",
             )
         })?
@@ -180,19 +179,17 @@ async fn simulate(
         .as_str()
         .ok_or_else(|| {
             ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_field",
+                Code::InvalidField,
                 "缺少 node（链节点编号，如 rare_earth.magnet）",
             )
         })?
         .to_string();
     let v = blocking(move || -> Result<Value, ApiError> {
-        let loaded = crate::chains::loaded(&st)?;
-        let rules = rules(st.repo.as_ref())?;
+        let loaded = innomesh_app::chains::loaded(&st)?;
+        let rules = rules(st.repo())?;
         let i = *loaded.codes.get(target.trim()).ok_or_else(|| {
             ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_reference",
+                Code::UnknownReference,
                 format!("登记库中没有组织「{target}」：请先导入候选企业"),
             )
         })?;
@@ -208,7 +205,7 @@ async fn simulate(
 }
 
 async fn get_rules(State(st): State<AppState>) -> Result<Json<DiagnosisRules>, ApiError> {
-    let r = blocking(move || rules(st.repo.as_ref())).await??;
+    let r = blocking(move || rules(st.repo())).await??;
     Ok(Json(r))
 }
 
@@ -219,11 +216,11 @@ async fn put_rules(
 ) -> Result<Json<DiagnosisRules>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
     let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::bad_request("bad_json", "请求体不是 UTF-8 文本"))?;
+        .map_err(|_| ApiError::new(Code::BadJson, "请求体不是 UTF-8 文本"))?;
     let r = DiagnosisRules::from_json(text).map_err(chain_error)?;
     let who = super::actor(&headers);
     let json = serde_json::to_string(&r).map_err(ApiError::internal)?;
-    blocking(move || st.repo.set_meta("chain_rules", &json, &who)).await??;
+    blocking(move || st.repo().set_meta("chain_rules", &json, &who)).await??;
     Ok(Json(r))
 }
 
@@ -242,7 +239,8 @@ async fn report_file(
             .iter()
             .find(|r| r.chain == chain)
             .ok_or_else(|| ApiError::not_found(format!("没有编号为「{chain}」的产业链")))?;
-        let bytes = crate::chains_report::xlsx(r, sample.as_deref()).map_err(ApiError::internal)?;
+        let bytes =
+            innomesh_app::chains_report::xlsx(r, sample.as_deref()).map_err(ApiError::internal)?;
         Ok((
             format!(
                 "{}诊断报告{}.xlsx",

@@ -2,8 +2,7 @@
 //! (`aliases` 别名词典, `user-words` 领域词典), `DELETE` to go back to the bundled one.
 
 use super::{body_bytes, JSON_LIMIT};
-use crate::dictionaries::{self, Which};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
@@ -11,6 +10,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use innomesh_app::dictionaries::{self, Which};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -30,7 +30,7 @@ fn which(s: &str) -> Result<Which, ApiError> {
 }
 
 fn describe(st: &AppState, w: Which) -> Result<Value, ApiError> {
-    let (text, edited) = dictionaries::text(st.repo.as_ref(), w)?;
+    let (text, edited) = dictionaries::text(st.repo(), w)?;
     let entries = dictionaries::check(w, &text).unwrap_or(0);
     Ok(json!({
         "name": w.code(),
@@ -73,8 +73,8 @@ async fn write(
     let w = which(&w)?;
     let body = body_bytes(body, JSON_LIMIT)?;
     let put: Put = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::bad_request(
-            "bad_json",
+        ApiError::new(
+            Code::BadJson,
             format!("请求体应为 {{\"text\": 词典全文, \"actor\": 经办人}}：{e}"),
         )
     })?;

@@ -1,13 +1,12 @@
 //! Funding over HTTP: `/api/funding/overview`, `/api/funding/duplicates`, `/api/funding/check-draft`.
 
 use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use innomesh_core::{EntityKind, Record};
@@ -30,17 +29,17 @@ async fn overview(
             y.parse::<i32>()
                 .ok()
                 .filter(|y| (1949..=2100).contains(y))
-                .ok_or_else(|| ApiError::bad_request("invalid_query", format!("年份「{y}」无效")))
+                .ok_or_else(|| ApiError::new(Code::InvalidQuery, format!("年份「{y}」无效")))
         })
         .transpose()?;
-    let o = blocking(move || crate::funding::overview(&st, year)).await??;
+    let o = blocking(move || innomesh_app::funding::overview(&st, year)).await??;
     Ok(Json(serde_json::to_value(o).map_err(ApiError::internal)?))
 }
 
 async fn duplicates(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
-        let pairs = crate::funding::duplicates(st.repo.as_ref())?;
-        let apps = crate::funding::applications(st.repo.as_ref())?;
+        let pairs = innomesh_app::funding::duplicates(st.repo())?;
+        let apps = innomesh_app::funding::applications(st.repo())?;
         let titles: std::collections::HashMap<&str, (&str, &str, i32)> = apps
             .iter()
             .map(|a| {
@@ -75,12 +74,12 @@ async fn check_draft(
 ) -> Result<Json<Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
     let mut value: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request("bad_json", format!("请求体不是合法的 JSON：{e}")))?;
+        .map_err(|e| ApiError::new(Code::BadJson, format!("请求体不是合法的 JSON：{e}")))?;
     if value.get("id").is_none() {
         value["id"] = json!("");
     }
     let record = Record::from_json(EntityKind::Application, value)
-        .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m))?;
+        .map_err(|m| ApiError::new(Code::InvalidField, m))?;
     let Record::Application(draft) = record else {
         return Err(ApiError::internal("kind mismatch"));
     };
@@ -88,13 +87,12 @@ async fn check_draft(
         && draft.sections.iter().all(|s| s.text.trim().is_empty())
     {
         return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
+            Code::InvalidField,
             "草稿没有正文：请填写项目摘要或正文章节",
         ));
     }
     let v = blocking(move || -> Result<Value, ApiError> {
-        let matches = crate::funding::check_draft(st.repo.as_ref(), &draft)?;
+        let matches = innomesh_app::funding::check_draft(st.repo(), &draft)?;
         Ok(json!({"applicant": draft.applicant.as_str(), "overlaps": matches}))
     })
     .await??;

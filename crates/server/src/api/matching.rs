@@ -2,7 +2,7 @@
 //! `/api/achievements/{id}/adopters`.
 
 use super::{param, query_params, Params};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
@@ -26,7 +26,7 @@ fn top_param(params: &Params) -> Result<usize, ApiError> {
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=200).contains(n))
-            .ok_or_else(|| ApiError::bad_request("invalid_query", "top 应为 1–200 的整数")),
+            .ok_or_else(|| ApiError::new(Code::InvalidQuery, "top 应为 1–200 的整数")),
     }
 }
 
@@ -37,8 +37,8 @@ async fn matches(
 ) -> Result<Json<Value>, ApiError> {
     let top = top_param(&query_params(params)?)?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        let (d, hits) = crate::matching::match_demand(&st, &id, top)?;
-        let issues = crate::matching::card_issues(&d);
+        let (d, hits) = innomesh_app::matching::match_demand(&st, &id, top)?;
+        let issues = innomesh_app::matching::card_issues(&d);
         Ok(json!({"demand": d.id, "title": d.title, "card_issues": issues, "hits": hits}))
     })
     .await??;
@@ -47,10 +47,10 @@ async fn matches(
 
 async fn card(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
-        let Some(Record::Demand(d)) = st.repo.get(EntityKind::Demand, &id)? else {
+        let Some(Record::Demand(d)) = st.repo().get(EntityKind::Demand, &id)? else {
             return Err(ApiError::not_found(format!("未找到技术需求「{id}」")));
         };
-        Ok(json!({"demand": d.id, "issues": crate::matching::card_issues(&d)}))
+        Ok(json!({"demand": d.id, "issues": innomesh_app::matching::card_issues(&d)}))
     })
     .await??;
     Ok(Json(v))
@@ -63,7 +63,7 @@ async fn adopters(
 ) -> Result<Json<Value>, ApiError> {
     let top = top_param(&query_params(params)?)?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        let hits = crate::matching::adopters(&st, &id, top)?;
+        let hits = innomesh_app::matching::adopters(&st, &id, top)?;
         Ok(json!({"achievement": id, "hits": hits}))
     })
     .await??;

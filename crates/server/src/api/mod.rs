@@ -11,7 +11,9 @@ pub mod search;
 pub mod transfer;
 mod workflow;
 
-use crate::error::ApiError;
+#[allow(unused_imports)]
+use crate::error::HttpStatus;
+use crate::error::{ApiError, Code};
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -75,8 +77,7 @@ pub fn kind_of(segment: &str) -> Result<innomesh_core::EntityKind, ApiError> {
             .map(|k| k.plural())
             .collect();
         ApiError::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "unknown_kind",
+            Code::UnknownKind,
             format!("没有「{segment}」这种记录类型，可用：{}", all.join("、")),
         )
     })
@@ -90,12 +91,11 @@ pub fn body_bytes(
     body.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                Code::PayloadTooLarge,
                 format!("请求体过大：上限 {} MB", limit / 1024 / 1024),
             )
         } else {
-            ApiError::bad_request("bad_json", format!("无法读取请求体：{e}"))
+            ApiError::new(Code::BadJson, format!("无法读取请求体：{e}"))
         }
     })
 }
@@ -104,7 +104,7 @@ pub fn query_params(
     q: Result<axum::extract::Query<Params>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Params, ApiError> {
     q.map(|axum::extract::Query(p)| p)
-        .map_err(|_| ApiError::bad_request("invalid_query", "查询参数无法解析"))
+        .map_err(|_| ApiError::new(Code::InvalidQuery, "查询参数无法解析"))
 }
 
 /// `X-Actor` names who writes (accounts arrive with their own issue; until then the header or "api").

@@ -1,7 +1,7 @@
 //! Code lists and registry totals: `/api/regions`, `/api/industries`, `/api/stats`.
 
 use super::{param, query_params, Params};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
@@ -29,7 +29,7 @@ async fn region_list(
         Some(p) => Some(
             regs.resolve(p)
                 .ok_or_else(|| {
-                    ApiError::bad_request("invalid_query", format!("行政区划代码「{p}」不存在"))
+                    ApiError::new(Code::InvalidQuery, format!("行政区划代码「{p}」不存在"))
                 })?
                 .code
                 .clone(),
@@ -63,7 +63,7 @@ async fn industry_list(
     let items: Vec<Value> = match param(&params, "parent") {
         Some(p) => {
             let i = inds.resolve(p).ok_or_else(|| {
-                ApiError::bad_request("invalid_query", format!("行业代码「{p}」不存在"))
+                ApiError::new(Code::InvalidQuery, format!("行业代码「{p}」不存在"))
             })?;
             inds.children(&i.code)
                 .iter()
@@ -82,7 +82,7 @@ async fn industry_list(
 }
 
 async fn stats(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let repo = st.repo.clone();
+    let repo = st.clone();
     let counts = blocking(move || -> Result<Vec<(EntityKind, usize)>, ApiError> {
         EntityKind::ALL
             .iter()

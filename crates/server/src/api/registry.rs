@@ -1,7 +1,7 @@
 //! CRUD and lists for every entity kind: `/api/{kind}` and `/api/{kind}/{id}`.
 
 use super::{actor, body_bytes, kind_of, param, query_params, Params, JSON_LIMIT};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
@@ -40,12 +40,12 @@ pub fn list_query(kind: EntityKind, params: &Params) -> Result<ListQuery, ApiErr
     if let Some(r) = param(params, "region") {
         q = q
             .region(r)
-            .map_err(|m| ApiError::bad_request("invalid_query", m))?;
+            .map_err(|m| ApiError::new(Code::InvalidQuery, m))?;
     }
     if let Some(i) = param(params, "industry") {
         q = q
             .industry(i)
-            .map_err(|m| ApiError::bad_request("invalid_query", m))?;
+            .map_err(|m| ApiError::new(Code::InvalidQuery, m))?;
     }
     q.subkind = param(params, "kind").map(str::to_string);
     q.tier = param(params, "tier").map(str::to_string);
@@ -59,8 +59,8 @@ pub fn list_query(kind: EntityKind, params: &Params) -> Result<ListQuery, ApiErr
         Some("number") | Some("-number") => Sort::NumberDesc,
         Some("updated") | Some("-updated") => Sort::UpdatedDesc,
         Some(other) => {
-            return Err(ApiError::bad_request(
-                "invalid_query",
+            return Err(ApiError::new(
+                Code::InvalidQuery,
                 format!("排序「{other}」无效，可选：id、name、number、updated"),
             ))
         }
@@ -73,8 +73,8 @@ pub fn list_query(kind: EntityKind, params: &Params) -> Result<ListQuery, ApiErr
                 .ok()
                 .filter(|n| (1..=max).contains(n))
                 .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "invalid_query",
+                    ApiError::new(
+                        Code::InvalidQuery,
                         format!("{key} 应为 1–{max} 的整数，实际为「{v}」"),
                     )
                 }),
@@ -94,7 +94,7 @@ async fn list(
     let params = query_params(params)?;
     let q = list_query(kind, &params)?;
     let full = full_personal(&params);
-    let repo = st.repo.clone();
+    let repo = st.clone();
     let page = blocking(move || repo.list(&q)).await??;
     let items: Vec<Value> = page.records.iter().map(|r| show(r, full)).collect();
     Ok(Json(json!({
@@ -108,8 +108,8 @@ async fn list(
 
 fn parse_record(kind: EntityKind, body: &[u8]) -> Result<Record, ApiError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(
-            "bad_json",
+        ApiError::new(
+            Code::BadJson,
             format!(
                 "请求体不是合法的 JSON（第 {} 行第 {} 列）：{e}",
                 e.line(),
@@ -118,23 +118,16 @@ fn parse_record(kind: EntityKind, body: &[u8]) -> Result<Record, ApiError> {
         )
     })?;
     if !value.is_object() {
-        return Err(ApiError::bad_request(
-            "bad_json",
-            "请求体应为一个 JSON 对象",
-        ));
+        return Err(ApiError::new(Code::BadJson, "请求体应为一个 JSON 对象"));
     }
-    let record = Record::from_json(kind, value)
-        .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m))?;
+    let record =
+        Record::from_json(kind, value).map_err(|m| ApiError::new(Code::InvalidField, m))?;
     record.validate().map_err(|errs| {
         let msg: Vec<String> = errs
             .iter()
             .map(|e| format!("{}：{}", e.field, e.message))
             .collect();
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-            msg.join("；"),
-        )
+        ApiError::new(Code::InvalidField, msg.join("；"))
     })?;
     Ok(record)
 }
@@ -149,11 +142,8 @@ async fn create(
     let body = body_bytes(body, JSON_LIMIT)?;
     let record = parse_record(kind, &body)?;
     let who = actor(&headers);
-    let repo = st.repo.clone();
+    let repo = st.clone();
     let saved = blocking(move || repo.create(record, &who)).await??;
-    // Keep the search index current (a cache of the store; failures are logged, not returned).
-    let (st2, rec) = (st.clone(), saved.clone());
-    blocking(move || super::search::indexed_upsert(&st2, &rec)).await?;
     Ok((StatusCode::CREATED, Json(saved.to_masked_json())))
 }
 
@@ -164,7 +154,7 @@ async fn read(
 ) -> Result<Json<Value>, ApiError> {
     let kind = kind_of(&kind)?;
     let params = query_params(params)?;
-    let repo = st.repo.clone();
+    let repo = st.clone();
     let id2 = id.clone();
     let record = blocking(move || repo.get(kind, &id2)).await??;
     let record =
@@ -182,11 +172,8 @@ async fn update(
     let body = body_bytes(body, JSON_LIMIT)?;
     let record = parse_record(kind, &body)?;
     let who = actor(&headers);
-    let repo = st.repo.clone();
+    let repo = st.clone();
     let saved = blocking(move || repo.update(kind, &id, record, &who)).await??;
-    // Keep the search index current (a cache of the store; failures are logged, not returned).
-    let (st2, rec) = (st.clone(), saved.clone());
-    blocking(move || super::search::indexed_upsert(&st2, &rec)).await?;
     Ok(Json(saved.to_masked_json()))
 }
 
@@ -197,11 +184,7 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     let kind = kind_of(&kind)?;
     let who = actor(&headers);
-    let repo = st.repo.clone();
-    let id2 = id.clone();
-    blocking(move || repo.delete(kind, &id2, &who)).await??;
-    // Keep the search index current (a cache of the store; failures are logged, not returned).
-    blocking(move || super::search::indexed_delete(&st, kind, &id)).await?;
+    blocking(move || st.delete(kind, &id, &who)).await??;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -211,15 +194,11 @@ async fn relations(
 ) -> Result<Json<Value>, ApiError> {
     let kind = kind_of(&kind)?;
     if kind != EntityKind::Organisation {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "只有组织有关联记录列表",
-        ));
+        return Err(ApiError::new(Code::InvalidQuery, "只有组织有关联记录列表"));
     }
-    let code = innomesh_core::CreditCode::parse(&id).map_err(|e| {
-        ApiError::bad_request("invalid_query", format!("统一社会信用代码无效：{e}"))
-    })?;
-    let repo = st.repo.clone();
+    let code = innomesh_core::CreditCode::parse(&id)
+        .map_err(|e| ApiError::new(Code::InvalidQuery, format!("统一社会信用代码无效：{e}")))?;
+    let repo = st.clone();
     let rels = blocking(move || repo.relations(&code)).await??;
     Ok(Json(json!({ "organisation": id, "relations": rels })))
 }
@@ -237,9 +216,9 @@ async fn audit(
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=10_000).contains(n))
-            .ok_or_else(|| ApiError::bad_request("invalid_query", "limit 应为 1–10000 的整数"))?,
+            .ok_or_else(|| ApiError::new(Code::InvalidQuery, "limit 应为 1–10000 的整数"))?,
     };
-    let repo = st.repo.clone();
+    let repo = st.clone();
     let entries = blocking(move || repo.audit(kind, id.as_deref(), limit)).await??;
     Ok(Json(json!({ "entries": entries })))
 }

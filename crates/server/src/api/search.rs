@@ -1,18 +1,15 @@
-//! Full-text search: `GET /api/search?q=&kind=&region=&limit=&offset=`, and the hooks that keep the
-//! index current after registry writes (the store stays the source of truth: an index failure is
-//! logged, never turned into a failed write).
-
-use std::sync::Arc;
+//! Full-text search: `GET /api/search?q=&kind=&region=&limit=&offset=`. The index is kept current
+//! by `App` (every write path catches it up), not here.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use innomesh_core::{EntityKind, Record};
-use innomesh_search::{SearchIndex, SearchQuery, SearchResults};
+use innomesh_core::EntityKind;
+use innomesh_search::{SearchQuery, SearchResults};
 
 use super::{param, query_params, Params};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 
@@ -27,7 +24,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::bad_request("invalid_query", message)
+    ApiError::new(Code::InvalidQuery, message)
 }
 
 fn number(params: &Params, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
@@ -87,77 +84,12 @@ pub(crate) fn parse(params: &Params) -> Result<SearchQuery, ApiError> {
     })
 }
 
-/// The index: the one given at start, or one built in memory from the store on first use.
-/// Blocking (may read the whole store): call inside `blocking`.
-pub fn index(st: &AppState) -> Result<Arc<SearchIndex>, ApiError> {
-    if let Some(ix) = st.search.get() {
-        return Ok(ix.clone());
-    }
-    let dicts = crate::dictionaries::active(st)?;
-    let ix = SearchIndex::in_memory_with(dicts.user.clone(), dicts.aliases.clone())
-        .map_err(ApiError::internal)?;
-    let mut records = Vec::new();
-    for kind in EntityKind::ALL {
-        records.extend(st.repo.all(kind)?);
-    }
-    ix.rebuild(&records).map_err(ApiError::internal)?;
-    // Another request may have built it meanwhile: keep whichever came first.
-    Ok(st.search.get_or_init(|| Arc::new(ix)).clone())
-}
-
 async fn search(
     State(st): State<AppState>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let params = query_params(params)?;
     let sq = parse(&params)?;
-    let results = blocking(move || {
-        let ix = index(&st)?;
-        ix.search(&sq).map_err(ApiError::internal)
-    })
-    .await??;
+    let results = blocking(move || innomesh_app::search::search(&st, &sq)).await??;
     Ok(Json(results))
-}
-
-/// After a successful create or update: index `record` and make it searchable now.
-/// Blocking: call inside `blocking`. Does nothing until an index exists (a later lazy build reads
-/// the store, which already holds the write).
-pub fn indexed_upsert(st: &AppState, record: &Record) {
-    // Derived caches (facets, dashboard, chains, matching) rebuild in the background; readers
-    // meanwhile get the previous figures instead of waiting.
-    crate::pages::cache::wake(st);
-    if let Some(ix) = st.search.get() {
-        if let Err(e) = ix.upsert(record).and_then(|_| ix.commit()) {
-            eprintln!("搜索索引更新失败（可运行 innomesh reindex 重建）：{e}");
-        }
-    }
-}
-
-/// After a successful delete.
-pub fn indexed_delete(st: &AppState, kind: EntityKind, id: &str) {
-    crate::pages::cache::wake(st);
-    if let Some(ix) = st.search.get() {
-        if let Err(e) = ix.delete(kind, id).and_then(|_| ix.commit()) {
-            eprintln!("搜索索引更新失败（可运行 innomesh reindex 重建）：{e}");
-        }
-    }
-}
-
-/// After a successful import: re-index every record of `kind` from the store.
-pub fn indexed_reindex_kind(st: &AppState, kind: EntityKind) {
-    crate::pages::cache::wake(st);
-    let Some(ix) = st.search.get() else { return };
-    let result = st
-        .repo
-        .all(kind)
-        .map_err(|e| e.to_string())
-        .and_then(|records| {
-            ix.delete_kind(kind)
-                .and_then(|_| records.iter().try_for_each(|r| ix.upsert(r)))
-                .and_then(|_| ix.commit())
-                .map_err(|e| e.to_string())
-        });
-    if let Err(e) = result {
-        eprintln!("搜索索引更新失败（可运行 innomesh reindex 重建）：{e}");
-    }
 }

@@ -1,19 +1,18 @@
 //! Import and export of whole files: `/api/{kind}/import`, `/export`, `/template`.
 
 use super::{actor, body_bytes, kind_of, param, query_params, Params, FILE_LIMIT};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use innomesh_sheets::pipeline::{
-    export_bytes, file_name, import_bytes, template_bytes, ImportError, NoProgress,
-};
+use innomesh_app::transfer::NoProgress;
+use innomesh_sheets::pipeline::{export_bytes, file_name, template_bytes};
 use innomesh_sheets::Format;
 
 pub fn router() -> Router<AppState> {
@@ -28,31 +27,10 @@ fn format_param(params: &Params, default: Format) -> Result<Format, ApiError> {
         None => Ok(default),
         Some(f) => Format::guess(f).ok_or_else(|| {
             ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_format",
+                Code::UnsupportedFormat,
                 format!("格式「{f}」不支持，可选 csv、xlsx"),
             )
         }),
-    }
-}
-
-pub fn import_error(e: ImportError) -> ApiError {
-    match e {
-        ImportError::Rows(rows) => {
-            let mut err = ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "import_rejected",
-                format!(
-                    "文件有 {} 处错误，未写入任何数据：{}",
-                    rows.len(),
-                    rows.first().map(|r| r.to_string()).unwrap_or_default()
-                ),
-            );
-            err.errors = rows;
-            err
-        }
-        ImportError::File(f) => ApiError::bad_request("bad_file", f.to_string()),
-        ImportError::Store(s) => s.into(),
     }
 }
 
@@ -92,30 +70,16 @@ async fn import(
     let params = query_params(params)?;
     let body = body_bytes(body, FILE_LIMIT)?;
     if body.is_empty() {
-        return Err(ApiError::bad_request(
-            "bad_file",
+        return Err(ApiError::new(
+            Code::BadFile,
             "请求体为空：请上传 CSV 或 XLSX 文件",
         ));
     }
     let format = format_param(&params, Format::sniff(&body))?;
     let who = actor(&headers);
     let source = param(&params, "filename").unwrap_or("api").to_string();
-    let repo = st.repo.clone();
-    let outcome = blocking(move || {
-        import_bytes(
-            repo.as_ref(),
-            kind,
-            &body,
-            format,
-            &who,
-            &source,
-            &NoProgress,
-        )
-    })
-    .await?
-    .map_err(import_error)?;
-    // Keep the search index current: re-index the imported kind from the store.
-    blocking(move || super::search::indexed_reindex_kind(&st, kind)).await?;
+    let outcome =
+        blocking(move || st.import_file(kind, &body, format, &who, &source, &NoProgress)).await??;
     Ok(Json(
         serde_json::to_value(&outcome).map_err(ApiError::internal)?,
     ))
@@ -131,7 +95,7 @@ async fn export(
     let format = format_param(&params, Format::Xlsx)?;
     let full = param(&params, "personal") == Some("full");
     let label = st.sample_label();
-    let repo = st.repo.clone();
+    let repo = st.clone();
     let label2 = label.clone();
     let bytes = blocking(move || -> Result<Vec<u8>, ApiError> {
         let records = repo.all(kind)?;

@@ -3,9 +3,8 @@
 //! `/api/solvers/{type}/{id}/responses`.
 
 use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
-use crate::workflow::{self, TransitionRequest};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -13,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use innomesh_app::workflow::{self, TransitionRequest};
 use innomesh_core::model::SolverType;
 use innomesh_core::Labelled;
 use serde_json::{json, Value};
@@ -33,14 +33,12 @@ async fn transition(
 ) -> Result<Json<Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
     let req: TransitionRequest = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::bad_request(
-            "bad_json",
+        ApiError::new(Code::BadJson,
             format!("请求体应为 {{\"to\": 目标状态, \"note\": 说明, \"actor\": 经办人, \"manager\": 技术经理人编号}}：{e}"),
         )
     })?;
     let v = blocking(move || -> Result<Value, ApiError> {
         let d = workflow::transition(&st, &id, &req)?;
-        crate::pages::cache::wake(&st);
         let history = workflow::history(&st, &id)?;
         Ok(json!({"demand": d, "history": history}))
     })
@@ -66,7 +64,7 @@ async fn demand_responses(
 ) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
         if st
-            .repo
+            .repo()
             .get(innomesh_core::EntityKind::Demand, &id)?
             .is_none()
         {
@@ -86,8 +84,8 @@ async fn funnel(
     let params = query_params(params)?;
     let format = param(&params, "format").unwrap_or("json").to_string();
     if format != "json" && format != "xlsx" {
-        return Err(ApiError::bad_request(
-            "invalid_query",
+        return Err(ApiError::new(
+            Code::InvalidQuery,
             "format 只能是 json 或 xlsx",
         ));
     }
@@ -107,10 +105,9 @@ async fn solver_responses(
     State(st): State<AppState>,
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let t =
-        SolverType::parse_labelled(&kind).map_err(|m| ApiError::bad_request("invalid_query", m))?;
+    let t = SolverType::parse_labelled(&kind).map_err(|m| ApiError::new(Code::InvalidQuery, m))?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        if st.repo.get(workflow::solver_kind(t), &id)?.is_none() {
+        if st.repo().get(workflow::solver_kind(t), &id)?.is_none() {
             return Err(ApiError::not_found(format!("未找到{}「{id}」", t.label())));
         }
         let r = workflow::responses(&st, None, Some((t, &id)))?;

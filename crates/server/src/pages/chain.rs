@@ -6,22 +6,17 @@
 
 use super::common::{fmt_num, html, param, run, PageError, PageResult, Params};
 use super::layout::{escape, url_encode};
-use crate::chains::store_id;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use innomesh_app::chains::store_id;
 use innomesh_chain::VerdictKind;
 use std::sync::Arc;
 
-pub(super) use crate::chains::ChainData;
+pub(super) use innomesh_app::chains::ChainData;
 
 fn data(st: &AppState, year: Option<u16>) -> Result<Arc<ChainData>, PageError> {
-    Ok(crate::chains::reports(st, year)?)
-}
-
-/// Builds the all-years chain reports ahead of the first reader (see `cache::ensure_warmer`).
-pub fn warm(st: &AppState) {
-    let _ = data(st, None);
+    Ok(innomesh_app::chains::reports(st, year)?)
 }
 
 fn year_of(p: &Params) -> Option<u16> {

@@ -40,6 +40,19 @@ impl PageError {
     }
 }
 
+impl From<innomesh_app::Error> for PageError {
+    fn from(e: innomesh_app::Error) -> Self {
+        let status = crate::error::status_of(e.code);
+        if status.is_server_error() {
+            PageError::internal(e.message)
+        } else if status == StatusCode::NOT_FOUND {
+            PageError::not_found(e.message)
+        } else {
+            PageError::bad_request(e.message)
+        }
+    }
+}
+
 impl From<innomesh_store::StoreError> for PageError {
     fn from(e: innomesh_store::StoreError) -> Self {
         match e {
@@ -85,7 +98,7 @@ pub async fn run<T: Send + 'static>(
 }
 
 pub fn html(title: &str, active: &str, body: &str, st: &AppState) -> Response {
-    super::cache::ensure_warmer(st);
+    st.0.start_background();
     Html(frame(title, active, body, st.sample_label().as_deref())).into_response()
 }
 
@@ -106,15 +119,6 @@ pub fn nav_of(kind: EntityKind) -> &'static str {
             _ => "/policies",
         },
     }
-}
-
-/// Latest audit sequence number: every write appends one, so it versions the whole registry.
-pub fn registry_version(st: &AppState) -> i64 {
-    st.repo
-        .audit(None, None, 1)
-        .ok()
-        .and_then(|v| v.first().map(|e| e.seq))
-        .unwrap_or(0)
 }
 
 /// Formats a number the way a Chinese report does: thousands separators, given decimals.

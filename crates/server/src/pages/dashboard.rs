@@ -16,8 +16,6 @@ use innomesh_core::tabular::Cell;
 use innomesh_sheets::{write_xlsx, Format, Sheet};
 use std::collections::HashMap;
 
-pub use super::dashboard_data::warm;
-
 fn table_html(t: &Table) -> String {
     let mut b = String::from("<table><thead><tr>");
     for (i, h) in t.headers.iter().enumerate() {

@@ -35,7 +35,7 @@ pub async fn detail(
     let p: Params = Query::<Params>::try_from_uri(&uri)
         .map(|Query(p)| p)
         .unwrap_or_default();
-    let repo = st.repo.clone();
+    let repo = st.clone();
     let id2 = id.clone();
     let st2 = st.clone();
     let p2 = p.clone();

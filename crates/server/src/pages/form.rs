@@ -13,7 +13,6 @@ use innomesh_core::reference::regions;
 use innomesh_core::schema::{fields, FieldSpec, FieldType};
 use innomesh_core::tabular::{headers, parse_row, record_to_cells, Cell, HeaderMap};
 use innomesh_core::{EntityKind, Record};
-use innomesh_store::StoreError;
 use std::collections::HashMap;
 
 /// What a form shows: current values by key and messages by key ("" for the whole form).
@@ -114,7 +113,7 @@ pub async fn edit_form(
 }
 
 async fn load(st: &AppState, kind: EntityKind, id: &str) -> Result<Record, PageError> {
-    let repo = st.repo.clone();
+    let repo = st.clone();
     let id = id.to_string();
     run(move || {
         repo.get(kind, &id)?
@@ -231,7 +230,7 @@ async fn save(
             return Ok(invalid(&st, kind, existing.as_ref(), &state));
         }
     };
-    let repo = st.repo.clone();
+    let repo = st.clone();
     let actor = state.actor.clone();
     let target = existing.as_ref().map(|r| r.id().to_string());
     let outcome = run(move || {
@@ -243,7 +242,6 @@ async fn save(
     .await?;
     match outcome {
         Ok(saved) => {
-            super::cache::wake(&st);
             // Name the fields that changed, so the detail page can point them out.
             let changed: Vec<&str> = match &existing {
                 Some(old) => fields(kind)
@@ -276,7 +274,7 @@ async fn save(
             )
                 .into_response())
         }
-        Err(StoreError::Database(d)) => Err(PageError::internal(d)),
+        Err(e) if e.code == innomesh_app::Code::Internal => Err(PageError::internal(e.message)),
         Err(e) => {
             let msg = e.to_string();
             // Point a reference error at the field that holds the unknown code.

@@ -4,13 +4,17 @@
 
 use super::common::{html, param, run, PageError, PageResult, Params};
 use super::layout::escape;
+#[allow(unused_imports)]
+use crate::error::HttpStatus;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
+use innomesh_app::transfer::NoProgress;
+use innomesh_app::Code;
 use innomesh_core::tabular::RowError;
 use innomesh_core::EntityKind;
-use innomesh_sheets::pipeline::{error_report_xlsx, import_bytes, ImportError, NoProgress};
+use innomesh_sheets::pipeline::error_report_xlsx;
 use innomesh_sheets::Format;
 use std::collections::VecDeque;
 use std::sync::{Mutex, OnceLock};
@@ -154,27 +158,17 @@ pub async fn upload(
         return Ok(result(&st, Some(kind), "<p class=\"notice bad\" role=\"alert\">没有收到文件，或文件为空：请选择 CSV 或 XLSX 文件后再提交。</p>".into(), StatusCode::BAD_REQUEST));
     };
     let format = Format::guess(&name).unwrap_or_else(|| Format::sniff(&bytes));
-    let repo = st.repo.clone();
+    let app = st.clone();
     let source = if name.is_empty() {
         "网页导入".to_string()
     } else {
         name.clone()
     };
-    let outcome = run(move || {
-        Ok(import_bytes(
-            repo.as_ref(),
-            kind,
-            &bytes,
-            format,
-            &actor,
-            &source,
-            &NoProgress,
-        ))
-    })
-    .await?;
+    let outcome =
+        run(move || Ok(app.import_file(kind, &bytes, format, &actor, &source, &NoProgress)))
+            .await?;
     match outcome {
         Ok(o) => {
-            super::cache::wake(&st);
             let mut b = format!(
                 "<p class=\"notice ok\" role=\"status\">导入成功：「{}」共 {} 行，新增 {} 条，更新 {} 条{}。</p>",
                 escape(&name),
@@ -197,8 +191,8 @@ pub async fn upload(
             ));
             Ok(result(&st, Some(kind), b, StatusCode::OK))
         }
-        Err(ImportError::Rows(rows)) => {
-            let body = report(kind, &name, &rows);
+        Err(e) if e.code == Code::ImportRejected => {
+            let body = report(kind, &name, &e.errors);
             Ok(result(
                 &st,
                 Some(kind),
@@ -206,17 +200,17 @@ pub async fn upload(
                 StatusCode::UNPROCESSABLE_ENTITY,
             ))
         }
-        Err(ImportError::File(e)) => Ok(result(
+        Err(e) if e.code == Code::BadFile => Ok(result(
             &st,
             Some(kind),
             format!(
                 "<p class=\"notice bad\" role=\"alert\">无法读取「{}」：{}。未写入任何数据。</p>",
                 escape(&name),
-                escape(&e.to_string())
+                escape(&e.message)
             ),
             StatusCode::BAD_REQUEST,
         )),
-        Err(ImportError::Store(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 

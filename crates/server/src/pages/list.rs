@@ -84,10 +84,10 @@ pub async fn list(State(st): State<AppState>, Path(segment): Path<String>, uri: 
     let q = build_query(kind, &p, &mut notices);
     let st2 = st.clone();
     let (page, facets, names) = run(move || {
-        let page = st2.repo.list(&q)?;
+        let page = st2.repo().list(&q)?;
         let facets = compute(&st2, &q)?;
         let refs: Vec<&innomesh_core::Record> = page.records.iter().collect();
-        let names = st2.repo.org_names(&org_codes(&refs))?;
+        let names = st2.repo().org_names(&org_codes(&refs))?;
         Ok((page, facets, names))
     })
     .await?;

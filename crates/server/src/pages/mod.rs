@@ -1,14 +1,13 @@
 //! Server-rendered pages (the web workbench): landing, lists with facets, details, forms, import,
 //! the 驾驶舱 dashboard and chain maps. Plain HTML and server-drawn SVG: no scripts, no CDN.
 
-pub(crate) mod cache;
 mod chain;
 mod chain_graph;
 pub(crate) mod common;
 mod dashboard;
-mod dashboard_data;
+use innomesh_app::dashboard as dashboard_data;
 mod detail;
-mod facets;
+use innomesh_app::facets;
 mod form;
 mod import;
 pub(crate) mod layout;
@@ -27,22 +26,6 @@ use innomesh_core::reference::regions;
 use innomesh_core::EntityKind;
 pub use layout::frame;
 pub use layout::{escape, page};
-
-/// Starts the background builder of the page caches (facet indexes, dashboard figures, chain
-/// reports) for this store; idempotent. Pages start it on first use; calling it when the server
-/// starts means even the first visitor finds them built.
-pub fn start_cache_warmer(st: &AppState) {
-    cache::ensure_warmer(st);
-}
-
-/// Rebuilds the caches pages read from (called by the background warmer after a write).
-fn warm(st: &AppState) {
-    facets::warm(st);
-    dashboard::warm(st);
-    chain::warm(st);
-    // The matching indexes over every solver and enterprise (seconds to build on a big registry).
-    crate::matching::warm(st);
-}
 
 pub fn router() -> Router<AppState> {
     use axum::extract::DefaultBodyLimit;
@@ -69,7 +52,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn landing(State(st): State<AppState>) -> Html<String> {
-    let repo = st.repo.clone();
+    let repo = st.clone();
     let data = blocking(move || {
         let counts: Vec<(EntityKind, usize)> = EntityKind::ALL
             .iter()
@@ -130,7 +113,10 @@ async fn api_page(State(st): State<AppState>) -> Html<String> {
     let doc = crate::openapi::build();
     let mut body = String::from("<h1>API 说明</h1><p>所有接口返回 JSON；错误统一为 <code>{\"code\", \"message\"}</code>。完整定义见 <a href=\"/api/openapi.json\">/api/openapi.json</a>。</p>");
     body.push_str("<h2>错误代码</h2><table><thead><tr><th>code</th><th>HTTP</th><th>含义</th></tr></thead><tbody>");
-    for (c, s, m) in crate::error::ERROR_CODES {
+    for (c, s, m) in innomesh_app::Code::ALL
+        .iter()
+        .map(|c| (c.as_str(), c.status(), c.description()))
+    {
         body.push_str(&format!(
             "<tr><td><code>{c}</code></td><td>{s}</td><td>{m}</td></tr>"
         ));

@@ -4,7 +4,9 @@
 
 use super::{error_page, html, pct, wan};
 use crate::api::{param, Params};
-use crate::pages::cache::{store_key, Cache};
+use crate::error::Code;
+#[allow(unused_imports)]
+use crate::error::HttpStatus;
 use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
@@ -17,12 +19,7 @@ use innomesh_alloc::{plan_order, PlanConfig};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-type Planned = (
-    Vec<innomesh_alloc::registry::Shop>,
-    innomesh_alloc::order::Order,
-    innomesh_alloc::Plan,
-);
-static SAMPLE_PLANS: Cache<(usize, usize, u64), Planned> = Cache::new();
+use innomesh_app::alloc::Planned;
 
 pub async fn page(State(st): State<AppState>, Query(params): Query<Params>) -> Response {
     let parts = match param(&params, "parts").map(|p| p.parse::<usize>()) {
@@ -38,24 +35,12 @@ pub async fn page(State(st): State<AppState>, Query(params): Query<Params>) -> R
     let st2 = st.clone();
     let res = blocking(move || -> Result<Arc<Planned>, crate::error::ApiError> {
         // A sample order's plan is kept until the registry changes (the solver runs ~0.5 s).
-        SAMPLE_PLANS.get(&st2, (store_key(&st2), parts, seed), || {
-            let shops = crate::alloc::shops(st2.repo.as_ref())?;
-            let order = crate::alloc::sample_order(&shops, parts, seed);
-            let mut cfg = PlanConfig {
-                policy: crate::alloc::policy(),
-                ..PlanConfig::default()
-            };
-            cfg.gap.time_limit = 0.5;
-            cfg.fjsp.time_limit = 0.5;
-            let plan = plan_order(&order, &shops, &cfg)
-                .map_err(|e| crate::error::ApiError::bad_request("invalid_field", e.to_string()))?;
-            Ok((shops, order, plan))
-        })
+        Ok(innomesh_app::alloc::sample_plan(&st2, parts, seed)?)
     })
     .await;
     let planned = match res {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) | Err(e) => return error_page(e.status, &e.message, &st),
+        Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
     let (shops, order, plan) = (&planned.0, &planned.1, &planned.2);
     let intro = format!(
@@ -188,7 +173,7 @@ fn render(
 const UPLOAD_FORM: &str = "<form method=\"post\" action=\"/capacity\" enctype=\"multipart/form-data\" class=\"inline\"><label>上传订单（XLSX 或 CSV） <input type=\"file\" name=\"file\" accept=\".xlsx,.csv\" required></label> <button type=\"submit\">导入订单并排产</button></form>";
 
 pub async fn template() -> Response {
-    match crate::alloc::order_template() {
+    match innomesh_app::alloc::order_template() {
         Ok(bytes) => crate::api::transfer::attachment(
             bytes,
             "订单导入模板.xlsx",
@@ -234,7 +219,7 @@ pub async fn upload(
         Ok(t) => t,
         Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string(), &st),
     };
-    let order = match crate::alloc::order_from_table(&table, &name) {
+    let order = match innomesh_app::alloc::order_from_table(&table, &name) {
         Ok(o) => o,
         Err(errors) => {
             let mut body = format!("<h1>订单有 {} 处错误，未排产</h1><table><thead><tr><th>行</th><th>列</th><th>值</th><th>原因</th></tr></thead><tbody>", errors.len());
@@ -257,15 +242,15 @@ pub async fn upload(
     };
     let st2 = st.clone();
     let res = blocking(move || -> Result<_, crate::error::ApiError> {
-        let shops = crate::alloc::shops(st2.repo.as_ref())?;
+        let shops = innomesh_app::alloc::shops(st2.repo())?;
         let mut cfg = PlanConfig {
-            policy: crate::alloc::policy(),
+            policy: innomesh_app::alloc::policy(),
             ..PlanConfig::default()
         };
         cfg.gap.time_limit = 1.0;
         cfg.fjsp.time_limit = 1.0;
         let plan = plan_order(&order, &shops, &cfg)
-            .map_err(|e| crate::error::ApiError::bad_request("invalid_field", e.to_string()))?;
+            .map_err(|e| crate::error::ApiError::new(Code::InvalidField, e.to_string()))?;
         Ok((shops, order, plan))
     })
     .await;
@@ -283,6 +268,6 @@ pub async fn upload(
                 &st,
             )
         }
-        Ok(Err(e)) | Err(e) => error_page(e.status, &e.message, &st),
+        Ok(Err(e)) | Err(e) => error_page(e.status(), &e.message, &st),
     }
 }

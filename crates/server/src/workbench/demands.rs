@@ -7,13 +7,15 @@
 use super::{error_page, html};
 use crate::api::{param, Params};
 use crate::error::ApiError;
+#[allow(unused_imports)]
+use crate::error::HttpStatus;
 use crate::pages::escape;
 use crate::state::blocking;
-use crate::workflow::{self, FunnelRow, ResponseView};
 use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use innomesh_app::workflow::{self, FunnelRow, ResponseView};
 use innomesh_core::model::{Demand, DemandStatus, PersonRole, ResponseOutcome};
 use innomesh_core::{EntityKind, Labelled, Record};
 use innomesh_matching::{Evidence, SolverKind};
@@ -94,10 +96,10 @@ fn demand_sections(st: &AppState, d: &Demand, p: &Params) -> Result<String, ApiE
          <a class=\"btn secondary\" href=\"/demand-responses/new?demand={id}&amp;submitted={today}\">登记解题方应答</a>\
          <a class=\"btn secondary\" href=\"/demand-funnel\">需求转化漏斗</a></div>",
         id = enc(&d.id),
-        today = crate::chains::today()
+        today = innomesh_app::chains::today()
     ));
     // The problem card: what solvers need and what is missing.
-    let issues = crate::matching::card_issues(d);
+    let issues = innomesh_app::matching::card_issues(d);
     if issues.is_empty() {
         b.push_str("<h2>问题卡片</h2><p class=\"notice ok\">卡片完整：目标指标、现状、技术成熟度、预算、期限与知识产权约定都已写明。</p>");
     } else {
@@ -199,7 +201,7 @@ fn demand_sections(st: &AppState, d: &Demand, p: &Params) -> Result<String, ApiE
         <div class=\"field\"><label for=\"f-note\">说明</label><div><textarea id=\"f-note\" name=\"note\" maxlength=\"500\"></textarea></div></div>\
         <p><button type=\"submit\">流转</button></p></form>");
     // History.
-    let history = st.repo.demand_history(Some(&d.id))?;
+    let history = st.repo().demand_history(Some(&d.id))?;
     if !history.is_empty() {
         b.push_str("<h3>流转记录</h3><table><thead><tr><th>时间（北京时间）</th><th>从</th><th>到</th><th>经办人</th><th>说明</th></tr></thead><tbody>");
         for t in history.iter().rev() {
@@ -256,7 +258,7 @@ fn technology_managers(st: &AppState) -> Result<Vec<(String, String)>, ApiError>
     q.subkind = Some(PersonRole::TechnologyManager.code().to_string());
     q.per_page = 500;
     Ok(st
-        .repo
+        .repo()
         .list(&q)?
         .records
         .into_iter()
@@ -284,10 +286,9 @@ pub async fn transition(
     let res = blocking(move || workflow::transition(&st2, &id2, &req)).await;
     let target = match res {
         Ok(Ok(_)) => {
-            crate::pages::cache::wake(&st);
             format!("/demands/{}?moved=1#flow", enc(&id))
         }
-        Ok(Err(e)) if e.status == StatusCode::NOT_FOUND => {
+        Ok(Err(e)) if e.status() == StatusCode::NOT_FOUND => {
             return error_page(StatusCode::NOT_FOUND, &e.message, &st)
         }
         Ok(Err(e)) => format!("/demands/{}?flow_error={}#flow", enc(&id), enc(&e.message)),
@@ -371,10 +372,10 @@ pub async fn matches(
 ) -> Response {
     let kind_filter = param(&p, "type").unwrap_or("").to_string();
     let st2 = st.clone();
-    let res = blocking(move || crate::matching::match_demand(&st2, &id, 200)).await;
+    let res = blocking(move || innomesh_app::matching::match_demand(&st2, &id, 200)).await;
     let (d, hits) = match res {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return error_page(e.status, &e.message, &st),
+        Ok(Err(e)) => return error_page(e.status(), &e.message, &st),
         Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
     };
     let mut b = format!(
@@ -383,7 +384,7 @@ pub async fn matches(
         id = enc(&d.id),
         t = escape(&d.title)
     );
-    let issues = crate::matching::card_issues(&d);
+    let issues = innomesh_app::matching::card_issues(&d);
     if !issues.is_empty() {
         b.push_str(&format!(
             "<p class=\"notice bad\">问题卡片有 {} 处待补充，匹配结果可能偏泛。<a href=\"/demands/{}\">查看</a> · <a href=\"/demands/{}/edit\">去补充</a></p>",
@@ -433,7 +434,7 @@ pub async fn matches(
             evidence_html(&h.evidence),
             enc(&d.id),
             enc(&h.id),
-            crate::chains::today()
+            innomesh_app::chains::today()
         ));
     }
     if shown.is_empty() {
@@ -448,14 +449,14 @@ pub async fn adopters(State(st): State<AppState>, Path(id): Path<String>) -> Res
     let st2 = st.clone();
     let id2 = id.clone();
     let res = blocking(move || -> Result<_, ApiError> {
-        let a = st2.repo.get(EntityKind::Achievement, &id2)?;
-        let hits = crate::matching::adopters(&st2, &id2, 20)?;
+        let a = st2.repo().get(EntityKind::Achievement, &id2)?;
+        let hits = innomesh_app::matching::adopters(&st2, &id2, 20)?;
         Ok((a, hits))
     })
     .await;
     let (a, hits) = match res {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return error_page(e.status, &e.message, &st),
+        Ok(Err(e)) => return error_page(e.status(), &e.message, &st),
         Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
     };
     let title = a.as_ref().map(|r| r.name().to_string()).unwrap_or_default();
@@ -509,7 +510,7 @@ pub async fn funnel(State(st): State<AppState>) -> Response {
     let st2 = st.clone();
     let f = match blocking(move || workflow::funnel(&st2)).await {
         Ok(Ok(f)) => f,
-        Ok(Err(e)) => return error_page(e.status, &e.message, &st),
+        Ok(Err(e)) => return error_page(e.status(), &e.message, &st),
         Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
     };
     let stages: Vec<(String, f64)> = f

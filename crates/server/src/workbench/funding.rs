@@ -3,8 +3,8 @@
 
 use super::{error_page, html, pct, wan};
 use crate::api::{param, Params};
-use crate::funding::{self, Bucket};
-use crate::pages::cache::{store_key, Cache};
+#[allow(unused_imports)]
+use crate::error::HttpStatus;
 use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
@@ -12,16 +12,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
+use innomesh_app::funding::{self, Bucket};
 use innomesh_core::{EntityKind, Record};
 use innomesh_dedup::{FlaggedPair, Span};
 use std::sync::Arc;
 
-/// Overviews and flagged pairs are recomputed only when the registry changes.
-static OVERVIEW: Cache<(usize, Option<i32>), funding::Overview> = Cache::new();
-static DUPLICATES: Cache<usize, Vec<FlaggedPair>> = Cache::new();
-
+/// Flagged pairs, recomputed only when the registry changes (kept by the `App`).
 fn cached_duplicates(st: &AppState) -> Result<Arc<Vec<FlaggedPair>>, crate::error::ApiError> {
-    DUPLICATES.get(st, store_key(st), || funding::duplicates(st.repo.as_ref()))
+    Ok(funding::cached_duplicates(st)?)
 }
 
 fn bucket_table(
@@ -71,15 +69,14 @@ pub async fn overview(State(st): State<AppState>, Query(params): Query<Params>) 
     };
     let st2 = st.clone();
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
-        let key = (store_key(&st2), year);
-        let o = OVERVIEW.get(&st2, key, || funding::overview(&st2, year))?;
+        let o = funding::cached_overview(&st2, year)?;
         let dups = cached_duplicates(&st2)?.len();
         Ok((o, dups))
     })
     .await;
     let (o, dups) = match data {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) | Err(e) => return error_page(e.status, &e.message, &st),
+        Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
     let years = [2023, 2024, 2025];
     let mut body = String::from("<h1>资金一盘棋</h1><p class=\"muted\">全市各部门、各旗县区专项的申报与资金去向；同一家企业同年向多个专项申报、内容或人员预算重复的申报，都在这里一览无余。</p>");
@@ -160,14 +157,14 @@ pub async fn duplicates(State(st): State<AppState>) -> Response {
     let st2 = st.clone();
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
         Ok((
-            funding::duplicates(st2.repo.as_ref())?,
-            funding::applications(st2.repo.as_ref())?,
+            funding::duplicates(st2.repo())?,
+            funding::applications(st2.repo())?,
         ))
     })
     .await;
     let (pairs, apps) = match data {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) | Err(e) => return error_page(e.status, &e.message, &st),
+        Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
     let by_id: std::collections::HashMap<&str, &innomesh_core::model::Application> =
         apps.iter().map(|a| (a.id.as_str(), a)).collect();
@@ -242,7 +239,7 @@ pub async fn pair(State(st): State<AppState>, Path((a, b)): Path<(String, String
     let st2 = st.clone();
     let (a2, b2) = (a.clone(), b.clone());
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
-        let pairs = funding::duplicates(st2.repo.as_ref())?;
+        let pairs = funding::duplicates(st2.repo())?;
         let p = pairs
             .into_iter()
             .find(|p| (p.a == a2 && p.b == b2) || (p.a == b2 && p.b == a2));
@@ -250,7 +247,7 @@ pub async fn pair(State(st): State<AppState>, Path((a, b)): Path<(String, String
                 Option<innomesh_core::model::Application>,
                 crate::error::ApiError,
             > {
-                Ok(match st2.repo.get(EntityKind::Application, id)? {
+                Ok(match st2.repo().get(EntityKind::Application, id)? {
                     Some(Record::Application(x)) => Some(x),
                     _ => None,
                 })
@@ -260,7 +257,7 @@ pub async fn pair(State(st): State<AppState>, Path((a, b)): Path<(String, String
     .await;
     let (p, app_a, app_b) = match data {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) | Err(e) => return error_page(e.status, &e.message, &st),
+        Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
     let (Some(p), Some(_), Some(_)) = (p, app_a, app_b) else {
         return error_page(
@@ -271,8 +268,8 @@ pub async fn pair(State(st): State<AppState>, Path((a, b)): Path<(String, String
     };
     // Evidence offsets refer to the text the detector saw, in the pair's own order.
     let (first, second) = match (
-        st.repo.get(EntityKind::Application, &p.a),
-        st.repo.get(EntityKind::Application, &p.b),
+        st.repo().get(EntityKind::Application, &p.a),
+        st.repo().get(EntityKind::Application, &p.b),
     ) {
         (Ok(Some(Record::Application(x))), Ok(Some(Record::Application(y)))) => (x, y),
         _ => return error_page(StatusCode::NOT_FOUND, "申报已被删除", &st),
@@ -387,10 +384,13 @@ pub async fn check_submit(State(st): State<AppState>, Form(input): Form<CheckInp
         sections: vec![],
     };
     let st2 = st.clone();
-    let res = blocking(move || funding::check_draft(st2.repo.as_ref(), &draft)).await;
+    let res = blocking(move || {
+        funding::check_draft(st2.repo(), &draft).map_err(crate::error::ApiError::from)
+    })
+    .await;
     let matches = match res {
         Ok(Ok(m)) => m,
-        Ok(Err(e)) | Err(e) => return error_page(e.status, &e.message, &st),
+        Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
     let mut body = format!(
         "<h1>申报前查重自查</h1><p>申报单位 {}：与本单位以往申报比对，",

@@ -3,7 +3,9 @@
 
 use super::{error_page, html};
 use crate::api::{param, Params};
-use crate::dictionaries::{self, Which};
+use crate::error::Code;
+#[allow(unused_imports)]
+use crate::error::HttpStatus;
 use crate::pages::escape;
 use crate::pages::layout::url_encode;
 use crate::state::blocking;
@@ -11,6 +13,7 @@ use crate::AppState;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use innomesh_app::dictionaries::{self, Which};
 use innomesh_core::EntityKind;
 
 const PER_PAGE: usize = 20;
@@ -74,14 +77,10 @@ pub async fn page(State(st): State<AppState>, Query(p): Query<Params>) -> Respon
         }
     };
     let st2 = st.clone();
-    let res = blocking(move || {
-        let ix = crate::api::search::index(&st2)?;
-        ix.search(&sq).map_err(crate::error::ApiError::internal)
-    })
-    .await;
+    let res = blocking(move || innomesh_app::search::search(&st2, &sq)).await;
     let r = match res {
         Ok(Ok(r)) => r,
-        Ok(Err(e)) => return error_page(e.status, &e.message, &st),
+        Ok(Err(e)) => return error_page(e.status(), &e.message, &st),
         Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
     };
     b.push_str(
@@ -196,7 +195,7 @@ fn dictionaries_body(
             "每行一个领域词，可跟词频和词性，例如：<code>稀土永磁 2000 n</code>。这些词在分词时保持完整。以 # 开头的行是注释。",
         ),
     ] {
-        let (stored, edited) = dictionaries::text(st.repo.as_ref(), w)?;
+        let (stored, edited) = dictionaries::text(st.repo(), w)?;
         let n = dictionaries::check(w, &stored).unwrap_or(0);
         let text = match keep {
             Some((k, t)) if k == w => t.to_string(),
@@ -222,7 +221,7 @@ pub async fn dictionaries_page(State(st): State<AppState>) -> Response {
     let st2 = st.clone();
     match blocking(move || dictionaries_body(&st2, "", None)).await {
         Ok(Ok(b)) => html("别名与领域词典", "/search", &b, &st),
-        Ok(Err(e)) => error_page(e.status, &e.message, &st),
+        Ok(Err(e)) => error_page(e.status(), &e.message, &st),
         Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
     }
 }
@@ -259,7 +258,7 @@ pub async fn dictionaries_save(
                 None,
             ),
             // Stored, but the index could not follow: say so, do not call it unsaved.
-            Err(e) if e.code == "reindex_failed" => (
+            Err(e) if e.code == Code::ReindexFailed => (
                 format!(
                     "<p class=\"notice bad\" role=\"alert\">{}</p>",
                     escape(&e.message)
@@ -281,16 +280,13 @@ pub async fn dictionaries_save(
     .await;
     match res {
         Ok(Ok((ok, b))) => {
-            if ok {
-                crate::pages::cache::wake(&st);
-            }
             let mut r = html("别名与领域词典", "/search", &b, &st);
             if !ok {
                 *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             }
             r
         }
-        Ok(Err(e)) => error_page(e.status, &e.message, &st),
+        Ok(Err(e)) => error_page(e.status(), &e.message, &st),
         Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
     }
 }

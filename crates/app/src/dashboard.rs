@@ -1,8 +1,7 @@
 //! The dashboard's figures: per-district counts and sums computed from the registry (cached until
 //! the next write), and each chart's numbers as a table (shown in the page and downloadable).
 
-use super::cache::{store_key, Cache};
-use crate::AppState;
+use crate::App;
 use innomesh_core::model::{DemandStatus, EquipmentKind, OrgKind, Tier};
 use innomesh_core::tabular::Cell;
 use innomesh_core::{EntityKind, Labelled, Record};
@@ -53,7 +52,7 @@ fn tier_index(t: Tier) -> usize {
 
 pub const TIER_NAMES: [&str; 3] = ["国家级", "省级（自治区级）", "市级"];
 
-fn compute(st: &AppState) -> Result<Figures, innomesh_store::StoreError> {
+fn compute(st: &App) -> Result<Figures, innomesh_store::StoreError> {
     let codes: Vec<String> = {
         let mut c: Vec<String> = innomesh_core::reference::regions()
             .children("150200")
@@ -155,15 +154,13 @@ fn compute(st: &AppState) -> Result<Figures, innomesh_store::StoreError> {
     Ok(f)
 }
 
-static FIGURES: Cache<usize, Figures> = Cache::new();
-
 /// Figures for the registry as it is now (recomputed after any write).
-pub fn figures(st: &AppState) -> Result<Arc<Figures>, innomesh_store::StoreError> {
-    FIGURES.get(st, store_key(st), || compute(st))
+pub fn figures(st: &App) -> Result<Arc<Figures>, innomesh_store::StoreError> {
+    st.derived.dashboard.get(st, (), || compute(st))
 }
 
 /// Builds the figures ahead of the first reader (see `cache::ensure_warmer`).
-pub fn warm(st: &AppState) {
+pub fn warm(st: &App) {
     let _ = figures(st);
 }
 
@@ -198,7 +195,15 @@ pub fn table(f: &Figures, chart: &str) -> Option<Table> {
             .districts
             .iter()
             .map(|(c, d)| {
-                let mut r = vec![text(super::view::region_name(c)), text(c.clone())];
+                let mut r = vec![
+                    text(
+                        innomesh_core::reference::regions()
+                            .get(c)
+                            .map(|r| r.name.clone())
+                            .unwrap_or_else(|| c.clone()),
+                    ),
+                    text(c.clone()),
+                ];
                 r.extend(row(d));
                 r
             })

@@ -2,9 +2,8 @@
 //! why, the conversion funnel per district and per technology manager, and the responses solvers
 //! gave with the outcome they were told.
 
-use crate::error::ApiError;
-use crate::pages::cache::{store_key, Cache};
-use crate::AppState;
+use crate::App;
+use crate::{Code, Error};
 use innomesh_core::model::{Demand, DemandResponse, DemandStatus, PersonRole, SolverType};
 use innomesh_core::tabular::Cell;
 use innomesh_core::{EntityKind, Labelled, Record};
@@ -31,14 +30,9 @@ pub struct TransitionRequest {
 }
 
 /// Moves a demand; the store enforces the stage rules and keeps the history.
-pub fn transition(st: &AppState, id: &str, req: &TransitionRequest) -> Result<Demand, ApiError> {
-    let to = DemandStatus::parse_labelled(req.to.trim()).map_err(|m| {
-        ApiError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_transition",
-            m,
-        )
-    })?;
+pub fn transition(st: &App, id: &str, req: &TransitionRequest) -> Result<Demand, Error> {
+    let to = DemandStatus::parse_labelled(req.to.trim())
+        .map_err(|m| Error::new(Code::InvalidTransition, m))?;
     let actor = req
         .actor
         .as_deref()
@@ -46,9 +40,8 @@ pub fn transition(st: &AppState, id: &str, req: &TransitionRequest) -> Result<De
         .filter(|a| !a.is_empty())
         .unwrap_or("api");
     if actor.chars().count() > 40 || req.note.chars().count() > 500 {
-        return Err(ApiError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
+        return Err(Error::new(
+            Code::InvalidField,
             "经办人最多 40 字，说明最多 500 字",
         ));
     }
@@ -57,12 +50,15 @@ pub fn transition(st: &AppState, id: &str, req: &TransitionRequest) -> Result<De
         .as_deref()
         .map(str::trim)
         .filter(|m| !m.is_empty());
-    match st
+    let moved = st
         .repo
-        .transition_demand(id, to, manager, actor, req.note.trim())
-    {
+        .transition_demand(id, to, manager, actor, req.note.trim());
+    if moved.is_ok() {
+        st.after_write();
+    }
+    match moved {
         Ok(Record::Demand(d)) => Ok(d),
-        Ok(_) => Err(ApiError::internal("transition returned another kind")),
+        Ok(_) => Err(Error::internal("transition returned another kind")),
         Err(e) => Err(e.into()),
     }
 }
@@ -119,7 +115,7 @@ pub struct Funnel {
     pub responses_answered: usize,
 }
 
-pub fn funnel(st: &AppState) -> Result<Funnel, ApiError> {
+pub fn funnel(st: &App) -> Result<Funnel, Error> {
     let repo = st.repo.as_ref();
     let mut managers: HashMap<String, String> = HashMap::new();
     for r in repo.all(EntityKind::Person)? {
@@ -198,7 +194,7 @@ pub fn funnel(st: &AppState) -> Result<Funnel, ApiError> {
 }
 
 /// The funnel as a workbook: one sheet per grouping, Chinese headers.
-pub fn funnel_xlsx(f: &Funnel) -> Result<Vec<u8>, ApiError> {
+pub fn funnel_xlsx(f: &Funnel) -> Result<Vec<u8>, Error> {
     let mut headers: Vec<String> = vec!["编码".into(), "名称".into()];
     headers.extend(f.stages.iter().map(|s| s.to_string()));
     headers.extend(["签约率".to_string(), "在办".to_string()]);
@@ -227,7 +223,7 @@ pub fn funnel_xlsx(f: &Funnel) -> Result<Vec<u8>, ApiError> {
             rows: &m,
         },
     ])
-    .map_err(ApiError::internal)
+    .map_err(Error::internal)
 }
 
 /// A response with what its solver needs to see: the demand, where it stands, the outcome.
@@ -249,10 +245,8 @@ pub(crate) struct ResponseIndex {
     by_solver: HashMap<(SolverType, String), Vec<usize>>,
 }
 
-static RESPONSES: Cache<usize, ResponseIndex> = Cache::new();
-
-pub(crate) fn response_index(st: &AppState) -> Result<Arc<ResponseIndex>, ApiError> {
-    RESPONSES.get_current(st, store_key(st), || {
+pub(crate) fn response_index(st: &App) -> Result<Arc<ResponseIndex>, Error> {
+    st.derived.responses.get_current(st, (), || {
         let mut ix = ResponseIndex::default();
         for r in st.repo.all(EntityKind::DemandResponse)? {
             let Record::DemandResponse(x) = r else {
@@ -272,10 +266,10 @@ pub(crate) fn response_index(st: &AppState) -> Result<Arc<ResponseIndex>, ApiErr
 
 /// Responses to one demand, or by one solver (the demand wins when both are given).
 pub fn responses(
-    st: &AppState,
+    st: &App,
     demand: Option<&str>,
     solver: Option<(SolverType, &str)>,
-) -> Result<Vec<ResponseView>, ApiError> {
+) -> Result<Vec<ResponseView>, Error> {
     let repo = st.repo.as_ref();
     let ix = response_index(st)?;
     let picked: &[usize] = match (demand, solver) {
@@ -335,7 +329,7 @@ pub fn solver_type_of(kind: EntityKind) -> Option<SolverType> {
     })
 }
 
-fn solver_name(st: &AppState, t: SolverType, id: &str) -> Result<String, ApiError> {
+fn solver_name(st: &App, t: SolverType, id: &str) -> Result<String, Error> {
     Ok(st
         .repo
         .get(solver_kind(t), id)?
@@ -344,9 +338,9 @@ fn solver_name(st: &AppState, t: SolverType, id: &str) -> Result<String, ApiErro
 }
 
 /// A demand's history with Chinese labels.
-pub fn history(st: &AppState, id: &str) -> Result<Vec<DemandTransition>, ApiError> {
+pub fn history(st: &App, id: &str) -> Result<Vec<DemandTransition>, Error> {
     if st.repo.get(EntityKind::Demand, id)?.is_none() {
-        return Err(ApiError::not_found(format!("未找到技术需求「{id}」")));
+        return Err(Error::not_found(format!("未找到技术需求「{id}」")));
     }
     Ok(st.repo.demand_history(Some(id))?)
 }

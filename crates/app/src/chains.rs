@@ -2,9 +2,8 @@
 //! chain-node records, organisations, supplies, relations, resources, manual mappings, gap
 //! actions) and runs diagnosis, the gap ledger, targeting and simulation. Derived, never stored.
 
-use crate::error::ApiError;
-use crate::pages::cache::{store_key, Cache};
-use crate::AppState;
+use crate::App;
+use crate::{Code, Error};
 use innomesh_chain::{
     self as chain, ChainInput, ChainSet, DiagnosisRules, Engine, MappingConfig, MetricsConfig,
     OrgInput, RelationInput, RelationKind, ResourceInput, ResourceKind, Snapshot, SupplyInput,
@@ -18,12 +17,8 @@ use std::sync::Arc;
 /// Region prefix of "local" organisations (Baotou). Kept in meta `home_region` when set.
 pub const DEFAULT_HOME_REGION: &str = "1502";
 
-pub fn chain_error(e: chain::ChainError) -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_field",
-        e.to_string(),
-    )
+pub fn chain_error(e: chain::ChainError) -> Error {
+    Error::new(Code::InvalidField, e.to_string())
 }
 
 /// Store id of a node (`rare_earth.magnet`) → engine key (`rare_earth/magnet`).
@@ -36,8 +31,8 @@ pub fn store_id(key: &str) -> String {
 }
 
 /// Writes the shipped chain models as chain-node records when the registry has none.
-pub fn seed_models(repo: &dyn Repository, actor: &str) -> Result<usize, ApiError> {
-    if repo.count(EntityKind::ChainNode)? > 0 {
+pub fn seed_models(app: &App, actor: &str) -> Result<usize, Error> {
+    if app.repo().count(EntityKind::ChainNode)? > 0 {
         return Ok(0);
     }
     let set = ChainSet::from_json_texts(&chain::shipped_models()).map_err(chain_error)?;
@@ -50,7 +45,7 @@ pub fn seed_models(repo: &dyn Repository, actor: &str) -> Result<usize, ApiError
                 chain_name: model.name.clone(),
                 name: n.name.clone(),
                 position: innomesh_core::model::Position::parse_labelled(n.position.label_zh())
-                    .map_err(ApiError::internal)?,
+                    .map_err(Error::internal)?,
                 industries: n
                     .industries
                     .iter()
@@ -66,15 +61,13 @@ pub fn seed_models(repo: &dyn Repository, actor: &str) -> Result<usize, ApiError
         }
     }
     let n = records.len();
-    repo.import(records, actor, "内置产业链模型", &|_| {})?
-        .map_err(|e| {
-            ApiError::internal(format!("shipped chain models rejected: {:?}", e.first()))
-        })?;
+    app.import_records(records, actor, "内置产业链模型", &|_| {})?
+        .map_err(|e| Error::internal(format!("shipped chain models rejected: {:?}", e.first())))?;
     Ok(n)
 }
 
 /// Chain models as the registry holds them now (edited through API and UI).
-pub fn load_set(repo: &dyn Repository) -> Result<ChainSet, ApiError> {
+pub fn load_set(repo: &dyn Repository) -> Result<ChainSet, Error> {
     let nodes = repo.all(EntityKind::ChainNode)?;
     let chains = innomesh_core::model::Chain::assemble(nodes.into_iter().filter_map(|r| match r {
         Record::ChainNode(n) => Some(n),
@@ -103,7 +96,7 @@ pub fn load_set(repo: &dyn Repository) -> Result<ChainSet, ApiError> {
     ChainSet::from_json_texts(&texts).map_err(chain_error)
 }
 
-pub fn rules(repo: &dyn Repository) -> Result<DiagnosisRules, ApiError> {
+pub fn rules(repo: &dyn Repository) -> Result<DiagnosisRules, Error> {
     match repo.meta("chain_rules")? {
         Some(text) => DiagnosisRules::from_json(&text).map_err(chain_error),
         None => Ok(DiagnosisRules::default()),
@@ -117,7 +110,7 @@ pub struct Loaded {
     pub actions: Vec<Record>,
 }
 
-pub fn load(repo: &dyn Repository) -> Result<Loaded, ApiError> {
+pub fn load(repo: &dyn Repository) -> Result<Loaded, Error> {
     let set = load_set(repo)?;
     let home = repo
         .meta("home_region")?
@@ -278,7 +271,7 @@ pub fn ledger(
     loaded: &Loaded,
     rules: &DiagnosisRules,
     as_of: &str,
-) -> Result<(Vec<Snapshot>, Vec<chain::GapProgress>), ApiError> {
+) -> Result<(Vec<Snapshot>, Vec<chain::GapProgress>), Error> {
     let mut snapshots = Vec::new();
     let mut gaps: Vec<chain::Gap> = Vec::new();
     for &year in loaded.engine.years() {
@@ -349,14 +342,14 @@ pub fn today() -> String {
 }
 
 /// One chain's report as XLSX bytes (the CLI and the API share it).
-pub fn report_xlsx(st: &crate::AppState, chain: &str) -> Result<Vec<u8>, ApiError> {
+pub fn report_xlsx(st: &crate::App, chain: &str) -> Result<Vec<u8>, Error> {
     let data = reports(st, None)?;
     let r = data
         .reports
         .iter()
         .find(|r| r.chain == chain)
-        .ok_or_else(|| ApiError::not_found(format!("没有编号为「{chain}」的产业链")))?;
-    crate::chains_report::xlsx(r, st.sample_label().as_deref()).map_err(ApiError::internal)
+        .ok_or_else(|| Error::not_found(format!("没有编号为「{chain}」的产业链")))?;
+    crate::chains_report::xlsx(r, st.sample_label().as_deref()).map_err(Error::internal)
 }
 
 /// The engine over the registry, and every chain's report for a year; both are rebuilt only when
@@ -366,15 +359,14 @@ pub struct ChainData {
     pub reports: Vec<innomesh_chain::ChainReport>,
 }
 
-static LOADED: Cache<usize, Loaded> = Cache::new();
-static REPORTS: Cache<(usize, Option<u16>), ChainData> = Cache::new();
-
-pub fn loaded(st: &AppState) -> Result<Arc<Loaded>, ApiError> {
-    LOADED.get(st, store_key(st), || load(st.repo.as_ref()))
+pub fn loaded(st: &App) -> Result<Arc<Loaded>, Error> {
+    st.derived
+        .chains_loaded
+        .get(st, (), || load(st.repo.as_ref()))
 }
 
-pub fn reports(st: &AppState, year: Option<u16>) -> Result<Arc<ChainData>, ApiError> {
-    REPORTS.get(st, (store_key(st), year), || {
+pub fn reports(st: &App, year: Option<u16>) -> Result<Arc<ChainData>, Error> {
+    st.derived.chain_reports.get(st, year, || {
         let loaded = loaded(st)?;
         let rules = rules(st.repo.as_ref())?;
         let (_, gaps) = ledger(&loaded, &rules, &today())?;

@@ -1,7 +1,7 @@
 //! The shared-capacity service (聚合加工): registry machines and delivery records become the
 //! optimiser's shops; orders are planned across them and re-planned when a shop drops out.
 
-use crate::error::ApiError;
+use crate::Error;
 use innomesh_alloc::order::{Order, Part, Step};
 use innomesh_alloc::registry::{
     Delivery, Envelope, Machine, Material, PerformancePolicy, Process, Shop,
@@ -12,7 +12,7 @@ use innomesh_store::Repository;
 use std::collections::BTreeMap;
 
 /// Shops as the optimiser sees them: machine tools with a known process, grouped by owner.
-pub fn shops(repo: &dyn Repository) -> Result<Vec<Shop>, ApiError> {
+pub fn shops(repo: &dyn Repository) -> Result<Vec<Shop>, Error> {
     let home = repo
         .meta("home_region")?
         .unwrap_or_else(|| crate::chains::DEFAULT_HOME_REGION.to_string());
@@ -330,4 +330,28 @@ pub fn order_template() -> Result<Vec<u8>, innomesh_sheets::SheetError> {
         headers: &heads,
         rows: &rows,
     }])
+}
+
+/// Shops, the order and its plan.
+pub type Planned = (Vec<Shop>, Order, innomesh_alloc::Plan);
+
+/// A sample order's plan, kept until the registry changes (the solver runs ~0.5 s).
+pub fn sample_plan(
+    app: &crate::App,
+    parts: usize,
+    seed: u64,
+) -> Result<std::sync::Arc<Planned>, Error> {
+    app.derived.sample_plans.get(app, (parts, seed), || {
+        let shops = shops(app.repo())?;
+        let order = sample_order(&shops, parts, seed);
+        let mut cfg = innomesh_alloc::PlanConfig {
+            policy: policy(),
+            ..innomesh_alloc::PlanConfig::default()
+        };
+        cfg.gap.time_limit = 0.5;
+        cfg.fjsp.time_limit = 0.5;
+        let plan = innomesh_alloc::plan_order(&order, &shops, &cfg)
+            .map_err(|e| Error::invalid(e.to_string()))?;
+        Ok((shops, order, plan))
+    })
 }

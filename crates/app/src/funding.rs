@@ -1,7 +1,7 @@
 //! The funding service (一盘棋): one picture of applications across programmes and districts,
 //! duplicate detection over the stored applications, and the applicant's pre-submission check.
 
-use crate::error::ApiError;
+use crate::Error;
 use innomesh_core::reference::regions;
 use innomesh_core::{EntityKind, Record};
 use innomesh_dedup::{
@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The installation's secret for keyed hashes of ID numbers: created once, kept in the store.
-pub fn identity_key(repo: &dyn Repository) -> Result<IdentityKey, ApiError> {
+pub fn identity_key(repo: &dyn Repository) -> Result<IdentityKey, Error> {
     if let Some(k) = repo.meta("identity_key")? {
         return Ok(IdentityKey::new(k.into_bytes()));
     }
@@ -69,7 +69,7 @@ pub fn to_dedup(a: &innomesh_core::model::Application) -> DApp {
 
 pub fn applications(
     repo: &dyn Repository,
-) -> Result<Vec<innomesh_core::model::Application>, ApiError> {
+) -> Result<Vec<innomesh_core::model::Application>, Error> {
     Ok(repo
         .all(EntityKind::Application)?
         .into_iter()
@@ -80,7 +80,7 @@ pub fn applications(
         .collect())
 }
 
-fn config(repo: &dyn Repository) -> Result<DedupConfig, ApiError> {
+fn config(repo: &dyn Repository) -> Result<DedupConfig, Error> {
     Ok(DedupConfig {
         identity_key: Some(identity_key(repo)?),
         ..DedupConfig::default()
@@ -88,7 +88,7 @@ fn config(repo: &dyn Repository) -> Result<DedupConfig, ApiError> {
 }
 
 /// Every flagged pair across all programmes and years, with evidence (ID numbers masked).
-pub fn duplicates(repo: &dyn Repository) -> Result<Vec<innomesh_dedup::FlaggedPair>, ApiError> {
+pub fn duplicates(repo: &dyn Repository) -> Result<Vec<innomesh_dedup::FlaggedPair>, Error> {
     let apps: Vec<DApp> = applications(repo)?.iter().map(to_dedup).collect();
     Ok(innomesh_dedup::check(&apps, &config(repo)?).pairs)
 }
@@ -98,7 +98,7 @@ pub fn duplicates(repo: &dyn Repository) -> Result<Vec<innomesh_dedup::FlaggedPa
 pub fn check_draft(
     repo: &dyn Repository,
     draft: &innomesh_core::model::Application,
-) -> Result<Vec<innomesh_dedup::Match>, ApiError> {
+) -> Result<Vec<innomesh_dedup::Match>, Error> {
     let mut index = DedupIndex::new(config(repo)?);
     for a in applications(repo)?
         .iter()
@@ -106,7 +106,7 @@ pub fn check_draft(
     {
         index
             .insert(to_dedup(a))
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+            .map_err(|e| Error::internal(e.to_string()))?;
     }
     let mut d = to_dedup(draft);
     if d.id.is_empty() {
@@ -169,7 +169,7 @@ fn sorted(map: BTreeMap<String, Bucket>) -> Vec<Bucket> {
 }
 
 /// Money by programme, department, district, chain node and applicant.
-pub fn overview(st: &crate::AppState, year: Option<i32>) -> Result<Overview, ApiError> {
+pub fn overview(st: &crate::App, year: Option<i32>) -> Result<Overview, Error> {
     let repo = st.repo.as_ref();
     let apps: Vec<_> = applications(repo)?
         .into_iter()
@@ -302,4 +302,23 @@ pub fn overview(st: &crate::AppState, year: Option<i32>) -> Result<Overview, Api
         top_applicants,
         multi_programme: multi,
     })
+}
+
+/// The funding overview, kept until the registry changes.
+pub fn cached_overview(
+    app: &crate::App,
+    year: Option<i32>,
+) -> Result<std::sync::Arc<Overview>, Error> {
+    app.derived
+        .funding_overview
+        .get(app, year, || overview(app, year))
+}
+
+/// Flagged application pairs, kept until the registry changes.
+pub fn cached_duplicates(
+    app: &crate::App,
+) -> Result<std::sync::Arc<Vec<innomesh_dedup::FlaggedPair>>, Error> {
+    app.derived
+        .duplicates
+        .get(app, (), || duplicates(app.repo()))
 }

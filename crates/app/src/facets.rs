@@ -3,14 +3,13 @@
 //! rebuilt whenever the registry version (latest audit sequence) moves (see cache.rs). Matching mirrors the
 //! store's SQL filters exactly, so counts and totals agree.
 
-use super::cache::{store_key, Cache};
-use crate::AppState;
+use crate::App;
 use innomesh_core::EntityKind;
 use innomesh_store::ListQuery;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-struct Row {
+pub struct Row {
     id: String,
     region: Option<String>,
     industry_path: Option<String>,
@@ -21,10 +20,8 @@ struct Row {
     hay: String,
 }
 
-static INDEX: Cache<(usize, EntityKind), Vec<Row>> = Cache::new();
-
-fn index(st: &AppState, kind: EntityKind) -> Result<Arc<Vec<Row>>, innomesh_store::StoreError> {
-    INDEX.get(st, (store_key(st), kind), || {
+pub fn index(st: &App, kind: EntityKind) -> Result<Arc<Vec<Row>>, innomesh_store::StoreError> {
+    st.derived.facets.get(st, kind, || {
         Ok(st
             .repo
             .all(kind)?
@@ -46,7 +43,7 @@ fn index(st: &AppState, kind: EntityKind) -> Result<Arc<Vec<Row>>, innomesh_stor
 }
 
 /// Builds the organisations' index (the largest kind) ahead of the first reader.
-pub fn warm(st: &AppState) {
+pub fn warm(st: &App) {
     let _ = index(st, EntityKind::Organisation);
 }
 
@@ -73,7 +70,7 @@ fn next_industry_level(path: &str, prefix: Option<&str>) -> Option<String> {
     Some(parts[..=depth].join("/"))
 }
 
-pub fn compute(st: &AppState, q: &ListQuery) -> Result<Facets, innomesh_store::StoreError> {
+pub fn compute(st: &App, q: &ListQuery) -> Result<Facets, innomesh_store::StoreError> {
     let idx = index(st, q.kind)?;
     let text = q
         .text

@@ -2,15 +2,14 @@
 //! list of domain terms. They live in the store (`meta`), start as the bundled files, and drive
 //! search and matching alike; saving one re-segments the search index.
 
-use crate::error::ApiError;
-use crate::AppState;
-use axum::http::StatusCode;
+use crate::App;
+use crate::Code;
+use crate::Error;
 use innomesh_matching::dict::{DEFAULT_ALIASES, DEFAULT_USER_DICT};
 use innomesh_matching::{AliasDict, Segmenter, UserDict};
 use innomesh_store::Repository;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Which dictionary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +53,7 @@ impl Which {
 }
 
 /// A dictionary's text and whether it differs from the bundled one.
-pub fn text(repo: &dyn Repository, which: Which) -> Result<(String, bool), ApiError> {
+pub fn text(repo: &dyn Repository, which: Which) -> Result<(String, bool), Error> {
     Ok(match repo.meta(which.meta_key())? {
         Some(t) => {
             let edited = t != which.bundled();
@@ -65,18 +64,11 @@ pub fn text(repo: &dyn Repository, which: Which) -> Result<(String, bool), ApiEr
 }
 
 /// Parses a dictionary text; errors name the line, in Chinese, with a stable code.
-pub fn check(which: Which, text: &str) -> Result<usize, ApiError> {
-    let invalid = |e: innomesh_matching::MatchError| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_dictionary",
-            e.message,
-        )
-    };
+pub fn check(which: Which, text: &str) -> Result<usize, Error> {
+    let invalid = |e: innomesh_matching::MatchError| Error::new(Code::InvalidDictionary, e.message);
     if text.chars().count() > 200_000 {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_dictionary",
+        return Err(Error::new(
+            Code::InvalidDictionary,
             "词典过长：最多 200000 字",
         ));
     }
@@ -99,13 +91,6 @@ pub struct Active {
     pub fingerprint: u64,
 }
 
-type ActiveCache = Mutex<HashMap<usize, Arc<Active>>>;
-
-fn cache() -> &'static ActiveCache {
-    static C: std::sync::OnceLock<ActiveCache> = std::sync::OnceLock::new();
-    C.get_or_init(Default::default)
-}
-
 fn fingerprint(a: &str, u: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     a.hash(&mut h);
@@ -113,8 +98,8 @@ fn fingerprint(a: &str, u: &str) -> u64 {
     h.finish()
 }
 
-/// Builds the dictionaries from a store (for the CLI, which has no `AppState`).
-pub fn load(repo: &dyn Repository) -> Result<Active, ApiError> {
+/// Builds the dictionaries from a store (for the CLI, which has no `App`).
+pub fn load(repo: &dyn Repository) -> Result<Active, Error> {
     let (a, _) = text(repo, Which::Aliases)?;
     let (u, _) = text(repo, Which::UserWords)?;
     // Stored texts were checked when saved; a bad one (edited by hand in the database) falls back
@@ -130,43 +115,33 @@ pub fn load(repo: &dyn Repository) -> Result<Active, ApiError> {
 }
 
 /// The dictionaries in force for this store; rebuilt only when their texts change.
-pub fn active(st: &AppState) -> Result<Arc<Active>, ApiError> {
-    let key = crate::pages::cache::store_key(st);
+pub fn active(st: &App) -> Result<Arc<Active>, Error> {
     let (a, _) = text(st.repo.as_ref(), Which::Aliases)?;
     let (u, _) = text(st.repo.as_ref(), Which::UserWords)?;
     let fp = fingerprint(&a, &u);
-    if let Some(x) = cache()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&key)
-        .filter(|x| x.fingerprint == fp)
-    {
+    let mut held = crate::cache::lock(&st.derived.dictionaries);
+    if let Some(x) = held.as_ref().filter(|x| x.fingerprint == fp) {
         return Ok(x.clone());
     }
     let built = Arc::new(load(st.repo.as_ref())?);
-    cache()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(key, built.clone());
+    *held = Some(built.clone());
     Ok(built)
 }
 
 /// Saves a dictionary (or, with `None`, goes back to the bundled one), then re-segments the
 /// search index with it. Returns the number of groups or words. One save at a time, so the index
 /// always ends with the dictionaries stored last.
-pub fn save(
-    st: &AppState,
-    which: Which,
-    new_text: Option<&str>,
-    actor: &str,
-) -> Result<usize, ApiError> {
-    static SAVING: Mutex<()> = Mutex::new(());
-    let _one = SAVING.lock().unwrap_or_else(|p| p.into_inner());
+pub fn save(st: &App, which: Which, new_text: Option<&str>, actor: &str) -> Result<usize, Error> {
+    let _one = crate::cache::lock(&st.dictionary_save);
     let t = new_text.unwrap_or(which.bundled());
     let n = check(which, t)?;
     st.repo.set_meta(which.meta_key(), t, actor)?;
+    st.warmer.wake();
     let act = active(st)?;
     if let Some(ix) = st.search.get() {
+        // Hold the index's catch-up while it is re-segmented, then record the version it reflects.
+        let mut state = crate::cache::lock(&st.search_state);
+        let version = st.registry_version();
         let repo = st.repo.clone();
         ix.rebuild_with_dictionaries(&act.user, act.aliases.clone(), || {
             let mut records = Vec::new();
@@ -177,15 +152,14 @@ pub fn save(
         })
         .map_err(|e| {
             eprintln!("词典已保存，搜索索引重建失败：{e}");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "reindex_failed",
+            Error::new(Code::ReindexFailed,
                 format!(
                     "{}已保存，但搜索索引未能按新词典重建（检索仍按原词典）：请运行 innomesh reindex",
                     which.label()
                 ),
             )
         })?;
+        crate::search::committed(ix, &mut state, version);
     }
     Ok(n)
 }

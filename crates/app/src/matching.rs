@@ -2,8 +2,7 @@
 //! adopters; demands get ranked solvers with evidence, achievements get likely adopters, and
 //! problem cards are checked for what solvers need.
 
-use crate::error::ApiError;
-use crate::pages::cache::{store_key, Cache};
+use crate::Error;
 use innomesh_core::model::{DemandStatus, EquipmentKind, PersonRole, ResponseOutcome};
 use innomesh_core::{EntityKind, Labelled, Record};
 use innomesh_matching::{self as m, SolverKind, SolverMatchConfig};
@@ -17,7 +16,7 @@ struct OrgFacts {
     nodes: HashMap<String, Vec<String>>,
 }
 
-fn org_facts(st: &crate::AppState) -> Result<OrgFacts, ApiError> {
+fn org_facts(st: &crate::App) -> Result<OrgFacts, Error> {
     let loaded = crate::chains::loaded(st)?;
     let mut industry = HashMap::new();
     let mut nodes = HashMap::new();
@@ -38,7 +37,7 @@ fn org_facts(st: &crate::AppState) -> Result<OrgFacts, ApiError> {
     Ok(OrgFacts { industry, nodes })
 }
 
-fn solvers(repo: &dyn Repository, facts: &OrgFacts) -> Result<Vec<m::Solver>, ApiError> {
+fn solvers(repo: &dyn Repository, facts: &OrgFacts) -> Result<Vec<m::Solver>, Error> {
     let of = |code: Option<&str>| -> (Vec<String>, Vec<String>) {
         let Some(c) = code else {
             return (vec![], vec![]);
@@ -124,9 +123,7 @@ fn solvers(repo: &dyn Repository, facts: &OrgFacts) -> Result<Vec<m::Solver>, Ap
 
 /// Past collaborations from the workflow: each solver's chosen responses (签约的揭榜), keyed by
 /// solver id, with the enterprise (credit code) as the partner.
-fn collaborations(
-    st: &crate::AppState,
-) -> Result<HashMap<String, Vec<m::Collaboration>>, ApiError> {
+fn collaborations(st: &crate::App) -> Result<HashMap<String, Vec<m::Collaboration>>, Error> {
     let repo = st.repo.as_ref();
     let mut demands: HashMap<String, (String, String, Option<i32>)> = HashMap::new();
     for r in repo.all(EntityKind::Demand)? {
@@ -166,10 +163,8 @@ pub struct Prepared {
     dicts: Arc<crate::dictionaries::Active>,
 }
 
-static SOLVERS: Cache<usize, Prepared> = Cache::new();
-
-pub fn prepared(st: &crate::AppState) -> Result<Arc<Prepared>, ApiError> {
-    SOLVERS.get(st, store_key(st), || {
+pub fn prepared(st: &crate::App) -> Result<Arc<Prepared>, Error> {
+    st.derived.solvers.get(st, (), || {
         let repo = st.repo.as_ref();
         let facts = org_facts(st)?;
         let mut solvers = solvers(repo, &facts)?;
@@ -189,7 +184,7 @@ pub fn prepared(st: &crate::AppState) -> Result<Arc<Prepared>, ApiError> {
 }
 
 /// Builds both matching indexes for the registry's current version (the page-cache warmer).
-pub fn warm(st: &crate::AppState) {
+pub fn warm(st: &crate::App) {
     if let Err(e) = prepared(st) {
         eprintln!("匹配索引预建失败：{}", e.message);
     }
@@ -200,13 +195,13 @@ pub fn warm(st: &crate::AppState) {
 
 /// Ranked solvers for a stored demand, each with evidence a person can check.
 pub fn match_demand(
-    st: &crate::AppState,
+    st: &crate::App,
     id: &str,
     top: usize,
-) -> Result<(innomesh_core::model::Demand, Vec<m::SolverHit>), ApiError> {
+) -> Result<(innomesh_core::model::Demand, Vec<m::SolverHit>), Error> {
     let repo = st.repo.as_ref();
     let Some(Record::Demand(d)) = repo.get(EntityKind::Demand, id)? else {
-        return Err(ApiError::not_found(format!("未找到技术需求「{id}」")));
+        return Err(Error::not_found(format!("未找到技术需求「{id}」")));
     };
     let p = prepared(st)?;
     let demand = m::Demand {
@@ -232,16 +227,14 @@ pub fn match_demand(
 }
 
 /// Enterprises of the home region, prepared for reverse matching.
-struct Adopters {
+pub struct Adopters {
     index: m::AdopterIndex,
     facts: OrgFacts,
     dicts: Arc<crate::dictionaries::Active>,
 }
 
-static ADOPTERS: Cache<usize, Adopters> = Cache::new();
-
-fn adopter_index(st: &crate::AppState) -> Result<Arc<Adopters>, ApiError> {
-    ADOPTERS.get(st, store_key(st), || {
+fn adopter_index(st: &crate::App) -> Result<Arc<Adopters>, Error> {
+    st.derived.adopters.get(st, (), || {
         let repo = st.repo.as_ref();
         let facts = org_facts(st)?;
         let home = repo
@@ -289,14 +282,10 @@ fn adopter_index(st: &crate::AppState) -> Result<Arc<Adopters>, ApiError> {
 }
 
 /// Enterprises most likely to adopt a stored achievement.
-pub fn adopters(
-    st: &crate::AppState,
-    id: &str,
-    top: usize,
-) -> Result<Vec<m::AdopterHit>, ApiError> {
+pub fn adopters(st: &crate::App, id: &str, top: usize) -> Result<Vec<m::AdopterHit>, Error> {
     let repo = st.repo.as_ref();
     let Some(Record::Achievement(a)) = repo.get(EntityKind::Achievement, id)? else {
-        return Err(ApiError::not_found(format!("未找到科技成果「{id}」")));
+        return Err(Error::not_found(format!("未找到科技成果「{id}」")));
     };
     let ad = adopter_index(st)?;
     let owners: Vec<String> = a.owners.iter().map(|c| c.to_string()).collect();

@@ -1,0 +1,203 @@
+//! Whole-file import for one entity kind, the same for the web import page, the API and the CLI:
+//! a file is read (`innomesh-sheets`), every row converted and checked, and written
+//! all-or-nothing; every bad row is reported with row, column and reason.
+
+use crate::{App, Code, Error};
+use innomesh_core::schema::field;
+use innomesh_core::tabular::{parse_row, HeaderMap, RowError};
+use innomesh_core::EntityKind;
+use innomesh_sheets::{read, Format};
+use innomesh_store::ImportSummary;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct ImportOutcome {
+    pub kind: EntityKind,
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    /// Columns present in the file that the kind does not use.
+    pub ignored_columns: Vec<String>,
+}
+
+/// Progress stages reported to a CLI progress bar.
+pub trait Progress {
+    fn parsed(&self, _rows: usize) {}
+    fn writing(&self, _total: usize) {}
+    fn written(&self, _done: usize) {}
+}
+
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Reads, validates and writes one file. On any bad row nothing is written.
+pub(crate) fn import_bytes(
+    app: &App,
+    kind: EntityKind,
+    bytes: &[u8],
+    format: Format,
+    actor: &str,
+    source: &str,
+    progress: &dyn Progress,
+) -> Result<ImportOutcome, Error> {
+    let table = read(bytes, format).map_err(|e| Error::new(Code::BadFile, e.to_string()))?;
+    let map = HeaderMap::new(kind, &table.headers).map_err(rejected)?;
+    let mut table = table;
+    restore_masked(app, &map, &mut table.rows)?;
+    let mut records = Vec::with_capacity(table.rows.len());
+    let mut row_numbers = Vec::with_capacity(table.rows.len());
+    let mut errors = Vec::new();
+    for (i, (row, cells)) in table.rows.iter().enumerate() {
+        match parse_row(&map, *row, cells) {
+            Ok(r) => {
+                records.push(r);
+                row_numbers.push(*row);
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+        if i % 5000 == 4999 {
+            progress.parsed(i + 1);
+        }
+    }
+    progress.parsed(table.rows.len());
+    if !errors.is_empty() {
+        return Err(rejected(errors));
+    }
+    if records.is_empty() {
+        return Err(rejected(vec![RowError {
+            row: 2,
+            column: String::new(),
+            value: String::new(),
+            reason: "文件只有表头，没有数据行".into(),
+        }]));
+    }
+    let rows = records.len();
+    progress.writing(rows);
+    let cells_of = |index: usize, key: &str| -> (usize, String) {
+        let row = row_numbers.get(index).copied().unwrap_or(0);
+        let header = field(kind, key)
+            .map(|f| f.header.to_string())
+            .unwrap_or_else(|| key.to_string());
+        (row, header)
+    };
+    let written = |n: usize| progress.written(n);
+    match app.import_records(records, actor, source, &written)? {
+        Ok(ImportSummary { created, updated }) => {
+            progress.written(rows);
+            Ok(ImportOutcome {
+                kind,
+                rows,
+                created,
+                updated,
+                ignored_columns: map.ignored.clone(),
+            })
+        }
+        Err(batch) => Err(rejected(
+            batch
+                .into_iter()
+                .map(|e| {
+                    let (row, column) = cells_of(e.index, e.field);
+                    RowError {
+                        row,
+                        column,
+                        value: e.value,
+                        reason: e.reason,
+                    }
+                })
+                .collect(),
+        )),
+    }
+}
+
+fn rejected(errors: Vec<RowError>) -> Error {
+    Error::new(
+        Code::ImportRejected,
+        format!("导入失败：{} 处错误，未写入任何数据", errors.len()),
+    )
+    .with_errors(errors)
+}
+
+/// A masked personal value (「134****2672」, as every export writes it) in a row that updates a
+/// stored record means "keep the stored value", so an exported file can be edited and imported
+/// back. In a new record, or where the mask does not match the stored value, it is refused.
+fn restore_masked(
+    app: &App,
+    map: &HeaderMap,
+    rows: &mut [(usize, Vec<innomesh_core::tabular::Cell>)],
+) -> Result<(), Error> {
+    use innomesh_core::schema::fields;
+    use innomesh_core::tabular::{record_to_cells, Cell};
+    let kind = map.kind();
+    let specs = fields(kind);
+    let personal: Vec<(usize, usize)> = specs
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.personal || f.key == "team")
+        .filter_map(|(i, _)| map.column(i).map(|c| (i, c)))
+        .collect();
+    if personal.is_empty() {
+        return Ok(());
+    }
+    let key_index = specs
+        .iter()
+        .position(|f| f.key == "id" || f.key == "credit_code");
+    let Some(key_col) = key_index.and_then(|i| map.column(i)) else {
+        return Ok(());
+    };
+    let mut errors = Vec::new();
+    for (row, cells) in rows.iter_mut() {
+        let masked_cols: Vec<(usize, usize)> = personal
+            .iter()
+            .copied()
+            .filter(|(_, c)| {
+                cells
+                    .get(*c)
+                    .map(|cell| cell.display().contains('*'))
+                    .unwrap_or(false)
+            })
+            .collect();
+        if masked_cols.is_empty() {
+            continue;
+        }
+        let id = cells
+            .get(key_col)
+            .map(|c| c.display().trim().to_uppercase())
+            .unwrap_or_default();
+        let stored = if id.is_empty() {
+            None
+        } else {
+            app.repo().get(kind, &id)?
+        };
+        for (i, c) in masked_cols {
+            let header = specs[i].header;
+            let given = cells[c].display();
+            match &stored {
+                Some(rec) => {
+                    let masked = record_to_cells(rec, false);
+                    let full = record_to_cells(rec, true);
+                    if masked.get(i).map(|m| m.display()) == Some(given.clone()) {
+                        cells[c] = full.get(i).cloned().unwrap_or(Cell::Empty);
+                    } else {
+                        errors.push(RowError {
+                            row: *row,
+                            column: header.to_string(),
+                            value: given,
+                            reason: "是脱敏值（含 *），但与登记库中的值不符：保留原值请勿修改脱敏值，修改请填写完整值".into(),
+                        });
+                    }
+                }
+                None => errors.push(RowError {
+                    row: *row,
+                    column: header.to_string(),
+                    value: given,
+                    reason: "是脱敏值（含 *）：新记录须填写完整值".into(),
+                }),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(rejected(errors))
+    }
+}
