@@ -220,7 +220,7 @@ async fn put_rules(
     let r = DiagnosisRules::from_json(text).map_err(chain_error)?;
     let who = super::actor(&headers);
     let json = serde_json::to_string(&r).map_err(ApiError::internal)?;
-    blocking(move || st.repo().set_meta("chain_rules", &json, &who)).await??;
+    blocking(move || st.set_setting("chain_rules", &json, &who)).await??;
     Ok(Json(r))
 }
 
