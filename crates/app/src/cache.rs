@@ -11,7 +11,12 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// A write burst is over when the registry has not moved for this long.
+const QUIET: Duration = Duration::from_millis(250);
+/// Derived data are rebuilt at the latest this long after the first write of a burst.
+const MAX_DEFER: Duration = Duration::from_secs(2);
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock leaves at worst a stale entry, which the version check drops.
@@ -174,9 +179,23 @@ impl Warmer {
                     if app.warmer.stop.load(Ordering::Acquire) {
                         break;
                     }
-                    let version = app.registry_version();
+                    let mut version = app.registry_version();
                     if seen != Some(version) {
                         app.warmer.rebuilding.store(true, Ordering::Release);
+                        if seen.is_some() {
+                            // Let a burst of writes settle (readers meanwhile get the previous
+                            // values), so 20 clients writing do not each pay a full rebuild.
+                            let started = Instant::now();
+                            loop {
+                                std::thread::sleep(QUIET);
+                                let now = app.registry_version();
+                                if now == version || started.elapsed() >= MAX_DEFER {
+                                    version = now;
+                                    break;
+                                }
+                                version = now;
+                            }
+                        }
                         app.warm();
                         seen = Some(version);
                     }
@@ -196,5 +215,69 @@ impl Warmer {
             // Without the warmer everything still works; the first reader after a write rebuilds.
             app.warmer.started.store(false, Ordering::Release);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> Arc<App> {
+        App::in_memory().unwrap()
+    }
+
+    #[test]
+    fn values_are_versioned_and_previous_only_while_rebuilding() {
+        let a = app();
+        let c: Cache<u8, u32> = Cache::default();
+        assert_eq!(*c.get(&a, 1, || Ok::<_, ()>(1)).unwrap(), 1);
+        assert_eq!(*c.get(&a, 1, || Ok::<_, ()>(9)).unwrap(), 1, "cached");
+        a.set_setting("k", "v", "t").unwrap(); // any write moves the version
+        a.warmer.started.store(true, Ordering::Release);
+        a.warmer.wake();
+        assert_eq!(*c.get(&a, 1, || Ok::<_, ()>(2)).unwrap(), 1, "previous while rebuilding");
+        assert_eq!(*c.get_current(&a, 1, || Ok::<_, ()>(3)).unwrap(), 3, "current never lags");
+        // No warmer running: a write leaves nothing pending, so readers compute the new value.
+        a.warmer.started.store(false, Ordering::Release);
+        a.warmer.rebuilding.store(false, Ordering::Release);
+        a.set_setting("k", "w", "t").unwrap();
+        assert_eq!(*c.get(&a, 1, || Ok::<_, ()>(4)).unwrap(), 4, "fresh afterwards");
+    }
+
+    #[test]
+    fn two_apps_never_share_derived_values() {
+        let (a, b) = (app(), app());
+        a.set_setting("k", "v", "t").unwrap();
+        b.set_setting("k", "v", "t").unwrap();
+        // Same registry version in both, yet each App computes its own.
+        assert_eq!(a.registry_version(), b.registry_version());
+        let fa = crate::dashboard::figures(&a).unwrap();
+        let fb = crate::dashboard::figures(&b).unwrap();
+        assert!(!Arc::ptr_eq(&fa, &fb));
+        assert_eq!(a.derived.dashboard.len(), 1);
+    }
+
+    #[test]
+    fn a_cache_is_bounded() {
+        let a = app();
+        let c: Cache<usize, usize> = Cache::default();
+        for k in 0..(MAX_KEYS * 3) {
+            c.get(&a, k, || Ok::<_, ()>(k)).unwrap();
+        }
+        assert!(c.len() <= MAX_KEYS);
+    }
+
+    #[test]
+    fn the_warmer_stops_with_its_app() {
+        let a = app();
+        a.start_background();
+        let weak = Arc::downgrade(&a);
+        drop(a);
+        // The warmer holds no strong reference while it sleeps: the App is gone within a turn.
+        let t = Instant::now();
+        while weak.upgrade().is_some() && t.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(weak.upgrade().is_none());
     }
 }
