@@ -235,13 +235,25 @@ mod tests {
         a.set_setting("k", "v", "t").unwrap(); // any write moves the version
         a.warmer.started.store(true, Ordering::Release);
         a.warmer.wake();
-        assert_eq!(*c.get(&a, 1, || Ok::<_, ()>(2)).unwrap(), 1, "previous while rebuilding");
-        assert_eq!(*c.get_current(&a, 1, || Ok::<_, ()>(3)).unwrap(), 3, "current never lags");
+        assert_eq!(
+            *c.get(&a, 1, || Ok::<_, ()>(2)).unwrap(),
+            1,
+            "previous while rebuilding"
+        );
+        assert_eq!(
+            *c.get_current(&a, 1, || Ok::<_, ()>(3)).unwrap(),
+            3,
+            "current never lags"
+        );
         // No warmer running: a write leaves nothing pending, so readers compute the new value.
         a.warmer.started.store(false, Ordering::Release);
         a.warmer.rebuilding.store(false, Ordering::Release);
         a.set_setting("k", "w", "t").unwrap();
-        assert_eq!(*c.get(&a, 1, || Ok::<_, ()>(4)).unwrap(), 4, "fresh afterwards");
+        assert_eq!(
+            *c.get(&a, 1, || Ok::<_, ()>(4)).unwrap(),
+            4,
+            "fresh afterwards"
+        );
     }
 
     #[test]

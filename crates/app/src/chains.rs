@@ -5,8 +5,9 @@
 use crate::App;
 use crate::{Code, Error};
 use innomesh_chain::{
-    self as chain, ChainInput, ChainSet, DiagnosisRules, Engine, MappingConfig, MetricsConfig,
-    OrgInput, RelationInput, RelationKind, ResourceInput, ResourceKind, Snapshot, SupplyInput,
+    self as chain, ChainInput, ChainModel, ChainSet, DiagnosisRules, Engine, MappingConfig,
+    MetricsConfig, OrgInput, RelationInput, RelationKind, ResourceInput, ResourceKind, Snapshot,
+    SupplyInput,
 };
 use innomesh_core::model::{ChainNode, DemandStatus, PersonRole};
 use innomesh_core::{EntityKind, IndustryCode, Labelled, Record};
@@ -66,34 +67,70 @@ pub fn seed_models(app: &App, actor: &str) -> Result<usize, Error> {
     Ok(n)
 }
 
-/// Chain models as the registry holds them now (edited through API and UI).
-pub fn load_set(repo: &dyn Repository) -> Result<ChainSet, Error> {
+/// Chain models as the registry holds them now (edited through API and UI). A node or a chain the
+/// engine cannot take (a bad id written before ids were checked, a cycle) is left out with a
+/// warning — logged and shown on the chain pages — instead of failing every chain page.
+pub fn load_set(repo: &dyn Repository) -> Result<(ChainSet, Vec<String>), Error> {
     let nodes = repo.all(EntityKind::ChainNode)?;
     let chains = innomesh_core::model::Chain::assemble(nodes.into_iter().filter_map(|r| match r {
         Record::ChainNode(n) => Some(n),
         _ => None,
     }));
-    let mut texts = Vec::new();
+    let valid = |id: &str| {
+        !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    let mut warnings = Vec::new();
+    let mut models = Vec::new();
     for c in chains {
         let prefix = format!("{}.", c.code);
-        let local = |id: &str| id.strip_prefix(&prefix).unwrap_or(id).to_string();
+        let local = |id: &str| id.strip_prefix(&prefix).map(str::to_string);
+        let mut good = std::collections::HashSet::new();
+        for n in &c.nodes {
+            match local(&n.id).filter(|l| valid(l)) {
+                Some(l) => {
+                    good.insert(l);
+                }
+                None => warnings.push(format!(
+                    "链节点「{}」（编号 {}）的编号应为「{}.节点编号」（小写字母、数字、下划线），已暂不参与诊断；请在登记库中修改该节点",
+                    n.name, n.id, c.code
+                )),
+            }
+        }
         let nodes: Vec<serde_json::Value> = c
             .nodes
             .iter()
-            .map(|n| {
+            .filter_map(|n| local(&n.id).filter(|l| good.contains(l)).map(|l| (l, n)))
+            .map(|(l, n)| {
                 serde_json::json!({
-                    "id": local(&n.id),
+                    "id": l,
                     "name": n.name,
                     "position": n.position.code(),
                     "industries": n.industries.iter().map(|i| i.as_str()).filter(|i| i.len() == 4).collect::<Vec<_>>(),
                     "keywords": n.keywords,
-                    "supplies": n.supplies.iter().map(|s| local(s)).collect::<Vec<_>>(),
+                    "supplies": n.supplies.iter().filter_map(|s| local(s)).filter(|s| good.contains(s)).collect::<Vec<_>>(),
                 })
             })
             .collect();
-        texts.push(serde_json::json!({"id": c.code, "name": c.name, "nodes": nodes}).to_string());
+        if nodes.is_empty() {
+            continue;
+        }
+        let text = serde_json::json!({"id": c.code, "name": c.name, "nodes": nodes}).to_string();
+        match ChainModel::from_json(&text) {
+            Ok(m) => models.push(m),
+            Err(e) => warnings.push(format!(
+                "产业链「{}」（{}）无法载入，已暂不参与诊断：{e}",
+                c.name, c.code
+            )),
+        }
     }
-    ChainSet::from_json_texts(&texts).map_err(chain_error)
+    for w in &warnings {
+        eprintln!("产业链模型警告：{w}");
+    }
+    let set = ChainSet::new(models).map_err(chain_error)?;
+    Ok((set, warnings))
 }
 
 pub fn rules(repo: &dyn Repository) -> Result<DiagnosisRules, Error> {
@@ -108,10 +145,12 @@ pub struct Loaded {
     pub engine: Engine,
     pub codes: HashMap<String, u32>,
     pub actions: Vec<Record>,
+    /// Records the engine had to leave out, in Chinese (shown on the chain pages).
+    pub warnings: Vec<String>,
 }
 
 pub fn load(repo: &dyn Repository) -> Result<Loaded, Error> {
-    let set = load_set(repo)?;
+    let (set, warnings) = load_set(repo)?;
     let home = repo
         .meta("home_region")?
         .unwrap_or_else(|| DEFAULT_HOME_REGION.to_string());
@@ -262,6 +301,7 @@ pub fn load(repo: &dyn Repository) -> Result<Loaded, Error> {
         engine,
         codes,
         actions,
+        warnings,
     })
 }
 

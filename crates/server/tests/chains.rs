@@ -168,3 +168,59 @@ async fn manual_mapping_is_respected_by_the_next_run() {
         .iter()
         .all(|n| n["node"] != "rare_earth.magnet"));
 }
+
+/// A chain node with an id the engine cannot take, written before ids were checked (here put
+/// straight into the database file), must not take the chain pages, matching or funding down:
+/// the engine leaves it out and the pages name it.
+#[tokio::test]
+async fn one_bad_chain_node_never_breaks_chains_for_everyone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("innomesh.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        let st = AppState::for_store(Arc::new(store));
+        chains::seed_models(&st, "t").unwrap();
+    }
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO entities (kind, id, name, region, industry_path, subkind, tier, flags, search_text, sort_number, data, created_at, updated_at, updated_by)
+             SELECT kind, 'Upper1', '坏节点', region, industry_path, subkind, tier, flags, search_text, sort_number,
+                    json_set(data, '$.id', 'Upper1', '$.name', '坏节点'), created_at, updated_at, updated_by
+             FROM entities WHERE kind = 'chain_node' LIMIT 1",
+            [],
+        )
+        .unwrap();
+    }
+    let st = AppState::for_store(Arc::new(SqliteStore::open(&path).unwrap()));
+    let app = router(st);
+    let (s, list) = get(&app, "/api/chains").await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert_eq!(
+        list["chains"].as_array().unwrap().len(),
+        4,
+        "every chain still loads"
+    );
+    for uri in [
+        "/chains",
+        "/chains/rare_earth",
+        "/funding",
+        "/api/funding/overview",
+    ] {
+        let res = app
+            .clone()
+            .oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
+            .to_string();
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        if uri == "/chains" {
+            assert!(
+                body.contains("坏节点") && body.contains("Upper1"),
+                "the page names the skipped node"
+            );
+        }
+    }
+}

@@ -66,6 +66,7 @@ pub async fn index(
         ));
     }
     b.push_str("</div>");
+    b.push_str(&model_warnings(&d.loaded.warnings));
     if d.reports.is_empty() {
         b.push_str("<p class=\"notice\">登记库中还没有产业链节点。可在「产业链节点」中新增，或用 <code>innomesh serve</code> 启动时自动载入内置模型。</p>");
     }
@@ -121,6 +122,7 @@ pub async fn chain_page(
         escape(&model.description),
         n = escape(&model.name)
     );
+    b.push_str(&model_warnings(&d.loaded.warnings));
     b.push_str(&year_links(
         &format!("/chains/{}", url_encode(&id)),
         d.loaded.engine.years(),
@@ -378,4 +380,19 @@ pub fn org_nodes(st: &AppState, credit_code: &str) -> Vec<OrgNode> {
             }
         })
         .collect()
+}
+
+/// Records the chain engine had to leave out: named, so a clerk can fix them.
+fn model_warnings(warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        return String::new();
+    }
+    let mut b = String::from(
+        "<div class=\"notice bad\" role=\"alert\"><strong>部分产业链节点未参与诊断：</strong><ul>",
+    );
+    for w in warnings {
+        b.push_str(&format!("<li>{}</li>", escape(w)));
+    }
+    b.push_str("</ul></div>");
+    b
 }
