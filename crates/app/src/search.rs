@@ -102,8 +102,14 @@ pub fn open(app: &App, progress: &dyn Fn(usize, usize)) -> Result<Arc<SearchInde
                     ))
                 })?;
             let built_with = std::fs::read_to_string(fingerprint_file(&dir)).unwrap_or_default();
+            // An index ahead of the store (a database restored from a backup) is rebuilt too.
+            let store_version = app.registry_version();
             let version = match ix.committed_version() {
-                Some(v) if built_with.trim() == dicts.fingerprint.to_string() => v,
+                Some(v)
+                    if built_with.trim() == dicts.fingerprint.to_string() && v <= store_version =>
+                {
+                    v
+                }
                 _ => {
                     let v = rebuild(app, &ix, progress)?;
                     let _ = std::fs::write(fingerprint_file(&dir), dicts.fingerprint.to_string());
