@@ -243,7 +243,16 @@ impl App {
         source: &str,
         progress: &dyn transfer::Progress,
     ) -> Result<transfer::ImportOutcome> {
-        transfer::import_bytes(self, kind, bytes, format, actor, source, progress)
+        // A fault in a reader or converter refuses this file; it never takes the process down.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            transfer::import_bytes(self, kind, bytes, format, actor, source, progress)
+        }))
+        .unwrap_or_else(|_| {
+            Err(Error::new(
+                Code::BadFile,
+                "文件内容无法解析（结构异常），未写入任何数据",
+            ))
+        })
     }
 
     /// Sets a configuration value kept in the registry (audited).

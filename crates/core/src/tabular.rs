@@ -17,6 +17,8 @@ pub enum Cell {
     Number(f64),
     Bool(bool),
     Date(Date),
+    /// A formula whose result the file does not hold (never stored: refused on import).
+    Formula,
 }
 
 impl Cell {
@@ -29,6 +31,7 @@ impl Cell {
             Cell::Number(n) => format!("{n}"),
             Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
             Cell::Date(d) => d.to_string(),
+            Cell::Formula => "=（公式）".to_string(),
         }
     }
     pub fn is_blank(&self) -> bool {
@@ -99,6 +102,19 @@ impl HeaderMap {
                 .position(|h| *h == want || h.eq_ignore_ascii_case(spec.key));
             if let Some(i) = pos {
                 used[i] = true;
+                if let Some(j) = (i + 1..norm.len()).find(|j| norm[*j] == norm[i]) {
+                    errors.push(RowError {
+                        row: 1,
+                        column: spec.header.to_string(),
+                        value: String::new(),
+                        reason: format!(
+                            "表头「{}」出现了两次（第 {} 列和第 {} 列）：请删除其中一列，以免用错数据",
+                            spec.header,
+                            i + 1,
+                            j + 1
+                        ),
+                    });
+                }
             } else if spec.required {
                 errors.push(RowError {
                     row: 1,
@@ -171,6 +187,23 @@ fn parse_number(cell: &Cell) -> Result<f64, String> {
 
 /// Reads one cell as the JSON value its field takes; `Ok(None)` for an empty cell.
 fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
+    if matches!(cell, Cell::Formula) {
+        return Err(
+            "是公式，文件中没有它的计算结果：请复制该列后「选择性粘贴 → 数值」再导入".into(),
+        );
+    }
+    if let Cell::Text(t) = cell {
+        let long = matches!(spec.ty, FieldType::LongText);
+        if let Some(c) = t
+            .chars()
+            .find(|c| c.is_control() && !(long && (*c == '\n' || *c == '\t' || *c == '\r')))
+        {
+            return Err(format!(
+                "含有不可见的控制字符（U+{:04X}）：请删除后再导入",
+                c as u32
+            ));
+        }
+    }
     if cell.is_blank() {
         return match spec.ty {
             FieldType::Bool => Ok(Some(Value::Bool(false))),

@@ -57,6 +57,9 @@ pub enum SheetError {
     Write(String),
     #[error("文件超过 {0} 行，请拆分后导入")]
     TooManyRows(usize),
+    /// A limit that keeps one file from exhausting memory or time (the message names it).
+    #[error("{0}")]
+    Limit(String),
 }
 
 pub const MAX_ROWS: usize = 2_000_000;
@@ -68,10 +71,19 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<Cell>)>,
 }
 
+/// Reads a whole file. Never panics: a fault inside a reader library is reported as an unreadable
+/// file, so one upload cannot take the server down.
 pub fn read(bytes: &[u8], format: Format) -> Result<Table, SheetError> {
-    match format {
+    let run = || match format {
         Format::Csv => read_csv(bytes),
         Format::Xlsx => read_xlsx(bytes),
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(r) => r,
+        Err(_) => Err(match format {
+            Format::Xlsx => SheetError::Xlsx("文件内容无法解析（结构异常）".into()),
+            Format::Csv => SheetError::Csv("文件内容无法解析（结构异常）".into()),
+        }),
     }
 }
 
@@ -124,34 +136,145 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
     finish(rows)
 }
 
+/// Excel's own limits: a reference past them is not a real cell.
+pub const EXCEL_MAX_ROWS: u32 = 1_048_576;
+pub const EXCEL_MAX_COLUMNS: u32 = 16_384;
+/// Widest sheet accepted: every kind's template has far fewer columns.
+pub const MAX_COLUMNS: u32 = 512;
+/// Most non-empty cells read from one file (2,000,000 rows × 15 columns on average).
+pub const MAX_CELLS: usize = 30_000_000;
+/// Longest text in one cell, in characters (Excel's own limit).
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// Most bytes an XLSX may unpack to, and the largest ratio of unpacked to packed size of a part.
+pub const MAX_UNPACKED_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+pub const MAX_PACK_RATIO: u64 = 1_000;
+
+/// `A1`-style name of a 0-based position.
+pub fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col as u64 + 1;
+    while c > 0 {
+        let r = ((c - 1) % 26) as u8;
+        letters.push((b'A' + r) as char);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!(
+        "{}{}",
+        letters.into_iter().collect::<String>(),
+        row as u64 + 1
+    )
+}
+
+/// Refuses zip bombs before anything is unpacked: the declared sizes of every part are summed
+/// and compared with what was sent.
+fn check_zip(bytes: &[u8]) -> Result<(), SheetError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| SheetError::Xlsx(format!("不是有效的 XLSX（zip）文件：{e}")))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| SheetError::Xlsx(format!("文件内部结构损坏：{e}")))?;
+        let (packed, unpacked) = (entry.compressed_size(), entry.size());
+        total = total.saturating_add(unpacked);
+        if unpacked > 1024 * 1024 && unpacked / packed.max(1) > MAX_PACK_RATIO {
+            return Err(SheetError::Limit(format!(
+                "文件中的「{}」解压后过大（压缩比超过 {MAX_PACK_RATIO} 倍），疑似压缩炸弹，未读取",
+                entry.name().map(|n| n.to_string()).unwrap_or_default()
+            )));
+        }
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(SheetError::Limit(format!(
+            "文件解压后超过 {} MB，请拆分后导入",
+            MAX_UNPACKED_BYTES / 1024 / 1024
+        )));
+    }
+    Ok(())
+}
+
+/// Streams the first sheet's cells: memory and time follow the cells really present, never the
+/// sheet's declared dimensions or a stray far-away reference.
 fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
-    use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+    use calamine::{open_workbook_from_rs, DataRef, Reader, Xlsx};
+    use std::collections::BTreeMap;
+    check_zip(bytes)?;
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| SheetError::Xlsx(e.to_string()))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or(SheetError::Empty)?
+    let name = wb.sheet_names().first().cloned().ok_or(SheetError::Empty)?;
+    let mut reader = wb
+        .worksheet_cells_reader(&name)
         .map_err(|e| SheetError::Xlsx(e.to_string()))?;
-    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let start_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut rows = Vec::with_capacity(range.height());
-    for (i, row) in range.rows().enumerate() {
-        let mut cells = vec![Cell::Empty; start_col];
-        cells.extend(row.iter().map(|d| match d {
-            Data::Empty => Cell::Empty,
-            Data::String(s) => Cell::Text(s.clone()),
-            Data::Int(n) => Cell::Number(*n as f64),
-            Data::Float(f) => Cell::Number(*f),
-            Data::Bool(b) => Cell::Bool(*b),
-            Data::DateTime(dt) => match Date::from_excel_serial(dt.as_f64()) {
+    let mut grid: BTreeMap<u32, BTreeMap<u32, Cell>> = BTreeMap::new();
+    let mut count = 0usize;
+    while let Some(rec) = reader
+        .next_cell_with_formula_metadata()
+        .map_err(|e| SheetError::Xlsx(e.to_string()))?
+    {
+        let (r, c) = rec.pos;
+        if r >= EXCEL_MAX_ROWS || c >= EXCEL_MAX_COLUMNS {
+            return Err(SheetError::Limit(format!(
+                "单元格 {} 超出 Excel 的范围（最多 {EXCEL_MAX_ROWS} 行、{EXCEL_MAX_COLUMNS} 列），文件可能已损坏",
+                cell_name(r, c)
+            )));
+        }
+        let cell = match rec.value {
+            DataRef::Empty if rec.formula.is_some() => Cell::Formula,
+            DataRef::Empty => continue,
+            DataRef::String(s) => Cell::Text(s),
+            DataRef::SharedString(s) => Cell::Text(s.to_string()),
+            DataRef::Int(n) => Cell::Number(n as f64),
+            DataRef::Float(f) => Cell::Number(f),
+            DataRef::Bool(b) => Cell::Bool(b),
+            DataRef::DateTime(dt) => match Date::from_excel_serial(dt.as_f64()) {
                 Ok(d) => Cell::Date(d),
                 Err(_) => Cell::Number(dt.as_f64()),
             },
-            Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-            Data::Error(e) => Cell::Text(format!("#{e:?}")),
-        }));
-        rows.push((start_row + i + 1, cells));
+            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s),
+            DataRef::Error(e) => Cell::Text(format!("#{e:?}")),
+        };
+        if let Cell::Text(t) = &cell {
+            if t.chars().count() > MAX_CELL_CHARS {
+                return Err(SheetError::Limit(format!(
+                    "单元格 {} 的内容超过 {MAX_CELL_CHARS} 个字符",
+                    cell_name(r, c)
+                )));
+            }
+        }
+        if c >= MAX_COLUMNS {
+            return Err(SheetError::Limit(format!(
+                "单元格 {} 超出本系统导入的最大列数 {MAX_COLUMNS}：请删除模板以外的列",
+                cell_name(r, c)
+            )));
+        }
+        count += 1;
+        if count > MAX_CELLS {
+            return Err(SheetError::Limit(format!(
+                "文件的非空单元格超过 {MAX_CELLS} 个，请拆分后导入"
+            )));
+        }
+        let row = grid.entry(r).or_default();
+        row.insert(c, cell);
+        if grid.len() > MAX_ROWS + 1 {
+            return Err(SheetError::TooManyRows(MAX_ROWS));
+        }
     }
+    let rows = grid
+        .into_iter()
+        .map(|(r, cols)| {
+            let width = cols
+                .keys()
+                .next_back()
+                .map(|c| *c as usize + 1)
+                .unwrap_or(0);
+            let mut cells = vec![Cell::Empty; width];
+            for (c, cell) in cols {
+                cells[c as usize] = cell;
+            }
+            (r as usize + 1, cells)
+        })
+        .collect();
     finish(rows)
 }
 
