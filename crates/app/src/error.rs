@@ -25,11 +25,14 @@ pub enum Code {
     InvalidTransition,
     ReindexFailed,
     InvalidDictionary,
+    Unauthorized,
+    Forbidden,
+    UnsupportedMediaType,
     Internal,
 }
 
 impl Code {
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 19] = [
         Code::BadJson,
         Code::InvalidField,
         Code::UnknownReference,
@@ -45,6 +48,9 @@ impl Code {
         Code::InvalidTransition,
         Code::ReindexFailed,
         Code::InvalidDictionary,
+        Code::Unauthorized,
+        Code::Forbidden,
+        Code::UnsupportedMediaType,
         Code::Internal,
     ];
 
@@ -66,6 +72,9 @@ impl Code {
             Code::InvalidTransition => "invalid_transition",
             Code::ReindexFailed => "reindex_failed",
             Code::InvalidDictionary => "invalid_dictionary",
+            Code::Unauthorized => "unauthorized",
+            Code::Forbidden => "forbidden",
+            Code::UnsupportedMediaType => "unsupported_media_type",
             Code::Internal => "internal",
         }
     }
@@ -74,10 +83,12 @@ impl Code {
     pub fn status(self) -> u16 {
         match self {
             Code::BadJson | Code::InvalidQuery | Code::BadFile => 400,
+            Code::Unauthorized => 401,
+            Code::Forbidden => 403,
             Code::UnknownKind | Code::NotFound => 404,
             Code::Conflict | Code::Referenced => 409,
             Code::PayloadTooLarge => 413,
-            Code::UnsupportedFormat => 415,
+            Code::UnsupportedFormat | Code::UnsupportedMediaType => 415,
             Code::InvalidField
             | Code::UnknownReference
             | Code::ImportRejected
@@ -111,6 +122,13 @@ impl Code {
                 "数据已保存，但搜索索引未能重建；检索暂按原样，请运行 innomesh reindex"
             }
             Code::InvalidDictionary => "词典内容有误（消息指出第几行、如何改）；未保存",
+            Code::Unauthorized => {
+                "未登录或登录已过期：请先登录，或在 Authorization 头中提供有效令牌"
+            }
+            Code::Forbidden => "没有权限执行此操作（或请求来自其他网站）",
+            Code::UnsupportedMediaType => {
+                "请求体类型不对：JSON 接口要求 Content-Type: application/json"
+            }
             Code::Internal => "服务器内部错误",
         }
     }

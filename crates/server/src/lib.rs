@@ -5,6 +5,7 @@ pub mod api;
 pub mod error;
 mod openapi;
 pub mod pages;
+mod security;
 mod state;
 mod workbench;
 
@@ -21,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(workbench::router())
         .fallback(api::fallback)
+        .layer(axum::middleware::from_fn(security::guard))
         .with_state(state)
 }
 

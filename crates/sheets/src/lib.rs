@@ -124,7 +124,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
                 if s.trim().is_empty() {
                     Cell::Empty
                 } else {
-                    Cell::Text(s.to_string())
+                    Cell::Text(unneutralise(s).to_string())
                 }
             })
             .collect();
@@ -285,6 +285,27 @@ pub struct Sheet<'a> {
     pub rows: &'a [Vec<Cell>],
 }
 
+/// Characters that make a spreadsheet read a CSV cell as a formula.
+const FORMULA_LEADS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text that a spreadsheet would run as a formula gets a leading `'` (OWASP's CSV-injection
+/// advice), so an exported file never executes what someone typed into a record.
+pub fn neutralise(text: &str) -> String {
+    if text.starts_with(FORMULA_LEADS) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// The reverse on import: a `'` that `neutralise` added is dropped again.
+fn unneutralise(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_LEADS) => rest,
+        _ => text,
+    }
+}
+
 pub fn write_csv(headers: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>, SheetError> {
     // BOM so that Excel opens UTF-8 Chinese text correctly.
     let mut out = b"\xEF\xBB\xBF".to_vec();
@@ -293,8 +314,11 @@ pub fn write_csv(headers: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>, Shee
         w.write_record(headers)
             .map_err(|e| SheetError::Csv(e.to_string()))?;
         for r in rows {
-            w.write_record(r.iter().map(Cell::display))
-                .map_err(|e| SheetError::Csv(e.to_string()))?;
+            w.write_record(r.iter().map(|c| match c {
+                Cell::Text(_) => neutralise(&c.display()),
+                other => other.display(),
+            }))
+            .map_err(|e| SheetError::Csv(e.to_string()))?;
         }
         w.flush().map_err(|e| SheetError::Csv(e.to_string()))?;
     }
@@ -338,6 +362,26 @@ pub fn write_xlsx(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, SheetError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_never_run_as_formulas_and_survive_a_round_trip() {
+        let heads = vec!["名称".to_string()];
+        let texts = ["=1+1", "+86 123", "-x", "@SUM(A1)", "\tx", "普通", "'引号"];
+        let rows: Vec<Vec<Cell>> = texts
+            .iter()
+            .map(|t| vec![Cell::Text(t.to_string())])
+            .collect();
+        let bytes = write_csv(&heads, &rows).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        for line in text.lines().skip(1) {
+            let cell = line.trim_matches('"');
+            assert!(!cell.starts_with(FORMULA_LEADS), "{line}");
+        }
+        let back = read(&bytes, Format::Csv).unwrap();
+        let got: Vec<String> = back.rows.iter().map(|(_, c)| c[0].display()).collect();
+        let want: Vec<String> = texts.iter().map(|t| t.trim().to_string()).collect();
+        assert_eq!(got, want);
+    }
 
     #[test]
     fn xlsx_roundtrip() {
