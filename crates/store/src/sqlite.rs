@@ -8,16 +8,18 @@ use innomesh_core::{CreditCode, EntityKind, Record};
 use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
 
 mod checks;
+mod pool;
 mod workflow;
+
+use pool::{Connections, BUSY_TIMEOUT};
 
 use checks::{check_references, checked_single};
 use workflow::{guard_update, log_status, DELETED};
 
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    conns: Connections,
 }
 
 const UPSERT: &str = "INSERT INTO entities (kind, id, name, region, industry_path, subkind, tier, flags, search_text, sort_number, data, created_at, updated_at, updated_by)
@@ -32,30 +34,28 @@ const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, kind, entity_id, 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies pending migrations.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
-        Self::setup(conn)
-    }
-
-    pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::setup(Connection::open_in_memory()?)
-    }
-
-    fn setup(mut conn: Connection) -> Result<Self, StoreError> {
-        // WAL: readers never block the writer; NORMAL sync is durable against process crashes.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "busy_timeout", 5000)?;
-        conn.pragma_update(None, "cache_size", -64000)?;
-        crate::migrate::run(&mut conn)?;
+        let writer = Self::prepare(Connection::open(path)?)?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            conns: Connections::file(writer, path)?,
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave a half-written transaction (SQLite rolls
-        // back), so a poisoned lock is still safe to use.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// A private database in memory (tests, demos); reads go through the one connection.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let writer = Self::prepare(Connection::open_in_memory()?)?;
+        Ok(Self {
+            conns: Connections::single(writer),
+        })
+    }
+
+    fn prepare(mut conn: Connection) -> Result<Connection, StoreError> {
+        // WAL: readers never block the writer; NORMAL sync is durable against process crashes.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "cache_size", -64000)?;
+        crate::migrate::run(&mut conn)?;
+        Ok(conn)
     }
 }
 
@@ -175,7 +175,7 @@ impl Repository for SqliteStore {
         source: &str,
         progress: &dyn Fn(usize),
     ) -> Result<Result<ImportSummary, Vec<BatchError>>, StoreError> {
-        let mut conn = self.lock();
+        let mut conn = self.conns.write();
         let mut errors = check_references(&conn, &mut records)?;
         // The same id twice in one file is almost always a copy-paste mistake: refuse it.
         let mut seen: HashMap<(EntityKind, String), usize> = HashMap::new();
@@ -263,7 +263,7 @@ impl Repository for SqliteStore {
     }
 
     fn create(&self, record: Record, actor: &str) -> Result<Record, StoreError> {
-        let mut conn = self.lock();
+        let mut conn = self.conns.write();
         let mut record = checked_single(&conn, record)?;
         let kind = record.kind();
         let tx = conn.transaction()?;
@@ -314,7 +314,7 @@ impl Repository for SqliteStore {
                 record.id()
             )));
         }
-        let mut conn = self.lock();
+        let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         let record = checked_single(&tx, record)?;
         if !exists(&tx, kind, id)? {
@@ -340,7 +340,7 @@ impl Repository for SqliteStore {
     }
 
     fn delete(&self, kind: EntityKind, id: &str, actor: &str) -> Result<(), StoreError> {
-        let mut conn = self.lock();
+        let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         let old: Option<String> = tx
             .query_row(
@@ -435,15 +435,15 @@ impl Repository for SqliteStore {
         actor: &str,
         note: &str,
     ) -> Result<Record, StoreError> {
-        workflow::transition(&mut self.lock(), id, to, manager, actor, note)
+        workflow::transition(&mut self.conns.write(), id, to, manager, actor, note)
     }
 
     fn demand_history(&self, id: Option<&str>) -> Result<Vec<DemandTransition>, StoreError> {
-        workflow::history(&self.lock(), id)
+        workflow::history(&self.conns.read(), id)
     }
 
     fn get(&self, kind: EntityKind, id: &str) -> Result<Option<Record>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let data: Option<String> = conn
             .query_row(
                 "SELECT data FROM entities WHERE kind = $1 AND id = $2",
@@ -509,9 +509,11 @@ impl Repository for SqliteStore {
         };
         let per_page = q.per_page.clamp(1, 1000);
         let page = q.page.max(1);
-        let conn = self.lock();
+        let conn = self.conns.read();
+        // The count and the page from one snapshot, even while an import commits between them.
+        let snapshot = conn.unchecked_transaction()?;
         let params: Vec<&dyn ToSql> = args.iter().map(|s| s as &dyn ToSql).collect();
-        let total: i64 = conn.query_row(
+        let total: i64 = snapshot.query_row(
             &format!("SELECT COUNT(*) FROM entities WHERE {wh}"),
             params.as_slice(),
             |r| r.get(0),
@@ -520,12 +522,14 @@ impl Repository for SqliteStore {
             "SELECT data FROM entities WHERE {wh} ORDER BY {order} LIMIT {per_page} OFFSET {}",
             (page - 1) * per_page
         );
-        let mut stmt = conn.prepare(&sql)?;
+        let mut stmt = snapshot.prepare(&sql)?;
         let rows = stmt.query_map(params.as_slice(), |r| r.get::<_, String>(0))?;
         let mut records = Vec::new();
         for row in rows {
             records.push(decode(q.kind, &row?)?);
         }
+        drop(stmt);
+        snapshot.finish()?;
         Ok(Page {
             total: total as usize,
             page,
@@ -535,7 +539,7 @@ impl Repository for SqliteStore {
     }
 
     fn all(&self, kind: EntityKind) -> Result<Vec<Record>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let mut stmt = conn.prepare("SELECT data FROM entities WHERE kind = $1 ORDER BY id")?;
         let rows = stmt.query_map([kind.code()], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
@@ -546,7 +550,7 @@ impl Repository for SqliteStore {
     }
 
     fn count(&self, kind: EntityKind) -> Result<usize, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let n: i64 = conn.query_row(
             "SELECT COUNT(*) FROM entities WHERE kind = $1",
             [kind.code()],
@@ -556,7 +560,7 @@ impl Repository for SqliteStore {
     }
 
     fn relations(&self, org: &CreditCode) -> Result<Vec<Relation>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let mut stmt = conn
             .prepare("SELECT kind, id, field FROM entity_refs WHERE org = $1 ORDER BY kind, id")?;
         let rows = stmt.query_map([org.as_str()], |r| {
@@ -577,7 +581,7 @@ impl Repository for SqliteStore {
     }
 
     fn org_names(&self, codes: &[String]) -> Result<HashMap<String, String>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let mut out = HashMap::new();
         for chunk in codes.chunks(500) {
             let placeholders: Vec<String> =
@@ -605,7 +609,7 @@ impl Repository for SqliteStore {
         id: Option<&str>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let mut stmt = conn.prepare(
             "SELECT seq, at, actor, action, kind, entity_id, detail FROM audit_log
              WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR entity_id = $2)
@@ -629,7 +633,7 @@ impl Repository for SqliteStore {
     }
 
     fn version(&self) -> Result<i64, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         Ok(
             conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_log", [], |r| {
                 r.get(0)
@@ -638,7 +642,7 @@ impl Repository for SqliteStore {
     }
 
     fn changes_since(&self, seq: i64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let mut stmt = conn.prepare_cached(
             "SELECT seq, at, actor, action, kind, entity_id, detail FROM audit_log
              WHERE seq > $1 ORDER BY seq LIMIT $2",
@@ -658,14 +662,14 @@ impl Repository for SqliteStore {
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         Ok(conn
             .query_row("SELECT value FROM meta WHERE key = $1", [key], |r| r.get(0))
             .optional()?)
     }
 
     fn set_meta(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
-        let mut conn = self.lock();
+        let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -685,7 +689,7 @@ impl Repository for SqliteStore {
     }
 
     fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let mut stmt = conn.prepare(
             "SELECT COALESCE(region, ''), COUNT(*) FROM entities WHERE kind = $1 GROUP BY region ORDER BY region",
         )?;
