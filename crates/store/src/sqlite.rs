@@ -4,12 +4,13 @@ use crate::query::{like_escape, prefix_upper, ListQuery, Page, Sort};
 use crate::DemandTransition;
 use crate::{AuditEntry, BatchError, ImportSummary, Relation, Repository, StoreError};
 use innomesh_core::model::DemandStatus;
-use innomesh_core::{CreditCode, EntityKind, Record};
+use innomesh_core::{EntityKind, Record, Reference};
 use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 mod checks;
+mod migrate;
 mod pool;
 mod workflow;
 
@@ -54,7 +55,7 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "cache_size", -64000)?;
-        crate::migrate::run(&mut conn)?;
+        migrate::run(&mut conn)?;
         Ok(conn)
     }
 }
@@ -82,10 +83,11 @@ fn write_record(
     } else {
         format!(",{},", idx.flags.join(","))
     };
-    let kind = record.kind().code();
+    let kind = record.kind();
+    let doc = record.to_json();
     let mut stmt = tx.prepare_cached(UPSERT)?;
     stmt.execute(params![
-        kind,
+        kind.code(),
         record.id(),
         idx.name,
         idx.region,
@@ -95,18 +97,33 @@ fn write_record(
         flags,
         idx.text,
         idx.number,
-        record.to_json().to_string(),
+        doc.to_string(),
         now,
         actor
     ])?;
-    let refs = record.references();
-    let mut del = tx.prepare_cached("DELETE FROM entity_refs WHERE kind = $1 AND id = $2")?;
-    del.execute(params![kind, record.id()])?;
+    tx.prepare_cached("DELETE FROM record_refs WHERE kind = $1 AND id = $2")?
+        .execute(params![kind.code(), record.id()])?;
+    insert_references(
+        tx,
+        kind,
+        record.id(),
+        &innomesh_core::references_in(kind, &doc),
+    )
+}
+
+/// Writes the rows of `record_refs` for one record (its old rows already gone).
+fn insert_references(
+    tx: &Connection,
+    kind: EntityKind,
+    id: &str,
+    refs: &[Reference],
+) -> rusqlite::Result<()> {
     let mut ins = tx.prepare_cached(
-        "INSERT INTO entity_refs (kind, id, field, org) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        "INSERT INTO record_refs (kind, id, field, target_kind, target_id) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING",
     )?;
     for r in refs {
-        ins.execute(params![kind, record.id(), r.field, r.code.as_str()])?;
+        ins.execute(params![kind.code(), id, r.field, r.kind.code(), r.id])?;
     }
     Ok(())
 }
@@ -167,6 +184,62 @@ fn exists(conn: &Connection, kind: EntityKind, id: &str) -> rusqlite::Result<boo
     .map(|n| n > 0)
 }
 
+/// Records pointing at `kind`/`id`, other than itself, by kind and id.
+fn referrers(conn: &Connection, kind: EntityKind, id: &str) -> rusqlite::Result<Vec<Relation>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, id, field FROM record_refs WHERE target_kind = $1 AND target_id = $2
+           AND NOT (kind = $1 AND id = $2)
+         ORDER BY kind, id, field",
+    )?;
+    let rows = stmt.query_map(params![kind.code(), id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, id, field) = row?;
+        if let Some(kind) = EntityKind::from_code(&kind) {
+            out.push(Relation { kind, id, field });
+        }
+    }
+    Ok(out)
+}
+
+/// 「该专项被 12 条项目申报引用（AP000001、AP000002、AP000003…），请先处理这些记录」: who points
+/// at the record a delete was refused for, by kind, with a few ids of each.
+fn referenced_message(kind: EntityKind, referrers: &[Relation]) -> String {
+    let mut by_kind: Vec<(EntityKind, Vec<&str>)> = Vec::new();
+    for r in referrers {
+        match by_kind.iter_mut().find(|(k, _)| *k == r.kind) {
+            Some((_, ids)) => {
+                if ids.last() != Some(&r.id.as_str()) {
+                    ids.push(&r.id)
+                }
+            }
+            None => by_kind.push((r.kind, vec![&r.id])),
+        }
+    }
+    let few = |ids: &[&str]| {
+        let shown: Vec<&str> = ids.iter().take(3).copied().collect();
+        let more = if ids.len() > 3 { "…" } else { "" };
+        format!("（{}{more}）", shown.join("、"))
+    };
+    let who = match by_kind.as_slice() {
+        [(k, ids)] => format!("{} 条{}引用{}", ids.len(), k.label(), few(ids)),
+        _ => {
+            let parts: Vec<String> = by_kind
+                .iter()
+                .map(|(k, ids)| format!("{} 条{}{}", ids.len(), k.label(), few(ids)))
+                .collect();
+            format!("{}引用", parts.join("、"))
+        }
+    };
+    format!("该{}被 {who}，请先处理这些记录", kind.label())
+}
+
 impl Repository for SqliteStore {
     fn import(
         &self,
@@ -176,7 +249,27 @@ impl Repository for SqliteStore {
         progress: &dyn Fn(usize),
     ) -> Result<Result<ImportSummary, Vec<BatchError>>, StoreError> {
         let mut conn = self.conns.write();
-        let mut errors = check_references(&conn, &mut records)?;
+        // The store holds only records that keep their own rules, whoever writes them.
+        let mut errors = Vec::new();
+        for (index, r) in records.iter().enumerate() {
+            let Err(bad) = r.validate() else { continue };
+            let (kind, doc) = (r.kind(), r.to_json());
+            for e in bad {
+                let value = match &doc[e.field.as_str()] {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => String::new(),
+                    v => v.to_string(),
+                };
+                errors.push(BatchError {
+                    index,
+                    field: innomesh_core::schema::field(kind, &e.field)
+                        .map_or(kind.id_key(), |f| f.key),
+                    value,
+                    reason: e.message,
+                });
+            }
+        }
+        errors.extend(check_references(&conn, &mut records)?);
         // The same id twice in one file is almost always a copy-paste mistake: refuse it.
         let mut seen: HashMap<(EntityKind, String), usize> = HashMap::new();
         for (i, r) in records.iter().enumerate() {
@@ -355,45 +448,9 @@ impl Repository for SqliteStore {
                 id: id.to_string(),
             });
         };
-        if kind == EntityKind::Organisation {
-            let n: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM entity_refs WHERE org = $1",
-                [id],
-                |r| r.get(0),
-            )?;
-            if n > 0 {
-                return Err(StoreError::Conflict(format!(
-                    "该组织仍被 {n} 条记录引用（平台、人员、成果、设备、需求、申报或供应关系），请先处理这些记录"
-                )));
-            }
-        }
-        let by_id: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM entities WHERE
-               (kind = 'demand' AND $1 = 'person' AND json_extract(data, '$.manager') = $2)
-               OR (kind = 'demand_response' AND $1 = 'demand' AND json_extract(data, '$.demand') = $2)
-               OR (kind = 'demand_response' AND json_extract(data, '$.solver') = $2
-                   AND json_extract(data, '$.solver_type') = CASE $1 WHEN 'person' THEN 'expert'
-                       WHEN 'organisation' THEN 'organisation' ELSE $1 END)",
-            params![kind.code(), id],
-            |r| r.get(0),
-        )?;
-        if by_id > 0 {
-            return Err(StoreError::Conflict(format!(
-                "该记录仍被 {by_id} 条技术需求或需求应答引用，请先处理这些记录"
-            )));
-        }
-        if kind == EntityKind::ChainNode {
-            let pattern = format!("%\"{}\"%", like_escape(id));
-            let n: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM entities WHERE kind = 'chain_node' AND id <> $1 AND data LIKE $2 ESCAPE '\\'",
-                params![id, pattern],
-                |r| r.get(0),
-            )?;
-            if n > 0 {
-                return Err(StoreError::Conflict(format!(
-                    "仍有 {n} 个节点以该节点为上下游，请先修改这些节点"
-                )));
-            }
+        let referrers = referrers(&tx, kind, id)?;
+        if !referrers.is_empty() {
+            return Err(StoreError::Referenced(referenced_message(kind, &referrers)));
         }
         tx.execute(
             "DELETE FROM entities WHERE kind = $1 AND id = $2",
@@ -408,7 +465,7 @@ impl Repository for SqliteStore {
             )?;
         }
         tx.execute(
-            "DELETE FROM entity_refs WHERE kind = $1 AND id = $2",
+            "DELETE FROM record_refs WHERE kind = $1 AND id = $2",
             params![kind.code(), id],
         )?;
         let masked = decode(kind, &old)
@@ -559,25 +616,8 @@ impl Repository for SqliteStore {
         Ok(n as usize)
     }
 
-    fn relations(&self, org: &CreditCode) -> Result<Vec<Relation>, StoreError> {
-        let conn = self.conns.read();
-        let mut stmt = conn
-            .prepare("SELECT kind, id, field FROM entity_refs WHERE org = $1 ORDER BY kind, id")?;
-        let rows = stmt.query_map([org.as_str()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (kind, id, field) = row?;
-            if let Some(kind) = EntityKind::from_code(&kind) {
-                out.push(Relation { kind, id, field });
-            }
-        }
-        Ok(out)
+    fn referrers(&self, kind: EntityKind, id: &str) -> Result<Vec<Relation>, StoreError> {
+        Ok(referrers(&self.conns.read(), kind, id)?)
     }
 
     fn org_names(&self, codes: &[String]) -> Result<HashMap<String, String>, StoreError> {
