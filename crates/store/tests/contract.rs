@@ -276,11 +276,13 @@ fn import_is_all_or_nothing(open: Open) {
 
 // ---- references, from the schema -----------------------------------------------------------
 
+/// Records by kind and id.
+type Index = HashMap<(EntityKind, String), Record>;
+
 /// The sample registry plus records of the kinds it does not generate (chains come from the
 /// shipped models at run time), indexed by kind and id.
-fn catalogue() -> &'static (Vec<Record>, HashMap<(EntityKind, String), Record>) {
-    static CATALOGUE: OnceLock<(Vec<Record>, HashMap<(EntityKind, String), Record>)> =
-        OnceLock::new();
+fn catalogue() -> &'static (Vec<Record>, Index) {
+    static CATALOGUE: OnceLock<(Vec<Record>, Index)> = OnceLock::new();
     CATALOGUE.get_or_init(|| {
         let mut records = generate(SampleConfig::default()).records;
         let org = records
@@ -355,11 +357,7 @@ fn fresh(r: &Record) -> Record {
 }
 
 /// Everything `r` needs in the store, transitively (not `r` itself, nor `skip`).
-fn closure(
-    r: &Record,
-    skip: &Record,
-    index: &HashMap<(EntityKind, String), Record>,
-) -> Vec<Record> {
+fn closure(r: &Record, skip: &Record, index: &Index) -> Vec<Record> {
     let mut seen: HashSet<(EntityKind, String)> = HashSet::new();
     seen.insert((skip.kind(), skip.id().to_string()));
     let mut order = Vec::new();
@@ -426,7 +424,7 @@ fn every_schema_reference_is_enforced(open: Open) {
 /// target is refused for a rule beyond existence (the caller tries another).
 fn check_reference(
     open: Open,
-    index: &HashMap<(EntityKind, String), Record>,
+    index: &Index,
     base: &Record,
     spec: &FieldSpec,
     by: Option<(&'static str, String)>,
