@@ -134,6 +134,14 @@ impl EntityKind {
         Self::ALL.into_iter().find(|k| k.code() == s)
     }
 
+    /// The field that holds a record's own id (an organisation is known by its credit code).
+    pub fn id_key(self) -> &'static str {
+        match self {
+            Self::Organisation => "credit_code",
+            _ => "id",
+        }
+    }
+
     pub fn from_plural(s: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
@@ -156,17 +164,10 @@ pub struct IndexFields {
     pub number: Option<f64>,
 }
 
-/// One credit code a record points at, with the Chinese name of the field it came from.
-#[derive(Debug, Clone, PartialEq)]
+/// One record this record points at: an organisation by credit code, or another record by its
+/// registry id, with the key of the field that names it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reference {
-    pub field: &'static str,
-    pub code: CreditCode,
-}
-
-/// A reference by registry id to a record of another kind (a demand's technology manager, the
-/// demand a response answers).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdReference {
     pub field: &'static str,
     pub kind: EntityKind,
     pub id: String,
@@ -231,6 +232,50 @@ records!(
     Delivery(Delivery),
     DemandResponse(DemandResponse),
 );
+
+/// The references of a record of `kind` given as its JSON document (the store reads its rows this
+/// way, without decoding them). Empty ids are no reference: a required field's emptiness is
+/// `validate`'s to report.
+pub fn references_in(kind: EntityKind, doc: &serde_json::Value) -> Vec<Reference> {
+    use crate::schema::FieldType;
+    let mut out = Vec::new();
+    for spec in crate::schema::fields(kind) {
+        if spec.key == kind.id_key() {
+            continue;
+        }
+        let target = match spec.ty {
+            FieldType::Ref(k) | FieldType::RefList(k) => Some(k),
+            FieldType::CreditCode | FieldType::CreditCodeList => Some(EntityKind::Organisation),
+            FieldType::RefBy { by, target } => doc[by].as_str().and_then(target),
+            _ => None,
+        };
+        let Some(target) = target else { continue };
+        let value = &doc[spec.key];
+        let ids: Vec<&str> = match value {
+            serde_json::Value::String(s) => vec![s.as_str()],
+            serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_str()).collect(),
+            _ => vec![],
+        };
+        for id in ids.into_iter().map(str::trim).filter(|i| !i.is_empty()) {
+            // Organisations are stored under the normalised credit code.
+            let id = match target {
+                EntityKind::Organisation => CreditCode::parse(id)
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_else(|_| id.to_string()),
+                _ => id.to_string(),
+            };
+            let r = Reference {
+                field: spec.key,
+                kind: target,
+                id,
+            };
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
 
 /// serde's messages are English; keep its detail but lead with Chinese.
 fn translate_serde_error(e: &str) -> String {
@@ -307,83 +352,11 @@ impl Record {
         }
     }
 
-    /// Organisations this record points at; the store checks they exist.
+    /// Every record this one points at, read from its schema: each `Ref`, `RefList` and `RefBy`
+    /// field and each credit-code field. The store checks they exist on every write and refuses
+    /// to delete a record something still points at.
     pub fn references(&self) -> Vec<Reference> {
-        let one = |field, code: &CreditCode| Reference {
-            field,
-            code: code.clone(),
-        };
-        match self {
-            Record::Organisation(_)
-            | Record::Policy(_)
-            | Record::ChainNode(_)
-            | Record::Programme(_) => vec![],
-            Record::Platform(r) => vec![one("host", &r.host)],
-            Record::GapAction(r) => r
-                .organisation
-                .iter()
-                .map(|c| one("organisation", c))
-                .collect(),
-            Record::ChainMapping(r) => vec![one("organisation", &r.organisation)],
-            Record::Delivery(r) => vec![one("shop", &r.shop)],
-            Record::DemandResponse(r) => match r.solver_type {
-                SolverType::Organisation => CreditCode::parse(&r.solver)
-                    .map(|c| vec![one("solver", &c)])
-                    .unwrap_or_default(),
-                _ => vec![],
-            },
-            Record::Person(r) => r
-                .organisation
-                .iter()
-                .map(|c| one("organisation", c))
-                .collect(),
-            Record::Achievement(r) => r.owners.iter().map(|c| one("owners", c)).collect(),
-            Record::Equipment(r) => vec![one("owner", &r.owner)],
-            Record::Demand(r) => vec![one("organisation", &r.organisation)],
-            Record::Application(r) => vec![one("applicant", &r.applicant)],
-            Record::SupplyRelation(r) => {
-                vec![one("supplier", &r.supplier), one("customer", &r.customer)]
-            }
-        }
-    }
-
-    /// Registry records (other than organisations) this record points at by id; the store checks
-    /// they exist.
-    pub fn id_references(&self) -> Vec<IdReference> {
-        match self {
-            Record::Demand(r) => r
-                .manager
-                .iter()
-                .map(|m| IdReference {
-                    field: "manager",
-                    kind: EntityKind::Person,
-                    id: m.clone(),
-                })
-                .collect(),
-            Record::DemandResponse(r) => {
-                let mut out = vec![IdReference {
-                    field: "demand",
-                    kind: EntityKind::Demand,
-                    id: r.demand.clone(),
-                }];
-                let kind = match r.solver_type {
-                    SolverType::Expert => Some(EntityKind::Person),
-                    SolverType::Platform => Some(EntityKind::Platform),
-                    SolverType::Achievement => Some(EntityKind::Achievement),
-                    SolverType::Equipment => Some(EntityKind::Equipment),
-                    SolverType::Organisation => None,
-                };
-                if let Some(kind) = kind {
-                    out.push(IdReference {
-                        field: "solver",
-                        kind,
-                        id: r.solver.clone(),
-                    });
-                }
-                out
-            }
-            _ => vec![],
-        }
+        references_in(self.kind(), &self.to_json())
     }
 
     /// Fills a missing region from the organisation the record belongs to.

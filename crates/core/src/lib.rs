@@ -10,5 +10,5 @@ pub mod tabular;
 pub mod values;
 
 pub use codes::{CreditCode, CreditCodeError, IdNumber, Phone};
-pub use entity::{EntityKind, FieldError, IdReference, IndexFields, Record, Reference};
+pub use entity::{references_in, EntityKind, FieldError, IndexFields, Record, Reference};
 pub use values::{Date, IndustryCode, Labelled, RegionCode};

@@ -12,6 +12,15 @@ pub enum FieldType {
     /// The registry id of a record of another kind (a demand's technology manager, the programme an
     /// application is filed under, a chain node); shown as a link to that record.
     Ref(EntityKind),
+    /// Several registry ids of records of one kind (the chain nodes a node supplies).
+    RefList(EntityKind),
+    /// The registry id of a record whose kind another field names (a response's solver: an
+    /// expert, platform, achievement or equipment id, or an organisation's credit code, as the
+    /// field `by` says); `target` maps that field's code to the kind.
+    RefBy {
+        by: &'static str,
+        target: fn(&str) -> Option<EntityKind>,
+    },
     LongText,
     Int,
     Decimal,
@@ -43,6 +52,7 @@ impl FieldType {
             Self::Decimal => "number",
             Self::Bool => "boolean",
             Self::TextList
+            | Self::RefList(_)
             | Self::CreditCodeList
             | Self::IndustryList
             | Self::Team
@@ -473,7 +483,13 @@ const POLICY: &[FieldSpec] = &[
 ];
 
 const CHAIN_NODE: &[FieldSpec] = &[
-    f("id", "节点编号", T::Text, true, "例如 re-magnet"),
+    f(
+        "id",
+        "节点编号",
+        T::Text,
+        true,
+        "产业链编号.节点编号，小写字母、数字、下划线，例如 rare_earth.magnet",
+    ),
     f("chain", "产业链编号", T::Text, true, "例如 rare_earth"),
     f("chain_name", "产业链名称", T::Text, true, "例如 稀土产业链"),
     f("name", "节点名称", T::Text, true, ""),
@@ -501,9 +517,9 @@ const CHAIN_NODE: &[FieldSpec] = &[
     f(
         "supplies",
         "供应下游节点",
-        T::TextList,
+        T::RefList(EntityKind::ChainNode),
         false,
-        "节点编号，多个用「；」分隔",
+        "同一产业链的节点编号，多个用「；」分隔，例如 rare_earth.motor",
     ),
 ];
 
@@ -669,7 +685,10 @@ const DEMAND_RESPONSE: &[FieldSpec] = &[
     f(
         "solver",
         "解题方编号",
-        T::Text,
+        T::RefBy {
+            by: "solver_type",
+            target: solver_kind,
+        },
         true,
         "专家/平台/成果/设备编号，单位填统一社会信用代码",
     ),
@@ -691,6 +710,18 @@ const DEMAND_RESPONSE: &[FieldSpec] = &[
     ),
     f("decided", "反馈日期", T::Date, false, "YYYY-MM-DD"),
 ];
+
+/// The kind of record a response's solver is, by its `solver_type` code.
+fn solver_kind(code: &str) -> Option<EntityKind> {
+    let kind = SolverType::ALL.iter().find(|t| t.code() == code)?;
+    Some(match kind {
+        SolverType::Expert => EntityKind::Person,
+        SolverType::Platform => EntityKind::Platform,
+        SolverType::Achievement => EntityKind::Achievement,
+        SolverType::Equipment => EntityKind::Equipment,
+        SolverType::Organisation => EntityKind::Organisation,
+    })
+}
 
 pub fn fields(kind: EntityKind) -> &'static [FieldSpec] {
     match kind {

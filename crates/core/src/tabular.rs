@@ -213,7 +213,7 @@ fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
     }
     let text = cell.display();
     let v = match spec.ty {
-        FieldType::Text | FieldType::Ref(_) | FieldType::LongText => {
+        FieldType::Text | FieldType::Ref(_) | FieldType::RefBy { .. } | FieldType::LongText => {
             if !matches!(spec.ty, FieldType::LongText) && text.chars().count() > 500 {
                 return Err("过长（最多 500 字）".into());
             }
@@ -268,7 +268,7 @@ fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
                 }
             }
         }
-        FieldType::TextList => json!(split_items(&text)),
+        FieldType::TextList | FieldType::RefList(_) => json!(split_items(&text)),
         FieldType::CreditCodeList => {
             let mut out = Vec::new();
             for c in split_list(&text) {

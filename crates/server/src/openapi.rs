@@ -19,7 +19,10 @@ fn field_schema(ty: FieldType, help: &str, header: &str) -> Value {
             "item": {"type": "string"}, "amount": {"type": "number"}}}}),
         FieldType::Sections => json!({"type": "array", "items": {"type": "object", "properties": {
             "heading": {"type": "string"}, "text": {"type": "string"}}}}),
-        FieldType::TextList | FieldType::CreditCodeList | FieldType::IndustryList => {
+        FieldType::TextList
+        | FieldType::RefList(_)
+        | FieldType::CreditCodeList
+        | FieldType::IndustryList => {
             json!({"type": "array", "items": {"type": "string"}})
         }
         FieldType::Date => json!({"type": "string", "format": "date"}),

@@ -187,3 +187,49 @@ async fn openapi_pages_and_templates() {
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     assert!(bytes.starts_with(b"PK"));
 }
+
+#[tokio::test]
+async fn chain_node_ids_must_have_the_engine_form_and_referenced_nodes_stay() {
+    let app = router(AppState::for_store(Arc::new(
+        SqliteStore::open_in_memory().unwrap(),
+    )));
+    let node = |id: &str, supplies: &[&str]| {
+        json!({"id": id, "chain": "rare_earth", "chain_name": "稀土产业链", "name": "永磁材料",
+               "position": "midstream", "supplies": supplies})
+        .to_string()
+    };
+    let (s, body, _) = call(&app, "POST", "/api/chain-nodes", node("Upper1", &[])).await;
+    check_error(s, &body, 422, "invalid_field");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("rare_earth.magnet"),
+        "{body}"
+    );
+    let (s, body, _) = call(
+        &app,
+        "POST",
+        "/api/chain-nodes",
+        node("rare_earth.motor", &[]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let (s, body, _) = call(
+        &app,
+        "POST",
+        "/api/chain-nodes",
+        node("rare_earth.magnet", &["rare_earth.motor"]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let (s, body, _) = call(&app, "DELETE", "/api/chain-nodes/rare_earth.motor", "").await;
+    check_error(s, &body, 409, "referenced");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("rare_earth.magnet"),
+        "{body}"
+    );
+}

@@ -2,7 +2,6 @@
 //! implementation. A PostgreSQL backend implements the same trait; callers do not change.
 
 mod clock;
-mod migrate;
 mod query;
 mod sqlite;
 
@@ -20,7 +19,7 @@ pub enum StoreError {
     NotFound { kind: &'static str, id: String },
     #[error("{0}")]
     Conflict(String),
-    /// A record refers to an organisation the registry does not hold.
+    /// A record refers to an organisation or record the registry does not hold.
     #[error("{0}")]
     UnknownReference(String),
     #[error("{0}")]
@@ -72,7 +71,8 @@ pub struct DemandTransition {
     pub at: String,
 }
 
-/// A record pointing at an organisation, for detail pages.
+/// A record pointing at another (an organisation, a programme, a chain node), and the key of the
+/// field that does.
 #[derive(Debug, Clone, Serialize)]
 pub struct Relation {
     pub kind: EntityKind,
@@ -126,8 +126,12 @@ pub trait Repository: Send + Sync {
     /// Every record of a kind, in id order (exports and engines).
     fn all(&self, kind: EntityKind) -> Result<Vec<Record>, StoreError>;
     fn count(&self, kind: EntityKind) -> Result<usize, StoreError>;
+    /// Records that point at this one (its own self-reference aside), by kind and id.
+    fn referrers(&self, kind: EntityKind, id: &str) -> Result<Vec<Relation>, StoreError>;
     /// Records that point at this organisation.
-    fn relations(&self, org: &CreditCode) -> Result<Vec<Relation>, StoreError>;
+    fn relations(&self, org: &CreditCode) -> Result<Vec<Relation>, StoreError> {
+        self.referrers(EntityKind::Organisation, org.as_str())
+    }
     /// Names of organisations by credit code (for display of references).
     fn org_names(&self, codes: &[String]) -> Result<HashMap<String, String>, StoreError>;
     fn audit(

@@ -4,20 +4,23 @@ use crate::query::{like_escape, prefix_upper, ListQuery, Page, Sort};
 use crate::DemandTransition;
 use crate::{AuditEntry, BatchError, ImportSummary, Relation, Repository, StoreError};
 use innomesh_core::model::DemandStatus;
-use innomesh_core::{CreditCode, EntityKind, Record};
+use innomesh_core::{EntityKind, Record, Reference};
 use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
 
 mod checks;
+mod migrate;
+mod pool;
 mod workflow;
+
+use pool::{Connections, BUSY_TIMEOUT};
 
 use checks::{check_references, checked_single};
 use workflow::{guard_update, log_status, DELETED};
 
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    conns: Connections,
 }
 
 const UPSERT: &str = "INSERT INTO entities (kind, id, name, region, industry_path, subkind, tier, flags, search_text, sort_number, data, created_at, updated_at, updated_by)
@@ -32,30 +35,28 @@ const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, kind, entity_id, 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies pending migrations.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
-        Self::setup(conn)
-    }
-
-    pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::setup(Connection::open_in_memory()?)
-    }
-
-    fn setup(mut conn: Connection) -> Result<Self, StoreError> {
-        // WAL: readers never block the writer; NORMAL sync is durable against process crashes.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "busy_timeout", 5000)?;
-        conn.pragma_update(None, "cache_size", -64000)?;
-        crate::migrate::run(&mut conn)?;
+        let writer = Self::prepare(Connection::open(path)?)?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            conns: Connections::file(writer, path)?,
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave a half-written transaction (SQLite rolls
-        // back), so a poisoned lock is still safe to use.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// A private database in memory (tests, demos); reads go through the one connection.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let writer = Self::prepare(Connection::open_in_memory()?)?;
+        Ok(Self {
+            conns: Connections::single(writer),
+        })
+    }
+
+    fn prepare(mut conn: Connection) -> Result<Connection, StoreError> {
+        // WAL: readers never block the writer; NORMAL sync is durable against process crashes.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "cache_size", -64000)?;
+        migrate::run(&mut conn)?;
+        Ok(conn)
     }
 }
 
@@ -82,10 +83,11 @@ fn write_record(
     } else {
         format!(",{},", idx.flags.join(","))
     };
-    let kind = record.kind().code();
+    let kind = record.kind();
+    let doc = record.to_json();
     let mut stmt = tx.prepare_cached(UPSERT)?;
     stmt.execute(params![
-        kind,
+        kind.code(),
         record.id(),
         idx.name,
         idx.region,
@@ -95,18 +97,33 @@ fn write_record(
         flags,
         idx.text,
         idx.number,
-        record.to_json().to_string(),
+        doc.to_string(),
         now,
         actor
     ])?;
-    let refs = record.references();
-    let mut del = tx.prepare_cached("DELETE FROM entity_refs WHERE kind = $1 AND id = $2")?;
-    del.execute(params![kind, record.id()])?;
+    tx.prepare_cached("DELETE FROM record_refs WHERE kind = $1 AND id = $2")?
+        .execute(params![kind.code(), record.id()])?;
+    insert_references(
+        tx,
+        kind,
+        record.id(),
+        &innomesh_core::references_in(kind, &doc),
+    )
+}
+
+/// Writes the rows of `record_refs` for one record (its old rows already gone).
+fn insert_references(
+    tx: &Connection,
+    kind: EntityKind,
+    id: &str,
+    refs: &[Reference],
+) -> rusqlite::Result<()> {
     let mut ins = tx.prepare_cached(
-        "INSERT INTO entity_refs (kind, id, field, org) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        "INSERT INTO record_refs (kind, id, field, target_kind, target_id) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING",
     )?;
     for r in refs {
-        ins.execute(params![kind, record.id(), r.field, r.code.as_str()])?;
+        ins.execute(params![kind.code(), id, r.field, r.kind.code(), r.id])?;
     }
     Ok(())
 }
@@ -167,6 +184,62 @@ fn exists(conn: &Connection, kind: EntityKind, id: &str) -> rusqlite::Result<boo
     .map(|n| n > 0)
 }
 
+/// Records pointing at `kind`/`id`, other than itself, by kind and id.
+fn referrers(conn: &Connection, kind: EntityKind, id: &str) -> rusqlite::Result<Vec<Relation>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, id, field FROM record_refs WHERE target_kind = $1 AND target_id = $2
+           AND NOT (kind = $1 AND id = $2)
+         ORDER BY kind, id, field",
+    )?;
+    let rows = stmt.query_map(params![kind.code(), id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, id, field) = row?;
+        if let Some(kind) = EntityKind::from_code(&kind) {
+            out.push(Relation { kind, id, field });
+        }
+    }
+    Ok(out)
+}
+
+/// 「该专项被 12 条项目申报引用（AP000001、AP000002、AP000003…），请先处理这些记录」: who points
+/// at the record a delete was refused for, by kind, with a few ids of each.
+fn referenced_message(kind: EntityKind, referrers: &[Relation]) -> String {
+    let mut by_kind: Vec<(EntityKind, Vec<&str>)> = Vec::new();
+    for r in referrers {
+        match by_kind.iter_mut().find(|(k, _)| *k == r.kind) {
+            Some((_, ids)) => {
+                if ids.last() != Some(&r.id.as_str()) {
+                    ids.push(&r.id)
+                }
+            }
+            None => by_kind.push((r.kind, vec![&r.id])),
+        }
+    }
+    let few = |ids: &[&str]| {
+        let shown: Vec<&str> = ids.iter().take(3).copied().collect();
+        let more = if ids.len() > 3 { "…" } else { "" };
+        format!("（{}{more}）", shown.join("、"))
+    };
+    let who = match by_kind.as_slice() {
+        [(k, ids)] => format!("{} 条{}引用{}", ids.len(), k.label(), few(ids)),
+        _ => {
+            let parts: Vec<String> = by_kind
+                .iter()
+                .map(|(k, ids)| format!("{} 条{}{}", ids.len(), k.label(), few(ids)))
+                .collect();
+            format!("{}引用", parts.join("、"))
+        }
+    };
+    format!("该{}被 {who}，请先处理这些记录", kind.label())
+}
+
 impl Repository for SqliteStore {
     fn import(
         &self,
@@ -175,8 +248,28 @@ impl Repository for SqliteStore {
         source: &str,
         progress: &dyn Fn(usize),
     ) -> Result<Result<ImportSummary, Vec<BatchError>>, StoreError> {
-        let mut conn = self.lock();
-        let mut errors = check_references(&conn, &mut records)?;
+        let mut conn = self.conns.write();
+        // The store holds only records that keep their own rules, whoever writes them.
+        let mut errors = Vec::new();
+        for (index, r) in records.iter().enumerate() {
+            let Err(bad) = r.validate() else { continue };
+            let (kind, doc) = (r.kind(), r.to_json());
+            for e in bad {
+                let value = match &doc[e.field.as_str()] {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => String::new(),
+                    v => v.to_string(),
+                };
+                errors.push(BatchError {
+                    index,
+                    field: innomesh_core::schema::field(kind, &e.field)
+                        .map_or(kind.id_key(), |f| f.key),
+                    value,
+                    reason: e.message,
+                });
+            }
+        }
+        errors.extend(check_references(&conn, &mut records)?);
         // The same id twice in one file is almost always a copy-paste mistake: refuse it.
         let mut seen: HashMap<(EntityKind, String), usize> = HashMap::new();
         for (i, r) in records.iter().enumerate() {
@@ -263,7 +356,7 @@ impl Repository for SqliteStore {
     }
 
     fn create(&self, record: Record, actor: &str) -> Result<Record, StoreError> {
-        let mut conn = self.lock();
+        let mut conn = self.conns.write();
         let mut record = checked_single(&conn, record)?;
         let kind = record.kind();
         let tx = conn.transaction()?;
@@ -314,7 +407,7 @@ impl Repository for SqliteStore {
                 record.id()
             )));
         }
-        let mut conn = self.lock();
+        let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         let record = checked_single(&tx, record)?;
         if !exists(&tx, kind, id)? {
@@ -340,7 +433,7 @@ impl Repository for SqliteStore {
     }
 
     fn delete(&self, kind: EntityKind, id: &str, actor: &str) -> Result<(), StoreError> {
-        let mut conn = self.lock();
+        let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         let old: Option<String> = tx
             .query_row(
@@ -355,45 +448,9 @@ impl Repository for SqliteStore {
                 id: id.to_string(),
             });
         };
-        if kind == EntityKind::Organisation {
-            let n: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM entity_refs WHERE org = $1",
-                [id],
-                |r| r.get(0),
-            )?;
-            if n > 0 {
-                return Err(StoreError::Conflict(format!(
-                    "该组织仍被 {n} 条记录引用（平台、人员、成果、设备、需求、申报或供应关系），请先处理这些记录"
-                )));
-            }
-        }
-        let by_id: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM entities WHERE
-               (kind = 'demand' AND $1 = 'person' AND json_extract(data, '$.manager') = $2)
-               OR (kind = 'demand_response' AND $1 = 'demand' AND json_extract(data, '$.demand') = $2)
-               OR (kind = 'demand_response' AND json_extract(data, '$.solver') = $2
-                   AND json_extract(data, '$.solver_type') = CASE $1 WHEN 'person' THEN 'expert'
-                       WHEN 'organisation' THEN 'organisation' ELSE $1 END)",
-            params![kind.code(), id],
-            |r| r.get(0),
-        )?;
-        if by_id > 0 {
-            return Err(StoreError::Conflict(format!(
-                "该记录仍被 {by_id} 条技术需求或需求应答引用，请先处理这些记录"
-            )));
-        }
-        if kind == EntityKind::ChainNode {
-            let pattern = format!("%\"{}\"%", like_escape(id));
-            let n: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM entities WHERE kind = 'chain_node' AND id <> $1 AND data LIKE $2 ESCAPE '\\'",
-                params![id, pattern],
-                |r| r.get(0),
-            )?;
-            if n > 0 {
-                return Err(StoreError::Conflict(format!(
-                    "仍有 {n} 个节点以该节点为上下游，请先修改这些节点"
-                )));
-            }
+        let referrers = referrers(&tx, kind, id)?;
+        if !referrers.is_empty() {
+            return Err(StoreError::Referenced(referenced_message(kind, &referrers)));
         }
         tx.execute(
             "DELETE FROM entities WHERE kind = $1 AND id = $2",
@@ -408,7 +465,7 @@ impl Repository for SqliteStore {
             )?;
         }
         tx.execute(
-            "DELETE FROM entity_refs WHERE kind = $1 AND id = $2",
+            "DELETE FROM record_refs WHERE kind = $1 AND id = $2",
             params![kind.code(), id],
         )?;
         let masked = decode(kind, &old)
@@ -435,15 +492,15 @@ impl Repository for SqliteStore {
         actor: &str,
         note: &str,
     ) -> Result<Record, StoreError> {
-        workflow::transition(&mut self.lock(), id, to, manager, actor, note)
+        workflow::transition(&mut self.conns.write(), id, to, manager, actor, note)
     }
 
     fn demand_history(&self, id: Option<&str>) -> Result<Vec<DemandTransition>, StoreError> {
-        workflow::history(&self.lock(), id)
+        workflow::history(&self.conns.read(), id)
     }
 
     fn get(&self, kind: EntityKind, id: &str) -> Result<Option<Record>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let data: Option<String> = conn
             .query_row(
                 "SELECT data FROM entities WHERE kind = $1 AND id = $2",
@@ -509,9 +566,11 @@ impl Repository for SqliteStore {
         };
         let per_page = q.per_page.clamp(1, 1000);
         let page = q.page.max(1);
-        let conn = self.lock();
+        let conn = self.conns.read();
+        // The count and the page from one snapshot, even while an import commits between them.
+        let snapshot = conn.unchecked_transaction()?;
         let params: Vec<&dyn ToSql> = args.iter().map(|s| s as &dyn ToSql).collect();
-        let total: i64 = conn.query_row(
+        let total: i64 = snapshot.query_row(
             &format!("SELECT COUNT(*) FROM entities WHERE {wh}"),
             params.as_slice(),
             |r| r.get(0),
@@ -520,12 +579,14 @@ impl Repository for SqliteStore {
             "SELECT data FROM entities WHERE {wh} ORDER BY {order} LIMIT {per_page} OFFSET {}",
             (page - 1) * per_page
         );
-        let mut stmt = conn.prepare(&sql)?;
+        let mut stmt = snapshot.prepare(&sql)?;
         let rows = stmt.query_map(params.as_slice(), |r| r.get::<_, String>(0))?;
         let mut records = Vec::new();
         for row in rows {
             records.push(decode(q.kind, &row?)?);
         }
+        drop(stmt);
+        snapshot.finish()?;
         Ok(Page {
             total: total as usize,
             page,
@@ -535,7 +596,7 @@ impl Repository for SqliteStore {
     }
 
     fn all(&self, kind: EntityKind) -> Result<Vec<Record>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let mut stmt = conn.prepare("SELECT data FROM entities WHERE kind = $1 ORDER BY id")?;
         let rows = stmt.query_map([kind.code()], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
@@ -546,7 +607,7 @@ impl Repository for SqliteStore {
     }
 
     fn count(&self, kind: EntityKind) -> Result<usize, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let n: i64 = conn.query_row(
             "SELECT COUNT(*) FROM entities WHERE kind = $1",
             [kind.code()],
@@ -555,29 +616,12 @@ impl Repository for SqliteStore {
         Ok(n as usize)
     }
 
-    fn relations(&self, org: &CreditCode) -> Result<Vec<Relation>, StoreError> {
-        let conn = self.lock();
-        let mut stmt = conn
-            .prepare("SELECT kind, id, field FROM entity_refs WHERE org = $1 ORDER BY kind, id")?;
-        let rows = stmt.query_map([org.as_str()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (kind, id, field) = row?;
-            if let Some(kind) = EntityKind::from_code(&kind) {
-                out.push(Relation { kind, id, field });
-            }
-        }
-        Ok(out)
+    fn referrers(&self, kind: EntityKind, id: &str) -> Result<Vec<Relation>, StoreError> {
+        Ok(referrers(&self.conns.read(), kind, id)?)
     }
 
     fn org_names(&self, codes: &[String]) -> Result<HashMap<String, String>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let mut out = HashMap::new();
         for chunk in codes.chunks(500) {
             let placeholders: Vec<String> =
@@ -605,7 +649,7 @@ impl Repository for SqliteStore {
         id: Option<&str>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let mut stmt = conn.prepare(
             "SELECT seq, at, actor, action, kind, entity_id, detail FROM audit_log
              WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR entity_id = $2)
@@ -629,7 +673,7 @@ impl Repository for SqliteStore {
     }
 
     fn version(&self) -> Result<i64, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         Ok(
             conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_log", [], |r| {
                 r.get(0)
@@ -638,7 +682,7 @@ impl Repository for SqliteStore {
     }
 
     fn changes_since(&self, seq: i64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let mut stmt = conn.prepare_cached(
             "SELECT seq, at, actor, action, kind, entity_id, detail FROM audit_log
              WHERE seq > $1 ORDER BY seq LIMIT $2",
@@ -658,14 +702,14 @@ impl Repository for SqliteStore {
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         Ok(conn
             .query_row("SELECT value FROM meta WHERE key = $1", [key], |r| r.get(0))
             .optional()?)
     }
 
     fn set_meta(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
-        let mut conn = self.lock();
+        let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -685,7 +729,7 @@ impl Repository for SqliteStore {
     }
 
     fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>, StoreError> {
-        let conn = self.lock();
+        let conn = self.conns.read();
         let mut stmt = conn.prepare(
             "SELECT COALESCE(region, ''), COUNT(*) FROM entities WHERE kind = $1 GROUP BY region ORDER BY region",
         )?;

@@ -331,3 +331,110 @@ fn responses_must_name_a_registered_demand_and_solver() {
         .unwrap_err();
     assert!(e.to_string().contains("引用"), "{e}");
 }
+
+#[test]
+fn readers_do_not_wait_for_a_long_import() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("r.db")).unwrap();
+    store
+        .import(
+            vec![org("91150203MA0000001", "150203", "甲")],
+            "t",
+            "t",
+            &|_| {},
+        )
+        .unwrap()
+        .unwrap();
+    let batch: Vec<Record> = (2..=1500)
+        .map(|i| org(&format!("91150203MA{i:07}"), "150203", "乙"))
+        .collect();
+    let (inside, import_is_inside) = mpsc::channel::<()>();
+    let (read_done, reader_finished) = mpsc::channel::<usize>();
+    std::thread::scope(|s| {
+        let store = &store;
+        let writer = s.spawn(move || {
+            // Called inside the import's transaction: the import waits here, holding the writer,
+            // until the reader has read (or gives up, which the assertion below reports).
+            let seen = std::sync::Mutex::new(None);
+            let progress = |_n: usize| {
+                let mut seen = seen.lock().unwrap();
+                if seen.is_none() {
+                    inside.send(()).unwrap();
+                    *seen = Some(reader_finished.recv_timeout(Duration::from_secs(20)).ok());
+                }
+            };
+            store.import(batch, "t", "t", &progress).unwrap().unwrap();
+            seen.into_inner().unwrap().flatten()
+        });
+        import_is_inside
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap();
+        // The writer holds an open transaction now; a read must still answer, with the last
+        // committed state.
+        let n = store.count(EntityKind::Organisation).unwrap();
+        let listed = store
+            .list(&ListQuery::new(EntityKind::Organisation))
+            .unwrap();
+        read_done.send(n).unwrap();
+        assert_eq!((n, listed.total), (1, 1));
+        assert_eq!(
+            writer.join().unwrap(),
+            Some(1),
+            "the read waited for the import"
+        );
+    });
+    // And the import's rows are visible to readers once it committed.
+    assert_eq!(store.count(EntityKind::Organisation).unwrap(), 1500);
+}
+
+#[test]
+fn references_of_a_database_from_before_0004_are_backfilled() {
+    // A database as migrations 1–3 left it, with a platform pointing at its host organisation.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let conn = rusqlite_conn(&path);
+    conn.execute_batch(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .unwrap();
+    for (v, sql) in [
+        (1, include_str!("../migrations/sqlite/0001_registry.sql")),
+        (2, include_str!("../migrations/sqlite/0002_audit.sql")),
+        (
+            3,
+            include_str!("../migrations/sqlite/0003_demand_transitions.sql"),
+        ),
+    ] {
+        conn.execute_batch(sql).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES ($1, '2025-01-01T00:00:00Z')",
+            [v],
+        )
+        .unwrap();
+    }
+    let host = org("91150203MA0000001", "150203", "甲");
+    let platform = Record::from_json(
+        EntityKind::Platform,
+        serde_json::json!({"id": "PF000001", "name": "实验室", "kind": "key_laboratory", "tier": "national", "host": host.id(), "status": "operating"}),
+    )
+    .unwrap();
+    for r in [&host, &platform] {
+        conn.execute(
+            "INSERT INTO entities (kind, id, name, data, created_at, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, 'x', 'x', 'x')",
+            rusqlite::params![r.kind().code(), r.id(), r.name(), r.to_json().to_string()],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    let e = store
+        .delete(EntityKind::Organisation, host.id(), "t")
+        .unwrap_err();
+    assert!(
+        matches!(&e, innomesh_store::StoreError::Referenced(m) if m.contains("PF000001")),
+        "{e:?}"
+    );
+}

@@ -137,11 +137,21 @@ impl Record {
                 non_negative(&mut e, "budget", "预算", r.budget);
             }
             Record::ChainNode(r) => {
-                non_empty(&mut e, "id", "节点编号", &r.id);
                 non_empty(&mut e, "chain", "产业链编号", &r.chain);
                 non_empty(&mut e, "name", "节点名称", &r.name);
+                chain_node_id(&mut e, &r.chain, &r.id);
                 if r.supplies.iter().any(|s| s == &r.id) {
                     e.push(FieldError::new("supplies", "节点不能供应自身"));
+                }
+                let prefix = format!("{}.", r.chain);
+                for s in r.supplies.iter().filter(|s| !s.starts_with(&prefix)) {
+                    e.push(FieldError::new(
+                        "supplies",
+                        format!(
+                            "下游节点「{s}」不属于产业链「{}」：只能供应同一产业链的节点（编号以「{prefix}」开头）",
+                            r.chain
+                        ),
+                    ));
                 }
             }
             Record::SupplyRelation(r) => {
@@ -217,6 +227,31 @@ fn valid_id(errs: &mut Vec<FieldError>, id: &str) {
         errs.push(FieldError::new(
             "id",
             format!("编号「{id}」无效：最多 64 个字符，不能含空白、/、?、#"),
+        ));
+    }
+}
+
+/// The chain engine reads a node id as `<chain>.<node>`: two parts of lowercase ASCII letters,
+/// digits and underscores, the first the node's own chain code. Any other form breaks every chain
+/// page, so it is refused at write.
+fn chain_node_id(errs: &mut Vec<FieldError>, chain: &str, id: &str) {
+    let part = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    let ok = match id.split_once('.') {
+        Some((c, node)) => c == chain && part(c) && part(node),
+        None => false,
+    };
+    if !ok {
+        let chain_hint = if part(chain) { chain } else { "rare_earth" };
+        errs.push(FieldError::new(
+            "id",
+            format!(
+                "节点编号「{id}」无效：应为「产业链编号.节点编号」，例如 rare_earth.magnet；\
+                 两部分只能用小写字母、数字和下划线，中间恰有一个点，点前须是本节点的产业链编号（{chain_hint}）"
+            ),
         ));
     }
 }

@@ -150,7 +150,7 @@ fn render(kind: EntityKind, l: &Loaded, saved: bool, changed: &[String]) -> Stri
         b.push_str(&format!(
             "<dt{mark}>{}</dt><dd{mark}>{}</dd>",
             escape(spec.header),
-            field_html(kind, spec, value, &l.names)
+            field_html(spec, value, &l.names)
         ));
     }
     b.push_str("</dl>");

@@ -281,11 +281,17 @@ async fn save(
             let key = fields(kind)
                 .iter()
                 .find(|s| {
-                    matches!(s.ty, FieldType::CreditCode | FieldType::CreditCodeList)
-                        && state
-                            .values
-                            .get(s.key)
-                            .is_some_and(|v| !v.is_empty() && msg.contains(v.as_str()))
+                    matches!(
+                        s.ty,
+                        FieldType::CreditCode
+                            | FieldType::CreditCodeList
+                            | FieldType::Ref(_)
+                            | FieldType::RefList(_)
+                            | FieldType::RefBy { .. }
+                    ) && state
+                        .values
+                        .get(s.key)
+                        .is_some_and(|v| !v.is_empty() && msg.contains(v.as_str()))
                 })
                 .map(|s| s.key.to_string())
                 .unwrap_or_default();

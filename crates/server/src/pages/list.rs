@@ -356,12 +356,7 @@ fn table(kind: EntityKind, page: &Page, names: &HashMap<String, String>) -> Stri
             };
             b.push_str(&format!(
                 "<td{class}>{}</td>",
-                field_html(
-                    kind,
-                    c,
-                    v.get(c.key).unwrap_or(&serde_json::Value::Null),
-                    names
-                )
+                field_html(c, v.get(c.key).unwrap_or(&serde_json::Value::Null), names)
             ));
         }
         b.push_str("</tr>");

@@ -147,7 +147,8 @@ pub fn org_codes(records: &[&Record]) -> Vec<String> {
     let mut out: Vec<String> = records
         .iter()
         .flat_map(|r| r.references())
-        .map(|r| r.code.as_str().to_string())
+        .filter(|r| r.kind == EntityKind::Organisation)
+        .map(|r| r.id)
         .collect();
     out.sort();
     out.dedup();
@@ -155,12 +156,7 @@ pub fn org_codes(records: &[&Record]) -> Vec<String> {
 }
 
 /// One field's value as HTML. `v` is the masked JSON of the record.
-pub fn field_html(
-    kind: EntityKind,
-    spec: &FieldSpec,
-    v: &Value,
-    names: &HashMap<String, String>,
-) -> String {
+pub fn field_html(spec: &FieldSpec, v: &Value, names: &HashMap<String, String>) -> String {
     let s = |v: &Value| v.as_str().map(str::to_string).unwrap_or_default();
     match (spec.ty, v) {
         (_, Value::Null) => "<span class=\"muted\">—</span>".into(),
@@ -195,12 +191,13 @@ pub fn field_html(
             .map(|c| industry_html(&s(c)))
             .collect::<Vec<_>>()
             .join("；"),
-        (FieldType::TextList, Value::Array(a)) if kind == EntityKind::ChainNode => a
+        (FieldType::RefList(target), Value::Array(a)) => a
             .iter()
             .map(|c| {
                 format!(
-                    "<a href=\"/chain-nodes/{}\">{}</a>",
-                    escape(&s(c)),
+                    "<a href=\"/{}/{}\">{}</a>",
+                    target.plural(),
+                    super::layout::url_encode(&s(c)),
                     escape(&s(c))
                 )
             })

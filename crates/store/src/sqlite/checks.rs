@@ -1,37 +1,38 @@
-//! Checks a write must pass before it touches a table: a record's own rules, the organisations
-//! it names by credit code (whose regions it may inherit), the records it names by id, the
-//! programmes applications name and the chain edges nodes name.
+//! Checks a write must pass before it touches a table: a record's own rules, every record it
+//! points at (each reference its kind's schema declares must name a record of the store or of the
+//! same batch), the regions records inherit from their organisations, and the one rule on a
+//! reference beyond existence (a demand's manager is a technology manager).
 
-use super::{existing_ids, exists};
 use crate::{BatchError, StoreError};
-use innomesh_core::entity::{IdReference, Reference};
-use innomesh_core::{CreditCode, EntityKind, Labelled, Record, RegionCode};
+use innomesh_core::schema::field;
+use innomesh_core::{CreditCode, EntityKind, Labelled, Record, Reference, RegionCode};
 use rusqlite::{Connection, OptionalExtension, ToSql};
 use std::collections::{HashMap, HashSet};
 
-/// Regions of organisations, for the codes asked (those absent are not in the registry).
-fn org_regions(
+/// The ids of `kind` among `ids` that the store holds, with their region.
+fn stored(
     conn: &Connection,
-    codes: &HashSet<String>,
-) -> rusqlite::Result<HashMap<String, RegionCode>> {
+    kind: EntityKind,
+    ids: &HashSet<&str>,
+) -> rusqlite::Result<HashMap<String, Option<String>>> {
     let mut out = HashMap::new();
-    let list: Vec<&String> = codes.iter().collect();
+    let list: Vec<&str> = ids.iter().copied().collect();
     for chunk in list.chunks(500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
-            "SELECT id, region FROM entities WHERE kind = 'organisation' AND id IN ({})",
+            "SELECT id, region FROM entities WHERE kind = $1 AND id IN ({})",
             placeholders.join(",")
         );
         let mut stmt = conn.prepare(&sql)?;
-        let params: Vec<&dyn ToSql> = chunk.iter().map(|s| *s as &dyn ToSql).collect();
+        let code = kind.code();
+        let mut params: Vec<&dyn ToSql> = vec![&code];
+        params.extend(chunk.iter().map(|s| s as &dyn ToSql));
         let rows = stmt.query_map(params.as_slice(), |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
         })?;
         for row in rows {
             let (id, region) = row?;
-            if let Some(region) = region.and_then(|r| RegionCode::parse(&r).ok()) {
-                out.insert(id, region);
-            }
+            out.insert(id, region);
         }
     }
     Ok(out)
@@ -55,153 +56,109 @@ pub(super) fn checked_single(conn: &Connection, record: Record) -> Result<Record
     Ok(record)
 }
 
-/// Reference checks shared by single writes and imports.
+/// What a reference to a missing record is told, naming the field and the value.
+fn missing(owner: EntityKind, r: &Reference) -> String {
+    let header = field(owner, r.field).map_or(r.field, |f| f.header);
+    match r.kind {
+        EntityKind::Organisation => format!(
+            "「{header}」填写的统一社会信用代码 {} 的组织不在登记库中：请先导入该组织",
+            r.id
+        ),
+        kind => format!(
+            "「{header}」填写的{}「{}」不在登记库中：请先登记，或改用已有的编号",
+            kind.label(),
+            r.id
+        ),
+    }
+}
+
+/// Reference checks shared by single writes and imports: every reference of every record must
+/// name a record of the batch or the store. Fills regions inherited from organisations.
 pub(super) fn check_references(
     conn: &Connection,
     records: &mut [Record],
 ) -> Result<Vec<BatchError>, StoreError> {
-    let batch_orgs: HashMap<String, RegionCode> = records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Organisation(o) => Some((o.credit_code.as_str().to_string(), o.region.clone())),
-            _ => None,
-        })
-        .collect();
-    let wanted: HashSet<String> = records
-        .iter()
-        .flat_map(|r| r.references())
-        .map(|r| r.code.as_str().to_string())
-        .filter(|c| !batch_orgs.contains_key(c))
-        .collect();
-    let mut known = org_regions(conn, &wanted)?;
-    known.extend(batch_orgs);
-    let mut errors = Vec::new();
-    for (index, record) in records.iter_mut().enumerate() {
-        for Reference { field, code } in record.references() {
-            if !known.contains_key(code.as_str()) {
-                errors.push(BatchError {
-                    index,
-                    field,
-                    value: code.to_string(),
-                    reason: format!("统一社会信用代码 {code} 的组织不在登记库中：请先导入该组织"),
-                });
-            }
-        }
-        record.inherit_region(|c: &CreditCode| known.get(c.as_str()).cloned());
-    }
-    // References by id (a demand's technology manager, the demand and solver of a response) must
-    // name records of the batch or the store.
-    let batch_ids: HashSet<(EntityKind, String)> = records
+    let refs: Vec<Vec<Reference>> = records.iter().map(Record::references).collect();
+    // Records of the batch, and the regions of its organisations.
+    let mut known: HashMap<(EntityKind, String), Option<String>> = records
         .iter()
         .filter(|r| !r.id().is_empty())
-        .map(|r| (r.kind(), r.id().to_string()))
-        .collect();
-    let mut checked: HashMap<(EntityKind, String), bool> = HashMap::new();
-    let batch_roles: HashMap<String, &'static str> = records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Person(p) => Some((p.id.clone(), p.role.code())),
-            _ => None,
+        .map(|r| {
+            let region = match r {
+                Record::Organisation(o) => Some(o.region.as_str().to_string()),
+                _ => None,
+            };
+            ((r.kind(), r.id().to_string()), region)
         })
         .collect();
-    for (index, record) in records.iter().enumerate() {
-        for IdReference { field, kind, id } in record.id_references() {
-            let key = (kind, id);
-            let found = match checked.get(&key) {
-                Some(f) => *f,
-                None => {
-                    let f = batch_ids.contains(&key) || exists(conn, key.0, &key.1)?;
-                    checked.insert(key.clone(), f);
-                    f
-                }
-            };
-            if found && field == "manager" {
-                let in_batch = batch_roles.get(key.1.as_str()).map(|r| r.to_string());
-                let role: Option<String> = match in_batch {
-                    Some(r) => Some(r),
-                    None => conn
-                        .query_row(
-                            "SELECT json_extract(data, '$.role') FROM entities WHERE kind = 'person' AND id = $1",
-                            [&key.1],
-                            |r| r.get(0),
-                        )
-                        .optional()?
-                        .flatten(),
-                };
-                if role.as_deref() != Some("technology_manager") {
-                    errors.push(BatchError {
-                        index,
-                        field,
-                        value: key.1.clone(),
-                        reason: format!(
-                            "「{}」不是技术经理人：请选择人员类型为技术经理人的人员",
-                            key.1
-                        ),
-                    });
-                }
-            }
-            if !found {
+    let mut wanted: HashMap<EntityKind, HashSet<&str>> = HashMap::new();
+    for r in refs.iter().flatten() {
+        if !known.contains_key(&(r.kind, r.id.clone())) {
+            wanted.entry(r.kind).or_default().insert(&r.id);
+        }
+    }
+    for (kind, ids) in &wanted {
+        for (id, region) in stored(conn, *kind, ids)? {
+            known.insert((*kind, id), region);
+        }
+    }
+    let mut errors = Vec::new();
+    for (index, (record, refs)) in records.iter_mut().zip(&refs).enumerate() {
+        for r in refs {
+            if !known.contains_key(&(r.kind, r.id.clone())) {
                 errors.push(BatchError {
                     index,
-                    field,
-                    value: key.1.clone(),
-                    reason: format!(
-                        "{}「{}」不在登记库中：请先登记，或改用已有的编号",
-                        kind.label(),
-                        key.1
-                    ),
+                    field: r.field,
+                    value: r.id.clone(),
+                    reason: missing(record.kind(), r),
                 });
             }
         }
+        record.inherit_region(|c: &CreditCode| {
+            known
+                .get(&(EntityKind::Organisation, c.as_str().to_string()))
+                .and_then(|r| r.as_deref())
+                .and_then(|r| RegionCode::parse(r).ok())
+        });
     }
-    // Applications must name a programme the registry holds (or that arrives in the same batch).
-    if records.iter().any(|r| matches!(r, Record::Application(_))) {
-        let mut programmes = existing_ids(conn, EntityKind::Programme)?;
-        programmes.extend(
-            records
-                .iter()
-                .filter(|r| r.kind() == EntityKind::Programme)
-                .map(|r| r.id().to_string()),
-        );
-        for (index, record) in records.iter().enumerate() {
-            if let Record::Application(a) = record {
-                if !programmes.contains(&a.programme) {
-                    errors.push(BatchError {
-                        index,
-                        field: "programme",
-                        value: a.programme.clone(),
-                        reason: format!(
-                            "专项「{}」未登记：请先在「专项」中登记，或改用已有的专项编号",
-                            a.programme
-                        ),
-                    });
-                }
-            }
-        }
-    }
-    // Chain edges must point at nodes that exist in the batch or the store.
-    let has_nodes = records.iter().any(|r| matches!(r, Record::ChainNode(_)));
-    if has_nodes {
-        let mut nodes = existing_ids(conn, EntityKind::ChainNode)?;
-        nodes.extend(
-            records
-                .iter()
-                .filter(|r| r.kind() == EntityKind::ChainNode)
-                .map(|r| r.id().to_string()),
-        );
-        for (index, record) in records.iter().enumerate() {
-            if let Record::ChainNode(n) = record {
-                for s in &n.supplies {
-                    if !nodes.contains(s) {
-                        errors.push(BatchError {
-                            index,
-                            field: "supplies",
-                            value: s.clone(),
-                            reason: format!("下游节点「{s}」不存在"),
-                        });
-                    }
-                }
-            }
+    errors.extend(check_managers(conn, records)?);
+    Ok(errors)
+}
+
+/// A demand's technology manager must be a person of that role (in the batch or the store).
+fn check_managers(conn: &Connection, records: &[Record]) -> Result<Vec<BatchError>, StoreError> {
+    let batch_roles: HashMap<&str, &'static str> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Person(p) => Some((p.id.as_str(), p.role.code())),
+            _ => None,
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for (index, record) in records.iter().enumerate() {
+        let Record::Demand(d) = record else { continue };
+        let Some(manager) = d.manager.as_deref().filter(|m| !m.trim().is_empty()) else {
+            continue;
+        };
+        let role: Option<String> = match batch_roles.get(manager) {
+            Some(r) => Some(r.to_string()),
+            None => conn
+                .query_row(
+                    "SELECT json_extract(data, '$.role') FROM entities WHERE kind = 'person' AND id = $1",
+                    [manager],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten(),
+        };
+        // A manager not in the registry at all is reported as a missing reference.
+        if role.is_some() && role.as_deref() != Some("technology_manager") {
+            errors.push(BatchError {
+                index,
+                field: "manager",
+                value: manager.to_string(),
+                reason: format!("「{manager}」不是技术经理人：请选择人员类型为技术经理人的人员"),
+            });
         }
     }
     Ok(errors)

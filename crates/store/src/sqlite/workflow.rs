@@ -65,7 +65,8 @@ pub(super) fn guard_update(tx: &Connection, record: &Record) -> Result<(), Store
         }
         Record::Person(p) if p.role.code() != "technology_manager" => {
             let n: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM entities WHERE kind = 'demand' AND json_extract(data, '$.manager') = $1",
+                "SELECT COUNT(*) FROM record_refs
+                 WHERE kind = 'demand' AND field = 'manager' AND target_kind = 'person' AND target_id = $1",
                 [&p.id],
                 |r| r.get(0),
             )?;
