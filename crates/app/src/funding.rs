@@ -11,26 +11,35 @@ use innomesh_store::Repository;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// The installation's secret for keyed hashes of ID numbers: created once, kept in the store.
+/// Meta key of the installation's secret for keyed hashes of ID numbers. A secret meta key (see
+/// [`crate::is_secret_key`]): written with `set_secret`, its audit entries shown redacted.
+pub const IDENTITY_KEY: &str = "identity_key";
+
+/// The installation's secret for keyed hashes of ID numbers: 32 bytes from the OS random source,
+/// hex-encoded, created on first use and kept in the store.
+///
+/// No digest is ever persisted: every duplicate check, funding overview and pre-submission check
+/// rebuilds the tokens from the ID numbers held in the stored applications (`to_dedup` →
+/// `innomesh_dedup::check` / `DedupIndex`), and the results kept in `App` are cached per registry
+/// version and hold only masked numbers. So an existing key is kept as it is — including the
+/// clock-derived keys of earlier versions (or any other weak one, e.g. shorter than 64 hex
+/// digits) — and two first uses racing to create the key are harmless: each run hashes every
+/// number under the one key it read.
 pub fn identity_key(repo: &dyn Repository) -> Result<IdentityKey, Error> {
-    if let Some(k) = repo.meta("identity_key")? {
+    if let Some(k) = repo.meta(IDENTITY_KEY)? {
         return Ok(IdentityKey::new(k.into_bytes()));
     }
-    use std::hash::{BuildHasher, Hasher};
-    // RandomState is seeded from the OS; four of them give 256 bits of key material.
-    let mut key = String::new();
-    for _ in 0..4 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0),
-        );
-        key.push_str(&format!("{:016x}", h.finish()));
-    }
-    repo.set_meta("identity_key", &key, "system")?;
+    let key = new_key()?;
+    repo.set_secret(IDENTITY_KEY, &key, "system")?;
     Ok(IdentityKey::new(key.into_bytes()))
+}
+
+/// 256 bits from the OS random source, as 64 lower-case hex digits.
+fn new_key() -> Result<String, Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::internal(format!("OS random source unavailable: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 pub fn to_dedup(a: &innomesh_core::model::Application) -> DApp {

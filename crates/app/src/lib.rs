@@ -166,14 +166,22 @@ impl App {
         Ok(self.repo.org_names(codes)?)
     }
 
-    /// The audit log, newest first.
+    /// The audit log, newest first. Entries about a secret meta key ([`is_secret_key`]) have
+    /// their detail replaced by 「（密钥，已隐藏）」: entries written by `set_secret` never held the
+    /// value, but those of earlier versions (which wrote the identity key with `set_meta`) do.
     pub fn audit(
         &self,
         kind: Option<EntityKind>,
         id: Option<&str>,
         limit: usize,
     ) -> Result<Vec<innomesh_store::AuditEntry>> {
-        Ok(self.repo.audit(kind, id, limit)?)
+        let mut entries = self.repo.audit(kind, id, limit)?;
+        for e in &mut entries {
+            if e.entity_id.as_deref().is_some_and(is_secret_key) {
+                e.detail = innomesh_store::SECRET_HIDDEN.to_string();
+            }
+        }
+        Ok(entries)
     }
 
     pub fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>> {
@@ -255,12 +263,22 @@ impl App {
         })
     }
 
-    /// Sets a configuration value kept in the registry (audited).
+    /// Sets a configuration value kept in the registry (audited; a secret's value is not).
     pub fn set_setting(&self, key: &str, value: &str, actor: &str) -> Result<()> {
-        self.repo.set_meta(key, value, actor)?;
+        if is_secret_key(key) {
+            self.repo.set_secret(key, value, actor)?;
+        } else {
+            self.repo.set_meta(key, value, actor)?;
+        }
         self.after_write();
         Ok(())
     }
+}
+
+/// Whether a meta key holds a secret whose value no answer may show: the identity key, and any
+/// key under `secret.`.
+pub fn is_secret_key(key: &str) -> bool {
+    key == funding::IDENTITY_KEY || key.starts_with("secret.")
 }
 
 /// Record-level checks shared by every door (types were checked when the record was parsed).

@@ -32,7 +32,6 @@ pub mod input;
 pub mod normalize;
 mod par;
 pub mod run;
-pub mod sha256;
 pub mod signals;
 pub mod text;
 pub mod types;

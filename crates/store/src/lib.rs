@@ -40,6 +40,9 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// The audit detail of a secret's write (`Repository::set_secret`), in place of its value.
+pub const SECRET_HIDDEN: &str = "（密钥，已隐藏）";
+
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportSummary {
@@ -146,6 +149,9 @@ pub trait Repository: Send + Sync {
     fn changes_since(&self, seq: i64, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn set_meta(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError>;
+    /// Like `set_meta` for a secret (an installation key): the write is audited, but the audit
+    /// detail says only 「（密钥，已隐藏）」, never the value.
+    fn set_secret(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError>;
     /// Aggregates for the landing page and dashboard: counts per (kind, region).
     fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>, StoreError>;
 }

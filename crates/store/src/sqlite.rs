@@ -728,6 +728,26 @@ impl Repository for SqliteStore {
         Ok(())
     }
 
+    fn set_secret(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        audit(
+            &tx,
+            &crate::now_rfc3339(),
+            actor,
+            "set_secret",
+            None,
+            Some(key),
+            crate::SECRET_HIDDEN,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>, StoreError> {
         let conn = self.conns.read();
         let mut stmt = conn.prepare(
