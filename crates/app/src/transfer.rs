@@ -48,7 +48,7 @@ pub(crate) fn import_bytes(
     let mut row_numbers = Vec::with_capacity(table.rows.len());
     let mut errors = Vec::new();
     for (i, (row, cells)) in table.rows.iter().enumerate() {
-        match parse_row(&map, *row, cells) {
+        match parse_row(&map, *row, cells).and_then(|r| keep_unlisted(app, &map, r, *row)) {
             Ok(r) => {
                 records.push(r);
                 row_numbers.push(*row);
@@ -107,6 +107,51 @@ pub(crate) fn import_bytes(
                 .collect(),
         )),
     }
+}
+
+/// A row that updates a stored record replaces only the fields the file has columns for: a file
+/// with fewer columns than the template (an older export, a hand-made list of names and codes)
+/// must not wipe what it does not mention. New records take defaults as before.
+fn keep_unlisted(
+    app: &App,
+    map: &HeaderMap,
+    parsed: innomesh_core::Record,
+    row: usize,
+) -> Result<innomesh_core::Record, Vec<RowError>> {
+    let specs = innomesh_core::schema::fields(map.kind());
+    let listed: Vec<&str> = specs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| map.column(*i).is_some())
+        .map(|(_, f)| f.key)
+        .collect();
+    if listed.len() == specs.len() || parsed.id().is_empty() {
+        return Ok(parsed);
+    }
+    let fail = |reason: String| {
+        vec![RowError {
+            row,
+            column: String::new(),
+            value: String::new(),
+            reason,
+        }]
+    };
+    let stored = match app.repo().get(map.kind(), parsed.id()) {
+        Ok(Some(r)) => r,
+        Ok(None) => return Ok(parsed),
+        Err(e) => return Err(fail(format!("读取登记库中的原记录失败：{e}"))),
+    };
+    let mut merged = stored.to_json();
+    let given = parsed.to_json();
+    if let (Some(m), Some(g)) = (merged.as_object_mut(), given.as_object()) {
+        for key in listed {
+            match g.get(key) {
+                Some(v) => m.insert(key.to_string(), v.clone()),
+                None => m.remove(key),
+            };
+        }
+    }
+    innomesh_core::Record::from_json(map.kind(), merged).map_err(fail)
 }
 
 fn rejected(errors: Vec<RowError>) -> Error {

@@ -338,6 +338,27 @@ const EQUIPMENT: &[FieldSpec] = &[
         "元/小时",
     ),
     f(
+        "materials",
+        "可加工材料",
+        T::TextList,
+        false,
+        "机床适用，例如 碳钢；不锈钢；铝合金",
+    ),
+    f(
+        "envelope_mm",
+        "加工范围（毫米）",
+        T::Text,
+        false,
+        "长×宽×高，例如 800×400×300",
+    ),
+    f(
+        "tolerance_um",
+        "最高精度（微米）",
+        T::Decimal,
+        false,
+        "能保证的最小公差，微米",
+    ),
+    f(
         "description",
         "说明",
         T::LongText,
