@@ -729,7 +729,7 @@ impl Repository for SqliteStore {
     }
 
     fn set_secret(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
-        let mut conn = self.lock();
+        let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
