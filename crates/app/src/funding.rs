@@ -27,7 +27,17 @@ pub const IDENTITY_KEY: &str = "identity_key";
 /// number under the one key it read.
 pub fn identity_key(repo: &dyn Repository) -> Result<IdentityKey, Error> {
     if let Some(k) = repo.meta(IDENTITY_KEY)? {
-        return Ok(IdentityKey::new(k.into_bytes()));
+        // Earlier versions made the key from the clock and wrote it into the audit log in plain.
+        // No digest is ever stored (they are recomputed on each run), so such a key is simply
+        // replaced: a key that was readable once is not a key.
+        let exposed = k.len() < 64
+            || repo
+                .audit(None, Some(IDENTITY_KEY), 10_000)?
+                .iter()
+                .any(|e| e.action == "set_meta");
+        if !exposed {
+            return Ok(IdentityKey::new(k.into_bytes()));
+        }
     }
     let key = new_key()?;
     repo.set_secret(IDENTITY_KEY, &key, "system")?;

@@ -100,9 +100,15 @@ async fn a_new_key_is_never_shown() {
 }
 
 #[tokio::test]
-async fn a_key_from_an_earlier_version_is_kept_and_never_shown() {
+async fn a_key_an_earlier_version_exposed_is_replaced_and_never_shown() {
     let legacy = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     let (store, app) = setup(Some(legacy));
     let key = key_is_nowhere(&store, &app).await;
-    assert_eq!(key, legacy, "an existing installation keeps its key");
+    // It was written into the audit log in plain, so it is replaced (no digest is ever stored).
+    assert_ne!(key, legacy);
+    assert_eq!(key.len(), 64);
+    for uri in ANSWERS {
+        let (_, body) = get(&app, uri).await;
+        assert!(!body.contains(legacy), "{uri} shows the old key");
+    }
 }
