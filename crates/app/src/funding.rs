@@ -32,9 +32,9 @@ pub fn identity_key(repo: &dyn Repository) -> Result<IdentityKey, Error> {
         // replaced: a key that was readable once is not a key.
         let exposed = k.len() < 64
             || repo
-                .audit(None, Some(IDENTITY_KEY), 10_000)?
-                .iter()
-                .any(|e| e.action == "set_meta");
+                .audit(None, Some(IDENTITY_KEY), 1)?
+                .first()
+                .is_some_and(|latest| latest.action == "set_meta");
         if !exposed {
             return Ok(IdentityKey::new(k.into_bytes()));
         }

@@ -59,7 +59,7 @@ fn a_new_key_is_64_random_hex_digits_kept_and_audited_without_its_value() {
 }
 
 #[test]
-fn an_existing_key_is_kept_even_when_weak_and_its_old_audit_entry_is_redacted() {
+fn a_key_an_earlier_version_exposed_is_replaced_and_its_old_audit_entry_is_redacted() {
     let (app, store) = app();
     // Earlier versions wrote the key with `set_meta`, so the store's audit entry holds it.
     let legacy = "0123abcd4567ef89";
@@ -72,15 +72,17 @@ fn an_existing_key_is_kept_even_when_weak_and_its_old_audit_entry_is_redacted() 
     );
 
     funding::identity_key(app.repo()).unwrap();
-    assert_eq!(
-        store.meta(funding::IDENTITY_KEY).unwrap().as_deref(),
-        Some(legacy)
-    );
+    let key = store.meta(funding::IDENTITY_KEY).unwrap().unwrap();
+    assert_ne!(key, legacy, "an exposed key is replaced");
+    assert_eq!(key.len(), 64);
     let shown = app.audit(None, Some(funding::IDENTITY_KEY), 10).unwrap();
-    assert_eq!(shown.len(), 1);
-    assert_eq!(shown[0].detail, SECRET_HIDDEN);
-    assert_eq!(shown[0].action, "set_meta");
+    assert_eq!(shown.len(), 2);
+    assert!(shown.iter().all(|e| e.detail == SECRET_HIDDEN));
     no_detail_contains(&app, legacy);
+    no_detail_contains(&app, &key);
+    // The new key stays: it was never written in plain.
+    funding::identity_key(app.repo()).unwrap();
+    assert_eq!(store.meta(funding::IDENTITY_KEY).unwrap(), Some(key));
 }
 
 #[test]
