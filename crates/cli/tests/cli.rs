@@ -297,3 +297,149 @@ fn match_mixes_in_a_local_model() {
         assert!(hits.iter().all(|h| h != &serde_json::json!(i.to_string())));
     }
 }
+
+/// Ids of `kind` that the data directory's on-disk search index finds for `q`, opened the way
+/// `serve` opens it (replaying whatever the CLI wrote since the index's last commit).
+fn search_ids(dir: &Path, q: &str, kind: EntityKind) -> Vec<String> {
+    use innomesh_app::{App, Config};
+    let store = innomesh_store::SqliteStore::open(&dir.join("innomesh.db")).unwrap();
+    let app = App::new(
+        std::sync::Arc::new(store),
+        Config {
+            data_dir: Some(dir.to_path_buf()),
+        },
+    );
+    innomesh_app::search::open(&app, &|_, _| {}).unwrap();
+    let found = innomesh_app::search::search(
+        &app,
+        &innomesh_search::SearchQuery {
+            q: q.to_string(),
+            kinds: vec![kind],
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    found.hits.into_iter().map(|h| h.id).collect()
+}
+
+fn cli_ok(args: &[&std::ffi::OsStr]) -> String {
+    let out = bin().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        args,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[test]
+fn cli_imports_are_found_by_search_including_renames() {
+    use innomesh_core::CreditCode;
+    use innomesh_sheets::{read, write_xlsx, Format, Sheet};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows = [
+        ("91150203MA0CLT001", "包头英招测控有限公司", "激光测距仪"),
+        (
+            "91150203MA0CLT002",
+            "包头陵鱼环保有限公司",
+            "脱硫脱硝催化剂",
+        ),
+        (
+            "91150203MA0CLT003",
+            "包头蛊雕电子有限公司",
+            "功率半导体模块",
+        ),
+    ];
+    let records: Vec<Record> = rows
+        .iter()
+        .map(|(c, n, p)| {
+            let code = CreditCode::with_check_digit(c).unwrap();
+            Record::from_json(
+                EntityKind::Organisation,
+                serde_json::json!({"credit_code": code.as_str(), "name": n, "kind": "enterprise",
+                    "region": "150203", "products": p}),
+            )
+            .unwrap()
+        })
+        .collect();
+    let codes: Vec<String> = records.iter().map(|r| r.id().to_string()).collect();
+    let file = d.join("三家企业.xlsx");
+    std::fs::write(
+        &file,
+        innomesh_sheets::pipeline::export_bytes(
+            &records,
+            EntityKind::Organisation,
+            Format::Xlsx,
+            true,
+            None,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    cli_ok(&[
+        "import".as_ref(),
+        "organisations".as_ref(),
+        file.as_os_str(),
+        "--data-dir".as_ref(),
+        d.as_os_str(),
+    ]);
+    // First open: the index is built from the store.
+    for ((_, name, product), code) in rows.iter().zip(&codes) {
+        for q in [*name, *product, code.as_str()] {
+            assert!(
+                search_ids(d, q, EntityKind::Organisation).contains(code),
+                "{q} should find {code}"
+            );
+        }
+    }
+
+    // Export → rename one organisation in the file → import: an import that only updates. The
+    // on-disk index now exists, so the next open replays the audit log instead of rebuilding.
+    let exported = d.join("导出.xlsx");
+    cli_ok(&[
+        "export".as_ref(),
+        "organisations".as_ref(),
+        exported.as_os_str(),
+        "--data-dir".as_ref(),
+        d.as_os_str(),
+    ]);
+    let mut table = read(&std::fs::read(&exported).unwrap(), Format::Xlsx).unwrap();
+    let name_col = table.headers.iter().position(|h| h == "名称").unwrap();
+    let code_col = table
+        .headers
+        .iter()
+        .position(|h| h == "统一社会信用代码")
+        .unwrap();
+    let row = table
+        .rows
+        .iter_mut()
+        .find(|(_, cells)| cells[code_col].display() == codes[1])
+        .unwrap();
+    row.1[name_col] = Cell::Text("包头狡狌环保有限公司".into());
+    let cells: Vec<Vec<Cell>> = table.rows.iter().map(|(_, c)| c.clone()).collect();
+    let edited = d.join("改名.xlsx");
+    std::fs::write(
+        &edited,
+        write_xlsx(&[Sheet {
+            name: "组织",
+            headers: &table.headers,
+            rows: &cells,
+        }])
+        .unwrap(),
+    )
+    .unwrap();
+    let out = cli_ok(&[
+        "import".as_ref(),
+        "organisations".as_ref(),
+        edited.as_os_str(),
+        "--data-dir".as_ref(),
+        d.as_os_str(),
+    ]);
+    assert!(out.contains("新增 0，更新 3"), "{out}");
+    assert!(search_ids(d, "狡狌环保", EntityKind::Organisation).contains(&codes[1]));
+    assert!(!search_ids(d, "陵鱼", EntityKind::Organisation).contains(&codes[1]));
+    assert!(search_ids(d, "脱硫脱硝催化剂", EntityKind::Organisation).contains(&codes[1]));
+}
