@@ -366,6 +366,7 @@ async fn api_import_makes_every_row_searchable_and_updates_renames() {
             let r = send(
                 &app,
                 Request::post("/api/organisations/import")
+                    .header(header::CONTENT_TYPE, "application/octet-stream")
                     .body(Body::from(file))
                     .unwrap(),
             )
