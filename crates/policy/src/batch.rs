@@ -5,7 +5,7 @@
 //! The classification follows exactly the reporting rule of `eval` (see its module doc), so a row's
 //! category here equals `eval::classify` on the same facts; the tests check this.
 
-use crate::eval::{Category, Facts};
+use crate::eval::{band_agreement, Category, Facts};
 use crate::rule::{band_of, Band, Derived, FactDef, NodeKind, Op, Rule, Threshold};
 use crate::value::{tol, Date, FactType, Value};
 use crate::PolicyError;
@@ -471,8 +471,15 @@ impl CompiledRule {
                 _ => (&zeros_v[..], &zeros_p[..]),
             })
             .collect();
+        let best_of = matches!(d, Derived::BestOf(_));
         let mut p: Vec<u64> = (0..words(n))
-            .map(|w| cols.iter().fold(!0u64, |acc, c| acc & c.1[w]))
+            .map(|w| {
+                if best_of {
+                    cols.iter().fold(0u64, |acc, c| acc | c.1[w])
+                } else {
+                    cols.iter().fold(!0u64, |acc, c| acc & c.1[w])
+                }
+            })
             .collect();
         if let Some(last) = p.last_mut() {
             if n % 64 != 0 {
@@ -496,6 +503,14 @@ impl CompiledRule {
                 .collect(),
             Derived::Min(_) => (0..n)
                 .map(|r| cols.iter().map(|c| c.0[r]).fold(f64::INFINITY, f64::min))
+                .collect(),
+            Derived::BestOf(_) => (0..n)
+                .map(|r| {
+                    cols.iter()
+                        .filter(|c| get(c.1, r))
+                        .map(|c| c.0[r])
+                        .fold(f64::NEG_INFINITY, f64::max)
+                })
                 .collect(),
             Derived::Points { bands, .. } => {
                 cols[0].0.iter().map(|&x| band_of(bands, x).value).collect()
@@ -560,14 +575,29 @@ fn leaf_bits(
             by,
             bands,
         } => {
-            let (Col::Num(v, p), Col::Num(bv, bp)) = (&cols[*fact], &cols[*by]) else {
+            let Col::Num(v, p) = &cols[*fact] else {
                 return (0, 0);
             };
+            let (bv, bw): (&[f64], u64) = match &cols[*by] {
+                Col::Num(bv, bp) => (bv, bp[w]),
+                _ => (&[], 0),
+            };
+            let mut known = 0u64;
             for j in 0..len {
-                let th = band_of(bands, bv[base + j]).value;
-                pass |= (op.num(v[base + j], th) as u64) << j;
+                let x = v[base + j];
+                let (k, ok) = if bw >> j & 1 == 1 {
+                    (true, op.num(x, band_of(bands, bv[base + j]).value))
+                } else {
+                    // The band is missing: decided only if every band agrees.
+                    match band_agreement(*op, x, bands) {
+                        Some(ok) => (true, ok),
+                        None => (false, false),
+                    }
+                };
+                known |= (k as u64) << j;
+                pass |= (ok as u64) << j;
             }
-            p[w] & bp[w]
+            p[w] & known
         }
         CNode::Bool { fact, want } => {
             let Col::Bool(v, p) = &cols[*fact] else {

@@ -187,6 +187,16 @@ pub(crate) fn categorise(root: Truth, failed: usize, missing: usize) -> Category
     }
 }
 
+/// `Some(pass)` when `x op threshold` comes out the same in every band.
+#[inline]
+pub(crate) fn band_agreement(op: Op, x: f64, bands: &[crate::rule::Band]) -> Option<bool> {
+    let first = op.num(x, bands[0].value);
+    bands[1..]
+        .iter()
+        .all(|b| op.num(x, b.value) == first)
+        .then_some(first)
+}
+
 /// A numeric value or text borrowed from the facts.
 #[derive(Clone, Copy)]
 enum V<'a> {
@@ -284,6 +294,10 @@ impl<'a> Evaluation<'a> {
                 .iter()
                 .map(|&f| num(f))
                 .try_fold(f64::INFINITY, |m, x| Some(m.min(x?)))?,
+            Derived::BestOf(v) => v
+                .iter()
+                .filter_map(|&f| num(f))
+                .reduce(f64::max)?,
             Derived::Points { fact, bands } => band_of(bands, num(*fact)?).value,
             Derived::YearsSince(f) => {
                 Date::from_days(num(*f)? as i32).years_until(self.date) as f64
@@ -311,9 +325,14 @@ impl<'a> Evaluation<'a> {
         let pass = match (&leaf.threshold, v) {
             (Threshold::Bool(want), V::Bool(b)) => b == *want,
             (Threshold::Texts(list), V::Text(s)) => leaf.op.text(s, list),
-            (_, V::Num(x)) => match self.threshold(leaf) {
-                Some(t) => leaf.op.num(x, t),
-                None => return Truth::Unknown,
+            (_, V::Num(x)) => match (self.threshold(leaf), &leaf.threshold) {
+                (Some(t), _) => leaf.op.num(x, t),
+                // The band is unknown, but the value may meet (or miss) every band's threshold.
+                (None, Threshold::Band { bands, .. }) => match band_agreement(leaf.op, x, bands) {
+                    Some(pass) => pass,
+                    None => return Truth::Unknown,
+                },
+                (None, _) => return Truth::Unknown,
             },
             _ => return Truth::Unknown,
         };

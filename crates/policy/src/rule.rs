@@ -56,8 +56,12 @@ pub enum Derived {
     /// a − b.
     Difference(usize, usize),
     Sum(Vec<usize>),
+    /// The largest; missing when any operand is missing.
     Max(Vec<usize>),
     Min(Vec<usize>),
+    /// 择一: the largest of the operands that are given; missing only when all are missing (the
+    /// enterprise picks one of several indicators, as 科技型中小企业's R&D-intensity score).
+    BestOf(Vec<usize>),
     /// The value of the band the fact falls into (scoring tables).
     Points { fact: usize, bands: Vec<Band> },
     /// Completed years from a date fact to the evaluation date.
@@ -68,7 +72,7 @@ impl Derived {
     pub fn operands(&self) -> Vec<usize> {
         match self {
             Derived::Ratio(a, b) | Derived::Difference(a, b) => vec![*a, *b],
-            Derived::Sum(v) | Derived::Max(v) | Derived::Min(v) => v.clone(),
+            Derived::Sum(v) | Derived::Max(v) | Derived::Min(v) | Derived::BestOf(v) => v.clone(),
             Derived::Points { fact, .. } | Derived::YearsSince(fact) => vec![*fact],
         }
     }
@@ -312,16 +316,25 @@ struct RawFact {
     max: Option<f64>,
 }
 
+/// Exactly one field is set (a YAML map with one key, `{ratio: [a, b]}`).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawDerived {
+    ratio: Option<[String; 2]>,
+    difference: Option<[String; 2]>,
+    sum: Option<Vec<String>>,
+    max: Option<Vec<String>>,
+    min: Option<Vec<String>>,
+    best_of: Option<Vec<String>>,
+    points: Option<RawPoints>,
+    years_since: Option<String>,
+}
+
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-enum RawDerived {
-    Ratio([String; 2]),
-    Difference([String; 2]),
-    Sum(Vec<String>),
-    Max(Vec<String>),
-    Min(Vec<String>),
-    Points { fact: String, bands: Vec<RawBand> },
-    YearsSince(String),
+#[serde(deny_unknown_fields)]
+struct RawPoints {
+    fact: String,
+    bands: Vec<RawBand>,
 }
 
 #[derive(Deserialize)]
@@ -436,17 +449,40 @@ impl RawRule {
                 Some(d) => {
                     let r = |k: &String| lookup(k, &format!("{ctx}的 derived "));
                     let rs = |ks: &Vec<String>| ks.iter().map(r).collect::<Result<Vec<_>, _>>();
-                    Some(match d {
-                        RawDerived::Ratio([a, b]) => Derived::Ratio(r(a)?, r(b)?),
-                        RawDerived::Difference([a, b]) => Derived::Difference(r(a)?, r(b)?),
-                        RawDerived::Sum(v) => Derived::Sum(rs(v)?),
-                        RawDerived::Max(v) => Derived::Max(rs(v)?),
-                        RawDerived::Min(v) => Derived::Min(rs(v)?),
-                        RawDerived::Points { fact, bands } => Derived::Points {
-                            fact: r(fact)?,
-                            bands: check_bands(bands).map_err(|m| bad(format!("{ctx}：{m}")))?,
-                        },
-                        RawDerived::YearsSince(fact) => Derived::YearsSince(r(fact)?),
+                    let set = [
+                        d.ratio.is_some(),
+                        d.difference.is_some(),
+                        d.sum.is_some(),
+                        d.max.is_some(),
+                        d.min.is_some(),
+                        d.best_of.is_some(),
+                        d.points.is_some(),
+                        d.years_since.is_some(),
+                    ];
+                    if set.iter().filter(|b| **b).count() != 1 {
+                        return Err(bad(format!(
+                            "{ctx}：derived 须且只能写一种：ratio、difference、sum、max、min、best_of、points、years_since"
+                        )));
+                    }
+                    Some(if let Some([a, b]) = &d.ratio {
+                        Derived::Ratio(r(a)?, r(b)?)
+                    } else if let Some([a, b]) = &d.difference {
+                        Derived::Difference(r(a)?, r(b)?)
+                    } else if let Some(v) = &d.sum {
+                        Derived::Sum(rs(v)?)
+                    } else if let Some(v) = &d.max {
+                        Derived::Max(rs(v)?)
+                    } else if let Some(v) = &d.min {
+                        Derived::Min(rs(v)?)
+                    } else if let Some(v) = &d.best_of {
+                        Derived::BestOf(rs(v)?)
+                    } else if let Some(p) = &d.points {
+                        Derived::Points {
+                            fact: r(&p.fact)?,
+                            bands: check_bands(&p.bands).map_err(|m| bad(format!("{ctx}：{m}")))?,
+                        }
+                    } else {
+                        Derived::YearsSince(r(d.years_since.as_ref().expect("one is set"))?)
                     })
                 }
             };

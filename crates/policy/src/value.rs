@@ -96,7 +96,8 @@ fn civil_from_days(z: i32) -> (i32, u32, u32) {
 /// Which national code list a code fact is drawn from.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum CodeList {
-    /// 国民经济行业分类 GB/T 4754-2017: a section letter, optionally followed by 2–4 digits (`C`, `C39`, `C3976`).
+    /// 国民经济行业分类 GB/T 4754-2017, as the registry writes it: a section letter (`C`) or a
+    /// division, group or class code of 2–4 digits (`39`, `397`, `3976`).
     Industry,
     /// 行政区划代码 GB/T 2260: 2–12 digits (`15`, `150200`, `150203001`).
     Region,
@@ -106,12 +107,8 @@ impl CodeList {
     pub fn check(self, s: &str) -> Result<(), String> {
         let ok = match self {
             CodeList::Industry => {
-                let mut chars = s.chars();
-                let first = chars.next();
-                let rest = chars.as_str();
-                matches!(first, Some('A'..='T'))
-                    && rest.len() <= 4
-                    && rest.bytes().all(|c| c.is_ascii_digit())
+                (s.len() == 1 && matches!(s.as_bytes()[0], b'A'..=b'T'))
+                    || ((2..=4).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_digit()))
             }
             CodeList::Region => (2..=12).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_digit()),
         };
@@ -119,7 +116,7 @@ impl CodeList {
             Ok(())
         } else {
             Err(match self {
-                CodeList::Industry => format!("「{s}」不是 GB/T 4754 行业代码（门类字母加 0–4 位数字，如 C3976）"),
+                CodeList::Industry => format!("「{s}」不是 GB/T 4754 行业代码（门类字母或 2–4 位数字，如 C、39、3976）"),
                 CodeList::Region => format!("「{s}」不是 GB/T 2260 行政区划代码（2–12 位数字，如 150203）"),
             })
         }
@@ -234,7 +231,8 @@ mod tests {
         assert!(0.1 * 3.0 / 6.0 >= 0.05 - tol(0.05));
         assert_eq!(fmt_number(0.04 * 100.0 - 0.032 * 100.0, 2), "0.8");
         assert_eq!(show_value(&FactType::Ratio, None, &Value::Num(0.032)), "3.2%");
-        assert_eq!(CodeList::Industry.check("C3976"), Ok(()));
+        assert_eq!(CodeList::Industry.check("3976"), Ok(()));
+        assert!(CodeList::Industry.check("C3976").is_err());
         assert!(CodeList::Region.check("15a").is_err());
     }
 }
