@@ -107,9 +107,7 @@ fn check(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let input: Box<dyn Read> = if a.facts == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(
-            std::fs::File::open(&a.facts).with_context(|| format!("无法打开 {}", a.facts))?,
-        )
+        Box::new(std::fs::File::open(&a.facts).with_context(|| format!("无法打开 {}", a.facts))?)
     };
     let mut reader = BufReader::new(input);
     let mut out = BufWriter::new(std::io::stdout().lock());
@@ -145,7 +143,10 @@ fn check(a: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if bad > 0 {
-        eprintln!("共 {bad} 行有误，其余 {} 行已给出结论", n.saturating_sub(bad));
+        eprintln!(
+            "共 {bad} 行有误，其余 {} 行已给出结论",
+            n.saturating_sub(bad)
+        );
         Ok(ExitCode::from(1))
     } else {
         Ok(ExitCode::SUCCESS)
@@ -159,8 +160,8 @@ fn check_line(
     explain: bool,
 ) -> Result<String, (serde_json::Value, String)> {
     use serde_json::Value as J;
-    let v: J = serde_json::from_str(line)
-        .map_err(|e| (J::Null, format!("不是合法的 JSON（{e}）")))?;
+    let v: J =
+        serde_json::from_str(line).map_err(|e| (J::Null, format!("不是合法的 JSON（{e}）")))?;
     let J::Object(obj) = v else {
         return Err((J::Null, "应为 JSON 对象 {\"id\": …, \"facts\": {…}}".into()));
     };

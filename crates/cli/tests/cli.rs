@@ -337,7 +337,11 @@ mod policy_check {
             .lines()
             .map(|l| serde_json::from_str(l).expect("every stdout line is whole JSON"))
             .collect();
-        (out.status.code(), rows, String::from_utf8(out.stderr).unwrap())
+        (
+            out.status.code(),
+            rows,
+            String::from_utf8(out.stderr).unwrap(),
+        )
     }
 
     #[test]
@@ -354,11 +358,23 @@ mod policy_check {
         let (code, rows, err) = run("hitech_certification", &lines, &["--date", "2024-06-30"]);
         assert_eq!(code, Some(0), "{err}");
         assert_eq!(rows.len(), 5, "blank lines are skipped");
-        assert_eq!(rows[0], json!({"id": "a", "verdict": "eligible", "failed": [], "missing": []}));
-        assert_eq!(rows[1], json!({"id": "b", "verdict": "ineligible", "failed": ["rd_expense_ratio"], "missing": []}));
-        assert_eq!(rows[2], json!({"id": "c", "verdict": "unknown", "failed": [], "missing": ["innovation_score"]}));
+        assert_eq!(
+            rows[0],
+            json!({"id": "a", "verdict": "eligible", "failed": [], "missing": []})
+        );
+        assert_eq!(
+            rows[1],
+            json!({"id": "b", "verdict": "ineligible", "failed": ["rd_expense_ratio"], "missing": []})
+        );
+        assert_eq!(
+            rows[2],
+            json!({"id": "c", "verdict": "unknown", "failed": [], "missing": ["innovation_score"]})
+        );
         // Already decided: one condition fails although another fact is missing.
-        assert_eq!(rows[3], json!({"id": 4, "verdict": "ineligible", "failed": ["rd_staff_ratio"], "missing": ["core_ip_count"]}));
+        assert_eq!(
+            rows[3],
+            json!({"id": 4, "verdict": "ineligible", "failed": ["rd_staff_ratio"], "missing": ["core_ip_count"]})
+        );
         assert_eq!(rows[4]["verdict"], "unknown");
         assert_eq!(rows[4]["missing"].as_array().unwrap().len(), 10);
     }
@@ -369,8 +385,10 @@ mod policy_check {
         let lines = vec![
             json!({"id": "ok1", "facts": base}).to_string(),
             "{not json".to_string(),
-            json!({"id": "typed", "facts": with(base.clone(), "rd_staff_ratio", json!("高"))}).to_string(),
-            json!({"id": "pct", "facts": with(base.clone(), "rd_staff_ratio", json!(12))}).to_string(),
+            json!({"id": "typed", "facts": with(base.clone(), "rd_staff_ratio", json!("高"))})
+                .to_string(),
+            json!({"id": "pct", "facts": with(base.clone(), "rd_staff_ratio", json!(12))})
+                .to_string(),
             json!({"facts": base}).to_string(),
             json!({"id": "ok2", "facts": base}).to_string(),
         ];
@@ -383,12 +401,24 @@ mod policy_check {
         assert!(rows[1].get("verdict").is_none());
         assert_eq!(rows[2]["id"], "typed");
         let e = rows[2]["error"].as_str().unwrap();
-        assert!(e.starts_with("第 3 行：") && e.contains("rd_staff_ratio"), "{e}");
-        assert!(rows[3]["error"].as_str().unwrap().contains("0.05"), "a percentage written as 12 is explained");
-        assert!(rows[4]["error"].as_str().unwrap().contains("第 5 行：缺少 id"));
+        assert!(
+            e.starts_with("第 3 行：") && e.contains("rd_staff_ratio"),
+            "{e}"
+        );
+        assert!(
+            rows[3]["error"].as_str().unwrap().contains("0.05"),
+            "a percentage written as 12 is explained"
+        );
+        assert!(rows[4]["error"]
+            .as_str()
+            .unwrap()
+            .contains("第 5 行：缺少 id"));
         assert_eq!(rows[5]["verdict"], "eligible");
         for n in [2, 3, 4, 5] {
-            assert!(err.contains(&format!("第 {n} 行")), "stderr names line {n}: {err}");
+            assert!(
+                err.contains(&format!("第 {n} 行")),
+                "stderr names line {n}: {err}"
+            );
         }
     }
 
@@ -404,7 +434,11 @@ mod policy_check {
         )
         .unwrap();
         let lines = vec![json!({"id": "x", "facts": {"revenue_wan": 900}}).to_string()];
-        let (code, rows, err) = run(rule.to_str().unwrap(), &lines, &["--date", "2024-06-30", "--explain"]);
+        let (code, rows, err) = run(
+            rule.to_str().unwrap(),
+            &lines,
+            &["--date", "2024-06-30", "--explain"],
+        );
         assert_eq!(code, Some(0), "{err}");
         assert_eq!(rows[0]["verdict"], "ineligible");
         assert_eq!(rows[0]["category"], "near_miss");
@@ -426,6 +460,9 @@ mod policy_check {
         let (code, rows, err) = run("no_such_policy", &["{}".to_string()], &[]);
         assert_eq!(code, Some(2));
         assert!(rows.is_empty());
-        assert!(err.contains("hitech_certification"), "names the shipped rules: {err}");
+        assert!(
+            err.contains("hitech_certification"),
+            "names the shipped rules: {err}"
+        );
     }
 }

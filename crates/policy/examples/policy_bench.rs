@@ -148,19 +148,33 @@ fn main() {
     println!("enterprises            {n}");
     println!("generate + columns     {gen_s:.3} s");
     println!("compile                {:.3} ms", compile_s * 1e3);
-    println!("compiled columnar      {fast_s:.3} s   ({:.1} M enterprises/s)", n as f64 / fast_s / 1e6);
+    println!(
+        "compiled columnar      {fast_s:.3} s   ({:.1} M enterprises/s)",
+        n as f64 / fast_s / 1e6
+    );
     println!("naive tree per row     {naive_s:.3} s   (of which HashMap fill ≈ {fill_s:.3} s; {fill_check} facts)");
-    println!("speed-up               {:.1}×   (naive minus fill: {:.1}×)", naive_s / fast_s, (naive_s - fill_s).max(0.0) / fast_s);
+    println!(
+        "speed-up               {:.1}×   (naive minus fill: {:.1}×)",
+        naive_s / fast_s,
+        (naive_s - fill_s).max(0.0) / fast_s
+    );
     println!(
         "eligible {}  差一项 {}  待补充 {}  ineligible {}",
         c.eligible, c.near_miss, c.unknown, c.ineligible
     );
-    let first = result.near_miss.first().map(|(r, k)| format!("row {r} misses {k}"));
+    let first = result
+        .near_miss
+        .first()
+        .map(|(r, k)| format!("row {r} misses {k}"));
     println!("first 差一项: {}", first.unwrap_or_default());
     println!("categories agree       {agree}");
     assert!(agree, "columnar and per-enterprise categories differ");
     assert_eq!(
-        result.categories.iter().filter(|c| **c == Category::NearMiss).count(),
+        result
+            .categories
+            .iter()
+            .filter(|c| **c == Category::NearMiss)
+            .count(),
         c.near_miss
     );
 }

@@ -16,8 +16,14 @@ use std::collections::HashMap;
 /// One fact for every enterprise of a table; bit `i` of `present` says whether row `i` has it.
 #[derive(Clone, Debug)]
 pub enum Column {
-    Num { values: Vec<f64>, present: Vec<u64> },
-    Bool { values: Vec<u64>, present: Vec<u64> },
+    Num {
+        values: Vec<f64>,
+        present: Vec<u64>,
+    },
+    Bool {
+        values: Vec<u64>,
+        present: Vec<u64>,
+    },
     Text {
         ids: Vec<u32>,
         dict: Vec<String>,
@@ -206,14 +212,21 @@ enum CNode {
     All(Vec<usize>),
     Any(Vec<usize>),
     Not(usize),
-    Num { fact: usize, op: Op, t: f64 },
+    Num {
+        fact: usize,
+        op: Op,
+        t: f64,
+    },
     Band {
         fact: usize,
         op: Op,
         by: usize,
         bands: Vec<Band>,
     },
-    Bool { fact: usize, want: bool },
+    Bool {
+        fact: usize,
+        want: bool,
+    },
     Text {
         fact: usize,
         op: Op,
@@ -496,10 +509,19 @@ impl CompiledRule {
                 }
                 a.iter().zip(b).map(|(x, y)| x / y).collect()
             }
-            Derived::Difference(..) => cols[0].0.iter().zip(cols[1].0).map(|(x, y)| x - y).collect(),
+            Derived::Difference(..) => cols[0]
+                .0
+                .iter()
+                .zip(cols[1].0)
+                .map(|(x, y)| x - y)
+                .collect(),
             Derived::Sum(_) => (0..n).map(|r| cols.iter().map(|c| c.0[r]).sum()).collect(),
             Derived::Max(_) => (0..n)
-                .map(|r| cols.iter().map(|c| c.0[r]).fold(f64::NEG_INFINITY, f64::max))
+                .map(|r| {
+                    cols.iter()
+                        .map(|c| c.0[r])
+                        .fold(f64::NEG_INFINITY, f64::max)
+                })
                 .collect(),
             Derived::Min(_) => (0..n)
                 .map(|r| cols.iter().map(|c| c.0[r]).fold(f64::INFINITY, f64::min))

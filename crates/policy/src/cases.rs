@@ -101,7 +101,11 @@ impl CaseFile {
         let v = evaluate(rule, &facts, date).map_err(|e| e.to_string())?;
         let mut problems = Vec::new();
         if v.verdict_word() != case.expect {
-            problems.push(format!("结论应为 {}，实际为 {}", case.expect, v.verdict_word()));
+            problems.push(format!(
+                "结论应为 {}，实际为 {}",
+                case.expect,
+                v.verdict_word()
+            ));
         }
         let sorted = |v: &[String]| {
             let mut v = v.to_vec();
@@ -109,10 +113,16 @@ impl CaseFile {
             v
         };
         if sorted(&v.failed) != sorted(&case.failed) {
-            problems.push(format!("failed 应为 {:?}，实际为 {:?}", case.failed, v.failed));
+            problems.push(format!(
+                "failed 应为 {:?}，实际为 {:?}",
+                case.failed, v.failed
+            ));
         }
         if sorted(&v.missing) != sorted(&case.missing) {
-            problems.push(format!("missing 应为 {:?}，实际为 {:?}", case.missing, v.missing));
+            problems.push(format!(
+                "missing 应为 {:?}，实际为 {:?}",
+                case.missing, v.missing
+            ));
         }
         if let Some(nm) = case.near_miss {
             if nm != (v.category == Category::NearMiss) {
@@ -120,7 +130,11 @@ impl CaseFile {
             }
         }
         if let Some(h) = &case.hint {
-            if !v.conditions.iter().any(|c| c.hint.as_deref().is_some_and(|x| x.contains(h))) {
+            if !v
+                .conditions
+                .iter()
+                .any(|c| c.hint.as_deref().is_some_and(|x| x.contains(h)))
+            {
                 let hints: Vec<_> = v.conditions.iter().filter_map(|c| c.hint.clone()).collect();
                 problems.push(format!("没有含「{h}」的提示，实际提示 {hints:?}"));
             }

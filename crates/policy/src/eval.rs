@@ -294,10 +294,7 @@ impl<'a> Evaluation<'a> {
                 .iter()
                 .map(|&f| num(f))
                 .try_fold(f64::INFINITY, |m, x| Some(m.min(x?)))?,
-            Derived::BestOf(v) => v
-                .iter()
-                .filter_map(|&f| num(f))
-                .reduce(f64::max)?,
+            Derived::BestOf(v) => v.iter().filter_map(|&f| num(f)).reduce(f64::max)?,
             Derived::Points { fact, bands } => band_of(bands, num(*fact)?).value,
             Derived::YearsSince(f) => {
                 Date::from_days(num(*f)? as i32).years_until(self.date) as f64
@@ -523,7 +520,10 @@ impl<'a> Evaluation<'a> {
             _ => format!(
                 "{verb} {}{}",
                 fmt_number(gap, 4),
-                def.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+                def.unit
+                    .as_deref()
+                    .map(|u| format!(" {u}"))
+                    .unwrap_or_default()
             ),
         };
         let mut s = format!(

@@ -13,10 +13,10 @@ mod rule;
 mod value;
 
 pub use batch::{Classification, Column, CompiledRule, Counts, FactTable};
-pub use eval::{
-    classify, evaluate, parse_facts, Category, ConditionReport, Facts, Truth, Verdict,
+pub use eval::{classify, evaluate, parse_facts, Category, ConditionReport, Facts, Truth, Verdict};
+pub use rule::{
+    Band, Derived, FactDef, Leaf, Node, NodeKind, Op, Rule, Source, Threshold, Upper, Version,
 };
-pub use rule::{Band, Derived, FactDef, Leaf, Node, NodeKind, Op, Rule, Source, Threshold, Upper, Version};
 pub use value::{CodeList, Date, FactType, Value};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -39,7 +39,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
         "hitech_certification",
         include_str!("../../../data/policies/hitech_certification.yaml"),
     ),
-    ("tech_sme", include_str!("../../../data/policies/tech_sme.yaml")),
+    (
+        "tech_sme",
+        include_str!("../../../data/policies/tech_sme.yaml"),
+    ),
     (
         "specialised_sme",
         include_str!("../../../data/policies/specialised_sme.yaml"),

@@ -63,7 +63,10 @@ pub enum Derived {
     /// enterprise picks one of several indicators, as 科技型中小企业's R&D-intensity score).
     BestOf(Vec<usize>),
     /// The value of the band the fact falls into (scoring tables).
-    Points { fact: usize, bands: Vec<Band> },
+    Points {
+        fact: usize,
+        bands: Vec<Band>,
+    },
     /// Completed years from a date fact to the evaluation date.
     YearsSince(usize),
 }
@@ -248,7 +251,10 @@ pub enum Threshold {
     /// Enumeration or code values; `==`/`!=` hold one.
     Texts(Vec<String>),
     /// The threshold depends on the band another fact falls into.
-    Band { by: usize, bands: Vec<Band> },
+    Band {
+        by: usize,
+        bands: Vec<Band>,
+    },
 }
 
 impl Rule {
@@ -399,8 +405,16 @@ impl RawRule {
             rule: id.clone(),
             message,
         };
-        if self.id.is_empty() || !self.id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
-            return Err(bad(format!("id「{}」只能由字母、数字和下划线组成", self.id)));
+        if self.id.is_empty()
+            || !self
+                .id
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        {
+            return Err(bad(format!(
+                "id「{}」只能由字母、数字和下划线组成",
+                self.id
+            )));
         }
         let fact_index: HashMap<String, usize> = self
             .facts
@@ -542,7 +556,8 @@ impl RawRule {
                 nodes: Vec::new(),
                 keys: HashSet::new(),
             };
-            b.build(&rv.condition).map_err(|m| bad(format!("{ctx}：{m}")))?;
+            b.build(&rv.condition)
+                .map_err(|m| bad(format!("{ctx}：{m}")))?;
             keys_all.extend(b.keys);
             versions.push(Version {
                 valid_from,
@@ -638,10 +653,15 @@ impl<L: Fn(&str, &str) -> Result<usize, PolicyError>> TreeBuilder<'_, L> {
                 return Err(format!("条件 key「{k}」重复"));
             }
         }
-        let shapes = [c.all.is_some(), c.any.is_some(), c.not.is_some(), c.fact.is_some()]
-            .iter()
-            .filter(|b| **b)
-            .count();
+        let shapes = [
+            c.all.is_some(),
+            c.any.is_some(),
+            c.not.is_some(),
+            c.fact.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
         if shapes != 1 {
             return Err(format!(
                 "条件「{name}」须且只能是 all、any、not 或 fact 比较之一"
@@ -692,8 +712,8 @@ impl<L: Fn(&str, &str) -> Result<usize, PolicyError>> TreeBuilder<'_, L> {
 
     fn leaf(&self, c: &RawCond, name: &str) -> Result<Leaf, String> {
         let fact_key = c.fact.as_deref().unwrap_or_default();
-        let fact = (self.lookup)(fact_key, &format!("条件「{name}」"))
-            .map_err(|e| e.to_string())?;
+        let fact =
+            (self.lookup)(fact_key, &format!("条件「{name}」")).map_err(|e| e.to_string())?;
         let def = &self.facts[fact];
         let op_s = c.op.as_deref().ok_or(format!("条件「{name}」缺少 op"))?;
         let op = Op::parse(op_s).ok_or(format!(
@@ -706,7 +726,9 @@ impl<L: Fn(&str, &str) -> Result<usize, PolicyError>> TreeBuilder<'_, L> {
             }
             (None, Some(b)) => {
                 if !ty.is_numeric() || *ty == FactType::Date || !op.is_order() {
-                    return Err(format!("条件「{name}」：分档门槛只适用于数值事实的大小比较"));
+                    return Err(format!(
+                        "条件「{name}」：分档门槛只适用于数值事实的大小比较"
+                    ));
                 }
                 let by = (self.lookup)(&b.by, &format!("条件「{name}」的 band "))
                     .map_err(|e| e.to_string())?;
@@ -747,7 +769,10 @@ impl<L: Fn(&str, &str) -> Result<usize, PolicyError>> TreeBuilder<'_, L> {
                     FactType::Enumeration(_) | FactType::Code(_) => {
                         let list: Vec<String> = match (v, op) {
                             (Y::String(s), Op::Eq | Op::Ne) => vec![s.clone()],
-                            (Y::Sequence(items), Op::In | Op::NotIn | Op::PrefixIn | Op::NotPrefixIn) => items
+                            (
+                                Y::Sequence(items),
+                                Op::In | Op::NotIn | Op::PrefixIn | Op::NotPrefixIn,
+                            ) => items
                                 .iter()
                                 .map(|i| i.as_str().map(str::to_string).ok_or_else(wrong))
                                 .collect::<Result<_, _>>()?,
@@ -760,10 +785,14 @@ impl<L: Fn(&str, &str) -> Result<usize, PolicyError>> TreeBuilder<'_, L> {
                                         "条件「{name}」：「{s}」不是事实「{fact_key}」的可选值"
                                     ))
                                 }
-                                FactType::Code(cl) if matches!(op, Op::Eq | Op::Ne | Op::In | Op::NotIn) => {
+                                FactType::Code(cl)
+                                    if matches!(op, Op::Eq | Op::Ne | Op::In | Op::NotIn) =>
+                                {
                                     cl.check(s).map_err(|m| format!("条件「{name}」：{m}"))?
                                 }
-                                FactType::Enumeration(_) if matches!(op, Op::PrefixIn | Op::NotPrefixIn) => {
+                                FactType::Enumeration(_)
+                                    if matches!(op, Op::PrefixIn | Op::NotPrefixIn) =>
+                                {
                                     return Err(wrong())
                                 }
                                 _ => {}

@@ -110,14 +110,20 @@ impl CodeList {
                 (s.len() == 1 && matches!(s.as_bytes()[0], b'A'..=b'T'))
                     || ((2..=4).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_digit()))
             }
-            CodeList::Region => (2..=12).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_digit()),
+            CodeList::Region => {
+                (2..=12).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_digit())
+            }
         };
         if ok {
             Ok(())
         } else {
             Err(match self {
-                CodeList::Industry => format!("「{s}」不是 GB/T 4754 行业代码（门类字母或 2–4 位数字，如 C、39、3976）"),
-                CodeList::Region => format!("「{s}」不是 GB/T 2260 行政区划代码（2–12 位数字，如 150203）"),
+                CodeList::Industry => format!(
+                    "「{s}」不是 GB/T 4754 行业代码（门类字母或 2–4 位数字，如 C、39、3976）"
+                ),
+                CodeList::Region => {
+                    format!("「{s}」不是 GB/T 2260 行政区划代码（2–12 位数字，如 150203）")
+                }
             })
         }
     }
@@ -215,7 +221,13 @@ mod tests {
 
     #[test]
     fn dates_round_trip_and_count_years() {
-        for s in ["1970-01-01", "2000-02-29", "2016-01-01", "2099-12-31", "1900-03-01"] {
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2016-01-01",
+            "2099-12-31",
+            "1900-03-01",
+        ] {
             assert_eq!(Date::parse(s).unwrap().to_string(), s);
         }
         assert!(Date::parse("2023-02-29").is_none());
@@ -230,7 +242,10 @@ mod tests {
     fn tolerant_comparison_and_display() {
         assert!(0.1 * 3.0 / 6.0 >= 0.05 - tol(0.05));
         assert_eq!(fmt_number(0.04 * 100.0 - 0.032 * 100.0, 2), "0.8");
-        assert_eq!(show_value(&FactType::Ratio, None, &Value::Num(0.032)), "3.2%");
+        assert_eq!(
+            show_value(&FactType::Ratio, None, &Value::Num(0.032)),
+            "3.2%"
+        );
         assert_eq!(CodeList::Industry.check("3976"), Ok(()));
         assert!(CodeList::Industry.check("C3976").is_err());
         assert!(CodeList::Region.check("15a").is_err());

@@ -17,7 +17,11 @@ fn load_rules() -> HashMap<String, Rule> {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     names.sort();
-    assert!(!names.is_empty(), "no rule files in {}", policies_dir().display());
+    assert!(
+        !names.is_empty(),
+        "no rule files in {}",
+        policies_dir().display()
+    );
     for p in names {
         let text = std::fs::read_to_string(&p).unwrap();
         let rule = Rule::from_yaml(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
@@ -28,7 +32,12 @@ fn load_rules() -> HashMap<String, Rule> {
         );
         // Every fact is documented.
         for f in &rule.facts {
-            assert!(!f.name.is_empty() && !f.description.is_empty(), "{}: {}", rule.id, f.key);
+            assert!(
+                !f.name.is_empty() && !f.description.is_empty(),
+                "{}: {}",
+                rule.id,
+                f.key
+            );
         }
         rules.insert(rule.id.clone(), rule);
     }
@@ -42,7 +51,10 @@ fn every_rule_file_is_shipped_and_loads() {
     let mut on_disk: Vec<&str> = rules.keys().map(String::as_str).collect();
     shipped.sort();
     on_disk.sort();
-    assert_eq!(shipped, on_disk, "data/policies and SHIPPED must list the same rules");
+    assert_eq!(
+        shipped, on_disk,
+        "data/policies and SHIPPED must list the same rules"
+    );
     for (id, _) in SHIPPED {
         innomesh_policy::shipped(id).unwrap().unwrap();
     }
@@ -71,7 +83,12 @@ fn every_case_file_holds() {
         total += cases.len();
         failures.extend(cases.run(rule));
     }
-    assert!(failures.is_empty(), "{} of {total} cases fail:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     for id in rules.keys() {
         assert!(covered.contains(id), "rule {id} has no test cases");
     }

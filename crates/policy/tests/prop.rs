@@ -9,7 +9,9 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value as J};
 
 fn rule() -> Rule {
-    innomesh_policy::shipped("hitech_certification").unwrap().unwrap()
+    innomesh_policy::shipped("hitech_certification")
+        .unwrap()
+        .unwrap()
 }
 
 fn date() -> Date {
@@ -48,7 +50,10 @@ struct Enterprise {
 }
 
 fn enterprise() -> impl Strategy<Value = Enterprise> {
-    let revenue = prop_oneof![near(5000.0, 0.01, 0.0, 60000.0), near(20000.0, 0.01, 0.0, 60000.0)];
+    let revenue = prop_oneof![
+        near(5000.0, 0.01, 0.0, 60000.0),
+        near(20000.0, 0.01, 0.0, 60000.0)
+    ];
     let rd = prop_oneof![
         near(0.05, 0.001, 0.0, 0.2),
         near(0.04, 0.001, 0.0, 0.2),
@@ -101,7 +106,10 @@ impl Enterprise {
         put("rd_domestic_share", json!(self.rd_domestic_share));
         put("hitech_revenue_share", json!(self.hitech_revenue_share));
         put("innovation_score", json!(self.innovation_score));
-        put("major_incident_last_year", json!(self.major_incident_last_year));
+        put(
+            "major_incident_last_year",
+            json!(self.major_incident_last_year),
+        );
         m
     }
 
@@ -135,7 +143,10 @@ impl Enterprise {
             ("rd_domestic_share", ge(self.rd_domestic_share, 0.60)),
             ("hitech_revenue_share", ge(self.hitech_revenue_share, 0.60)),
             ("innovation_score", ge(self.innovation_score, 71.0)),
-            ("no_major_incident", self.major_incident_last_year.map(|b| !b)),
+            (
+                "no_major_incident",
+                self.major_incident_last_year.map(|b| !b),
+            ),
         ];
         let failed: Vec<&str> = conds
             .iter()
@@ -239,6 +250,9 @@ fn columnar_agrees_on_every_shipped_rule() {
             assert_eq!(batch.categories[i], c, "{id} row {i}: {facts:?}");
             seen.insert(c);
         }
-        assert!(seen.len() >= 3, "{id}: too few categories exercised: {seen:?}");
+        assert!(
+            seen.len() >= 3,
+            "{id}: too few categories exercised: {seen:?}"
+        );
     }
 }
