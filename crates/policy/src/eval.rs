@@ -427,7 +427,7 @@ impl<'a> Evaluation<'a> {
                     status.label()
                 );
                 if let Some(h) = &hint {
-                    s.push_str("。");
+                    s.push('。');
                     s.push_str(h);
                 }
                 s

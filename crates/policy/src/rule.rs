@@ -621,8 +621,8 @@ fn check_bands(raw: &[RawBand]) -> Result<Vec<Band>, String> {
                 if last {
                     return Err("最后一档不能有上限（写成「其余」档）".into());
                 }
-                if !(e > last_edge) {
-                    return Err(format!("第 {} 档的上限须大于前一档", i + 1));
+                if !e.is_finite() || e <= last_edge {
+                    return Err(format!("第 {} 档的上限须为有限数且大于前一档", i + 1));
                 }
                 last_edge = e;
             }
