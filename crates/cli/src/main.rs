@@ -4,6 +4,7 @@ mod bench;
 mod chain;
 mod check;
 mod engines;
+mod policy;
 mod registry;
 mod search;
 mod serve;
@@ -69,6 +70,9 @@ enum Command {
     Bench(bench::BenchCommand),
     /// Rebuild the full-text search index from the store (重建搜索索引)
     Reindex(search::ReindexArgs),
+    /// Policy eligibility rules: verdicts with reasons (政策找企业)
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +91,7 @@ fn main() -> ExitCode {
         Command::Similarity(a) => engines::similarity(a),
         Command::Match(a) => engines::matching(a),
         Command::Reindex(a) => search::reindex(a),
+        Command::Policy(c) => policy::run(c),
     };
     match result {
         Ok(code) => code,

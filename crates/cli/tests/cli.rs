@@ -392,6 +392,126 @@ fn cli_imports_are_found_by_search_including_renames() {
             assert!(
                 search_ids(d, q, EntityKind::Organisation).contains(code),
                 "{q} should find {code}"
+// ---- policy check: the 政策找企业 contract ----
+
+mod policy_check {
+    use super::bin;
+    use serde_json::{json, Value};
+
+    fn hitech_facts() -> Value {
+        json!({
+            "registered_years": 3, "core_ip_count": 2, "in_supported_field": true,
+            "rd_staff_ratio": 0.15, "revenue_wan": 8000, "rd_expense_ratio_3y": 0.045,
+            "rd_domestic_share": 0.9, "hitech_revenue_share": 0.7, "innovation_score": 80,
+            "major_incident_last_year": false
+        })
+    }
+
+    fn with(mut f: Value, k: &str, v: Value) -> Value {
+        if v.is_null() {
+            f.as_object_mut().unwrap().remove(k);
+        } else {
+            f[k] = v;
+        }
+        f
+    }
+
+    fn run(policy: &str, lines: &[String], extra: &[&str]) -> (Option<i32>, Vec<Value>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let facts = dir.path().join("facts.jsonl");
+        std::fs::write(&facts, lines.join("\n")).unwrap();
+        let out = bin()
+            .args(["policy", "check", "--policy", policy, "--facts"])
+            .arg(&facts)
+            .args(extra)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let rows = stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("every stdout line is whole JSON"))
+            .collect();
+        (
+            out.status.code(),
+            rows,
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    }
+
+    #[test]
+    fn verdicts_in_input_order_with_failed_and_missing() {
+        let base = hitech_facts();
+        let lines = vec![
+            json!({"id": "a", "facts": base}).to_string(),
+            json!({"id": "b", "facts": with(base.clone(), "rd_expense_ratio_3y", json!(0.032))}).to_string(),
+            json!({"id": "c", "facts": with(base.clone(), "innovation_score", Value::Null)}).to_string(),
+            json!({"id": 4, "facts": with(with(base.clone(), "core_ip_count", Value::Null), "rd_staff_ratio", json!(0.05))}).to_string(),
+            String::new(),
+            json!({"id": "e", "facts": {"unrelated": 1}}).to_string(),
+        ];
+        let (code, rows, err) = run("hitech_certification", &lines, &["--date", "2024-06-30"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(rows.len(), 5, "blank lines are skipped");
+        assert_eq!(
+            rows[0],
+            json!({"id": "a", "verdict": "eligible", "failed": [], "missing": []})
+        );
+        assert_eq!(
+            rows[1],
+            json!({"id": "b", "verdict": "ineligible", "failed": ["rd_expense_ratio"], "missing": []})
+        );
+        assert_eq!(
+            rows[2],
+            json!({"id": "c", "verdict": "unknown", "failed": [], "missing": ["innovation_score"]})
+        );
+        // Already decided: one condition fails although another fact is missing.
+        assert_eq!(
+            rows[3],
+            json!({"id": 4, "verdict": "ineligible", "failed": ["rd_staff_ratio"], "missing": ["core_ip_count"]})
+        );
+        assert_eq!(rows[4]["verdict"], "unknown");
+        assert_eq!(rows[4]["missing"].as_array().unwrap().len(), 10);
+    }
+
+    #[test]
+    fn malformed_lines_are_error_objects_and_exit_1() {
+        let base = hitech_facts();
+        let lines = vec![
+            json!({"id": "ok1", "facts": base}).to_string(),
+            "{not json".to_string(),
+            json!({"id": "typed", "facts": with(base.clone(), "rd_staff_ratio", json!("高"))})
+                .to_string(),
+            json!({"id": "pct", "facts": with(base.clone(), "rd_staff_ratio", json!(12))})
+                .to_string(),
+            json!({"facts": base}).to_string(),
+            json!({"id": "ok2", "facts": base}).to_string(),
+        ];
+        let (code, rows, err) = run("hitech_certification", &lines, &["--date", "2024-06-30"]);
+        assert_eq!(code, Some(1));
+        assert_eq!(rows.len(), 6, "one output line per input line, in order");
+        assert_eq!(rows[0]["verdict"], "eligible");
+        assert_eq!(rows[1]["id"], Value::Null);
+        assert!(rows[1]["error"].as_str().unwrap().starts_with("第 2 行："));
+        assert!(rows[1].get("verdict").is_none());
+        assert_eq!(rows[2]["id"], "typed");
+        let e = rows[2]["error"].as_str().unwrap();
+        assert!(
+            e.starts_with("第 3 行：") && e.contains("rd_staff_ratio"),
+            "{e}"
+        );
+        assert!(
+            rows[3]["error"].as_str().unwrap().contains("0.05"),
+            "a percentage written as 12 is explained"
+        );
+        assert!(rows[4]["error"]
+            .as_str()
+            .unwrap()
+            .contains("第 5 行：缺少 id"));
+        assert_eq!(rows[5]["verdict"], "eligible");
+        for n in [2, 3, 4, 5] {
+            assert!(
+                err.contains(&format!("第 {n} 行")),
+                "stderr names line {n}: {err}"
             );
         }
     }
@@ -442,4 +562,47 @@ fn cli_imports_are_found_by_search_including_renames() {
     assert!(search_ids(d, "狡狌环保", EntityKind::Organisation).contains(&codes[1]));
     assert!(!search_ids(d, "陵鱼", EntityKind::Organisation).contains(&codes[1]));
     assert!(search_ids(d, "脱硫脱硝催化剂", EntityKind::Organisation).contains(&codes[1]));
+    #[test]
+    fn rule_file_path_date_versions_and_explain() {
+        let dir = tempfile::tempdir().unwrap();
+        let rule = dir.path().join("my_rule.yaml");
+        std::fs::write(
+            &rule,
+            "id: my_rule\nname: 测试政策\nsource: {document: 《测试办法》, number: 测〔2024〕1号, article: 第一条}\n\
+             facts:\n  revenue_wan: {type: money, name: 营业收入, description: 上年度营业收入}\n\
+             versions:\n  - valid_from: 2024-01-01\n    condition:\n      key: revenue\n      description: 营业收入不低于1000万元\n      fact: revenue_wan\n      op: \">=\"\n      value: 1000\n",
+        )
+        .unwrap();
+        let lines = vec![json!({"id": "x", "facts": {"revenue_wan": 900}}).to_string()];
+        let (code, rows, err) = run(
+            rule.to_str().unwrap(),
+            &lines,
+            &["--date", "2024-06-30", "--explain"],
+        );
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(rows[0]["verdict"], "ineligible");
+        assert_eq!(rows[0]["category"], "near_miss");
+        let hint = rows[0]["conditions"][0]["hint"].as_str().unwrap();
+        assert!(hint.contains("再提高 100 万元"), "{hint}");
+        // Before the rule's first version: a clear error, nothing on stdout.
+        let (code, rows, err) = run(rule.to_str().unwrap(), &lines, &["--date", "2023-06-30"]);
+        assert_eq!(code, Some(2));
+        assert!(rows.is_empty());
+        assert!(err.contains("没有有效版本"), "{err}");
+        // The 2008 text of the hitech rule applies in 2015: its extra fact is missing.
+        let lines = vec![json!({"id": "old", "facts": hitech_facts()}).to_string()];
+        let (_, rows, _) = run("hitech_certification", &lines, &["--date", "2015-06-30"]);
+        assert_eq!(rows[0]["missing"], json!(["college_staff_ratio"]));
+    }
+
+    #[test]
+    fn unknown_policy_is_refused_before_any_output() {
+        let (code, rows, err) = run("no_such_policy", &["{}".to_string()], &[]);
+        assert_eq!(code, Some(2));
+        assert!(rows.is_empty());
+        assert!(
+            err.contains("hitech_certification"),
+            "names the shipped rules: {err}"
+        );
+    }
 }
