@@ -392,6 +392,58 @@ fn cli_imports_are_found_by_search_including_renames() {
             assert!(
                 search_ids(d, q, EntityKind::Organisation).contains(code),
                 "{q} should find {code}"
+            );
+        }
+    }
+
+    // Export → rename one organisation in the file → import: an import that only updates. The
+    // on-disk index now exists, so the next open replays the audit log instead of rebuilding.
+    let exported = d.join("导出.xlsx");
+    cli_ok(&[
+        "export".as_ref(),
+        "organisations".as_ref(),
+        exported.as_os_str(),
+        "--data-dir".as_ref(),
+        d.as_os_str(),
+    ]);
+    let mut table = read(&std::fs::read(&exported).unwrap(), Format::Xlsx).unwrap();
+    let name_col = table.headers.iter().position(|h| h == "名称").unwrap();
+    let code_col = table
+        .headers
+        .iter()
+        .position(|h| h == "统一社会信用代码")
+        .unwrap();
+    let row = table
+        .rows
+        .iter_mut()
+        .find(|(_, cells)| cells[code_col].display() == codes[1])
+        .unwrap();
+    row.1[name_col] = Cell::Text("包头狡狌环保有限公司".into());
+    let cells: Vec<Vec<Cell>> = table.rows.iter().map(|(_, c)| c.clone()).collect();
+    let edited = d.join("改名.xlsx");
+    std::fs::write(
+        &edited,
+        write_xlsx(&[Sheet {
+            name: "组织",
+            headers: &table.headers,
+            rows: &cells,
+        }])
+        .unwrap(),
+    )
+    .unwrap();
+    let out = cli_ok(&[
+        "import".as_ref(),
+        "organisations".as_ref(),
+        edited.as_os_str(),
+        "--data-dir".as_ref(),
+        d.as_os_str(),
+    ]);
+    assert!(out.contains("新增 0，更新 3"), "{out}");
+    assert!(search_ids(d, "狡狌环保", EntityKind::Organisation).contains(&codes[1]));
+    assert!(!search_ids(d, "陵鱼", EntityKind::Organisation).contains(&codes[1]));
+    assert!(search_ids(d, "脱硫脱硝催化剂", EntityKind::Organisation).contains(&codes[1]));
+}
+
 // ---- policy check: the 政策找企业 contract ----
 
 mod policy_check {
@@ -516,52 +568,6 @@ mod policy_check {
         }
     }
 
-    // Export → rename one organisation in the file → import: an import that only updates. The
-    // on-disk index now exists, so the next open replays the audit log instead of rebuilding.
-    let exported = d.join("导出.xlsx");
-    cli_ok(&[
-        "export".as_ref(),
-        "organisations".as_ref(),
-        exported.as_os_str(),
-        "--data-dir".as_ref(),
-        d.as_os_str(),
-    ]);
-    let mut table = read(&std::fs::read(&exported).unwrap(), Format::Xlsx).unwrap();
-    let name_col = table.headers.iter().position(|h| h == "名称").unwrap();
-    let code_col = table
-        .headers
-        .iter()
-        .position(|h| h == "统一社会信用代码")
-        .unwrap();
-    let row = table
-        .rows
-        .iter_mut()
-        .find(|(_, cells)| cells[code_col].display() == codes[1])
-        .unwrap();
-    row.1[name_col] = Cell::Text("包头狡狌环保有限公司".into());
-    let cells: Vec<Vec<Cell>> = table.rows.iter().map(|(_, c)| c.clone()).collect();
-    let edited = d.join("改名.xlsx");
-    std::fs::write(
-        &edited,
-        write_xlsx(&[Sheet {
-            name: "组织",
-            headers: &table.headers,
-            rows: &cells,
-        }])
-        .unwrap(),
-    )
-    .unwrap();
-    let out = cli_ok(&[
-        "import".as_ref(),
-        "organisations".as_ref(),
-        edited.as_os_str(),
-        "--data-dir".as_ref(),
-        d.as_os_str(),
-    ]);
-    assert!(out.contains("新增 0，更新 3"), "{out}");
-    assert!(search_ids(d, "狡狌环保", EntityKind::Organisation).contains(&codes[1]));
-    assert!(!search_ids(d, "陵鱼", EntityKind::Organisation).contains(&codes[1]));
-    assert!(search_ids(d, "脱硫脱硝催化剂", EntityKind::Organisation).contains(&codes[1]));
     #[test]
     fn rule_file_path_date_versions_and_explain() {
         let dir = tempfile::tempdir().unwrap();
