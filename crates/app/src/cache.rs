@@ -196,6 +196,11 @@ impl Warmer {
                                 version = now;
                             }
                         }
+                        // Bring the search index up to the store first (imports leave it to
+                        // this thread), then the derived data.
+                        if let Err(e) = crate::search::catch_up_with(&app, true) {
+                            eprintln!("搜索索引更新失败（下次检索时重试）：{}", e.message);
+                        }
                         app.warm();
                         seen = Some(version);
                     }

@@ -236,7 +236,9 @@ impl App {
     {
         let out = self.repo.import(records, actor, source, progress)?;
         if out.is_ok() {
-            self.after_write();
+            // A batch can be large: its index catch-up runs on the warmer (or on the next search,
+            // which always catches up first), so the import answers as soon as the store has it.
+            self.warmer.wake();
         }
         Ok(out)
     }

@@ -2,9 +2,10 @@
 //! replaying the audit log from the registry version the index last committed. Every write path
 //! ends in `catch_up`, and so do searches and starts, so the index converges whatever door a write
 //! came through and however the process last ended (a `kill -9` loses at most uncommitted index
-//! work, which the next catch-up replays). Commits are grouped: a write adds its documents at once
-//! but commits at most every `COMMIT_EVERY`; a search commits first if anything is pending, so a
-//! write is always visible to the next search.
+//! work, which the next catch-up replays). Commits are grouped: a write adds its documents to the
+//! index writer at once but never waits for a commit (tens of milliseconds with fsync); the `App`'s
+//! warmer commits after a burst of writes settles, and a search commits first if anything is
+//! pending, so a write is always visible to the next search.
 
 use crate::cache::lock;
 use crate::{App, Error, Result};
@@ -168,14 +169,15 @@ pub fn reindex(app: &App, progress: &dyn Fn(usize, usize)) -> Result<usize> {
     Ok(ix.len() as usize)
 }
 
-/// After a write: apply what the store has that the index lacks; commit when the last commit is
-/// older than `COMMIT_EVERY`. A failure is logged, never turned into a failed write (the store is
+/// After a write: apply what the store has that the index lacks (no commit). A failure is logged, never turned into a failed write (the store is
 /// the source of truth and the next catch-up retries).
 pub(crate) fn catch_up(app: &App) {
     if app.search.get().is_none() {
         return; // not opened yet: opening reads the store, which already holds the write
     }
-    if let Err(e) = catch_up_with(app, false) {
+    // Never commits here: a commit costs tens of milliseconds (fsync), which a write should not
+    // wait for. Searches and the warmer commit; a crash before then only means more to replay.
+    if let Err(e) = apply_pending(app) {
         eprintln!(
             "搜索索引更新失败（下次写入或检索时重试；也可运行 innomesh reindex）：{}",
             e.message
@@ -190,8 +192,31 @@ pub fn search(app: &App, sq: &SearchQuery) -> Result<SearchResults> {
     ix.search(sq).map_err(Error::internal)
 }
 
-/// Brings the index up to the store's version; commits when forced or due.
+/// Applies what the store has that the index lacks, without committing.
+fn apply_pending(app: &App) -> Result<()> {
+    catch_up_inner(app, Commit::Never)
+}
+
+/// Brings the index up to the store's version and commits (searches, the warmer, shutdown).
 pub(crate) fn catch_up_with(app: &App, force_commit: bool) -> Result<()> {
+    catch_up_inner(
+        app,
+        if force_commit {
+            Commit::Now
+        } else {
+            Commit::IfDue
+        },
+    )
+}
+
+#[derive(PartialEq)]
+enum Commit {
+    Never,
+    IfDue,
+    Now,
+}
+
+fn catch_up_inner(app: &App, commit: Commit) -> Result<()> {
     let Some(ix) = app.search.get() else {
         return Ok(());
     };
@@ -219,7 +244,12 @@ pub(crate) fn catch_up_with(app: &App, force_commit: bool) -> Result<()> {
         }
     }
     let due = state.last_commit.elapsed() >= COMMIT_EVERY;
-    if state.committed < state.applied && (force_commit || due) {
+    let wanted = match commit {
+        Commit::Never => false,
+        Commit::IfDue => due,
+        Commit::Now => true,
+    };
+    if state.committed < state.applied && wanted {
         ix.commit_at(state.applied).map_err(Error::internal)?;
         state.committed = state.applied;
         state.last_commit = Instant::now();
