@@ -1,7 +1,7 @@
 //! Industrial chains over HTTP: `/api/chains…` — diagnosis, node detail, gap ledger, targets,
 //! referral paths, impact simulation, editable rules and the XLSX chain report.
 
-use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
+use super::{body_bytes, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn year_param(params: &Params) -> Result<Option<u16>, ApiError> {
-    param(params, "year")
+    super::given(params, "year")
         .map(|y| {
             y.parse::<u16>()
                 .ok()

@@ -2,7 +2,7 @@
 //! `/api/demands/{id}/history`, `/api/demands/{id}/responses`, `/api/demand-funnel`,
 //! `/api/solvers/{type}/{id}/responses`.
 
-use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
+use super::{body_bytes, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
@@ -82,7 +82,7 @@ async fn funnel(
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query_params(params)?;
-    let format = param(&params, "format").unwrap_or("json").to_string();
+    let format = super::given(&params, "format").unwrap_or("json").to_string();
     if format != "json" && format != "xlsx" {
         return Err(ApiError::new(
             Code::InvalidQuery,
