@@ -235,11 +235,7 @@ fn list_params() -> Vec<Value> {
             pattern(&or_empty(INDUSTRY_PATTERN)),
         ),
         query("kind", "类型代码", string()),
-        query(
-            "tier",
-            "级别：municipal / provincial / national",
-            string(),
-        ),
+        query("tier", "级别：municipal / provincial / national", string()),
         query(
             "flag",
             "标记：high_tech / specialised / tech_sme / 状态代码",
@@ -340,28 +336,39 @@ fn operations() -> Vec<(String, Vec<Op>)> {
         }
         out.push((
             format!("{base}/import"),
-            vec![Op::new("post", tag, format!("导入{tag}（CSV 或 XLSX，全部成功或全部不写入）"))
-                .params(vec![
-                    query("format", "文件格式；省略时按内容判断", pattern(FORMAT_PATTERN)),
-                    query("filename", "来源文件名（记入审计日志）", string()),
-                ])
-                .body(json!({"required": true, "content": {
+            vec![Op::new(
+                "post",
+                tag,
+                format!("导入{tag}（CSV 或 XLSX，全部成功或全部不写入）"),
+            )
+            .params(vec![
+                query(
+                    "format",
+                    "文件格式；省略时按内容判断",
+                    pattern(FORMAT_PATTERN),
+                ),
+                query("filename", "来源文件名（记入审计日志）", string()),
+            ])
+            .body(json!({"required": true, "content": {
                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
                     "text/csv": {"schema": {"type": "string", "format": "binary"}},
                     XLSX: {"schema": {"type": "string", "format": "binary"}}}}))
-                .ok(json_ok("{rows, created, updated, ignored_columns}", object()))
-                .errors(&[
-                    Code::InvalidQuery,
-                    Code::BadFile,
-                    Code::Forbidden,
-                    Code::PayloadTooLarge,
-                    Code::UnsupportedFormat,
-                    Code::UnsupportedMediaType,
-                    Code::ImportRejected,
-                    Code::UnknownReference,
-                    Code::InvalidField,
-                    Code::Conflict,
-                ])],
+            .ok(json_ok(
+                "{rows, created, updated, ignored_columns}",
+                object(),
+            ))
+            .errors(&[
+                Code::InvalidQuery,
+                Code::BadFile,
+                Code::Forbidden,
+                Code::PayloadTooLarge,
+                Code::UnsupportedFormat,
+                Code::UnsupportedMediaType,
+                Code::ImportRejected,
+                Code::UnknownReference,
+                Code::InvalidField,
+                Code::Conflict,
+            ])],
         ));
         let format_q = query(
             "format",
@@ -386,21 +393,31 @@ fn operations() -> Vec<(String, Vec<Op>)> {
     let parent = |d: &str| vec![query("parent", d, string())];
     out.push((
         "/api/regions".into(),
-        vec![Op::new("get", "代码表", "行政区划（GB/T 2260）：parent 的下级，省略时为各省")
-            .params(parent("上级区划代码；代码表中没有的答 400"))
-            .ok(json_ok("{parent, items}", object()))
-            .errors(&[Code::InvalidQuery])],
+        vec![Op::new(
+            "get",
+            "代码表",
+            "行政区划（GB/T 2260）：parent 的下级，省略时为各省",
+        )
+        .params(parent("上级区划代码；代码表中没有的答 400"))
+        .ok(json_ok("{parent, items}", object()))
+        .errors(&[Code::InvalidQuery])],
     ));
     out.push((
         "/api/industries".into(),
-        vec![Op::new("get", "代码表", "国民经济行业分类（GB/T 4754-2017）：parent 的下级，省略时为门类")
-            .params(parent("上级行业代码；代码表中没有的答 400"))
-            .ok(json_ok("{items}", object()))
-            .errors(&[Code::InvalidQuery])],
+        vec![Op::new(
+            "get",
+            "代码表",
+            "国民经济行业分类（GB/T 4754-2017）：parent 的下级，省略时为门类",
+        )
+        .params(parent("上级行业代码；代码表中没有的答 400"))
+        .ok(json_ok("{items}", object()))
+        .errors(&[Code::InvalidQuery])],
     ));
     out.push((
         "/api/stats".into(),
-        vec![Op::new("get", "代码表", "各类记录总数").ok(json_ok("{counts, sample_data}", object()))],
+        vec![
+            Op::new("get", "代码表", "各类记录总数").ok(json_ok("{counts, sample_data}", object()))
+        ],
     ));
     let kinds: Vec<&str> = EntityKind::ALL.iter().map(|k| k.plural()).collect();
     out.push((
@@ -436,34 +453,46 @@ fn operations() -> Vec<(String, Vec<Op>)> {
     ));
     out.push((
         "/api/chains/simulate".into(),
-        vec![Op::new("post", tag, "影响模拟：目标企业落地某链节点后的变化")
-            .body(json_body(json!({"type": "object", "required": ["target", "node"], "properties": {
+        vec![
+            Op::new("post", tag, "影响模拟：目标企业落地某链节点后的变化")
+                .body(json_body(
+                    json!({"type": "object", "required": ["target", "node"], "properties": {
                 "target": {"type": "string", "description": "目标企业统一社会信用代码"},
-                "node": {"type": "string", "description": "链节点编号，如 rare_earth.magnet"}}})))
-            .ok(json_ok("模拟结果", object()))
-            .errors(WRITE)
-            .errors(&[Code::UnknownReference])],
+                "node": {"type": "string", "description": "链节点编号，如 rare_earth.magnet"}}}),
+                ))
+                .ok(json_ok("模拟结果", object()))
+                .errors(WRITE)
+                .errors(&[Code::UnknownReference]),
+        ],
     ));
     out.push((
         "/api/chains/referral/{code}".into(),
-        vec![Op::new("get", tag, "以企引企：从本地企业到目标企业的最短关系路径")
-            .params(vec![code()])
-            .ok(json_ok("{target, path}", object()))
-            .errors(&[Code::NotFound])],
+        vec![
+            Op::new("get", tag, "以企引企：从本地企业到目标企业的最短关系路径")
+                .params(vec![code()])
+                .ok(json_ok("{target, path}", object()))
+                .errors(&[Code::NotFound]),
+        ],
     ));
     out.push((
         "/api/chains/org/{code}".into(),
-        vec![Op::new("get", tag, "一个组织挂在哪些链节点上，置信度与理由")
-            .params(vec![code()])
-            .ok(json_ok("{organisation, nodes}", object()))
-            .errors(&[Code::NotFound])],
+        vec![
+            Op::new("get", tag, "一个组织挂在哪些链节点上，置信度与理由")
+                .params(vec![code()])
+                .ok(json_ok("{organisation, nodes}", object()))
+                .errors(&[Code::NotFound]),
+        ],
     ));
     out.push((
         "/api/chains/{chain}".into(),
-        vec![Op::new("get", tag, "一条产业链的诊断报告：节点指标、诊断结论及依据、缺口台账、招商目标")
-            .params(vec![chain(), year()])
-            .ok(json_ok("诊断报告", object()))
-            .errors(&[Code::InvalidQuery, Code::NotFound])],
+        vec![Op::new(
+            "get",
+            tag,
+            "一条产业链的诊断报告：节点指标、诊断结论及依据、缺口台账、招商目标",
+        )
+        .params(vec![chain(), year()])
+        .ok(json_ok("诊断报告", object()))
+        .errors(&[Code::InvalidQuery, Code::NotFound])],
     ));
     out.push((
         "/api/chains/{chain}/report".into(),
@@ -474,22 +503,28 @@ fn operations() -> Vec<(String, Vec<Op>)> {
     ));
     out.push((
         "/api/chains/{chain}/nodes/{node}".into(),
-        vec![Op::new("get", tag, "链节点详情：指标、结论、挂链企业及挂链理由")
-            .params(vec![
-                chain(),
-                path_param("node", "节点编号（magnet 或 rare_earth.magnet）", string()),
-                year(),
-            ])
-            .ok(json_ok("{node, report, firms}", object()))
-            .errors(&[Code::InvalidQuery, Code::NotFound, Code::InvalidField])],
+        vec![
+            Op::new("get", tag, "链节点详情：指标、结论、挂链企业及挂链理由")
+                .params(vec![
+                    chain(),
+                    path_param("node", "节点编号（magnet 或 rare_earth.magnet）", string()),
+                    year(),
+                ])
+                .ok(json_ok("{node, report, firms}", object()))
+                .errors(&[Code::InvalidQuery, Code::NotFound, Code::InvalidField]),
+        ],
     ));
     let tag = "资金";
     out.push((
         "/api/funding/overview".into(),
-        vec![Op::new("get", tag, "资金一盘棋：按专项、部门、旗县区、链节点、申报单位汇总")
-            .params(vec![year()])
-            .ok(json_ok("汇总", object()))
-            .errors(&[Code::InvalidQuery])],
+        vec![Op::new(
+            "get",
+            tag,
+            "资金一盘棋：按专项、部门、旗县区、链节点、申报单位汇总",
+        )
+        .params(vec![year()])
+        .ok(json_ok("汇总", object()))
+        .errors(&[Code::InvalidQuery])],
     ));
     out.push((
         "/api/funding/duplicates".into(),
@@ -498,23 +533,35 @@ fn operations() -> Vec<(String, Vec<Op>)> {
     ));
     out.push((
         "/api/funding/check-draft".into(),
-        vec![Op::new("post", tag, "申报前自查：草稿（申报书 JSON，不保存）只与本单位以往申报比对")
-            .body(json_body(json!({"$ref": "#/components/schemas/Application"})))
-            .ok(json_ok("{applicant, overlaps}", object()))
-            .errors(WRITE)],
+        vec![Op::new(
+            "post",
+            tag,
+            "申报前自查：草稿（申报书 JSON，不保存）只与本单位以往申报比对",
+        )
+        .body(json_body(
+            json!({"$ref": "#/components/schemas/Application"}),
+        ))
+        .ok(json_ok("{applicant, overlaps}", object()))
+        .errors(WRITE)],
     ));
     let tag = "共享产能";
     out.push((
         "/api/alloc/shops".into(),
-        vec![Op::new("get", tag, "共享加工车间：机床、空闲机时、绩效分与接单上限")
-            .ok(json_ok("{total, shops}", object()))],
+        vec![
+            Op::new("get", tag, "共享加工车间：机床、空闲机时、绩效分与接单上限")
+                .ok(json_ok("{total, shops}", object())),
+        ],
     ));
     out.push((
         "/api/alloc/sample-order".into(),
         vec![Op::new("get", tag, "按登记库车间能力生成的示例订单")
             .params(vec![
                 query("parts", "零件数，默认 8", int(1, 200)),
-                query("seed", "随机种子，默认 1", json!({"type": "integer", "minimum": 0})),
+                query(
+                    "seed",
+                    "随机种子，默认 1",
+                    json!({"type": "integer", "minimum": 0}),
+                ),
             ])
             .ok(json_ok("订单", object()))
             .errors(&[Code::InvalidQuery])],
@@ -542,45 +589,65 @@ fn operations() -> Vec<(String, Vec<Op>)> {
     let demand_id = || path_param("id", "技术需求编号", string());
     out.push((
         "/api/demands/{id}/matches".into(),
-        vec![Op::new("get", tag, "为技术需求推荐解题方（专家、平台、成果、设备），每条附可核对的依据")
-            .params(vec![demand_id(), top()])
-            .ok(json_ok("{demand, title, card_issues, hits}", object()))
-            .errors(&[Code::InvalidQuery, Code::NotFound])],
+        vec![Op::new(
+            "get",
+            tag,
+            "为技术需求推荐解题方（专家、平台、成果、设备），每条附可核对的依据",
+        )
+        .params(vec![demand_id(), top()])
+        .ok(json_ok("{demand, title, card_issues, hits}", object()))
+        .errors(&[Code::InvalidQuery, Code::NotFound])],
     ));
     out.push((
         "/api/demands/{id}/card".into(),
-        vec![Op::new("get", tag, "问题卡片检查：缺少或含糊的目标指标、现状、成熟度、预算、期限、知识产权约定")
-            .params(vec![demand_id()])
-            .ok(json_ok("{demand, issues}", object()))
-            .errors(&[Code::NotFound])],
+        vec![Op::new(
+            "get",
+            tag,
+            "问题卡片检查：缺少或含糊的目标指标、现状、成熟度、预算、期限、知识产权约定",
+        )
+        .params(vec![demand_id()])
+        .ok(json_ok("{demand, issues}", object()))
+        .errors(&[Code::NotFound])],
     ));
     out.push((
         "/api/achievements/{id}/adopters".into(),
-        vec![Op::new("get", tag, "科技成果可能的承接企业（产业链节点、行业、历史需求）")
-            .params(vec![path_param("id", "科技成果编号", string()), top()])
-            .ok(json_ok("{achievement, hits}", object()))
-            .errors(&[Code::InvalidQuery, Code::NotFound])],
+        vec![Op::new(
+            "get",
+            tag,
+            "科技成果可能的承接企业（产业链节点、行业、历史需求）",
+        )
+        .params(vec![path_param("id", "科技成果编号", string()), top()])
+        .ok(json_ok("{achievement, hits}", object()))
+        .errors(&[Code::InvalidQuery, Code::NotFound])],
     ));
     let tag = "需求流转";
     out.push((
         "/api/demands/{id}/transition".into(),
         vec![Op::new("post", tag, "需求流转：只能逐级推进，退回须写原因")
             .params(vec![demand_id()])
-            .body(json_body(json!({"type": "object", "required": ["to"], "properties": {
+            .body(json_body(
+                json!({"type": "object", "required": ["to"], "properties": {
                 "to": {"type": "string", "description": "目标状态（代码或中文名）"},
                 "manager": {"type": "string", "nullable": true, "description": "技术经理人编号"},
                 "actor": {"type": "string", "nullable": true, "description": "经办人"},
-                "note": {"type": "string", "description": "说明；退回时必填"}}})))
+                "note": {"type": "string", "description": "说明；退回时必填"}}}),
+            ))
             .ok(json_ok("{demand, history}", object()))
             .errors(WRITE)
-            .errors(&[Code::NotFound, Code::InvalidTransition, Code::UnknownReference])],
+            .errors(&[
+                Code::NotFound,
+                Code::InvalidTransition,
+                Code::UnknownReference,
+            ])],
     ));
     out.push((
         "/api/demands/{id}/history".into(),
-        vec![Op::new("get", tag, "需求流转记录：每次状态变化、经办人、时间、说明")
-            .params(vec![demand_id()])
-            .ok(json_ok("{demand, history}", object()))
-            .errors(&[Code::NotFound])],
+        vec![
+            Op::new("get", tag, "需求流转记录：每次状态变化、经办人、时间、说明")
+                .params(vec![demand_id()])
+                .ok(json_ok("{demand, history}", object()))
+                .errors(&[Code::NotFound]),
+        ],
     ));
     out.push((
         "/api/demands/{id}/responses".into(),
@@ -597,9 +664,12 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 "json（默认）或 xlsx",
                 json!({"type": "string", "enum": ["json", "xlsx"]}),
             )])
-            .ok((200, json!({"description": "漏斗", "content": {
+            .ok((
+                200,
+                json!({"description": "漏斗", "content": {
                 "application/json": {"schema": object()},
-                XLSX: {"schema": {"type": "string", "format": "binary"}}}})))
+                XLSX: {"schema": {"type": "string", "format": "binary"}}}}),
+            ))
             .errors(&[Code::InvalidQuery])],
     ));
     let solver_types: Vec<&str> = SolverType::ALL
@@ -655,8 +725,10 @@ fn operations() -> Vec<(String, Vec<Op>)> {
         "entries": {"type": "integer"}, "text": {"type": "string"}}});
     out.push((
         "/api/dictionaries".into(),
-        vec![Op::new("get", tag, "别名词典与领域词典（全文、条数、是否已修改）")
-            .ok(json_ok("{dictionaries}", object()))],
+        vec![
+            Op::new("get", tag, "别名词典与领域词典（全文、条数、是否已修改）")
+                .ok(json_ok("{dictionaries}", object())),
+        ],
     ));
     out.push((
         "/api/dictionaries/{which}".into(),

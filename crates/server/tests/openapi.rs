@@ -11,7 +11,10 @@ const SOURCES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../src/api/mod.rs")),
     ("alloc.rs", include_str!("../src/api/alloc.rs")),
     ("chains.rs", include_str!("../src/api/chains.rs")),
-    ("dictionaries.rs", include_str!("../src/api/dictionaries.rs")),
+    (
+        "dictionaries.rs",
+        include_str!("../src/api/dictionaries.rs"),
+    ),
     ("funding.rs", include_str!("../src/api/funding.rs")),
     ("matching.rs", include_str!("../src/api/matching.rs")),
     ("reference.rs", include_str!("../src/api/reference.rs")),
@@ -160,13 +163,20 @@ fn the_document_is_well_formed() {
                 .iter()
                 .filter(|p| p["in"] == "path")
                 .map(|p| {
-                    assert_eq!(p["required"], true, "{m} {path}: path parameters are required");
+                    assert_eq!(
+                        p["required"], true,
+                        "{m} {path}: path parameters are required"
+                    );
                     p["name"].as_str().unwrap()
                 })
                 .collect();
             assert_eq!(in_path, declared, "{m} {path}: path parameters");
             for p in &params {
-                assert!(p["schema"].is_object(), "{m} {path}: {} has no schema", p["name"]);
+                assert!(
+                    p["schema"].is_object(),
+                    "{m} {path}: {} has no schema",
+                    p["name"]
+                );
             }
             let responses = op["responses"].as_object().unwrap();
             assert!(
@@ -174,7 +184,10 @@ fn the_document_is_well_formed() {
                 "{m} {path}: no success answer"
             );
             for (status, r) in responses {
-                assert!(r["description"].is_string(), "{m} {path} {status}: description");
+                assert!(
+                    r["description"].is_string(),
+                    "{m} {path} {status}: description"
+                );
                 if status.starts_with('4') || status.starts_with('5') {
                     assert_eq!(
                         r["content"]["application/json"]["schema"]["$ref"], error_ref,
@@ -184,7 +197,10 @@ fn the_document_is_well_formed() {
             }
             let writes = m != "get";
             if writes {
-                assert!(responses.contains_key("403"), "{m} {path}: 403 (other site)");
+                assert!(
+                    responses.contains_key("403"),
+                    "{m} {path}: 403 (other site)"
+                );
             }
             if m == "post" || m == "put" {
                 assert!(op["requestBody"].is_object(), "{m} {path}: request body");

@@ -77,7 +77,10 @@ async fn check_draft(
         .map_err(|e| ApiError::new(Code::BadJson, format!("请求体不是合法的 JSON：{e}")))?;
     // Indexing a non-object would panic: refuse it first.
     let Some(fields) = value.as_object_mut() else {
-        return Err(ApiError::new(Code::BadJson, "请求体应为一个 JSON 对象（申报书草稿）"));
+        return Err(ApiError::new(
+            Code::BadJson,
+            "请求体应为一个 JSON 对象（申报书草稿）",
+        ));
     };
     fields.entry("id").or_insert_with(|| json!(""));
     let record = Record::from_json(EntityKind::Application, value)

@@ -25,10 +25,17 @@ pub fn router() -> Router<AppState> {
 /// `format=csv|xlsx` (or a file name ending so). Given but empty or unknown is refused rather
 /// than silently defaulted: the caller asked for something we cannot give.
 fn format_param(params: &Params, default: Format) -> Result<Format, ApiError> {
-    match params.iter().find(|(k, _)| k == "format").map(|(_, v)| v.trim()) {
+    match params
+        .iter()
+        .find(|(k, _)| k == "format")
+        .map(|(_, v)| v.trim())
+    {
         None => Ok(default),
         Some(f) => Format::guess(f).ok_or_else(|| {
-            ApiError::new(Code::UnsupportedFormat, format!("格式「{f}」不支持，可选 csv、xlsx"))
+            ApiError::new(
+                Code::UnsupportedFormat,
+                format!("格式「{f}」不支持，可选 csv、xlsx"),
+            )
         }),
     }
 }

@@ -82,7 +82,9 @@ async fn funnel(
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query_params(params)?;
-    let format = super::given(&params, "format").unwrap_or("json").to_string();
+    let format = super::given(&params, "format")
+        .unwrap_or("json")
+        .to_string();
     if format != "json" && format != "xlsx" {
         return Err(ApiError::new(
             Code::InvalidQuery,
