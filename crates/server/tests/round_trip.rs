@@ -118,7 +118,9 @@ fn text_column(kind: EntityKind, table: &Table) -> (&'static str, usize) {
 
 /// The kinds the sample leaves empty get one record each, so every kind is round-tripped.
 fn fill_empty_kinds(st: &AppState) {
-    let node = st.repo().all(EntityKind::ChainNode).unwrap()[0].id().to_string();
+    let node = st.repo().all(EntityKind::ChainNode).unwrap()[0]
+        .id()
+        .to_string();
     let org = st.repo().all(EntityKind::Organisation).unwrap()[0]
         .id()
         .to_string();
@@ -172,7 +174,11 @@ async fn every_kind_survives_export_edit_import() {
             continue;
         }
         let mut table = export(&app, kind).await;
-        assert_eq!(table.rows.len(), before.len(), "{kind:?}: every record exported");
+        assert_eq!(
+            table.rows.len(),
+            before.len(),
+            "{kind:?}: every record exported"
+        );
         let (key, col) = text_column(kind, &table);
         let id = row_id(kind, &table, 0);
         let edited = format!("{}（已核对）", table.rows[0].1[col].display());
@@ -272,7 +278,11 @@ async fn masked_phone_in_a_new_row_is_refused() {
             .contains("新记录须填写完整值"),
         "{out}"
     );
-    assert_eq!(by_id(st.repo(), EntityKind::Person), before, "nothing written");
+    assert_eq!(
+        by_id(st.repo(), EntityKind::Person),
+        before,
+        "nothing written"
+    );
 }
 
 #[tokio::test]
@@ -293,11 +303,19 @@ async fn a_file_with_fewer_columns_keeps_what_it_does_not_mention() {
     };
     narrow.rows[0].1[1] = Cell::Text(format!("{}（更名）", cells[cols[1]].display()));
     let id = row_id(EntityKind::Organisation, &full, 0);
-    let before = st.repo().get(EntityKind::Organisation, &id).unwrap().unwrap();
+    let before = st
+        .repo()
+        .get(EntityKind::Organisation, &id)
+        .unwrap()
+        .unwrap();
     let (s, out) = import(&app, EntityKind::Organisation, &narrow).await;
     assert_eq!(s, StatusCode::OK, "{out}");
     assert_eq!(out["updated"], 1, "{out}");
-    let after = st.repo().get(EntityKind::Organisation, &id).unwrap().unwrap();
+    let after = st
+        .repo()
+        .get(EntityKind::Organisation, &id)
+        .unwrap()
+        .unwrap();
     let mut expected = before.to_json();
     expected["name"] = Value::String(narrow.rows[0].1[1].display());
     assert_eq!(after.to_json(), expected);

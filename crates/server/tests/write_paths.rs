@@ -187,7 +187,13 @@ async fn json_create_update_delete_are_searchable_at_once() {
     assert!(r.status.is_success(), "{}", r.text());
     assert_gone(&app, "欧阳翠微", EntityKind::Person, &pid).await;
 
-    let r = call(&app, "DELETE", &format!("/api/organisations/{c}"), Value::Null).await;
+    let r = call(
+        &app,
+        "DELETE",
+        &format!("/api/organisations/{c}"),
+        Value::Null,
+    )
+    .await;
     assert!(r.status.is_success(), "{}", r.text());
     assert_gone(&app, "玄武磁业", EntityKind::Organisation, &c).await;
     assert_gone(&app, &c, EntityKind::Organisation, &c).await;
@@ -233,11 +239,23 @@ async fn web_form_create_and_edit_are_searchable_at_once() {
     let r = post_form(
         &app,
         "/people/new",
-        &[("name", "司马青黛"), ("role", "expert"), ("title", "研究员")],
+        &[
+            ("name", "司马青黛"),
+            ("role", "expert"),
+            ("title", "研究员"),
+        ],
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let pid = r.location.split('?').next().unwrap().rsplit('/').next().unwrap().to_string();
+    let pid = r
+        .location
+        .split('?')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
     assert_found(&app, "司马青黛", EntityKind::Person, &pid).await;
     let r = post_form(
         &app,
