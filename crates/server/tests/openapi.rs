@@ -235,3 +235,67 @@ fn optional_record_fields_are_nullable_and_required_ones_are_not() {
         }
     }
 }
+
+/// What schemathesis found: values the document calls invalid must be refused, a non-object body
+/// must not take the service down, and a method a path lacks answers 405.
+#[tokio::test]
+async fn the_server_refuses_what_the_document_calls_invalid() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use innomesh_server::{router, AppState};
+    use innomesh_store::SqliteStore;
+    use tower::ServiceExt;
+    let app = router(AppState::for_store(std::sync::Arc::new(
+        SqliteStore::open_in_memory().unwrap(),
+    )));
+    let cases = [
+        (
+            "GET",
+            "/api/organisations?per_page=",
+            "",
+            400,
+            "invalid_query",
+        ),
+        ("GET", "/api/search?q=x&limit=", "", 400, "invalid_query"),
+        ("GET", "/api/chains?year=", "", 400, "invalid_query"),
+        (
+            "GET",
+            "/api/demand-funnel?format=",
+            "",
+            400,
+            "invalid_query",
+        ),
+        (
+            "GET",
+            "/api/organisations/export?format=",
+            "",
+            415,
+            "unsupported_format",
+        ),
+        (
+            "POST",
+            "/api/funding/check-draft",
+            "[null, null]",
+            400,
+            "bad_json",
+        ),
+        ("TRACE", "/api/stats", "", 405, ""),
+    ];
+    for (method, uri, body, status, code) in cases {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        let got = res.status().as_u16();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        assert_eq!(got, status, "{method} {uri}: {v}");
+        if !code.is_empty() {
+            assert_eq!(v["code"], code, "{method} {uri}");
+        }
+    }
+}
