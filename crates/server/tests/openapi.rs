@@ -280,6 +280,21 @@ async fn the_server_refuses_what_the_document_calls_invalid() {
             400,
             "bad_json",
         ),
+        ("PUT", "/api/chains/rules", "[]", 400, "bad_json"),
+        (
+            "PUT",
+            "/api/dictionaries/aliases",
+            "[\"a\"]",
+            400,
+            "bad_json",
+        ),
+        (
+            "POST",
+            "/api/demands/x/transition",
+            "[\"screened\"]",
+            400,
+            "bad_json",
+        ),
         ("TRACE", "/api/stats", "", 405, ""),
     ];
     for (method, uri, body, status, code) in cases {

@@ -217,6 +217,15 @@ async fn put_rules(
     let body = body_bytes(body, JSON_LIMIT)?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::new(Code::BadJson, "请求体不是 UTF-8 文本"))?;
+    // serde reads a struct from an array too (`[]` would silently mean "all defaults").
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ApiError::new(Code::BadJson, format!("请求体不是合法的 JSON：{e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::new(
+            Code::BadJson,
+            "请求体应为一个 JSON 对象（诊断规则）",
+        ));
+    }
     let r = DiagnosisRules::from_json(text).map_err(chain_error)?;
     let who = super::actor(&headers);
     let json = serde_json::to_string(&r).map_err(ApiError::internal)?;

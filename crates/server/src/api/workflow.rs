@@ -32,7 +32,12 @@ async fn transition(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
-    let req: TransitionRequest = serde_json::from_slice(&body).map_err(|e| {
+    // serde reads a struct from an array too; only an object is a transition.
+    let object = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .filter(Value::is_object)
+        .unwrap_or(Value::Null);
+    let req: TransitionRequest = serde_json::from_value(object).map_err(|e| {
         ApiError::new(Code::BadJson,
             format!("请求体应为 {{\"to\": 目标状态, \"note\": 说明, \"actor\": 经办人, \"manager\": 技术经理人编号}}：{e}"),
         )
