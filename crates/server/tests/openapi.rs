@@ -295,6 +295,7 @@ async fn the_server_refuses_what_the_document_calls_invalid() {
             400,
             "bad_json",
         ),
+        ("GET", "/api/audit?kind=", "", 404, "unknown_kind"),
         ("TRACE", "/api/stats", "", 405, ""),
     ];
     for (method, uri, body, status, code) in cases {

@@ -208,7 +208,8 @@ async fn audit(
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let params = query_params(params)?;
-    let kind = param(&params, "kind").map(kind_of).transpose()?;
+    // `kind=` given empty is refused like any unknown kind, not read as "all kinds".
+    let kind = given(&params, "kind").map(kind_of).transpose()?;
     let id = param(&params, "id").map(str::to_string);
     let limit = match given(&params, "limit") {
         None => 100,
