@@ -3,7 +3,7 @@
 
 pub mod api;
 pub mod error;
-mod openapi;
+pub mod openapi;
 pub mod pages;
 mod security;
 mod state;

@@ -1,16 +1,42 @@
-//! `/api/openapi.json`, generated from the entity schemas so it cannot drift from the code.
+//! `/api/openapi.json`, generated from the entity schemas and the error table so it cannot drift
+//! from the code. Every route of the API routers is described here (a test checks both ways), with
+//! its path and query parameters, its body and every status it can answer.
 
 use axum::Json;
 use innomesh_app::Code;
+use innomesh_core::model::SolverType;
 use innomesh_core::schema::{fields, FieldType};
-use innomesh_core::EntityKind;
+use innomesh_core::{EntityKind, Labelled};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
-fn field_schema(ty: FieldType, help: &str, header: &str) -> Value {
+/// GB/T 2260 region codes as `Regions::resolve` reads them: 2 (province), 4 (city), 6 (county),
+/// 9 (township) or 12 digits. A code of the right shape that is not in the table answers 400.
+pub const REGION_PATTERN: &str = "^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$";
+/// GB/T 4754-2017 codes as `Industries::resolve` reads them: a section letter, 2–4 digits, or the
+/// letter followed by the digits (`C`, `39`, `398`, `3985`, `C3985`).
+pub const INDUSTRY_PATTERN: &str = "^([A-Ta-t]|[A-Ta-t]?[0-9]{2,4})$";
+/// GB 32100 unified social credit code: 18 characters; the check digit is verified by the server
+/// (a code of this shape with a wrong check digit answers 422).
+pub const CREDIT_CODE_PATTERN: &str = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$";
+/// A file format as `Format::guess` reads it: `csv`, `xlsx` or a file name ending so.
+const FORMAT_PATTERN: &str = "^(.*\\.)?([cC][sS][vV]|[xX][lL][sS][xX])$";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// An empty value (`?region=`, as an HTML form sends it) means "no filter".
+fn or_empty(pattern: &str) -> String {
+    format!("^$|{pattern}")
+}
+
+fn field_schema(ty: FieldType, help: &str, header: &str, nullable: bool) -> Value {
     let mut s = match ty {
         FieldType::Choice(choices) => {
             let c = choices();
-            json!({"type": "string", "enum": c.iter().map(|(code, _)| *code).collect::<Vec<_>>(),
+            let mut codes: Vec<Value> = c.iter().map(|(code, _)| json!(code)).collect();
+            if nullable {
+                codes.push(Value::Null);
+            }
+            json!({"type": "string", "enum": codes,
                    "x-labels": c.iter().map(|(_, l)| *l).collect::<Vec<_>>()})
         }
         FieldType::Team => json!({"type": "array", "items": {"type": "object", "properties": {
@@ -19,208 +45,732 @@ fn field_schema(ty: FieldType, help: &str, header: &str) -> Value {
             "item": {"type": "string"}, "amount": {"type": "number"}}}}),
         FieldType::Sections => json!({"type": "array", "items": {"type": "object", "properties": {
             "heading": {"type": "string"}, "text": {"type": "string"}}}}),
-        FieldType::TextList
-        | FieldType::RefList(_)
-        | FieldType::CreditCodeList
-        | FieldType::IndustryList => {
+        FieldType::CreditCodeList => {
+            json!({"type": "array", "items": {"type": "string", "pattern": CREDIT_CODE_PATTERN}})
+        }
+        FieldType::IndustryList => {
+            json!({"type": "array", "items": {"type": "string", "pattern": INDUSTRY_PATTERN}})
+        }
+        FieldType::TextList | FieldType::RefList(_) => {
             json!({"type": "array", "items": {"type": "string"}})
         }
         FieldType::Date => json!({"type": "string", "format": "date"}),
+        FieldType::CreditCode => json!({"type": "string", "pattern": CREDIT_CODE_PATTERN}),
+        FieldType::Region => json!({"type": "string", "pattern": REGION_PATTERN}),
+        FieldType::Industry => json!({"type": "string", "pattern": INDUSTRY_PATTERN}),
         other => json!({"type": other.json_type()}),
     };
     s["title"] = json!(header);
     if !help.is_empty() {
         s["description"] = json!(help);
     }
+    if nullable {
+        s["nullable"] = json!(true);
+    }
     s
+}
+
+fn record_schema(kind: EntityKind) -> Value {
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    if kind != EntityKind::Organisation && kind != EntityKind::ChainNode {
+        props.insert(
+            "id".into(),
+            json!({"type": "string", "title": "编号", "description": "创建时可省略，由系统生成"}),
+        );
+    }
+    for f in fields(kind) {
+        props.insert(
+            f.key.into(),
+            field_schema(f.ty, f.help, f.header, !f.required),
+        );
+        if f.required {
+            required.push(f.key);
+        }
+    }
+    json!({"type": "object", "title": kind.label(), "properties": props, "required": required})
+}
+
+fn path_param(name: &str, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "path", "required": true, "description": description, "schema": schema})
+}
+
+fn query(name: &str, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "description": description, "schema": schema})
+}
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+
+fn pattern(p: &str) -> Value {
+    json!({"type": "string", "pattern": p})
+}
+
+fn int(min: u64, max: u64) -> Value {
+    json!({"type": "integer", "minimum": min, "maximum": max})
+}
+
+fn json_body(schema: Value) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": schema}}})
+}
+
+fn json_ok(description: &str, schema: Value) -> (u16, Value) {
+    (
+        200,
+        json!({"description": description, "content": {"application/json": {"schema": schema}}}),
+    )
+}
+
+fn file_ok(description: &str, types: &[&str]) -> (u16, Value) {
+    let content: Map<String, Value> = types
+        .iter()
+        .map(|t| {
+            (
+                t.to_string(),
+                json!({"schema": {"type": "string", "format": "binary"}}),
+            )
+        })
+        .collect();
+    (200, json!({"description": description, "content": content}))
+}
+
+fn object() -> Value {
+    json!({"type": "object"})
+}
+
+/// What every JSON write can answer besides its own errors: a broken or too large body, a body
+/// that is not declared as JSON, a write from another site, fields the schema cannot judge
+/// (check digits, code tables, references).
+const WRITE: &[Code] = &[
+    Code::BadJson,
+    Code::Forbidden,
+    Code::PayloadTooLarge,
+    Code::UnsupportedMediaType,
+    Code::InvalidField,
+];
+
+struct Op {
+    method: &'static str,
+    summary: String,
+    tag: &'static str,
+    params: Vec<Value>,
+    body: Option<Value>,
+    ok: (u16, Value),
+    errors: Vec<Code>,
+}
+
+impl Op {
+    fn new(method: &'static str, tag: &'static str, summary: impl Into<String>) -> Self {
+        Op {
+            method,
+            summary: summary.into(),
+            tag,
+            params: vec![],
+            body: None,
+            ok: (200, json!({"description": "成功"})),
+            errors: vec![],
+        }
+    }
+    fn params(mut self, p: Vec<Value>) -> Self {
+        self.params.extend(p);
+        self
+    }
+    fn body(mut self, b: Value) -> Self {
+        self.body = Some(b);
+        self
+    }
+    fn ok(mut self, ok: (u16, Value)) -> Self {
+        self.ok = ok;
+        self
+    }
+    fn errors(mut self, codes: &[Code]) -> Self {
+        for c in codes {
+            if !self.errors.contains(c) {
+                self.errors.push(*c);
+            }
+        }
+        self
+    }
+
+    fn build(self) -> Value {
+        let mut responses = Map::new();
+        responses.insert(self.ok.0.to_string(), self.ok.1);
+        let mut by_status: BTreeMap<u16, Vec<Code>> = BTreeMap::new();
+        for c in &self.errors {
+            by_status.entry(c.status()).or_default().push(*c);
+        }
+        for (status, codes) in by_status {
+            let description: Vec<String> = codes
+                .iter()
+                .map(|c| format!("{}：{}", c.as_str(), c.description()))
+                .collect();
+            responses.insert(
+                status.to_string(),
+                json!({"description": description.join("；"),
+                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}),
+            );
+        }
+        let mut op = json!({"summary": self.summary, "tags": [self.tag], "responses": responses});
+        if !self.params.is_empty() {
+            op["parameters"] = json!(self.params);
+        }
+        if let Some(b) = self.body {
+            op["requestBody"] = b;
+        }
+        op
+    }
+}
+
+fn list_params() -> Vec<Value> {
+    vec![
+        query(
+            "region",
+            "行政区划代码，含所有下级（15 / 1502 = 包头市 / 150203）；代码表中没有的答 400",
+            pattern(&or_empty(REGION_PATTERN)),
+        ),
+        query(
+            "industry",
+            "行业代码，含所有下级（C、C39、3985）；代码表中没有的答 400",
+            pattern(&or_empty(INDUSTRY_PATTERN)),
+        ),
+        query("kind", "类型代码", string()),
+        query("tier", "级别：municipal / provincial / national", string()),
+        query(
+            "flag",
+            "标记：high_tech / specialised / tech_sme / 状态代码",
+            string(),
+        ),
+        query("q", "名称或文本包含", string()),
+        query("text", "同 q", string()),
+        query(
+            "sort",
+            "排序",
+            json!({"type": "string", "enum": ["", "id", "name", "number", "-number", "updated", "-updated"]}),
+        ),
+        query("page", "页码", int(1, 1_000_000)),
+        query("per_page", "每页条数", int(1, 1000)),
+        personal(),
+    ]
+}
+
+fn personal() -> Value {
+    query(
+        "personal",
+        "full = 显示完整的个人信息（电话、身份证号）；默认打码",
+        string(),
+    )
+}
+
+fn year() -> Value {
+    query("year", "年份（可选）", int(1949, 2100))
+}
+
+fn id_param() -> Value {
+    path_param("id", "记录编号（组织为统一社会信用代码）", string())
+}
+
+fn top() -> Value {
+    query("top", "最多返回条数，默认 20", int(1, 200))
+}
+
+/// `(path, operations)`, in document order.
+fn operations() -> Vec<(String, Vec<Op>)> {
+    let mut out = Vec::new();
+    for kind in EntityKind::ALL {
+        let name = format!("{kind:?}");
+        let tag = kind.label();
+        let r = json!({"$ref": format!("#/components/schemas/{name}")});
+        let base = format!("/api/{}", kind.plural());
+        let page = json!({"type": "object", "required": ["kind", "total", "page", "per_page", "items"], "properties": {
+            "kind": {"type": "string"}, "total": {"type": "integer"}, "page": {"type": "integer"},
+            "per_page": {"type": "integer"}, "items": {"type": "array", "items": r}}});
+        out.push((
+            base.clone(),
+            vec![
+                Op::new("get", tag, format!("{tag}列表"))
+                    .params(list_params())
+                    .ok(json_ok("分页结果", page))
+                    .errors(&[Code::InvalidQuery]),
+                Op::new("post", tag, format!("新建{tag}"))
+                    .body(json_body(r.clone()))
+                    .ok((
+                        201,
+                        json!({"description": "已创建", "content": {"application/json": {"schema": r}}}),
+                    ))
+                    .errors(WRITE)
+                    .errors(&[Code::UnknownReference, Code::Conflict]),
+            ],
+        ));
+        out.push((
+            format!("{base}/{{id}}"),
+            vec![
+                Op::new("get", tag, format!("读取{tag}"))
+                    .params(vec![id_param(), personal()])
+                    .ok(json_ok("记录", r.clone()))
+                    .errors(&[Code::InvalidQuery, Code::NotFound]),
+                Op::new("put", tag, format!("更新{tag}"))
+                    .params(vec![id_param()])
+                    .body(json_body(r.clone()))
+                    .ok(json_ok("已更新", r.clone()))
+                    .errors(WRITE)
+                    .errors(&[Code::UnknownReference, Code::NotFound, Code::Conflict]),
+                Op::new("delete", tag, format!("删除{tag}"))
+                    .params(vec![id_param()])
+                    .ok((204, json!({"description": "已删除"})))
+                    .errors(&[Code::Forbidden, Code::NotFound, Code::Referenced]),
+            ],
+        ));
+        if kind == EntityKind::Organisation {
+            out.push((
+                format!("{base}/{{id}}/relations"),
+                vec![Op::new("get", tag, "组织的关联记录（引用它的所有记录）")
+                    .params(vec![path_param(
+                        "id",
+                        "统一社会信用代码",
+                        pattern(CREDIT_CODE_PATTERN),
+                    )])
+                    .ok(json_ok("{organisation, relations}", object()))
+                    .errors(&[Code::InvalidQuery, Code::NotFound])],
+            ));
+        }
+        out.push((
+            format!("{base}/import"),
+            vec![Op::new(
+                "post",
+                tag,
+                format!("导入{tag}（CSV 或 XLSX，全部成功或全部不写入）"),
+            )
+            .params(vec![
+                query(
+                    "format",
+                    "文件格式；省略时按内容判断",
+                    pattern(FORMAT_PATTERN),
+                ),
+                query("filename", "来源文件名（记入审计日志）", string()),
+            ])
+            .body(json!({"required": true, "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                    "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}}}}))
+            .ok(json_ok(
+                "{rows, created, updated, ignored_columns}",
+                object(),
+            ))
+            .errors(&[
+                Code::InvalidQuery,
+                Code::BadFile,
+                Code::Forbidden,
+                Code::PayloadTooLarge,
+                Code::UnsupportedFormat,
+                Code::UnsupportedMediaType,
+                Code::ImportRejected,
+                Code::UnknownReference,
+                Code::InvalidField,
+                Code::Conflict,
+            ])],
+        ));
+        let format_q = query(
+            "format",
+            "csv 或 xlsx（默认 xlsx）；空值或其他值答 415",
+            pattern(FORMAT_PATTERN),
+        );
+        out.push((
+            format!("{base}/export"),
+            vec![Op::new("get", tag, format!("导出{tag}"))
+                .params(vec![format_q.clone(), personal()])
+                .ok(file_ok("文件", &["text/csv", XLSX]))
+                .errors(&[Code::InvalidQuery, Code::UnsupportedFormat])],
+        ));
+        out.push((
+            format!("{base}/template"),
+            vec![Op::new("get", tag, format!("下载{tag}导入模板"))
+                .params(vec![format_q])
+                .ok(file_ok("导入模板", &["text/csv", XLSX]))
+                .errors(&[Code::InvalidQuery, Code::UnsupportedFormat])],
+        ));
+    }
+    let parent = |d: &str| vec![query("parent", d, string())];
+    out.push((
+        "/api/regions".into(),
+        vec![Op::new(
+            "get",
+            "代码表",
+            "行政区划（GB/T 2260）：parent 的下级，省略时为各省",
+        )
+        .params(parent("上级区划代码；代码表中没有的答 400"))
+        .ok(json_ok("{parent, items}", object()))
+        .errors(&[Code::InvalidQuery])],
+    ));
+    out.push((
+        "/api/industries".into(),
+        vec![Op::new(
+            "get",
+            "代码表",
+            "国民经济行业分类（GB/T 4754-2017）：parent 的下级，省略时为门类",
+        )
+        .params(parent("上级行业代码；代码表中没有的答 400"))
+        .ok(json_ok("{items}", object()))
+        .errors(&[Code::InvalidQuery])],
+    ));
+    out.push((
+        "/api/stats".into(),
+        vec![
+            Op::new("get", "代码表", "各类记录总数").ok(json_ok("{counts, sample_data}", object()))
+        ],
+    ));
+    let kinds: Vec<&str> = EntityKind::ALL.iter().map(|k| k.plural()).collect();
+    out.push((
+        "/api/audit".into(),
+        vec![Op::new("get", "审计", "审计日志（只增不改）")
+            .params(vec![
+                query("kind", "记录类型", json!({"type": "string", "enum": kinds})),
+                query("id", "记录编号", string()),
+                query("limit", "最多条数，默认 100", int(1, 10_000)),
+            ])
+            .ok(json_ok("{entries}", object()))
+            .errors(&[Code::InvalidQuery, Code::UnknownKind])],
+    ));
+    let chain = || path_param("chain", "产业链编号（如 rare_earth）", string());
+    let code = || path_param("code", "统一社会信用代码", string());
+    let tag = "产业链";
+    out.push((
+        "/api/chains".into(),
+        vec![Op::new("get", tag, "产业链列表及诊断汇总")
+            .params(vec![year()])
+            .ok(json_ok("{chains, years}", object()))
+            .errors(&[Code::InvalidQuery])],
+    ));
+    out.push((
+        "/api/chains/rules".into(),
+        vec![
+            Op::new("get", tag, "诊断规则与阈值").ok(json_ok("规则", object())),
+            Op::new("put", tag, "修改诊断规则与阈值（整份规则 JSON）")
+                .body(json_body(object()))
+                .ok(json_ok("保存后的规则", object()))
+                .errors(WRITE),
+        ],
+    ));
+    out.push((
+        "/api/chains/simulate".into(),
+        vec![
+            Op::new("post", tag, "影响模拟：目标企业落地某链节点后的变化")
+                .body(json_body(
+                    json!({"type": "object", "required": ["target", "node"], "properties": {
+                "target": {"type": "string", "description": "目标企业统一社会信用代码"},
+                "node": {"type": "string", "description": "链节点编号，如 rare_earth.magnet"}}}),
+                ))
+                .ok(json_ok("模拟结果", object()))
+                .errors(WRITE)
+                .errors(&[Code::UnknownReference]),
+        ],
+    ));
+    out.push((
+        "/api/chains/referral/{code}".into(),
+        vec![
+            Op::new("get", tag, "以企引企：从本地企业到目标企业的最短关系路径")
+                .params(vec![code()])
+                .ok(json_ok("{target, path}", object()))
+                .errors(&[Code::NotFound]),
+        ],
+    ));
+    out.push((
+        "/api/chains/org/{code}".into(),
+        vec![
+            Op::new("get", tag, "一个组织挂在哪些链节点上，置信度与理由")
+                .params(vec![code()])
+                .ok(json_ok("{organisation, nodes}", object()))
+                .errors(&[Code::NotFound]),
+        ],
+    ));
+    out.push((
+        "/api/chains/{chain}".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "一条产业链的诊断报告：节点指标、诊断结论及依据、缺口台账、招商目标",
+        )
+        .params(vec![chain(), year()])
+        .ok(json_ok("诊断报告", object()))
+        .errors(&[Code::InvalidQuery, Code::NotFound])],
+    ));
+    out.push((
+        "/api/chains/{chain}/report".into(),
+        vec![Op::new("get", tag, "产业链诊断报告 XLSX")
+            .params(vec![chain(), year()])
+            .ok(file_ok("XLSX 报告", &[XLSX]))
+            .errors(&[Code::InvalidQuery, Code::NotFound])],
+    ));
+    out.push((
+        "/api/chains/{chain}/nodes/{node}".into(),
+        vec![
+            Op::new("get", tag, "链节点详情：指标、结论、挂链企业及挂链理由")
+                .params(vec![
+                    chain(),
+                    path_param("node", "节点编号（magnet 或 rare_earth.magnet）", string()),
+                    year(),
+                ])
+                .ok(json_ok("{node, report, firms}", object()))
+                .errors(&[Code::InvalidQuery, Code::NotFound, Code::InvalidField]),
+        ],
+    ));
+    let tag = "资金";
+    out.push((
+        "/api/funding/overview".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "资金一盘棋：按专项、部门、旗县区、链节点、申报单位汇总",
+        )
+        .params(vec![year()])
+        .ok(json_ok("汇总", object()))
+        .errors(&[Code::InvalidQuery])],
+    ));
+    out.push((
+        "/api/funding/duplicates".into(),
+        vec![Op::new("get", tag, "跨专项、跨年度的疑似重复申报及证据")
+            .ok(json_ok("{total, applications, pairs}", object()))],
+    ));
+    out.push((
+        "/api/funding/check-draft".into(),
+        vec![Op::new(
+            "post",
+            tag,
+            "申报前自查：草稿（申报书 JSON，不保存）只与本单位以往申报比对",
+        )
+        .body(json_body(
+            json!({"$ref": "#/components/schemas/Application"}),
+        ))
+        .ok(json_ok("{applicant, overlaps}", object()))
+        .errors(WRITE)],
+    ));
+    let tag = "共享产能";
+    out.push((
+        "/api/alloc/shops".into(),
+        vec![
+            Op::new("get", tag, "共享加工车间：机床、空闲机时、绩效分与接单上限")
+                .ok(json_ok("{total, shops}", object())),
+        ],
+    ));
+    out.push((
+        "/api/alloc/sample-order".into(),
+        vec![Op::new("get", tag, "按登记库车间能力生成的示例订单")
+            .params(vec![
+                query("parts", "零件数，默认 8", int(1, 200)),
+                query(
+                    "seed",
+                    "随机种子，默认 1",
+                    json!({"type": "integer", "minimum": 0}),
+                ),
+            ])
+            .ok(json_ok("订单", object()))
+            .errors(&[Code::InvalidQuery])],
+    ));
+    out.push((
+        "/api/alloc/plan".into(),
+        vec![Op::new("post", tag, "订单拆分与排产")
+            .body(json_body(json!({"type": "object", "required": ["order"], "properties": {
+                "order": {"type": "object", "description": "订单，格式同 /api/alloc/sample-order"},
+                "time_limit": {"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 30, "nullable": true, "description": "求解时限（秒），默认 2"}}})))
+            .ok(json_ok("{plan, shop_names}", object()))
+            .errors(WRITE)],
+    ));
+    out.push((
+        "/api/alloc/repair".into(),
+        vec![Op::new("post", tag, "车间退出后的计划修复：未受影响的批次尽量不动")
+            .body(json_body(json!({"type": "object", "required": ["order", "plan", "dropped_shop"], "properties": {
+                "order": {"type": "object"},
+                "plan": {"type": "object", "description": "/api/alloc/plan 返回的 plan"},
+                "dropped_shop": {"type": "string", "description": "退出车间的统一社会信用代码"}}})))
+            .ok(json_ok("修复报告", object()))
+            .errors(WRITE)],
+    ));
+    let tag = "撮合";
+    let demand_id = || path_param("id", "技术需求编号", string());
+    out.push((
+        "/api/demands/{id}/matches".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "为技术需求推荐解题方（专家、平台、成果、设备），每条附可核对的依据",
+        )
+        .params(vec![demand_id(), top()])
+        .ok(json_ok("{demand, title, card_issues, hits}", object()))
+        .errors(&[Code::InvalidQuery, Code::NotFound])],
+    ));
+    out.push((
+        "/api/demands/{id}/card".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "问题卡片检查：缺少或含糊的目标指标、现状、成熟度、预算、期限、知识产权约定",
+        )
+        .params(vec![demand_id()])
+        .ok(json_ok("{demand, issues}", object()))
+        .errors(&[Code::NotFound])],
+    ));
+    out.push((
+        "/api/achievements/{id}/adopters".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "科技成果可能的承接企业（产业链节点、行业、历史需求）",
+        )
+        .params(vec![path_param("id", "科技成果编号", string()), top()])
+        .ok(json_ok("{achievement, hits}", object()))
+        .errors(&[Code::InvalidQuery, Code::NotFound])],
+    ));
+    let tag = "需求流转";
+    out.push((
+        "/api/demands/{id}/transition".into(),
+        vec![Op::new("post", tag, "需求流转：只能逐级推进，退回须写原因")
+            .params(vec![demand_id()])
+            .body(json_body(
+                json!({"type": "object", "required": ["to"], "properties": {
+                "to": {"type": "string", "description": "目标状态（代码或中文名）"},
+                "manager": {"type": "string", "nullable": true, "description": "技术经理人编号"},
+                "actor": {"type": "string", "nullable": true, "description": "经办人"},
+                "note": {"type": "string", "description": "说明；退回时必填"}}}),
+            ))
+            .ok(json_ok("{demand, history}", object()))
+            .errors(WRITE)
+            .errors(&[
+                Code::NotFound,
+                Code::InvalidTransition,
+                Code::UnknownReference,
+            ])],
+    ));
+    out.push((
+        "/api/demands/{id}/history".into(),
+        vec![
+            Op::new("get", tag, "需求流转记录：每次状态变化、经办人、时间、说明")
+                .params(vec![demand_id()])
+                .ok(json_ok("{demand, history}", object()))
+                .errors(&[Code::NotFound]),
+        ],
+    ));
+    out.push((
+        "/api/demands/{id}/responses".into(),
+        vec![Op::new("get", tag, "需求收到的解题方应答及反馈结果")
+            .params(vec![demand_id()])
+            .ok(json_ok("{demand, responses}", object()))
+            .errors(&[Code::NotFound])],
+    ));
+    out.push((
+        "/api/demand-funnel".into(),
+        vec![Op::new("get", tag, "需求转化漏斗：按旗县区、按技术经理人")
+            .params(vec![query(
+                "format",
+                "json（默认）或 xlsx",
+                json!({"type": "string", "enum": ["json", "xlsx"]}),
+            )])
+            .ok((
+                200,
+                json!({"description": "漏斗", "content": {
+                "application/json": {"schema": object()},
+                XLSX: {"schema": {"type": "string", "format": "binary"}}}}),
+            ))
+            .errors(&[Code::InvalidQuery])],
+    ));
+    let solver_types: Vec<&str> = SolverType::ALL
+        .iter()
+        .flat_map(|t| [t.code(), t.label()])
+        .collect();
+    out.push((
+        "/api/solvers/{kind}/{id}/responses".into(),
+        vec![Op::new("get", tag, "解题方应答过的需求及结果")
+            .params(vec![
+                path_param(
+                    "kind",
+                    "解题方类型",
+                    json!({"type": "string", "enum": solver_types}),
+                ),
+                path_param("id", "解题方编号（单位为统一社会信用代码）", string()),
+            ])
+            .ok(json_ok("{solver_type, solver, responses}", object()))
+            .errors(&[Code::InvalidQuery, Code::NotFound])],
+    ));
+    out.push((
+        "/api/search".into(),
+        vec![Op::new("get", "检索", "全文检索（中文分词、别名扩展）；返回总数、分面计数和高亮片段")
+            .params(vec![
+                json!({"name": "q", "in": "query", "required": true, "description": "检索词，最多 100 字",
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"}}),
+                query(
+                    "kind",
+                    "记录类型（复数名或代码），逗号分隔",
+                    string(),
+                ),
+                query(
+                    "region",
+                    "行政区划代码，含所有下级；代码表中没有的答 400",
+                    pattern(&or_empty(REGION_PATTERN)),
+                ),
+                query("limit", "每页条数，默认 20", int(0, 100)),
+                query("offset", "跳过条数", int(0, 10_000)),
+            ])
+            .ok(json_ok("{total, facets, hits}", object()))
+            .errors(&[Code::InvalidQuery])],
+    ));
+    let tag = "词典";
+    let which = || {
+        path_param(
+            "which",
+            "aliases（别名词典）或 user-words（领域词典）",
+            json!({"type": "string", "enum": ["aliases", "user-words"]}),
+        )
+    };
+    let dict = json!({"type": "object", "required": ["name", "label", "edited", "entries", "text"], "properties": {
+        "name": {"type": "string"}, "label": {"type": "string"}, "edited": {"type": "boolean"},
+        "entries": {"type": "integer"}, "text": {"type": "string"}}});
+    out.push((
+        "/api/dictionaries".into(),
+        vec![
+            Op::new("get", tag, "别名词典与领域词典（全文、条数、是否已修改）")
+                .ok(json_ok("{dictionaries}", object())),
+        ],
+    ));
+    out.push((
+        "/api/dictionaries/{which}".into(),
+        vec![
+            Op::new("get", tag, "一部词典")
+                .params(vec![which()])
+                .ok(json_ok("词典", dict.clone()))
+                .errors(&[Code::NotFound]),
+            Op::new("put", tag, "修改词典；保存后重建搜索索引")
+                .params(vec![which()])
+                .body(json_body(json!({"type": "object", "required": ["text"], "additionalProperties": false, "properties": {
+                    "text": {"type": "string", "description": "词典全文"},
+                    "actor": {"type": "string", "nullable": true, "description": "经办人"}}})))
+                .ok(json_ok("保存后的词典", dict.clone()))
+                .errors(WRITE)
+                .errors(&[Code::NotFound, Code::InvalidDictionary]),
+            Op::new("delete", tag, "恢复默认词典")
+                .params(vec![which()])
+                .ok(json_ok("恢复后的词典", dict))
+                .errors(&[Code::Forbidden, Code::NotFound]),
+        ],
+    ));
+    out.push((
+        "/api/openapi.json".into(),
+        vec![Op::new("get", "文档", "本文档").ok(json_ok("OpenAPI 3.0", object()))],
+    ));
+    out
 }
 
 pub fn build() -> Value {
     let mut schemas = Map::new();
-    let mut paths = Map::new();
-    let error_ref = json!({"$ref": "#/components/schemas/Error"});
-    let err =
-        |d: &str| json!({"description": d, "content": {"application/json": {"schema": error_ref}}});
     for kind in EntityKind::ALL {
-        let name = format!("{:?}", kind);
-        let mut props = Map::new();
-        let mut required = Vec::new();
-        if kind != EntityKind::Organisation && kind != EntityKind::ChainNode {
-            props.insert("id".into(), json!({"type": "string", "title": "编号", "description": "创建时可省略，由系统生成"}));
-        }
-        for f in fields(kind) {
-            props.insert(f.key.into(), field_schema(f.ty, f.help, f.header));
-            if f.required {
-                required.push(f.key);
-            }
-        }
-        schemas.insert(name.clone(), json!({"type": "object", "title": kind.label(), "properties": props, "required": required}));
-        let r = json!({"$ref": format!("#/components/schemas/{name}")});
-        let base = format!("/api/{}", kind.plural());
-        let list_params = json!([
-            {"name": "region", "in": "query", "description": "行政区划代码，含所有下级（1502 = 包头市）", "schema": {"type": "string"}},
-            {"name": "industry", "in": "query", "description": "行业代码，含所有下级（C、C39、3985）", "schema": {"type": "string"}},
-            {"name": "kind", "in": "query", "description": "类型代码", "schema": {"type": "string"}},
-            {"name": "tier", "in": "query", "description": "级别：municipal / provincial / national", "schema": {"type": "string"}},
-            {"name": "flag", "in": "query", "description": "标记：high_tech / specialised / tech_sme / 状态代码", "schema": {"type": "string"}},
-            {"name": "q", "in": "query", "description": "名称或文本包含", "schema": {"type": "string"}},
-            {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["id", "name", "number", "updated"]}},
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}
-        ]);
-        paths.insert(base.clone(), json!({
-            "get": {"summary": format!("{}列表", kind.label()), "tags": [kind.label()], "parameters": list_params,
-                    "responses": {"200": {"description": "分页结果 {total, page, per_page, items}"}, "400": err("查询参数无效")}},
-            "post": {"summary": format!("新建{}", kind.label()), "tags": [kind.label()],
-                     "requestBody": {"content": {"application/json": {"schema": r}}},
-                     "responses": {"201": {"description": "已创建"}, "400": err("JSON 无效"), "409": err("已存在"), "413": err("请求体过大"), "422": err("字段无效或引用不存在")}}
-        }));
-        paths.insert(format!("{base}/{{id}}"), json!({
-            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
-            "get": {"summary": format!("读取{}", kind.label()), "tags": [kind.label()], "responses": {"200": {"description": "记录", "content": {"application/json": {"schema": r}}}, "404": err("不存在")}},
-            "put": {"summary": format!("更新{}", kind.label()), "tags": [kind.label()], "requestBody": {"content": {"application/json": {"schema": r}}},
-                    "responses": {"200": {"description": "已更新"}, "404": err("不存在"), "422": err("字段无效")}},
-            "delete": {"summary": format!("删除{}", kind.label()), "tags": [kind.label()], "responses": {"204": {"description": "已删除"}, "404": err("不存在"), "409": err("仍被引用")}}
-        }));
-        paths.insert(format!("{base}/import"), json!({
-            "post": {"summary": format!("导入{}（CSV 或 XLSX，全部成功或全部不写入）", kind.label()), "tags": [kind.label()],
-                     "parameters": [{"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}}],
-                     "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-                     "responses": {"200": {"description": "{rows, created, updated, ignored_columns}"}, "422": err("错误行列表 errors[{row, column, value, reason}]")}}
-        }));
-        paths.insert(format!("{base}/export"), json!({
-            "get": {"summary": format!("导出{}", kind.label()), "tags": [kind.label()],
-                    "parameters": [{"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}}],
-                    "responses": {"200": {"description": "文件"}}}
-        }));
-        paths.insert(format!("{base}/template"), json!({
-            "get": {"summary": format!("下载{}导入模板", kind.label()), "tags": [kind.label()], "responses": {"200": {"description": "XLSX 模板"}}}
-        }));
+        schemas.insert(format!("{kind:?}"), record_schema(kind));
     }
-    paths.insert("/api/regions".into(), json!({"get": {"summary": "行政区划（GB/T 2260）", "parameters": [{"name": "parent", "in": "query", "schema": {"type": "string"}}], "responses": {"200": {"description": "下级区划"}}}}));
-    paths.insert("/api/industries".into(), json!({"get": {"summary": "国民经济行业分类（GB/T 4754-2017）", "parameters": [{"name": "parent", "in": "query", "schema": {"type": "string"}}], "responses": {"200": {"description": "下级行业"}}}}));
-    paths.insert("/api/stats".into(), json!({"get": {"summary": "各类记录总数", "responses": {"200": {"description": "counts"}}}}));
-    paths.insert("/api/audit".into(), json!({"get": {"summary": "审计日志（只增不改）", "parameters": [
-        {"name": "kind", "in": "query", "schema": {"type": "string"}}, {"name": "id", "in": "query", "schema": {"type": "string"}},
-        {"name": "limit", "in": "query", "schema": {"type": "integer"}}], "responses": {"200": {"description": "entries"}}}}));
-    let extra: &[(&str, &str, &str)] = &[
-        ("/api/chains", "get", "产业链列表及诊断汇总（year 可选）"),
-        (
-            "/api/chains/{chain}",
-            "get",
-            "一条产业链的诊断报告：节点指标、诊断结论及依据、缺口台账、招商目标",
-        ),
-        (
-            "/api/chains/{chain}/nodes/{node}",
-            "get",
-            "链节点详情：指标、结论、挂链企业及挂链理由",
-        ),
-        ("/api/chains/{chain}/report", "get", "产业链诊断报告 XLSX"),
-        ("/api/chains/rules", "get", "诊断规则与阈值（PUT 修改）"),
-        (
-            "/api/chains/simulate",
-            "post",
-            "影响模拟：{target: 信用代码, node: 节点编号}",
-        ),
-        (
-            "/api/chains/referral/{code}",
-            "get",
-            "以企引企：从本地企业到目标企业的最短关系路径",
-        ),
-        (
-            "/api/chains/org/{code}",
-            "get",
-            "一个组织挂在哪些链节点上，置信度与理由",
-        ),
-        (
-            "/api/funding/overview",
-            "get",
-            "资金一盘棋：按专项、部门、旗县区、链节点、申报单位汇总（year 可选）",
-        ),
-        (
-            "/api/funding/duplicates",
-            "get",
-            "跨专项、跨年度的疑似重复申报及证据",
-        ),
-        (
-            "/api/funding/check-draft",
-            "post",
-            "申报前自查：草稿只与本单位以往申报比对",
-        ),
-        (
-            "/api/alloc/shops",
-            "get",
-            "共享加工车间：机床、空闲机时、绩效分与接单上限",
-        ),
-        (
-            "/api/alloc/sample-order",
-            "get",
-            "按登记库车间能力生成的示例订单",
-        ),
-        (
-            "/api/alloc/plan",
-            "post",
-            "订单拆分与排产：{order, time_limit}",
-        ),
-        (
-            "/api/demands/{id}/matches",
-            "get",
-            "为技术需求推荐解题方（专家、平台、成果、设备），每条附可核对的依据；top 可选",
-        ),
-        (
-            "/api/demands/{id}/card",
-            "get",
-            "问题卡片检查：缺少或含糊的目标指标、现状、成熟度、预算、期限、知识产权约定",
-        ),
-        (
-            "/api/achievements/{id}/adopters",
-            "get",
-            "科技成果可能的承接企业（产业链节点、行业、历史需求）",
-        ),
-        (
-            "/api/demands/{id}/transition",
-            "post",
-            "需求流转：{to: 目标状态, manager?: 技术经理人编号, actor?: 经办人, note?: 说明}；只能逐级推进，退回须写原因",
-        ),
-        (
-            "/api/demands/{id}/history",
-            "get",
-            "需求流转记录：每次状态变化、经办人、时间、说明",
-        ),
-        (
-            "/api/demands/{id}/responses",
-            "get",
-            "需求收到的解题方应答及反馈结果",
-        ),
-        (
-            "/api/demand-funnel",
-            "get",
-            "需求转化漏斗：按旗县区、按技术经理人（format=xlsx 下载）",
-        ),
-        (
-            "/api/solvers/{type}/{id}/responses",
-            "get",
-            "解题方（expert/platform/achievement/equipment/organisation）应答过的需求及结果",
-        ),
-        (
-            "/api/search",
-            "get",
-            "全文检索：q 检索词（中文分词、别名扩展），kind、region 筛选，limit、offset 分页；返回总数、分面计数和高亮片段",
-        ),
-        (
-            "/api/dictionaries",
-            "get",
-            "别名词典与领域词典（全文、条数、是否已修改）",
-        ),
-        (
-            "/api/dictionaries/{which}",
-            "put",
-            "修改词典：{text, actor?}；which = aliases 或 user-words；保存后重建搜索索引（DELETE 恢复默认）",
-        ),
-    ];
-    for (path, method, summary) in extra {
-        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
-        entry[*method] = json!({"summary": summary, "responses": {"200": {"description": "JSON"}, "400": err("请求无效"), "404": err("不存在"), "422": err("字段无效")}});
+    let mut paths = Map::new();
+    for (path, ops) in operations() {
+        let mut item = Map::new();
+        for op in ops {
+            let method = op.method;
+            item.insert(method.into(), op.build());
+        }
+        paths.insert(path, Value::Object(item));
     }
     schemas.insert("Error".into(), json!({
         "type": "object", "required": ["code", "message"],
@@ -232,7 +782,7 @@ pub fn build() -> Value {
     json!({
         "openapi": "3.0.3",
         "info": {"title": "Innomesh 创新资源一张网 API", "version": crate::VERSION,
-                 "description": "登记库的 JSON 接口。错误统一为 {code, message}。写操作可用 X-Actor 头标明操作人。"},
+                 "description": "登记库的 JSON 接口。错误统一为 {code, message}。写操作可用 X-Actor 头标明操作人；写请求须声明 Content-Type（JSON 接口为 application/json），来自其他网站的写请求答 403。"},
         "paths": paths,
         "components": {"schemas": schemas}
     })

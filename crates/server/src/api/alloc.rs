@@ -1,6 +1,6 @@
 //! Shared capacity over HTTP: `/api/alloc/shops`, `/api/alloc/sample-order`, `/api/alloc/plan`.
 
-use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
+use super::{body_bytes, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
@@ -81,7 +81,7 @@ async fn sample_order(
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Order>, ApiError> {
     let params = query_params(params)?;
-    let parts = match param(&params, "parts") {
+    let parts = match super::given(&params, "parts") {
         None => 8,
         Some(p) => p
             .parse::<usize>()
@@ -89,7 +89,7 @@ async fn sample_order(
             .filter(|n| (1..=200).contains(n))
             .ok_or_else(|| ApiError::new(Code::InvalidQuery, "parts 应为 1–200 的整数"))?,
     };
-    let seed = match param(&params, "seed") {
+    let seed = match super::given(&params, "seed") {
         None => 1,
         Some(s) => s
             .parse::<u64>()

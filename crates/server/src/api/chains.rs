@@ -1,7 +1,7 @@
 //! Industrial chains over HTTP: `/api/chains…` — diagnosis, node detail, gap ledger, targets,
 //! referral paths, impact simulation, editable rules and the XLSX chain report.
 
-use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
+use super::{body_bytes, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn year_param(params: &Params) -> Result<Option<u16>, ApiError> {
-    param(params, "year")
+    super::given(params, "year")
         .map(|y| {
             y.parse::<u16>()
                 .ok()
@@ -217,6 +217,15 @@ async fn put_rules(
     let body = body_bytes(body, JSON_LIMIT)?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::new(Code::BadJson, "请求体不是 UTF-8 文本"))?;
+    // serde reads a struct from an array too (`[]` would silently mean "all defaults").
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ApiError::new(Code::BadJson, format!("请求体不是合法的 JSON：{e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::new(
+            Code::BadJson,
+            "请求体应为一个 JSON 对象（诊断规则）",
+        ));
+    }
     let r = DiagnosisRules::from_json(text).map_err(chain_error)?;
     let who = super::actor(&headers);
     let json = serde_json::to_string(&r).map_err(ApiError::internal)?;

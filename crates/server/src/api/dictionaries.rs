@@ -72,7 +72,12 @@ async fn write(
 ) -> Result<Json<Value>, ApiError> {
     let w = which(&w)?;
     let body = body_bytes(body, JSON_LIMIT)?;
-    let put: Put = serde_json::from_slice(&body).map_err(|e| {
+    // serde reads a struct from an array too; only an object is a dictionary body.
+    let object = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .filter(Value::is_object)
+        .unwrap_or(Value::Null);
+    let put: Put = serde_json::from_value(object).map_err(|e| {
         ApiError::new(
             Code::BadJson,
             format!("请求体应为 {{\"text\": 词典全文, \"actor\": 经办人}}：{e}"),

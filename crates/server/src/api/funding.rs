@@ -1,6 +1,6 @@
 //! Funding over HTTP: `/api/funding/overview`, `/api/funding/duplicates`, `/api/funding/check-draft`.
 
-use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
+use super::{body_bytes, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
@@ -24,7 +24,7 @@ async fn overview(
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let params = query_params(params)?;
-    let year = param(&params, "year")
+    let year = super::given(&params, "year")
         .map(|y| {
             y.parse::<i32>()
                 .ok()
@@ -75,9 +75,14 @@ async fn check_draft(
     let body = body_bytes(body, JSON_LIMIT)?;
     let mut value: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::new(Code::BadJson, format!("请求体不是合法的 JSON：{e}")))?;
-    if value.get("id").is_none() {
-        value["id"] = json!("");
-    }
+    // Indexing a non-object would panic: refuse it first.
+    let Some(fields) = value.as_object_mut() else {
+        return Err(ApiError::new(
+            Code::BadJson,
+            "请求体应为一个 JSON 对象（申报书草稿）",
+        ));
+    };
+    fields.entry("id").or_insert_with(|| json!(""));
     let record = Record::from_json(EntityKind::Application, value)
         .map_err(|m| ApiError::new(Code::InvalidField, m))?;
     let Record::Application(draft) = record else {

@@ -1,7 +1,7 @@
 //! Matching over HTTP: `/api/demands/{id}/matches`, `/api/demands/{id}/card`,
 //! `/api/achievements/{id}/adopters`.
 
-use super::{param, query_params, Params};
+use super::{query_params, Params};
 use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn top_param(params: &Params) -> Result<usize, ApiError> {
-    match param(params, "top") {
+    match super::given(params, "top") {
         None => Ok(20),
         Some(t) => t
             .parse::<usize>()

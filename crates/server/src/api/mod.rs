@@ -70,6 +70,15 @@ pub fn param<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
         .filter(|v| !v.trim().is_empty())
 }
 
+/// A parameter as given, an empty value included: where "absent" has a default, an empty number
+/// or format is an error (`?per_page=`), not the default.
+pub fn given<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
 pub fn kind_of(segment: &str) -> Result<innomesh_core::EntityKind, ApiError> {
     innomesh_core::EntityKind::from_plural(segment).ok_or_else(|| {
         let all: Vec<&str> = innomesh_core::EntityKind::ALL

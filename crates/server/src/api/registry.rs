@@ -1,6 +1,6 @@
 //! CRUD and lists for every entity kind: `/api/{kind}` and `/api/{kind}/{id}`.
 
-use super::{actor, body_bytes, kind_of, param, query_params, Params, JSON_LIMIT};
+use super::{actor, body_bytes, given, kind_of, param, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
@@ -66,7 +66,7 @@ pub fn list_query(kind: EntityKind, params: &Params) -> Result<ListQuery, ApiErr
         }
     };
     let num = |key: &str, default: usize, max: usize| -> Result<usize, ApiError> {
-        match param(params, key) {
+        match given(params, key) {
             None => Ok(default),
             Some(v) => v
                 .parse::<usize>()
@@ -208,9 +208,10 @@ async fn audit(
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let params = query_params(params)?;
-    let kind = param(&params, "kind").map(kind_of).transpose()?;
+    // `kind=` given empty is refused like any unknown kind, not read as "all kinds".
+    let kind = given(&params, "kind").map(kind_of).transpose()?;
     let id = param(&params, "id").map(str::to_string);
-    let limit = match param(&params, "limit") {
+    let limit = match given(&params, "limit") {
         None => 100,
         Some(v) => v
             .parse::<usize>()

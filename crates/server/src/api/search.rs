@@ -28,7 +28,7 @@ fn invalid(message: impl Into<String>) -> ApiError {
 }
 
 fn number(params: &Params, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
-    match param(params, key) {
+    match super::given(params, key) {
         None => Ok(default),
         Some(v) => v
             .trim()

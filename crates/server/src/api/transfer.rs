@@ -22,8 +22,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/{kind}/template", get(template))
 }
 
+/// `format=csv|xlsx` (or a file name ending so). Given but empty or unknown is refused rather
+/// than silently defaulted: the caller asked for something we cannot give.
 fn format_param(params: &Params, default: Format) -> Result<Format, ApiError> {
-    match param(params, "format") {
+    match params
+        .iter()
+        .find(|(k, _)| k == "format")
+        .map(|(_, v)| v.trim())
+    {
         None => Ok(default),
         Some(f) => Format::guess(f).ok_or_else(|| {
             ApiError::new(

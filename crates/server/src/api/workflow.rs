@@ -2,7 +2,7 @@
 //! `/api/demands/{id}/history`, `/api/demands/{id}/responses`, `/api/demand-funnel`,
 //! `/api/solvers/{type}/{id}/responses`.
 
-use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
+use super::{body_bytes, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
@@ -32,7 +32,12 @@ async fn transition(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
-    let req: TransitionRequest = serde_json::from_slice(&body).map_err(|e| {
+    // serde reads a struct from an array too; only an object is a transition.
+    let object = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .filter(Value::is_object)
+        .unwrap_or(Value::Null);
+    let req: TransitionRequest = serde_json::from_value(object).map_err(|e| {
         ApiError::new(Code::BadJson,
             format!("请求体应为 {{\"to\": 目标状态, \"note\": 说明, \"actor\": 经办人, \"manager\": 技术经理人编号}}：{e}"),
         )
@@ -82,7 +87,9 @@ async fn funnel(
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query_params(params)?;
-    let format = param(&params, "format").unwrap_or("json").to_string();
+    let format = super::given(&params, "format")
+        .unwrap_or("json")
+        .to_string();
     if format != "json" && format != "xlsx" {
         return Err(ApiError::new(
             Code::InvalidQuery,
