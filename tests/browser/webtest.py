@@ -134,6 +134,16 @@ class Browser:
     def click(self, el):
         self.call("POST", f"/element/{el}/click")
 
+    def wait_url(self, needle, seconds=20):
+        """Waits until the address contains `needle` (a submitted form navigates asynchronously)."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            url = self.call("GET", "/url")
+            if needle in url:
+                return url
+            time.sleep(0.1)
+        raise AssertionError(f"address never contained {needle!r}")
+
     def clear(self, el):
         self.call("POST", f"/element/{el}/clear")
 
@@ -285,6 +295,8 @@ def main():
             box = browser.find("input#q")
             browser.type(box, org["name"])
             browser.click(browser.find("form.searchbar button"))
+            browser.wait_url("q=")
+            browser.wait_text("组织")
             rows = browser.find_all("table.results tbody tr")
             check(len(rows) >= 1, "no result rows")
             check(org["name"] in browser.text(browser.find("table.results")), "enterprise not in results")
