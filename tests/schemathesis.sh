@@ -29,7 +29,8 @@ fi
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$PORT/api/stats" >/dev/null 2>&1 && break
+  python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" \
+    "http://127.0.0.1:$PORT/api/stats" >/dev/null 2>&1 && break
   kill -0 "$SERVER" 2>/dev/null || { cat "$DATA/server.log"; exit 1; }
   sleep 0.5
 done
