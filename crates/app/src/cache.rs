@@ -63,16 +63,7 @@ impl<K: Eq + Hash + Clone, V> Cache<K, V> {
         key: K,
         compute: impl FnOnce() -> Result<V, E>,
     ) -> Result<Arc<V>, E> {
-        let version = app.registry_version();
-        if let Some(v) = self.fresh(&key, version) {
-            return Ok(v);
-        }
-        if app.warmer.warming() {
-            if let Some(stale) = self.any(&key) {
-                return Ok(stale);
-            }
-        }
-        self.build(key, version, compute)
+        self.get_with(app, key, true, compute)
     }
 
     /// Like `get`, but never answers with a previous version: for values shown as records (a
@@ -83,9 +74,24 @@ impl<K: Eq + Hash + Clone, V> Cache<K, V> {
         key: K,
         compute: impl FnOnce() -> Result<V, E>,
     ) -> Result<Arc<V>, E> {
+        self.get_with(app, key, false, compute)
+    }
+
+    fn get_with<E>(
+        &self,
+        app: &App,
+        key: K,
+        previous_ok: bool,
+        compute: impl FnOnce() -> Result<V, E>,
+    ) -> Result<Arc<V>, E> {
         let version = app.registry_version();
         if let Some(v) = self.fresh(&key, version) {
             return Ok(v);
+        }
+        if previous_ok && app.warmer.warming() {
+            if let Some(stale) = self.any(&key) {
+                return Ok(stale);
+            }
         }
         self.build(key, version, compute)
     }

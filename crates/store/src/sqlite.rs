@@ -240,6 +240,37 @@ fn referenced_message(kind: EntityKind, referrers: &[Relation]) -> String {
     format!("该{}被 {who}，请先处理这些记录", kind.label())
 }
 
+impl SqliteStore {
+    /// A meta value and its audit entry in one transaction; `detail` is what the audit log keeps
+    /// (the value itself, or a placeholder for secrets).
+    fn write_meta(
+        &self,
+        key: &str,
+        value: &str,
+        actor: &str,
+        action: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conns.write();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        audit(
+            &tx,
+            &crate::now_rfc3339(),
+            actor,
+            action,
+            None,
+            Some(key),
+            detail,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
 impl Repository for SqliteStore {
     fn import(
         &self,
@@ -709,43 +740,11 @@ impl Repository for SqliteStore {
     }
 
     fn set_meta(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
-        let mut conn = self.conns.write();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        audit(
-            &tx,
-            &crate::now_rfc3339(),
-            actor,
-            "set_meta",
-            None,
-            Some(key),
-            value,
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write_meta(key, value, actor, "set_meta", value)
     }
 
     fn set_secret(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
-        let mut conn = self.conns.write();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        audit(
-            &tx,
-            &crate::now_rfc3339(),
-            actor,
-            "set_secret",
-            None,
-            Some(key),
-            crate::SECRET_HIDDEN,
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write_meta(key, value, actor, "set_secret", crate::SECRET_HIDDEN)
     }
 
     fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>, StoreError> {
