@@ -32,7 +32,7 @@ pub fn store_id(key: &str) -> String {
 }
 
 /// Writes the shipped chain models as chain-node records when the registry has none.
-pub fn seed_models(app: &App, actor: &str) -> Result<usize, Error> {
+pub fn seed_models(app: &App, who: &crate::Principal) -> Result<usize, Error> {
     if app.repo().count(EntityKind::ChainNode)? > 0 {
         return Ok(0);
     }
@@ -62,7 +62,7 @@ pub fn seed_models(app: &App, actor: &str) -> Result<usize, Error> {
         }
     }
     let n = records.len();
-    app.import_records(records, actor, "内置产业链模型", &|_| {})?
+    app.import_records(who, records, "内置产业链模型", &|_| {})?
         .map_err(|e| Error::internal(format!("shipped chain models rejected: {:?}", e.first())))?;
     Ok(n)
 }

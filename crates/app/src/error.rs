@@ -28,11 +28,15 @@ pub enum Code {
     Unauthorized,
     Forbidden,
     UnsupportedMediaType,
+    SecondFactorRequired,
+    AccountLocked,
+    CsrfFailed,
+    TooManyRequests,
     Internal,
 }
 
 impl Code {
-    pub const ALL: [Code; 19] = [
+    pub const ALL: [Code; 23] = [
         Code::BadJson,
         Code::InvalidField,
         Code::UnknownReference,
@@ -51,6 +55,10 @@ impl Code {
         Code::Unauthorized,
         Code::Forbidden,
         Code::UnsupportedMediaType,
+        Code::SecondFactorRequired,
+        Code::AccountLocked,
+        Code::CsrfFailed,
+        Code::TooManyRequests,
         Code::Internal,
     ];
 
@@ -75,6 +83,10 @@ impl Code {
             Code::Unauthorized => "unauthorized",
             Code::Forbidden => "forbidden",
             Code::UnsupportedMediaType => "unsupported_media_type",
+            Code::SecondFactorRequired => "second_factor_required",
+            Code::AccountLocked => "account_locked",
+            Code::CsrfFailed => "csrf_failed",
+            Code::TooManyRequests => "too_many_requests",
             Code::Internal => "internal",
         }
     }
@@ -83,7 +95,10 @@ impl Code {
     pub fn status(self) -> u16 {
         match self {
             Code::BadJson | Code::InvalidQuery | Code::BadFile => 400,
-            Code::Unauthorized => 401,
+            Code::Unauthorized | Code::SecondFactorRequired => 401,
+            Code::CsrfFailed => 403,
+            Code::AccountLocked => 423,
+            Code::TooManyRequests => 429,
             Code::Forbidden => 403,
             Code::UnknownKind | Code::NotFound => 404,
             Code::Conflict | Code::Referenced => 409,
@@ -129,6 +144,10 @@ impl Code {
             Code::UnsupportedMediaType => {
                 "请求体类型不对：JSON 接口要求 Content-Type: application/json"
             }
+            Code::SecondFactorRequired => "管理员账号须再输入动态口令（TOTP）才能继续",
+            Code::AccountLocked => "连续登录失败次数过多，账号暂时锁定；消息给出解锁时间",
+            Code::CsrfFailed => "表单已过期或来源不明（缺少有效的防跨站令牌），请刷新页面后重试",
+            Code::TooManyRequests => "请求过于频繁，请稍后再试",
             Code::Internal => "服务器内部错误",
         }
     }

@@ -6,6 +6,7 @@
 //! version and dropped with it. No HTTP here: errors carry a `Code`, which `server` maps.
 
 pub mod alloc;
+pub mod auth;
 pub mod cache;
 pub mod chains;
 pub mod chains_report;
@@ -19,6 +20,7 @@ pub mod search;
 pub mod transfer;
 pub mod workflow;
 
+pub use auth::{Perm, Principal, Role};
 pub use error::{Code, Error, Result};
 pub use innomesh_store::{ListQuery, Page, Repository, Sort};
 
@@ -29,11 +31,25 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// How an `App` is set up.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Where the on-disk search index lives (`DATA_DIR/search-index/`); without it the index is
     /// built in memory from the store on first use.
     pub data_dir: Option<PathBuf>,
+    /// A session ends after this many seconds without a request (default 30 minutes).
+    pub session_idle_secs: i64,
+    /// and at the latest this many seconds after login (default 12 hours).
+    pub session_max_secs: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: None,
+            session_idle_secs: 30 * 60,
+            session_max_secs: 12 * 3600,
+        }
+    }
 }
 
 /// Derived data, each versioned by the registry version (see `cache`).
@@ -135,46 +151,104 @@ impl App {
         self.warmer.wake();
     }
 
-    // ---- reads ----
+    // ---- reads: every one names its caller and sees only the caller's scope ----
 
-    pub fn get(&self, kind: EntityKind, id: &str) -> Result<Option<Record>> {
-        Ok(self.repo.get(kind, id)?)
+    /// One record, or `None` when it does not exist or is outside the caller's scope (the two
+    /// look the same, so ids cannot be probed).
+    pub fn get(&self, who: &Principal, kind: EntityKind, id: &str) -> Result<Option<Record>> {
+        let Some(record) = self.repo.get(kind, id)? else {
+            return Ok(None);
+        };
+        Ok(self.allows(who, &record)?.then_some(record))
     }
 
-    pub fn list(&self, query: &ListQuery) -> Result<Page> {
-        Ok(self.repo.list(query)?)
+    /// One record the caller may read, or `NotFound`.
+    pub fn fetch(&self, who: &Principal, kind: EntityKind, id: &str) -> Result<Record> {
+        self.get(who, kind, id)?
+            .ok_or_else(|| auth::scope::not_found(kind, id))
     }
 
-    /// Every record of a kind, in id order.
-    pub fn all(&self, kind: EntityKind) -> Result<Vec<Record>> {
-        Ok(self.repo.all(kind)?)
+    /// A page of a list, narrowed to the caller's scope.
+    pub fn list(&self, who: &Principal, query: &ListQuery) -> Result<Page> {
+        match self.scoped(who, query.clone())? {
+            Some(q) => Ok(self.repo.list(&q)?),
+            None => Ok(Page {
+                total: 0,
+                page: query.page.max(1),
+                per_page: query.per_page,
+                records: vec![],
+            }),
+        }
     }
 
-    pub fn count(&self, kind: EntityKind) -> Result<usize> {
-        Ok(self.repo.count(kind)?)
+    /// Every record of a kind the caller may read, in id order (exports).
+    pub fn all(&self, who: &Principal, kind: EntityKind) -> Result<Vec<Record>> {
+        match self.visibility(who, kind)? {
+            auth::scope::Visibility::All => Ok(self.repo.all(kind)?),
+            auth::scope::Visibility::Nothing => Ok(vec![]),
+            auth::scope::Visibility::Some(_) => {
+                let mut q = ListQuery::new(kind);
+                q.per_page = 1000;
+                let mut out = Vec::new();
+                for page in 1.. {
+                    q.page = page;
+                    let p = self.list(who, &q)?;
+                    let done = p.records.is_empty() || out.len() + p.records.len() >= p.total;
+                    out.extend(p.records);
+                    if done {
+                        break;
+                    }
+                }
+                Ok(out)
+            }
+        }
     }
 
-    /// Records that point at this organisation.
+    /// How many records of a kind the caller may read.
+    pub fn count(&self, who: &Principal, kind: EntityKind) -> Result<usize> {
+        match self.visibility(who, kind)? {
+            auth::scope::Visibility::All => Ok(self.repo.count(kind)?),
+            auth::scope::Visibility::Nothing => Ok(0),
+            auth::scope::Visibility::Some(_) => {
+                let mut q = ListQuery::new(kind);
+                q.per_page = 1;
+                Ok(self.list(who, &q)?.total)
+            }
+        }
+    }
+
+    /// Records that point at this organisation, those the caller may read.
     pub fn relations(
         &self,
+        who: &Principal,
         org: &innomesh_core::CreditCode,
     ) -> Result<Vec<innomesh_store::Relation>> {
-        Ok(self.repo.relations(org)?)
+        self.fetch(who, EntityKind::Organisation, org.as_str())?;
+        let mut out = Vec::new();
+        for rel in self.repo.relations(org)? {
+            if self.get(who, rel.kind, &rel.id)?.is_some() {
+                out.push(rel);
+            }
+        }
+        Ok(out)
     }
 
     pub fn org_names(&self, codes: &[String]) -> Result<std::collections::HashMap<String, String>> {
         Ok(self.repo.org_names(codes)?)
     }
 
-    /// The audit log, newest first. Entries about a secret meta key ([`is_secret_key`]) have
-    /// their detail replaced by 「（密钥，已隐藏）」: entries written by `set_secret` never held the
-    /// value, but those of earlier versions (which wrote the identity key with `set_meta`) do.
+    /// The audit log, newest first (auditors). Entries about a secret meta key
+    /// ([`is_secret_key`]) have their detail replaced by 「（密钥，已隐藏）」: entries written by
+    /// `set_secret` never held the value, but those of earlier versions (which wrote the identity
+    /// key with `set_meta`) do.
     pub fn audit(
         &self,
+        who: &Principal,
         kind: Option<EntityKind>,
         id: Option<&str>,
         limit: usize,
     ) -> Result<Vec<innomesh_store::AuditEntry>> {
+        who.require(Perm::Audit)?;
         let mut entries = self.repo.audit(kind, id, limit)?;
         for e in &mut entries {
             if e.entity_id.as_deref().is_some_and(is_secret_key) {
@@ -184,57 +258,120 @@ impl App {
         Ok(entries)
     }
 
-    pub fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>> {
+    pub fn counts_by_region(&self, who: &Principal, kind: EntityKind) -> Result<Vec<(String, usize)>> {
+        who.require(Perm::Engines)?;
         Ok(self.repo.counts_by_region(kind)?)
     }
 
+    /// A demand's workflow history (the demand must be readable), or all of it (staff).
     pub fn demand_history(
         &self,
+        who: &Principal,
         id: Option<&str>,
     ) -> Result<Vec<innomesh_store::DemandTransition>> {
+        match id {
+            Some(id) => {
+                self.fetch(who, EntityKind::Demand, id)?;
+            }
+            None => who.require(Perm::Engines)?,
+        }
         Ok(self.repo.demand_history(id)?)
+    }
+
+    /// A record with its personal data in full, for a caller allowed to see it, who says why;
+    /// the unmask is audited (who, which record, the reason).
+    pub fn unmask(&self, who: &Principal, kind: EntityKind, id: &str, reason: &str) -> Result<Record> {
+        let record = self.fetch(who, kind, id)?;
+        self.log_unmask(who, Some((kind, id)), reason, "查看完整个人信息")?;
+        Ok(record)
+    }
+
+    /// Checks and audits a request to see personal data in full (`target`: one record, or a
+    /// list or export when `None`; `what` says which).
+    pub fn log_unmask(
+        &self,
+        who: &Principal,
+        target: Option<(EntityKind, &str)>,
+        reason: &str,
+        what: &str,
+    ) -> Result<()> {
+        if !who.can_unmask {
+            return Err(Error::new(
+                Code::Forbidden,
+                "当前账号无权查看完整个人信息（须经安全管理员授权）",
+            ));
+        }
+        let reason = reason.trim();
+        if reason.chars().count() < 2 {
+            return Err(Error::invalid("查看完整个人信息须填写事由（至少 2 个字）"));
+        }
+        if reason.chars().count() > 200 {
+            return Err(Error::invalid("事由不能超过 200 字"));
+        }
+        self.repo.audit_event(
+            &who.actor(),
+            "unmask",
+            target.map(|(k, _)| k.code()),
+            target.map(|(_, id)| id),
+            &format!("{what}；事由：{reason}"),
+        )?;
+        Ok(())
     }
 
     // ---- writes: the one path for pages, API and CLI ----
 
     /// Creates one record (its id assigned when empty).
-    pub fn create(&self, record: Record, actor: &str) -> Result<Record> {
+    pub fn create(&self, who: &Principal, record: Record) -> Result<Record> {
         let record = validated(record)?;
-        let saved = self.repo.create(record, actor)?;
+        self.check_writable(who, &record, true)?;
+        let saved = self.repo.create(record, &who.actor())?;
         self.after_write();
         Ok(saved)
     }
 
-    /// Replaces one record.
+    /// Replaces one record: the stored one and the new one must both be in the caller's scope.
     pub fn update(
         &self,
+        who: &Principal,
         kind: EntityKind,
         id: &str,
         record: Record,
-        actor: &str,
     ) -> Result<Record> {
         let record = validated(record)?;
-        let saved = self.repo.update(kind, id, record, actor)?;
+        let old = self.fetch(who, kind, id)?;
+        self.check_writable(who, &old, false)?;
+        self.check_writable(who, &record, false)?;
+        let saved = self.repo.update(kind, id, record, &who.actor())?;
         self.after_write();
         Ok(saved)
     }
 
-    pub fn delete(&self, kind: EntityKind, id: &str, actor: &str) -> Result<()> {
-        self.repo.delete(kind, id, actor)?;
+    pub fn delete(&self, who: &Principal, kind: EntityKind, id: &str) -> Result<()> {
+        let old = self.fetch(who, kind, id)?;
+        self.check_writable(who, &old, true)?;
+        self.repo.delete(kind, id, &who.actor())?;
         self.after_write();
         Ok(())
     }
 
-    /// Writes a batch of records in one transaction (sample data, shipped chain models).
+    /// Writes a batch of records in one transaction (sample data, shipped chain models); every
+    /// record must be the caller's to create.
     pub fn import_records(
         &self,
+        who: &Principal,
         records: Vec<Record>,
-        actor: &str,
         source: &str,
         progress: &dyn Fn(usize),
     ) -> Result<std::result::Result<innomesh_store::ImportSummary, Vec<innomesh_store::BatchError>>>
     {
-        let out = self.repo.import(records, actor, source, progress)?;
+        let refused = self.check_batch(who, &records)?;
+        if let Some((i, reason)) = refused.first() {
+            return Err(Error::new(
+                Code::Forbidden,
+                format!("第 {} 条记录：{reason}（共 {} 条不可写入），未写入任何数据", i + 1, refused.len()),
+            ));
+        }
+        let out = self.repo.import(records, &who.actor(), source, progress)?;
         if out.is_ok() {
             // A batch can be large: its index catch-up runs on the warmer (or on the next search,
             // which always catches up first), so the import answers as soon as the store has it.
@@ -243,19 +380,27 @@ impl App {
         Ok(out)
     }
 
-    /// Imports one CSV/XLSX file of `kind`: all rows or none, every bad cell reported.
+    /// Imports one CSV/XLSX file of `kind`: all rows or none, every bad cell reported, every
+    /// row checked against the caller's scope.
     pub fn import_file(
         &self,
+        who: &Principal,
         kind: EntityKind,
         bytes: &[u8],
         format: innomesh_sheets::Format,
-        actor: &str,
         source: &str,
         progress: &dyn transfer::Progress,
     ) -> Result<transfer::ImportOutcome> {
+        who.require(Perm::Write)?;
+        if !auth::scope::creatable(who.role, kind) {
+            return Err(Error::new(
+                Code::Forbidden,
+                format!("当前账号（{}）无权导入{}", who.role.label(), kind.label()),
+            ));
+        }
         // A fault in a reader or converter refuses this file; it never takes the process down.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            transfer::import_bytes(self, kind, bytes, format, actor, source, progress)
+            transfer::import_bytes(self, who, kind, bytes, format, source, progress)
         }))
         .unwrap_or_else(|_| {
             Err(Error::new(
@@ -266,11 +411,13 @@ impl App {
     }
 
     /// Sets a configuration value kept in the registry (audited; a secret's value is not).
-    pub fn set_setting(&self, key: &str, value: &str, actor: &str) -> Result<()> {
+    pub fn set_setting(&self, who: &Principal, key: &str, value: &str) -> Result<()> {
+        who.require(Perm::Settings)?;
+        let actor = who.actor();
         if is_secret_key(key) {
-            self.repo.set_secret(key, value, actor)?;
+            self.repo.set_secret(key, value, &actor)?;
         } else {
-            self.repo.set_meta(key, value, actor)?;
+            self.repo.set_meta(key, value, &actor)?;
         }
         self.after_write();
         Ok(())

@@ -33,10 +33,10 @@ impl Progress for NoProgress {}
 /// Reads, validates and writes one file. On any bad row nothing is written.
 pub(crate) fn import_bytes(
     app: &App,
+    who: &crate::Principal,
     kind: EntityKind,
     bytes: &[u8],
     format: Format,
-    actor: &str,
     source: &str,
     progress: &dyn Progress,
 ) -> Result<ImportOutcome, Error> {
@@ -71,6 +71,21 @@ pub(crate) fn import_bytes(
             reason: "文件只有表头，没有数据行".into(),
         }]));
     }
+    // Row by row, the caller's scope: one row outside it refuses the whole file.
+    let refused = app.check_batch(who, &records)?;
+    if !refused.is_empty() {
+        return Err(rejected(
+            refused
+                .into_iter()
+                .map(|(i, reason)| RowError {
+                    row: row_numbers.get(i).copied().unwrap_or(0),
+                    column: String::new(),
+                    value: String::new(),
+                    reason,
+                })
+                .collect(),
+        ));
+    }
     let rows = records.len();
     progress.writing(rows);
     let cells_of = |index: usize, key: &str| -> (usize, String) {
@@ -81,7 +96,7 @@ pub(crate) fn import_bytes(
         (row, header)
     };
     let written = |n: usize| progress.written(n);
-    match app.import_records(records, actor, source, &written)? {
+    match app.import_records(who, records, source, &written)? {
         Ok(ImportSummary { created, updated }) => {
             progress.written(rows);
             Ok(ImportOutcome {

@@ -21,7 +21,8 @@ pub struct TransitionRequest {
     /// The technology manager who takes the demand on (a person id), if it changes.
     #[serde(default)]
     pub manager: Option<String>,
-    /// Who moves it (recorded in the history and the audit log).
+    /// Ignored: the history names the authenticated caller. Kept so that older scripts that
+    /// send it are not refused.
     #[serde(default)]
     pub actor: Option<String>,
     /// Why; required when moving back.
@@ -29,21 +30,16 @@ pub struct TransitionRequest {
     pub note: String,
 }
 
-/// Moves a demand; the store enforces the stage rules and keeps the history.
-pub fn transition(st: &App, id: &str, req: &TransitionRequest) -> Result<Demand, Error> {
+/// Moves a demand; the store enforces the stage rules and keeps the history. The caller needs
+/// the workflow permission and the demand in scope; the history names the authenticated caller
+/// (the request's `actor` field is ignored).
+pub fn transition(st: &App, who: &crate::Principal, id: &str, req: &TransitionRequest) -> Result<Demand, Error> {
+    who.require(crate::Perm::Transition)?;
+    st.fetch(who, innomesh_core::EntityKind::Demand, id)?;
     let to = DemandStatus::parse_labelled(req.to.trim())
         .map_err(|m| Error::new(Code::InvalidTransition, m))?;
-    let actor = req
-        .actor
-        .as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .unwrap_or("api");
-    if actor.chars().count() > 40 || req.note.chars().count() > 500 {
-        return Err(Error::new(
-            Code::InvalidField,
-            "经办人最多 40 字，说明最多 500 字",
-        ));
+    if req.note.chars().count() > 500 {
+        return Err(Error::new(Code::InvalidField, "说明最多 500 字"));
     }
     let manager = req
         .manager
@@ -52,7 +48,7 @@ pub fn transition(st: &App, id: &str, req: &TransitionRequest) -> Result<Demand,
         .filter(|m| !m.is_empty());
     let moved = st
         .repo
-        .transition_demand(id, to, manager, actor, req.note.trim());
+        .transition_demand(id, to, manager, &who.actor(), req.note.trim());
     if moved.is_ok() {
         st.after_write();
     }

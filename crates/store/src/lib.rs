@@ -1,12 +1,13 @@
 //! The registry's persistence: the `Repository` interface every caller uses, and its SQLite
 //! implementation. A PostgreSQL backend implements the same trait; callers do not change.
 
+pub mod accounts;
 mod clock;
 mod query;
 mod sqlite;
 
-pub use clock::now_rfc3339;
-pub use query::{ListQuery, Page, Sort};
+pub use clock::{now_rfc3339, parse_rfc3339, rfc3339, unix_now};
+pub use query::{ListQuery, Page, ScopeFilter, Sort};
 pub use sqlite::SqliteStore;
 
 use innomesh_core::{CreditCode, EntityKind, Record};
@@ -93,7 +94,7 @@ pub struct BatchError {
 }
 
 /// The registry as every caller sees it.
-pub trait Repository: Send + Sync {
+pub trait Repository: accounts::AccountStore + Send + Sync {
     /// Writes a whole batch in one transaction, or nothing: references are checked against the
     /// store and the batch itself, and every bad record is reported. Ids missing are assigned.
     fn import(

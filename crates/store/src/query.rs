@@ -13,6 +13,17 @@ pub enum Sort {
     UpdatedDesc,
 }
 
+/// One way a record can be inside a caller's scope (see `ListQuery::scope`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScopeFilter {
+    /// Region code starts with this prefix (a district and its descendants).
+    RegionPrefix(String),
+    /// The record's id is one of these.
+    Ids(Vec<String>),
+    /// The record refers (by any field) to one of these records of `kind`.
+    RefersTo { kind: EntityKind, ids: Vec<String> },
+}
+
 #[derive(Debug, Clone)]
 pub struct ListQuery {
     pub kind: EntityKind,
@@ -27,6 +38,9 @@ pub struct ListQuery {
     pub sort: Sort,
     pub page: usize,
     pub per_page: usize,
+    /// Authorization: `None` lists everything; `Some(filters)` only records matching at least one
+    /// filter (none when the list is empty). Set by the application core, never from a URL.
+    pub scope: Option<Vec<ScopeFilter>>,
 }
 
 impl ListQuery {
@@ -42,6 +56,7 @@ impl ListQuery {
             sort: Sort::Id,
             page: 1,
             per_page: 50,
+            scope: None,
         }
     }
 

@@ -1,6 +1,6 @@
 //! SQLite implementation of `Repository`: WAL journal, one transaction per write or import.
 
-use crate::query::{like_escape, prefix_upper, ListQuery, Page, Sort};
+use crate::query::{like_escape, prefix_upper, ListQuery, Page, ScopeFilter, Sort};
 use crate::DemandTransition;
 use crate::{AuditEntry, BatchError, ImportSummary, Relation, Repository, StoreError};
 use innomesh_core::model::DemandStatus;
@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+mod accounts;
 mod checks;
 mod migrate;
 mod pool;
@@ -588,6 +589,43 @@ impl Repository for SqliteStore {
                 &mut args,
             );
         }
+        if let Some(filters) = &q.scope {
+            let mut any = Vec::new();
+            for f in filters {
+                let mut c = String::new();
+                let arg = |v: &str, args: &mut Vec<String>| {
+                    args.push(v.to_string());
+                    format!("${}", args.len())
+                };
+                match f {
+                    ScopeFilter::RegionPrefix(p) => {
+                        let (lo, hi) = (arg(p, &mut args), arg(&prefix_upper(p), &mut args));
+                        c.push_str(&format!("(region >= {lo} AND region < {hi})"));
+                    }
+                    ScopeFilter::Ids(ids) if ids.is_empty() => c.push_str("0"),
+                    ScopeFilter::Ids(ids) => {
+                        let list: Vec<String> = ids.iter().map(|i| arg(i, &mut args)).collect();
+                        c.push_str(&format!("id IN ({})", list.join(", ")));
+                    }
+                    ScopeFilter::RefersTo { ids, .. } if ids.is_empty() => c.push_str("0"),
+                    ScopeFilter::RefersTo { kind, ids } => {
+                        let k = arg(q.kind.code(), &mut args);
+                        let tk = arg(kind.code(), &mut args);
+                        let list: Vec<String> = ids.iter().map(|i| arg(i, &mut args)).collect();
+                        c.push_str(&format!(
+                            "id IN (SELECT id FROM record_refs WHERE kind = {k} AND target_kind = {tk} AND target_id IN ({}))",
+                            list.join(", ")
+                        ));
+                    }
+                }
+                any.push(c);
+            }
+            if any.is_empty() {
+                clauses.push("0".into());
+            } else {
+                clauses.push(format!("({})", any.join(" OR ")));
+            }
+        }
         let wh = clauses.join(" AND ");
         let order = match q.sort {
             Sort::Id => "id",
@@ -706,9 +744,13 @@ impl Repository for SqliteStore {
     fn version(&self) -> Result<i64, StoreError> {
         let conn = self.conns.read();
         Ok(
-            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_log", [], |r| {
-                r.get(0)
-            })?,
+            // Account changes and unmasks are audited but change no registry record; the newest
+            // entry that does is found walking back from the end (no scan of the whole log).
+            conn.query_row(
+                "SELECT COALESCE((SELECT seq FROM audit_log WHERE COALESCE(kind, '') <> 'user' AND action <> 'unmask' ORDER BY seq DESC LIMIT 1), 0)",
+                [],
+                |r| r.get(0),
+            )?,
         )
     }
 

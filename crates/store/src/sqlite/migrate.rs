@@ -26,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         include_str!("../../migrations/sqlite/0004_references.sql"),
         Some(backfill_references),
     ),
+    (
+        6,
+        include_str!("../../migrations/sqlite/0006_accounts.sql"),
+        None,
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
