@@ -111,7 +111,8 @@ pub struct Funnel {
     pub responses_answered: usize,
 }
 
-pub fn funnel(st: &App) -> Result<Funnel, Error> {
+pub fn funnel(st: &App, who: &crate::Principal) -> Result<Funnel, Error> {
+    who.require(crate::Perm::Engines)?;
     let repo = st.repo.as_ref();
     let mut managers: HashMap<String, String> = HashMap::new();
     for r in repo.all(EntityKind::Person)? {
@@ -263,9 +264,16 @@ pub(crate) fn response_index(st: &App) -> Result<Arc<ResponseIndex>, Error> {
 /// Responses to one demand, or by one solver (the demand wins when both are given).
 pub fn responses(
     st: &App,
+    who: &crate::Principal,
     demand: Option<&str>,
     solver: Option<(SolverType, &str)>,
 ) -> Result<Vec<ResponseView>, Error> {
+    // The demand or solver must be the caller's to see; so must each response.
+    if let Some(d) = demand {
+        st.fetch(who, EntityKind::Demand, d)?;
+    } else if let Some((t, id)) = solver {
+        st.fetch(who, solver_kind(t), id)?;
+    }
     let repo = st.repo.as_ref();
     let ix = response_index(st)?;
     let picked: &[usize] = match (demand, solver) {
@@ -280,6 +288,9 @@ pub fn responses(
     let mut out = Vec::new();
     let mut demands: HashMap<String, Option<Demand>> = HashMap::new();
     for x in picked.iter().map(|&i| ix.all[i].clone()) {
+        if !st.allows(who, &Record::DemandResponse(x.clone()))? {
+            continue;
+        }
         let d = match demands.get(&x.demand) {
             Some(d) => d.clone(),
             None => {
@@ -334,10 +345,8 @@ fn solver_name(st: &App, t: SolverType, id: &str) -> Result<String, Error> {
 }
 
 /// A demand's history with Chinese labels.
-pub fn history(st: &App, id: &str) -> Result<Vec<DemandTransition>, Error> {
-    if st.repo.get(EntityKind::Demand, id)?.is_none() {
-        return Err(Error::not_found(format!("未找到技术需求「{id}」")));
-    }
+pub fn history(st: &App, who: &crate::Principal, id: &str) -> Result<Vec<DemandTransition>, Error> {
+    st.fetch(who, EntityKind::Demand, id)?;
     Ok(st.repo.demand_history(Some(id))?)
 }
 

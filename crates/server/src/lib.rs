@@ -2,6 +2,7 @@
 //! server-rendered pages. Handlers extract, call `innomesh_app::App`, and map the result.
 
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod openapi;
 pub mod pages;
@@ -22,6 +23,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(workbench::router())
         .fallback(api::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(axum::middleware::from_fn(security::guard))
         .with_state(state)
 }
@@ -33,7 +38,10 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     state.0.start_background();
     let local = listener.local_addr()?;
     eprintln!("Innomesh 创新资源一张网 已启动：http://{local}/");
-    axum::serve(listener, router(state))
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

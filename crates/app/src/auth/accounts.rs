@@ -79,6 +79,7 @@ fn principal_of(user: &User, source: &str, csrf: Option<String>, via_token: bool
         source: source.to_string(),
         csrf,
         via_token,
+        must_change: user.must_change && !via_token,
     })
 }
 

@@ -4,6 +4,7 @@
 //! the local command line) and pass the `Principal` on.
 
 pub mod accounts;
+pub mod demo;
 pub mod password;
 pub mod scope;
 
@@ -204,6 +205,8 @@ pub struct Principal {
     pub csrf: Option<String>,
     /// Whether the caller came with an API token (no forms, no cookies).
     pub via_token: bool,
+    /// Logged in with a one-time password that must be replaced first.
+    pub must_change: bool,
 }
 
 impl Principal {
@@ -219,6 +222,7 @@ impl Principal {
             source: "本机".into(),
             csrf: None,
             via_token: false,
+            must_change: false,
         }
     }
 

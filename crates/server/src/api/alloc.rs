@@ -2,6 +2,7 @@
 
 use super::{body_bytes, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
+use crate::auth::Who;
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
 /// a new plan that keeps every lot not at the dropped shop where it was, if it can.
 async fn repair(
     State(st): State<AppState>,
+    Who(who): Who,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
@@ -42,7 +44,7 @@ async fn repair(
         .ok_or_else(|| invalid("缺少 dropped_shop（退出车间的统一社会信用代码）".into()))?
         .to_string();
     let v = blocking(move || -> Result<Value, ApiError> {
-        let shops = innomesh_app::alloc::shops(st.repo())?;
+        let shops = st.capacity_shops(&who)?;
         let mut cfg = PlanConfig {
             policy: innomesh_app::alloc::policy(),
             ..PlanConfig::default()
@@ -57,9 +59,9 @@ async fn repair(
     Ok(Json(v))
 }
 
-async fn shops(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn shops(State(st): State<AppState>, Who(who): Who) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
-        let shops = innomesh_app::alloc::shops(st.repo())?;
+        let shops = st.capacity_shops(&who)?;
         let policy = innomesh_app::alloc::policy();
         let items: Vec<Value> = shops
             .iter()
@@ -78,6 +80,7 @@ async fn shops(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
 
 async fn sample_order(
     State(st): State<AppState>,
+    Who(who): Who,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Order>, ApiError> {
     let params = query_params(params)?;
@@ -96,7 +99,7 @@ async fn sample_order(
             .map_err(|_| ApiError::new(Code::InvalidQuery, "seed 应为非负整数"))?,
     };
     let order = blocking(move || -> Result<Order, ApiError> {
-        let shops = innomesh_app::alloc::shops(st.repo())?;
+        let shops = st.capacity_shops(&who)?;
         Ok(innomesh_app::alloc::sample_order(&shops, parts, seed))
     })
     .await??;
@@ -106,6 +109,7 @@ async fn sample_order(
 /// Body: `{"order": {...}, "time_limit": seconds (default 2, at most 30)}`.
 async fn plan(
     State(st): State<AppState>,
+    Who(who): Who,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
@@ -124,7 +128,7 @@ async fn plan(
             .ok_or_else(|| ApiError::new(Code::InvalidField, "time_limit 应为 0–30 秒"))?,
     };
     let v = blocking(move || -> Result<Value, ApiError> {
-        let shops = innomesh_app::alloc::shops(st.repo())?;
+        let shops = st.capacity_shops(&who)?;
         let mut cfg = PlanConfig {
             policy: innomesh_app::alloc::policy(),
             ..PlanConfig::default()

@@ -3,16 +3,16 @@
 
 use super::{body_bytes, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
+use crate::auth::Who;
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use innomesh_app::chains::{chain_error, node_key, rules, store_id, ChainData};
+use innomesh_app::chains::{chain_error, node_key, store_id, ChainData};
 use innomesh_chain::{DiagnosisRules, MetricsConfig, ReferralScratch};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -41,17 +41,22 @@ fn year_param(params: &Params) -> Result<Option<u16>, ApiError> {
 }
 
 /// Every chain's report for a year, with the engine behind it (cached per registry version).
-pub fn chain_reports(st: &AppState, year: Option<u16>) -> Result<Arc<ChainData>, ApiError> {
-    Ok(innomesh_app::chains::reports(st, year)?)
+pub fn chain_reports(
+    st: &AppState,
+    who: &innomesh_app::Principal,
+    year: Option<u16>,
+) -> Result<Arc<ChainData>, ApiError> {
+    Ok(st.chain_reports(who, year)?)
 }
 
 async fn list(
     State(st): State<AppState>,
+    Who(who): Who,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let params = query_params(params)?;
     let year = year_param(&params)?;
-    let data = blocking(move || chain_reports(&st, year)).await??;
+    let data = blocking(move || chain_reports(&st, &who, year)).await??;
     let (loaded, reports) = (&data.loaded, &data.reports);
     let chains: Vec<Value> = loaded
         .engine
@@ -74,12 +79,13 @@ async fn list(
 
 async fn report(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(chain): Path<String>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let params = query_params(params)?;
     let year = year_param(&params)?;
-    let data = blocking(move || chain_reports(&st, year)).await??;
+    let data = blocking(move || chain_reports(&st, &who, year)).await??;
     let reports = &data.reports;
     let r = reports
         .iter()
@@ -90,6 +96,7 @@ async fn report(
 
 async fn node_detail(
     State(st): State<AppState>,
+    Who(who): Who,
     Path((chain, node)): Path<(String, String)>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -100,7 +107,7 @@ async fn node_detail(
         .unwrap_or(&node)
         .to_string();
     let key = format!("{chain}/{node}");
-    let data = blocking(move || chain_reports(&st, year)).await??;
+    let data = blocking(move || chain_reports(&st, &who, year)).await??;
     let (loaded, reports) = (&data.loaded, &data.reports);
     let report = reports
         .iter()
@@ -124,10 +131,11 @@ async fn node_detail(
 
 async fn org_nodes(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let matches = blocking(move || -> Result<Value, ApiError> {
-        let loaded = innomesh_app::chains::loaded(&st)?;
+        let loaded = st.chains_loaded(&who)?;
         let i = *loaded.codes.get(code.trim()).ok_or_else(|| ApiError::not_found(format!("登记库中没有组织「{code}」")))?;
         let m: Vec<Value> = loaded
             .engine
@@ -143,10 +151,11 @@ async fn org_nodes(
 
 async fn referral(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
-        let loaded = innomesh_app::chains::loaded(&st)?;
+        let loaded = st.chains_loaded(&who)?;
         let i = *loaded
             .codes
             .get(code.trim())
@@ -161,6 +170,7 @@ async fn referral(
 
 async fn simulate(
     State(st): State<AppState>,
+    Who(who): Who,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
@@ -185,8 +195,8 @@ async fn simulate(
         })?
         .to_string();
     let v = blocking(move || -> Result<Value, ApiError> {
-        let loaded = innomesh_app::chains::loaded(&st)?;
-        let rules = rules(st.repo())?;
+        let loaded = st.chains_loaded(&who)?;
+        let rules = st.chain_rules(&who)?;
         let i = *loaded.codes.get(target.trim()).ok_or_else(|| {
             ApiError::new(
                 Code::UnknownReference,
@@ -204,14 +214,14 @@ async fn simulate(
     Ok(Json(v))
 }
 
-async fn get_rules(State(st): State<AppState>) -> Result<Json<DiagnosisRules>, ApiError> {
-    let r = blocking(move || rules(st.repo())).await??;
+async fn get_rules(State(st): State<AppState>, Who(who): Who) -> Result<Json<DiagnosisRules>, ApiError> {
+    let r = blocking(move || st.chain_rules(&who)).await??;
     Ok(Json(r))
 }
 
 async fn put_rules(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Who(who): Who,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<DiagnosisRules>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
@@ -227,14 +237,14 @@ async fn put_rules(
         ));
     }
     let r = DiagnosisRules::from_json(text).map_err(chain_error)?;
-    let who = super::actor(&headers);
     let json = serde_json::to_string(&r).map_err(ApiError::internal)?;
-    blocking(move || st.set_setting("chain_rules", &json, &who)).await??;
+    blocking(move || st.set_setting(&who, "chain_rules", &json)).await??;
     Ok(Json(r))
 }
 
 async fn report_file(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(chain): Path<String>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -242,7 +252,7 @@ async fn report_file(
     let year = year_param(&params)?;
     let sample = st.sample_label();
     let (name, bytes) = blocking(move || -> Result<(String, Vec<u8>), ApiError> {
-        let data = chain_reports(&st, year)?;
+        let data = chain_reports(&st, &who, year)?;
         let reports = &data.reports;
         let r = reports
             .iter()

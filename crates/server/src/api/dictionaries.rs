@@ -3,6 +3,7 @@
 
 use super::{body_bytes, JSON_LIMIT};
 use crate::error::{ApiError, Code};
+use crate::auth::Who;
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
@@ -29,8 +30,8 @@ fn which(s: &str) -> Result<Which, ApiError> {
     })
 }
 
-fn describe(st: &AppState, w: Which) -> Result<Value, ApiError> {
-    let (text, edited) = dictionaries::text(st.repo(), w)?;
+fn describe(st: &AppState, who: &innomesh_app::Principal, w: Which) -> Result<Value, ApiError> {
+    let (text, edited) = st.dictionary_text(who, w)?;
     let entries = dictionaries::check(w, &text).unwrap_or(0);
     Ok(json!({
         "name": w.code(),
@@ -41,19 +42,23 @@ fn describe(st: &AppState, w: Which) -> Result<Value, ApiError> {
     }))
 }
 
-async fn list(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn list(State(st): State<AppState>, Who(who): Who) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
         Ok(json!({
-            "dictionaries": [describe(&st, Which::Aliases)?, describe(&st, Which::UserWords)?]
+            "dictionaries": [describe(&st, &who, Which::Aliases)?, describe(&st, &who, Which::UserWords)?]
         }))
     })
     .await??;
     Ok(Json(v))
 }
 
-async fn read(State(st): State<AppState>, Path(w): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn read(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path(w): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let w = which(&w)?;
-    let v = blocking(move || describe(&st, w)).await??;
+    let v = blocking(move || describe(&st, &who, w)).await??;
     Ok(Json(v))
 }
 
@@ -61,12 +66,14 @@ async fn read(State(st): State<AppState>, Path(w): Path<String>) -> Result<Json<
 #[serde(deny_unknown_fields)]
 struct Put {
     text: String,
-    #[serde(default)]
-    actor: Option<String>,
+    /// Ignored: the audit log names the authenticated caller. Accepted so older scripts work.
+    #[serde(default, rename = "actor")]
+    _actor: Option<String>,
 }
 
 async fn write(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(w): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -83,23 +90,23 @@ async fn write(
             format!("请求体应为 {{\"text\": 词典全文, \"actor\": 经办人}}：{e}"),
         )
     })?;
-    let actor = put
-        .actor
-        .filter(|a| !a.trim().is_empty())
-        .unwrap_or_else(|| "api".into());
     let v = blocking(move || -> Result<Value, ApiError> {
-        dictionaries::save(&st, w, Some(&put.text), &actor)?;
-        describe(&st, w)
+        dictionaries::save(&st, &who, w, Some(&put.text))?;
+        describe(&st, &who, w)
     })
     .await??;
     Ok(Json(v))
 }
 
-async fn reset(State(st): State<AppState>, Path(w): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn reset(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path(w): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let w = which(&w)?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        dictionaries::save(&st, w, None, "api")?;
-        describe(&st, w)
+        dictionaries::save(&st, &who, w, None)?;
+        describe(&st, &who, w)
     })
     .await??;
     Ok(Json(v))

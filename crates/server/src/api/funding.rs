@@ -2,6 +2,7 @@
 
 use super::{body_bytes, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
+use crate::auth::Who;
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
 
 async fn overview(
     State(st): State<AppState>,
+    Who(who): Who,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let params = query_params(params)?;
@@ -32,14 +34,14 @@ async fn overview(
                 .ok_or_else(|| ApiError::new(Code::InvalidQuery, format!("年份「{y}」无效")))
         })
         .transpose()?;
-    let o = blocking(move || innomesh_app::funding::overview(&st, year)).await??;
-    Ok(Json(serde_json::to_value(o).map_err(ApiError::internal)?))
+    let o = blocking(move || st.funding_overview(&who, year)).await??;
+    Ok(Json(serde_json::to_value(&*o).map_err(ApiError::internal)?))
 }
 
-async fn duplicates(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn duplicates(State(st): State<AppState>, Who(who): Who) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
-        let pairs = innomesh_app::funding::duplicates(st.repo())?;
-        let apps = innomesh_app::funding::applications(st.repo())?;
+        let pairs = st.funding_duplicates(&who)?;
+        let apps = st.funding_applications(&who)?;
         let titles: std::collections::HashMap<&str, (&str, &str, i32)> = apps
             .iter()
             .map(|a| {
@@ -70,6 +72,7 @@ async fn duplicates(State(st): State<AppState>) -> Result<Json<Value>, ApiError>
 /// applications only.
 async fn check_draft(
     State(st): State<AppState>,
+    Who(who): Who,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
@@ -97,7 +100,7 @@ async fn check_draft(
         ));
     }
     let v = blocking(move || -> Result<Value, ApiError> {
-        let matches = innomesh_app::funding::check_draft(st.repo(), &draft)?;
+        let matches = st.check_draft(&who, &draft)?;
         Ok(json!({"applicant": draft.applicant.as_str(), "overlaps": matches}))
     })
     .await??;

@@ -3,6 +3,7 @@
 
 use super::{query_params, Params};
 use crate::error::{ApiError, Code};
+use crate::auth::Who;
 use crate::state::blocking;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
@@ -32,12 +33,13 @@ fn top_param(params: &Params) -> Result<usize, ApiError> {
 
 async fn matches(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(id): Path<String>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let top = top_param(&query_params(params)?)?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        let (d, hits) = innomesh_app::matching::match_demand(&st, &id, top)?;
+        let (d, hits) = st.match_demand(&who, &id, top)?;
         let issues = innomesh_app::matching::card_issues(&d);
         Ok(json!({"demand": d.id, "title": d.title, "card_issues": issues, "hits": hits}))
     })
@@ -45,9 +47,10 @@ async fn matches(
     Ok(Json(v))
 }
 
-async fn card(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn card(State(st): State<AppState>,
+    Who(who): Who, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
-        let Some(Record::Demand(d)) = st.repo().get(EntityKind::Demand, &id)? else {
+        let Record::Demand(d) = st.fetch(&who, EntityKind::Demand, &id)? else {
             return Err(ApiError::not_found(format!("未找到技术需求「{id}」")));
         };
         Ok(json!({"demand": d.id, "issues": innomesh_app::matching::card_issues(&d)}))
@@ -58,12 +61,13 @@ async fn card(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json
 
 async fn adopters(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(id): Path<String>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let top = top_param(&query_params(params)?)?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        let hits = innomesh_app::matching::adopters(&st, &id, top)?;
+        let hits = st.adopters(&who, &id, top)?;
         Ok(json!({"achievement": id, "hits": hits}))
     })
     .await??;

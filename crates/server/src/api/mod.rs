@@ -116,12 +116,3 @@ pub fn query_params(
         .map_err(|_| ApiError::new(Code::InvalidQuery, "查询参数无法解析"))
 }
 
-/// `X-Actor` names who writes (accounts arrive with their own issue; until then the header or "api").
-pub fn actor(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get("x-actor")
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(64).collect())
-        .filter(|s: &String| !s.trim().is_empty())
-        .unwrap_or_else(|| "api".to_string())
-}

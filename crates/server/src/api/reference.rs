@@ -2,6 +2,7 @@
 
 use super::{param, query_params, Params};
 use crate::error::{ApiError, Code};
+use crate::auth::Who;
 use crate::state::blocking;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
@@ -81,12 +82,12 @@ async fn industry_list(
     Ok(Json(json!({ "items": items })))
 }
 
-async fn stats(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn stats(State(st): State<AppState>, Who(who): Who) -> Result<Json<Value>, ApiError> {
     let repo = st.clone();
     let counts = blocking(move || -> Result<Vec<(EntityKind, usize)>, ApiError> {
         EntityKind::ALL
             .iter()
-            .map(|k| Ok((*k, repo.count(*k)?)))
+            .map(|k| Ok((*k, repo.count(&who, *k)?)))
             .collect()
     })
     .await??;

@@ -1,13 +1,14 @@
 //! CRUD and lists for every entity kind: `/api/{kind}` and `/api/{kind}/{id}`.
 
-use super::{actor, body_bytes, given, kind_of, param, query_params, Params, JSON_LIMIT};
+use super::{body_bytes, given, kind_of, param, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
+use crate::auth::Who;
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use innomesh_core::{EntityKind, Record};
@@ -22,8 +23,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/audit", get(audit))
 }
 
-fn full_personal(params: &Params) -> bool {
-    param(params, "personal") == Some("full")
+/// `?personal=full&reason=…`: personal data in full, for a caller allowed to see it, who says
+/// why (checked and audited by `App`).
+fn full_personal(params: &Params) -> Option<String> {
+    (param(params, "personal") == Some("full"))
+        .then(|| param(params, "reason").unwrap_or("").to_string())
 }
 
 fn show(record: &Record, full: bool) -> Value {
@@ -87,15 +91,23 @@ pub fn list_query(kind: EntityKind, params: &Params) -> Result<ListQuery, ApiErr
 
 async fn list(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(kind): Path<String>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let kind = kind_of(&kind)?;
     let params = query_params(params)?;
     let q = list_query(kind, &params)?;
-    let full = full_personal(&params);
+    let reason = full_personal(&params);
+    let full = reason.is_some();
     let repo = st.clone();
-    let page = blocking(move || repo.list(&q)).await??;
+    let page = blocking(move || {
+        if let Some(reason) = &reason {
+            repo.log_unmask(&who, None, reason, &format!("列表（{}）", kind.label()))?;
+        }
+        repo.list(&who, &q)
+    })
+    .await??;
     let items: Vec<Value> = page.records.iter().map(|r| show(r, full)).collect();
     Ok(Json(json!({
         "kind": kind.code(),
@@ -134,62 +146,64 @@ fn parse_record(kind: EntityKind, body: &[u8]) -> Result<Record, ApiError> {
 
 async fn create(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(kind): Path<String>,
-    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let kind = kind_of(&kind)?;
     let body = body_bytes(body, JSON_LIMIT)?;
     let record = parse_record(kind, &body)?;
-    let who = actor(&headers);
     let repo = st.clone();
-    let saved = blocking(move || repo.create(record, &who)).await??;
+    let saved = blocking(move || repo.create(&who, record)).await??;
     Ok((StatusCode::CREATED, Json(saved.to_masked_json())))
 }
 
 async fn read(
     State(st): State<AppState>,
+    Who(who): Who,
     Path((kind, id)): Path<(String, String)>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let kind = kind_of(&kind)?;
     let params = query_params(params)?;
+    let reason = full_personal(&params);
+    let full = reason.is_some();
     let repo = st.clone();
-    let id2 = id.clone();
-    let record = blocking(move || repo.get(kind, &id2)).await??;
-    let record =
-        record.ok_or_else(|| ApiError::not_found(format!("未找到{}「{id}」", kind.label())))?;
-    Ok(Json(show(&record, full_personal(&params))))
+    let record = blocking(move || match reason {
+        Some(reason) => repo.unmask(&who, kind, &id, &reason),
+        None => repo.fetch(&who, kind, &id),
+    })
+    .await??;
+    Ok(Json(show(&record, full)))
 }
 
 async fn update(
     State(st): State<AppState>,
+    Who(who): Who,
     Path((kind, id)): Path<(String, String)>,
-    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let kind = kind_of(&kind)?;
     let body = body_bytes(body, JSON_LIMIT)?;
     let record = parse_record(kind, &body)?;
-    let who = actor(&headers);
     let repo = st.clone();
-    let saved = blocking(move || repo.update(kind, &id, record, &who)).await??;
+    let saved = blocking(move || repo.update(&who, kind, &id, record)).await??;
     Ok(Json(saved.to_masked_json()))
 }
 
 async fn remove(
     State(st): State<AppState>,
+    Who(who): Who,
     Path((kind, id)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let kind = kind_of(&kind)?;
-    let who = actor(&headers);
-    blocking(move || st.delete(kind, &id, &who)).await??;
+    blocking(move || st.delete(&who, kind, &id)).await??;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn relations(
     State(st): State<AppState>,
+    Who(who): Who,
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let kind = kind_of(&kind)?;
@@ -199,12 +213,13 @@ async fn relations(
     let code = innomesh_core::CreditCode::parse(&id)
         .map_err(|e| ApiError::new(Code::InvalidQuery, format!("统一社会信用代码无效：{e}")))?;
     let repo = st.clone();
-    let rels = blocking(move || repo.relations(&code)).await??;
+    let rels = blocking(move || repo.relations(&who, &code)).await??;
     Ok(Json(json!({ "organisation": id, "relations": rels })))
 }
 
 async fn audit(
     State(st): State<AppState>,
+    Who(who): Who,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let params = query_params(params)?;
@@ -220,6 +235,6 @@ async fn audit(
             .ok_or_else(|| ApiError::new(Code::InvalidQuery, "limit 应为 1–10000 的整数"))?,
     };
     let repo = st.clone();
-    let entries = blocking(move || repo.audit(kind, id.as_deref(), limit)).await??;
+    let entries = blocking(move || repo.audit(&who, kind, id.as_deref(), limit)).await??;
     Ok(Json(json!({ "entries": entries })))
 }

@@ -10,6 +10,7 @@ use innomesh_search::{SearchQuery, SearchResults};
 
 use super::{param, query_params, Params};
 use crate::error::{ApiError, Code};
+use crate::auth::Who;
 use crate::state::blocking;
 use crate::AppState;
 
@@ -86,10 +87,11 @@ pub(crate) fn parse(params: &Params) -> Result<SearchQuery, ApiError> {
 
 async fn search(
     State(st): State<AppState>,
+    Who(who): Who,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let params = query_params(params)?;
     let sq = parse(&params)?;
-    let results = blocking(move || innomesh_app::search::search(&st, &sq)).await??;
+    let results = blocking(move || st.search(&who, &sq)).await??;
     Ok(Json(results))
 }

@@ -1,13 +1,14 @@
 //! Import and export of whole files: `/api/{kind}/import`, `/export`, `/template`.
 
-use super::{actor, body_bytes, kind_of, param, query_params, Params, FILE_LIMIT};
+use super::{body_bytes, kind_of, param, query_params, Params, FILE_LIMIT};
 use crate::error::{ApiError, Code};
+use crate::auth::Who;
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -67,8 +68,8 @@ pub fn attachment(bytes: Vec<u8>, name: &str, mime: &str) -> Response {
 
 async fn import(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(kind): Path<String>,
-    headers: HeaderMap,
     params: Result<Query<Params>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -82,10 +83,15 @@ async fn import(
         ));
     }
     let format = format_param(&params, Format::sniff(&body))?;
-    let who = actor(&headers);
+    if !crate::auth::IMPORT_LIMIT.hit(&who.username) {
+        return Err(ApiError::new(
+            Code::TooManyRequests,
+            "导入过于频繁（每分钟最多 20 次），请稍后再试",
+        ));
+    }
     let source = param(&params, "filename").unwrap_or("api").to_string();
     let outcome =
-        blocking(move || st.import_file(kind, &body, format, &who, &source, &NoProgress)).await??;
+        blocking(move || st.import_file(&who, kind, &body, format, &source, &NoProgress)).await??;
     Ok(Json(
         serde_json::to_value(&outcome).map_err(ApiError::internal)?,
     ))
@@ -93,18 +99,25 @@ async fn import(
 
 async fn export(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(kind): Path<String>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&kind)?;
     let params = query_params(params)?;
     let format = format_param(&params, Format::Xlsx)?;
-    let full = param(&params, "personal") == Some("full");
+    let reason = (param(&params, "personal") == Some("full"))
+        .then(|| param(&params, "reason").unwrap_or("").to_string());
+    let full = reason.is_some();
     let label = st.sample_label();
     let repo = st.clone();
     let label2 = label.clone();
     let bytes = blocking(move || -> Result<Vec<u8>, ApiError> {
-        let records = repo.all(kind)?;
+        who.require(innomesh_app::Perm::Export)?;
+        if let Some(reason) = &reason {
+            repo.log_unmask(&who, None, reason, &format!("导出（{}）", kind.label()))?;
+        }
+        let records = repo.all(&who, kind)?;
         export_bytes(&records, kind, format, full, label2.as_deref()).map_err(ApiError::internal)
     })
     .await??;

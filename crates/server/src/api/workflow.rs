@@ -4,6 +4,7 @@
 
 use super::{body_bytes, query_params, Params, JSON_LIMIT};
 use crate::error::{ApiError, Code};
+use crate::auth::Who;
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
 
 async fn transition(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -43,8 +45,8 @@ async fn transition(
         )
     })?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        let d = workflow::transition(&st, &id, &req)?;
-        let history = workflow::history(&st, &id)?;
+        let d = workflow::transition(&st, &who, &id, &req)?;
+        let history = workflow::history(&st, &who, &id)?;
         Ok(json!({"demand": d, "history": history}))
     })
     .await??;
@@ -53,10 +55,11 @@ async fn transition(
 
 async fn history(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
-        let h = workflow::history(&st, &id)?;
+        let h = workflow::history(&st, &who, &id)?;
         Ok(json!({"demand": id, "history": h}))
     })
     .await??;
@@ -65,17 +68,11 @@ async fn history(
 
 async fn demand_responses(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
-        if st
-            .repo()
-            .get(innomesh_core::EntityKind::Demand, &id)?
-            .is_none()
-        {
-            return Err(ApiError::not_found(format!("未找到技术需求「{id}」")));
-        }
-        let r = workflow::responses(&st, Some(&id), None)?;
+        let r = workflow::responses(&st, &who, Some(&id), None)?;
         Ok(json!({"demand": id, "responses": r}))
     })
     .await??;
@@ -84,6 +81,7 @@ async fn demand_responses(
 
 async fn funnel(
     State(st): State<AppState>,
+    Who(who): Who,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query_params(params)?;
@@ -96,7 +94,7 @@ async fn funnel(
             "format 只能是 json 或 xlsx",
         ));
     }
-    let f = blocking(move || workflow::funnel(&st)).await??;
+    let f = blocking(move || workflow::funnel(&st, &who)).await??;
     if format == "xlsx" {
         let bytes = workflow::funnel_xlsx(&f)?;
         return Ok(crate::pages::common::download(
@@ -110,14 +108,12 @@ async fn funnel(
 
 async fn solver_responses(
     State(st): State<AppState>,
+    Who(who): Who,
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let t = SolverType::parse_labelled(&kind).map_err(|m| ApiError::new(Code::InvalidQuery, m))?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        if st.repo().get(workflow::solver_kind(t), &id)?.is_none() {
-            return Err(ApiError::not_found(format!("未找到{}「{id}」", t.label())));
-        }
-        let r = workflow::responses(&st, None, Some((t, &id)))?;
+        let r = workflow::responses(&st, &who, None, Some((t, &id)))?;
         Ok(json!({"solver_type": t.code(), "solver": id, "responses": r}))
     })
     .await??;

@@ -6,6 +6,7 @@
 
 use super::common::{fmt_num, html, param, run, PageError, PageResult, Params};
 use super::layout::{escape, url_encode};
+use crate::auth::Who;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -15,8 +16,12 @@ use std::sync::Arc;
 
 pub(super) use innomesh_app::chains::ChainData;
 
-fn data(st: &AppState, year: Option<u16>) -> Result<Arc<ChainData>, PageError> {
-    Ok(innomesh_app::chains::reports(st, year)?)
+fn data(
+    st: &AppState,
+    who: &innomesh_app::Principal,
+    year: Option<u16>,
+) -> Result<Arc<ChainData>, PageError> {
+    Ok(st.chain_reports(who, year)?)
 }
 
 fn year_of(p: &Params) -> Option<u16> {
@@ -40,12 +45,13 @@ pub(super) fn pct(x: Option<f64>) -> String {
 
 pub async fn index(
     State(st): State<AppState>,
+    Who(who): Who,
     q: Result<Query<Params>, QueryRejection>,
 ) -> PageResult {
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let year = year_of(&p);
     let st2 = st.clone();
-    let d = run(move || data(&st2, year)).await?;
+    let d = run(move || data(&st2, &who, year)).await?;
     let mut b = String::from(
         "<h1>产业链图谱</h1><p class=\"muted\">按「上游散、下游缺、左端小、后端空」逐节点诊断：长板、短板、空白、散、小、缺。点击产业链查看图谱，点击节点查看企业、指标和招商目标。</p><div class=\"cards\">",
     );
@@ -103,13 +109,14 @@ fn year_links(base: &str, years: &[u16], year: Option<u16>) -> String {
 
 pub async fn chain_page(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(id): Path<String>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> PageResult {
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let year = year_of(&p);
     let st2 = st.clone();
-    let d = run(move || data(&st2, year)).await?;
+    let d = run(move || data(&st2, &who, year)).await?;
     let set = d.loaded.engine.chains();
     let model = set
         .chains()
@@ -198,13 +205,14 @@ pub async fn chain_page(
 
 pub async fn node_page(
     State(st): State<AppState>,
+    Who(who): Who,
     Path((chain, node)): Path<(String, String)>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> PageResult {
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let year = year_of(&p);
     let st2 = st.clone();
-    let d = run(move || data(&st2, year)).await?;
+    let d = run(move || data(&st2, &who, year)).await?;
     let key = format!("{chain}/{node}");
     let report = d.reports.iter().find(|r| r.chain == chain);
     let n = report
@@ -351,8 +359,8 @@ pub struct OrgNode {
 }
 
 /// The chain nodes an organisation belongs to, from the cached chain engine (empty if none).
-pub fn org_nodes(st: &AppState, credit_code: &str) -> Vec<OrgNode> {
-    let Ok(d) = data(st, None) else {
+pub fn org_nodes(st: &AppState, who: &innomesh_app::Principal, credit_code: &str) -> Vec<OrgNode> {
+    let Ok(d) = data(st, who, None) else {
         return vec![];
     };
     let Some(&org) = d.loaded.codes.get(credit_code) else {

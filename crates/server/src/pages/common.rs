@@ -47,6 +47,12 @@ impl From<innomesh_app::Error> for PageError {
             PageError::internal(e.message)
         } else if status == StatusCode::NOT_FOUND {
             PageError::not_found(e.message)
+        } else if status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED {
+            PageError {
+                status,
+                title: "没有权限".into(),
+                message: e.message,
+            }
         } else {
             PageError::bad_request(e.message)
         }
@@ -65,7 +71,7 @@ impl From<innomesh_store::StoreError> for PageError {
 
 impl From<crate::error::ApiError> for PageError {
     fn from(e: crate::error::ApiError) -> Self {
-        PageError::internal(format!("{e:?}"))
+        innomesh_app::Error::new(e.code, e.message).into()
     }
 }
 

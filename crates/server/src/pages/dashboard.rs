@@ -5,10 +5,11 @@
 
 use super::common::{download, fmt_num, html, param, run, PageError, PageResult, Params};
 use super::dashboard_data::{
-    figures, funnel_stages, table, District, Figures, Table, CHARTS, CHART_ACH, TIER_NAMES,
+    funnel_stages, table, District, Figures, Table, CHARTS, CHART_ACH, TIER_NAMES,
 };
 use super::layout::escape;
 use super::svg::{self, Series, PALETTE};
+use crate::auth::Who;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -146,11 +147,12 @@ const INDICATORS: [Indicator; 6] = [
 
 pub async fn page(
     State(st): State<AppState>,
+    Who(who): Who,
     q: Result<Query<Params>, QueryRejection>,
 ) -> PageResult {
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let st2 = st.clone();
-    let f = run(move || Ok(figures(&st2)?)).await?;
+    let f = run(move || Ok(st2.dashboard(&who)?)).await?;
     let chosen = param(&p, "map")
         .and_then(|m| INDICATORS.iter().find(|i| i.0 == m))
         .unwrap_or(&INDICATORS[0]);
@@ -391,7 +393,11 @@ fn render(f: &Figures, chosen: &Indicator) -> String {
 }
 
 /// `/dashboard/{chart}.xlsx`: one chart's table, with a note sheet when the data are samples.
-pub async fn xlsx(State(st): State<AppState>, Path(file): Path<String>) -> PageResult {
+pub async fn xlsx(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path(file): Path<String>,
+) -> PageResult {
     let chart = file.strip_suffix(".xlsx").unwrap_or(&file).to_string();
     if !CHARTS.contains(&chart.as_str()) && chart != CHART_ACH {
         return Err(PageError::not_found(format!(
@@ -399,7 +405,7 @@ pub async fn xlsx(State(st): State<AppState>, Path(file): Path<String>) -> PageR
         )));
     }
     let st2 = st.clone();
-    let f = run(move || Ok(figures(&st2)?)).await?;
+    let f = run(move || Ok(st2.dashboard(&who)?)).await?;
     let t = table(&f, &chart).ok_or_else(|| PageError::not_found("没有该图表数据"))?;
     let label = st.sample_label();
     let note_h = vec!["说明".to_string()];

@@ -4,6 +4,7 @@
 use super::common::{html, kind_or_fallback, nav_of, param, run, PageError, PageResult, Params};
 use super::layout::{escape, url_encode};
 use super::view::*;
+use crate::auth::Who;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
@@ -25,6 +26,7 @@ struct Loaded {
 
 pub async fn detail(
     State(st): State<AppState>,
+    Who(who): Who,
     Path((segment, id)): Path<(String, String)>,
     uri: Uri,
 ) -> PageResult {
@@ -39,17 +41,25 @@ pub async fn detail(
     let id2 = id.clone();
     let st2 = st.clone();
     let p2 = p.clone();
+    let full = param(&p, "personal") == Some("full");
+    let reason = param(&p, "reason").unwrap_or("").to_string();
+    let who2 = who.clone();
     let loaded = run(move || {
-        let record = repo.get(kind, &id2)?.ok_or_else(|| {
-            PageError::not_found(format!(
-                "未找到{}「{id2}」，它可能已被删除或编号有误。",
-                kind.label()
-            ))
-        })?;
+        let who = who2;
+        let record = if full {
+            repo.unmask(&who, kind, &id2, &reason)?
+        } else {
+            repo.get(&who, kind, &id2)?.ok_or_else(|| {
+                PageError::not_found(format!(
+                    "未找到{}「{id2}」，它可能已被删除、编号有误，或不在您的管辖范围内。",
+                    kind.label()
+                ))
+            })?
+        };
         let mut related = Vec::new();
         if let Record::Organisation(o) = &record {
-            for rel in repo.relations(&o.credit_code)? {
-                if let Some(r) = repo.get(rel.kind, &rel.id)? {
+            for rel in repo.relations(&who, &o.credit_code)? {
+                if let Some(r) = repo.get(&who, rel.kind, &rel.id)? {
                     related.push((rel, r));
                 }
             }
@@ -57,22 +67,23 @@ pub async fn detail(
         let mut all: Vec<&Record> = vec![&record];
         all.extend(related.iter().map(|(_, r)| r));
         let names = repo.org_names(&org_codes(&all))?;
-        let audit = repo.audit(Some(kind), Some(&id2), 8)?;
+        // The record's history, for those who may read the audit trail.
+        let audit = repo.audit(&who, Some(kind), Some(&id2), 8).unwrap_or_default();
         // A chain node shows the other nodes of its chain (its neighbours up and down).
         let nodes = if let Record::ChainNode(n) = &record {
             let mut q = innomesh_store::ListQuery::new(EntityKind::ChainNode);
             q.text = Some(n.chain.clone());
             q.per_page = 200;
-            repo.list(&q)?.records
+            repo.list(&who, &q)?.records
         } else {
             vec![]
         };
         let chain_nodes = if kind == EntityKind::Organisation {
-            super::chain::org_nodes(&st2, &id2)
+            super::chain::org_nodes(&st2, &who, &id2)
         } else {
             vec![]
         };
-        let extra = crate::workbench::detail_sections(&st2, &record, &p2)
+        let extra = crate::workbench::detail_sections(&st2, &who, &record, &p2)
             .map_err(|e| PageError::internal(e.message))?;
         Ok(Loaded {
             record,
@@ -88,13 +99,20 @@ pub async fn detail(
     let changed: Vec<String> = param(&p, "changed")
         .map(|c| c.split(',').map(str::to_string).collect())
         .unwrap_or_default();
-    let body = render(kind, &loaded, param(&p, "saved").is_some(), &changed);
+    let body = render(kind, &loaded, param(&p, "saved").is_some(), &changed, full, &who);
     Ok(html(loaded.record.name(), nav_of(kind), &body, &st))
 }
 
-fn render(kind: EntityKind, l: &Loaded, saved: bool, changed: &[String]) -> String {
+fn render(
+    kind: EntityKind,
+    l: &Loaded,
+    saved: bool,
+    changed: &[String],
+    full: bool,
+    who: &innomesh_app::Principal,
+) -> String {
     let r = &l.record;
-    let v = r.to_masked_json();
+    let v = if full { r.to_json() } else { r.to_masked_json() };
     let title = if r.name().is_empty() {
         r.id()
     } else {
@@ -122,11 +140,14 @@ fn render(kind: EntityKind, l: &Loaded, saved: bool, changed: &[String]) -> Stri
             }
         ));
     }
-    b.push_str(&format!(
-        "<div class=\"actions\"><a class=\"btn\" href=\"/{}/{}/edit\">编辑</a>",
-        kind.plural(),
-        url_encode(r.id())
-    ));
+    b.push_str("<div class=\"actions\">");
+    if innomesh_app::auth::scope::writable(who.role, kind) {
+        b.push_str(&format!(
+            "<a class=\"btn\" href=\"/{}/{}/edit\">编辑</a>",
+            kind.plural(),
+            url_encode(r.id())
+        ));
+    }
     if let Record::ChainNode(n) = r {
         b.push_str(&format!(
             "<a class=\"btn secondary\" href=\"/chains/{}\">查看{}图谱</a>",
@@ -154,6 +175,19 @@ fn render(kind: EntityKind, l: &Loaded, saved: bool, changed: &[String]) -> Stri
         ));
     }
     b.push_str("</dl>");
+    let personal = fields(kind)
+        .iter()
+        .any(|f| f.personal || matches!(f.ty, innomesh_core::schema::FieldType::Team));
+    if full {
+        b.push_str("<p class=\"notice\" role=\"status\">正在显示完整个人信息；本次查看及事由已记入审计日志。</p>");
+    } else if personal && who.can_unmask {
+        b.push_str(&format!(
+            "<form method=\"get\" action=\"/{}/{}\" class=\"inline\"><input type=\"hidden\" name=\"personal\" value=\"full\">\
+             <label>查看完整个人信息的事由 <input name=\"reason\" required minlength=\"2\" maxlength=\"200\"></label> <button type=\"submit\">查看（记入审计日志）</button></form>",
+            kind.plural(),
+            url_encode(r.id())
+        ));
+    }
     if let Record::Organisation(o) = r {
         if !l.chain_nodes.is_empty() {
             b.push_str(&format!(

@@ -4,7 +4,9 @@
 
 use super::common::{html, kind_or_fallback, nav_of, param, run, PageError, PageResult, Params};
 use super::layout::{escape, url_encode};
+use crate::auth::Who;
 use crate::AppState;
+use innomesh_app::Principal;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode, Uri};
@@ -20,7 +22,6 @@ use std::collections::HashMap;
 struct FormState {
     values: HashMap<&'static str, String>,
     errors: Vec<(String, String)>,
-    actor: String,
 }
 
 fn id_key(kind: EntityKind) -> &'static str {
@@ -60,10 +61,7 @@ pub async fn new_form(
         Ok(k) => k,
         Err(resp) => return Ok(resp),
     };
-    let mut state = FormState {
-        actor: "web".into(),
-        ..Default::default()
-    };
+    let mut state = FormState::default();
     // Links may prefill fields (`/demand-responses/new?demand=DM000001&solver=PE000002`).
     let given: Params = Query::<Params>::try_from_uri(&uri)
         .map(|Query(p)| p)
@@ -91,6 +89,7 @@ pub async fn new_form(
 
 pub async fn edit_form(
     State(st): State<AppState>,
+    Who(who): Who,
     Path((segment, id)): Path<(String, String)>,
     uri: Uri,
 ) -> PageResult {
@@ -98,11 +97,10 @@ pub async fn edit_form(
         Ok(k) => k,
         Err(resp) => return Ok(resp),
     };
-    let record = load(&st, kind, &id).await?;
+    let record = load(&st, &who, kind, &id).await?;
     let state = FormState {
         values: values_of(&record),
         errors: vec![],
-        actor: "web".into(),
     };
     Ok(html(
         &format!("编辑{}", record.name()),
@@ -112,11 +110,17 @@ pub async fn edit_form(
     ))
 }
 
-async fn load(st: &AppState, kind: EntityKind, id: &str) -> Result<Record, PageError> {
+async fn load(
+    st: &AppState,
+    who: &Principal,
+    kind: EntityKind,
+    id: &str,
+) -> Result<Record, PageError> {
     let repo = st.clone();
     let id = id.to_string();
+    let who = who.clone();
     run(move || {
-        repo.get(kind, &id)?
+        repo.get(&who, kind, &id)?
             .ok_or_else(|| PageError::not_found(format!("未找到{}「{id}」", kind.label())))
     })
     .await
@@ -124,6 +128,7 @@ async fn load(st: &AppState, kind: EntityKind, id: &str) -> Result<Record, PageE
 
 pub async fn create(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(segment): Path<String>,
     uri: Uri,
     form: Result<Form<Params>, FormRejection>,
@@ -132,11 +137,12 @@ pub async fn create(
         Ok(k) => k,
         Err(resp) => return Ok(resp),
     };
-    save(st, kind, None, form).await
+    save(st, who, kind, None, form).await
 }
 
 pub async fn update(
     State(st): State<AppState>,
+    Who(who): Who,
     Path((segment, id)): Path<(String, String)>,
     uri: Uri,
     form: Result<Form<Params>, FormRejection>,
@@ -145,24 +151,20 @@ pub async fn update(
         Ok(k) => k,
         Err(resp) => return Ok(resp),
     };
-    let existing = load(&st, kind, &id).await?;
-    save(st, kind, Some(existing), form).await
+    let existing = load(&st, &who, kind, &id).await?;
+    save(st, who, kind, Some(existing), form).await
 }
 
 async fn save(
     st: AppState,
+    who: Principal,
     kind: EntityKind,
     existing: Option<Record>,
     form: Result<Form<Params>, FormRejection>,
 ) -> PageResult {
     let Form(p) =
         form.map_err(|_| PageError::bad_request("表单内容无法读取：请从页面上的表单提交。"))?;
-    let mut state = FormState {
-        actor: param(&p, "_actor")
-            .map(|a| a.trim().chars().take(64).collect())
-            .unwrap_or_else(|| "web".into()),
-        ..Default::default()
-    };
+    let mut state = FormState::default();
     let full: Vec<Cell> = existing
         .as_ref()
         .map(|r| record_to_cells(r, true))
@@ -231,12 +233,11 @@ async fn save(
         }
     };
     let repo = st.clone();
-    let actor = state.actor.clone();
     let target = existing.as_ref().map(|r| r.id().to_string());
     let outcome = run(move || {
         Ok(match target {
-            Some(id) => repo.update(kind, &id, record, &actor),
-            None => repo.create(record, &actor),
+            Some(id) => repo.update(&who, kind, &id, record),
+            None => repo.create(&who, record),
         })
     })
     .await?;
@@ -366,10 +367,6 @@ fn render(kind: EntityKind, existing: Option<&Record>, s: &FormState) -> String 
     for spec in fields(kind) {
         b.push_str(&field(kind, spec, existing, s));
     }
-    b.push_str(&format!(
-        "<div class=\"field\"><label for=\"f-_actor\">经办人</label><div><input type=\"text\" id=\"f-_actor\" name=\"_actor\" value=\"{}\"><div class=\"help\">记入审计日志</div></div></div>",
-        escape(&s.actor)
-    ));
     b.push_str(&format!(
         "<div class=\"actions\"><button type=\"submit\">保存</button><a class=\"btn secondary\" href=\"{}\">取消</a></div></form>",
         escape(&cancel)

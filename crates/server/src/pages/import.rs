@@ -6,6 +6,7 @@ use super::common::{html, param, run, PageError, PageResult, Params};
 use super::layout::escape;
 #[allow(unused_imports)]
 use crate::error::HttpStatus;
+use crate::auth::Who;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
@@ -80,7 +81,6 @@ fn upload_form(selected: Option<EntityKind>) -> String {
          <div class=\"field\"><label for=\"kind\">记录类型</label><div><select id=\"kind\" name=\"kind\">{}</select></div></div>\
          <div class=\"field\"><label for=\"file\">文件</label><div><input type=\"file\" id=\"file\" name=\"file\" accept=\".xlsx,.csv\" required>\
          <div class=\"help\">Excel（.xlsx）或 CSV（UTF-8 或 GBK），第一行为表头，列名与导入模板一致；带 * 的列必填。</div></div></div>\
-         <div class=\"field\"><label for=\"actor\">经办人</label><div><input type=\"text\" id=\"actor\" name=\"actor\" value=\"web\"><div class=\"help\">记入审计日志</div></div></div>\
          <div class=\"actions\"><button type=\"submit\">上传并导入</button></div></form>\
          <h2>导入模板（XLSX）</h2><p>{}</p>\
          <p class=\"muted\">整个文件要么全部写入，要么一条不写：只要有一行有错，就不会写入任何数据，并在本页列出每一处错误（行号、列名、值、原因），也可下载错误报告。统一社会信用代码已存在的组织会被更新，不会重复。</p>",
@@ -101,12 +101,12 @@ pub async fn page(
 
 pub async fn upload(
     State(st): State<AppState>,
+    Who(who): Who,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
     let mut mp = multipart
         .map_err(|_| PageError::bad_request("上传内容无法读取：请用本页的表单选择文件后提交。"))?;
     let mut kind = None;
-    let mut actor = "web".to_string();
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
         let field = match mp.next_field().await {
@@ -132,16 +132,6 @@ pub async fn upload(
             .map_err(|_| PageError::bad_request("上传中断或内容无法读取，请重新选择文件上传。"))?;
         match name.as_str() {
             "kind" => kind = EntityKind::from_plural(String::from_utf8_lossy(&bytes).trim()),
-            "actor" => {
-                let a: String = String::from_utf8_lossy(&bytes)
-                    .trim()
-                    .chars()
-                    .take(64)
-                    .collect();
-                if !a.is_empty() {
-                    actor = a;
-                }
-            }
             "file" => file = Some((file_name.unwrap_or_default(), bytes.to_vec())),
             _ => {}
         }
@@ -158,6 +148,14 @@ pub async fn upload(
         return Ok(result(&st, Some(kind), "<p class=\"notice bad\" role=\"alert\">没有收到文件，或文件为空：请选择 CSV 或 XLSX 文件后再提交。</p>".into(), StatusCode::BAD_REQUEST));
     };
     let format = Format::guess(&name).unwrap_or_else(|| Format::sniff(&bytes));
+    if !crate::auth::IMPORT_LIMIT.hit(&who.username) {
+        return Ok(result(
+            &st,
+            Some(kind),
+            "<p class=\"notice bad\" role=\"alert\">导入过于频繁（每分钟最多 20 次），请稍后再试。</p>".into(),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
     let app = st.clone();
     let source = if name.is_empty() {
         "网页导入".to_string()
@@ -165,7 +163,7 @@ pub async fn upload(
         name.clone()
     };
     let outcome =
-        run(move || Ok(app.import_file(kind, &bytes, format, &actor, &source, &NoProgress)))
+        run(move || Ok(app.import_file(&who, kind, &bytes, format, &source, &NoProgress)))
             .await?;
     match outcome {
         Ok(o) => {

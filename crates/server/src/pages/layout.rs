@@ -69,7 +69,7 @@ pub fn frame(title: &str, active: &str, body: &str, sample: Option<&str>) -> Str
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{} · 创新资源一张网</title><link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body>\
          <a class=\"skip\" href=\"#main\">跳到正文</a>\
-         <header class=\"top\"><a class=\"brand\" href=\"/\">创新资源一张网</a><nav aria-label=\"主导航\">{nav}</nav></header>\
+         <header class=\"top\"><a class=\"brand\" href=\"/\">创新资源一张网</a><nav aria-label=\"主导航\">{nav}</nav><!--innomesh:user--></header>\
          {banner}<main id=\"main\" tabindex=\"-1\">{body}</main><footer>Innomesh 创新资源一张网 · 版本 {}{}</footer></body></html>",
         escape(title),
         crate::VERSION,

@@ -2,9 +2,10 @@
 //! flags), sorting and paging; every row links to its detail page.
 
 use super::common::{html, kind_or_fallback, nav_of, param, run, PageResult, Params};
-use super::facets::{compute, Facets};
+use super::facets::Facets;
 use super::layout::{escape, url_encode};
 use super::view::*;
+use crate::auth::Who;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
@@ -72,7 +73,12 @@ fn link(p: &Params, key: &str, value: Option<&str>) -> String {
     }
 }
 
-pub async fn list(State(st): State<AppState>, Path(segment): Path<String>, uri: Uri) -> PageResult {
+pub async fn list(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path(segment): Path<String>,
+    uri: Uri,
+) -> PageResult {
     let kind = match kind_or_fallback(&segment, &uri).await {
         Ok(k) => k,
         Err(resp) => return Ok(resp),
@@ -84,10 +90,10 @@ pub async fn list(State(st): State<AppState>, Path(segment): Path<String>, uri: 
     let q = build_query(kind, &p, &mut notices);
     let st2 = st.clone();
     let (page, facets, names) = run(move || {
-        let page = st2.repo().list(&q)?;
-        let facets = compute(&st2, &q)?;
+        let page = st2.list(&who, &q)?;
+        let facets = st2.facets(&who, &q)?.unwrap_or_default();
         let refs: Vec<&innomesh_core::Record> = page.records.iter().collect();
-        let names = st2.repo().org_names(&org_codes(&refs))?;
+        let names = st2.org_names(&org_codes(&refs))?;
         Ok((page, facets, names))
     })
     .await?;

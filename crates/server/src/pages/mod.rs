@@ -1,6 +1,7 @@
 //! Server-rendered pages (the web workbench): landing, lists with facets, details, forms, import,
 //! the 驾驶舱 dashboard and chain maps. Plain HTML and server-drawn SVG: no scripts, no CDN.
 
+mod account;
 mod chain;
 mod chain_graph;
 pub(crate) mod common;
@@ -15,6 +16,7 @@ mod list;
 pub(crate) mod svg;
 pub(crate) mod view;
 
+use crate::auth::Who;
 use crate::state::blocking;
 use crate::AppState;
 use axum::extract::State;
@@ -31,6 +33,13 @@ pub fn router() -> Router<AppState> {
     use axum::extract::DefaultBodyLimit;
     Router::new()
         .route("/", get(landing))
+        .route("/login", get(account::login_page).post(account::login_submit))
+        .route("/login/totp", get(account::totp_page).post(account::totp_submit))
+        .route("/logout", axum::routing::post(account::logout))
+        .route(
+            "/account/password",
+            get(account::password_page).post(account::password_submit),
+        )
         .route("/api", get(api_page))
         .route("/assets/site.css", get(layout::css))
         .route(
@@ -51,15 +60,22 @@ pub fn router() -> Router<AppState> {
         .route("/{kind}/{id}/edit", get(form::edit_form).post(form::update))
 }
 
-async fn landing(State(st): State<AppState>) -> Html<String> {
+async fn landing(State(st): State<AppState>, Who(who): Who) -> Html<String> {
     let repo = st.clone();
     let data = blocking(move || {
+        // The kinds this account can see at all, with how many it sees.
         let counts: Vec<(EntityKind, usize)> = EntityKind::ALL
             .iter()
-            .map(|k| (*k, repo.count(*k).unwrap_or(0)))
+            .filter(|k| {
+                !matches!(
+                    repo.visibility(&who, **k),
+                    Ok(innomesh_app::auth::scope::Visibility::Nothing) | Err(_)
+                )
+            })
+            .map(|k| (*k, repo.count(&who, *k).unwrap_or(0)))
             .collect();
         let by_region = repo
-            .counts_by_region(EntityKind::Organisation)
+            .counts_by_region(&who, EntityKind::Organisation)
             .unwrap_or_default();
         (counts, by_region)
     })

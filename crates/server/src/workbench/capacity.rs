@@ -9,6 +9,7 @@ use crate::error::Code;
 use crate::error::HttpStatus;
 use crate::pages::escape;
 use crate::state::blocking;
+use crate::auth::Who;
 use crate::AppState;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::Multipart;
@@ -21,7 +22,11 @@ use std::sync::Arc;
 
 use innomesh_app::alloc::Planned;
 
-pub async fn page(State(st): State<AppState>, Query(params): Query<Params>) -> Response {
+pub async fn page(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Query(params): Query<Params>,
+) -> Response {
     let parts = match param(&params, "parts").map(|p| p.parse::<usize>()) {
         None => 8,
         Some(Ok(n)) if (1..=60).contains(&n) => n,
@@ -35,7 +40,7 @@ pub async fn page(State(st): State<AppState>, Query(params): Query<Params>) -> R
     let st2 = st.clone();
     let res = blocking(move || -> Result<Arc<Planned>, crate::error::ApiError> {
         // A sample order's plan is kept until the registry changes (the solver runs ~0.5 s).
-        Ok(innomesh_app::alloc::sample_plan(&st2, parts, seed)?)
+        Ok(st2.sample_plan(&who, parts, seed)?)
     })
     .await;
     let planned = match res {
@@ -186,6 +191,7 @@ pub async fn template() -> Response {
 /// An uploaded order: validated row by row, then planned like the sample.
 pub async fn upload(
     State(st): State<AppState>,
+    Who(who): Who,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -242,7 +248,7 @@ pub async fn upload(
     };
     let st2 = st.clone();
     let res = blocking(move || -> Result<_, crate::error::ApiError> {
-        let shops = innomesh_app::alloc::shops(st2.repo())?;
+        let shops = st2.capacity_shops(&who)?;
         let mut cfg = PlanConfig {
             policy: innomesh_app::alloc::policy(),
             ..PlanConfig::default()

@@ -15,7 +15,9 @@ use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use crate::auth::Who;
 use innomesh_app::workflow::{self, FunnelRow, ResponseView};
+use innomesh_app::{Perm, Principal};
 use innomesh_core::model::{Demand, DemandStatus, PersonRole, ResponseOutcome};
 use innomesh_core::{EntityKind, Labelled, Record};
 use innomesh_matching::{Evidence, SolverKind};
@@ -39,26 +41,31 @@ fn when(at: &str) -> String {
 }
 
 /// The extra sections of a record's detail page that belong to the demand workflow.
-pub fn detail_sections(st: &AppState, r: &Record, p: &Params) -> Result<String, ApiError> {
+pub fn detail_sections(
+    st: &AppState,
+    who: &Principal,
+    r: &Record,
+    p: &Params,
+) -> Result<String, ApiError> {
     match r {
-        Record::Demand(d) => demand_sections(st, d, p),
+        Record::Demand(d) => demand_sections(st, who, d, p),
         Record::Achievement(a) => {
             let mut b = format!(
                 "<div class=\"actions\"><a class=\"btn\" href=\"/achievements/{}/adopters\">可能的承接企业</a></div>",
                 enc(&a.id)
             );
-            b.push_str(&solver_sections(st, r)?);
+            b.push_str(&solver_sections(st, who, r)?);
             Ok(b)
         }
-        _ => solver_sections(st, r),
+        _ => solver_sections(st, who, r),
     }
 }
 
-fn solver_sections(st: &AppState, r: &Record) -> Result<String, ApiError> {
+fn solver_sections(st: &AppState, who: &Principal, r: &Record) -> Result<String, ApiError> {
     let Some(t) = workflow::solver_type_of(r.kind()) else {
         return Ok(String::new());
     };
-    let rs = workflow::responses(st, None, Some((t, r.id())))?;
+    let rs = workflow::responses(st, who, None, Some((t, r.id())))?;
     if rs.is_empty() {
         return Ok(String::new());
     }
@@ -89,7 +96,12 @@ fn solver_sections(st: &AppState, r: &Record) -> Result<String, ApiError> {
     Ok(b)
 }
 
-fn demand_sections(st: &AppState, d: &Demand, p: &Params) -> Result<String, ApiError> {
+fn demand_sections(
+    st: &AppState,
+    who: &Principal,
+    d: &Demand,
+    p: &Params,
+) -> Result<String, ApiError> {
     let mut b = String::new();
     b.push_str(&format!(
         "<div class=\"actions\"><a class=\"btn\" href=\"/demands/{id}/matches\">匹配解题方</a>\
@@ -134,7 +146,7 @@ fn demand_sections(st: &AppState, d: &Demand, p: &Params) -> Result<String, ApiE
         b.push_str(&format!("<li class=\"{class}\"{cur}>{}</li>", s.label()));
     }
     b.push_str("</ol>");
-    let managers = technology_managers(st)?;
+    let managers = technology_managers(st, who)?;
     let manager_name = d
         .manager
         .as_ref()
@@ -159,6 +171,7 @@ fn demand_sections(st: &AppState, d: &Demand, p: &Params) -> Result<String, ApiE
             d.status.label()
         ));
     }
+    if who.may(Perm::Transition) {
     // The form: the next stage by default, earlier stages to move back (with a reason).
     b.push_str(&format!(
         "<form class=\"record\" method=\"post\" action=\"/demands/{}/transition\"><div class=\"field\"><label for=\"f-to\">流转到</label><div><select id=\"f-to\" name=\"to\">",
@@ -197,11 +210,11 @@ fn demand_sections(st: &AppState, d: &Demand, p: &Params) -> Result<String, ApiE
         ));
     }
     b.push_str("</select></div></div>\
-        <div class=\"field\"><label for=\"f-actor\">经办人</label><div><input type=\"text\" id=\"f-actor\" name=\"actor\" value=\"web\" maxlength=\"40\"><div class=\"help\">记入流转记录和审计日志</div></div></div>\
         <div class=\"field\"><label for=\"f-note\">说明</label><div><textarea id=\"f-note\" name=\"note\" maxlength=\"500\"></textarea></div></div>\
         <p><button type=\"submit\">流转</button></p></form>");
+    }
     // History.
-    let history = st.repo().demand_history(Some(&d.id))?;
+    let history = st.demand_history(who, Some(&d.id))?;
     if !history.is_empty() {
         b.push_str("<h3>流转记录</h3><table><thead><tr><th>时间（北京时间）</th><th>从</th><th>到</th><th>经办人</th><th>说明</th></tr></thead><tbody>");
         for t in history.iter().rev() {
@@ -220,7 +233,7 @@ fn demand_sections(st: &AppState, d: &Demand, p: &Params) -> Result<String, ApiE
         b.push_str("</tbody></table>");
     }
     // Responses.
-    let rs = workflow::responses(st, Some(&d.id), None)?;
+    let rs = workflow::responses(st, who, Some(&d.id), None)?;
     b.push_str(&format!("<h2>解题方应答（{}）</h2>", rs.len()));
     if rs.is_empty() {
         b.push_str(
@@ -253,13 +266,12 @@ fn responses_table(rs: &[ResponseView]) -> String {
     b
 }
 
-fn technology_managers(st: &AppState) -> Result<Vec<(String, String)>, ApiError> {
+fn technology_managers(st: &AppState, who: &Principal) -> Result<Vec<(String, String)>, ApiError> {
     let mut q = innomesh_store::ListQuery::new(EntityKind::Person);
     q.subkind = Some(PersonRole::TechnologyManager.code().to_string());
     q.per_page = 500;
     Ok(st
-        .repo()
-        .list(&q)?
+        .list(who, &q)?
         .records
         .into_iter()
         .map(|r| (r.id().to_string(), r.name().to_string()))
@@ -269,6 +281,7 @@ fn technology_managers(st: &AppState) -> Result<Vec<(String, String)>, ApiError>
 /// `POST /demands/{id}/transition` from the form: back to the demand's page, with the outcome.
 pub async fn transition(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(id): Path<String>,
     form: Result<Form<Params>, axum::extract::rejection::FormRejection>,
 ) -> Response {
@@ -278,12 +291,12 @@ pub async fn transition(
     let req = workflow::TransitionRequest {
         to: param(&p, "to").unwrap_or("").to_string(),
         manager: param(&p, "manager").map(str::to_string),
-        actor: param(&p, "actor").map(str::to_string),
+        actor: None,
         note: param(&p, "note").unwrap_or("").to_string(),
     };
     let st2 = st.clone();
     let id2 = id.clone();
-    let res = blocking(move || workflow::transition(&st2, &id2, &req)).await;
+    let res = blocking(move || workflow::transition(&st2, &who, &id2, &req)).await;
     let target = match res {
         Ok(Ok(_)) => {
             format!("/demands/{}?moved=1#flow", enc(&id))
@@ -367,12 +380,13 @@ fn solver_path(k: SolverKind) -> (&'static str, &'static str, &'static str) {
 /// `/demands/{id}/matches`: ranked solvers with evidence.
 pub async fn matches(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(id): Path<String>,
     Query(p): Query<Params>,
 ) -> Response {
     let kind_filter = param(&p, "type").unwrap_or("").to_string();
     let st2 = st.clone();
-    let res = blocking(move || innomesh_app::matching::match_demand(&st2, &id, 200)).await;
+    let res = blocking(move || st2.match_demand(&who, &id, 200)).await;
     let (d, hits) = match res {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return error_page(e.status(), &e.message, &st),
@@ -445,12 +459,12 @@ pub async fn matches(
 }
 
 /// `/achievements/{id}/adopters`: enterprises likely to adopt a result.
-pub async fn adopters(State(st): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn adopters(State(st): State<AppState>, Who(who): Who, Path(id): Path<String>) -> Response {
     let st2 = st.clone();
     let id2 = id.clone();
     let res = blocking(move || -> Result<_, ApiError> {
-        let a = st2.repo().get(EntityKind::Achievement, &id2)?;
-        let hits = innomesh_app::matching::adopters(&st2, &id2, 20)?;
+        let a = st2.get(&who, EntityKind::Achievement, &id2)?;
+        let hits = st2.adopters(&who, &id2, 20)?;
         Ok((a, hits))
     })
     .await;
@@ -506,9 +520,9 @@ fn funnel_table(title: &str, rows: &[FunnelRow], total: &FunnelRow, stages: &[&s
 }
 
 /// `/demand-funnel`: how far demands get, per district and per technology manager.
-pub async fn funnel(State(st): State<AppState>) -> Response {
+pub async fn funnel(State(st): State<AppState>, Who(who): Who) -> Response {
     let st2 = st.clone();
-    let f = match blocking(move || workflow::funnel(&st2)).await {
+    let f = match blocking(move || workflow::funnel(&st2, &who)).await {
         Ok(Ok(f)) => f,
         Ok(Err(e)) => return error_page(e.status(), &e.message, &st),
         Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),

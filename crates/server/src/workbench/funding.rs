@@ -13,13 +13,16 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use innomesh_app::funding::{self, Bucket};
-use innomesh_core::{EntityKind, Record};
 use innomesh_dedup::{FlaggedPair, Span};
-use std::sync::Arc;
+use crate::auth::Who;
+use innomesh_app::Principal;
 
 /// Flagged pairs, recomputed only when the registry changes (kept by the `App`).
-fn cached_duplicates(st: &AppState) -> Result<Arc<Vec<FlaggedPair>>, crate::error::ApiError> {
-    Ok(funding::cached_duplicates(st)?)
+fn cached_duplicates(
+    st: &AppState,
+    who: &Principal,
+) -> Result<Vec<FlaggedPair>, crate::error::ApiError> {
+    Ok(st.funding_duplicates(who)?)
 }
 
 fn bucket_table(
@@ -55,7 +58,11 @@ fn bucket_table(
     s
 }
 
-pub async fn overview(State(st): State<AppState>, Query(params): Query<Params>) -> Response {
+pub async fn overview(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Query(params): Query<Params>,
+) -> Response {
     let year = match param(&params, "year").map(|y| y.parse::<i32>()) {
         None => None,
         Some(Ok(y)) if (1949..=2100).contains(&y) => Some(y),
@@ -69,8 +76,8 @@ pub async fn overview(State(st): State<AppState>, Query(params): Query<Params>) 
     };
     let st2 = st.clone();
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
-        let o = funding::cached_overview(&st2, year)?;
-        let dups = cached_duplicates(&st2)?.len();
+        let o = st2.funding_overview(&who, year)?;
+        let dups = cached_duplicates(&st2, &who)?.len();
         Ok((o, dups))
     })
     .await;
@@ -153,12 +160,12 @@ fn kind_label(k: &innomesh_dedup::MatchKind) -> &'static str {
     }
 }
 
-pub async fn duplicates(State(st): State<AppState>) -> Response {
+pub async fn duplicates(State(st): State<AppState>, Who(who): Who) -> Response {
     let st2 = st.clone();
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
         Ok((
-            funding::duplicates(st2.repo())?,
-            funding::applications(st2.repo())?,
+            cached_duplicates(&st2, &who)?,
+            st2.funding_applications(&who)?,
         ))
     })
     .await;
@@ -235,11 +242,15 @@ fn highlighted(text: &str, reused: &[Span], boilerplate: &[Span]) -> String {
     out
 }
 
-pub async fn pair(State(st): State<AppState>, Path((a, b)): Path<(String, String)>) -> Response {
+pub async fn pair(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path((a, b)): Path<(String, String)>,
+) -> Response {
     let st2 = st.clone();
     let (a2, b2) = (a.clone(), b.clone());
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
-        let pairs = funding::duplicates(st2.repo())?;
+        let pairs = cached_duplicates(&st2, &who)?;
         let p = pairs
             .into_iter()
             .find(|p| (p.a == a2 && p.b == b2) || (p.a == b2 && p.b == a2));
@@ -247,15 +258,13 @@ pub async fn pair(State(st): State<AppState>, Path((a, b)): Path<(String, String
                 Option<innomesh_core::model::Application>,
                 crate::error::ApiError,
             > {
-                Ok(match st2.repo().get(EntityKind::Application, id)? {
-                    Some(Record::Application(x)) => Some(x),
-                    _ => None,
-                })
+                Ok(st2.funding_application(&who, id)?)
             };
-        Ok((p, get(&a2)?, get(&b2)?))
+        let found = p.as_ref().map(|p| (get(&p.a), get(&p.b)));
+        Ok((p.clone(), get(&a2)?, get(&b2)?, found))
     })
     .await;
-    let (p, app_a, app_b) = match data {
+    let (p, app_a, app_b, found) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
@@ -267,11 +276,8 @@ pub async fn pair(State(st): State<AppState>, Path((a, b)): Path<(String, String
         );
     };
     // Evidence offsets refer to the text the detector saw, in the pair's own order.
-    let (first, second) = match (
-        st.repo().get(EntityKind::Application, &p.a),
-        st.repo().get(EntityKind::Application, &p.b),
-    ) {
-        (Ok(Some(Record::Application(x))), Ok(Some(Record::Application(y)))) => (x, y),
+    let (first, second) = match found {
+        Some((Ok(Some(x)), Ok(Some(y)))) => (x, y),
         _ => return error_page(StatusCode::NOT_FOUND, "申报已被删除", &st),
     };
     let ta = funding::to_dedup(&first).text;
@@ -358,7 +364,11 @@ pub struct CheckInput {
     text: String,
 }
 
-pub async fn check_submit(State(st): State<AppState>, Form(input): Form<CheckInput>) -> Response {
+pub async fn check_submit(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Form(input): Form<CheckInput>,
+) -> Response {
     let applicant = match innomesh_core::CreditCode::parse(&input.applicant) {
         Ok(c) => c,
         Err(e) => {
@@ -385,7 +395,7 @@ pub async fn check_submit(State(st): State<AppState>, Form(input): Form<CheckInp
     };
     let st2 = st.clone();
     let res = blocking(move || {
-        funding::check_draft(st2.repo(), &draft).map_err(crate::error::ApiError::from)
+        st2.check_draft(&who, &draft).map_err(crate::error::ApiError::from)
     })
     .await;
     let matches = match res {

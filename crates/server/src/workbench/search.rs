@@ -9,6 +9,7 @@ use crate::error::HttpStatus;
 use crate::pages::escape;
 use crate::pages::layout::url_encode;
 use crate::state::blocking;
+use crate::auth::Who;
 use crate::AppState;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
@@ -32,7 +33,7 @@ fn link(q: &str, kind: Option<&str>, region: Option<&str>, page: usize) -> Strin
     s
 }
 
-pub async fn page(State(st): State<AppState>, Query(p): Query<Params>) -> Response {
+pub async fn page(State(st): State<AppState>, Who(who): Who, Query(p): Query<Params>) -> Response {
     let q = param(&p, "q").unwrap_or("").trim().to_string();
     let kind = param(&p, "kind")
         .filter(|k| !k.is_empty())
@@ -77,7 +78,7 @@ pub async fn page(State(st): State<AppState>, Query(p): Query<Params>) -> Respon
         }
     };
     let st2 = st.clone();
-    let res = blocking(move || innomesh_app::search::search(&st2, &sq)).await;
+    let res = blocking(move || st2.search(&who, &sq)).await;
     let r = match res {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return error_page(e.status(), &e.message, &st),
@@ -177,6 +178,7 @@ pub async fn page(State(st): State<AppState>, Query(p): Query<Params>) -> Respon
 /// line named.
 fn dictionaries_body(
     st: &AppState,
+    who: &innomesh_app::Principal,
     notice: &str,
     keep: Option<(Which, &str)>,
 ) -> Result<String, crate::error::ApiError> {
@@ -195,7 +197,7 @@ fn dictionaries_body(
             "每行一个领域词，可跟词频和词性，例如：<code>稀土永磁 2000 n</code>。这些词在分词时保持完整。以 # 开头的行是注释。",
         ),
     ] {
-        let (stored, edited) = dictionaries::text(st.repo(), w)?;
+        let (stored, edited) = st.dictionary_text(who, w)?;
         let n = dictionaries::check(w, &stored).unwrap_or(0);
         let text = match keep {
             Some((k, t)) if k == w => t.to_string(),
@@ -205,7 +207,7 @@ fn dictionaries_body(
             "<h2 id=\"{code}\">{label}<small class=\"muted\"> · {n} {unit}{state}</small></h2><p class=\"help\">{help}</p>\
              <form class=\"record\" method=\"post\" action=\"/dictionaries\"><input type=\"hidden\" name=\"which\" value=\"{code}\">\
              <label for=\"t-{code}\" class=\"muted\">{label}全文</label><textarea id=\"t-{code}\" name=\"text\" rows=\"14\" spellcheck=\"false\">{}</textarea>\
-             <div class=\"actions\"><label for=\"a-{code}\">经办人</label><input type=\"text\" id=\"a-{code}\" name=\"actor\" value=\"web\" maxlength=\"40\">\
+             <div class=\"actions\">\
              <button type=\"submit\">保存{label}</button><button type=\"submit\" name=\"reset\" value=\"1\" class=\"btn secondary\">恢复默认</button></div></form>",
             escape(&text),
             code = w.code(),
@@ -217,9 +219,9 @@ fn dictionaries_body(
     Ok(b)
 }
 
-pub async fn dictionaries_page(State(st): State<AppState>) -> Response {
+pub async fn dictionaries_page(State(st): State<AppState>, Who(who): Who) -> Response {
     let st2 = st.clone();
-    match blocking(move || dictionaries_body(&st2, "", None)).await {
+    match blocking(move || dictionaries_body(&st2, &who, "", None)).await {
         Ok(Ok(b)) => html("别名与领域词典", "/search", &b, &st),
         Ok(Err(e)) => error_page(e.status(), &e.message, &st),
         Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
@@ -228,6 +230,7 @@ pub async fn dictionaries_page(State(st): State<AppState>) -> Response {
 
 pub async fn dictionaries_save(
     State(st): State<AppState>,
+    Who(who): Who,
     form: Result<Form<Params>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(p)) = form else {
@@ -238,16 +241,9 @@ pub async fn dictionaries_save(
     };
     let reset = param(&p, "reset").is_some();
     let text = param(&p, "text").unwrap_or("").replace("\r\n", "\n");
-    let actor = param(&p, "actor")
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .unwrap_or("web")
-        .chars()
-        .take(40)
-        .collect::<String>();
     let st2 = st.clone();
     let res = blocking(move || {
-        let saved = dictionaries::save(&st2, w, (!reset).then_some(text.as_str()), &actor);
+        let saved = dictionaries::save(&st2, &who, w, (!reset).then_some(text.as_str()));
         let (notice, keep) = match &saved {
             Ok(n) => (
                 format!(
@@ -274,7 +270,7 @@ pub async fn dictionaries_save(
                 (!reset).then_some((w, text.as_str())),
             ),
         };
-        let body = dictionaries_body(&st2, &notice, keep)?;
+        let body = dictionaries_body(&st2, &who, &notice, keep)?;
         Ok::<_, crate::error::ApiError>((saved.is_ok(), body))
     })
     .await;
