@@ -114,7 +114,10 @@ impl App {
     }
 
     /// Read access to the registry. Writes go through the `App`'s methods, never through this.
-    pub(crate) fn repo(&self) -> &dyn Repository {
+    ///
+    /// Unchecked: it sees every record. For engines, benchmarks and tests; front ends read
+    /// through the methods that take a `Principal` (a test keeps `server` off this).
+    pub fn repo(&self) -> &dyn Repository {
         self.repo.as_ref()
     }
 

@@ -8,15 +8,15 @@ use innomesh_sheets::Format;
 fn import_csv(app: &App, text: &str) -> innomesh_app::Error {
     let err = app
         .import_file(
+            &innomesh_app::Principal::local("t"),
             EntityKind::Person,
             text.as_bytes(),
             Format::Csv,
-            "t",
             "t.csv",
             &innomesh_app::transfer::NoProgress,
         )
         .unwrap_err();
-    assert_eq!(app.count(EntityKind::Person).unwrap(), 0, "nothing written");
+    assert_eq!(app.count(&innomesh_app::Principal::local("t"), EntityKind::Person).unwrap(), 0, "nothing written");
     err
 }
 

@@ -16,6 +16,7 @@ fn open(dir: &Path) -> Arc<App> {
         Arc::new(store),
         Config {
             data_dir: Some(dir.to_path_buf()),
+            ..Config::default()
         },
     )
 }
@@ -53,14 +54,14 @@ fn index_converges_after_lost_index_work_and_writes_made_elsewhere() {
         let app = open(dir.path());
         innomesh_app::search::open(&app, &|_, _| {}).unwrap();
         kept = app
-            .create(person("甲乙丙测试专家"), "t")
+            .create(&innomesh_app::Principal::local("t"), person("甲乙丙测试专家"))
             .unwrap()
             .id()
             .to_string();
-        let r = app.create(person("丁戊己测试专家"), "t").unwrap();
+        let r = app.create(&innomesh_app::Principal::local("t"), person("丁戊己测试专家")).unwrap();
         renamed = r.id().to_string();
         deleted = app
-            .create(person("庚辛壬测试专家"), "t")
+            .create(&innomesh_app::Principal::local("t"), person("庚辛壬测试专家"))
             .unwrap()
             .id()
             .to_string();
@@ -68,16 +69,16 @@ fn index_converges_after_lost_index_work_and_writes_made_elsewhere() {
         innomesh_app::search::flush(&app).unwrap();
         let Record::Person(mut p) = r else { panic!() };
         p.name = "子丑寅改名专家".into();
-        app.update(EntityKind::Person, &renamed, Record::Person(p), "t")
+        app.update(&innomesh_app::Principal::local("t"), EntityKind::Person, &renamed, Record::Person(p))
             .unwrap();
-        app.delete(EntityKind::Person, &deleted, "t").unwrap();
+        app.delete(&innomesh_app::Principal::local("t"), EntityKind::Person, &deleted).unwrap();
         // Dropped without a commit: the index work of the last writes is lost, as in a kill -9
         // (the group commit had not come due).
     }
     {
         // Writes while no index is open (the CLI next to a stopped server).
         let app = open(dir.path());
-        app.create(person("卯辰巳离线专家"), "cli").unwrap();
+        app.create(&innomesh_app::Principal::local("t"), person("卯辰巳离线专家")).unwrap();
     }
     let app = open(dir.path());
     innomesh_app::search::open(&app, &|_, _| {}).unwrap();
@@ -94,7 +95,7 @@ fn index_converges_after_lost_index_work_and_writes_made_elsewhere() {
         "written while the index was closed"
     );
     // Every stored person is findable by its stored name.
-    for r in app.all(EntityKind::Person).unwrap() {
+    for r in app.all(&innomesh_app::Principal::local("t"), EntityKind::Person).unwrap() {
         assert!(
             found(&app, r.name()).contains(&r.id().to_string()),
             "{}",
@@ -109,7 +110,7 @@ fn a_write_is_visible_to_the_next_search_without_waiting_for_the_group_commit() 
     innomesh_app::search::open(&app, &|_, _| {}).unwrap();
     for i in 0..5 {
         let id = app
-            .create(person(&format!("即时可见专家{i}号")), "t")
+            .create(&innomesh_app::Principal::local("t"), person(&format!("即时可见专家{i}号")))
             .unwrap()
             .id()
             .to_string();

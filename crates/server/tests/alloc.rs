@@ -1,10 +1,12 @@
 //! Shared capacity through the API: shops from the registry, a plan that respects capacities.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_core::sample::{generate, SampleConfig};
-use innomesh_server::{router, AppState};
+use innomesh_server::AppState;
 use innomesh_store::{Repository, SqliteStore};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -17,7 +19,7 @@ fn app() -> axum::Router {
         .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
         .unwrap()
         .unwrap();
-    router(AppState::for_store(Arc::new(store)))
+    support::router(AppState::for_store(Arc::new(store)))
 }
 
 async fn call(app: &axum::Router, method: &str, uri: &str, body: String) -> (StatusCode, Value) {

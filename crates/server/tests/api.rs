@@ -1,10 +1,12 @@
 //! The API through its HTTP boundary: good requests work, malformed ones answer 4xx with a code.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_core::sample::{generate, SampleConfig};
-use innomesh_server::{router, AppState};
+use innomesh_server::AppState;
 use innomesh_store::{Repository, SqliteStore};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -17,7 +19,7 @@ fn app() -> axum::Router {
         .unwrap()
         .unwrap();
     store.set_meta("sample_data", "示例数据", "t").unwrap();
-    router(AppState::for_store(Arc::new(store)))
+    support::router(AppState::for_store(Arc::new(store)))
 }
 
 async fn call(
@@ -190,7 +192,7 @@ async fn openapi_pages_and_templates() {
 
 #[tokio::test]
 async fn chain_node_ids_must_have_the_engine_form_and_referenced_nodes_stay() {
-    let app = router(AppState::for_store(Arc::new(
+    let app = support::router(AppState::for_store(Arc::new(
         SqliteStore::open_in_memory().unwrap(),
     )));
     let node = |id: &str, supplies: &[&str]| {

@@ -1,11 +1,13 @@
 //! Chains through the API on sample data: every gap kind appears and matches its rule.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_app::chains;
 use innomesh_core::sample::{generate, SampleConfig};
-use innomesh_server::{router, AppState};
+use innomesh_server::AppState;
 use innomesh_store::{Repository, SqliteStore};
 use serde_json::Value;
 use std::sync::Arc;
@@ -18,8 +20,8 @@ fn app() -> axum::Router {
         .unwrap()
         .unwrap();
     let st = AppState::for_store(Arc::new(store));
-    chains::seed_models(&st, "t").unwrap();
-    router(st)
+    chains::seed_models(&st, &innomesh_app::Principal::local("t")).unwrap();
+    support::router(st)
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
@@ -136,11 +138,9 @@ async fn manual_mapping_is_respected_by_the_next_run() {
         .unwrap()
         .unwrap();
     chains::seed_models(
-        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()),
-        "t",
-    )
+        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()), &innomesh_app::Principal::local("t"))
     .unwrap();
-    let app = router(AppState::for_store(store.clone()));
+    let app = support::router(AppState::for_store(store.clone()));
     let (_, node) = get(&app, "/api/chains/rare_earth/nodes/magnet").await;
     let firm = node["firms"][0]["credit_code"]
         .as_str()
@@ -179,7 +179,7 @@ async fn one_bad_chain_node_never_breaks_chains_for_everyone() {
     {
         let store = SqliteStore::open(&path).unwrap();
         let st = AppState::for_store(Arc::new(store));
-        chains::seed_models(&st, "t").unwrap();
+        chains::seed_models(&st, &innomesh_app::Principal::local("t")).unwrap();
     }
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -193,7 +193,7 @@ async fn one_bad_chain_node_never_breaks_chains_for_everyone() {
         .unwrap();
     }
     let st = AppState::for_store(Arc::new(SqliteStore::open(&path).unwrap()));
-    let app = router(st);
+    let app = support::router(st);
     let (s, list) = get(&app, "/api/chains").await;
     assert_eq!(s, StatusCode::OK, "{list}");
     assert_eq!(

@@ -1,13 +1,15 @@
 //! Funding through the API: the overview adds up, duplicates carry evidence, and a draft is only
 //! ever compared with the applicant's own earlier applications.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_app::chains;
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::{EntityKind, Record};
-use innomesh_server::{router, AppState};
+use innomesh_server::AppState;
 use innomesh_store::{Repository, SqliteStore};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -20,11 +22,9 @@ fn setup() -> (Arc<SqliteStore>, axum::Router) {
         .unwrap()
         .unwrap();
     chains::seed_models(
-        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()),
-        "t",
-    )
+        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()), &innomesh_app::Principal::local("t"))
     .unwrap();
-    let app = router(AppState::for_store(store.clone()));
+    let app = support::router(AppState::for_store(store.clone()));
     (store, app)
 }
 

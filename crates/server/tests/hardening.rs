@@ -1,15 +1,17 @@
 //! Cross-site writes are refused and every answer carries the security headers.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use innomesh_server::{router, AppState};
+use innomesh_server::AppState;
 use innomesh_store::{Repository, SqliteStore};
 use std::sync::Arc;
 use tower::ServiceExt;
 
 fn app() -> (axum::Router, Arc<SqliteStore>) {
     let store = Arc::new(SqliteStore::open_in_memory().unwrap());
-    (router(AppState::for_store(store.clone())), store)
+    (support::router(AppState::for_store(store.clone())), store)
 }
 
 async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap) {

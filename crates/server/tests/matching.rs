@@ -1,11 +1,13 @@
 //! Matching through the API: a demand gets solvers with checkable evidence; cards are checked.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_app::chains;
 use innomesh_core::sample::{generate, SampleConfig};
-use innomesh_server::{router, AppState};
+use innomesh_server::AppState;
 use innomesh_store::{Repository, SqliteStore};
 use serde_json::Value;
 use std::sync::Arc;
@@ -30,8 +32,8 @@ async fn demand_matches_carry_evidence() {
         .unwrap()
         .unwrap();
     let st = AppState::for_store(Arc::new(store));
-    chains::seed_models(&st, "t").unwrap();
-    let app = router(st);
+    chains::seed_models(&st, &innomesh_app::Principal::local("t")).unwrap();
+    let app = support::router(st);
     let (s, m) = get(&app, "/api/demands/DM000001/matches?top=10").await;
     assert_eq!(s, StatusCode::OK, "{m}");
     let hits = m["hits"].as_array().unwrap();

@@ -1,6 +1,8 @@
 //! `/api/openapi.json` is a contract: every API route is in it and nothing else is, every path
 //! parameter is declared, every `$ref` resolves and every error answer has the Error schema.
 
+mod support;
+
 use innomesh_core::EntityKind;
 use innomesh_server::openapi::build;
 use serde_json::Value;
@@ -243,10 +245,10 @@ async fn the_server_refuses_what_the_document_calls_invalid() {
     use axum::body::Body;
     use axum::http::Request;
     use http_body_util::BodyExt;
-    use innomesh_server::{router, AppState};
+    use innomesh_server::AppState;
     use innomesh_store::SqliteStore;
     use tower::ServiceExt;
-    let app = router(AppState::for_store(std::sync::Arc::new(
+    let app = support::router(AppState::for_store(std::sync::Arc::new(
         SqliteStore::open_in_memory().unwrap(),
     )));
     let cases = [

@@ -3,6 +3,8 @@
 //! and leaves everything else — masked phones and ID numbers included — exactly as stored. A masked
 //! value in a new row is refused, row and column named.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
@@ -10,7 +12,7 @@ use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::schema::{fields, FieldType};
 use innomesh_core::tabular::Cell;
 use innomesh_core::{EntityKind, Record};
-use innomesh_server::{router, AppState};
+use innomesh_server::AppState;
 use innomesh_sheets::{read, write_xlsx, Format, Sheet, Table};
 use innomesh_store::{Repository, SqliteStore};
 use serde_json::Value;
@@ -26,7 +28,7 @@ fn state() -> AppState {
         .unwrap();
     store.set_meta("sample_data", "示例数据", "t").unwrap();
     let st = AppState::for_store(Arc::new(store));
-    innomesh_app::chains::seed_models(&st, "t").unwrap();
+    innomesh_app::chains::seed_models(&st, &innomesh_app::Principal::local("t")).unwrap();
     st
 }
 
@@ -139,7 +141,8 @@ fn fill_empty_kinds(st: &AppState) {
         ),
     ] {
         if st.repo().count(kind).unwrap() == 0 {
-            st.create(Record::from_json(kind, v).unwrap(), "t").unwrap();
+            st.create(&innomesh_app::Principal::local("t"), Record::from_json(kind, v).unwrap())
+                .unwrap();
         }
     }
 }
@@ -167,7 +170,7 @@ fn every_stored_field_has_a_column() {
 async fn every_kind_survives_export_edit_import() {
     let st = state();
     fill_empty_kinds(&st);
-    let app = router(st.clone());
+    let app = support::router(st.clone());
     let mut failures = Vec::new();
     for kind in EntityKind::ALL {
         let before = by_id(st.repo(), kind);
@@ -221,7 +224,7 @@ async fn every_kind_survives_export_edit_import() {
 #[tokio::test]
 async fn masked_values_keep_stored_full_values() {
     let st = state();
-    let app = router(st.clone());
+    let app = support::router(st.clone());
     let table = export(&app, EntityKind::Person).await;
     let phone_col = table.headers.iter().position(|h| h == "手机").unwrap();
     let row = table
@@ -248,7 +251,7 @@ async fn masked_values_keep_stored_full_values() {
 #[tokio::test]
 async fn masked_phone_in_a_new_row_is_refused() {
     let st = state();
-    let app = router(st.clone());
+    let app = support::router(st.clone());
     let mut table = export(&app, EntityKind::Person).await;
     let before = by_id(st.repo(), EntityKind::Person);
     let phone_col = table.headers.iter().position(|h| h == "手机").unwrap();
@@ -290,7 +293,7 @@ async fn masked_phone_in_a_new_row_is_refused() {
 #[tokio::test]
 async fn a_file_with_fewer_columns_keeps_what_it_does_not_mention() {
     let st = state();
-    let app = router(st.clone());
+    let app = support::router(st.clone());
     let full = export(&app, EntityKind::Organisation).await;
     let keep = ["统一社会信用代码", "名称", "组织类型", "行政区划代码"];
     let cols: Vec<usize> = keep

@@ -1,11 +1,13 @@
 //! `/api/search` through the HTTP boundary: Chinese queries, aliases, facets, snippets, writes
 //! visible at once, malformed parameters answered 400 with a Chinese message.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_core::CreditCode;
-use innomesh_server::{router, AppState};
+use innomesh_server::AppState;
 use innomesh_store::SqliteStore;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use tower::ServiceExt;
 
 fn app() -> axum::Router {
     let store = SqliteStore::open_in_memory().unwrap();
-    router(AppState::for_store(Arc::new(store)))
+    support::router(AppState::for_store(Arc::new(store)))
 }
 
 async fn call(app: &axum::Router, method: &str, uri: &str, body: Value) -> (StatusCode, Value) {

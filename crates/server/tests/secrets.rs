@@ -1,12 +1,14 @@
 //! The installation's identity key never leaves the store: after the funding service has created
 //! (or found) it, no API answer or page — the audit log with or without filters above all — holds it.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_app::funding::IDENTITY_KEY;
 use innomesh_core::sample::{generate, SampleConfig};
-use innomesh_server::{router, AppState};
+use innomesh_server::AppState;
 use innomesh_store::{Repository, SqliteStore, SECRET_HIDDEN};
 use serde_json::Value;
 use std::sync::Arc;
@@ -22,7 +24,13 @@ fn setup(legacy_key: Option<&str>) -> (Arc<SqliteStore>, axum::Router) {
         // As earlier versions wrote it: the store's audit entry holds the value.
         store.set_meta(IDENTITY_KEY, k, "system").unwrap();
     }
-    let app = router(AppState::for_store(store.clone()));
+    // An auditor reads every answer the key could leak into, the audit log included.
+    let app = support::router_as(
+        AppState::for_store(store.clone()),
+        "auditor",
+        innomesh_app::Role::Auditor,
+        "",
+    );
     (store, app)
 }
 

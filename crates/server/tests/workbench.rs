@@ -1,12 +1,14 @@
 //! Workbench pages of the engines: funding picture, duplicate pair with highlights, pre-submission
 //! form, capacity plan view.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_app::chains;
 use innomesh_core::sample::{generate, SampleConfig};
-use innomesh_server::{router, AppState};
+use innomesh_server::AppState;
 use innomesh_store::{Repository, SqliteStore};
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -19,8 +21,8 @@ fn app() -> axum::Router {
         .unwrap();
     store.set_meta("sample_data", "示例数据", "t").unwrap();
     let st = AppState::for_store(Arc::new(store));
-    chains::seed_models(&st, "t").unwrap();
-    router(st)
+    chains::seed_models(&st, &innomesh_app::Principal::local("t")).unwrap();
+    support::router(st)
 }
 
 async fn page(app: &axum::Router, method: &str, uri: &str, form: &str) -> (StatusCode, String) {

@@ -3,11 +3,13 @@
 //! a solver's response. Each write is followed by `/api/search` and the `/search` page, which must
 //! find the record (or, after a delete, must not).
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_core::{CreditCode, EntityKind, Record};
-use innomesh_server::{router, AppState};
+use innomesh_server::AppState;
 use innomesh_sheets::pipeline::export_bytes;
 use innomesh_sheets::Format;
 use innomesh_store::SqliteStore;
@@ -145,7 +147,7 @@ async fn assert_gone(app: &axum::Router, q: &str, kind: EntityKind, id: &str) {
 
 #[tokio::test]
 async fn json_create_update_delete_are_searchable_at_once() {
-    let app = router(state());
+    let app = support::router(state());
     // Search first, so the index exists before the writes (the catch-up path, not the first build).
     assert_gone(&app, "青鸾", EntityKind::Organisation, "x").await;
     let c = code("91150203MA0WP0001");
@@ -201,7 +203,7 @@ async fn json_create_update_delete_are_searchable_at_once() {
 
 #[tokio::test]
 async fn web_form_create_and_edit_are_searchable_at_once() {
-    let app = router(state());
+    let app = support::router(state());
     assert_gone(&app, "白泽", EntityKind::Organisation, "x").await;
     let c = code("91150203MA0WP0002");
     let r = post_form(
@@ -305,7 +307,7 @@ fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
 
 #[tokio::test]
 async fn web_import_page_makes_every_row_searchable() {
-    let app = router(state());
+    let app = support::router(state());
     assert_gone(&app, "有限公司", EntityKind::Organisation, "x").await;
     let rows = [
         (
@@ -353,7 +355,7 @@ async fn web_import_page_makes_every_row_searchable() {
 
 #[tokio::test]
 async fn api_import_makes_every_row_searchable_and_updates_renames() {
-    let app = router(state());
+    let app = support::router(state());
     assert_gone(&app, "有限公司", EntityKind::Organisation, "x").await;
     let c = [
         code("91150203MA0WP0021"),
@@ -403,7 +405,7 @@ async fn api_import_makes_every_row_searchable_and_updates_renames() {
 #[tokio::test]
 async fn demand_transition_and_response_reach_the_index() {
     let st = state();
-    let app = router(st.clone());
+    let app = support::router(st.clone());
     let c = code("91150203MA0WP0031");
     let r = call(
         &app,

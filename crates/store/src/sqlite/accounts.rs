@@ -127,9 +127,9 @@ impl AccountStore for SqliteStore {
         let tx = conn.transaction()?;
         let now = crate::now_rfc3339();
         let n = tx.execute(
-            "UPDATE users SET display_name = $2, role = $3, scope = $4, can_unmask = $5, disabled = $6, must_change = $7, password_hash = $8, totp_secret = $9, totp_enabled = $10, recovery_codes = $11, failed_logins = $12, locked_until = $13, updated_at = $14 WHERE id = $1",
+            // SQLite numbers `$N` parameters in order of appearance: keep them in that order.
+            "UPDATE users SET display_name = $1, role = $2, scope = $3, can_unmask = $4, disabled = $5, must_change = $6, password_hash = $7, totp_secret = $8, totp_enabled = $9, recovery_codes = $10, failed_logins = $11, locked_until = $12, updated_at = $13 WHERE id = $14",
             params![
-                user.id,
                 user.display_name,
                 user.role,
                 user.scope,
@@ -143,6 +143,7 @@ impl AccountStore for SqliteStore {
                 user.failed_logins,
                 user.locked_until,
                 now,
+                user.id,
             ],
         )?;
         if n == 0 {
@@ -173,8 +174,8 @@ impl AccountStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let conn = self.conns.write();
         conn.execute(
-            "UPDATE users SET failed_logins = $2, locked_until = $3, last_login = COALESCE($4, last_login) WHERE id = $1",
-            params![id, failed_logins, locked_until, last_login],
+            "UPDATE users SET failed_logins = $1, locked_until = $2, last_login = COALESCE($3, last_login) WHERE id = $4",
+            params![failed_logins, locked_until, last_login, id],
         )?;
         Ok(())
     }
@@ -231,8 +232,8 @@ impl AccountStore for SqliteStore {
     fn session_save(&self, s: &Session) -> Result<(), StoreError> {
         let conn = self.conns.write();
         conn.execute(
-            "UPDATE sessions SET csrf = $2, second_factor_done = $3, last_seen = $4 WHERE id_hash = $1",
-            params![s.id_hash, s.csrf, s.second_factor_done as i64, s.last_seen],
+            "UPDATE sessions SET csrf = $1, second_factor_done = $2, last_seen = $3 WHERE id_hash = $4",
+            params![s.csrf, s.second_factor_done as i64, s.last_seen, s.id_hash],
         )?;
         Ok(())
     }
@@ -325,8 +326,8 @@ impl AccountStore for SqliteStore {
     fn token_used(&self, id: &str, at: &str) -> Result<(), StoreError> {
         let conn = self.conns.write();
         conn.execute(
-            "UPDATE api_tokens SET last_used = $2 WHERE id = $1",
-            params![id, at],
+            "UPDATE api_tokens SET last_used = $1 WHERE id = $2",
+            params![at, id],
         )?;
         Ok(())
     }
