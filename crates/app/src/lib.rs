@@ -174,6 +174,7 @@ impl App {
 
     /// A page of a list, narrowed to the caller's scope.
     pub fn list(&self, who: &Principal, query: &ListQuery) -> Result<Page> {
+        who.require(Perm::Read)?;
         match self.scoped(who, query.clone())? {
             Some(q) => Ok(self.repo.list(&q)?),
             None => Ok(Page {

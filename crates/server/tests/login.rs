@@ -290,3 +290,75 @@ async fn api_without_credentials_is_401_and_a_bad_token_too() {
     let open = send(&app, get("/api/openapi.json", None)).await;
     assert_eq!(open.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn administrators_enrol_totp_then_manage_accounts() {
+    let (app, st) = setup();
+    st.add_user_with_password(
+        &Principal::local("t"),
+        "anquan",
+        "安全管理员",
+        Role::SecurityAdmin,
+        "",
+        "安全-管理-账号-2026",
+    )
+    .unwrap();
+    let a = send(
+        &app,
+        form("/login", &format!("username=anquan&password={}", enc("安全-管理-账号-2026")), None),
+    )
+    .await;
+    assert_eq!(a.location, "/login/totp", "the password alone is not enough");
+    let pending = session_of(&a);
+    // Until the code is given, nothing else opens.
+    let blocked = send(&app, get("/admin/users", Some(&pending))).await;
+    assert_eq!(blocked.location, "/login/totp");
+    let enrol = send(&app, get("/login/totp", Some(&pending))).await;
+    assert!(enrol.text.contains("绑定动态口令"), "{}", enrol.text);
+    let at = enrol.text.find("<code class=\"secret\">").unwrap() + 21;
+    let secret = &enrol.text[at..at + enrol.text[at..].find('<').unwrap()];
+    let wrong = send(&app, form("/login/totp", "code=000000", Some(&pending))).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let code = innomesh_app::auth::accounts::totp_code(secret, innomesh_store::unix_now() as u64)
+        .unwrap();
+    let ok = send(&app, form("/login/totp", &format!("code={code}"), Some(&pending))).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    assert!(ok.text.contains("恢复码"));
+    let session = session_of(&ok);
+    assert_ne!(session, pending, "a new session id after the second factor");
+    let old = send(&app, get("/admin/users", Some(&pending))).await;
+    assert_eq!(old.status, StatusCode::SEE_OTHER, "the pre-TOTP session is gone");
+    let users = send(&app, get("/admin/users", Some(&session))).await;
+    assert_eq!(users.status, StatusCode::OK, "{}", users.text);
+    assert!(users.text.contains("zhang") && users.text.contains("市级工作人员"));
+    let csrf = csrf_of(&users.text);
+    let added = send(
+        &app,
+        form(
+            "/admin/users",
+            &format!("_csrf={csrf}&action=add&username=li&display_name=%E6%9D%8E&role=district-staff&scope=150203"),
+            Some(&session),
+        ),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text);
+    assert!(added.text.contains("一次性密码"), "{}", added.text);
+    let bad_scope = send(
+        &app,
+        form(
+            "/admin/users",
+            &format!("_csrf={csrf}&action=add&username=wang&role=district-staff&scope=999999"),
+            Some(&session),
+        ),
+    )
+    .await;
+    assert_eq!(bad_scope.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_scope.text.contains("GB/T 2260"), "{}", bad_scope.text);
+    // The security administrator sees no registry records (separation of duties) …
+    let records = send(&app, get("/api/organisations", Some(&session))).await;
+    assert_eq!(records.status, StatusCode::FORBIDDEN, "{}", records.text);
+    // … and city staff cannot manage accounts.
+    let zhang = login(&app).await;
+    let refused = send(&app, get("/admin/users", Some(&zhang))).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

@@ -2,6 +2,7 @@
 //! the 驾驶舱 dashboard and chain maps. Plain HTML and server-drawn SVG: no scripts, no CDN.
 
 mod account;
+mod admin;
 mod chain;
 mod chain_graph;
 pub(crate) mod common;
@@ -36,6 +37,10 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(account::login_page).post(account::login_submit))
         .route("/login/totp", get(account::totp_page).post(account::totp_submit))
         .route("/logout", axum::routing::post(account::logout))
+        .route(
+            "/admin/users",
+            get(admin::users_page).post(admin::users_action),
+        )
         .route(
             "/account/password",
             get(account::password_page).post(account::password_submit),
