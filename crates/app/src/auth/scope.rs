@@ -242,7 +242,23 @@ impl App {
     /// Kept cheap for callers who may write the whole kind everywhere.
     pub(crate) fn check_batch(&self, who: &Principal, records: &[Record]) -> Result<Vec<(usize, String)>> {
         let mut refused = Vec::new();
-        if who.role == Role::Local {
+        // The demand workflow's stage rule holds for imports too, whoever imports: a file may
+        // register demands at any stage, but an existing demand moves one stage at a time (and
+        // back only through the workflow form, with a reason).
+        for (i, record) in records.iter().enumerate() {
+            let Record::Demand(d) = record else { continue };
+            if d.id.is_empty() {
+                continue;
+            }
+            if let Some(Record::Demand(old)) = self.repo.get(EntityKind::Demand, &d.id)? {
+                if old.status != d.status {
+                    if let Err(m) = old.status.check_move(d.status, "") {
+                        refused.push((i, format!("{m}（需求流转须逐级进行，退回请在需求页面操作并写明原因）")));
+                    }
+                }
+            }
+        }
+        if who.role == Role::Local || !refused.is_empty() {
             return Ok(refused);
         }
         for (i, record) in records.iter().enumerate() {
