@@ -765,10 +765,25 @@ pub fn build() -> Value {
     }
     let mut paths = Map::new();
     for (path, ops) in operations() {
+        let public = path == "/api/openapi.json";
         let mut item = Map::new();
         for op in ops {
             let method = op.method;
-            item.insert(method.into(), op.build());
+            // Every operation but this document needs an account (token or session), and the
+            // account's role and scope decide (403 for a role that may not, 404 for an id out of
+            // scope); a session's writes also carry its CSRF token.
+            let op = if public {
+                op
+            } else if method == "get" {
+                op.errors(&[Code::Unauthorized, Code::Forbidden])
+            } else {
+                op.errors(&[Code::Unauthorized, Code::Forbidden, Code::CsrfFailed])
+            };
+            let mut built = op.build();
+            if public {
+                built["security"] = json!([]);
+            }
+            item.insert(method.into(), built);
         }
         paths.insert(path, Value::Object(item));
     }
@@ -782,9 +797,15 @@ pub fn build() -> Value {
     json!({
         "openapi": "3.0.3",
         "info": {"title": "Innomesh 创新资源一张网 API", "version": crate::VERSION,
-                 "description": "登记库的 JSON 接口。错误统一为 {code, message}。写操作可用 X-Actor 头标明操作人；写请求须声明 Content-Type（JSON 接口为 application/json），来自其他网站的写请求答 403。"},
+                 "description": "登记库的 JSON 接口。每个请求须带账号凭据：接口令牌（Authorization: Bearer imt_…，由安全管理员在「账号管理」或用 innomesh token create 签发），或网页登录后的会话（写请求另带 X-CSRF-Token 头）。账号的角色和管辖范围决定能看、能改什么：无权的操作答 403，范围外的记录答 404。审计日志记下每次写入的账号、角色和来源地址。错误统一为 {code, message}。写请求须声明 Content-Type（JSON 接口为 application/json），来自其他网站的写请求答 403。"},
         "paths": paths,
-        "components": {"schemas": schemas}
+        "security": [{"bearerAuth": []}, {"sessionCookie": []}],
+        "components": {"schemas": schemas, "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "imt_<id>_<secret>",
+                           "description": "接口令牌：权限与所属账号相同，可设有效期，可吊销"},
+            "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "innomesh_session",
+                              "description": "网页登录的会话（HttpOnly、SameSite=Strict）；写请求须带 X-CSRF-Token"}
+        }}
     })
 }
 
