@@ -363,7 +363,15 @@ pub fn decorate_html(html: &str, who: &Principal) -> String {
         if who.scope.is_empty() { String::new() } else { format!("：{}", escape(&who.scope)) },
         if who.role == innomesh_app::Role::SecurityAdmin { "<a href=\"/admin/users\">账号管理</a>" } else { "" },
     );
-    let html = html.replacen(USER_MARKER, &bar, 1);
+    // The version only for signed-in users: an anonymous visitor (the login page, an error
+    // answer) learns nothing about what runs here.
+    let html = html
+        .replacen(USER_MARKER, &bar, 1)
+        .replacen(
+            "<!--innomesh:version-->",
+            &format!(" · 版本 {}", crate::VERSION),
+            1,
+        );
     // Every post form gets the session's token: as a hidden field, and in the action URL for
     // file uploads (a multipart body is read by its handler, not here).
     let mut out = String::with_capacity(html.len() + 1024);

@@ -125,6 +125,7 @@ async fn pages_need_a_login_and_the_session_cookie_is_strict() {
     let page = send(&app, get("/login", None)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("用户名") && page.text.contains("密码"));
+    assert!(!page.text.contains("版本"), "no version for anonymous visitors");
     let a = send(
         &app,
         form("/login", &format!("username=zhang&password={}", enc(PASSWORD)), None),
@@ -137,6 +138,7 @@ async fn pages_need_a_login_and_the_session_cookie_is_strict() {
     let page = send(&app, get("/organisations", Some(&session))).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("张科员"), "the user bar names who is logged in");
+    assert!(page.text.contains("版本"), "the footer has the version once signed in");
     // An open redirect is not possible: `next` stays on this site.
     let a = send(
         &app,

@@ -70,9 +70,8 @@ pub fn frame(title: &str, active: &str, body: &str, sample: Option<&str>) -> Str
          <title>{} · 创新资源一张网</title><link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body>\
          <a class=\"skip\" href=\"#main\">跳到正文</a>\
          <header class=\"top\"><a class=\"brand\" href=\"/\">创新资源一张网</a><nav aria-label=\"主导航\">{nav}</nav><!--innomesh:user--></header>\
-         {banner}<main id=\"main\" tabindex=\"-1\">{body}</main><footer>Innomesh 创新资源一张网 · 版本 {}{}</footer></body></html>",
+         {banner}<main id=\"main\" tabindex=\"-1\">{body}</main><footer>Innomesh 创新资源一张网<!--innomesh:version-->{}</footer></body></html>",
         escape(title),
-        crate::VERSION,
         if sample.is_some() { " · 示例数据" } else { "" },
     )
 }
