@@ -14,8 +14,8 @@ pub mod dashboard;
 pub mod dictionaries;
 mod error;
 pub mod facets;
-mod guarded;
 pub mod funding;
+mod guarded;
 pub mod matching;
 pub mod search;
 pub mod transfer;
@@ -263,7 +263,28 @@ impl App {
         Ok(entries)
     }
 
-    pub fn counts_by_region(&self, who: &Principal, kind: EntityKind) -> Result<Vec<(String, usize)>> {
+    /// The audit log searched by who did it and what (auditors): entries newest first whose
+    /// actor contains `actor` and whose action is `action`, among the latest `scan` entries of
+    /// `kind` / `id`.
+    pub fn audit_search(
+        &self,
+        who: &Principal,
+        filter: &AuditFilter,
+    ) -> Result<Vec<innomesh_store::AuditEntry>> {
+        let entries = self.audit(who, filter.kind, filter.id.as_deref(), 10_000)?;
+        Ok(entries
+            .into_iter()
+            .filter(|e| filter.actor.as_deref().is_none_or(|a| e.actor.contains(a)))
+            .filter(|e| filter.action.as_deref().is_none_or(|a| e.action == a))
+            .take(filter.limit.clamp(1, 10_000))
+            .collect())
+    }
+
+    pub fn counts_by_region(
+        &self,
+        who: &Principal,
+        kind: EntityKind,
+    ) -> Result<Vec<(String, usize)>> {
         who.require(Perm::Engines)?;
         Ok(self.repo.counts_by_region(kind)?)
     }
@@ -285,7 +306,13 @@ impl App {
 
     /// A record with its personal data in full, for a caller allowed to see it, who says why;
     /// the unmask is audited (who, which record, the reason).
-    pub fn unmask(&self, who: &Principal, kind: EntityKind, id: &str, reason: &str) -> Result<Record> {
+    pub fn unmask(
+        &self,
+        who: &Principal,
+        kind: EntityKind,
+        id: &str,
+        reason: &str,
+    ) -> Result<Record> {
         let record = self.fetch(who, kind, id)?;
         self.log_unmask(who, Some((kind, id)), reason, "查看完整个人信息")?;
         Ok(record)
@@ -373,7 +400,11 @@ impl App {
         if let Some((i, reason)) = refused.first() {
             return Err(Error::new(
                 Code::Forbidden,
-                format!("第 {} 条记录：{reason}（共 {} 条不可写入），未写入任何数据", i + 1, refused.len()),
+                format!(
+                    "第 {} 条记录：{reason}（共 {} 条不可写入），未写入任何数据",
+                    i + 1,
+                    refused.len()
+                ),
             ));
         }
         let out = self.repo.import(records, &who.actor(), source, progress)?;
@@ -432,6 +463,17 @@ impl App {
         self.after_write();
         Ok(())
     }
+}
+
+/// What the audit page searches by.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub kind: Option<EntityKind>,
+    pub id: Option<String>,
+    /// Part of the actor (user name, role, address).
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub limit: usize,
 }
 
 /// Whether a meta key holds a secret whose value no answer may show: the identity key, and any

@@ -11,9 +11,14 @@ use std::sync::Arc;
 fn app() -> Arc<App> {
     let app = App::in_memory().unwrap();
     let local = Principal::local("t");
-    app.import_records(&local, generate(SampleConfig::default()).records, "t", &|_| {})
-        .unwrap()
-        .unwrap();
+    app.import_records(
+        &local,
+        generate(SampleConfig::default()).records,
+        "t",
+        &|_| {},
+    )
+    .unwrap()
+    .unwrap();
     app
 }
 
@@ -40,40 +45,67 @@ fn orgs(app: &App) -> Vec<innomesh_core::model::Organisation> {
 fn a_district_clerk_sees_and_changes_only_their_district() {
     let app = app();
     let all = orgs(&app);
-    let here = all.iter().find(|o| o.region.as_str() == "150203").unwrap().clone();
+    let here = all
+        .iter()
+        .find(|o| o.region.as_str() == "150203")
+        .unwrap()
+        .clone();
     let there = all
         .iter()
         .find(|o| o.region.as_str().starts_with("1502") && o.region.as_str() != "150203")
         .unwrap()
         .clone();
     let clerk = principal(&app, "kun", Role::DistrictStaff, "150203");
-    let page = app.list(&clerk, &ListQuery::new(EntityKind::Organisation)).unwrap();
+    let page = app
+        .list(&clerk, &ListQuery::new(EntityKind::Organisation))
+        .unwrap();
     assert!(page.total > 0);
     assert!(page
         .records
         .iter()
         .all(|r| r.index().region.as_deref() == Some("150203")));
     assert!(page.total < all.len(), "not the whole city");
-    assert!(app.get(&clerk, EntityKind::Organisation, here.credit_code.as_str()).unwrap().is_some());
+    assert!(app
+        .get(&clerk, EntityKind::Organisation, here.credit_code.as_str())
+        .unwrap()
+        .is_some());
     // Another district's record by id: not found, for reading, editing and deleting.
-    assert!(app.get(&clerk, EntityKind::Organisation, there.credit_code.as_str()).unwrap().is_none());
+    assert!(app
+        .get(&clerk, EntityKind::Organisation, there.credit_code.as_str())
+        .unwrap()
+        .is_none());
     let mut edited = there.clone();
     edited.name.push_str("（改）");
     let e = app
-        .update(&clerk, EntityKind::Organisation, there.credit_code.as_str(), Record::Organisation(edited))
+        .update(
+            &clerk,
+            EntityKind::Organisation,
+            there.credit_code.as_str(),
+            Record::Organisation(edited),
+        )
         .unwrap_err();
     assert_eq!(e.code, Code::NotFound);
-    let e = app.delete(&clerk, EntityKind::Organisation, there.credit_code.as_str()).unwrap_err();
+    let e = app
+        .delete(&clerk, EntityKind::Organisation, there.credit_code.as_str())
+        .unwrap_err();
     assert_eq!(e.code, Code::NotFound);
     // Moving one of theirs to another district is refused too.
     let mut moved = here.clone();
     moved.region = there.region.clone();
     let e = app
-        .update(&clerk, EntityKind::Organisation, here.credit_code.as_str(), Record::Organisation(moved))
+        .update(
+            &clerk,
+            EntityKind::Organisation,
+            here.credit_code.as_str(),
+            Record::Organisation(moved),
+        )
         .unwrap_err();
     assert_eq!(e.code, Code::Forbidden, "{}", e.message);
     // The audit trail is not theirs to read.
-    assert_eq!(app.audit(&clerk, None, None, 10).unwrap_err().code, Code::Forbidden);
+    assert_eq!(
+        app.audit(&clerk, None, None, 10).unwrap_err().code,
+        Code::Forbidden
+    );
 }
 
 #[test]
@@ -97,8 +129,16 @@ fn an_import_with_another_districts_rows_is_refused_whole_naming_the_rows() {
     assert_eq!(e.code, Code::ImportRejected, "{}", e.message);
     assert_eq!(e.errors.len(), 1, "{:?}", e.errors);
     assert_eq!(e.errors[0].row, 3, "the other district's row is named");
-    assert!(e.errors[0].reason.contains("管辖范围"), "{}", e.errors[0].reason);
-    assert_eq!(app.repo().count(EntityKind::Organisation).unwrap(), before, "nothing written");
+    assert!(
+        e.errors[0].reason.contains("管辖范围"),
+        "{}",
+        e.errors[0].reason
+    );
+    assert_eq!(
+        app.repo().count(EntityKind::Organisation).unwrap(),
+        before,
+        "nothing written"
+    );
 }
 
 #[test]
@@ -121,19 +161,41 @@ fn an_enterprise_works_on_its_own_records_only() {
         .unwrap()
         .clone();
     let firm = principal(&app, "qiye", Role::Enterprise, mine.organisation.as_str());
-    let page = app.list(&firm, &ListQuery::new(EntityKind::Demand)).unwrap();
+    let page = app
+        .list(&firm, &ListQuery::new(EntityKind::Demand))
+        .unwrap();
     assert!(page.total >= 1);
-    assert!(page.records.iter().all(|r| matches!(r, Record::Demand(d) if d.organisation == mine.organisation)));
-    assert!(app.get(&firm, EntityKind::Demand, &theirs.id).unwrap().is_none());
-    assert_eq!(app.match_demand(&firm, &theirs.id, 5).unwrap_err().code, Code::NotFound);
+    assert!(page
+        .records
+        .iter()
+        .all(|r| matches!(r, Record::Demand(d) if d.organisation == mine.organisation)));
+    assert!(app
+        .get(&firm, EntityKind::Demand, &theirs.id)
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        app.match_demand(&firm, &theirs.id, 5).unwrap_err().code,
+        Code::NotFound
+    );
     assert!(app.match_demand(&firm, &mine.id, 5).is_ok());
     // A demand for another organisation cannot be posted; nor can people be listed.
     let mut forged = theirs.clone();
     forged.id = String::new();
-    assert_eq!(app.create(&firm, Record::Demand(forged)).unwrap_err().code, Code::Forbidden);
-    assert_eq!(app.list(&firm, &ListQuery::new(EntityKind::Person)).unwrap().total, 0);
+    assert_eq!(
+        app.create(&firm, Record::Demand(forged)).unwrap_err().code,
+        Code::Forbidden
+    );
+    assert_eq!(
+        app.list(&firm, &ListQuery::new(EntityKind::Person))
+            .unwrap()
+            .total,
+        0
+    );
     // The engines' city-wide views are not an enterprise's.
-    assert_eq!(app.dashboard(&firm).err().map(|e| e.code), Some(Code::Forbidden));
+    assert_eq!(
+        app.dashboard(&firm).err().map(|e| e.code),
+        Some(Code::Forbidden)
+    );
 }
 
 #[test]

@@ -21,5 +21,9 @@ fn server_never_uses_the_unchecked_repository() {
             }
         }
     }
-    assert!(offenders.is_empty(), "unchecked registry access in server:\n{}", offenders.join("\n"));
+    assert!(
+        offenders.is_empty(),
+        "unchecked registry access in server:\n{}",
+        offenders.join("\n")
+    );
 }

@@ -18,21 +18,35 @@ use tower::ServiceExt;
 const ID_NUMBER: &str = "110101199003077571";
 const PHONE: &str = "13912345678";
 
-async fn fetch(app: &axum::Router, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Vec<u8>) {
+async fn fetch(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    body: Option<Value>,
+) -> (StatusCode, Vec<u8>) {
     let mut b = Request::builder().method(method).uri(uri);
     if body.is_some() {
         b = b.header(header::CONTENT_TYPE, "application/json");
     }
     let req = b
-        .body(body.map(|v| Body::from(v.to_string())).unwrap_or_else(Body::empty))
+        .body(
+            body.map(|v| Body::from(v.to_string()))
+                .unwrap_or_else(Body::empty),
+        )
         .unwrap();
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
-    (status, res.into_body().collect().await.unwrap().to_bytes().to_vec())
+    (
+        status,
+        res.into_body().collect().await.unwrap().to_bytes().to_vec(),
+    )
 }
 
 fn assert_clean(what: &str, text: &str) {
-    assert!(!text.contains(ID_NUMBER), "{what} shows the plain ID number");
+    assert!(
+        !text.contains(ID_NUMBER),
+        "{what} shows the plain ID number"
+    );
     assert!(!text.contains(PHONE), "{what} shows the plain phone number");
 }
 
@@ -100,8 +114,15 @@ async fn the_plain_id_number_and_phone_appear_nowhere_unless_unmasked() {
     assert_eq!(s, StatusCode::OK);
     assert_clean("the audit log", &String::from_utf8_lossy(&b));
     // Exports, CSV and XLSX, read back cell by cell (XLSX text is compressed on disk).
-    for kind in [EntityKind::Person, EntityKind::Organisation, EntityKind::Application] {
-        for (format, f) in [("csv", innomesh_sheets::Format::Csv), ("xlsx", innomesh_sheets::Format::Xlsx)] {
+    for kind in [
+        EntityKind::Person,
+        EntityKind::Organisation,
+        EntityKind::Application,
+    ] {
+        for (format, f) in [
+            ("csv", innomesh_sheets::Format::Csv),
+            ("xlsx", innomesh_sheets::Format::Xlsx),
+        ] {
             let uri = format!("/api/{}/export?format={format}", kind.plural());
             let (s, b) = fetch(&app, "GET", &uri, None).await;
             assert_eq!(s, StatusCode::OK, "{uri}");
@@ -117,16 +138,43 @@ async fn the_plain_id_number_and_phone_appear_nowhere_unless_unmasked() {
     }
     // Asking for the full value: without a reason refused, by an auditor refused, by an allowed
     // account with a reason shown — and written to the audit log with the reason.
-    let (s, _) = fetch(&app, "GET", &format!("/api/people/{pid}?personal=full"), None).await;
+    let (s, _) = fetch(
+        &app,
+        "GET",
+        &format!("/api/people/{pid}?personal=full"),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
-    let (s, _) = fetch(&auditor, "GET", &format!("/api/people/{pid}?personal=full&reason=%E6%A0%B8%E5%AF%B9"), None).await;
+    let (s, _) = fetch(
+        &auditor,
+        "GET",
+        &format!("/api/people/{pid}?personal=full&reason=%E6%A0%B8%E5%AF%B9"),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "auditors never see personal data");
-    let (s, b) = fetch(&app, "GET", &format!("/api/people/{pid}?personal=full&reason=%E8%B5%84%E6%A0%BC%E5%A4%8D%E6%A0%B8"), None).await;
+    let (s, b) = fetch(
+        &app,
+        "GET",
+        &format!("/api/people/{pid}?personal=full&reason=%E8%B5%84%E6%A0%BC%E5%A4%8D%E6%A0%B8"),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
-    assert!(String::from_utf8_lossy(&b).contains(ID_NUMBER), "unmasked on request");
+    assert!(
+        String::from_utf8_lossy(&b).contains(ID_NUMBER),
+        "unmasked on request"
+    );
     let (_, b) = fetch(&auditor, "GET", "/api/audit?limit=5", None).await;
     let log = String::from_utf8_lossy(&b);
-    assert!(log.contains("\"action\":\"unmask\"") && log.contains("资格复核"), "{log}");
-    assert!(log.contains("city-tester"), "the unmask names who did it: {log}");
+    assert!(
+        log.contains("\"action\":\"unmask\"") && log.contains("资格复核"),
+        "{log}"
+    );
+    assert!(
+        log.contains("city-tester"),
+        "the unmask names who did it: {log}"
+    );
     assert_clean("the audit log after an unmask", &log);
 }

@@ -44,7 +44,8 @@ async fn send(app: &axum::Router, req: Request<Body>) -> Answer {
 }
 
 fn form(uri: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut b = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let mut b =
+        Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         b = b.header(header::COOKIE, c);
     }
@@ -101,7 +102,10 @@ async fn login(app: &axum::Router) -> String {
         app,
         form(
             "/login",
-            &format!("username=zhang&password={}&next=%2Forganisations", enc(PASSWORD)),
+            &format!(
+                "username=zhang&password={}&next=%2Forganisations",
+                enc(PASSWORD)
+            ),
             None,
         ),
     )
@@ -125,10 +129,17 @@ async fn pages_need_a_login_and_the_session_cookie_is_strict() {
     let page = send(&app, get("/login", None)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("用户名") && page.text.contains("密码"));
-    assert!(!page.text.contains("版本"), "no version for anonymous visitors");
+    assert!(
+        !page.text.contains("版本"),
+        "no version for anonymous visitors"
+    );
     let a = send(
         &app,
-        form("/login", &format!("username=zhang&password={}", enc(PASSWORD)), None),
+        form(
+            "/login",
+            &format!("username=zhang&password={}", enc(PASSWORD)),
+            None,
+        ),
     )
     .await;
     let cookie = a.cookie.clone().unwrap();
@@ -137,14 +148,23 @@ async fn pages_need_a_login_and_the_session_cookie_is_strict() {
     let session = session_of(&a);
     let page = send(&app, get("/organisations", Some(&session))).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text.contains("张科员"), "the user bar names who is logged in");
-    assert!(page.text.contains("版本"), "the footer has the version once signed in");
+    assert!(
+        page.text.contains("张科员"),
+        "the user bar names who is logged in"
+    );
+    assert!(
+        page.text.contains("版本"),
+        "the footer has the version once signed in"
+    );
     // An open redirect is not possible: `next` stays on this site.
     let a = send(
         &app,
         form(
             "/login",
-            &format!("username=zhang&password={}&next=%2F%2Fevil.example", enc(PASSWORD)),
+            &format!(
+                "username=zhang&password={}&next=%2F%2Fevil.example",
+                enc(PASSWORD)
+            ),
             None,
         ),
     )
@@ -153,7 +173,11 @@ async fn pages_need_a_login_and_the_session_cookie_is_strict() {
     // Logout ends the session: the old cookie no longer opens pages.
     let page = send(&app, get("/", Some(&session))).await;
     let csrf = csrf_of(&page.text);
-    let out = send(&app, form("/logout", &format!("_csrf={csrf}"), Some(&session))).await;
+    let out = send(
+        &app,
+        form("/logout", &format!("_csrf={csrf}"), Some(&session)),
+    )
+    .await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     let after = send(&app, get("/organisations", Some(&session))).await;
     assert_eq!(after.status, StatusCode::SEE_OTHER, "logged out");
@@ -163,7 +187,11 @@ async fn pages_need_a_login_and_the_session_cookie_is_strict() {
 async fn ten_failures_lock_the_account_even_for_the_right_password() {
     let (app, st) = setup();
     for i in 1..=10 {
-        let a = send(&app, form("/login", "username=zhang&password=wrong-password-1", None)).await;
+        let a = send(
+            &app,
+            form("/login", "username=zhang&password=wrong-password-1", None),
+        )
+        .await;
         let want = if i < 10 {
             StatusCode::UNAUTHORIZED
         } else {
@@ -174,13 +202,21 @@ async fn ten_failures_lock_the_account_even_for_the_right_password() {
     }
     let a = send(
         &app,
-        form("/login", &format!("username=zhang&password={}", enc(PASSWORD)), None),
+        form(
+            "/login",
+            &format!("username=zhang&password={}", enc(PASSWORD)),
+            None,
+        ),
     )
     .await;
     assert_eq!(a.status, StatusCode::LOCKED, "locked: {}", a.text);
     assert!(a.text.contains("锁定"), "{}", a.text);
     // An unknown name answers like a wrong password (no enumeration).
-    let u = send(&app, form("/login", "username=nobody&password=wrong-password-1", None)).await;
+    let u = send(
+        &app,
+        form("/login", "username=nobody&password=wrong-password-1", None),
+    )
+    .await;
     assert_eq!(u.status, StatusCode::UNAUTHORIZED);
     assert!(u.text.contains("用户名或密码不正确"));
     // The security administrator's reset unlocks it.
@@ -197,7 +233,10 @@ async fn ten_failures_lock_the_account_even_for_the_right_password() {
     )
     .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
-    assert_eq!(a.location, "/account/password", "a one-time password is changed first");
+    assert_eq!(
+        a.location, "/account/password",
+        "a one-time password is changed first"
+    );
     let session = session_of(&a);
     let other = send(&app, get("/organisations", Some(&session))).await;
     assert_eq!(other.location, "/account/password");
@@ -245,13 +284,20 @@ async fn a_form_post_without_the_csrf_token_is_refused() {
     assert!(refused.text.contains("防跨站"), "{}", refused.text);
     let wrong = send(
         &app,
-        form("/organisations/new", &format!("{body}&_csrf=00ff"), Some(&session)),
+        form(
+            "/organisations/new",
+            &format!("{body}&_csrf=00ff"),
+            Some(&session),
+        ),
     )
     .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        st.count(&Principal::local("t"), innomesh_core::EntityKind::Organisation)
-            .unwrap(),
+        st.count(
+            &Principal::local("t"),
+            innomesh_core::EntityKind::Organisation
+        )
+        .unwrap(),
         0,
         "nothing written"
     );
@@ -260,7 +306,11 @@ async fn a_form_post_without_the_csrf_token_is_refused() {
     let csrf = csrf_of(&page.text);
     let ok = send(
         &app,
-        form("/organisations/new", &format!("{body}&_csrf={csrf}"), Some(&session)),
+        form(
+            "/organisations/new",
+            &format!("{body}&_csrf={csrf}"),
+            Some(&session),
+        ),
     )
     .await;
     assert_ne!(ok.status, StatusCode::FORBIDDEN, "{}", ok.text);
@@ -275,7 +325,10 @@ async fn a_form_post_without_the_csrf_token_is_refused() {
     assert!(a.text.contains("csrf_failed"), "{}", a.text);
     // File uploads carry it in the form's address.
     let import = send(&app, get("/import", Some(&session))).await;
-    assert!(import.text.contains("action=\"/import?_csrf="), "multipart forms carry the token");
+    assert!(
+        import.text.contains("action=\"/import?_csrf="),
+        "multipart forms carry the token"
+    );
 }
 
 #[tokio::test]
@@ -307,10 +360,17 @@ async fn administrators_enrol_totp_then_manage_accounts() {
     .unwrap();
     let a = send(
         &app,
-        form("/login", &format!("username=anquan&password={}", enc("安全-管理-账号-2026")), None),
+        form(
+            "/login",
+            &format!("username=anquan&password={}", enc("安全-管理-账号-2026")),
+            None,
+        ),
     )
     .await;
-    assert_eq!(a.location, "/login/totp", "the password alone is not enough");
+    assert_eq!(
+        a.location, "/login/totp",
+        "the password alone is not enough"
+    );
     let pending = session_of(&a);
     // Until the code is given, nothing else opens.
     let blocked = send(&app, get("/admin/users", Some(&pending))).await;
@@ -321,15 +381,23 @@ async fn administrators_enrol_totp_then_manage_accounts() {
     let secret = &enrol.text[at..at + enrol.text[at..].find('<').unwrap()];
     let wrong = send(&app, form("/login/totp", "code=000000", Some(&pending))).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    let code = innomesh_app::auth::accounts::totp_code(secret, innomesh_store::unix_now() as u64)
-        .unwrap();
-    let ok = send(&app, form("/login/totp", &format!("code={code}"), Some(&pending))).await;
+    let code =
+        innomesh_app::auth::accounts::totp_code(secret, innomesh_store::unix_now() as u64).unwrap();
+    let ok = send(
+        &app,
+        form("/login/totp", &format!("code={code}"), Some(&pending)),
+    )
+    .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
     assert!(ok.text.contains("恢复码"));
     let session = session_of(&ok);
     assert_ne!(session, pending, "a new session id after the second factor");
     let old = send(&app, get("/admin/users", Some(&pending))).await;
-    assert_eq!(old.status, StatusCode::SEE_OTHER, "the pre-TOTP session is gone");
+    assert_eq!(
+        old.status,
+        StatusCode::SEE_OTHER,
+        "the pre-TOTP session is gone"
+    );
     let users = send(&app, get("/admin/users", Some(&session))).await;
     assert_eq!(users.status, StatusCode::OK, "{}", users.text);
     assert!(users.text.contains("zhang") && users.text.contains("市级工作人员"));

@@ -136,7 +136,10 @@ pub async fn users_page(State(st): State<AppState>, Who(who): Who) -> Response {
             let status = crate::error::status_of(e.code);
             page(
                 &st,
-                &format!("<h1>账号管理</h1><p class=\"notice bad\">{}</p>", escape(&e.message)),
+                &format!(
+                    "<h1>账号管理</h1><p class=\"notice bad\">{}</p>",
+                    escape(&e.message)
+                ),
                 status,
             )
         }
@@ -222,7 +225,10 @@ pub async fn users_action(
         Ok(Ok((body, status))) => page(&st, &body, status),
         Ok(Err(e)) => page(
             &st,
-            &format!("<h1>账号管理</h1><p class=\"notice bad\">{}</p>", escape(&e.message)),
+            &format!(
+                "<h1>账号管理</h1><p class=\"notice bad\">{}</p>",
+                escape(&e.message)
+            ),
             crate::error::status_of(e.code),
         ),
         Err(e) => crate::error::ApiError::internal(e).into_response(),

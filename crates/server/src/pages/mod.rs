@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod audit;
 mod chain;
 mod chain_graph;
 pub(crate) mod common;
@@ -34,9 +35,16 @@ pub fn router() -> Router<AppState> {
     use axum::extract::DefaultBodyLimit;
     Router::new()
         .route("/", get(landing))
-        .route("/login", get(account::login_page).post(account::login_submit))
-        .route("/login/totp", get(account::totp_page).post(account::totp_submit))
+        .route(
+            "/login",
+            get(account::login_page).post(account::login_submit),
+        )
+        .route(
+            "/login/totp",
+            get(account::totp_page).post(account::totp_submit),
+        )
         .route("/logout", axum::routing::post(account::logout))
+        .route("/audit", get(audit::audit_page))
         .route(
             "/admin/users",
             get(admin::users_page).post(admin::users_action),
