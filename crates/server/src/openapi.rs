@@ -629,7 +629,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 json!({"type": "object", "required": ["to"], "properties": {
                 "to": {"type": "string", "description": "目标状态（代码或中文名）"},
                 "manager": {"type": "string", "nullable": true, "description": "技术经理人编号"},
-                "actor": {"type": "string", "nullable": true, "description": "经办人"},
+                "actor": {"type": "string", "nullable": true, "description": "已不使用：流转记录记登录账号（保留此字段只为兼容旧脚本）"},
                 "note": {"type": "string", "description": "说明；退回时必填"}}}),
             ))
             .ok(json_ok("{demand, history}", object()))
@@ -741,7 +741,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 .params(vec![which()])
                 .body(json_body(json!({"type": "object", "required": ["text"], "additionalProperties": false, "properties": {
                     "text": {"type": "string", "description": "词典全文"},
-                    "actor": {"type": "string", "nullable": true, "description": "经办人"}}})))
+                    "actor": {"type": "string", "nullable": true, "description": "已不使用：审计日志记登录账号（保留此字段只为兼容旧脚本）"}}})))
                 .ok(json_ok("保存后的词典", dict.clone()))
                 .errors(WRITE)
                 .errors(&[Code::NotFound, Code::InvalidDictionary]),

@@ -87,7 +87,7 @@ async fn write(
     let put: Put = serde_json::from_value(object).map_err(|e| {
         ApiError::new(
             Code::BadJson,
-            format!("请求体应为 {{\"text\": 词典全文, \"actor\": 经办人}}：{e}"),
+            format!("请求体应为 {{\"text\": 词典全文}}：{e}"),
         )
     })?;
     let v = blocking(move || -> Result<Value, ApiError> {
