@@ -34,6 +34,11 @@ import threading
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from innomesh_login import token_headers  # noqa: E402
+
+AUTH = {}
+
 DELETED = object()
 
 
@@ -44,7 +49,7 @@ def free_port():
 
 
 def request(conn, method, path, body=None):
-    headers = {"content-type": "application/json"} if body is not None else {}
+    headers = {**AUTH, "content-type": "application/json"} if body is not None else dict(AUTH)
     data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
     conn.request(method, path, body=data, headers=headers)
     res = conn.getresponse()
@@ -200,6 +205,7 @@ def main():
         stderr=log,
     )
     print(f"demo built in {time.time() - t0:.1f} s ({data})", flush=True)
+    AUTH.update(token_headers(binary, data))
     ledger, lock = [], threading.Lock()
     acked = 0
     starts = []

@@ -17,6 +17,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from innomesh_login import token_headers  # noqa: E402
+
+AUTH = {}
+
 
 def free_port():
     with socket.socket() as s:
@@ -35,6 +40,7 @@ def main():
     port = free_port()
     log = open(os.path.join(tmp, "server.log"), "w")
     subprocess.run([binary, "demo", "--data-dir", tmp, "--no-serve"], stdout=log, stderr=subprocess.STDOUT, check=True)
+    AUTH.update(token_headers(binary, tmp))
     server = subprocess.Popen([binary, "serve", "--data-dir", tmp, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(600):
@@ -49,7 +55,7 @@ def main():
 
         def get(path):
             t = time.perf_counter()
-            c.request("GET", path)
+            c.request("GET", path, headers=AUTH)
             r = c.getresponse()
             r.read()
             assert r.status == 200, (path, r.status)
@@ -57,7 +63,7 @@ def main():
 
         # The warmer builds the indexes at start; wait for the first answer.
         cold = get("/api/demands/DM000001/matches?top=20")
-        c.request("GET", "/api/demands?per_page=1")
+        c.request("GET", "/api/demands?per_page=1", headers=AUTH)
         total = json.loads(c.getresponse().read())["total"]
         rows = []
         ts = [get(f"/api/demands/DM{i:06d}/matches?top=20") for i in range(1, total + 1)]
@@ -70,7 +76,7 @@ def main():
         for name, n, ts in rows:
             print(f"| `{name}` | {n} | {pct(ts, 50):.1f} | {pct(ts, 95):.1f} | {pct(ts, 99):.1f} | {max(ts):.1f} |")
         body = json.dumps({"to": "screened", "actor": "bench"})
-        c.request("POST", "/api/demands/DM000001/transition", body=body, headers={"content-type": "application/json"})
+        c.request("POST", "/api/demands/DM000001/transition", body=body, headers={**AUTH, "content-type": "application/json"})
         c.getresponse().read()
         after = get("/api/demands/DM000002/matches?top=20")
         time.sleep(3)

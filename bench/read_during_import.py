@@ -20,9 +20,15 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from innomesh_login import token_headers  # noqa: E402
+
+AUTH = {}
 
 
 def free_port():
@@ -44,7 +50,7 @@ def wait_ready(proc, port, timeout=600):
             raise SystemExit(f"server exited with {proc.returncode}")
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request("GET", "/api/organisations?per_page=1")
+            c.request("GET", "/api/organisations?per_page=1", headers=AUTH)
             r = c.getresponse()
             r.read()
             c.close()
@@ -68,7 +74,7 @@ def reader(port, ids, stop, out, seed):
             what, path = "detail", f"/api/organisations/{rnd.choice(ids)}"
         t = time.perf_counter()
         try:
-            conn.request("GET", path)
+            conn.request("GET", path, headers=AUTH)
             r = conn.getresponse()
             r.read()
             ok = r.status == 200
@@ -144,13 +150,14 @@ def main():
               f"{bench.stdout.strip().splitlines()[0] if bench.stdout.strip() else ''}",
               flush=True)
     body = open(xlsx, "rb").read()
+    AUTH.update(token_headers(binary, data))
     port = free_port()
     proc = subprocess.Popen([binary, "serve", "--data-dir", data, "--port", str(port)],
                             stdout=log, stderr=log)
     try:
         print(f"server ready in {wait_ready(proc, port):.1f} s", flush=True)
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        c.request("GET", "/api/organisations?per_page=100")
+        c.request("GET", "/api/organisations?per_page=100", headers=AUTH)
         page = json.loads(c.getresponse().read())
         c.close()
         ids = [o["credit_code"] for o in page["items"]]
@@ -166,7 +173,7 @@ def main():
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
             t = time.perf_counter()
             conn.request("POST", "/api/organisations/import?filename=bench.xlsx", body=body,
-                         headers={"content-type": "application/octet-stream"})
+                         headers={**AUTH, "content-type": "application/octet-stream"})
             r = conn.getresponse()
             raw = r.read()
             result["seconds"] = time.perf_counter() - t

@@ -23,6 +23,11 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from innomesh_login import token_headers  # noqa: E402
+
+AUTH = {}
+
 
 def free_port():
     with socket.socket() as s:
@@ -52,7 +57,7 @@ def wait_ready(proc, port, timeout=600):
             raise SystemExit(f"server exited with {proc.returncode}")
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request("GET", "/api/people?per_page=1")
+            c.request("GET", "/api/people?per_page=1", headers=AUTH)
             r = c.getresponse()
             r.read()
             c.close()
@@ -78,7 +83,7 @@ def client(port, no, run, out, start_gate):
         t = time.perf_counter()
         try:
             conn.request("POST", "/api/people", body=body,
-                         headers={"content-type": "application/json"})
+                         headers={**AUTH, "content-type": "application/json"})
             r = conn.getresponse()
             r.read()
             ok = r.status == 201
@@ -112,6 +117,7 @@ def main():
         subprocess.run([binary, "demo", "--no-serve", "--scale", str(a.scale),
                         "--data-dir", data], check=True, stdout=log, stderr=log)
         print(f"demo ×{a.scale} built in {time.time() - t:.1f} s", flush=True)
+    AUTH.update(token_headers(binary, data))
     port = free_port()
     proc = subprocess.Popen([binary, "serve", "--data-dir", data, "--port", str(port)],
                             stdout=log, stderr=log)

@@ -25,12 +25,16 @@ if [ ! -x "$VENV/bin/st" ]; then
 fi
 [ -x "$BIN" ] || cargo build -p innomesh
 
-"$BIN" demo --data-dir "$DATA" --port "$PORT" >"$DATA/server.log" 2>&1 &
+# The sample registry and an API token of a city staff account (the operator commands a deployment
+# uses: innomesh user add / innomesh token create). Every operation but the document needs one.
+"$BIN" demo --data-dir "$DATA" --no-serve >"$DATA/server.log" 2>&1
+TOKEN=$(python3 -c 'import sys; sys.path.insert(0, "bench"); from innomesh_login import token_headers; print(token_headers(sys.argv[1], sys.argv[2], "schemathesis")["Authorization"])' "$BIN" "$DATA")
+"$BIN" serve --data-dir "$DATA" --port "$PORT" >>"$DATA/server.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 120); do
   python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" \
-    "http://127.0.0.1:$PORT/api/stats" >/dev/null 2>&1 && break
+    "http://127.0.0.1:$PORT/api/openapi.json" >/dev/null 2>&1 && break
   kill -0 "$SERVER" 2>/dev/null || { cat "$DATA/server.log"; exit 1; }
   sleep 0.5
 done
@@ -57,6 +61,7 @@ TOML
 "$VENV/bin/st" --config-file "$CONFIG" run "http://127.0.0.1:$PORT/api/openapi.json" \
   --checks all \
   --exclude-checks unsupported_method \
+  --header "Authorization: $TOKEN" \
   --max-examples "$MAX_EXAMPLES" \
   --seed "$SEED" \
   --workers 1 \

@@ -19,6 +19,11 @@ import tempfile
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
+from innomesh_login import token_headers  # noqa: E402
+
+AUTH = {}
+
 
 def free_port():
     with socket.socket() as s:
@@ -33,7 +38,7 @@ class Client:
 
     def request(self, method, path, body=None, headers=None):
         t0 = time.perf_counter()
-        self.conn.request(method, path, body=body, headers=headers or {})
+        self.conn.request(method, path, body=body, headers={**AUTH, **(headers or {})})
         r = self.conn.getresponse()
         data = r.read()
         ms = (time.perf_counter() - t0) * 1000
@@ -48,6 +53,7 @@ def main():
     port = free_port()
     log = open(os.path.join(tmp, "server.log"), "w")
     subprocess.run([binary, "demo", "--data-dir", data, "--no-serve"], stdout=log, stderr=subprocess.STDOUT, check=True)
+    AUTH.update(token_headers(binary, data))
     server = subprocess.Popen([binary, "serve", "--data-dir", data, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(600):

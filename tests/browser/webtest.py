@@ -21,6 +21,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
+from innomesh_login import token_headers  # noqa: E402
+
+# The API calls this script makes itself (to pick records) use an API token of a city staff
+# account; the browser logs in through the login page like a person.
+AUTH = {}
+
 SHOTS = os.path.join("target", "screenshots")
 
 
@@ -33,6 +40,9 @@ def free_port():
 def http(method, url, body=None, timeout=60):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, method=method)
+    if "127.0.0.1" in url and ":%d" % DRIVER_PORT[0] not in url:
+        for k, v in AUTH.items():
+            req.add_header(k, v)
     if data is not None:
         req.add_header("Content-Type", "application/json")
     try:
@@ -40,6 +50,9 @@ def http(method, url, body=None, timeout=60):
             return r.status, r.read(), dict(r.headers)
     except urllib.error.HTTPError as e:
         return e.code, e.read(), dict(e.headers)
+
+
+DRIVER_PORT = [0]
 
 
 def wait_for(url, seconds, what, proc=None):
@@ -247,12 +260,14 @@ def main():
         print("FAIL setup: innomesh demo --no-serve failed")
         print("0 passed, 1 failed")
         return 1
+    AUTH.update(token_headers(binary, data_dir))
     server = subprocess.Popen(
         [binary, "serve", "--data-dir", data_dir, "--port", str(port)],
         stdout=server_log,
         stderr=subprocess.STDOUT,
     )
     dport = free_port()
+    DRIVER_PORT[0] = dport
     driver_log = open(os.path.join(tmp, "chromedriver.log"), "w")
     driver = subprocess.Popen(
         [shutil.which("chromedriver") or "/usr/bin/chromedriver", f"--port={dport}"],
@@ -281,6 +296,49 @@ def main():
                     browser.screenshot("failed-" + name.replace(" ", "-"))
                 except Exception:
                     pass
+
+        def login(username="demo-city", password="示例数据-市级-2026!", expect="市级工作人员"):
+            browser.go(base + "/organisations")
+            browser.wait_url("/login")
+            check("登录" in browser.title(), f"not the login page: {browser.title()!r}")
+            check("示例账号" in browser.body_text(), "the demo accounts are listed under 示例数据")
+            browser.screenshot("00-login")
+            browser.type(browser.find("input#u"), username)
+            browser.type(browser.find("input#p"), password)
+            browser.click(browser.find("form.record button"))
+            browser.wait_url("/organisations")
+            check(expect in browser.body_text(), f"the user bar does not name the role {expect}")
+
+        def district_clerk():
+            # A district clerk sees only their district's records; another district's record by
+            # its address is "not found".
+            browser.click(browser.find(".user form button"))
+            browser.wait_url("/login")
+            login("demo-district", "示例数据-旗县区-2026!", "旗县区工作人员")
+            browser.go(base + "/organisations")
+            text = browser.body_text()
+            import re
+            m = re.search(r"旗县区工作人员：(\d{6})", text)
+            check(m is not None, "the user bar shows the clerk's district")
+            mine = m.group(1)
+            others = [r for r in ["150202", "150203", "150204", "150205", "150206", "150207"] if r != mine]
+            status, raw, _ = http("GET", base + f"/api/organisations?region={others[0]}&per_page=1")
+            other = json.loads(raw)["items"]
+            rows = browser.find_all("table.results tbody tr")
+            check(len(rows) > 0, "the clerk sees their district's organisations")
+            browser.screenshot("12-district-clerk")
+            status, raw, _ = http("GET", base + "/api/organisations?per_page=1")
+            everyone = json.loads(raw)["total"]
+            check("共" in text or "条" in text, "the list page shows a total")
+            if other:
+                browser.go(base + "/organisations/" + other[0]["credit_code"])
+                body = browser.body_text()
+                check("未找到" in body or "不存在" in body or "管辖" in body,
+                      "another district's organisation opened for a district clerk")
+            check(everyone > 0, "the city staff token sees organisations")
+            browser.click(browser.find(".user form button"))
+            browser.wait_url("/login")
+            login()
 
         def search():
             status, raw, _ = http("GET", base + "/api/organisations?kind=enterprise&flag=high_tech&region=150203&sort=number&per_page=1")
@@ -462,6 +520,7 @@ def main():
             check("按区县" in text and "按技术经理人" in text, "funnel tables missing")
             browser.screenshot("13-demand-funnel", full=True)
 
+        step("log in as city staff", login)
         step("search for an enterprise", search)
         step("open it", open_detail)
         step("edit a field and see it saved", edit)
@@ -473,6 +532,7 @@ def main():
         step("keyboard navigation", keyboard)
         step("full-text search with highlights and facets", full_text_search)
         step("move a demand, see who moved it, its solvers and the funnel", demand_workflow)
+        step("a district clerk sees only their district", district_clerk)
     except Exception as e:
         results.append(("setup", False, str(e)))
         print(f"FAIL setup: {e}", flush=True)
