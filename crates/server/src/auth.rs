@@ -367,6 +367,31 @@ async fn decorate(res: Response, who: &Principal) -> Response {
     Response::from_parts(parts, Body::from(out))
 }
 
+/// The navigation without the sections this account cannot use (each link names what it needs
+/// in `data-perm`).
+fn without_forbidden_sections(html: &str, who: &Principal) -> String {
+    use innomesh_app::Perm;
+    let mut out = html.to_string();
+    for (tag, perm) in [
+        ("read", Perm::Read),
+        ("engines", Perm::Engines),
+        ("funding", Perm::Funding),
+        ("write", Perm::Write),
+    ] {
+        if who.may(perm) {
+            continue;
+        }
+        let marker = format!(" data-perm=\"{tag}\"");
+        while let Some(at) = out.find(&marker) {
+            let (Some(start), Some(end)) = (out[..at].rfind("<a "), out[at..].find("</a>")) else {
+                break;
+            };
+            out.replace_range(start..at + end + 4, "");
+        }
+    }
+    out
+}
+
 pub fn decorate_html(html: &str, who: &Principal) -> String {
     use crate::pages::layout::escape;
     let csrf = who.csrf.clone().unwrap_or_default();
@@ -385,6 +410,7 @@ pub fn decorate_html(html: &str, who: &Principal) -> String {
     );
     // The version only for signed-in users: an anonymous visitor (the login page, an error
     // answer) learns nothing about what runs here.
+    let html = without_forbidden_sections(html, who);
     let html = html.replacen(USER_MARKER, &bar, 1).replacen(
         "<!--innomesh:version-->",
         &format!(" · 版本 {}", crate::VERSION),

@@ -400,6 +400,10 @@ async fn administrators_enrol_totp_then_manage_accounts() {
     );
     let users = send(&app, get("/admin/users", Some(&session))).await;
     assert_eq!(users.status, StatusCode::OK, "{}", users.text);
+    assert!(
+        !users.text.contains("href=\"/organisations\""),
+        "the registry sections are not in a security administrator's navigation"
+    );
     assert!(users.text.contains("zhang") && users.text.contains("市级工作人员"));
     let csrf = csrf_of(&users.text);
     let added = send(

@@ -40,8 +40,11 @@ async fn transition(
         .filter(Value::is_object)
         .unwrap_or(Value::Null);
     let req: TransitionRequest = serde_json::from_value(object).map_err(|e| {
-        ApiError::new(Code::BadJson,
-            format!("请求体应为 {{\"to\": 目标状态, \"note\": 说明, \"manager\": 技术经理人编号}}：{e}"),
+        ApiError::new(
+            Code::BadJson,
+            format!(
+                "请求体应为 {{\"to\": 目标状态, \"note\": 说明, \"manager\": 技术经理人编号}}：{e}"
+            ),
         )
     })?;
     let v = blocking(move || -> Result<Value, ApiError> {

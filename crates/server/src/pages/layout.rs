@@ -33,22 +33,22 @@ pub fn url_encode(s: &str) -> String {
 }
 
 /// Top navigation: (path, label). The current section is marked with `aria-current`.
-const NAV: &[(&str, &str)] = &[
-    ("/", "首页"),
-    ("/search", "检索"),
-    ("/dashboard", "驾驶舱"),
-    ("/organisations", "组织"),
-    ("/platforms", "创新平台"),
-    ("/people", "专家人才"),
-    ("/achievements", "科技成果"),
-    ("/equipment", "仪器设备"),
-    ("/demands", "技术需求"),
-    ("/applications", "项目申报"),
-    ("/policies", "惠企政策"),
-    ("/chains", "产业链"),
-    ("/capacity", "聚合加工"),
-    ("/funding", "资金一盘棋"),
-    ("/import", "导入"),
+const NAV: &[(&str, &str, &str)] = &[
+    ("/", "首页", ""),
+    ("/search", "检索", "read"),
+    ("/dashboard", "驾驶舱", "engines"),
+    ("/organisations", "组织", "read"),
+    ("/platforms", "创新平台", "read"),
+    ("/people", "专家人才", "read"),
+    ("/achievements", "科技成果", "read"),
+    ("/equipment", "仪器设备", "read"),
+    ("/demands", "技术需求", "read"),
+    ("/applications", "项目申报", "read"),
+    ("/policies", "惠企政策", "read"),
+    ("/chains", "产业链", "engines"),
+    ("/capacity", "聚合加工", "engines"),
+    ("/funding", "资金一盘棋", "funding"),
+    ("/import", "导入", "write"),
 ];
 
 /// A whole page. `active` is the navigation path this page belongs to ("" for none).
@@ -57,13 +57,20 @@ pub fn frame(title: &str, active: &str, body: &str, sample: Option<&str>) -> Str
         .map(|l| format!("<div class=\"sample\" role=\"note\"><strong>{l}</strong>本系统当前载入的是程序生成的{l}，机构与人员均为虚构，数字不代表真实情况。</div>"))
         .unwrap_or_default();
     let mut nav = String::new();
-    for (href, label) in NAV {
+    for (href, label, perm) in NAV {
         let current = if *href == active {
             " aria-current=\"page\""
         } else {
             ""
         };
-        nav.push_str(&format!("<a href=\"{href}\"{current}>{label}</a>"));
+        // `data-perm` names what the section needs; the sections a signed-in account cannot use
+        // are taken out when the page is sent (`crate::auth`).
+        let tag = if perm.is_empty() {
+            String::new()
+        } else {
+            format!(" data-perm=\"{perm}\"")
+        };
+        nav.push_str(&format!("<a href=\"{href}\"{tag}{current}>{label}</a>"));
     }
     format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
