@@ -127,7 +127,7 @@ impl AccountStore for SqliteStore {
         let tx = conn.transaction()?;
         let now = crate::now_rfc3339();
         let n = tx.execute(
-            "UPDATE users SET display_name = $2, role = $3, scope = $4, can_unmask = $5, disabled = $6, must_change = $7, password_hash = $8, totp_secret = $9, totp_enabled = $10, recovery_codes = $11, failed_logins = $12, locked_until = $13, updated_at = $14 WHERE id = $1",
+            "UPDATE users SET display_name = ?2, role = ?3, scope = ?4, can_unmask = ?5, disabled = ?6, must_change = ?7, password_hash = ?8, totp_secret = ?9, totp_enabled = ?10, recovery_codes = ?11, failed_logins = ?12, locked_until = ?13, updated_at = ?14 WHERE id = ?1",
             params![
                 user.id,
                 user.display_name,
@@ -173,7 +173,7 @@ impl AccountStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let conn = self.conns.write();
         conn.execute(
-            "UPDATE users SET failed_logins = $2, locked_until = $3, last_login = COALESCE($4, last_login) WHERE id = $1",
+            "UPDATE users SET failed_logins = ?2, locked_until = ?3, last_login = COALESCE(?4, last_login) WHERE id = ?1",
             params![id, failed_logins, locked_until, last_login],
         )?;
         Ok(())
@@ -231,7 +231,7 @@ impl AccountStore for SqliteStore {
     fn session_save(&self, s: &Session) -> Result<(), StoreError> {
         let conn = self.conns.write();
         conn.execute(
-            "UPDATE sessions SET csrf = $2, second_factor_done = $3, last_seen = $4 WHERE id_hash = $1",
+            "UPDATE sessions SET csrf = ?2, second_factor_done = ?3, last_seen = ?4 WHERE id_hash = ?1",
             params![s.id_hash, s.csrf, s.second_factor_done as i64, s.last_seen],
         )?;
         Ok(())
@@ -325,7 +325,7 @@ impl AccountStore for SqliteStore {
     fn token_used(&self, id: &str, at: &str) -> Result<(), StoreError> {
         let conn = self.conns.write();
         conn.execute(
-            "UPDATE api_tokens SET last_used = $2 WHERE id = $1",
+            "UPDATE api_tokens SET last_used = ?2 WHERE id = ?1",
             params![id, at],
         )?;
         Ok(())
