@@ -4,6 +4,7 @@
 //! the local command line) and pass the `Principal` on.
 
 pub mod accounts;
+pub mod demo;
 pub mod password;
 pub mod scope;
 
