@@ -42,11 +42,16 @@ fn a_new_account_logs_in_with_its_one_time_password_and_must_change_it() {
         .add_user(&local(), "zhang", "张三", Role::CityStaff, "")
         .unwrap();
     assert!(issued.user.must_change);
-    let login = app.login("zhang", &issued.one_time_password, "test").unwrap();
+    let login = app
+        .login("zhang", &issued.one_time_password, "test")
+        .unwrap();
     assert!(login.must_change);
     assert!(!login.needs_second_factor);
     let who = active(&app, &login.cookie);
-    assert_eq!((who.role, who.username.as_str()), (Role::CityStaff, "zhang"));
+    assert_eq!(
+        (who.role, who.username.as_str()),
+        (Role::CityStaff, "zhang")
+    );
     assert!(app.must_change_password(&who));
 
     app.change_password(&who, &issued.one_time_password, PASS)
@@ -107,7 +112,11 @@ fn tokens_act_with_their_users_role_and_scope_until_revoked_or_expired() {
         (who.role, who.scope.as_str(), who.via_token),
         (Role::DistrictStaff, "150203", true)
     );
-    assert!(app.tokens(&local()).unwrap().iter().any(|t| t.id == token.id));
+    assert!(app
+        .tokens(&local())
+        .unwrap()
+        .iter()
+        .any(|t| t.id == token.id));
 
     // A wrong secret for a real id is refused.
     let forged = format!("imt_{}_{}", token.id, "0".repeat(64));
@@ -157,11 +166,16 @@ fn administrators_need_the_second_factor_and_a_recovery_code_works_once() {
     let issued = app
         .add_user(&local(), "admin", "", Role::SecurityAdmin, "")
         .unwrap();
-    let login = app.login("admin", &issued.one_time_password, "test").unwrap();
+    let login = app
+        .login("admin", &issued.one_time_password, "test")
+        .unwrap();
     assert!(login.needs_second_factor && login.must_enrol);
     assert!(matches!(
         app.session(&login.cookie, "test").unwrap(),
-        SessionState::SecondFactorDue { enrolled: false, .. }
+        SessionState::SecondFactorDue {
+            enrolled: false,
+            ..
+        }
     ));
 
     // First login: enrol the authenticator; the recovery codes are shown once.
@@ -181,21 +195,26 @@ fn administrators_need_the_second_factor_and_a_recovery_code_works_once() {
     let (cookie, codes) = app.second_factor(&login.cookie, &code, "test").unwrap();
     let codes = codes.expect("recovery codes on enrolment");
     assert_eq!(codes.len(), 10);
-    assert_ne!(cookie, login.cookie, "a new session id after the second factor");
+    assert_ne!(
+        cookie, login.cookie,
+        "a new session id after the second factor"
+    );
     assert!(app.session(&login.cookie, "test").is_err());
     let who = active(&app, &cookie);
     assert_eq!(who.role, Role::SecurityAdmin);
     app.logout(&cookie, "test").unwrap();
 
     // Later logins: the TOTP code, or a recovery code once.
-    let login = app.login("admin", &issued.one_time_password, "test").unwrap();
-    assert!(login.needs_second_factor && !login.must_enrol);
-    let (cookie, shown) = app
-        .second_factor(&login.cookie, &codes[0], "test")
+    let login = app
+        .login("admin", &issued.one_time_password, "test")
         .unwrap();
+    assert!(login.needs_second_factor && !login.must_enrol);
+    let (cookie, shown) = app.second_factor(&login.cookie, &codes[0], "test").unwrap();
     assert!(shown.is_none());
     active(&app, &cookie);
-    let login = app.login("admin", &issued.one_time_password, "test").unwrap();
+    let login = app
+        .login("admin", &issued.one_time_password, "test")
+        .unwrap();
     assert_eq!(
         app.second_factor(&login.cookie, &codes[0], "test")
             .unwrap_err()
@@ -236,7 +255,11 @@ fn every_demo_account_logs_in_with_its_role_and_a_scope_to_work_in() {
             .unwrap_or_else(|e| panic!("{}: {}", a.username, e.message));
         assert!(!login.must_change, "{}", a.username);
         let cookie = if a.role.is_admin() {
-            assert!(login.needs_second_factor && !login.must_enrol, "{}", a.username);
+            assert!(
+                login.needs_second_factor && !login.must_enrol,
+                "{}",
+                a.username
+            );
             let code = a.totp_now().expect("administrators have a TOTP secret");
             let code_then = totp_code(a.totp_secret.as_deref().unwrap(), now()).unwrap();
             assert_eq!(code.len(), 6);

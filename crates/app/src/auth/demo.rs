@@ -54,15 +54,35 @@ struct Stored {
 /// `password::check_policy` (a unit test checks it).
 const ACCOUNTS: [(Role, &str, &str); 10] = [
     (Role::CityStaff, "demo-city", "示例数据-市级-2026!"),
-    (Role::DistrictStaff, "demo-district", "示例数据-旗县区-2026!"),
-    (Role::DepartmentStaff, "demo-department", "示例数据-部门-2026!"),
+    (
+        Role::DistrictStaff,
+        "demo-district",
+        "示例数据-旗县区-2026!",
+    ),
+    (
+        Role::DepartmentStaff,
+        "demo-department",
+        "示例数据-部门-2026!",
+    ),
     (Role::Enterprise, "demo-enterprise", "示例数据-企业-2026!"),
     (Role::Expert, "demo-expert", "示例数据-专家-2026!"),
     (Role::TechManager, "demo-manager", "示例数据-经理人-2026!"),
     (Role::Auditor, "demo-auditor", "示例数据-审计-2026!"),
-    (Role::SystemAdmin, "demo-sysadmin", "示例数据-系统管理-2026!"),
-    (Role::SecurityAdmin, "demo-secadmin", "示例数据-安全管理-2026!"),
-    (Role::AuditAdmin, "demo-auditadmin", "示例数据-审计管理-2026!"),
+    (
+        Role::SystemAdmin,
+        "demo-sysadmin",
+        "示例数据-系统管理-2026!",
+    ),
+    (
+        Role::SecurityAdmin,
+        "demo-secadmin",
+        "示例数据-安全管理-2026!",
+    ),
+    (
+        Role::AuditAdmin,
+        "demo-auditadmin",
+        "示例数据-审计管理-2026!",
+    ),
 ];
 
 /// Creates the demo accounts on a registry holding sample data and records them under
@@ -219,7 +239,9 @@ impl Scopes {
         // Districts: organisations per county-level region (townships count for their county).
         let mut districts = BTreeMap::new();
         for (code, n) in repo.counts_by_region(EntityKind::Organisation)? {
-            let Some(county) = code.get(..6) else { continue };
+            let Some(county) = code.get(..6) else {
+                continue;
+            };
             if regions()
                 .resolve(county)
                 .is_some_and(|r| r.level == RegionLevel::County)
@@ -243,7 +265,9 @@ impl Scopes {
         let mut managed = BTreeMap::new();
         for r in repo.all(EntityKind::Demand)? {
             if let Record::Demand(d) = r {
-                *demands.entry(d.organisation.as_str().to_string()).or_insert(0) += 1;
+                *demands
+                    .entry(d.organisation.as_str().to_string())
+                    .or_insert(0) += 1;
                 if let Some(m) = d.manager {
                     *managed.entry(m).or_insert(0) += 1;
                 }
@@ -252,12 +276,16 @@ impl Scopes {
         let mut applications: BTreeMap<String, usize> = BTreeMap::new();
         for r in repo.all(EntityKind::Application)? {
             if let Record::Application(a) = r {
-                *applications.entry(a.applicant.as_str().to_string()).or_insert(0) += 1;
+                *applications
+                    .entry(a.applicant.as_str().to_string())
+                    .or_insert(0) += 1;
             }
         }
         let mut enterprises = BTreeMap::new();
         for (code, d) in &demands {
-            let Some(a) = applications.get(code) else { continue };
+            let Some(a) = applications.get(code) else {
+                continue;
+            };
             if let Some(Record::Organisation(o)) = repo.get(EntityKind::Organisation, code)? {
                 if o.kind == OrgKind::Enterprise {
                     enterprises.insert(code.clone(), d + a);
