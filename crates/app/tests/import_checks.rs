@@ -1,22 +1,27 @@
 //! What a careless file gets: every silent acceptance of the past is now a refusal naming the
 //! row and column, and nothing is written.
 
-use innomesh_app::{App, Code};
+use innomesh_app::{App, Code, Principal};
 use innomesh_core::EntityKind;
 use innomesh_sheets::Format;
 
 fn import_csv(app: &App, text: &str) -> innomesh_app::Error {
+    let who = Principal::local("test");
     let err = app
         .import_file(
+            &who,
             EntityKind::Person,
             text.as_bytes(),
             Format::Csv,
-            "t",
             "t.csv",
             &innomesh_app::transfer::NoProgress,
         )
         .unwrap_err();
-    assert_eq!(app.count(EntityKind::Person).unwrap(), 0, "nothing written");
+    assert_eq!(
+        app.count(&who, EntityKind::Person).unwrap(),
+        0,
+        "nothing written"
+    );
     err
 }
 

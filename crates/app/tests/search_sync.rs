@@ -3,7 +3,7 @@
 //! made while no index was open (the CLI beside a stopped server), deletes and renames — a
 //! restart replays the audit log from the version the index last committed.
 
-use innomesh_app::{App, Config};
+use innomesh_app::{App, Config, Principal};
 use innomesh_core::{EntityKind, Record};
 use innomesh_search::SearchQuery;
 use innomesh_store::SqliteStore;
@@ -16,8 +16,13 @@ fn open(dir: &Path) -> Arc<App> {
         Arc::new(store),
         Config {
             data_dir: Some(dir.to_path_buf()),
+            ..Config::default()
         },
     )
+}
+
+fn who() -> Principal {
+    Principal::local("test")
 }
 
 fn person(name: &str) -> Record {
@@ -53,14 +58,14 @@ fn index_converges_after_lost_index_work_and_writes_made_elsewhere() {
         let app = open(dir.path());
         innomesh_app::search::open(&app, &|_, _| {}).unwrap();
         kept = app
-            .create(person("甲乙丙测试专家"), "t")
+            .create(&who(), person("甲乙丙测试专家"))
             .unwrap()
             .id()
             .to_string();
-        let r = app.create(person("丁戊己测试专家"), "t").unwrap();
+        let r = app.create(&who(), person("丁戊己测试专家")).unwrap();
         renamed = r.id().to_string();
         deleted = app
-            .create(person("庚辛壬测试专家"), "t")
+            .create(&who(), person("庚辛壬测试专家"))
             .unwrap()
             .id()
             .to_string();
@@ -68,16 +73,16 @@ fn index_converges_after_lost_index_work_and_writes_made_elsewhere() {
         innomesh_app::search::flush(&app).unwrap();
         let Record::Person(mut p) = r else { panic!() };
         p.name = "子丑寅改名专家".into();
-        app.update(EntityKind::Person, &renamed, Record::Person(p), "t")
+        app.update(&who(), EntityKind::Person, &renamed, Record::Person(p))
             .unwrap();
-        app.delete(EntityKind::Person, &deleted, "t").unwrap();
+        app.delete(&who(), EntityKind::Person, &deleted).unwrap();
         // Dropped without a commit: the index work of the last writes is lost, as in a kill -9
         // (the group commit had not come due).
     }
     {
         // Writes while no index is open (the CLI next to a stopped server).
         let app = open(dir.path());
-        app.create(person("卯辰巳离线专家"), "cli").unwrap();
+        app.create(&who(), person("卯辰巳离线专家")).unwrap();
     }
     let app = open(dir.path());
     innomesh_app::search::open(&app, &|_, _| {}).unwrap();
@@ -94,7 +99,7 @@ fn index_converges_after_lost_index_work_and_writes_made_elsewhere() {
         "written while the index was closed"
     );
     // Every stored person is findable by its stored name.
-    for r in app.all(EntityKind::Person).unwrap() {
+    for r in app.all(&who(), EntityKind::Person).unwrap() {
         assert!(
             found(&app, r.name()).contains(&r.id().to_string()),
             "{}",
@@ -109,7 +114,7 @@ fn a_write_is_visible_to_the_next_search_without_waiting_for_the_group_commit() 
     innomesh_app::search::open(&app, &|_, _| {}).unwrap();
     for i in 0..5 {
         let id = app
-            .create(person(&format!("即时可见专家{i}号")), "t")
+            .create(&who(), person(&format!("即时可见专家{i}号")))
             .unwrap()
             .id()
             .to_string();

@@ -1,6 +1,6 @@
 //! The installation's identity key: random, created once, kept; never shown by the audit log.
 
-use innomesh_app::{funding, is_secret_key, App, Config, Repository};
+use innomesh_app::{funding, is_secret_key, App, Config, Principal, Repository};
 use innomesh_store::{SqliteStore, SECRET_HIDDEN};
 use std::sync::Arc;
 
@@ -9,13 +9,17 @@ fn app() -> (Arc<App>, Arc<SqliteStore>) {
     (App::new(store.clone(), Config::default()), store)
 }
 
+fn who() -> Principal {
+    Principal::local("test")
+}
+
 fn no_detail_contains(app: &App, value: &str) {
     for (kind, id) in [
         (None, None),
         (None, Some(funding::IDENTITY_KEY)),
         (None, Some("secret.smtp_password")),
     ] {
-        for e in app.audit(kind, id, 10_000).unwrap() {
+        for e in app.audit(&who(), kind, id, 10_000).unwrap() {
             assert!(!e.detail.contains(value), "audit shows a secret: {e:?}");
         }
     }
@@ -75,7 +79,9 @@ fn a_key_an_earlier_version_exposed_is_replaced_and_its_old_audit_entry_is_redac
     let key = store.meta(funding::IDENTITY_KEY).unwrap().unwrap();
     assert_ne!(key, legacy, "an exposed key is replaced");
     assert_eq!(key.len(), 64);
-    let shown = app.audit(None, Some(funding::IDENTITY_KEY), 10).unwrap();
+    let shown = app
+        .audit(&who(), None, Some(funding::IDENTITY_KEY), 10)
+        .unwrap();
     assert_eq!(shown.len(), 2);
     assert!(shown.iter().all(|e| e.detail == SECRET_HIDDEN));
     no_detail_contains(&app, legacy);
@@ -88,9 +94,9 @@ fn a_key_an_earlier_version_exposed_is_replaced_and_its_old_audit_entry_is_redac
 #[test]
 fn settings_under_secret_are_written_without_their_value_others_as_before() {
     let (app, store) = app();
-    app.set_setting("secret.smtp_password", "hunter2-hunter2", "admin")
+    app.set_setting(&who(), "secret.smtp_password", "hunter2-hunter2")
         .unwrap();
-    app.set_setting("home_region", "150200", "admin").unwrap();
+    app.set_setting(&who(), "home_region", "150200").unwrap();
     assert_eq!(
         store.meta("secret.smtp_password").unwrap().as_deref(),
         Some("hunter2-hunter2")
@@ -99,7 +105,7 @@ fn settings_under_secret_are_written_without_their_value_others_as_before() {
     assert!(raw.iter().all(|e| !e.detail.contains("hunter2")));
     no_detail_contains(&app, "hunter2");
     // An ordinary setting's audit entry still shows what was set.
-    let region = app.audit(None, Some("home_region"), 1).unwrap();
+    let region = app.audit(&who(), None, Some("home_region"), 1).unwrap();
     assert_eq!(region[0].detail, "150200");
 }
 
