@@ -53,13 +53,14 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         Arc::new(SqliteStore::open(&dir.join("bench.db"))?),
         Config::default(),
     );
+    let who = crate::operator();
     let t = Instant::now();
     let outcome = store
         .import_file(
+            &who,
             EntityKind::Organisation,
             &xlsx,
             Format::Xlsx,
-            "bench",
             "bench.xlsx",
             &NoProgress,
         )
@@ -90,17 +91,17 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     }])?;
     let t = Instant::now();
     match fresh.import_file(
+        &who,
         EntityKind::Organisation,
         &bad,
         Format::Xlsx,
-        "bench",
         "bad.xlsx",
         &NoProgress,
     ) {
         Err(e) if e.code == Code::ImportRejected => {
             let errs = e.errors;
             let count = fresh
-                .count(EntityKind::Organisation)
+                .count(&who, EntityKind::Organisation)
                 .map_err(|e| anyhow::anyhow!(e.message))?;
             println!(
                 "import_xlsx_bad_row\t{}\tseconds\t{:.2}\twritten\t{count}\tfirst_error\t{}",

@@ -1,5 +1,6 @@
 //! The `innomesh` binary. Each command family lives in its own module; this file only dispatches.
 
+mod accounts;
 mod bench;
 mod chain;
 mod check;
@@ -10,6 +11,7 @@ mod search;
 mod serve;
 
 use clap::{Parser, Subcommand};
+use innomesh_app::Principal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,6 +38,17 @@ impl DataDir {
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("innomesh.db")
     }
+}
+
+/// Who the command line acts as: the local operator, with every permission (whoever runs it on
+/// the server owns the data files anyway). Audit entries name the OS user.
+pub fn operator() -> Principal {
+    let name = std::env::var("USER")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "operator".to_string());
+    Principal::local(&name)
 }
 
 #[derive(Subcommand)]
@@ -73,6 +86,12 @@ enum Command {
     /// Policy eligibility rules: verdicts with reasons (政策找企业)
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// 账号：新增、列表、停用与启用、重置密码、个人信息查看授权 (users)
+    #[command(subcommand)]
+    User(accounts::UserCommand),
+    /// 接口令牌：签发、列表、吊销 (API tokens)
+    #[command(subcommand)]
+    Token(accounts::TokenCommand),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +111,8 @@ fn main() -> ExitCode {
         Command::Match(a) => engines::matching(a),
         Command::Reindex(a) => search::reindex(a),
         Command::Policy(c) => policy::run(c),
+        Command::User(c) => accounts::user(c),
+        Command::Token(c) => accounts::token(c),
     };
     match result {
         Ok(code) => code,

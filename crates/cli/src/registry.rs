@@ -1,7 +1,7 @@
 //! `import`, `export`, `template`: files of one entity kind, with a progress bar on long imports.
 
 use crate::serve::open_app;
-use crate::DataDir;
+use crate::{operator, DataDir};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use innomesh_app::transfer::Progress;
@@ -42,9 +42,6 @@ pub struct ImportArgs {
     pub file: PathBuf,
     #[arg(long, value_parser = parse_format)]
     pub format: Option<Format>,
-    /// Who is importing (recorded in the audit log)
-    #[arg(long, default_value = "cli")]
-    pub actor: String,
     #[command(flatten)]
     pub dir: DataDir,
 }
@@ -104,7 +101,14 @@ pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let result = app.import_file(a.kind, &bytes, format, &a.actor, &source, &Bar(bar.clone()));
+    let result = app.import_file(
+        &operator(),
+        a.kind,
+        &bytes,
+        format,
+        &source,
+        &Bar(bar.clone()),
+    );
     bar.finish_and_clear();
     match result {
         Ok(o) => {
@@ -141,7 +145,9 @@ pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
 pub fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
     let format = format_for(&a.file, a.format)?;
     let app = open_app(&a.dir)?;
-    let records = app.all(a.kind).map_err(|e| anyhow::anyhow!(e.message))?;
+    let records = app
+        .all(&operator(), a.kind)
+        .map_err(|e| anyhow::anyhow!(e.message))?;
     let label = app.sample_label();
     let bytes = export_bytes(&records, a.kind, format, a.personal_full, label.as_deref())?;
     std::fs::write(&a.file, bytes).with_context(|| format!("无法写入 {}", a.file.display()))?;

@@ -1,8 +1,9 @@
 //! `serve` and `demo`.
 
-use crate::DataDir;
+use crate::{operator, DataDir};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use innomesh_app::auth::demo::seed_demo_accounts;
 use innomesh_app::{App, Config};
 use innomesh_core::sample::{generate, SampleConfig, SAMPLE_LABEL};
 use innomesh_store::{Repository, SqliteStore};
@@ -51,6 +52,7 @@ pub fn open_app(dir: &DataDir) -> anyhow::Result<Arc<App>> {
         Arc::new(store),
         Config {
             data_dir: Some(dir.data_dir.clone()),
+            ..Config::default()
         },
     ))
 }
@@ -116,17 +118,18 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         ProgressStyle::with_template("写入 {bar:40} {pos}/{len} 条 {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let who = operator();
     let outcome = app
-        .import_records(data.records, "demo", SAMPLE_LABEL, &|n| {
+        .import_records(&who, data.records, SAMPLE_LABEL, &|n| {
             bar.set_position(n as u64)
         })
         .map_err(|e| anyhow::anyhow!(e.message))?
         .map_err(|errs| anyhow::anyhow!("示例数据未通过校验（程序错误）：{:?}", errs.first()))?;
     bar.finish_and_clear();
     app.set_setting(
+        &who,
         "sample_data",
         &format!("{SAMPLE_LABEL} scale={} seed={}", args.scale, args.seed),
-        "demo",
     )
     .map_err(|e| anyhow::anyhow!(e.message))?;
     eprintln!(
@@ -135,6 +138,9 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         path.display()
     );
     seed_chains(&app)?;
+    let accounts = seed_demo_accounts(&app, &who)
+        .map_err(|e| anyhow::anyhow!("无法创建示例账号：{}", e.message))?;
+    crate::accounts::print_demo_accounts(&accounts);
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
@@ -143,7 +149,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
 /// The four shipped chain models become editable chain-node records on first start.
 pub fn seed_chains(app: &App) -> anyhow::Result<()> {
-    let n = innomesh_app::chains::seed_models(app, "system")
+    let n = innomesh_app::chains::seed_models(app, &operator())
         .map_err(|e| anyhow::anyhow!("无法载入内置产业链模型：{}", e.message))?;
     if n > 0 {
         eprintln!("已载入内置产业链模型：{n} 个节点");

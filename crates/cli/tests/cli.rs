@@ -307,6 +307,7 @@ fn search_ids(dir: &Path, q: &str, kind: EntityKind) -> Vec<String> {
         std::sync::Arc::new(store),
         Config {
             data_dir: Some(dir.to_path_buf()),
+            ..Config::default()
         },
     );
     innomesh_app::search::open(&app, &|_, _| {}).unwrap();
