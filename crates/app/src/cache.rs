@@ -243,7 +243,8 @@ mod tests {
         let c: Cache<u8, u32> = Cache::default();
         assert_eq!(*c.get(&a, 1, || Ok::<_, ()>(1)).unwrap(), 1);
         assert_eq!(*c.get(&a, 1, || Ok::<_, ()>(9)).unwrap(), 1, "cached");
-        a.set_setting(&crate::Principal::local("t"), "k", "v").unwrap(); // any write moves the version
+        a.set_setting(&crate::Principal::local("t"), "k", "v")
+            .unwrap(); // any write moves the version
         a.warmer.started.store(true, Ordering::Release);
         a.warmer.wake();
         assert_eq!(
@@ -259,7 +260,8 @@ mod tests {
         // No warmer running: a write leaves nothing pending, so readers compute the new value.
         a.warmer.started.store(false, Ordering::Release);
         a.warmer.rebuilding.store(false, Ordering::Release);
-        a.set_setting(&crate::Principal::local("t"), "k", "w").unwrap();
+        a.set_setting(&crate::Principal::local("t"), "k", "w")
+            .unwrap();
         assert_eq!(
             *c.get(&a, 1, || Ok::<_, ()>(4)).unwrap(),
             4,
@@ -270,8 +272,10 @@ mod tests {
     #[test]
     fn two_apps_never_share_derived_values() {
         let (a, b) = (app(), app());
-        a.set_setting(&crate::Principal::local("t"), "k", "v").unwrap();
-        b.set_setting(&crate::Principal::local("t"), "k", "v").unwrap();
+        a.set_setting(&crate::Principal::local("t"), "k", "v")
+            .unwrap();
+        b.set_setting(&crate::Principal::local("t"), "k", "v")
+            .unwrap();
         // Same registry version in both, yet each App computes its own.
         assert_eq!(a.registry_version(), b.registry_version());
         let fa = crate::dashboard::figures(&a).unwrap();

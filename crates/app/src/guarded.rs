@@ -17,7 +17,10 @@ impl App {
         who: &Principal,
         id: &str,
         top: usize,
-    ) -> Result<(innomesh_core::model::Demand, Vec<innomesh_matching::SolverHit>)> {
+    ) -> Result<(
+        innomesh_core::model::Demand,
+        Vec<innomesh_matching::SolverHit>,
+    )> {
         self.fetch(who, EntityKind::Demand, id)?;
         // An expert reads the demands it answered, not the ranking of its competitors.
         if who.role == Role::Expert {
@@ -40,7 +43,11 @@ impl App {
         matching::adopters(self, id, top)
     }
 
-    pub fn chain_reports(&self, who: &Principal, year: Option<u16>) -> Result<Arc<chains::ChainData>> {
+    pub fn chain_reports(
+        &self,
+        who: &Principal,
+        year: Option<u16>,
+    ) -> Result<Arc<chains::ChainData>> {
         who.require(Perm::Engines)?;
         chains::reports(self, year)
     }
@@ -60,7 +67,11 @@ impl App {
         chains::rules(self.repo.as_ref())
     }
 
-    pub fn funding_overview(&self, who: &Principal, year: Option<i32>) -> Result<Arc<funding::Overview>> {
+    pub fn funding_overview(
+        &self,
+        who: &Principal,
+        year: Option<i32>,
+    ) -> Result<Arc<funding::Overview>> {
         who.require(Perm::Funding)?;
         funding::cached_overview(self, year)
     }
@@ -86,7 +97,11 @@ impl App {
     }
 
     /// An application the caller may read, for the duplicate review pages.
-    pub fn funding_application(&self, who: &Principal, id: &str) -> Result<Option<innomesh_core::model::Application>> {
+    pub fn funding_application(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> Result<Option<innomesh_core::model::Application>> {
         who.require(Perm::Funding)?;
         Ok(match self.repo.get(EntityKind::Application, id)? {
             Some(Record::Application(a)) => Some(a),
@@ -95,7 +110,10 @@ impl App {
     }
 
     /// Applications keyed by id, for the review pages (funding reviewers only).
-    pub fn funding_applications(&self, who: &Principal) -> Result<Vec<innomesh_core::model::Application>> {
+    pub fn funding_applications(
+        &self,
+        who: &Principal,
+    ) -> Result<Vec<innomesh_core::model::Application>> {
         who.require(Perm::Funding)?;
         funding::applications(self.repo.as_ref())
     }
@@ -125,7 +143,12 @@ impl App {
         alloc::shops(self.repo.as_ref())
     }
 
-    pub fn sample_plan(&self, who: &Principal, parts: usize, seed: u64) -> Result<Arc<alloc::Planned>> {
+    pub fn sample_plan(
+        &self,
+        who: &Principal,
+        parts: usize,
+        seed: u64,
+    ) -> Result<Arc<alloc::Planned>> {
         who.require(Perm::Engines)?;
         alloc::sample_plan(self, parts, seed)
     }
@@ -160,7 +183,11 @@ impl App {
     /// Full-text search over what the caller may see: every kind for city-wide roles; a
     /// district's records (kinds with a region) for district staff; for narrower roles the kinds
     /// they see in full (policies, programmes, …) — their own records are in their lists.
-    pub fn search(&self, who: &Principal, sq: &innomesh_search::SearchQuery) -> Result<innomesh_search::SearchResults> {
+    pub fn search(
+        &self,
+        who: &Principal,
+        sq: &innomesh_search::SearchQuery,
+    ) -> Result<innomesh_search::SearchResults> {
         let mut sq = sq.clone();
         let wanted: Vec<EntityKind> = if sq.kinds.is_empty() {
             EntityKind::ALL.to_vec()
@@ -198,7 +225,11 @@ impl App {
     }
 
     /// A dictionary's text (anyone who may edit dictionaries or read the registry).
-    pub fn dictionary_text(&self, who: &Principal, which: dictionaries::Which) -> Result<(String, bool)> {
+    pub fn dictionary_text(
+        &self,
+        who: &Principal,
+        which: dictionaries::Which,
+    ) -> Result<(String, bool)> {
         if !who.may(Perm::Dictionaries) {
             who.require(Perm::Read)?;
         }

@@ -14,8 +14,8 @@ pub mod dashboard;
 pub mod dictionaries;
 mod error;
 pub mod facets;
-mod guarded;
 pub mod funding;
+mod guarded;
 pub mod matching;
 pub mod search;
 pub mod transfer;
@@ -262,7 +262,11 @@ impl App {
         Ok(entries)
     }
 
-    pub fn counts_by_region(&self, who: &Principal, kind: EntityKind) -> Result<Vec<(String, usize)>> {
+    pub fn counts_by_region(
+        &self,
+        who: &Principal,
+        kind: EntityKind,
+    ) -> Result<Vec<(String, usize)>> {
         who.require(Perm::Engines)?;
         Ok(self.repo.counts_by_region(kind)?)
     }
@@ -284,7 +288,13 @@ impl App {
 
     /// A record with its personal data in full, for a caller allowed to see it, who says why;
     /// the unmask is audited (who, which record, the reason).
-    pub fn unmask(&self, who: &Principal, kind: EntityKind, id: &str, reason: &str) -> Result<Record> {
+    pub fn unmask(
+        &self,
+        who: &Principal,
+        kind: EntityKind,
+        id: &str,
+        reason: &str,
+    ) -> Result<Record> {
         let record = self.fetch(who, kind, id)?;
         self.log_unmask(who, Some((kind, id)), reason, "查看完整个人信息")?;
         Ok(record)
@@ -372,7 +382,11 @@ impl App {
         if let Some((i, reason)) = refused.first() {
             return Err(Error::new(
                 Code::Forbidden,
-                format!("第 {} 条记录：{reason}（共 {} 条不可写入），未写入任何数据", i + 1, refused.len()),
+                format!(
+                    "第 {} 条记录：{reason}（共 {} 条不可写入），未写入任何数据",
+                    i + 1,
+                    refused.len()
+                ),
             ));
         }
         let out = self.repo.import(records, &who.actor(), source, progress)?;

@@ -33,7 +33,12 @@ pub struct TransitionRequest {
 /// Moves a demand; the store enforces the stage rules and keeps the history. The caller needs
 /// the workflow permission and the demand in scope; the history names the authenticated caller
 /// (the request's `actor` field is ignored).
-pub fn transition(st: &App, who: &crate::Principal, id: &str, req: &TransitionRequest) -> Result<Demand, Error> {
+pub fn transition(
+    st: &App,
+    who: &crate::Principal,
+    id: &str,
+    req: &TransitionRequest,
+) -> Result<Demand, Error> {
     who.require(crate::Perm::Transition)?;
     st.fetch(who, innomesh_core::EntityKind::Demand, id)?;
     let to = DemandStatus::parse_labelled(req.to.trim())

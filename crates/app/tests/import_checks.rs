@@ -16,7 +16,12 @@ fn import_csv(app: &App, text: &str) -> innomesh_app::Error {
             &innomesh_app::transfer::NoProgress,
         )
         .unwrap_err();
-    assert_eq!(app.count(&innomesh_app::Principal::local("t"), EntityKind::Person).unwrap(), 0, "nothing written");
+    assert_eq!(
+        app.count(&innomesh_app::Principal::local("t"), EntityKind::Person)
+            .unwrap(),
+        0,
+        "nothing written"
+    );
     err
 }
 

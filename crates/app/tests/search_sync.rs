@@ -54,14 +54,25 @@ fn index_converges_after_lost_index_work_and_writes_made_elsewhere() {
         let app = open(dir.path());
         innomesh_app::search::open(&app, &|_, _| {}).unwrap();
         kept = app
-            .create(&innomesh_app::Principal::local("t"), person("甲乙丙测试专家"))
+            .create(
+                &innomesh_app::Principal::local("t"),
+                person("甲乙丙测试专家"),
+            )
             .unwrap()
             .id()
             .to_string();
-        let r = app.create(&innomesh_app::Principal::local("t"), person("丁戊己测试专家")).unwrap();
+        let r = app
+            .create(
+                &innomesh_app::Principal::local("t"),
+                person("丁戊己测试专家"),
+            )
+            .unwrap();
         renamed = r.id().to_string();
         deleted = app
-            .create(&innomesh_app::Principal::local("t"), person("庚辛壬测试专家"))
+            .create(
+                &innomesh_app::Principal::local("t"),
+                person("庚辛壬测试专家"),
+            )
             .unwrap()
             .id()
             .to_string();
@@ -69,16 +80,30 @@ fn index_converges_after_lost_index_work_and_writes_made_elsewhere() {
         innomesh_app::search::flush(&app).unwrap();
         let Record::Person(mut p) = r else { panic!() };
         p.name = "子丑寅改名专家".into();
-        app.update(&innomesh_app::Principal::local("t"), EntityKind::Person, &renamed, Record::Person(p))
-            .unwrap();
-        app.delete(&innomesh_app::Principal::local("t"), EntityKind::Person, &deleted).unwrap();
+        app.update(
+            &innomesh_app::Principal::local("t"),
+            EntityKind::Person,
+            &renamed,
+            Record::Person(p),
+        )
+        .unwrap();
+        app.delete(
+            &innomesh_app::Principal::local("t"),
+            EntityKind::Person,
+            &deleted,
+        )
+        .unwrap();
         // Dropped without a commit: the index work of the last writes is lost, as in a kill -9
         // (the group commit had not come due).
     }
     {
         // Writes while no index is open (the CLI next to a stopped server).
         let app = open(dir.path());
-        app.create(&innomesh_app::Principal::local("t"), person("卯辰巳离线专家")).unwrap();
+        app.create(
+            &innomesh_app::Principal::local("t"),
+            person("卯辰巳离线专家"),
+        )
+        .unwrap();
     }
     let app = open(dir.path());
     innomesh_app::search::open(&app, &|_, _| {}).unwrap();
@@ -95,7 +120,10 @@ fn index_converges_after_lost_index_work_and_writes_made_elsewhere() {
         "written while the index was closed"
     );
     // Every stored person is findable by its stored name.
-    for r in app.all(&innomesh_app::Principal::local("t"), EntityKind::Person).unwrap() {
+    for r in app
+        .all(&innomesh_app::Principal::local("t"), EntityKind::Person)
+        .unwrap()
+    {
         assert!(
             found(&app, r.name()).contains(&r.id().to_string()),
             "{}",
@@ -110,7 +138,10 @@ fn a_write_is_visible_to_the_next_search_without_waiting_for_the_group_commit() 
     innomesh_app::search::open(&app, &|_, _| {}).unwrap();
     for i in 0..5 {
         let id = app
-            .create(&innomesh_app::Principal::local("t"), person(&format!("即时可见专家{i}号")))
+            .create(
+                &innomesh_app::Principal::local("t"),
+                person(&format!("即时可见专家{i}号")),
+            )
             .unwrap()
             .id()
             .to_string();

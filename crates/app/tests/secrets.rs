@@ -15,7 +15,10 @@ fn no_detail_contains(app: &App, value: &str) {
         (None, Some(funding::IDENTITY_KEY)),
         (None, Some("secret.smtp_password")),
     ] {
-        for e in app.audit(&innomesh_app::Principal::local("t"), kind, id, 10_000).unwrap() {
+        for e in app
+            .audit(&innomesh_app::Principal::local("t"), kind, id, 10_000)
+            .unwrap()
+        {
             assert!(!e.detail.contains(value), "audit shows a secret: {e:?}");
         }
     }
@@ -75,7 +78,14 @@ fn a_key_an_earlier_version_exposed_is_replaced_and_its_old_audit_entry_is_redac
     let key = store.meta(funding::IDENTITY_KEY).unwrap().unwrap();
     assert_ne!(key, legacy, "an exposed key is replaced");
     assert_eq!(key.len(), 64);
-    let shown = app.audit(&innomesh_app::Principal::local("t"), None, Some(funding::IDENTITY_KEY), 10).unwrap();
+    let shown = app
+        .audit(
+            &innomesh_app::Principal::local("t"),
+            None,
+            Some(funding::IDENTITY_KEY),
+            10,
+        )
+        .unwrap();
     assert_eq!(shown.len(), 2);
     assert!(shown.iter().all(|e| e.detail == SECRET_HIDDEN));
     no_detail_contains(&app, legacy);
@@ -88,9 +98,18 @@ fn a_key_an_earlier_version_exposed_is_replaced_and_its_old_audit_entry_is_redac
 #[test]
 fn settings_under_secret_are_written_without_their_value_others_as_before() {
     let (app, store) = app();
-    app.set_setting(&innomesh_app::Principal::local("t"), "secret.smtp_password", "hunter2-hunter2")
-        .unwrap();
-    app.set_setting(&innomesh_app::Principal::local("t"), "home_region", "150200").unwrap();
+    app.set_setting(
+        &innomesh_app::Principal::local("t"),
+        "secret.smtp_password",
+        "hunter2-hunter2",
+    )
+    .unwrap();
+    app.set_setting(
+        &innomesh_app::Principal::local("t"),
+        "home_region",
+        "150200",
+    )
+    .unwrap();
     assert_eq!(
         store.meta("secret.smtp_password").unwrap().as_deref(),
         Some("hunter2-hunter2")
@@ -99,7 +118,14 @@ fn settings_under_secret_are_written_without_their_value_others_as_before() {
     assert!(raw.iter().all(|e| !e.detail.contains("hunter2")));
     no_detail_contains(&app, "hunter2");
     // An ordinary setting's audit entry still shows what was set.
-    let region = app.audit(&innomesh_app::Principal::local("t"), None, Some("home_region"), 1).unwrap();
+    let region = app
+        .audit(
+            &innomesh_app::Principal::local("t"),
+            None,
+            Some("home_region"),
+            1,
+        )
+        .unwrap();
     assert_eq!(region[0].detail, "150200");
 }
 

@@ -196,9 +196,7 @@ fn refused(api: bool, code: Code, message: &str) -> Response {
 fn form_value(encoded: &str, key: &str) -> Option<String> {
     encoded.split('&').find_map(|kv| {
         let (k, v) = kv.split_once('=')?;
-        (k == key).then(|| {
-            percent_decode(v)
-        })
+        (k == key).then(|| percent_decode(v))
     })
 }
 
@@ -210,7 +208,10 @@ fn percent_decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or(""), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or(""),
+                    16,
+                ) {
                     Ok(b) => {
                         out.push(b);
                         i += 2;
@@ -247,15 +248,19 @@ pub async fn authenticate(State(st): State<AppState>, req: Request, next: Next) 
         let source = source.clone();
         let token = bearer(&headers);
         let cookie = cookie_value(&headers);
-        tokio::task::spawn_blocking(move || -> Result<Option<SessionState>, innomesh_app::Error> {
-            if let Some(t) = token {
-                return st.token_principal(&t, &source).map(|p| Some(SessionState::Active(p)));
-            }
-            match cookie {
-                Some(c) => Ok(st.session(&c, &source).ok()),
-                None => Ok(None),
-            }
-        })
+        tokio::task::spawn_blocking(
+            move || -> Result<Option<SessionState>, innomesh_app::Error> {
+                if let Some(t) = token {
+                    return st
+                        .token_principal(&t, &source)
+                        .map(|p| Some(SessionState::Active(p)));
+                }
+                match cookie {
+                    Some(c) => Ok(st.session(&c, &source).ok()),
+                    None => Ok(None),
+                }
+            },
+        )
         .await
     };
     let state = match resolved {
@@ -270,7 +275,8 @@ pub async fn authenticate(State(st): State<AppState>, req: Request, next: Next) 
             if path == "/login/totp" || path == "/logout" || is_public(&path) {
                 None
             } else if api {
-                return ApiError::new(Code::SecondFactorRequired, "管理员账号须先输入动态口令").into_response();
+                return ApiError::new(Code::SecondFactorRequired, "管理员账号须先输入动态口令")
+                    .into_response();
             } else {
                 return Redirect::to("/login/totp").into_response();
             }
@@ -279,7 +285,12 @@ pub async fn authenticate(State(st): State<AppState>, req: Request, next: Next) 
     };
 
     if who.is_none() && !is_public(&path) && path != "/logout" {
-        return unauthorized(api, &method, &path_and_query, "未登录或登录已过期，请先登录");
+        return unauthorized(
+            api,
+            &method,
+            &path_and_query,
+            "未登录或登录已过期，请先登录",
+        );
     }
 
     if let Some(p) = &who {
@@ -319,7 +330,10 @@ pub async fn authenticate(State(st): State<AppState>, req: Request, next: Next) 
         if !api
             && !p.via_token
             && p.must_change
-            && !matches!(path.as_str(), "/account/password" | "/logout" | "/assets/site.css")
+            && !matches!(
+                path.as_str(),
+                "/account/password" | "/logout" | "/assets/site.css"
+            )
         {
             return Redirect::to("/account/password").into_response();
         }
@@ -369,7 +383,9 @@ pub fn decorate_html(html: &str, who: &Principal) -> String {
     let mut out = String::with_capacity(html.len() + 1024);
     let mut rest = html.as_str();
     while let Some(i) = rest.find("<form") {
-        let Some(end) = rest[i..].find('>') else { break };
+        let Some(end) = rest[i..].find('>') else {
+            break;
+        };
         let tag = &rest[i..i + end + 1];
         out.push_str(&rest[..i]);
         let lower = tag.to_ascii_lowercase();
@@ -387,7 +403,9 @@ pub fn decorate_html(html: &str, who: &Principal) -> String {
                 }
             }
             out.push_str(&tag);
-            out.push_str(&format!("<input type=\"hidden\" name=\"_csrf\" value=\"{csrf}\">"));
+            out.push_str(&format!(
+                "<input type=\"hidden\" name=\"_csrf\" value=\"{csrf}\">"
+            ));
         } else {
             out.push_str(tag);
         }
@@ -403,7 +421,10 @@ mod tests {
 
     #[test]
     fn decodes_forms() {
-        assert_eq!(form_value("a=1&_csrf=ab%20c", "_csrf").as_deref(), Some("ab c"));
+        assert_eq!(
+            form_value("a=1&_csrf=ab%20c", "_csrf").as_deref(),
+            Some("ab c")
+        );
         assert_eq!(form_value("a=1", "_csrf"), None);
         assert_eq!(percent_decode("%E4%B8%AD+x%"), "中 x%");
     }

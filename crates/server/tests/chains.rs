@@ -138,7 +138,9 @@ async fn manual_mapping_is_respected_by_the_next_run() {
         .unwrap()
         .unwrap();
     chains::seed_models(
-        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()), &innomesh_app::Principal::local("t"))
+        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()),
+        &innomesh_app::Principal::local("t"),
+    )
     .unwrap();
     let app = support::router(AppState::for_store(store.clone()));
     let (_, node) = get(&app, "/api/chains/rare_earth/nodes/magnet").await;

@@ -22,7 +22,9 @@ fn setup() -> (Arc<SqliteStore>, axum::Router) {
         .unwrap()
         .unwrap();
     chains::seed_models(
-        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()), &innomesh_app::Principal::local("t"))
+        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()),
+        &innomesh_app::Principal::local("t"),
+    )
     .unwrap();
     let app = support::router(AppState::for_store(store.clone()));
     (store, app)

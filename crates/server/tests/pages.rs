@@ -245,7 +245,11 @@ async fn edit_form_saves_and_refuses_bad_values_beside_the_field() {
 #[tokio::test]
 async fn personal_data_is_never_in_the_form_and_survives_an_edit() {
     let app = app();
-    let r = get(&app, "/api/people?per_page=50&personal=full&reason=%E6%B5%8B%E8%AF%95%E6%A0%B8%E5%AF%B9").await;
+    let r = get(
+        &app,
+        "/api/people?per_page=50&personal=full&reason=%E6%B5%8B%E8%AF%95%E6%A0%B8%E5%AF%B9",
+    )
+    .await;
     let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     let person = v["items"]
         .as_array()
@@ -280,7 +284,11 @@ async fn personal_data_is_never_in_the_form_and_survives_an_edit() {
     )
     .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
-    let after = get(&app, &format!("/api/people/{id}?personal=full&reason=%E6%B5%8B%E8%AF%95%E6%A0%B8%E5%AF%B9")).await;
+    let after = get(
+        &app,
+        &format!("/api/people/{id}?personal=full&reason=%E6%B5%8B%E8%AF%95%E6%A0%B8%E5%AF%B9"),
+    )
+    .await;
     let a: serde_json::Value = serde_json::from_slice(&after.body).unwrap();
     assert_eq!(a["phone"], person["phone"]);
     assert_eq!(a["id_number"], person["id_number"]);

@@ -141,8 +141,11 @@ fn fill_empty_kinds(st: &AppState) {
         ),
     ] {
         if st.repo().count(kind).unwrap() == 0 {
-            st.create(&innomesh_app::Principal::local("t"), Record::from_json(kind, v).unwrap())
-                .unwrap();
+            st.create(
+                &innomesh_app::Principal::local("t"),
+                Record::from_json(kind, v).unwrap(),
+            )
+            .unwrap();
         }
     }
 }

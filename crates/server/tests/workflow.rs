@@ -61,7 +61,9 @@ fn setup() -> (axum::Router, Arc<SqliteStore>) {
         .unwrap()
         .unwrap();
     chains::seed_models(
-        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()), &innomesh_app::Principal::local("t"))
+        &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()),
+        &innomesh_app::Principal::local("t"),
+    )
     .unwrap();
     (support::router(AppState::for_store(store.clone())), store)
 }
@@ -126,7 +128,10 @@ async fn demands_move_stage_by_stage_with_who_moved_them() {
     assert_eq!(h[1]["to"], "screened");
     // The history names the signed-in account, not the body's `actor`.
     assert!(
-        h[1]["actor"].as_str().unwrap().starts_with("city-tester（市级工作人员）"),
+        h[1]["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("city-tester（市级工作人员）"),
         "{}",
         h[1]["actor"]
     );

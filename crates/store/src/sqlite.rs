@@ -602,12 +602,12 @@ impl Repository for SqliteStore {
                         let (lo, hi) = (arg(p, &mut args), arg(&prefix_upper(p), &mut args));
                         c.push_str(&format!("(region >= {lo} AND region < {hi})"));
                     }
-                    ScopeFilter::Ids(ids) if ids.is_empty() => c.push_str("0"),
+                    ScopeFilter::Ids(ids) if ids.is_empty() => c.push('0'),
                     ScopeFilter::Ids(ids) => {
                         let list: Vec<String> = ids.iter().map(|i| arg(i, &mut args)).collect();
                         c.push_str(&format!("id IN ({})", list.join(", ")));
                     }
-                    ScopeFilter::RefersTo { ids, .. } if ids.is_empty() => c.push_str("0"),
+                    ScopeFilter::RefersTo { ids, .. } if ids.is_empty() => c.push('0'),
                     ScopeFilter::RefersTo { kind, ids } => {
                         let k = arg(q.kind.code(), &mut args);
                         let tk = arg(kind.code(), &mut args);

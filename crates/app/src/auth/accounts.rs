@@ -48,7 +48,11 @@ pub enum SessionState {
     /// Fully logged in.
     Active(Principal),
     /// Password given, TOTP code still due (administrators).
-    SecondFactorDue { username: String, csrf: String, enrolled: bool },
+    SecondFactorDue {
+        username: String,
+        csrf: String,
+        enrolled: bool,
+    },
 }
 
 /// A new account or a reset: the one-time password to hand over.
@@ -67,7 +71,12 @@ pub struct Enrolment {
     pub uri: String,
 }
 
-fn principal_of(user: &User, source: &str, csrf: Option<String>, via_token: bool) -> Result<Principal> {
+fn principal_of(
+    user: &User,
+    source: &str,
+    csrf: Option<String>,
+    via_token: bool,
+) -> Result<Principal> {
     let role = Role::parse(&user.role)?;
     Ok(Principal {
         user_id: user.id,
@@ -111,12 +120,16 @@ impl App {
         let user = self.repo.user_by_name(username.trim())?;
         let Some(user) = user else {
             password::verify(pass, password::dummy_hash());
-            let _ = self.repo.auth_event(username, "login_failed", source, "用户不存在");
+            let _ = self
+                .repo
+                .auth_event(username, "login_failed", source, "用户不存在");
             return Err(unauthorized("用户名或密码不正确"));
         };
         if let Some(until) = user.locked_until.as_deref().and_then(parse_rfc3339) {
             if until > now {
-                let _ = self.repo.auth_event(&user.username, "login_locked", source, "");
+                let _ = self
+                    .repo
+                    .auth_event(&user.username, "login_locked", source, "");
                 return Err(Error::new(
                     Code::AccountLocked,
                     format!(
@@ -136,7 +149,11 @@ impl App {
                 .user_login_state(user.id, failed, locked.as_deref(), None)?;
             let _ = self.repo.auth_event(
                 &user.username,
-                if locked.is_some() { "locked" } else { "login_failed" },
+                if locked.is_some() {
+                    "locked"
+                } else {
+                    "login_failed"
+                },
                 source,
                 &format!("连续失败 {failed} 次"),
             );
@@ -149,7 +166,9 @@ impl App {
             });
         }
         if user.disabled {
-            let _ = self.repo.auth_event(&user.username, "login_disabled", source, "");
+            let _ = self
+                .repo
+                .auth_event(&user.username, "login_disabled", source, "");
             return Err(unauthorized("该账号已停用，请联系安全管理员"));
         }
         let role = Role::parse(&user.role)?;
@@ -167,7 +186,9 @@ impl App {
             last_seen: rfc3339(now),
             source: source.to_string(),
         })?;
-        let _ = self.repo.auth_event(&user.username, "login", source, role.label());
+        let _ = self
+            .repo
+            .auth_event(&user.username, "login", source, role.label());
         Ok(LoggedIn {
             cookie,
             csrf,
@@ -188,7 +209,8 @@ impl App {
         let now = unix_now();
         let last = parse_rfc3339(&s.last_seen).unwrap_or(0);
         let created = parse_rfc3339(&s.created_at).unwrap_or(0);
-        if now - last > self.config.session_idle_secs || now - created > self.config.session_max_secs
+        if now - last > self.config.session_idle_secs
+            || now - created > self.config.session_max_secs
         {
             self.repo.session_delete(&hash)?;
             return Err(unauthorized("长时间未操作，登录已过期，请重新登录"));
@@ -232,15 +254,22 @@ impl App {
             .user_get(s.user_id)?
             .ok_or_else(|| unauthorized("账号不存在"))?;
         if user.totp_enabled {
-            return Err(Error::new(Code::Conflict, "动态口令已绑定；如需更换请联系安全管理员重置"));
+            return Err(Error::new(
+                Code::Conflict,
+                "动态口令已绑定；如需更换请联系安全管理员重置",
+            ));
         }
         let secret = match &user.totp_secret {
             Some(s) => s.clone(),
             None => {
                 let secret = totp_rs::Secret::from(random_bytes(20)?).to_base32();
                 user.totp_secret = Some(secret.clone());
-                self.repo
-                    .user_save(&user, &user.username, "totp_enrol_start", "生成动态口令密钥")?;
+                self.repo.user_save(
+                    &user,
+                    &user.username,
+                    "totp_enrol_start",
+                    "生成动态口令密钥",
+                )?;
                 secret
             }
         };
@@ -301,8 +330,12 @@ impl App {
                 .collect::<Result<_>>()?;
             user.recovery_codes = codes.iter().map(|c| sha256_hex(c)).collect();
             user.totp_enabled = true;
-            self.repo
-                .user_save(&user, &user.username, "totp_enrolled", "绑定动态口令，生成恢复码")?;
+            self.repo.user_save(
+                &user,
+                &user.username,
+                "totp_enrolled",
+                "绑定动态口令，生成恢复码",
+            )?;
             shown = Some(codes);
         } else if ok_recovery && !ok_totp {
             user.recovery_codes.retain(|c| c != &recovery_hash);
@@ -419,9 +452,7 @@ impl App {
                 .chars()
                 .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
         {
-            return Err(Error::invalid(
-                "用户名须为 1–64 个字母、数字、汉字或 - _ .",
-            ));
+            return Err(Error::invalid("用户名须为 1–64 个字母、数字、汉字或 - _ ."));
         }
         let scope = self.checked_scope(role, scope)?;
         let otp = password::one_time_password()?;
@@ -477,12 +508,7 @@ impl App {
 
     fn checked_scope(&self, role: Role, scope: &str) -> Result<String> {
         let scope = scope.trim();
-        let need = |what: &str| {
-            Error::invalid(format!(
-                "角色「{}」须指定{what}",
-                role.label()
-            ))
-        };
+        let need = |what: &str| Error::invalid(format!("角色「{}」须指定{what}", role.label()));
         match role.scope_kind() {
             ScopeKind::None => {
                 if !scope.is_empty() {
@@ -576,7 +602,12 @@ impl App {
 
     /// A new one-time password; unlocks the account and ends its sessions. `reset_totp` also
     /// clears the authenticator (a lost phone).
-    pub fn reset_password(&self, who: &Principal, username: &str, reset_totp: bool) -> Result<Issued> {
+    pub fn reset_password(
+        &self,
+        who: &Principal,
+        username: &str,
+        reset_totp: bool,
+    ) -> Result<Issued> {
         who.require(Perm::Users)?;
         let mut user = self.user_named(username)?;
         let otp = password::one_time_password()?;
@@ -593,7 +624,11 @@ impl App {
             &user,
             &who.actor(),
             "password_reset",
-            if reset_totp { "重置密码与动态口令" } else { "重置密码" },
+            if reset_totp {
+                "重置密码与动态口令"
+            } else {
+                "重置密码"
+            },
         )?;
         self.repo.sessions_delete_for(user.id)?;
         Ok(Issued {
@@ -607,7 +642,12 @@ impl App {
         who.require(Perm::Users)?;
         let mut user = self.user_named(username)?;
         let role = Role::parse(&user.role)?;
-        if allowed && !matches!(role, Role::CityStaff | Role::DistrictStaff | Role::DepartmentStaff) {
+        if allowed
+            && !matches!(
+                role,
+                Role::CityStaff | Role::DistrictStaff | Role::DepartmentStaff
+            )
+        {
             return Err(Error::invalid(format!(
                 "角色「{}」不能查看完整个人信息（仅市级、旗县区、部门工作人员可授权）",
                 role.label()
@@ -618,7 +658,11 @@ impl App {
             &user,
             &who.actor(),
             "unmask_grant",
-            if allowed { "授予查看完整个人信息权限" } else { "收回查看完整个人信息权限" },
+            if allowed {
+                "授予查看完整个人信息权限"
+            } else {
+                "收回查看完整个人信息权限"
+            },
         )?;
         Ok(())
     }

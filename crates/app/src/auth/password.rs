@@ -123,8 +123,14 @@ mod tests {
         assert!(check_policy("short", "u").is_err());
         assert!(check_policy("password1234", "u").is_err(), "listed base");
         assert!(check_policy("1qaz2wsx3edc", "u").is_err(), "listed");
-        assert!(check_policy("aaaaaaaaaaaaaaaa", "u").is_err(), "few distinct");
-        assert!(check_policy("zhangsan-包头-2026", "zhangsan").is_err(), "has name");
+        assert!(
+            check_policy("aaaaaaaaaaaaaaaa", "u").is_err(),
+            "few distinct"
+        );
+        assert!(
+            check_policy("zhangsan-包头-2026", "zhangsan").is_err(),
+            "has name"
+        );
         assert!(check_policy("稀土永磁-钢铁-2026", "zhangsan").is_ok());
         assert!(check_policy("Tq7!mW2#rx9Lp", "u").is_ok());
     }

@@ -24,7 +24,15 @@ pub fn has_region(kind: EntityKind) -> bool {
     use EntityKind::*;
     matches!(
         kind,
-        Organisation | Platform | Person | Achievement | Equipment | Demand | Application | Policy | Programme
+        Organisation
+            | Platform
+            | Person
+            | Achievement
+            | Equipment
+            | Demand
+            | Application
+            | Policy
+            | Programme
     )
 }
 
@@ -41,7 +49,10 @@ pub fn writable(role: Role, kind: EntityKind) -> bool {
         Role::Local | Role::CityStaff => true,
         Role::DistrictStaff => has_region(kind) || matches!(kind, DemandResponse | Delivery),
         Role::DepartmentStaff => matches!(kind, Programme | Application),
-        Role::Enterprise => matches!(kind, Organisation | Demand | Application | Equipment | Platform | Achievement),
+        Role::Enterprise => matches!(
+            kind,
+            Organisation | Demand | Application | Equipment | Platform | Achievement
+        ),
         Role::Expert => matches!(kind, Person | Platform | DemandResponse),
         Role::TechManager => matches!(kind, Demand | DemandResponse),
         _ => false,
@@ -86,7 +97,11 @@ impl App {
                     Visibility::All
                 } else {
                     // Responses and deliveries follow their demand's / shop's district.
-                    let target = if kind == DemandResponse { Demand } else { Organisation };
+                    let target = if kind == DemandResponse {
+                        Demand
+                    } else {
+                        Organisation
+                    };
                     let ids = self.ids_in_region(target, &region_prefix(&s))?;
                     Visibility::Some(vec![RefersTo { kind: target, ids }])
                 }
@@ -213,7 +228,11 @@ impl App {
                 format!(
                     "当前账号（{}）无权{}{}",
                     who.role.label(),
-                    if creating_or_deleting { "新增或删除" } else { "修改" },
+                    if creating_or_deleting {
+                        "新增或删除"
+                    } else {
+                        "修改"
+                    },
                     kind.label()
                 ),
             ));
@@ -236,16 +255,22 @@ impl App {
     /// it, so that a new demand without a region is judged by its unit's district.
     fn with_region(&self, record: &Record) -> Record {
         let mut r = record.clone();
-        r.inherit_region(|c| match self.repo.get(EntityKind::Organisation, c.as_str()) {
-            Ok(Some(Record::Organisation(o))) => Some(o.region.clone()),
-            _ => None,
-        });
+        r.inherit_region(
+            |c| match self.repo.get(EntityKind::Organisation, c.as_str()) {
+                Ok(Some(Record::Organisation(o))) => Some(o.region.clone()),
+                _ => None,
+            },
+        );
         r
     }
 
     /// For a batch (an import): the records `who` may not write, by index, with the reason.
     /// Kept cheap for callers who may write the whole kind everywhere.
-    pub(crate) fn check_batch(&self, who: &Principal, records: &[Record]) -> Result<Vec<(usize, String)>> {
+    pub(crate) fn check_batch(
+        &self,
+        who: &Principal,
+        records: &[Record],
+    ) -> Result<Vec<(usize, String)>> {
         let mut refused = Vec::new();
         if who.role == Role::Local {
             return Ok(refused);
@@ -253,7 +278,10 @@ impl App {
         for (i, record) in records.iter().enumerate() {
             let kind = record.kind();
             if !who.may(Perm::Write) || !writable(who.role, kind) {
-                refused.push((i, format!("当前账号（{}）无权写入{}", who.role.label(), kind.label())));
+                refused.push((
+                    i,
+                    format!("当前账号（{}）无权写入{}", who.role.label(), kind.label()),
+                ));
                 continue;
             }
             if self.visibility(who, kind)? == Visibility::All && creatable(who.role, kind) {
@@ -270,9 +298,11 @@ impl App {
                     kind.label(),
                     record.id()
                 )),
-                None if !creatable(who.role, kind) => {
-                    Some(format!("当前账号（{}）无权新增{}", who.role.label(), kind.label()))
-                }
+                None if !creatable(who.role, kind) => Some(format!(
+                    "当前账号（{}）无权新增{}",
+                    who.role.label(),
+                    kind.label()
+                )),
                 _ if !self.allows(who, &self.with_region(record))? => Some(format!(
                     "该行不在当前账号的管辖范围内（{}：{}）",
                     who.role.scope_label(),
@@ -296,7 +326,12 @@ impl App {
     }
 
     /// Ids of records of `kind` that refer to `target_id` of `target`.
-    fn ids_referring(&self, kind: EntityKind, target: EntityKind, target_id: &str) -> Result<Vec<String>> {
+    fn ids_referring(
+        &self,
+        kind: EntityKind,
+        target: EntityKind,
+        target_id: &str,
+    ) -> Result<Vec<String>> {
         let mut q = ListQuery::new(kind);
         q.scope = Some(vec![ScopeFilter::RefersTo {
             kind: target,
@@ -324,7 +359,9 @@ impl App {
             .repo
             .all(EntityKind::Programme)?
             .into_iter()
-            .filter(|r| matches!(r, Record::Programme(p) if p.department.trim() == department.trim()))
+            .filter(
+                |r| matches!(r, Record::Programme(p) if p.department.trim() == department.trim()),
+            )
             .map(|r| r.id().to_string())
             .collect())
     }

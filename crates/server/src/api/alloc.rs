@@ -1,8 +1,8 @@
 //! Shared capacity over HTTP: `/api/alloc/shops`, `/api/alloc/sample-order`, `/api/alloc/plan`.
 
 use super::{body_bytes, query_params, Params, JSON_LIMIT};
-use crate::error::{ApiError, Code};
 use crate::auth::Who;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;

@@ -2,8 +2,8 @@
 //! referral paths, impact simulation, editable rules and the XLSX chain report.
 
 use super::{body_bytes, query_params, Params, JSON_LIMIT};
-use crate::error::{ApiError, Code};
 use crate::auth::Who;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
@@ -214,7 +214,10 @@ async fn simulate(
     Ok(Json(v))
 }
 
-async fn get_rules(State(st): State<AppState>, Who(who): Who) -> Result<Json<DiagnosisRules>, ApiError> {
+async fn get_rules(
+    State(st): State<AppState>,
+    Who(who): Who,
+) -> Result<Json<DiagnosisRules>, ApiError> {
     let r = blocking(move || st.chain_rules(&who)).await??;
     Ok(Json(r))
 }

@@ -2,8 +2,8 @@
 //! (`aliases` 别名词典, `user-words` 领域词典), `DELETE` to go back to the bundled one.
 
 use super::{body_bytes, JSON_LIMIT};
-use crate::error::{ApiError, Code};
 use crate::auth::Who;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;

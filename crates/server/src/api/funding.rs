@@ -1,8 +1,8 @@
 //! Funding over HTTP: `/api/funding/overview`, `/api/funding/duplicates`, `/api/funding/check-draft`.
 
 use super::{body_bytes, query_params, Params, JSON_LIMIT};
-use crate::error::{ApiError, Code};
 use crate::auth::Who;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;

@@ -2,8 +2,8 @@
 //! `/api/achievements/{id}/adopters`.
 
 use super::{query_params, Params};
-use crate::error::{ApiError, Code};
 use crate::auth::Who;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
@@ -47,8 +47,11 @@ async fn matches(
     Ok(Json(v))
 }
 
-async fn card(State(st): State<AppState>,
-    Who(who): Who, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn card(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> {
         let Record::Demand(d) = st.fetch(&who, EntityKind::Demand, &id)? else {
             return Err(ApiError::not_found(format!("未找到技术需求「{id}」")));

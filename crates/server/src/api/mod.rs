@@ -115,4 +115,3 @@ pub fn query_params(
     q.map(|axum::extract::Query(p)| p)
         .map_err(|_| ApiError::new(Code::InvalidQuery, "查询参数无法解析"))
 }
-

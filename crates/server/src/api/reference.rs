@@ -1,8 +1,8 @@
 //! Code lists and registry totals: `/api/regions`, `/api/industries`, `/api/stats`.
 
 use super::{param, query_params, Params};
-use crate::error::{ApiError, Code};
 use crate::auth::Who;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;

@@ -1,8 +1,8 @@
 //! CRUD and lists for every entity kind: `/api/{kind}` and `/api/{kind}/{id}`.
 
 use super::{body_bytes, given, kind_of, param, query_params, Params, JSON_LIMIT};
-use crate::error::{ApiError, Code};
 use crate::auth::Who;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;

@@ -9,8 +9,8 @@ use innomesh_core::EntityKind;
 use innomesh_search::{SearchQuery, SearchResults};
 
 use super::{param, query_params, Params};
-use crate::error::{ApiError, Code};
 use crate::auth::Who;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 

@@ -1,8 +1,8 @@
 //! Import and export of whole files: `/api/{kind}/import`, `/export`, `/template`.
 
 use super::{body_bytes, kind_of, param, query_params, Params, FILE_LIMIT};
-use crate::error::{ApiError, Code};
 use crate::auth::Who;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;

@@ -3,8 +3,8 @@
 //! `/api/solvers/{type}/{id}/responses`.
 
 use super::{body_bytes, query_params, Params, JSON_LIMIT};
-use crate::error::{ApiError, Code};
 use crate::auth::Who;
+use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;

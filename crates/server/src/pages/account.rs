@@ -22,7 +22,12 @@ fn page(st: &AppState, title: &str, body: &str, status: StatusCode) -> Response 
 /// Where to go after login: a local path only (never another site).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 2000 => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.len() < 2000 =>
+        {
             n.to_string()
         }
         _ => "/".into(),
@@ -110,7 +115,12 @@ pub async fn login_submit(State(st): State<AppState>, req: Request) -> Response 
         .unwrap_or_default();
     let next = safe_next(param(&params, "next"));
     if !LOGIN_LIMIT.hit(&source) {
-        let body = login_form(&st, &next, Some("登录尝试过于频繁，请一分钟后再试"), &username);
+        let body = login_form(
+            &st,
+            &next,
+            Some("登录尝试过于频繁，请一分钟后再试"),
+            &username,
+        );
         return page(&st, "登录", &body, StatusCode::TOO_MANY_REQUESTS);
     }
     if username.is_empty() || password.is_empty() || username.len() > 200 || password.len() > 1024 {
@@ -120,8 +130,7 @@ pub async fn login_submit(State(st): State<AppState>, req: Request) -> Response 
     let app = st.clone();
     let src = source.clone();
     let user2 = username.clone();
-    let outcome =
-        tokio::task::spawn_blocking(move || app.login(&user2, &password, &src)).await;
+    let outcome = tokio::task::spawn_blocking(move || app.login(&user2, &password, &src)).await;
     match outcome {
         Ok(Ok(LoggedIn {
             cookie,
@@ -190,9 +199,7 @@ pub async fn totp_page(State(st): State<AppState>, req: Request) -> Response {
         let enrol = if enrolled {
             None
         } else {
-            app.totp_enrolment(&cookie)
-                .ok()
-                .map(|e| (e.secret, e.uri))
+            app.totp_enrolment(&cookie).ok().map(|e| (e.secret, e.uri))
         };
         Some(enrol)
     })

@@ -68,7 +68,9 @@ pub async fn detail(
         all.extend(related.iter().map(|(_, r)| r));
         let names = repo.org_names(&org_codes(&all))?;
         // The record's history, for those who may read the audit trail.
-        let audit = repo.audit(&who, Some(kind), Some(&id2), 8).unwrap_or_default();
+        let audit = repo
+            .audit(&who, Some(kind), Some(&id2), 8)
+            .unwrap_or_default();
         // A chain node shows the other nodes of its chain (its neighbours up and down).
         let nodes = if let Record::ChainNode(n) = &record {
             let mut q = innomesh_store::ListQuery::new(EntityKind::ChainNode);
@@ -99,7 +101,14 @@ pub async fn detail(
     let changed: Vec<String> = param(&p, "changed")
         .map(|c| c.split(',').map(str::to_string).collect())
         .unwrap_or_default();
-    let body = render(kind, &loaded, param(&p, "saved").is_some(), &changed, full, &who);
+    let body = render(
+        kind,
+        &loaded,
+        param(&p, "saved").is_some(),
+        &changed,
+        full,
+        &who,
+    );
     Ok(html(loaded.record.name(), nav_of(kind), &body, &st))
 }
 
@@ -112,7 +121,11 @@ fn render(
     who: &innomesh_app::Principal,
 ) -> String {
     let r = &l.record;
-    let v = if full { r.to_json() } else { r.to_masked_json() };
+    let v = if full {
+        r.to_json()
+    } else {
+        r.to_masked_json()
+    };
     let title = if r.name().is_empty() {
         r.id()
     } else {

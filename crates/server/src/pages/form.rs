@@ -6,11 +6,11 @@ use super::common::{html, kind_or_fallback, nav_of, param, run, PageError, PageR
 use super::layout::{escape, url_encode};
 use crate::auth::Who;
 use crate::AppState;
-use innomesh_app::Principal;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::IntoResponse;
+use innomesh_app::Principal;
 use innomesh_core::reference::regions;
 use innomesh_core::schema::{fields, FieldSpec, FieldType};
 use innomesh_core::tabular::{headers, parse_row, record_to_cells, Cell, HeaderMap};

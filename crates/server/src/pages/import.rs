@@ -4,9 +4,9 @@
 
 use super::common::{html, param, run, PageError, PageResult, Params};
 use super::layout::escape;
+use crate::auth::Who;
 #[allow(unused_imports)]
 use crate::error::HttpStatus;
-use crate::auth::Who;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
@@ -163,8 +163,7 @@ pub async fn upload(
         name.clone()
     };
     let outcome =
-        run(move || Ok(app.import_file(&who, kind, &bytes, format, &source, &NoProgress)))
-            .await?;
+        run(move || Ok(app.import_file(&who, kind, &bytes, format, &source, &NoProgress))).await?;
     match outcome {
         Ok(o) => {
             let mut b = format!(

@@ -33,8 +33,14 @@ pub fn router() -> Router<AppState> {
     use axum::extract::DefaultBodyLimit;
     Router::new()
         .route("/", get(landing))
-        .route("/login", get(account::login_page).post(account::login_submit))
-        .route("/login/totp", get(account::totp_page).post(account::totp_submit))
+        .route(
+            "/login",
+            get(account::login_page).post(account::login_submit),
+        )
+        .route(
+            "/login/totp",
+            get(account::totp_page).post(account::totp_submit),
+        )
         .route("/logout", axum::routing::post(account::logout))
         .route(
             "/account/password",

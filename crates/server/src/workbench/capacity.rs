@@ -4,12 +4,12 @@
 
 use super::{error_page, html, pct, wan};
 use crate::api::{param, Params};
+use crate::auth::Who;
 use crate::error::Code;
 #[allow(unused_imports)]
 use crate::error::HttpStatus;
 use crate::pages::escape;
 use crate::state::blocking;
-use crate::auth::Who;
 use crate::AppState;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::Multipart;

@@ -6,6 +6,7 @@
 
 use super::{error_page, html};
 use crate::api::{param, Params};
+use crate::auth::Who;
 use crate::error::ApiError;
 #[allow(unused_imports)]
 use crate::error::HttpStatus;
@@ -15,7 +16,6 @@ use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use crate::auth::Who;
 use innomesh_app::workflow::{self, FunnelRow, ResponseView};
 use innomesh_app::{Perm, Principal};
 use innomesh_core::model::{Demand, DemandStatus, PersonRole, ResponseOutcome};
@@ -172,44 +172,44 @@ fn demand_sections(
         ));
     }
     if who.may(Perm::Transition) {
-    // The form: the next stage by default, earlier stages to move back (with a reason).
-    b.push_str(&format!(
+        // The form: the next stage by default, earlier stages to move back (with a reason).
+        b.push_str(&format!(
         "<form class=\"record\" method=\"post\" action=\"/demands/{}/transition\"><div class=\"field\"><label for=\"f-to\">流转到</label><div><select id=\"f-to\" name=\"to\">",
         enc(&d.id)
     ));
-    for (i, s) in DemandStatus::ALL.iter().enumerate() {
-        if i == stage || i > stage + 1 {
-            continue;
+        for (i, s) in DemandStatus::ALL.iter().enumerate() {
+            if i == stage || i > stage + 1 {
+                continue;
+            }
+            let (sel, note) = if i == stage + 1 {
+                (" selected", "下一步")
+            } else {
+                ("", "退回，须填原因")
+            };
+            b.push_str(&format!(
+                "<option value=\"{}\"{sel}>{}（{note}）</option>",
+                s.code(),
+                s.label()
+            ));
         }
-        let (sel, note) = if i == stage + 1 {
-            (" selected", "下一步")
-        } else {
-            ("", "退回，须填原因")
-        };
-        b.push_str(&format!(
-            "<option value=\"{}\"{sel}>{}（{note}）</option>",
-            s.code(),
-            s.label()
-        ));
-    }
-    b.push_str(
-        "</select><div class=\"help\">只能逐级推进，不能跳过；退回须写明原因</div></div></div>",
-    );
-    b.push_str("<div class=\"field\"><label for=\"f-manager\">技术经理人</label><div><select id=\"f-manager\" name=\"manager\"><option value=\"\">（不变）</option>");
-    for (id, name) in &managers {
-        let sel = if d.manager.as_deref() == Some(id.as_str()) {
-            " selected"
-        } else {
-            ""
-        };
-        b.push_str(&format!(
-            "<option value=\"{}\"{sel}>{}（{}）</option>",
-            escape(id),
-            escape(name),
-            escape(id)
-        ));
-    }
-    b.push_str("</select></div></div>\
+        b.push_str(
+            "</select><div class=\"help\">只能逐级推进，不能跳过；退回须写明原因</div></div></div>",
+        );
+        b.push_str("<div class=\"field\"><label for=\"f-manager\">技术经理人</label><div><select id=\"f-manager\" name=\"manager\"><option value=\"\">（不变）</option>");
+        for (id, name) in &managers {
+            let sel = if d.manager.as_deref() == Some(id.as_str()) {
+                " selected"
+            } else {
+                ""
+            };
+            b.push_str(&format!(
+                "<option value=\"{}\"{sel}>{}（{}）</option>",
+                escape(id),
+                escape(name),
+                escape(id)
+            ));
+        }
+        b.push_str("</select></div></div>\
         <div class=\"field\"><label for=\"f-note\">说明</label><div><textarea id=\"f-note\" name=\"note\" maxlength=\"500\"></textarea></div></div>\
         <p><button type=\"submit\">流转</button></p></form>");
     }
@@ -459,7 +459,11 @@ pub async fn matches(
 }
 
 /// `/achievements/{id}/adopters`: enterprises likely to adopt a result.
-pub async fn adopters(State(st): State<AppState>, Who(who): Who, Path(id): Path<String>) -> Response {
+pub async fn adopters(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path(id): Path<String>,
+) -> Response {
     let st2 = st.clone();
     let id2 = id.clone();
     let res = blocking(move || -> Result<_, ApiError> {

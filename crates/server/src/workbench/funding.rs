@@ -3,6 +3,7 @@
 
 use super::{error_page, html, pct, wan};
 use crate::api::{param, Params};
+use crate::auth::Who;
 #[allow(unused_imports)]
 use crate::error::HttpStatus;
 use crate::pages::escape;
@@ -13,9 +14,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use innomesh_app::funding::{self, Bucket};
-use innomesh_dedup::{FlaggedPair, Span};
-use crate::auth::Who;
 use innomesh_app::Principal;
+use innomesh_dedup::{FlaggedPair, Span};
 
 /// Flagged pairs, recomputed only when the registry changes (kept by the `App`).
 fn cached_duplicates(
@@ -249,21 +249,20 @@ pub async fn pair(
 ) -> Response {
     let st2 = st.clone();
     let (a2, b2) = (a.clone(), b.clone());
-    let data = blocking(move || -> Result<_, crate::error::ApiError> {
-        let pairs = cached_duplicates(&st2, &who)?;
-        let p = pairs
-            .into_iter()
-            .find(|p| (p.a == a2 && p.b == b2) || (p.a == b2 && p.b == a2));
-        let get = |id: &str| -> Result<
+    let data =
+        blocking(move || -> Result<_, crate::error::ApiError> {
+            let pairs = cached_duplicates(&st2, &who)?;
+            let p = pairs
+                .into_iter()
+                .find(|p| (p.a == a2 && p.b == b2) || (p.a == b2 && p.b == a2));
+            let get = |id: &str| -> Result<
                 Option<innomesh_core::model::Application>,
                 crate::error::ApiError,
-            > {
-                Ok(st2.funding_application(&who, id)?)
-            };
-        let found = p.as_ref().map(|p| (get(&p.a), get(&p.b)));
-        Ok((p.clone(), get(&a2)?, get(&b2)?, found))
-    })
-    .await;
+            > { Ok(st2.funding_application(&who, id)?) };
+            let found = p.as_ref().map(|p| (get(&p.a), get(&p.b)));
+            Ok((p.clone(), get(&a2)?, get(&b2)?, found))
+        })
+        .await;
     let (p, app_a, app_b, found) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
@@ -395,7 +394,8 @@ pub async fn check_submit(
     };
     let st2 = st.clone();
     let res = blocking(move || {
-        st2.check_draft(&who, &draft).map_err(crate::error::ApiError::from)
+        st2.check_draft(&who, &draft)
+            .map_err(crate::error::ApiError::from)
     })
     .await;
     let matches = match res {

@@ -3,13 +3,13 @@
 
 use super::{error_page, html};
 use crate::api::{param, Params};
+use crate::auth::Who;
 use crate::error::Code;
 #[allow(unused_imports)]
 use crate::error::HttpStatus;
 use crate::pages::escape;
 use crate::pages::layout::url_encode;
 use crate::state::blocking;
-use crate::auth::Who;
 use crate::AppState;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;

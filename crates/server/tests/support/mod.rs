@@ -9,10 +9,18 @@ use innomesh_server::AppState;
 /// A token for an account `name` of `role` (created on first use) over `state`.
 pub fn token(state: &AppState, name: &str, role: Role, scope: &str) -> String {
     let local = Principal::local("test");
-    if state.users(&local).unwrap().iter().all(|u| u.username != name) {
+    if state
+        .users(&local)
+        .unwrap()
+        .iter()
+        .all(|u| u.username != name)
+    {
         state.add_user(&local, name, name, role, scope).unwrap();
     }
-    state.create_token(&local, name, Some(1), "tests").unwrap().1
+    state
+        .create_token(&local, name, Some(1), "tests")
+        .unwrap()
+        .1
 }
 
 /// The router, every request signed in as `role`.

@@ -30,8 +30,7 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-const TOKEN_COLUMNS: &str =
-    "id, hash, user_id, label, created_at, expires_at, last_used, revoked";
+const TOKEN_COLUMNS: &str = "id, hash, user_id, label, created_at, expires_at, last_used, revoked";
 
 fn token_row(r: &Row<'_>) -> rusqlite::Result<ApiToken> {
     Ok(ApiToken {
@@ -258,9 +257,11 @@ impl AccountStore for SqliteStore {
             params![t.id, t.hash, t.user_id, t.label, t.created_at, t.expires_at],
         )?;
         let username: String = tx
-            .query_row("SELECT username FROM users WHERE id = $1", [t.user_id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT username FROM users WHERE id = $1",
+                [t.user_id],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or_default();
         audit(
