@@ -249,20 +249,19 @@ pub async fn pair(
 ) -> Response {
     let st2 = st.clone();
     let (a2, b2) = (a.clone(), b.clone());
-    let data =
-        blocking(move || -> Result<_, crate::error::ApiError> {
-            let pairs = cached_duplicates(&st2, &who)?;
-            let p = pairs
-                .into_iter()
-                .find(|p| (p.a == a2 && p.b == b2) || (p.a == b2 && p.b == a2));
-            let get = |id: &str| -> Result<
+    let data = blocking(move || -> Result<_, crate::error::ApiError> {
+        let pairs = cached_duplicates(&st2, &who)?;
+        let p = pairs
+            .into_iter()
+            .find(|p| (p.a == a2 && p.b == b2) || (p.a == b2 && p.b == a2));
+        let get = |id: &str| -> Result<
                 Option<innomesh_core::model::Application>,
                 crate::error::ApiError,
             > { Ok(st2.funding_application(&who, id)?) };
-            let found = p.as_ref().map(|p| (get(&p.a), get(&p.b)));
-            Ok((p.clone(), get(&a2)?, get(&b2)?, found))
-        })
-        .await;
+        let found = p.as_ref().map(|p| (get(&p.a), get(&p.b)));
+        Ok((p.clone(), get(&a2)?, get(&b2)?, found))
+    })
+    .await;
     let (p, app_a, app_b, found) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
