@@ -22,6 +22,13 @@ impl App {
         Vec<innomesh_matching::SolverHit>,
     )> {
         self.fetch(who, EntityKind::Demand, id)?;
+        // An expert reads the demands it answered, not the ranking of its competitors.
+        if who.role == Role::Expert {
+            return Err(Error::new(
+                Code::Forbidden,
+                "专家账号无权查看需求的候选解题方排名",
+            ));
+        }
         matching::match_demand(self, id, top)
     }
 

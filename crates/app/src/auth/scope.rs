@@ -65,7 +65,7 @@ pub fn creatable(role: Role, kind: EntityKind) -> bool {
     match role {
         // An enterprise changes its own registration but does not register or remove units;
         // an expert keeps a profile but does not add people; a manager moves demands, not adds.
-        Role::Enterprise => !matches!(kind, Organisation),
+        Role::Enterprise => writable(Role::Enterprise, kind) && !matches!(kind, Organisation),
         Role::Expert => matches!(kind, DemandResponse),
         Role::TechManager => matches!(kind, DemandResponse),
         r => writable(r, kind),
@@ -196,6 +196,11 @@ impl App {
 
     /// Whether `who` may read this record.
     pub fn allows(&self, who: &Principal, record: &Record) -> Result<bool> {
+        // A department's programmes are those naming it (the id list of `visibility` holds the
+        // stored ones; a new programme is judged by the same field).
+        if let (Role::DepartmentStaff, Record::Programme(p)) = (who.role, record) {
+            return Ok(who.may(Perm::Read) && p.department.trim() == who.scope.trim());
+        }
         Ok(match self.visibility(who, record.kind())? {
             Visibility::All => true,
             Visibility::Nothing => false,

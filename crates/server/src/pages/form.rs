@@ -297,7 +297,11 @@ async fn save(
                 .map(|s| s.key.to_string())
                 .unwrap_or_default();
             state.errors.push((key, msg));
-            Ok(invalid(&st, kind, existing.as_ref(), &state))
+            let mut resp = invalid(&st, kind, existing.as_ref(), &state);
+            if e.code == innomesh_app::Code::Forbidden {
+                *resp.status_mut() = StatusCode::FORBIDDEN;
+            }
+            Ok(resp)
         }
     }
 }

@@ -301,8 +301,8 @@ pub async fn transition(
         Ok(Ok(_)) => {
             format!("/demands/{}?moved=1#flow", enc(&id))
         }
-        Ok(Err(e)) if e.status() == StatusCode::NOT_FOUND => {
-            return error_page(StatusCode::NOT_FOUND, &e.message, &st)
+        Ok(Err(e)) if matches!(e.status(), StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) => {
+            return error_page(e.status(), &e.message, &st)
         }
         Ok(Err(e)) => format!("/demands/{}?flow_error={}#flow", enc(&id), enc(&e.message)),
         Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),

@@ -271,13 +271,16 @@ pub async fn dictionaries_save(
             ),
         };
         let body = dictionaries_body(&st2, &who, &notice, keep)?;
-        Ok::<_, crate::error::ApiError>((saved.is_ok(), body))
+        let refused = matches!(&saved, Err(e) if e.code == Code::Forbidden);
+        Ok::<_, crate::error::ApiError>((saved.is_ok(), refused, body))
     })
     .await;
     match res {
-        Ok(Ok((ok, b))) => {
+        Ok(Ok((ok, refused, b))) => {
             let mut r = html("别名与领域词典", "/search", &b, &st);
-            if !ok {
+            if refused {
+                *r.status_mut() = StatusCode::FORBIDDEN;
+            } else if !ok {
                 *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             }
             r
