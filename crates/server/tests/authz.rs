@@ -41,7 +41,7 @@ const COLUMNS: [&str; 10] = [
 /// the department's applications.
 const MATRIX: &str = r#"
 # method route                                request                                    body         city dist dept ent  exp  mgr  aud  sys  sec  aad
-GET    /api/organisations                     =                                          -            200  200  200  200  200  200  200  200  200  200  // lists: what the caller may see (administrators: nothing, answered empty)
+GET    /api/organisations                     =                                          -            200  200  200  200  200  200  200  403  403  403  // lists: what the caller may see (administrators: no registry reading, 403)
 POST   /api/organisations                     =                                          new:@E       201  201  403  403  403  403  403  403  403  403
 POST   /api/organisations                     =                                          new:@O2      201  403  403  403  403  403  403  403  403  403  // a district clerk registers a unit in another district: 不在管辖范围内
 GET    /api/organisations/{id}                /api/organisations/@E                      -            200  200  200  200  404  200  200  404  404  404
@@ -55,7 +55,7 @@ GET    /api/organisations/{id}/relations      /api/organisations/@O2/relations  
 POST   /api/organisations/import              /api/organisations/import?format=csv       csv          422  422  403  403  403  403  403  403  403  403
 GET    /api/organisations/export              /api/organisations/export?format=csv       -            200  200  200  200  403  200  200  403  403  403
 GET    /api/organisations/template            /api/organisations/template?format=csv     -            200  200  200  200  200  200  200  200  200  200
-GET    /api/platforms                         =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/platforms                         =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/platforms                         =                                          new:@PL      201  201  403  201  403  403  403  403  403  403
 POST   /api/platforms                         =                                          new:@PL2     201  403  403  403  403  403  403  403  403  403
 GET    /api/platforms/{id}                    /api/platforms/@PL                         -            200  200  200  200  404  200  200  404  404  404
@@ -67,7 +67,7 @@ DELETE /api/platforms/{id}                    /api/platforms/@PL2               
 POST   /api/platforms/import                  /api/platforms/import?format=csv           csv          422  422  403  422  403  403  403  403  403  403
 GET    /api/platforms/export                  /api/platforms/export?format=csv           -            200  200  200  200  403  200  200  403  403  403
 GET    /api/platforms/template                /api/platforms/template?format=csv         -            200  200  200  200  200  200  200  200  200  200
-GET    /api/people                            =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/people                            =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/people                            =                                          new:@X       201  201  403  403  403  403  403  403  403  403
 POST   /api/people                            =                                          new:@P2      201  403  403  403  403  403  403  403  403  403
 GET    /api/people/{id}                       /api/people/@X                             -            200  200  404  404  200  404  200  404  404  404
@@ -82,7 +82,7 @@ DELETE /api/people/{id}                       /api/people/@P2                   
 POST   /api/people/import                     /api/people/import?format=csv              csv          422  422  403  403  403  403  403  403  403  403
 GET    /api/people/export                     /api/people/export?format=csv              -            200  200  200  200  403  200  200  403  403  403
 GET    /api/people/template                   /api/people/template?format=csv            -            200  200  200  200  200  200  200  200  200  200
-GET    /api/achievements                      =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/achievements                      =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/achievements                      =                                          new:@AC      201  201  403  201  403  403  403  403  403  403
 POST   /api/achievements                      =                                          new:@AC2     201  403  403  403  403  403  403  403  403  403
 GET    /api/achievements/{id}                 /api/achievements/@AC                      -            200  200  200  200  404  200  200  404  404  404
@@ -94,7 +94,7 @@ DELETE /api/achievements/{id}                 /api/achievements/@AC2            
 POST   /api/achievements/import               /api/achievements/import?format=csv        csv          422  422  403  422  403  403  403  403  403  403
 GET    /api/achievements/export               /api/achievements/export?format=csv        -            200  200  200  200  403  200  200  403  403  403
 GET    /api/achievements/template             /api/achievements/template?format=csv      -            200  200  200  200  200  200  200  200  200  200
-GET    /api/equipment                         =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/equipment                         =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/equipment                         =                                          new:@EQ      201  201  403  201  403  403  403  403  403  403
 POST   /api/equipment                         =                                          new:@EQ2     201  403  403  403  403  403  403  403  403  403
 GET    /api/equipment/{id}                    /api/equipment/@EQ                         -            200  200  404  200  404  200  200  404  404  404
@@ -106,7 +106,7 @@ DELETE /api/equipment/{id}                    /api/equipment/@EQ2               
 POST   /api/equipment/import                  /api/equipment/import?format=csv           csv          422  422  403  422  403  403  403  403  403  403
 GET    /api/equipment/export                  /api/equipment/export?format=csv           -            200  200  200  200  403  200  200  403  403  403
 GET    /api/equipment/template                /api/equipment/template?format=csv         -            200  200  200  200  200  200  200  200  200  200
-GET    /api/demands                           =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/demands                           =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/demands                           =                                          new:@DM      201  201  403  201  403  403  403  403  403  403
 POST   /api/demands                           =                                          new:@DM2     201  403  403  403  403  403  403  403  403  403  // an enterprise publishes a demand for another unit: 不在管辖范围内
 GET    /api/demands/{id}                      /api/demands/@DM                           -            200  200  404  200  200  200  200  404  404  404
@@ -118,7 +118,7 @@ DELETE /api/demands/{id}                      /api/demands/@DM2                 
 POST   /api/demands/import                    /api/demands/import?format=csv             csv          422  422  403  422  403  403  403  403  403  403
 GET    /api/demands/export                    /api/demands/export?format=csv             -            200  200  200  200  403  200  200  403  403  403
 GET    /api/demands/template                  /api/demands/template?format=csv           -            200  200  200  200  200  200  200  200  200  200
-GET    /api/applications                      =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/applications                      =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/applications                      =                                          new:@AP      201  201  201  201  403  403  403  403  403  403
 POST   /api/applications                      =                                          new:@AP2     201  403  403  403  403  403  403  403  403  403
 GET    /api/applications/{id}                 /api/applications/@AP                      -            200  200  200  200  404  404  200  404  404  404
@@ -130,7 +130,7 @@ DELETE /api/applications/{id}                 /api/applications/@AP2            
 POST   /api/applications/import               /api/applications/import?format=csv        csv          422  422  422  422  403  403  403  403  403  403
 GET    /api/applications/export               /api/applications/export?format=csv        -            200  200  200  200  403  200  200  403  403  403
 GET    /api/applications/template             /api/applications/template?format=csv      -            200  200  200  200  200  200  200  200  200  200
-GET    /api/policies                          =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/policies                          =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/policies                          =                                          new:@PO      201  201  403  403  403  403  403  403  403  403  // fixed: enterprises created and deleted policies (creatable ≠ writable)
 POST   /api/policies                          =                                          new:@PO2     201  403  403  403  403  403  403  403  403  403
 GET    /api/policies/{id}                     /api/policies/@PO                          -            200  200  200  200  200  200  200  404  404  404
@@ -142,7 +142,7 @@ DELETE /api/policies/{id}                     /api/policies/@PO2                
 POST   /api/policies/import                   /api/policies/import?format=csv            csv          422  422  403  403  403  403  403  403  403  403
 GET    /api/policies/export                   /api/policies/export?format=csv            -            200  200  200  200  403  200  200  403  403  403
 GET    /api/policies/template                 /api/policies/template?format=csv          -            200  200  200  200  200  200  200  200  200  200
-GET    /api/chain-nodes                       =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/chain-nodes                       =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/chain-nodes                       =                                          new:@CN      201  403  403  403  403  403  403  403  403  403
 GET    /api/chain-nodes/{id}                  /api/chain-nodes/@CN                       -            200  200  200  404  404  404  200  404  404  404
 PUT    /api/chain-nodes/{id}                  /api/chain-nodes/@CN                       rec          200  403  403  404  404  404  403  404  404  404
@@ -150,7 +150,7 @@ DELETE /api/chain-nodes/{id}                  /api/chain-nodes/@CN              
 POST   /api/chain-nodes/import                /api/chain-nodes/import?format=csv         csv          422  403  403  403  403  403  403  403  403  403
 GET    /api/chain-nodes/export                /api/chain-nodes/export?format=csv         -            200  200  200  200  403  200  200  403  403  403
 GET    /api/chain-nodes/template              /api/chain-nodes/template?format=csv       -            200  200  200  200  200  200  200  200  200  200
-GET    /api/supply-relations                  =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/supply-relations                  =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/supply-relations                  =                                          new:@SR      201  403  403  403  403  403  403  403  403  403
 GET    /api/supply-relations/{id}             /api/supply-relations/@SR                  -            200  200  200  404  404  404  200  404  404  404
 PUT    /api/supply-relations/{id}             /api/supply-relations/@SR                  rec          200  403  403  404  404  404  403  404  404  404
@@ -158,7 +158,7 @@ DELETE /api/supply-relations/{id}             /api/supply-relations/@SR         
 POST   /api/supply-relations/import           /api/supply-relations/import?format=csv    csv          422  403  403  403  403  403  403  403  403  403
 GET    /api/supply-relations/export           /api/supply-relations/export?format=csv    -            200  200  200  200  403  200  200  403  403  403
 GET    /api/supply-relations/template         /api/supply-relations/template?format=csv  -            200  200  200  200  200  200  200  200  200  200
-GET    /api/gap-actions                       =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/gap-actions                       =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/gap-actions                       =                                          new:@GA      201  403  403  403  403  403  403  403  403  403
 GET    /api/gap-actions/{id}                  /api/gap-actions/@GA                       -            200  200  200  404  404  404  200  404  404  404
 PUT    /api/gap-actions/{id}                  /api/gap-actions/@GA                       rec          200  403  403  404  404  404  403  404  404  404
@@ -166,7 +166,7 @@ DELETE /api/gap-actions/{id}                  /api/gap-actions/@GA              
 POST   /api/gap-actions/import                /api/gap-actions/import?format=csv         csv          422  403  403  403  403  403  403  403  403  403
 GET    /api/gap-actions/export                /api/gap-actions/export?format=csv         -            200  200  200  200  403  200  200  403  403  403
 GET    /api/gap-actions/template              /api/gap-actions/template?format=csv       -            200  200  200  200  200  200  200  200  200  200
-GET    /api/chain-mappings                    =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/chain-mappings                    =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/chain-mappings                    =                                          new:@CM      201  403  403  403  403  403  403  403  403  403
 GET    /api/chain-mappings/{id}               /api/chain-mappings/@CM                    -            200  200  200  404  404  404  200  404  404  404
 PUT    /api/chain-mappings/{id}               /api/chain-mappings/@CM                    rec          200  403  403  404  404  404  403  404  404  404
@@ -174,7 +174,7 @@ DELETE /api/chain-mappings/{id}               /api/chain-mappings/@CM           
 POST   /api/chain-mappings/import             /api/chain-mappings/import?format=csv      csv          422  403  403  403  403  403  403  403  403  403
 GET    /api/chain-mappings/export             /api/chain-mappings/export?format=csv      -            200  200  200  200  403  200  200  403  403  403
 GET    /api/chain-mappings/template           /api/chain-mappings/template?format=csv    -            200  200  200  200  200  200  200  200  200  200
-GET    /api/programmes                        =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/programmes                        =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/programmes                        =                                          new:@PG      201  403  201  403  403  403  403  403  403  403  // fixed: a department could not create its own programme
 POST   /api/programmes                        =                                          new:@PG2     201  403  403  403  403  403  403  403  403  403
 GET    /api/programmes/{id}                   /api/programmes/@PG                        -            200  404  200  200  200  200  200  404  404  404  // district clerks see no city programme (no region); enterprises see all
@@ -186,7 +186,7 @@ DELETE /api/programmes/{id}                   /api/programmes/@PG2              
 POST   /api/programmes/import                 /api/programmes/import?format=csv          csv          422  422  422  403  403  403  403  403  403  403
 GET    /api/programmes/export                 /api/programmes/export?format=csv          -            200  200  200  200  403  200  200  403  403  403
 GET    /api/programmes/template               /api/programmes/template?format=csv        -            200  200  200  200  200  200  200  200  200  200
-GET    /api/deliveries                        =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/deliveries                        =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/deliveries                        =                                          new:@DL      201  201  403  403  403  403  403  403  403  403
 POST   /api/deliveries                        =                                          new:@DL2     201  403  403  403  403  403  403  403  403  403
 GET    /api/deliveries/{id}                   /api/deliveries/@DL                        -            200  200  404  200  404  404  200  404  404  404
@@ -198,7 +198,7 @@ DELETE /api/deliveries/{id}                   /api/deliveries/@DL2              
 POST   /api/deliveries/import                 /api/deliveries/import?format=csv          csv          422  422  403  403  403  403  403  403  403  403
 GET    /api/deliveries/export                 /api/deliveries/export?format=csv          -            200  200  200  200  403  200  200  403  403  403
 GET    /api/deliveries/template               /api/deliveries/template?format=csv        -            200  200  200  200  200  200  200  200  200  200
-GET    /api/demand-responses                  =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/demand-responses                  =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/demand-responses                  =                                          new:@RS      201  201  403  403  201  201  403  403  403  403  // fixed: enterprises created and deleted responses
 POST   /api/demand-responses                  =                                          new:@RS2     201  403  403  403  403  403  403  403  403  403
 GET    /api/demand-responses/{id}             /api/demand-responses/@RS                  -            200  200  404  200  200  200  200  404  404  404
@@ -257,6 +257,9 @@ DELETE /api/dictionaries/{which}              /api/dictionaries/user-words      
 GET    /api/openapi.json                      =                                          -            200  200  200  200  200  200  200  200  200  200
 
 GET    /                                      =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /audit                                 =                                          -            403  403  403  403  403  403  200  403  403  200  // the audit trail: auditors and the audit administrator
+GET    /admin/users                           =                                          -            403  403  403  403  403  403  403  403  200  403  // accounts: the security administrator only
+POST   /admin/users                           =                                          -            403  403  403  403  403  403  403  403  422  403  // an empty action: refused as unknown (422) for the security administrator
 GET    /login                                 =                                          -            303  303  303  303  303  303  303  303  303  303
 POST   /login                                 =                                          f:username=nobody&password=wrong 401  401  401  401  401  401  401  401  401  401
 GET    /login/totp                            =                                          -            303  303  303  303  303  303  303  303  303  303
@@ -274,10 +277,10 @@ GET    /dashboard/{file}                      /dashboard/achievements.xlsx      
 GET    /chains                                =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /chains/{id}                           /chains/@CHAIN                             -            200  200  403  403  403  403  200  403  403  403
 GET    /chains/{id}/nodes/{node}              /chains/@CHAIN/nodes/@LEAF                 -            200  200  403  403  403  403  200  403  403  403
-GET    /{kind}                                /organisations                             -            200  200  200  200  200  200  200  200  200  200
-GET    /{kind}                                /demands                                   -            200  200  200  200  200  200  200  200  200  200
-GET    /{kind}                                /applications                              -            200  200  200  200  200  200  200  200  200  200
-GET    /{kind}                                /people                                    -            200  200  200  200  200  200  200  200  200  200
+GET    /{kind}                                /organisations                             -            200  200  200  200  200  200  200  403  403  403
+GET    /{kind}                                /demands                                   -            200  200  200  200  200  200  200  403  403  403
+GET    /{kind}                                /applications                              -            200  200  200  200  200  200  200  403  403  403
+GET    /{kind}                                /people                                    -            200  200  200  200  200  200  200  403  403  403
 GET    /{kind}/new                            /demands/new                               -            200  200  200  200  200  200  200  200  200  200  // a blank form for every role; saving it is refused
 GET    /{kind}/new                            /organisations/new                         -            200  200  200  200  200  200  200  200  200  200
 POST   /{kind}/new                            /demands/new                               formnew:@DM  303  303  403  303  403  403  403  403  403  403  // fixed: a refused form answered 422
