@@ -192,16 +192,20 @@ fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
             "是公式，文件中没有它的计算结果：请复制该列后「选择性粘贴 → 数值」再导入".into(),
         );
     }
+    // Control characters are C0 (bytes below 0x20), DEL (0x7F) and C1 (U+0080–U+009F, encoded
+    // 0xC2 0x80–0x9F): a byte scan rules out almost every cell before the character check.
     if let Cell::Text(t) = cell {
-        let long = matches!(spec.ty, FieldType::LongText);
-        if let Some(c) = t
-            .chars()
-            .find(|c| c.is_control() && !(long && (*c == '\n' || *c == '\t' || *c == '\r')))
-        {
-            return Err(format!(
-                "含有不可见的控制字符（U+{:04X}）：请删除后再导入",
-                c as u32
-            ));
+        if t.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
+            let long = matches!(spec.ty, FieldType::LongText);
+            if let Some(c) = t
+                .chars()
+                .find(|c| c.is_control() && !(long && (*c == '\n' || *c == '\t' || *c == '\r')))
+            {
+                return Err(format!(
+                    "含有不可见的控制字符（U+{:04X}）：请删除后再导入",
+                    c as u32
+                ));
+            }
         }
     }
     if cell.is_blank() {

@@ -206,7 +206,10 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
     let mut reader = wb
         .worksheet_cells_reader(&name)
         .map_err(|e| SheetError::Xlsx(e.to_string()))?;
-    let mut grid: BTreeMap<u32, BTreeMap<u32, Cell>> = BTreeMap::new();
+    // Cells arrive row by row in every file Excel, WPS or LibreOffice writes: they go straight
+    // into the current row. A file whose cells come out of order is reassembled through a map.
+    let mut rows: Vec<(u32, Vec<Cell>)> = Vec::new();
+    let mut out_of_order: BTreeMap<u32, BTreeMap<u32, Cell>> = BTreeMap::new();
     let mut count = 0usize;
     while let Some(rec) = reader
         .next_cell_with_formula_metadata()
@@ -235,7 +238,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
             DataRef::Error(e) => Cell::Text(format!("#{e:?}")),
         };
         if let Cell::Text(t) = &cell {
-            if t.chars().count() > MAX_CELL_CHARS {
+            // A UTF-8 string has at least as many bytes as characters: count only long ones.
+            if t.len() > MAX_CELL_CHARS && t.chars().count() > MAX_CELL_CHARS {
                 return Err(SheetError::Limit(format!(
                     "单元格 {} 的内容超过 {MAX_CELL_CHARS} 个字符",
                     cell_name(r, c)
@@ -254,26 +258,51 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
                 "文件的非空单元格超过 {MAX_CELLS} 个，请拆分后导入"
             )));
         }
-        let row = grid.entry(r).or_default();
-        row.insert(c, cell);
-        if grid.len() > MAX_ROWS + 1 {
+        match rows.last_mut() {
+            Some((last, cells)) if *last == r => {
+                let c = c as usize;
+                if cells.len() <= c {
+                    cells.resize(c + 1, Cell::Empty);
+                }
+                cells[c] = cell;
+            }
+            Some((last, _)) if *last > r => {
+                out_of_order.entry(r).or_default().insert(c, cell);
+            }
+            _ => {
+                let mut cells = vec![Cell::Empty; c as usize + 1];
+                cells[c as usize] = cell;
+                rows.push((r, cells));
+            }
+        }
+        if rows.len() + out_of_order.len() > MAX_ROWS + 1 {
             return Err(SheetError::TooManyRows(MAX_ROWS));
         }
     }
-    let rows = grid
-        .into_iter()
-        .map(|(r, cols)| {
-            let width = cols
-                .keys()
-                .next_back()
-                .map(|c| *c as usize + 1)
-                .unwrap_or(0);
-            let mut cells = vec![Cell::Empty; width];
-            for (c, cell) in cols {
-                cells[c as usize] = cell;
+    if !out_of_order.is_empty() {
+        for (r, cells) in rows.drain(..) {
+            let row = out_of_order.entry(r).or_default();
+            for (c, cell) in cells.into_iter().enumerate() {
+                if !matches!(cell, Cell::Empty) {
+                    row.entry(c as u32).or_insert(cell);
+                }
             }
-            (r as usize + 1, cells)
-        })
+        }
+        rows = out_of_order
+            .into_iter()
+            .map(|(r, cols)| {
+                let width = cols.keys().next_back().map(|c| *c as usize + 1).unwrap_or(0);
+                let mut cells = vec![Cell::Empty; width];
+                for (c, cell) in cols {
+                    cells[c as usize] = cell;
+                }
+                (r, cells)
+            })
+            .collect();
+    }
+    let rows = rows
+        .into_iter()
+        .map(|(r, cells)| (r as usize + 1, cells))
         .collect();
     finish(rows)
 }
