@@ -48,7 +48,7 @@ pub(crate) fn import_bytes(
     let mut row_numbers = Vec::with_capacity(table.rows.len());
     let mut errors = Vec::new();
     for (i, (row, cells)) in table.rows.iter().enumerate() {
-        match parse_row(&map, *row, cells).and_then(|r| keep_unlisted(app, &map, r, *row)) {
+        match parse_row(&map, *row, cells) {
             Ok(r) => {
                 records.push(r);
                 row_numbers.push(*row);
@@ -62,6 +62,21 @@ pub(crate) fn import_bytes(
     progress.parsed(table.rows.len());
     if !errors.is_empty() {
         return Err(rejected(errors));
+    }
+    // Rows that update stored records keep the fields the file has no column for (the stored
+    // records are read in batches, not one query per row).
+    if let Some(stored) = stored_for_partial_columns(app, &map, &records)? {
+        let mut merged = Vec::with_capacity(records.len());
+        for (r, row) in records.into_iter().zip(&row_numbers) {
+            match keep_unlisted(&map, r, *row, &stored) {
+                Ok(r) => merged.push(r),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(rejected(errors));
+        }
+        records = merged;
     }
     if records.is_empty() {
         return Err(rejected(vec![RowError {
@@ -127,11 +142,39 @@ pub(crate) fn import_bytes(
 /// A row that updates a stored record replaces only the fields the file has columns for: a file
 /// with fewer columns than the template (an older export, a hand-made list of names and codes)
 /// must not wipe what it does not mention. New records take defaults as before.
-fn keep_unlisted(
+/// The stored records a file with fewer columns than the template updates, by id; `None` when
+/// the file has every column (nothing to keep).
+fn stored_for_partial_columns(
     app: &App,
+    map: &HeaderMap,
+    records: &[innomesh_core::Record],
+) -> Result<Option<std::collections::HashMap<String, innomesh_core::Record>>, Error> {
+    let specs = innomesh_core::schema::fields(map.kind());
+    if (0..specs.len()).all(|i| map.column(i).is_some()) {
+        return Ok(None);
+    }
+    let ids: Vec<String> = records
+        .iter()
+        .map(|r| r.id().to_string())
+        .filter(|id| !id.is_empty())
+        .collect();
+    let mut stored = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut q = innomesh_store::ListQuery::new(map.kind());
+        q.scope = Some(vec![innomesh_store::ScopeFilter::Ids(chunk.to_vec())]);
+        q.per_page = 1000;
+        for r in app.repo().list(&q)?.records {
+            stored.insert(r.id().to_string(), r);
+        }
+    }
+    Ok(Some(stored))
+}
+
+fn keep_unlisted(
     map: &HeaderMap,
     parsed: innomesh_core::Record,
     row: usize,
+    stored: &std::collections::HashMap<String, innomesh_core::Record>,
 ) -> Result<innomesh_core::Record, Vec<RowError>> {
     let specs = innomesh_core::schema::fields(map.kind());
     let listed: Vec<&str> = specs
@@ -140,9 +183,6 @@ fn keep_unlisted(
         .filter(|(i, _)| map.column(*i).is_some())
         .map(|(_, f)| f.key)
         .collect();
-    if listed.len() == specs.len() || parsed.id().is_empty() {
-        return Ok(parsed);
-    }
     let fail = |reason: String| {
         vec![RowError {
             row,
@@ -151,10 +191,8 @@ fn keep_unlisted(
             reason,
         }]
     };
-    let stored = match app.repo().get(map.kind(), parsed.id()) {
-        Ok(Some(r)) => r,
-        Ok(None) => return Ok(parsed),
-        Err(e) => return Err(fail(format!("读取登记库中的原记录失败：{e}"))),
+    let Some(stored) = stored.get(parsed.id()) else {
+        return Ok(parsed);
     };
     let mut merged = stored.to_json();
     let given = parsed.to_json();

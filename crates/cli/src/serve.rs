@@ -21,6 +21,10 @@ pub struct ServeArgs {
     /// Address to bind (use 0.0.0.0 to serve the intranet)
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
+    /// Mark session cookies Secure: set when users reach the server over HTTPS (directly or
+    /// through a TLS reverse proxy); also INNOMESH_SECURE_COOKIES=1
+    #[arg(long)]
+    pub secure_cookies: bool,
 }
 
 #[derive(clap::Args)]
@@ -72,6 +76,9 @@ fn run_server(app: Arc<App>, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .build()?;
     // The on-disk search index at DATA_DIR/search-index/, caught up with the store here.
     crate::search::open_for_serving(&app)?;
+    let secure = args.secure_cookies
+        || std::env::var("INNOMESH_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
+    innomesh_server::auth::set_secure_cookies(secure);
     let state = innomesh_server::AppState::new(app.clone());
     let served = rt.block_on(innomesh_server::serve(state, addr));
     // Commit pending index work so the next start replays less.

@@ -291,7 +291,11 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
         rows = out_of_order
             .into_iter()
             .map(|(r, cols)| {
-                let width = cols.keys().next_back().map(|c| *c as usize + 1).unwrap_or(0);
+                let width = cols
+                    .keys()
+                    .next_back()
+                    .map(|c| *c as usize + 1)
+                    .unwrap_or(0);
                 let mut cells = vec![Cell::Empty; width];
                 for (c, cell) in cols {
                     cells[c as usize] = cell;
