@@ -243,7 +243,7 @@ mod tests {
         let c: Cache<u8, u32> = Cache::default();
         assert_eq!(*c.get(&a, 1, || Ok::<_, ()>(1)).unwrap(), 1);
         assert_eq!(*c.get(&a, 1, || Ok::<_, ()>(9)).unwrap(), 1, "cached");
-        a.set_setting("k", "v", "t").unwrap(); // any write moves the version
+        a.set_setting("k", "v", &crate::Actor::system("t")).unwrap(); // any write moves the version
         a.warmer.started.store(true, Ordering::Release);
         a.warmer.wake();
         assert_eq!(
@@ -259,7 +259,7 @@ mod tests {
         // No warmer running: a write leaves nothing pending, so readers compute the new value.
         a.warmer.started.store(false, Ordering::Release);
         a.warmer.rebuilding.store(false, Ordering::Release);
-        a.set_setting("k", "w", "t").unwrap();
+        a.set_setting("k", "w", &crate::Actor::system("t")).unwrap();
         assert_eq!(
             *c.get(&a, 1, || Ok::<_, ()>(4)).unwrap(),
             4,
@@ -270,8 +270,8 @@ mod tests {
     #[test]
     fn two_apps_never_share_derived_values() {
         let (a, b) = (app(), app());
-        a.set_setting("k", "v", "t").unwrap();
-        b.set_setting("k", "v", "t").unwrap();
+        a.set_setting("k", "v", &crate::Actor::system("t")).unwrap();
+        b.set_setting("k", "v", &crate::Actor::system("t")).unwrap();
         // Same registry version in both, yet each App computes its own.
         assert_eq!(a.registry_version(), b.registry_version());
         let fa = crate::dashboard::figures(&a).unwrap();

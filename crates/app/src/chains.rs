@@ -32,7 +32,7 @@ pub fn store_id(key: &str) -> String {
 }
 
 /// Writes the shipped chain models as chain-node records when the registry has none.
-pub fn seed_models(app: &App, actor: &str) -> Result<usize, Error> {
+pub fn seed_models(app: &App, actor: &crate::Actor) -> Result<usize, Error> {
     if app.repo().count(EntityKind::ChainNode)? > 0 {
         return Ok(0);
     }

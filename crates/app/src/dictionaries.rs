@@ -131,7 +131,12 @@ pub fn active(st: &App) -> Result<Arc<Active>, Error> {
 /// Saves a dictionary (or, with `None`, goes back to the bundled one), then re-segments the
 /// search index with it. Returns the number of groups or words. One save at a time, so the index
 /// always ends with the dictionaries stored last.
-pub fn save(st: &App, which: Which, new_text: Option<&str>, actor: &str) -> Result<usize, Error> {
+pub fn save(
+    st: &App,
+    which: Which,
+    new_text: Option<&str>,
+    actor: &crate::Actor,
+) -> Result<usize, Error> {
     let _one = crate::cache::lock(&st.dictionary_save);
     let t = new_text.unwrap_or(which.bundled());
     let n = check(which, t)?;

@@ -20,7 +20,7 @@ pub mod transfer;
 pub mod workflow;
 
 pub use error::{Code, Error, Result};
-pub use innomesh_store::{ListQuery, Page, Repository, Sort};
+pub use innomesh_store::{Actor, ListQuery, Page, Repository, Sort};
 
 use cache::{Cache, Warmer};
 use innomesh_core::{EntityKind, Record};
@@ -184,6 +184,11 @@ impl App {
         Ok(entries)
     }
 
+    /// Walks the whole audit log and checks its hash chain (`innomesh audit verify`).
+    pub fn verify_audit(&self) -> Result<innomesh_store::AuditVerification> {
+        Ok(self.repo.verify_audit()?)
+    }
+
     pub fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>> {
         Ok(self.repo.counts_by_region(kind)?)
     }
@@ -198,7 +203,7 @@ impl App {
     // ---- writes: the one path for pages, API and CLI ----
 
     /// Creates one record (its id assigned when empty).
-    pub fn create(&self, record: Record, actor: &str) -> Result<Record> {
+    pub fn create(&self, record: Record, actor: &Actor) -> Result<Record> {
         let record = validated(record)?;
         let saved = self.repo.create(record, actor)?;
         self.after_write();
@@ -211,7 +216,7 @@ impl App {
         kind: EntityKind,
         id: &str,
         record: Record,
-        actor: &str,
+        actor: &Actor,
     ) -> Result<Record> {
         let record = validated(record)?;
         let saved = self.repo.update(kind, id, record, actor)?;
@@ -219,7 +224,7 @@ impl App {
         Ok(saved)
     }
 
-    pub fn delete(&self, kind: EntityKind, id: &str, actor: &str) -> Result<()> {
+    pub fn delete(&self, kind: EntityKind, id: &str, actor: &Actor) -> Result<()> {
         self.repo.delete(kind, id, actor)?;
         self.after_write();
         Ok(())
@@ -229,7 +234,7 @@ impl App {
     pub fn import_records(
         &self,
         records: Vec<Record>,
-        actor: &str,
+        actor: &Actor,
         source: &str,
         progress: &dyn Fn(usize),
     ) -> Result<std::result::Result<innomesh_store::ImportSummary, Vec<innomesh_store::BatchError>>>
@@ -249,7 +254,7 @@ impl App {
         kind: EntityKind,
         bytes: &[u8],
         format: innomesh_sheets::Format,
-        actor: &str,
+        actor: &Actor,
         source: &str,
         progress: &dyn transfer::Progress,
     ) -> Result<transfer::ImportOutcome> {
@@ -266,7 +271,7 @@ impl App {
     }
 
     /// Sets a configuration value kept in the registry (audited; a secret's value is not).
-    pub fn set_setting(&self, key: &str, value: &str, actor: &str) -> Result<()> {
+    pub fn set_setting(&self, key: &str, value: &str, actor: &Actor) -> Result<()> {
         if is_secret_key(key) {
             self.repo.set_secret(key, value, actor)?;
         } else {

@@ -36,7 +36,7 @@ pub(crate) fn import_bytes(
     kind: EntityKind,
     bytes: &[u8],
     format: Format,
-    actor: &str,
+    actor: &crate::Actor,
     source: &str,
     progress: &dyn Progress,
 ) -> Result<ImportOutcome, Error> {

@@ -2,7 +2,7 @@
 //! why, the conversion funnel per district and per technology manager, and the responses solvers
 //! gave with the outcome they were told.
 
-use crate::App;
+use crate::{Actor, App};
 use crate::{Code, Error};
 use innomesh_core::model::{Demand, DemandResponse, DemandStatus, PersonRole, SolverType};
 use innomesh_core::tabular::Cell;
@@ -52,7 +52,8 @@ pub fn transition(st: &App, id: &str, req: &TransitionRequest) -> Result<Demand,
         .filter(|m| !m.is_empty());
     let moved = st
         .repo
-        .transition_demand(id, to, manager, actor, req.note.trim());
+        // Role and source are not known here yet: accounts (issue 12) will supply them.
+        .transition_demand(id, to, manager, &Actor::new(actor, "", ""), req.note.trim());
     if moved.is_ok() {
         st.after_write();
     }

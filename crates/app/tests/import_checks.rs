@@ -1,6 +1,7 @@
 //! What a careless file gets: every silent acceptance of the past is now a refusal naming the
 //! row and column, and nothing is written.
 
+use innomesh_app::Actor;
 use innomesh_app::{App, Code};
 use innomesh_core::EntityKind;
 use innomesh_sheets::Format;
@@ -11,7 +12,7 @@ fn import_csv(app: &App, text: &str) -> innomesh_app::Error {
             EntityKind::Person,
             text.as_bytes(),
             Format::Csv,
-            "t",
+            &Actor::system("t"),
             "t.csv",
             &innomesh_app::transfer::NoProgress,
         )

@@ -3,6 +3,7 @@
 //! made while no index was open (the CLI beside a stopped server), deletes and renames — a
 //! restart replays the audit log from the version the index last committed.
 
+use innomesh_app::Actor;
 use innomesh_app::{App, Config};
 use innomesh_core::{EntityKind, Record};
 use innomesh_search::SearchQuery;
@@ -53,14 +54,16 @@ fn index_converges_after_lost_index_work_and_writes_made_elsewhere() {
         let app = open(dir.path());
         innomesh_app::search::open(&app, &|_, _| {}).unwrap();
         kept = app
-            .create(person("甲乙丙测试专家"), "t")
+            .create(person("甲乙丙测试专家"), &Actor::system("t"))
             .unwrap()
             .id()
             .to_string();
-        let r = app.create(person("丁戊己测试专家"), "t").unwrap();
+        let r = app
+            .create(person("丁戊己测试专家"), &Actor::system("t"))
+            .unwrap();
         renamed = r.id().to_string();
         deleted = app
-            .create(person("庚辛壬测试专家"), "t")
+            .create(person("庚辛壬测试专家"), &Actor::system("t"))
             .unwrap()
             .id()
             .to_string();
@@ -68,16 +71,23 @@ fn index_converges_after_lost_index_work_and_writes_made_elsewhere() {
         innomesh_app::search::flush(&app).unwrap();
         let Record::Person(mut p) = r else { panic!() };
         p.name = "子丑寅改名专家".into();
-        app.update(EntityKind::Person, &renamed, Record::Person(p), "t")
+        app.update(
+            EntityKind::Person,
+            &renamed,
+            Record::Person(p),
+            &Actor::system("t"),
+        )
+        .unwrap();
+        app.delete(EntityKind::Person, &deleted, &Actor::system("t"))
             .unwrap();
-        app.delete(EntityKind::Person, &deleted, "t").unwrap();
         // Dropped without a commit: the index work of the last writes is lost, as in a kill -9
         // (the group commit had not come due).
     }
     {
         // Writes while no index is open (the CLI next to a stopped server).
         let app = open(dir.path());
-        app.create(person("卯辰巳离线专家"), "cli").unwrap();
+        app.create(person("卯辰巳离线专家"), &Actor::system("cli"))
+            .unwrap();
     }
     let app = open(dir.path());
     innomesh_app::search::open(&app, &|_, _| {}).unwrap();
@@ -109,7 +119,7 @@ fn a_write_is_visible_to_the_next_search_without_waiting_for_the_group_commit() 
     innomesh_app::search::open(&app, &|_, _| {}).unwrap();
     for i in 0..5 {
         let id = app
-            .create(person(&format!("即时可见专家{i}号")), "t")
+            .create(person(&format!("即时可见专家{i}号")), &Actor::system("t"))
             .unwrap()
             .id()
             .to_string();

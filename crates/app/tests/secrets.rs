@@ -1,5 +1,6 @@
 //! The installation's identity key: random, created once, kept; never shown by the audit log.
 
+use innomesh_app::Actor;
 use innomesh_app::{funding, is_secret_key, App, Config, Repository};
 use innomesh_store::{SqliteStore, SECRET_HIDDEN};
 use std::sync::Arc;
@@ -64,7 +65,7 @@ fn a_key_an_earlier_version_exposed_is_replaced_and_its_old_audit_entry_is_redac
     // Earlier versions wrote the key with `set_meta`, so the store's audit entry holds it.
     let legacy = "0123abcd4567ef89";
     store
-        .set_meta(funding::IDENTITY_KEY, legacy, "system")
+        .set_meta(funding::IDENTITY_KEY, legacy, &Actor::system("system"))
         .unwrap();
     assert_eq!(
         store.audit(None, Some(funding::IDENTITY_KEY), 1).unwrap()[0].detail,
@@ -88,9 +89,14 @@ fn a_key_an_earlier_version_exposed_is_replaced_and_its_old_audit_entry_is_redac
 #[test]
 fn settings_under_secret_are_written_without_their_value_others_as_before() {
     let (app, store) = app();
-    app.set_setting("secret.smtp_password", "hunter2-hunter2", "admin")
+    app.set_setting(
+        "secret.smtp_password",
+        "hunter2-hunter2",
+        &Actor::system("admin"),
+    )
+    .unwrap();
+    app.set_setting("home_region", "150200", &Actor::system("admin"))
         .unwrap();
-    app.set_setting("home_region", "150200", "admin").unwrap();
     assert_eq!(
         store.meta("secret.smtp_password").unwrap().as_deref(),
         Some("hunter2-hunter2")

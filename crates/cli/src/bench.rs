@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use innomesh_app::transfer::NoProgress;
+use innomesh_app::Actor;
 use innomesh_app::{App, Code, Config};
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::tabular::Cell;
@@ -59,7 +60,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             EntityKind::Organisation,
             &xlsx,
             Format::Xlsx,
-            "bench",
+            &Actor::system("bench"),
             "bench.xlsx",
             &NoProgress,
         )
@@ -93,7 +94,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         EntityKind::Organisation,
         &bad,
         Format::Xlsx,
-        "bench",
+        &Actor::system("bench"),
         "bad.xlsx",
         &NoProgress,
     ) {

@@ -1,5 +1,6 @@
 //! The `innomesh` binary. Each command family lives in its own module; this file only dispatches.
 
+mod audit;
 mod bench;
 mod chain;
 mod check;
@@ -73,6 +74,9 @@ enum Command {
     /// Policy eligibility rules: verdicts with reasons (政策找企业)
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// The audit log: verify its hash chain, list entries (审计日志)
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +96,7 @@ fn main() -> ExitCode {
         Command::Match(a) => engines::matching(a),
         Command::Reindex(a) => search::reindex(a),
         Command::Policy(c) => policy::run(c),
+        Command::Audit(c) => audit::run(c),
     };
     match result {
         Ok(code) => code,

@@ -5,7 +5,7 @@ use crate::DataDir;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use innomesh_app::transfer::Progress;
-use innomesh_app::Code;
+use innomesh_app::{Actor, Code};
 use innomesh_core::EntityKind;
 use innomesh_sheets::pipeline::{export_bytes, template_bytes};
 use innomesh_sheets::Format;
@@ -104,7 +104,14 @@ pub fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let result = app.import_file(a.kind, &bytes, format, &a.actor, &source, &Bar(bar.clone()));
+    let result = app.import_file(
+        a.kind,
+        &bytes,
+        format,
+        &Actor::system(a.actor.as_str()),
+        &source,
+        &Bar(bar.clone()),
+    );
     bar.finish_and_clear();
     match result {
         Ok(o) => {

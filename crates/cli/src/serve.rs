@@ -3,7 +3,7 @@
 use crate::DataDir;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use innomesh_app::{App, Config};
+use innomesh_app::{Actor, App, Config};
 use innomesh_core::sample::{generate, SampleConfig, SAMPLE_LABEL};
 use innomesh_store::{Repository, SqliteStore};
 use std::net::SocketAddr;
@@ -117,7 +117,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let outcome = app
-        .import_records(data.records, "demo", SAMPLE_LABEL, &|n| {
+        .import_records(data.records, &Actor::system("demo"), SAMPLE_LABEL, &|n| {
             bar.set_position(n as u64)
         })
         .map_err(|e| anyhow::anyhow!(e.message))?
@@ -126,7 +126,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     app.set_setting(
         "sample_data",
         &format!("{SAMPLE_LABEL} scale={} seed={}", args.scale, args.seed),
-        "demo",
+        &Actor::system("demo"),
     )
     .map_err(|e| anyhow::anyhow!(e.message))?;
     eprintln!(
@@ -143,7 +143,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
 /// The four shipped chain models become editable chain-node records on first start.
 pub fn seed_chains(app: &App) -> anyhow::Result<()> {
-    let n = innomesh_app::chains::seed_models(app, "system")
+    let n = innomesh_app::chains::seed_models(app, &Actor::system("system"))
         .map_err(|e| anyhow::anyhow!("无法载入内置产业链模型：{}", e.message))?;
     if n > 0 {
         eprintln!("已载入内置产业链模型：{n} 个节点");

@@ -612,3 +612,63 @@ mod policy_check {
         );
     }
 }
+
+#[test]
+fn audit_verify_passes_on_a_written_registry_and_fails_on_a_tampered_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("企业.csv");
+    std::fs::write(&file, org_csv(20, None)).unwrap();
+    let out = bin()
+        .args(["import", "organisations"])
+        .arg(&file)
+        .args(["--actor", "王科员", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verify = || {
+        bin()
+            .args(["audit", "verify", "--data-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = verify();
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{said}");
+    // import_begin, 20 rows, import_commit.
+    assert!(said.contains("审计日志完整：共 22 条，末条哈希 "), "{said}");
+
+    let out = bin()
+        .args([
+            "audit",
+            "list",
+            "--limit",
+            "2",
+            "--user",
+            "王科员",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert!(listed.starts_with("#22 "), "{listed}");
+    assert!(listed.contains("王科员（system，来自 local）"), "{listed}");
+
+    let conn = rusqlite::Connection::open(dir.path().join("innomesh.db")).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '改过' WHERE seq = 5;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = verify();
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("审计日志被篡改：第 5 条内容被修改"), "{said}");
+}

@@ -4,6 +4,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_app::chains;
+use innomesh_app::Actor;
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_server::{router, AppState};
 use innomesh_store::{Repository, SqliteStore};
@@ -14,11 +15,16 @@ use tower::ServiceExt;
 fn app() -> axum::Router {
     let store = SqliteStore::open_in_memory().unwrap();
     store
-        .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
     let st = AppState::for_store(Arc::new(store));
-    chains::seed_models(&st, "t").unwrap();
+    chains::seed_models(&st, &Actor::system("t")).unwrap();
     router(st)
 }
 
@@ -132,12 +138,17 @@ async fn node_detail_targets_and_report() {
 async fn manual_mapping_is_respected_by_the_next_run() {
     let store = Arc::new(SqliteStore::open_in_memory().unwrap());
     store
-        .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
     chains::seed_models(
         &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()),
-        "t",
+        &Actor::system("t"),
     )
     .unwrap();
     let app = router(AppState::for_store(store.clone()));
@@ -151,7 +162,7 @@ async fn manual_mapping_is_respected_by_the_next_run() {
         serde_json::json!({"organisation": firm, "node": "rare_earth.magnet", "decision": "rejected", "note": "主营为磁性器件贸易，非生产"}),
     )
     .unwrap();
-    store.create(mapping, "区科技局").unwrap();
+    store.create(mapping, &Actor::system("区科技局")).unwrap();
     let (_, after) = get(&app, "/api/chains/rare_earth/nodes/magnet").await;
     assert!(
         after["firms"]
@@ -179,7 +190,7 @@ async fn one_bad_chain_node_never_breaks_chains_for_everyone() {
     {
         let store = SqliteStore::open(&path).unwrap();
         let st = AppState::for_store(Arc::new(store));
-        chains::seed_models(&st, "t").unwrap();
+        chains::seed_models(&st, &Actor::system("t")).unwrap();
     }
     {
         let conn = rusqlite::Connection::open(&path).unwrap();

@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_app::chains;
+use innomesh_app::Actor;
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::{EntityKind, Record};
 use innomesh_server::{router, AppState};
@@ -16,12 +17,17 @@ use tower::ServiceExt;
 fn setup() -> (Arc<SqliteStore>, axum::Router) {
     let store = Arc::new(SqliteStore::open_in_memory().unwrap());
     store
-        .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
     chains::seed_models(
         &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()),
-        "t",
+        &Actor::system("t"),
     )
     .unwrap();
     let app = router(AppState::for_store(store.clone()));

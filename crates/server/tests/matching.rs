@@ -4,6 +4,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_app::chains;
+use innomesh_app::Actor;
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_server::{router, AppState};
 use innomesh_store::{Repository, SqliteStore};
@@ -26,11 +27,16 @@ async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
 async fn demand_matches_carry_evidence() {
     let store = SqliteStore::open_in_memory().unwrap();
     store
-        .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
     let st = AppState::for_store(Arc::new(store));
-    chains::seed_models(&st, "t").unwrap();
+    chains::seed_models(&st, &Actor::system("t")).unwrap();
     let app = router(st);
     let (s, m) = get(&app, "/api/demands/DM000001/matches?top=10").await;
     assert_eq!(s, StatusCode::OK, "{m}");

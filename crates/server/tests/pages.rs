@@ -5,6 +5,7 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
+use innomesh_app::Actor;
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::CreditCode;
 use innomesh_server::{router, AppState};
@@ -15,12 +16,19 @@ use tower::ServiceExt;
 fn app() -> axum::Router {
     let store = SqliteStore::open_in_memory().unwrap();
     store
-        .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
-    store.set_meta("sample_data", "示例数据", "t").unwrap();
+    store
+        .set_meta("sample_data", "示例数据", &Actor::system("t"))
+        .unwrap();
     let st = AppState::for_store(Arc::new(store));
-    innomesh_app::chains::seed_models(&st, "t").unwrap();
+    innomesh_app::chains::seed_models(&st, &Actor::system("t")).unwrap();
     router(st)
 }
 

@@ -6,6 +6,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use innomesh_app::Actor;
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::schema::{fields, FieldType};
 use innomesh_core::tabular::Cell;
@@ -21,12 +22,19 @@ use tower::ServiceExt;
 fn state() -> AppState {
     let store = SqliteStore::open_in_memory().unwrap();
     store
-        .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
-    store.set_meta("sample_data", "示例数据", "t").unwrap();
+    store
+        .set_meta("sample_data", "示例数据", &Actor::system("t"))
+        .unwrap();
     let st = AppState::for_store(Arc::new(store));
-    innomesh_app::chains::seed_models(&st, "t").unwrap();
+    innomesh_app::chains::seed_models(&st, &Actor::system("t")).unwrap();
     st
 }
 
@@ -139,7 +147,8 @@ fn fill_empty_kinds(st: &AppState) {
         ),
     ] {
         if st.repo().count(kind).unwrap() == 0 {
-            st.create(Record::from_json(kind, v).unwrap(), "t").unwrap();
+            st.create(Record::from_json(kind, v).unwrap(), &Actor::system("t"))
+                .unwrap();
         }
     }
 }

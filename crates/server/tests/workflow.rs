@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_app::chains;
+use innomesh_app::Actor;
 use innomesh_core::model::{DemandStatus, PersonRole, ResponseOutcome};
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::{EntityKind, Record};
@@ -52,7 +53,7 @@ fn setup() -> (axum::Router, Arc<SqliteStore>) {
     store
         .import(
             generate(SampleConfig::default()).records,
-            "t",
+            &Actor::system("t"),
             "示例",
             &|_| {},
         )
@@ -60,7 +61,7 @@ fn setup() -> (axum::Router, Arc<SqliteStore>) {
         .unwrap();
     chains::seed_models(
         &innomesh_app::App::new(store.clone(), innomesh_app::Config::default()),
-        "t",
+        &Actor::system("t"),
     )
     .unwrap();
     (router(AppState::for_store(store.clone())), store)

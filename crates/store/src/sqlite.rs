@@ -1,8 +1,12 @@
 //! SQLite implementation of `Repository`: WAL journal, one transaction per write or import.
 
+use crate::audit::{AuditFields, ChainWalk};
 use crate::query::{like_escape, prefix_upper, ListQuery, Page, Sort};
 use crate::DemandTransition;
-use crate::{AuditEntry, BatchError, ImportSummary, Relation, Repository, StoreError};
+use crate::{
+    Actor, AuditEntry, AuditVerification, BatchError, ImportSummary, Relation, Repository,
+    StoreError,
+};
 use innomesh_core::model::DemandStatus;
 use innomesh_core::{EntityKind, Record, Reference};
 use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
@@ -30,7 +34,12 @@ const UPSERT: &str = "INSERT INTO entities (kind, id, name, region, industry_pat
        flags = excluded.flags, search_text = excluded.search_text, sort_number = excluded.sort_number,
        data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by";
 
-const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, kind, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)";
+const AUDIT: &str = "INSERT INTO audit_log (seq, at, actor, role, source, action, kind, entity_id, detail, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+/// The columns of an `AuditEntry`, in the order `audit_entry` reads them.
+const AUDIT_COLUMNS: &str =
+    "seq, at, actor, role, source, action, kind, entity_id, detail, prev_hash, hash";
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies pending migrations.
@@ -71,11 +80,11 @@ fn write_record(
     tx: &Transaction<'_>,
     record: &Record,
     now: &str,
-    actor: &str,
+    actor: &Actor,
     note: &str,
 ) -> rusqlite::Result<()> {
     if let Record::Demand(d) = record {
-        log_status(tx, &d.id, d.status, now, actor, note)?;
+        log_status(tx, &d.id, d.status, now, &actor.name, note)?;
     }
     let idx = record.index();
     let flags = if idx.flags.is_empty() {
@@ -99,7 +108,7 @@ fn write_record(
         idx.number,
         doc.to_string(),
         now,
-        actor
+        actor.name
     ])?;
     tx.prepare_cached("DELETE FROM record_refs WHERE kind = $1 AND id = $2")?
         .execute(params![kind.code(), record.id()])?;
@@ -128,18 +137,67 @@ fn insert_references(
     Ok(())
 }
 
+/// Appends one audit entry, chained to the last one. Called only inside the writer's
+/// transactions, so the entry read as the last one is still the last when this one commits.
 fn audit(
     tx: &Connection,
     now: &str,
-    actor: &str,
+    actor: &Actor,
     action: &str,
     kind: Option<&str>,
     id: Option<&str>,
     detail: &str,
 ) -> rusqlite::Result<()> {
-    tx.prepare_cached(AUDIT)?
-        .execute(params![now, actor, action, kind, id, detail])?;
+    let (last, prev_hash): (i64, String) = tx
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or_else(|| (0, crate::GENESIS_HASH.to_string()));
+    let seq = last + 1;
+    let hash = crate::audit_hash(
+        &prev_hash,
+        seq,
+        &AuditFields {
+            at: now,
+            actor: &actor.name,
+            role: &actor.role,
+            source: &actor.source,
+            action,
+            kind,
+            entity_id: id,
+            detail,
+        },
+    );
+    tx.prepare_cached(AUDIT)?.execute(params![
+        seq,
+        now,
+        actor.name,
+        actor.role,
+        actor.source,
+        action,
+        kind,
+        id,
+        detail,
+        prev_hash,
+        hash
+    ])?;
     Ok(())
+}
+
+fn audit_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        role: r.get(3)?,
+        source: r.get(4)?,
+        action: r.get(5)?,
+        kind: r.get(6)?,
+        entity_id: r.get(7)?,
+        detail: r.get(8)?,
+        prev_hash: r.get(9)?,
+        hash: r.get(10)?,
+    })
 }
 
 fn existing_ids(conn: &Connection, kind: EntityKind) -> rusqlite::Result<HashSet<String>> {
@@ -247,7 +305,7 @@ impl SqliteStore {
         &self,
         key: &str,
         value: &str,
-        actor: &str,
+        actor: &Actor,
         action: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
@@ -275,7 +333,7 @@ impl Repository for SqliteStore {
     fn import(
         &self,
         mut records: Vec<Record>,
-        actor: &str,
+        actor: &Actor,
         source: &str,
         progress: &dyn Fn(usize),
     ) -> Result<Result<ImportSummary, Vec<BatchError>>, StoreError> {
@@ -386,7 +444,7 @@ impl Repository for SqliteStore {
         Ok(Ok(summary))
     }
 
-    fn create(&self, record: Record, actor: &str) -> Result<Record, StoreError> {
+    fn create(&self, record: Record, actor: &Actor) -> Result<Record, StoreError> {
         let mut conn = self.conns.write();
         let mut record = checked_single(&conn, record)?;
         let kind = record.kind();
@@ -424,7 +482,7 @@ impl Repository for SqliteStore {
         kind: EntityKind,
         id: &str,
         mut record: Record,
-        actor: &str,
+        actor: &Actor,
     ) -> Result<Record, StoreError> {
         if record.kind() != kind {
             return Err(StoreError::Invalid("记录类型与地址不符".into()));
@@ -463,7 +521,7 @@ impl Repository for SqliteStore {
         Ok(record)
     }
 
-    fn delete(&self, kind: EntityKind, id: &str, actor: &str) -> Result<(), StoreError> {
+    fn delete(&self, kind: EntityKind, id: &str, actor: &Actor) -> Result<(), StoreError> {
         let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         let old: Option<String> = tx
@@ -492,7 +550,7 @@ impl Repository for SqliteStore {
             tx.execute(
                 "INSERT INTO demand_transitions (demand_id, from_status, to_status, actor, note, at)
                  VALUES ($1, json_extract($2, '$.status'), $3, $4, '删除记录', $5)",
-                params![id, old, DELETED, actor, crate::now_rfc3339()],
+                params![id, old, DELETED, actor.name, crate::now_rfc3339()],
             )?;
         }
         tx.execute(
@@ -520,7 +578,7 @@ impl Repository for SqliteStore {
         id: &str,
         to: DemandStatus,
         manager: Option<&str>,
-        actor: &str,
+        actor: &Actor,
         note: &str,
     ) -> Result<Record, StoreError> {
         workflow::transition(&mut self.conns.write(), id, to, manager, actor, note)
@@ -681,24 +739,14 @@ impl Repository for SqliteStore {
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let conn = self.conns.read();
-        let mut stmt = conn.prepare(
-            "SELECT seq, at, actor, action, kind, entity_id, detail FROM audit_log
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log
              WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR entity_id = $2)
-             ORDER BY seq DESC LIMIT $3",
-        )?;
+             ORDER BY seq DESC LIMIT $3"
+        ))?;
         let rows = stmt.query_map(
             params![kind.map(|k| k.code()), id, limit.min(10_000) as i64],
-            |r| {
-                Ok(AuditEntry {
-                    seq: r.get(0)?,
-                    at: r.get(1)?,
-                    actor: r.get(2)?,
-                    action: r.get(3)?,
-                    kind: r.get(4)?,
-                    entity_id: r.get(5)?,
-                    detail: r.get(6)?,
-                })
-            },
+            audit_entry,
         )?;
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
     }
@@ -714,22 +762,41 @@ impl Repository for SqliteStore {
 
     fn changes_since(&self, seq: i64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
         let conn = self.conns.read();
-        let mut stmt = conn.prepare_cached(
-            "SELECT seq, at, actor, action, kind, entity_id, detail FROM audit_log
-             WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )?;
-        let rows = stmt.query_map(params![seq, limit as i64], |r| {
-            Ok(AuditEntry {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                kind: r.get(4)?,
-                entity_id: r.get(5)?,
-                detail: r.get(6)?,
-            })
-        })?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+        ))?;
+        let rows = stmt.query_map(params![seq, limit as i64], audit_entry)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
+    fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        let conn = self.conns.read();
+        // One snapshot for the whole walk, so writes meanwhile neither show up half nor count
+        // as breaks.
+        let snapshot = conn.unchecked_transaction()?;
+        let mut stmt = snapshot.prepare(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq"
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut walk = ChainWalk::default();
+        while let Some(row) = rows.next()? {
+            walk.step(&audit_entry(row)?);
+        }
+        drop(rows);
+        drop(stmt);
+        // Entries removed at the end leave no later entry to miss them, but SQLite's
+        // AUTOINCREMENT counter remembers the highest sequence ever given.
+        let highest: i64 = snapshot
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
+        walk.end(highest);
+        snapshot.finish()?;
+        Ok(walk.into_verification())
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -739,11 +806,11 @@ impl Repository for SqliteStore {
             .optional()?)
     }
 
-    fn set_meta(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
+    fn set_meta(&self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError> {
         self.write_meta(key, value, actor, "set_meta", value)
     }
 
-    fn set_secret(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
+    fn set_secret(&self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError> {
         self.write_meta(key, value, actor, "set_secret", crate::SECRET_HIDDEN)
     }
 

@@ -88,7 +88,7 @@ async fn write(
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(|| "api".into());
     let v = blocking(move || -> Result<Value, ApiError> {
-        dictionaries::save(&st, w, Some(&put.text), &actor)?;
+        dictionaries::save(&st, w, Some(&put.text), &super::named(actor))?;
         describe(&st, w)
     })
     .await??;
@@ -98,7 +98,7 @@ async fn write(
 async fn reset(State(st): State<AppState>, Path(w): Path<String>) -> Result<Json<Value>, ApiError> {
     let w = which(&w)?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        dictionaries::save(&st, w, None, "api")?;
+        dictionaries::save(&st, w, None, &super::named("api"))?;
         describe(&st, w)
     })
     .await??;

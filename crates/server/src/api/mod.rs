@@ -117,11 +117,19 @@ pub fn query_params(
 }
 
 /// `X-Actor` names who writes (accounts arrive with their own issue; until then the header or "api").
-pub fn actor(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get("x-actor")
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(64).collect())
-        .filter(|s: &String| !s.trim().is_empty())
-        .unwrap_or_else(|| "api".to_string())
+pub fn actor(headers: &axum::http::HeaderMap) -> innomesh_app::Actor {
+    named(
+        headers
+            .get("x-actor")
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(64).collect())
+            .filter(|s: &String| !s.trim().is_empty())
+            .unwrap_or_else(|| "api".to_string()),
+    )
+}
+
+/// An actor known only by the name a request gave: no role, no client address yet (accounts,
+/// issue 12, replace this with the signed-in user).
+pub fn named(name: impl Into<String>) -> innomesh_app::Actor {
+    innomesh_app::Actor::new(name, "", "")
 }

@@ -235,8 +235,8 @@ async fn save(
     let target = existing.as_ref().map(|r| r.id().to_string());
     let outcome = run(move || {
         Ok(match target {
-            Some(id) => repo.update(kind, &id, record, &actor),
-            None => repo.create(record, &actor),
+            Some(id) => repo.update(kind, &id, record, &crate::api::named(actor.as_str())),
+            None => repo.create(record, &crate::api::named(actor.as_str())),
         })
     })
     .await?;

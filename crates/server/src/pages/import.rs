@@ -164,9 +164,17 @@ pub async fn upload(
     } else {
         name.clone()
     };
-    let outcome =
-        run(move || Ok(app.import_file(kind, &bytes, format, &actor, &source, &NoProgress)))
-            .await?;
+    let outcome = run(move || {
+        Ok(app.import_file(
+            kind,
+            &bytes,
+            format,
+            &crate::api::named(actor.as_str()),
+            &source,
+            &NoProgress,
+        ))
+    })
+    .await?;
     match outcome {
         Ok(o) => {
             let mut b = format!(

@@ -247,7 +247,7 @@ pub async fn dictionaries_save(
         .collect::<String>();
     let st2 = st.clone();
     let res = blocking(move || {
-        let saved = dictionaries::save(&st2, w, (!reset).then_some(text.as_str()), &actor);
+        let saved = dictionaries::save(&st2, w, (!reset).then_some(text.as_str()), &crate::api::named(actor.as_str()));
         let (notice, keep) = match &saved {
             Ok(n) => (
                 format!(

@@ -1,5 +1,7 @@
 //! Numbered migrations, applied in order once each; an applied migration is never edited. A
-//! migration may carry a step in Rust for what SQL cannot derive, run in the same transaction.
+//! migration may carry a step in Rust for what SQL cannot derive, run in the same transaction:
+//! after the migration's SQL, or between its two halves where the file has a line
+//! `-- innomesh:backfill`.
 
 use rusqlite::{params, Connection, Transaction};
 
@@ -26,7 +28,15 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         include_str!("../../migrations/sqlite/0004_references.sql"),
         Some(backfill_references),
     ),
+    (
+        5,
+        include_str!("../../migrations/sqlite/0005_audit_chain.sql"),
+        Some(backfill_audit_chain),
+    ),
 ];
+
+/// Where a migration's Rust step runs, when the SQL has to continue after it.
+const BACKFILL_MARK: &str = "-- innomesh:backfill\n";
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
@@ -40,10 +50,12 @@ pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
         )?;
         if done == 0 {
             let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
+            let (before, after) = sql.split_once(BACKFILL_MARK).unwrap_or((sql, ""));
+            tx.execute_batch(before)?;
             if let Some(backfill) = backfill {
                 backfill(&tx)?;
             }
+            tx.execute_batch(after)?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                 params![version, crate::now_rfc3339()],
@@ -69,4 +81,32 @@ fn backfill_references(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         super::insert_references(tx, kind, &id, &innomesh_core::references_in(kind, &doc))?;
     }
     Ok(())
+}
+
+/// 0005: the chain over the entries written before it, in sequence order, a batch at a time (the
+/// table is not updated under a running scan of it, and memory stays bounded for any length).
+fn backfill_audit_chain(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    const BATCH: i64 = 10_000;
+    let mut last_seq = 0i64;
+    let mut prev_hash = crate::GENESIS_HASH.to_string();
+    let mut read = tx.prepare(&format!(
+        "SELECT {} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+        super::AUDIT_COLUMNS
+    ))?;
+    let mut write = tx.prepare("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")?;
+    loop {
+        let batch = read
+            .query_map(params![last_seq, BATCH], super::audit_entry)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        for mut e in batch {
+            e.prev_hash = prev_hash;
+            let hash = e.computed_hash();
+            write.execute(params![e.prev_hash, hash, e.seq])?;
+            last_seq = e.seq;
+            prev_hash = hash;
+        }
+    }
 }

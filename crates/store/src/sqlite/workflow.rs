@@ -4,7 +4,7 @@
 
 use super::checks::checked_single;
 use super::{audit, decode, write_record};
-use crate::{DemandTransition, StoreError};
+use crate::{Actor, DemandTransition, StoreError};
 use innomesh_core::model::DemandStatus;
 use innomesh_core::{EntityKind, Labelled, Record};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -87,7 +87,7 @@ pub(super) fn transition(
     id: &str,
     to: DemandStatus,
     manager: Option<&str>,
-    actor: &str,
+    actor: &Actor,
     note: &str,
 ) -> Result<Record, StoreError> {
     let tx = conn.transaction()?;
