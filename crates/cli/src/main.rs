@@ -5,6 +5,7 @@ mod bench;
 mod chain;
 mod check;
 mod engines;
+mod key;
 mod policy;
 mod registry;
 mod search;
@@ -77,6 +78,9 @@ enum Command {
     /// The audit log: verify its hash chain, list entries (审计日志)
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The key that encrypts personal data: rotate it (个人信息密钥)
+    #[command(subcommand)]
+    Key(key::KeyCommand),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +101,7 @@ fn main() -> ExitCode {
         Command::Reindex(a) => search::reindex(a),
         Command::Policy(c) => policy::run(c),
         Command::Audit(c) => audit::run(c),
+        Command::Key(c) => key::run(c),
     };
     match result {
         Ok(code) => code,

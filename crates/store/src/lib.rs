@@ -3,13 +3,17 @@
 
 mod audit;
 mod clock;
+mod keyfile;
+mod personal;
 mod query;
 mod sqlite;
 
 pub use audit::{audit_hash, AuditBreak, AuditFault, AuditFields, AuditVerification, GENESIS_HASH};
 pub use clock::now_rfc3339;
+pub use keyfile::{KeyOrigin, KEY_ENV, KEY_FILE, NEW_KEY_ENV};
+pub use personal::{is_sealed, DataKey};
 pub use query::{ListQuery, Page, Sort};
-pub use sqlite::SqliteStore;
+pub use sqlite::{KeyRotation, SqliteStore};
 
 use innomesh_core::{CreditCode, EntityKind, Record};
 use serde::Serialize;
@@ -34,6 +38,10 @@ pub enum StoreError {
     Rule(String),
     #[error("数据库错误：{0}")]
     Database(String),
+    /// The personal-data key is missing, malformed, exposed, or not the one the data was sealed
+    /// with (the message says which and what to do).
+    #[error("{0}")]
+    DataKey(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -1,6 +1,8 @@
 //! SQLite implementation of `Repository`: WAL journal, one transaction per write or import.
 
 use crate::audit::{AuditFields, ChainWalk};
+use crate::keyfile::{self, KeyOrigin};
+use crate::personal::{DataKey, Keyring};
 use crate::query::{like_escape, prefix_upper, ListQuery, Page, Sort};
 use crate::DemandTransition;
 use crate::{
@@ -11,9 +13,11 @@ use innomesh_core::model::DemandStatus;
 use innomesh_core::{EntityKind, Record, Reference};
 use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 
 mod checks;
+mod keys;
 mod migrate;
 mod pool;
 mod workflow;
@@ -21,10 +25,20 @@ mod workflow;
 use pool::{Connections, BUSY_TIMEOUT};
 
 use checks::{check_references, checked_single};
+pub use keys::KeyRotation;
 use workflow::{guard_update, log_status, DELETED};
 
 pub struct SqliteStore {
     conns: Connections,
+    /// The keys personal values are sealed and opened with (see `crate::personal`).
+    keys: RwLock<Keyring>,
+    /// Where the key came from, and the directory of its key file (rotation writes there).
+    key_home: KeyHome,
+}
+
+struct KeyHome {
+    origin: KeyOrigin,
+    dir: Option<PathBuf>,
 }
 
 const UPSERT: &str = "INSERT INTO entities (kind, id, name, region, industry_path, subkind, tier, flags, search_text, sort_number, data, created_at, updated_at, updated_by)
@@ -42,47 +56,111 @@ const AUDIT_COLUMNS: &str =
     "seq, at, actor, role, source, action, kind, entity_id, detail, prev_hash, hash";
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database file and applies pending migrations.
+    /// Opens (creating if needed) the database file and applies pending migrations. The
+    /// personal-data key comes from `INNOMESH_DATA_KEY`, else from `personal-data.key` beside the
+    /// database (created on first open, owner-only); an open refuses a key the database's
+    /// personal values were not sealed with.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let writer = Self::prepare(Connection::open(path)?)?;
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let (key, origin) = keyfile::load(dir)?;
+        let dir = matches!(origin, KeyOrigin::File(_)).then(|| dir.to_path_buf());
+        Self::open_keyed(path, key, origin, dir)
+    }
+
+    /// Opens the database file with the given personal-data key (no key file is read or written).
+    pub fn open_with_key(path: &Path, key: DataKey) -> Result<Self, StoreError> {
+        Self::open_keyed(path, key, KeyOrigin::Given, None)
+    }
+
+    fn open_keyed(
+        path: &Path,
+        key: DataKey,
+        origin: KeyOrigin,
+        dir: Option<PathBuf>,
+    ) -> Result<Self, StoreError> {
+        let mut writer = Connection::open(path)?;
+        let key = keys::settle(&mut writer, key, &origin, dir.as_deref())?;
+        let keyring = Keyring::new(key);
+        let writer = Self::prepare(writer, &keyring)?;
+        keys::check(&writer, &keyring, &origin)?;
         Ok(Self {
             conns: Connections::file(writer, path)?,
+            keys: RwLock::new(keyring),
+            key_home: KeyHome { origin, dir },
         })
     }
 
-    /// A private database in memory (tests, demos); reads go through the one connection.
+    /// A private database in memory (tests, demos), its personal-data key made for it; reads go
+    /// through the one connection.
     pub fn open_in_memory() -> Result<Self, StoreError> {
-        let writer = Self::prepare(Connection::open_in_memory()?)?;
+        let keyring = Keyring::new(DataKey::generate()?);
+        let writer = Self::prepare(Connection::open_in_memory()?, &keyring)?;
         Ok(Self {
             conns: Connections::single(writer),
+            keys: RwLock::new(keyring),
+            key_home: KeyHome {
+                origin: KeyOrigin::Given,
+                dir: None,
+            },
         })
     }
 
-    fn prepare(mut conn: Connection) -> Result<Connection, StoreError> {
+    fn prepare(mut conn: Connection, keys: &Keyring) -> Result<Connection, StoreError> {
         // WAL: readers never block the writer; NORMAL sync is durable against process crashes.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "cache_size", -64000)?;
-        migrate::run(&mut conn)?;
+        // Deleted and replaced content is overwritten, not left in free space: a deleted person
+        // or a value sealed in place of its plaintext leaves no copy in the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        let applied = migrate::run(&mut conn, keys)?;
+        if applied.contains(&7) {
+            // The plaintext just sealed is still in pages of the log: write them back now.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
         Ok(conn)
+    }
+
+    fn keyring(&self) -> std::sync::RwLockReadGuard<'_, Keyring> {
+        self.keys.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn decode(&self, kind: EntityKind, data: &str) -> Result<Record, StoreError> {
+        decode(&self.keyring(), kind, data)
+    }
+
+    /// Where the personal-data key in use came from.
+    pub fn key_origin(&self) -> &KeyOrigin {
+        &self.key_home.origin
+    }
+
+    /// The id of the key personal values are sealed with.
+    pub fn key_id(&self) -> String {
+        self.keyring().current.id().to_string()
     }
 }
 
-fn decode(kind: EntityKind, data: &str) -> Result<Record, StoreError> {
-    let value: serde_json::Value = serde_json::from_str(data)
+/// A stored document as a record, its personal values opened.
+fn decode(keys: &Keyring, kind: EntityKind, data: &str) -> Result<Record, StoreError> {
+    let mut value: serde_json::Value = serde_json::from_str(data)
         .map_err(|e| StoreError::Database(format!("记录数据损坏：{e}")))?;
+    keys.open_doc(kind, &mut value)?;
     Record::from_json(kind, value)
         .map_err(|e| StoreError::Database(format!("记录数据与当前模型不符：{e}")))
 }
 
 fn write_record(
     tx: &Transaction<'_>,
+    keys: &Keyring,
     record: &Record,
     now: &str,
     actor: &Actor,
     note: &str,
-) -> rusqlite::Result<()> {
+) -> Result<(), StoreError> {
     if let Record::Demand(d) = record {
         log_status(tx, &d.id, d.status, now, &actor.name, note)?;
     }
@@ -94,6 +172,8 @@ fn write_record(
     };
     let kind = record.kind();
     let doc = record.to_json();
+    let mut sealed = doc.clone();
+    keys.seal_doc(kind, &mut sealed)?;
     let mut stmt = tx.prepare_cached(UPSERT)?;
     stmt.execute(params![
         kind.code(),
@@ -106,7 +186,7 @@ fn write_record(
         flags,
         idx.text,
         idx.number,
-        doc.to_string(),
+        sealed.to_string(),
         now,
         actor.name
     ])?;
@@ -117,7 +197,8 @@ fn write_record(
         kind,
         record.id(),
         &innomesh_core::references_in(kind, &doc),
-    )
+    )?;
+    Ok(())
 }
 
 /// Writes the rows of `record_refs` for one record (its old rows already gone).
@@ -383,6 +464,7 @@ impl Repository for SqliteStore {
             return Ok(Err(errors));
         }
         let now = crate::now_rfc3339();
+        let keys = self.keyring();
         let tx = conn.transaction()?;
         let mut existing: HashMap<EntityKind, HashSet<String>> = HashMap::new();
         let mut summary = ImportSummary::default();
@@ -414,7 +496,7 @@ impl Repository for SqliteStore {
                 taken.insert(record.id().to_string());
                 "import_create"
             };
-            write_record(&tx, &record, &now, actor, &import_note)?;
+            write_record(&tx, &keys, &record, &now, actor, &import_note)?;
             audit(
                 &tx,
                 &now,
@@ -463,7 +545,7 @@ impl Repository for SqliteStore {
             }
         }
         let now = crate::now_rfc3339();
-        write_record(&tx, &record, &now, actor, "新建")?;
+        write_record(&tx, &self.keyring(), &record, &now, actor, "新建")?;
         audit(
             &tx,
             &now,
@@ -507,7 +589,7 @@ impl Repository for SqliteStore {
         }
         guard_update(&tx, &record)?;
         let now = crate::now_rfc3339();
-        write_record(&tx, &record, &now, actor, "编辑记录")?;
+        write_record(&tx, &self.keyring(), &record, &now, actor, "编辑记录")?;
         audit(
             &tx,
             &now,
@@ -557,7 +639,8 @@ impl Repository for SqliteStore {
             "DELETE FROM record_refs WHERE kind = $1 AND id = $2",
             params![kind.code(), id],
         )?;
-        let masked = decode(kind, &old)
+        let masked = self
+            .decode(kind, &old)
             .map(|r| r.to_masked_json().to_string())
             .unwrap_or_default();
         audit(
@@ -581,7 +664,15 @@ impl Repository for SqliteStore {
         actor: &Actor,
         note: &str,
     ) -> Result<Record, StoreError> {
-        workflow::transition(&mut self.conns.write(), id, to, manager, actor, note)
+        workflow::transition(
+            &mut self.conns.write(),
+            &self.keyring(),
+            id,
+            to,
+            manager,
+            actor,
+            note,
+        )
     }
 
     fn demand_history(&self, id: Option<&str>) -> Result<Vec<DemandTransition>, StoreError> {
@@ -597,7 +688,7 @@ impl Repository for SqliteStore {
                 |r| r.get(0),
             )
             .optional()?;
-        data.map(|d| decode(kind, &d)).transpose()
+        data.map(|d| self.decode(kind, &d)).transpose()
     }
 
     fn list(&self, q: &ListQuery) -> Result<Page, StoreError> {
@@ -671,8 +762,9 @@ impl Repository for SqliteStore {
         let mut stmt = snapshot.prepare(&sql)?;
         let rows = stmt.query_map(params.as_slice(), |r| r.get::<_, String>(0))?;
         let mut records = Vec::new();
+        let keys = self.keyring();
         for row in rows {
-            records.push(decode(q.kind, &row?)?);
+            records.push(decode(&keys, q.kind, &row?)?);
         }
         drop(stmt);
         snapshot.finish()?;
@@ -689,8 +781,9 @@ impl Repository for SqliteStore {
         let mut stmt = conn.prepare("SELECT data FROM entities WHERE kind = $1 ORDER BY id")?;
         let rows = stmt.query_map([kind.code()], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
+        let keys = self.keyring();
         for row in rows {
-            out.push(decode(kind, &row?)?);
+            out.push(decode(&keys, kind, &row?)?);
         }
         Ok(out)
     }

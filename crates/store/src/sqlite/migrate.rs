@@ -5,7 +5,10 @@
 
 use rusqlite::{params, Connection, Transaction};
 
-type Backfill = fn(&Transaction<'_>) -> rusqlite::Result<()>;
+use crate::personal::Keyring;
+use crate::StoreError;
+
+type Backfill = fn(&Transaction<'_>, &Keyring) -> Result<(), StoreError>;
 
 const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
     (
@@ -33,12 +36,20 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         include_str!("../../migrations/sqlite/0005_audit_chain.sql"),
         Some(backfill_audit_chain),
     ),
+    // 0006 is the accounts migration of issue 12.
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_personal_data_sealed.sql"),
+        Some(super::keys::seal_plaintext),
+    ),
 ];
 
 /// Where a migration's Rust step runs, when the SQL has to continue after it.
 const BACKFILL_MARK: &str = "-- innomesh:backfill\n";
 
-pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
+/// Applies pending migrations; returns the versions applied.
+pub fn run(conn: &mut Connection, keys: &Keyring) -> Result<Vec<i64>, StoreError> {
+    let mut applied = Vec::new();
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
     )?;
@@ -53,7 +64,7 @@ pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
             let (before, after) = sql.split_once(BACKFILL_MARK).unwrap_or((sql, ""));
             tx.execute_batch(before)?;
             if let Some(backfill) = backfill {
-                backfill(&tx)?;
+                backfill(&tx, keys)?;
             }
             tx.execute_batch(after)?;
             tx.execute(
@@ -61,13 +72,14 @@ pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
                 params![version, crate::now_rfc3339()],
             )?;
             tx.commit()?;
+            applied.push(*version);
         }
     }
-    Ok(())
+    Ok(applied)
 }
 
 /// 0004: the references of every stored record, read from its document by its kind's schema.
-fn backfill_references(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+fn backfill_references(tx: &Transaction<'_>, _: &Keyring) -> Result<(), StoreError> {
     let mut read = tx.prepare("SELECT kind, id, data FROM entities")?;
     let mut rows = read.query([])?;
     while let Some(row) = rows.next()? {
@@ -85,7 +97,7 @@ fn backfill_references(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 
 /// 0005: the chain over the entries written before it, in sequence order, a batch at a time (the
 /// table is not updated under a running scan of it, and memory stays bounded for any length).
-fn backfill_audit_chain(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+fn backfill_audit_chain(tx: &Transaction<'_>, _: &Keyring) -> Result<(), StoreError> {
     const BATCH: i64 = 10_000;
     let mut last_seq = 0i64;
     let mut prev_hash = crate::GENESIS_HASH.to_string();
