@@ -215,6 +215,8 @@ impl From<StoreError> for Error {
             StoreError::Invalid(m) => Self::new(Code::InvalidField, m),
             StoreError::Rule(m) => Self::new(Code::InvalidTransition, m),
             StoreError::Database(d) => Self::internal(d),
+            // The key's trouble is the operator's to fix; the message is logged, not shown.
+            StoreError::DataKey(d) => Self::internal(d),
         }
     }
 }

@@ -40,7 +40,7 @@ pub fn identity_key(repo: &dyn Repository) -> Result<IdentityKey, Error> {
         }
     }
     let key = new_key()?;
-    repo.set_secret(IDENTITY_KEY, &key, "system")?;
+    repo.set_secret(IDENTITY_KEY, &key, &innomesh_store::Actor::system("system"))?;
     Ok(IdentityKey::new(key.into_bytes()))
 }
 

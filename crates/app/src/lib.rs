@@ -23,7 +23,7 @@ pub mod workflow;
 
 pub use auth::{Perm, Principal, Role};
 pub use error::{Code, Error, Result};
-pub use innomesh_store::{ListQuery, Page, Repository, Sort};
+pub use innomesh_store::{Actor, ListQuery, Page, Repository, Sort};
 
 use cache::{Cache, Warmer};
 use innomesh_core::{EntityKind, Record};
@@ -278,6 +278,12 @@ impl App {
             .filter(|e| filter.action.as_deref().is_none_or(|a| e.action == a))
             .take(filter.limit.clamp(1, 10_000))
             .collect())
+    }
+
+    /// Walks the whole audit log and checks its hash chain (auditors, the command line).
+    pub fn verify_audit(&self, who: &Principal) -> Result<innomesh_store::AuditVerification> {
+        who.require(Perm::Audit)?;
+        Ok(self.repo.verify_audit()?)
     }
 
     pub fn counts_by_region(

@@ -1,10 +1,12 @@
 //! The `innomesh` binary. Each command family lives in its own module; this file only dispatches.
 
 mod accounts;
+mod audit;
 mod bench;
 mod chain;
 mod check;
 mod engines;
+mod key;
 mod policy;
 mod registry;
 mod search;
@@ -86,6 +88,12 @@ enum Command {
     /// Policy eligibility rules: verdicts with reasons (政策找企业)
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// The audit log: verify its hash chain, list entries (审计日志)
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// The key that encrypts personal data: rotate it (个人信息密钥)
+    #[command(subcommand)]
+    Key(key::KeyCommand),
     /// 账号：新增、列表、停用与启用、重置密码、个人信息查看授权 (users)
     #[command(subcommand)]
     User(accounts::UserCommand),
@@ -111,6 +119,8 @@ fn main() -> ExitCode {
         Command::Match(a) => engines::matching(a),
         Command::Reindex(a) => search::reindex(a),
         Command::Policy(c) => policy::run(c),
+        Command::Audit(c) => audit::run(c),
+        Command::Key(c) => key::run(c),
         Command::User(c) => accounts::user(c),
         Command::Token(c) => accounts::token(c),
     };

@@ -613,3 +613,129 @@ mod policy_check {
         );
     }
 }
+
+#[test]
+fn audit_verify_passes_on_a_written_registry_and_fails_on_a_tampered_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("企业.csv");
+    std::fs::write(&file, org_csv(20, None)).unwrap();
+    let out = bin()
+        .args(["import", "organisations"])
+        .arg(&file)
+        .args(["--actor", "王科员", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verify = || {
+        bin()
+            .args(["audit", "verify", "--data-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = verify();
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{said}");
+    // import_begin, 20 rows, import_commit.
+    assert!(said.contains("审计日志完整：共 22 条，末条哈希 "), "{said}");
+
+    let out = bin()
+        .args([
+            "audit",
+            "list",
+            "--limit",
+            "2",
+            "--user",
+            "王科员",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert!(listed.starts_with("#22 "), "{listed}");
+    assert!(listed.contains("王科员（system，来自 local）"), "{listed}");
+
+    let conn = rusqlite::Connection::open(dir.path().join("innomesh.db")).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '改过' WHERE seq = 5;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = verify();
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("审计日志被篡改：第 5 条内容被修改"), "{said}");
+}
+
+#[test]
+fn key_rotate_reencrypts_and_keeps_the_registry_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("企业.csv");
+    std::fs::write(&file, org_csv(20, None)).unwrap();
+    let out = bin()
+        .args(["import", "organisations"])
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key_file = dir.path().join("personal-data.key");
+    let old = std::fs::read_to_string(&key_file).unwrap();
+    let out = bin()
+        .args(["key", "rotate", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("已轮换个人信息密钥"), "{said}");
+    assert_ne!(std::fs::read_to_string(&key_file).unwrap(), old);
+    let retired: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".retired"))
+        .collect();
+    assert_eq!(retired.len(), 1);
+    // Exports read every contact phone back in full with the new key.
+    let out_file = dir.path().join("组织.csv");
+    let out = bin()
+        .args(["export", "organisations"])
+        .arg(&out_file)
+        .args(["--personal-full", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(&out_file).unwrap();
+    assert!(!csv.contains("enc:v1:"));
+    // With the old key back in place, the database refuses to open, and says why.
+    std::fs::write(&key_file, &old).unwrap();
+    let out = bin()
+        .args(["audit", "verify", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("个人信息密钥不符"), "{err}");
+}

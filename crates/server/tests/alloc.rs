@@ -5,6 +5,7 @@ mod support;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use innomesh_app::Actor;
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_server::AppState;
 use innomesh_store::{Repository, SqliteStore};
@@ -16,7 +17,12 @@ use tower::ServiceExt;
 fn app() -> axum::Router {
     let store = SqliteStore::open_in_memory().unwrap();
     store
-        .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
     support::router(AppState::for_store(Arc::new(store)))

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use innomesh_app::funding::IDENTITY_KEY;
+use innomesh_app::Actor;
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_server::AppState;
 use innomesh_store::{Repository, SqliteStore, SECRET_HIDDEN};
@@ -17,12 +18,19 @@ use tower::ServiceExt;
 fn setup(legacy_key: Option<&str>) -> (Arc<SqliteStore>, axum::Router) {
     let store = Arc::new(SqliteStore::open_in_memory().unwrap());
     store
-        .import(generate(SampleConfig::default()).records, "t", "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
     if let Some(k) = legacy_key {
         // As earlier versions wrote it: the store's audit entry holds the value.
-        store.set_meta(IDENTITY_KEY, k, "system").unwrap();
+        store
+            .set_meta(IDENTITY_KEY, k, &Actor::system("system"))
+            .unwrap();
     }
     // An auditor reads every answer the key could leak into, the audit log included.
     let app = support::router_as(

@@ -76,12 +76,12 @@ pub struct AuthEvent {
 /// goes to the security log instead.
 pub trait AccountStore: Send + Sync {
     /// Inserts a user (its `id` is assigned); a taken username is a `Conflict`.
-    fn user_insert(&self, user: &User, actor: &str) -> Result<User, StoreError>;
+    fn user_insert(&self, user: &User, actor: &crate::Actor) -> Result<User, StoreError>;
     /// Saves every field of an existing user, with an audit entry `action` / `detail`.
     fn user_save(
         &self,
         user: &User,
-        actor: &str,
+        actor: &crate::Actor,
         action: &str,
         detail: &str,
     ) -> Result<(), StoreError>;
@@ -104,16 +104,16 @@ pub trait AccountStore: Send + Sync {
     /// Ends every session of a user (password reset, disable, role change).
     fn sessions_delete_for(&self, user_id: i64) -> Result<(), StoreError>;
 
-    fn token_insert(&self, token: &ApiToken, actor: &str) -> Result<(), StoreError>;
+    fn token_insert(&self, token: &ApiToken, actor: &crate::Actor) -> Result<(), StoreError>;
     fn token_get(&self, id: &str) -> Result<Option<ApiToken>, StoreError>;
     fn tokens(&self, user_id: Option<i64>) -> Result<Vec<ApiToken>, StoreError>;
-    fn token_revoke(&self, id: &str, actor: &str) -> Result<(), StoreError>;
+    fn token_revoke(&self, id: &str, actor: &crate::Actor) -> Result<(), StoreError>;
     fn token_used(&self, id: &str, at: &str) -> Result<(), StoreError>;
 
     /// An audit entry that changes no data (an unmask: who saw which personal data and why).
     fn audit_event(
         &self,
-        actor: &str,
+        actor: &crate::Actor,
         action: &str,
         kind: Option<&str>,
         id: Option<&str>,

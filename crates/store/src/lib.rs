@@ -2,13 +2,19 @@
 //! implementation. A PostgreSQL backend implements the same trait; callers do not change.
 
 pub mod accounts;
+mod audit;
 mod clock;
+mod keyfile;
+mod personal;
 mod query;
 mod sqlite;
 
+pub use audit::{audit_hash, AuditBreak, AuditFault, AuditFields, AuditVerification, GENESIS_HASH};
 pub use clock::{now_rfc3339, parse_rfc3339, rfc3339, unix_now};
+pub use keyfile::{KeyOrigin, KEY_ENV, KEY_FILE, NEW_KEY_ENV};
+pub use personal::{is_sealed, DataKey};
 pub use query::{ListQuery, Page, ScopeFilter, Sort};
-pub use sqlite::SqliteStore;
+pub use sqlite::{KeyRotation, SqliteStore};
 
 use innomesh_core::{CreditCode, EntityKind, Record};
 use serde::Serialize;
@@ -33,6 +39,10 @@ pub enum StoreError {
     Rule(String),
     #[error("数据库错误：{0}")]
     Database(String),
+    /// The personal-data key is missing, malformed, exposed, or not the one the data was sealed
+    /// with (the message says which and what to do).
+    #[error("{0}")]
+    DataKey(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -51,15 +61,56 @@ pub struct ImportSummary {
     pub updated: usize,
 }
 
+/// Who writes: a user's name, the role they acted in, and where the request came from (a client
+/// address, or `local` for the command line). Every write names one; it goes into the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub name: String,
+    pub role: String,
+    pub source: String,
+}
+
+impl Actor {
+    pub fn new(
+        name: impl Into<String>,
+        role: impl Into<String>,
+        source: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            role: role.into(),
+            source: source.into(),
+        }
+    }
+
+    /// The installation itself acting from this machine: the command line, sample data,
+    /// migrations, shipped models (role `system`, source `local`).
+    pub fn system(name: impl Into<String>) -> Self {
+        Self::new(name, "system", "local")
+    }
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// One entry of the audit log. `hash` chains it to the entry before (`prev_hash`), see
+/// [`audit_hash`]; `role` and `source` are empty in entries written before they were recorded.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: String,
     pub actor: String,
+    pub role: String,
+    pub source: String,
     pub action: String,
     pub kind: Option<String>,
     pub entity_id: Option<String>,
     pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
 }
 
 /// One change of a demand's workflow status (需求流转记录).
@@ -100,19 +151,19 @@ pub trait Repository: accounts::AccountStore + Send + Sync {
     fn import(
         &self,
         records: Vec<Record>,
-        actor: &str,
+        actor: &Actor,
         source: &str,
         progress: &dyn Fn(usize),
     ) -> Result<Result<ImportSummary, Vec<BatchError>>, StoreError>;
-    fn create(&self, record: Record, actor: &str) -> Result<Record, StoreError>;
+    fn create(&self, record: Record, actor: &Actor) -> Result<Record, StoreError>;
     fn update(
         &self,
         kind: EntityKind,
         id: &str,
         record: Record,
-        actor: &str,
+        actor: &Actor,
     ) -> Result<Record, StoreError>;
-    fn delete(&self, kind: EntityKind, id: &str, actor: &str) -> Result<(), StoreError>;
+    fn delete(&self, kind: EntityKind, id: &str, actor: &Actor) -> Result<(), StoreError>;
     /// Moves a demand along its workflow (the rules are `DemandStatus::check_move`), optionally
     /// naming its technology manager; the change, its actor and note go to the history.
     fn transition_demand(
@@ -120,7 +171,7 @@ pub trait Repository: accounts::AccountStore + Send + Sync {
         id: &str,
         to: innomesh_core::model::DemandStatus,
         manager: Option<&str>,
-        actor: &str,
+        actor: &Actor,
         note: &str,
     ) -> Result<Record, StoreError>;
     /// Status changes of one demand, or of all demands, oldest first.
@@ -148,11 +199,14 @@ pub trait Repository: accounts::AccountStore + Send + Sync {
     fn version(&self) -> Result<i64, StoreError>;
     /// Audit entries after `seq`, oldest first, at most `limit` (derived data replay these).
     fn changes_since(&self, seq: i64, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Walks the whole audit log in sequence order (streaming: bounded memory for any length)
+    /// and checks every entry's hash and its link to the entry before.
+    fn verify_audit(&self) -> Result<AuditVerification, StoreError>;
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
-    fn set_meta(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError>;
+    fn set_meta(&self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError>;
     /// Like `set_meta` for a secret (an installation key): the write is audited, but the audit
     /// detail says only 「（密钥，已隐藏）」, never the value.
-    fn set_secret(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError>;
+    fn set_secret(&self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError>;
     /// Aggregates for the landing page and dashboard: counts per (kind, region).
     fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>, StoreError>;
 }

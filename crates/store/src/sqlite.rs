@@ -1,16 +1,24 @@
 //! SQLite implementation of `Repository`: WAL journal, one transaction per write or import.
 
+use crate::audit::{AuditFields, ChainWalk};
+use crate::keyfile::{self, KeyOrigin};
+use crate::personal::{DataKey, Keyring};
 use crate::query::{like_escape, prefix_upper, ListQuery, Page, ScopeFilter, Sort};
 use crate::DemandTransition;
-use crate::{AuditEntry, BatchError, ImportSummary, Relation, Repository, StoreError};
+use crate::{
+    Actor, AuditEntry, AuditVerification, BatchError, ImportSummary, Relation, Repository,
+    StoreError,
+};
 use innomesh_core::model::DemandStatus;
 use innomesh_core::{EntityKind, Record, Reference};
 use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 
 mod accounts;
 mod checks;
+mod keys;
 mod migrate;
 mod pool;
 mod workflow;
@@ -18,10 +26,20 @@ mod workflow;
 use pool::{Connections, BUSY_TIMEOUT};
 
 use checks::{check_references, checked_single};
+pub use keys::KeyRotation;
 use workflow::{guard_update, log_status, DELETED};
 
 pub struct SqliteStore {
     conns: Connections,
+    /// The keys personal values are sealed and opened with (see `crate::personal`).
+    keys: RwLock<Keyring>,
+    /// Where the key came from, and the directory of its key file (rotation writes there).
+    key_home: KeyHome,
+}
+
+struct KeyHome {
+    origin: KeyOrigin,
+    dir: Option<PathBuf>,
 }
 
 const UPSERT: &str = "INSERT INTO entities (kind, id, name, region, industry_path, subkind, tier, flags, search_text, sort_number, data, created_at, updated_at, updated_by)
@@ -31,52 +49,121 @@ const UPSERT: &str = "INSERT INTO entities (kind, id, name, region, industry_pat
        flags = excluded.flags, search_text = excluded.search_text, sort_number = excluded.sort_number,
        data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by";
 
-const AUDIT: &str = "INSERT INTO audit_log (at, actor, action, kind, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)";
+const AUDIT: &str = "INSERT INTO audit_log (seq, at, actor, role, source, action, kind, entity_id, detail, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+/// The columns of an `AuditEntry`, in the order `audit_entry` reads them.
+const AUDIT_COLUMNS: &str =
+    "seq, at, actor, role, source, action, kind, entity_id, detail, prev_hash, hash";
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database file and applies pending migrations.
+    /// Opens (creating if needed) the database file and applies pending migrations. The
+    /// personal-data key comes from `INNOMESH_DATA_KEY`, else from `personal-data.key` beside the
+    /// database (created on first open, owner-only); an open refuses a key the database's
+    /// personal values were not sealed with.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let writer = Self::prepare(Connection::open(path)?)?;
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let (key, origin) = keyfile::load(dir)?;
+        let dir = matches!(origin, KeyOrigin::File(_)).then(|| dir.to_path_buf());
+        Self::open_keyed(path, key, origin, dir)
+    }
+
+    /// Opens the database file with the given personal-data key (no key file is read or written).
+    pub fn open_with_key(path: &Path, key: DataKey) -> Result<Self, StoreError> {
+        Self::open_keyed(path, key, KeyOrigin::Given, None)
+    }
+
+    fn open_keyed(
+        path: &Path,
+        key: DataKey,
+        origin: KeyOrigin,
+        dir: Option<PathBuf>,
+    ) -> Result<Self, StoreError> {
+        let mut writer = Connection::open(path)?;
+        let key = keys::settle(&mut writer, key, &origin, dir.as_deref())?;
+        let keyring = Keyring::new(key);
+        let writer = Self::prepare(writer, &keyring)?;
+        keys::check(&writer, &keyring, &origin)?;
         Ok(Self {
             conns: Connections::file(writer, path)?,
+            keys: RwLock::new(keyring),
+            key_home: KeyHome { origin, dir },
         })
     }
 
-    /// A private database in memory (tests, demos); reads go through the one connection.
+    /// A private database in memory (tests, demos), its personal-data key made for it; reads go
+    /// through the one connection.
     pub fn open_in_memory() -> Result<Self, StoreError> {
-        let writer = Self::prepare(Connection::open_in_memory()?)?;
+        let keyring = Keyring::new(DataKey::generate()?);
+        let writer = Self::prepare(Connection::open_in_memory()?, &keyring)?;
         Ok(Self {
             conns: Connections::single(writer),
+            keys: RwLock::new(keyring),
+            key_home: KeyHome {
+                origin: KeyOrigin::Given,
+                dir: None,
+            },
         })
     }
 
-    fn prepare(mut conn: Connection) -> Result<Connection, StoreError> {
+    fn prepare(mut conn: Connection, keys: &Keyring) -> Result<Connection, StoreError> {
         // WAL: readers never block the writer; NORMAL sync is durable against process crashes.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "cache_size", -64000)?;
-        migrate::run(&mut conn)?;
+        // Deleted and replaced content is overwritten, not left in free space: a deleted person
+        // or a value sealed in place of its plaintext leaves no copy in the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        let applied = migrate::run(&mut conn, keys)?;
+        if applied.contains(&7) {
+            // The plaintext just sealed is still in pages of the log: write them back now.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
         Ok(conn)
+    }
+
+    fn keyring(&self) -> std::sync::RwLockReadGuard<'_, Keyring> {
+        self.keys.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn decode(&self, kind: EntityKind, data: &str) -> Result<Record, StoreError> {
+        decode(&self.keyring(), kind, data)
+    }
+
+    /// Where the personal-data key in use came from.
+    pub fn key_origin(&self) -> &KeyOrigin {
+        &self.key_home.origin
+    }
+
+    /// The id of the key personal values are sealed with.
+    pub fn key_id(&self) -> String {
+        self.keyring().current.id().to_string()
     }
 }
 
-fn decode(kind: EntityKind, data: &str) -> Result<Record, StoreError> {
-    let value: serde_json::Value = serde_json::from_str(data)
+/// A stored document as a record, its personal values opened.
+fn decode(keys: &Keyring, kind: EntityKind, data: &str) -> Result<Record, StoreError> {
+    let mut value: serde_json::Value = serde_json::from_str(data)
         .map_err(|e| StoreError::Database(format!("记录数据损坏：{e}")))?;
+    keys.open_doc(kind, &mut value)?;
     Record::from_json(kind, value)
         .map_err(|e| StoreError::Database(format!("记录数据与当前模型不符：{e}")))
 }
 
 fn write_record(
     tx: &Transaction<'_>,
+    keys: &Keyring,
     record: &Record,
     now: &str,
-    actor: &str,
+    actor: &Actor,
     note: &str,
-) -> rusqlite::Result<()> {
+) -> Result<(), StoreError> {
     if let Record::Demand(d) = record {
-        log_status(tx, &d.id, d.status, now, actor, note)?;
+        log_status(tx, &d.id, d.status, now, &actor.name, note)?;
     }
     let idx = record.index();
     let flags = if idx.flags.is_empty() {
@@ -86,6 +173,8 @@ fn write_record(
     };
     let kind = record.kind();
     let doc = record.to_json();
+    let mut sealed = doc.clone();
+    keys.seal_doc(kind, &mut sealed)?;
     let mut stmt = tx.prepare_cached(UPSERT)?;
     stmt.execute(params![
         kind.code(),
@@ -98,9 +187,9 @@ fn write_record(
         flags,
         idx.text,
         idx.number,
-        doc.to_string(),
+        sealed.to_string(),
         now,
-        actor
+        actor.name
     ])?;
     tx.prepare_cached("DELETE FROM record_refs WHERE kind = $1 AND id = $2")?
         .execute(params![kind.code(), record.id()])?;
@@ -109,7 +198,8 @@ fn write_record(
         kind,
         record.id(),
         &innomesh_core::references_in(kind, &doc),
-    )
+    )?;
+    Ok(())
 }
 
 /// Writes the rows of `record_refs` for one record (its old rows already gone).
@@ -129,18 +219,67 @@ fn insert_references(
     Ok(())
 }
 
+/// Appends one audit entry, chained to the last one. Called only inside the writer's
+/// transactions, so the entry read as the last one is still the last when this one commits.
 fn audit(
     tx: &Connection,
     now: &str,
-    actor: &str,
+    actor: &Actor,
     action: &str,
     kind: Option<&str>,
     id: Option<&str>,
     detail: &str,
 ) -> rusqlite::Result<()> {
-    tx.prepare_cached(AUDIT)?
-        .execute(params![now, actor, action, kind, id, detail])?;
+    let (last, prev_hash): (i64, String) = tx
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or_else(|| (0, crate::GENESIS_HASH.to_string()));
+    let seq = last + 1;
+    let hash = crate::audit_hash(
+        &prev_hash,
+        seq,
+        &AuditFields {
+            at: now,
+            actor: &actor.name,
+            role: &actor.role,
+            source: &actor.source,
+            action,
+            kind,
+            entity_id: id,
+            detail,
+        },
+    );
+    tx.prepare_cached(AUDIT)?.execute(params![
+        seq,
+        now,
+        actor.name,
+        actor.role,
+        actor.source,
+        action,
+        kind,
+        id,
+        detail,
+        prev_hash,
+        hash
+    ])?;
     Ok(())
+}
+
+fn audit_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        role: r.get(3)?,
+        source: r.get(4)?,
+        action: r.get(5)?,
+        kind: r.get(6)?,
+        entity_id: r.get(7)?,
+        detail: r.get(8)?,
+        prev_hash: r.get(9)?,
+        hash: r.get(10)?,
+    })
 }
 
 fn existing_ids(conn: &Connection, kind: EntityKind) -> rusqlite::Result<HashSet<String>> {
@@ -248,7 +387,7 @@ impl SqliteStore {
         &self,
         key: &str,
         value: &str,
-        actor: &str,
+        actor: &Actor,
         action: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
@@ -276,7 +415,7 @@ impl Repository for SqliteStore {
     fn import(
         &self,
         mut records: Vec<Record>,
-        actor: &str,
+        actor: &Actor,
         source: &str,
         progress: &dyn Fn(usize),
     ) -> Result<Result<ImportSummary, Vec<BatchError>>, StoreError> {
@@ -326,6 +465,7 @@ impl Repository for SqliteStore {
             return Ok(Err(errors));
         }
         let now = crate::now_rfc3339();
+        let keys = self.keyring();
         let tx = conn.transaction()?;
         let mut existing: HashMap<EntityKind, HashSet<String>> = HashMap::new();
         let mut summary = ImportSummary::default();
@@ -357,7 +497,7 @@ impl Repository for SqliteStore {
                 taken.insert(record.id().to_string());
                 "import_create"
             };
-            write_record(&tx, &record, &now, actor, &import_note)?;
+            write_record(&tx, &keys, &record, &now, actor, &import_note)?;
             audit(
                 &tx,
                 &now,
@@ -387,7 +527,7 @@ impl Repository for SqliteStore {
         Ok(Ok(summary))
     }
 
-    fn create(&self, record: Record, actor: &str) -> Result<Record, StoreError> {
+    fn create(&self, record: Record, actor: &Actor) -> Result<Record, StoreError> {
         let mut conn = self.conns.write();
         let mut record = checked_single(&conn, record)?;
         let kind = record.kind();
@@ -406,7 +546,7 @@ impl Repository for SqliteStore {
             }
         }
         let now = crate::now_rfc3339();
-        write_record(&tx, &record, &now, actor, "新建")?;
+        write_record(&tx, &self.keyring(), &record, &now, actor, "新建")?;
         audit(
             &tx,
             &now,
@@ -425,7 +565,7 @@ impl Repository for SqliteStore {
         kind: EntityKind,
         id: &str,
         mut record: Record,
-        actor: &str,
+        actor: &Actor,
     ) -> Result<Record, StoreError> {
         if record.kind() != kind {
             return Err(StoreError::Invalid("记录类型与地址不符".into()));
@@ -450,7 +590,7 @@ impl Repository for SqliteStore {
         }
         guard_update(&tx, &record)?;
         let now = crate::now_rfc3339();
-        write_record(&tx, &record, &now, actor, "编辑记录")?;
+        write_record(&tx, &self.keyring(), &record, &now, actor, "编辑记录")?;
         audit(
             &tx,
             &now,
@@ -464,7 +604,7 @@ impl Repository for SqliteStore {
         Ok(record)
     }
 
-    fn delete(&self, kind: EntityKind, id: &str, actor: &str) -> Result<(), StoreError> {
+    fn delete(&self, kind: EntityKind, id: &str, actor: &Actor) -> Result<(), StoreError> {
         let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         let old: Option<String> = tx
@@ -493,14 +633,15 @@ impl Repository for SqliteStore {
             tx.execute(
                 "INSERT INTO demand_transitions (demand_id, from_status, to_status, actor, note, at)
                  VALUES ($1, json_extract($2, '$.status'), $3, $4, '删除记录', $5)",
-                params![id, old, DELETED, actor, crate::now_rfc3339()],
+                params![id, old, DELETED, actor.name, crate::now_rfc3339()],
             )?;
         }
         tx.execute(
             "DELETE FROM record_refs WHERE kind = $1 AND id = $2",
             params![kind.code(), id],
         )?;
-        let masked = decode(kind, &old)
+        let masked = self
+            .decode(kind, &old)
             .map(|r| r.to_masked_json().to_string())
             .unwrap_or_default();
         audit(
@@ -521,10 +662,18 @@ impl Repository for SqliteStore {
         id: &str,
         to: DemandStatus,
         manager: Option<&str>,
-        actor: &str,
+        actor: &Actor,
         note: &str,
     ) -> Result<Record, StoreError> {
-        workflow::transition(&mut self.conns.write(), id, to, manager, actor, note)
+        workflow::transition(
+            &mut self.conns.write(),
+            &self.keyring(),
+            id,
+            to,
+            manager,
+            actor,
+            note,
+        )
     }
 
     fn demand_history(&self, id: Option<&str>) -> Result<Vec<DemandTransition>, StoreError> {
@@ -540,7 +689,7 @@ impl Repository for SqliteStore {
                 |r| r.get(0),
             )
             .optional()?;
-        data.map(|d| decode(kind, &d)).transpose()
+        data.map(|d| self.decode(kind, &d)).transpose()
     }
 
     fn list(&self, q: &ListQuery) -> Result<Page, StoreError> {
@@ -651,8 +800,9 @@ impl Repository for SqliteStore {
         let mut stmt = snapshot.prepare(&sql)?;
         let rows = stmt.query_map(params.as_slice(), |r| r.get::<_, String>(0))?;
         let mut records = Vec::new();
+        let keys = self.keyring();
         for row in rows {
-            records.push(decode(q.kind, &row?)?);
+            records.push(decode(&keys, q.kind, &row?)?);
         }
         drop(stmt);
         snapshot.finish()?;
@@ -669,8 +819,9 @@ impl Repository for SqliteStore {
         let mut stmt = conn.prepare("SELECT data FROM entities WHERE kind = $1 ORDER BY id")?;
         let rows = stmt.query_map([kind.code()], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
+        let keys = self.keyring();
         for row in rows {
-            out.push(decode(kind, &row?)?);
+            out.push(decode(&keys, kind, &row?)?);
         }
         Ok(out)
     }
@@ -719,24 +870,14 @@ impl Repository for SqliteStore {
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let conn = self.conns.read();
-        let mut stmt = conn.prepare(
-            "SELECT seq, at, actor, action, kind, entity_id, detail FROM audit_log
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log
              WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR entity_id = $2)
-             ORDER BY seq DESC LIMIT $3",
-        )?;
+             ORDER BY seq DESC LIMIT $3"
+        ))?;
         let rows = stmt.query_map(
             params![kind.map(|k| k.code()), id, limit.min(10_000) as i64],
-            |r| {
-                Ok(AuditEntry {
-                    seq: r.get(0)?,
-                    at: r.get(1)?,
-                    actor: r.get(2)?,
-                    action: r.get(3)?,
-                    kind: r.get(4)?,
-                    entity_id: r.get(5)?,
-                    detail: r.get(6)?,
-                })
-            },
+            audit_entry,
         )?;
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
     }
@@ -756,22 +897,41 @@ impl Repository for SqliteStore {
 
     fn changes_since(&self, seq: i64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
         let conn = self.conns.read();
-        let mut stmt = conn.prepare_cached(
-            "SELECT seq, at, actor, action, kind, entity_id, detail FROM audit_log
-             WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )?;
-        let rows = stmt.query_map(params![seq, limit as i64], |r| {
-            Ok(AuditEntry {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                kind: r.get(4)?,
-                entity_id: r.get(5)?,
-                detail: r.get(6)?,
-            })
-        })?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+        ))?;
+        let rows = stmt.query_map(params![seq, limit as i64], audit_entry)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
+    fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        let conn = self.conns.read();
+        // One snapshot for the whole walk, so writes meanwhile neither show up half nor count
+        // as breaks.
+        let snapshot = conn.unchecked_transaction()?;
+        let mut stmt = snapshot.prepare(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq"
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut walk = ChainWalk::default();
+        while let Some(row) = rows.next()? {
+            walk.step(&audit_entry(row)?);
+        }
+        drop(rows);
+        drop(stmt);
+        // Entries removed at the end leave no later entry to miss them, but SQLite's
+        // AUTOINCREMENT counter remembers the highest sequence ever given.
+        let highest: i64 = snapshot
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
+        walk.end(highest);
+        snapshot.finish()?;
+        Ok(walk.into_verification())
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -781,11 +941,11 @@ impl Repository for SqliteStore {
             .optional()?)
     }
 
-    fn set_meta(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
+    fn set_meta(&self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError> {
         self.write_meta(key, value, actor, "set_meta", value)
     }
 
-    fn set_secret(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
+    fn set_secret(&self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError> {
         self.write_meta(key, value, actor, "set_secret", crate::SECRET_HIDDEN)
     }
 

@@ -6,7 +6,8 @@ use innomesh_core::model::DemandStatus;
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::schema::{fields, FieldSpec, FieldType};
 use innomesh_core::{CreditCode, EntityKind, Record};
-use innomesh_store::{ListQuery, Repository, Sort, SqliteStore, StoreError};
+use innomesh_store::Actor;
+use innomesh_store::{ListQuery, Repository, Sort, SqliteStore, StoreError, GENESIS_HASH};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -62,6 +63,7 @@ macro_rules! backends {
             every_schema_reference_is_enforced,
             delete_names_who_refers,
             audit_is_append_only_and_ordered,
+            audit_entries_are_chained_and_name_role_and_source,
             demand_transitions_follow_the_workflow,
             chain_node_ids_have_the_engine_form,
         );)+
@@ -91,7 +93,10 @@ fn rec(kind: EntityKind, v: Value) -> Record {
 }
 
 fn import(repo: &dyn Repository, records: Vec<Record>) {
-    if let Err(e) = repo.import(records, "测试", "t", &|_| {}).unwrap() {
+    if let Err(e) = repo
+        .import(records, &Actor::system("测试"), "t", &|_| {})
+        .unwrap()
+    {
         panic!("import refused: {e:?}");
     }
 }
@@ -104,9 +109,13 @@ fn name_of(repo: &dyn Repository, kind: EntityKind, id: &str) -> String {
 
 fn create_get_update_delete(open: Open) {
     let repo = open();
-    let a = repo.create(org(1, "150203", "甲"), "测试").unwrap();
+    let a = repo
+        .create(org(1, "150203", "甲"), &Actor::system("测试"))
+        .unwrap();
     assert_eq!(name_of(&*repo, EntityKind::Organisation, a.id()), "甲");
-    let e = repo.create(org(1, "150203", "甲"), "测试").unwrap_err();
+    let e = repo
+        .create(org(1, "150203", "甲"), &Actor::system("测试"))
+        .unwrap_err();
     assert!(matches!(e, StoreError::Conflict(_)), "{e}");
     // Ids missing are assigned with the kind's prefix.
     let p = repo
@@ -115,7 +124,7 @@ fn create_get_update_delete(open: Open) {
                 EntityKind::Person,
                 json!({"name": "张三", "role": "expert", "organisation": a.id()}),
             ),
-            "测试",
+            &Actor::system("测试"),
         )
         .unwrap();
     assert!(p.id().starts_with("PE"), "{}", p.id());
@@ -128,7 +137,7 @@ fn create_get_update_delete(open: Open) {
         EntityKind::Organisation,
         a.id(),
         org(1, "150203", "甲改名"),
-        "测试",
+        &Actor::system("测试"),
     )
     .unwrap();
     assert_eq!(name_of(&*repo, EntityKind::Organisation, a.id()), "甲改名");
@@ -137,7 +146,7 @@ fn create_get_update_delete(open: Open) {
             EntityKind::Organisation,
             &code(9),
             org(9, "150203", "无"),
-            "测试",
+            &Actor::system("测试"),
         )
         .unwrap_err();
     assert!(matches!(e, StoreError::NotFound { .. }), "{e}");
@@ -146,12 +155,13 @@ fn create_get_update_delete(open: Open) {
             EntityKind::Organisation,
             a.id(),
             org(2, "150203", "乙"),
-            "测试",
+            &Actor::system("测试"),
         )
         .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)), "{e}");
-    repo.delete(EntityKind::Person, p.id(), "测试").unwrap();
-    repo.delete(EntityKind::Organisation, a.id(), "测试")
+    repo.delete(EntityKind::Person, p.id(), &Actor::system("测试"))
+        .unwrap();
+    repo.delete(EntityKind::Organisation, a.id(), &Actor::system("测试"))
         .unwrap();
     assert!(repo
         .get(EntityKind::Organisation, a.id())
@@ -159,7 +169,7 @@ fn create_get_update_delete(open: Open) {
         .is_none());
     assert_eq!(repo.count(EntityKind::Organisation).unwrap(), 0);
     let e = repo
-        .delete(EntityKind::Organisation, a.id(), "测试")
+        .delete(EntityKind::Organisation, a.id(), &Actor::system("测试"))
         .unwrap_err();
     assert!(matches!(e, StoreError::NotFound { .. }), "{e}");
 }
@@ -225,7 +235,7 @@ fn import_is_all_or_nothing(open: Open) {
     let s = repo
         .import(
             vec![org(1, "150203", "甲"), org(2, "150207", "乙")],
-            "测试",
+            &Actor::system("测试"),
             "t",
             &|_| {},
         )
@@ -233,7 +243,12 @@ fn import_is_all_or_nothing(open: Open) {
         .unwrap();
     assert_eq!((s.created, s.updated), (2, 0));
     let s = repo
-        .import(vec![org(1, "150203", "甲改名")], "测试", "t", &|_| {})
+        .import(
+            vec![org(1, "150203", "甲改名")],
+            &Actor::system("测试"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
     assert_eq!((s.created, s.updated), (0, 1));
@@ -244,7 +259,12 @@ fn import_is_all_or_nothing(open: Open) {
         json!({"name": "实验室", "kind": "key_laboratory", "tier": "national", "host": code(9), "status": "operating"}),
     );
     let errs = repo
-        .import(vec![org(3, "150204", "丙"), platform], "测试", "t", &|_| {})
+        .import(
+            vec![org(3, "150204", "丙"), platform],
+            &Actor::system("测试"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap_err();
     assert_eq!(errs.len(), 1);
@@ -259,7 +279,7 @@ fn import_is_all_or_nothing(open: Open) {
     let errs = repo
         .import(
             vec![org(4, "150204", "丁"), org(4, "150204", "丁")],
-            "测试",
+            &Actor::system("测试"),
             "t",
             &|_| {},
         )
@@ -457,14 +477,14 @@ fn check_reference(
     import(&*repo, needed);
     let what = format!("{kind:?}.{} → {:?} {}", spec.key, t.kind(), t.id());
     // Missing target: refused by create and by import, naming the field and the value.
-    match repo.create(record.clone(), "测试") {
+    match repo.create(record.clone(), &Actor::system("测试")) {
         Err(StoreError::UnknownReference(m)) => {
             assert!(m.contains(t.id()) && m.contains(spec.header), "{what}: {m}")
         }
         other => panic!("{what}: expected UnknownReference, got {other:?}"),
     }
     let errs = repo
-        .import(vec![record.clone()], "测试", "t", &|_| {})
+        .import(vec![record.clone()], &Actor::system("测试"), "t", &|_| {})
         .unwrap()
         .expect_err(&what);
     assert!(
@@ -474,7 +494,12 @@ fn check_reference(
     );
     // Target in the same batch: accepted.
     if let Err(errs) = repo
-        .import(vec![t.clone(), record.clone()], "测试", "t", &|_| {})
+        .import(
+            vec![t.clone(), record.clone()],
+            &Actor::system("测试"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
     {
         return Err(format!("{what}: {errs:?}"));
@@ -485,17 +510,20 @@ fn check_reference(
         .find(|r| r.kind == kind && r.field == spec.key)
         .unwrap_or_else(|| panic!("{what}: not among referrers {referrers:?}"));
     // The target cannot be deleted while referenced; the message names who refers to it.
-    match repo.delete(t.kind(), t.id(), "测试") {
+    match repo.delete(t.kind(), t.id(), &Actor::system("测试")) {
         Err(StoreError::Referenced(m)) => {
             assert!(m.contains(&r.id) && m.contains(kind.label()), "{what}: {m}")
         }
         other => panic!("{what}: expected Referenced, got {other:?}"),
     }
-    repo.delete(kind, &r.id.clone(), "测试").unwrap();
+    repo.delete(kind, &r.id.clone(), &Actor::system("测试"))
+        .unwrap();
     // Target in the store: a single create is accepted too; then both go.
-    let created = repo.create(record, "测试").unwrap();
-    repo.delete(kind, created.id(), "测试").unwrap();
-    repo.delete(t.kind(), t.id(), "测试").unwrap();
+    let created = repo.create(record, &Actor::system("测试")).unwrap();
+    repo.delete(kind, created.id(), &Actor::system("测试"))
+        .unwrap();
+    repo.delete(t.kind(), t.id(), &Actor::system("测试"))
+        .unwrap();
     Ok(())
 }
 
@@ -507,7 +535,7 @@ fn delete_names_who_refers(open: Open) {
             EntityKind::Programme,
             json!({"id": "市科技局-重大专项-2025", "name": "重大专项", "department": "市科技局", "year": 2025}),
         ),
-        "测试",
+        &Actor::system("测试"),
     )
     .unwrap();
     let applications: Vec<Record> = (0..5)
@@ -520,7 +548,11 @@ fn delete_names_who_refers(open: Open) {
         .collect();
     import(&*repo, applications);
     let e = repo
-        .delete(EntityKind::Programme, "市科技局-重大专项-2025", "测试")
+        .delete(
+            EntityKind::Programme,
+            "市科技局-重大专项-2025",
+            &Actor::system("测试"),
+        )
         .unwrap_err();
     let StoreError::Referenced(m) = &e else {
         panic!("{e:?}")
@@ -530,7 +562,7 @@ fn delete_names_who_refers(open: Open) {
         "{m}"
     );
     let e = repo
-        .delete(EntityKind::Organisation, &code(1), "测试")
+        .delete(EntityKind::Organisation, &code(1), &Actor::system("测试"))
         .unwrap_err();
     assert!(matches!(e, StoreError::Referenced(_)), "{e:?}");
     assert_eq!(
@@ -553,15 +585,18 @@ fn audit_is_append_only_and_ordered(open: Open) {
         EntityKind::Organisation,
         &code(1),
         org(1, "150203", "甲2"),
-        "编辑员",
+        &Actor::system("编辑员"),
     )
     .unwrap();
-    repo.set_meta("home_region", "150200", "管理员").unwrap();
+    repo.set_meta("home_region", "150200", &Actor::system("管理员"))
+        .unwrap();
     assert_eq!(repo.meta("home_region").unwrap().as_deref(), Some("150200"));
     let v2 = repo.version().unwrap();
     assert_eq!(v2, v1 + 2);
     // A refused write adds nothing.
-    assert!(repo.create(org(1, "150203", "甲"), "x").is_err());
+    assert!(repo
+        .create(org(1, "150203", "甲"), &Actor::system("x"))
+        .is_err());
     assert_eq!(repo.version().unwrap(), v2);
     let since = repo.changes_since(v1, 100).unwrap();
     let seqs: Vec<i64> = since.iter().map(|e| e.seq).collect();
@@ -581,13 +616,95 @@ fn audit_is_append_only_and_ordered(open: Open) {
     assert_eq!(log[0].action, "update");
     // Earlier entries are unchanged by later writes.
     let before = repo.changes_since(0, 100).unwrap();
-    repo.delete(EntityKind::Organisation, &code(1), "测试")
+    repo.delete(EntityKind::Organisation, &code(1), &Actor::system("测试"))
         .unwrap();
     let after = repo.changes_since(0, 100).unwrap();
     assert_eq!(after.len(), before.len() + 1);
     for (a, b) in before.iter().zip(&after) {
         assert_eq!((a.seq, &a.action, &a.detail), (b.seq, &b.action, &b.detail));
     }
+}
+
+fn audit_entries_are_chained_and_name_role_and_source(open: Open) {
+    let repo = open();
+    let empty = repo.verify_audit().unwrap();
+    assert!(empty.is_intact());
+    assert_eq!((empty.checked, empty.head.as_str()), (0, GENESIS_HASH));
+
+    // A mix of writes: a batch, single writes by people acting in roles, a refused write, a
+    // move of a demand, a delete and settings.
+    let clerk = Actor::new("王科员", "clerk", "10.0.0.7");
+    import(&*repo, vec![org(1, "150203", "甲"), org(2, "150207", "乙")]);
+    repo.update(
+        EntityKind::Organisation,
+        &code(1),
+        org(1, "150203", "甲2"),
+        &clerk,
+    )
+    .unwrap();
+    assert!(repo.create(org(1, "150203", "甲"), &clerk).is_err());
+    let demand = repo
+        .create(
+            rec(
+                EntityKind::Demand,
+                json!({"title": "稀土永磁电机降噪", "kind": "technical_problem", "organisation": code(2), "status": "posted"}),
+            ),
+            &clerk,
+        )
+        .unwrap();
+    repo.transition_demand(
+        demand.id(),
+        DemandStatus::Screened,
+        None,
+        &Actor::new("李经理", "manager", "10.0.0.8"),
+        "",
+    )
+    .unwrap();
+    repo.set_meta("home_region", "150200", &Actor::system("cli"))
+        .unwrap();
+    repo.set_secret("secret.k", "v", &Actor::system("cli"))
+        .unwrap();
+    repo.delete(EntityKind::Demand, demand.id(), &clerk)
+        .unwrap();
+
+    let log = repo.changes_since(0, 1000).unwrap();
+    let v = repo.verify_audit().unwrap();
+    assert!(v.is_intact(), "{:?}", v.first_break);
+    assert_eq!((v.checked, v.breaks), (log.len() as u64, 0));
+    assert_eq!(v.head, log.last().unwrap().hash);
+    let mut prev = GENESIS_HASH.to_string();
+    for (i, e) in log.iter().enumerate() {
+        assert_eq!(e.seq, i as i64 + 1, "sequence without gaps");
+        assert_eq!(e.prev_hash, prev);
+        assert_eq!(e.hash.len(), 64);
+        assert_eq!(e.computed_hash(), e.hash);
+        prev = e.hash.clone();
+    }
+    let update = log.iter().find(|e| e.action == "update").unwrap();
+    assert_eq!(
+        (
+            update.actor.as_str(),
+            update.role.as_str(),
+            update.source.as_str()
+        ),
+        ("王科员", "clerk", "10.0.0.7")
+    );
+    let moved = log.iter().find(|e| e.action == "transition").unwrap();
+    assert_eq!(
+        (moved.role.as_str(), moved.source.as_str()),
+        ("manager", "10.0.0.8")
+    );
+    let setting = log.iter().find(|e| e.action == "set_meta").unwrap();
+    assert_eq!(
+        (setting.role.as_str(), setting.source.as_str()),
+        ("system", "local")
+    );
+    // Newest-first reads carry the same fields.
+    let newest = &repo.audit(None, None, 1).unwrap()[0];
+    assert_eq!(
+        (newest.seq, &newest.hash),
+        (log.last().unwrap().seq, &v.head)
+    );
 }
 
 // ---- demand workflow -----------------------------------------------------------------------
@@ -601,7 +718,7 @@ fn demand_transitions_follow_the_workflow(open: Open) {
                 EntityKind::Person,
                 json!({"name": "王经理", "role": "technology_manager", "organisation": code(1)}),
             ),
-            "测试",
+            &Actor::system("测试"),
         )
         .unwrap();
     let d = repo
@@ -610,26 +727,44 @@ fn demand_transitions_follow_the_workflow(open: Open) {
                 EntityKind::Demand,
                 json!({"title": "磁体良品率", "kind": "technical_problem", "organisation": code(1), "status": "posted"}),
             ),
-            "企业甲",
+            &Actor::system("企业甲"),
         )
         .unwrap();
     let e = repo
-        .transition_demand(d.id(), DemandStatus::Matched, None, "局", "")
+        .transition_demand(
+            d.id(),
+            DemandStatus::Matched,
+            None,
+            &Actor::system("局"),
+            "",
+        )
         .unwrap_err();
     assert!(matches!(e, StoreError::Rule(_)), "{e:?}");
     repo.transition_demand(
         d.id(),
         DemandStatus::Screened,
         Some(tm.id()),
-        "王经理",
+        &Actor::system("王经理"),
         "完整",
     )
     .unwrap();
     assert!(repo
-        .transition_demand(d.id(), DemandStatus::Posted, None, "王经理", "")
+        .transition_demand(
+            d.id(),
+            DemandStatus::Posted,
+            None,
+            &Actor::system("王经理"),
+            ""
+        )
         .is_err());
-    repo.transition_demand(d.id(), DemandStatus::Posted, None, "王经理", "指标不清")
-        .unwrap();
+    repo.transition_demand(
+        d.id(),
+        DemandStatus::Posted,
+        None,
+        &Actor::system("王经理"),
+        "指标不清",
+    )
+    .unwrap();
     let h = repo.demand_history(Some(d.id())).unwrap();
     let steps: Vec<(Option<&str>, &str)> = h
         .iter()
@@ -645,7 +780,7 @@ fn demand_transitions_follow_the_workflow(open: Open) {
     );
     assert!(h.windows(2).all(|w| w[0].seq < w[1].seq));
     let e = repo
-        .delete(EntityKind::Person, tm.id(), "测试")
+        .delete(EntityKind::Person, tm.id(), &Actor::system("测试"))
         .unwrap_err();
     assert!(matches!(e, StoreError::Referenced(_)), "{e:?}");
 }
@@ -668,16 +803,17 @@ fn chain_node_ids_have_the_engine_form(open: Open) {
         "steel.magnet",
         "rare_earth.磁材",
     ] {
-        let e = repo.create(node(bad), "测试").unwrap_err();
+        let e = repo.create(node(bad), &Actor::system("测试")).unwrap_err();
         assert!(
             matches!(&e, StoreError::Invalid(m) if m.contains("rare_earth.magnet")),
             "{bad}: {e:?}"
         );
         let errs = repo
-            .import(vec![node(bad)], "测试", "t", &|_| {})
+            .import(vec![node(bad)], &Actor::system("测试"), "t", &|_| {})
             .unwrap()
             .unwrap_err();
         assert_eq!(errs[0].field, "id", "{bad}");
     }
-    repo.create(node("rare_earth.magnet_2"), "测试").unwrap();
+    repo.create(node("rare_earth.magnet_2"), &Actor::system("测试"))
+        .unwrap();
 }

@@ -1,5 +1,6 @@
 //! Secrets in the meta table: kept and read back like any value, audited without the value.
 
+use innomesh_store::Actor;
 use innomesh_store::{Repository, SqliteStore, SECRET_HIDDEN};
 
 #[test]
@@ -7,7 +8,7 @@ fn a_secret_is_stored_but_its_audit_entry_hides_the_value() {
     let store = SqliteStore::open_in_memory().unwrap();
     let value = "5f1e0c9a7b3d2e4f5f1e0c9a7b3d2e4f5f1e0c9a7b3d2e4f5f1e0c9a7b3d2e4f";
     store
-        .set_secret("secret.identity_key", value, "system")
+        .set_secret("secret.identity_key", value, &Actor::system("system"))
         .unwrap();
     assert_eq!(
         store.meta("secret.identity_key").unwrap().as_deref(),
@@ -27,7 +28,7 @@ fn a_secret_is_stored_but_its_audit_entry_hides_the_value() {
 
     // Replacing a secret is audited the same way.
     store
-        .set_secret("secret.identity_key", "another", "admin")
+        .set_secret("secret.identity_key", "another", &Actor::system("admin"))
         .unwrap();
     assert_eq!(
         store.meta("secret.identity_key").unwrap().as_deref(),

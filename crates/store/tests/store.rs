@@ -1,5 +1,6 @@
 use innomesh_core::sample::{generate, SampleConfig};
 use innomesh_core::{EntityKind, Record};
+use innomesh_store::Actor;
 use innomesh_store::{ListQuery, Repository, SqliteStore};
 
 fn org(code17: &str, region: &str, name: &str) -> Record {
@@ -17,14 +18,14 @@ fn import_is_all_or_nothing_and_upserts() {
     let a = org("91150203MA0000001", "150203", "甲");
     let b = org("91150207MA0000002", "150207", "乙");
     let s = store
-        .import(vec![a.clone(), b], "test", "t", &|_| {})
+        .import(vec![a.clone(), b], &Actor::system("test"), "t", &|_| {})
         .unwrap()
         .unwrap();
     assert_eq!((s.created, s.updated), (2, 0));
     // Same credit code again: updated, not duplicated.
     let a2 = org("91150203MA0000001", "150203", "甲改名");
     let s = store
-        .import(vec![a2], "test", "t", &|_| {})
+        .import(vec![a2], &Actor::system("test"), "t", &|_| {})
         .unwrap()
         .unwrap();
     assert_eq!((s.created, s.updated), (0, 1));
@@ -37,7 +38,7 @@ fn import_is_all_or_nothing_and_upserts() {
     .unwrap();
     let c = org("91150204MA0000003", "150204", "丙");
     let errs = store
-        .import(vec![c, p], "test", "t", &|_| {})
+        .import(vec![c, p], &Actor::system("test"), "t", &|_| {})
         .unwrap()
         .unwrap_err();
     assert_eq!(errs.len(), 1);
@@ -56,7 +57,7 @@ fn region_and_industry_filters_include_descendants() {
     let store = SqliteStore::open_in_memory().unwrap();
     let data = generate(SampleConfig::default());
     store
-        .import(data.records, "sample", "sample", &|_| {})
+        .import(data.records, &Actor::system("sample"), "sample", &|_| {})
         .unwrap()
         .unwrap();
     let q = |r: &str| {
@@ -88,7 +89,11 @@ fn region_and_industry_filters_include_descendants() {
         panic!()
     };
     assert!(store
-        .delete(EntityKind::Organisation, p0.host.as_str(), "t")
+        .delete(
+            EntityKind::Organisation,
+            p0.host.as_str(),
+            &Actor::system("t")
+        )
         .is_err());
     assert!(!store.relations(&p0.host).unwrap().is_empty());
 }
@@ -101,7 +106,7 @@ fn audit_log_is_append_only() {
     store
         .import(
             vec![org("91150203MA0000001", "150203", "甲")],
-            "t",
+            &Actor::system("t"),
             "t",
             &|_| {},
         )
@@ -133,34 +138,51 @@ fn demand_workflow_moves_one_stage_at_a_time_and_keeps_history() {
     let store = SqliteStore::open_in_memory().unwrap();
     let a = org("91150203MA0000001", "150203", "甲");
     let code = a.id().to_string();
-    store.import(vec![a], "t", "t", &|_| {}).unwrap().unwrap();
+    store
+        .import(vec![a], &Actor::system("t"), "t", &|_| {})
+        .unwrap()
+        .unwrap();
     let tm = store
-        .create(person("technology_manager", &code), "t")
+        .create(person("technology_manager", &code), &Actor::system("t"))
         .unwrap();
     let d = Record::from_json(
         EntityKind::Demand,
         serde_json::json!({"title": "磁体良品率提升", "kind": "technical_problem", "organisation": code, "status": "posted"}),
     )
     .unwrap();
-    let d = store.create(d, "企业甲").unwrap();
+    let d = store.create(d, &Actor::system("企业甲")).unwrap();
     let id = d.id().to_string();
     // Skipping a stage is refused and writes nothing.
     let e = store
-        .transition_demand(&id, DemandStatus::Matched, None, "局", "")
+        .transition_demand(&id, DemandStatus::Matched, None, &Actor::system("局"), "")
         .unwrap_err();
     assert!(
         e.to_string().contains("不能从「已发布」直接跳到「已匹配」"),
         "{e}"
     );
     // A person who is not a technology manager cannot carry a demand.
-    let expert = store.create(person("expert", &code), "t").unwrap();
+    let expert = store
+        .create(person("expert", &code), &Actor::system("t"))
+        .unwrap();
     let e = store
-        .transition_demand(&id, DemandStatus::Screened, Some(expert.id()), "局", "")
+        .transition_demand(
+            &id,
+            DemandStatus::Screened,
+            Some(expert.id()),
+            &Actor::system("局"),
+            "",
+        )
         .unwrap_err();
     assert!(e.to_string().contains("不是技术经理人"), "{e}");
     // A manager that is not in the registry is refused.
     let e = store
-        .transition_demand(&id, DemandStatus::Screened, Some("PE999999"), "局", "")
+        .transition_demand(
+            &id,
+            DemandStatus::Screened,
+            Some("PE999999"),
+            &Actor::system("局"),
+            "",
+        )
         .unwrap_err();
     assert!(e.to_string().contains("PE999999"), "{e}");
     let r = store
@@ -168,7 +190,7 @@ fn demand_workflow_moves_one_stage_at_a_time_and_keeps_history() {
             &id,
             DemandStatus::Screened,
             Some(tm.id()),
-            "王经理",
+            &Actor::system("王经理"),
             "卡片完整",
         )
         .unwrap();
@@ -177,14 +199,20 @@ fn demand_workflow_moves_one_stage_at_a_time_and_keeps_history() {
     assert_eq!(d.manager.as_deref(), Some(tm.id()));
     // Back without a reason: refused; with one: allowed.
     assert!(store
-        .transition_demand(&id, DemandStatus::Posted, None, "王经理", " ")
+        .transition_demand(
+            &id,
+            DemandStatus::Posted,
+            None,
+            &Actor::system("王经理"),
+            " "
+        )
         .is_err());
     store
         .transition_demand(
             &id,
             DemandStatus::Posted,
             None,
-            "王经理",
+            &Actor::system("王经理"),
             "目标指标不清，退回企业补充",
         )
         .unwrap();
@@ -208,12 +236,22 @@ fn demand_workflow_moves_one_stage_at_a_time_and_keeps_history() {
     };
     d.text = "补充说明".into();
     store
-        .update(EntityKind::Demand, &id, Record::Demand(d.clone()), "企业甲")
+        .update(
+            EntityKind::Demand,
+            &id,
+            Record::Demand(d.clone()),
+            &Actor::system("企业甲"),
+        )
         .unwrap();
     assert_eq!(store.demand_history(Some(&id)).unwrap().len(), 3);
     d.status = DemandStatus::Screened;
     store
-        .update(EntityKind::Demand, &id, Record::Demand(d), "导表员")
+        .update(
+            EntityKind::Demand,
+            &id,
+            Record::Demand(d),
+            &Actor::system("导表员"),
+        )
         .unwrap();
     let h = store.demand_history(None).unwrap();
     assert_eq!(h.len(), 4);
@@ -224,33 +262,53 @@ fn demand_workflow_moves_one_stage_at_a_time_and_keeps_history() {
     };
     d.status = DemandStatus::Contracted;
     let e = store
-        .update(EntityKind::Demand, &id, Record::Demand(d), "导表员")
+        .update(
+            EntityKind::Demand,
+            &id,
+            Record::Demand(d),
+            &Actor::system("导表员"),
+        )
         .unwrap_err();
     assert!(matches!(e, innomesh_store::StoreError::Rule(_)), "{e}");
     assert!(e.to_string().contains("需求流转"), "{e}");
     assert_eq!(store.demand_history(Some(&id)).unwrap().len(), 4);
     // The manager cannot be deleted, nor stop being a technology manager, while a demand names them.
-    let e = store.delete(EntityKind::Person, tm.id(), "t").unwrap_err();
+    let e = store
+        .delete(EntityKind::Person, tm.id(), &Actor::system("t"))
+        .unwrap_err();
     assert!(e.to_string().contains("引用"), "{e}");
     let Some(Record::Person(mut p)) = store.get(EntityKind::Person, tm.id()).unwrap() else {
         panic!()
     };
     p.role = innomesh_core::model::PersonRole::Expert;
     let e = store
-        .update(EntityKind::Person, tm.id(), Record::Person(p), "t")
+        .update(
+            EntityKind::Person,
+            tm.id(),
+            Record::Person(p),
+            &Actor::system("t"),
+        )
         .unwrap_err();
     assert!(e.to_string().contains("技术经理人"), "{e}");
     assert!(store
-        .transition_demand("DM404", DemandStatus::Screened, None, "x", "")
+        .transition_demand(
+            "DM404",
+            DemandStatus::Screened,
+            None,
+            &Actor::system("x"),
+            ""
+        )
         .is_err());
     // A deleted demand's history does not follow a new demand that reuses its id.
-    store.delete(EntityKind::Demand, &id, "t").unwrap();
+    store
+        .delete(EntityKind::Demand, &id, &Actor::system("t"))
+        .unwrap();
     let again = Record::from_json(
         EntityKind::Demand,
         serde_json::json!({"id": id, "title": "新需求", "kind": "technical_problem", "organisation": code, "status": "posted"}),
     )
     .unwrap();
-    store.create(again, "企业乙").unwrap();
+    store.create(again, &Actor::system("企业乙")).unwrap();
     let h = store.demand_history(Some(&id)).unwrap();
     assert_eq!(h.len(), 1, "{h:?}");
     assert_eq!(h[0].actor, "企业乙");
@@ -263,13 +321,16 @@ fn demand_history_is_append_only() {
     let store = SqliteStore::open(&path).unwrap();
     let a = org("91150203MA0000001", "150203", "甲");
     let code = a.id().to_string();
-    store.import(vec![a], "t", "t", &|_| {}).unwrap().unwrap();
+    store
+        .import(vec![a], &Actor::system("t"), "t", &|_| {})
+        .unwrap()
+        .unwrap();
     let d = Record::from_json(
         EntityKind::Demand,
         serde_json::json!({"title": "需求", "kind": "technical_problem", "organisation": code, "status": "posted"}),
     )
     .unwrap();
-    store.create(d, "t").unwrap();
+    store.create(d, &Actor::system("t")).unwrap();
     drop(store);
     let conn = rusqlite_conn(&path);
     let n: i64 = conn
@@ -287,8 +348,13 @@ fn responses_must_name_a_registered_demand_and_solver() {
     let store = SqliteStore::open_in_memory().unwrap();
     let a = org("91150203MA0000001", "150203", "甲");
     let code = a.id().to_string();
-    store.import(vec![a], "t", "t", &|_| {}).unwrap().unwrap();
-    let expert = store.create(person("expert", &code), "t").unwrap();
+    store
+        .import(vec![a], &Actor::system("t"), "t", &|_| {})
+        .unwrap()
+        .unwrap();
+    let expert = store
+        .create(person("expert", &code), &Actor::system("t"))
+        .unwrap();
     let d = Record::from_json(
         EntityKind::Demand,
         serde_json::json!({"id": "DM000001", "title": "需求", "kind": "technical_problem", "organisation": code, "status": "matched"}),
@@ -305,7 +371,7 @@ fn responses_must_name_a_registered_demand_and_solver() {
     store
         .import(
             vec![d, response("DM000001", expert.id())],
-            "t",
+            &Actor::system("t"),
             "t",
             &|_| {},
         )
@@ -317,7 +383,7 @@ fn responses_must_name_a_registered_demand_and_solver() {
                 response("DM000009", expert.id()),
                 response("DM000001", "PE777777"),
             ],
-            "t",
+            &Actor::system("t"),
             "t",
             &|_| {},
         )
@@ -327,7 +393,7 @@ fn responses_must_name_a_registered_demand_and_solver() {
     assert_eq!((errs[0].field, errs[1].field), ("demand", "solver"));
     assert_eq!(store.count(EntityKind::DemandResponse).unwrap(), 1);
     let e = store
-        .delete(EntityKind::Demand, "DM000001", "t")
+        .delete(EntityKind::Demand, "DM000001", &Actor::system("t"))
         .unwrap_err();
     assert!(e.to_string().contains("引用"), "{e}");
 }
@@ -341,7 +407,7 @@ fn readers_do_not_wait_for_a_long_import() {
     store
         .import(
             vec![org("91150203MA0000001", "150203", "甲")],
-            "t",
+            &Actor::system("t"),
             "t",
             &|_| {},
         )
@@ -365,7 +431,10 @@ fn readers_do_not_wait_for_a_long_import() {
                     *seen = Some(reader_finished.recv_timeout(Duration::from_secs(20)).ok());
                 }
             };
-            store.import(batch, "t", "t", &progress).unwrap().unwrap();
+            store
+                .import(batch, &Actor::system("t"), "t", &progress)
+                .unwrap()
+                .unwrap();
             seen.into_inner().unwrap().flatten()
         });
         import_is_inside
@@ -431,7 +500,7 @@ fn references_of_a_database_from_before_0004_are_backfilled() {
     drop(conn);
     let store = SqliteStore::open(&path).unwrap();
     let e = store
-        .delete(EntityKind::Organisation, host.id(), "t")
+        .delete(EntityKind::Organisation, host.id(), &Actor::system("t"))
         .unwrap_err();
     assert!(
         matches!(&e, innomesh_store::StoreError::Referenced(m) if m.contains("PF000001")),

@@ -92,6 +92,12 @@ fn principal_of(
     })
 }
 
+/// An account acting on itself while logging in (no `Principal` yet).
+fn self_actor(user: &User, source: &str) -> innomesh_store::Actor {
+    let role = Role::parse(&user.role).map(|r| r.label()).unwrap_or("");
+    innomesh_store::Actor::new(user.username.clone(), role, source)
+}
+
 fn unauthorized(m: &str) -> Error {
     Error::new(Code::Unauthorized, m)
 }
@@ -266,7 +272,7 @@ impl App {
                 user.totp_secret = Some(secret.clone());
                 self.repo.user_save(
                     &user,
-                    &user.username,
+                    &self_actor(&user, ""),
                     "totp_enrol_start",
                     "生成动态口令密钥",
                 )?;
@@ -332,7 +338,7 @@ impl App {
             user.totp_enabled = true;
             self.repo.user_save(
                 &user,
-                &user.username,
+                &self_actor(&user, source),
                 "totp_enrolled",
                 "绑定动态口令，生成恢复码",
             )?;
@@ -341,7 +347,7 @@ impl App {
             user.recovery_codes.retain(|c| c != &recovery_hash);
             self.repo.user_save(
                 &user,
-                &user.username,
+                &self_actor(&user, source),
                 "recovery_code_used",
                 &format!("剩余恢复码 {} 个", user.recovery_codes.len()),
             )?;

@@ -226,8 +226,20 @@ impl Principal {
         }
     }
 
-    /// How an audit entry names this caller: `用户名（角色）@来源`.
-    pub fn actor(&self) -> String {
+    /// How the audit log names this caller: the account, its role, the client address.
+    pub fn actor(&self) -> innomesh_store::Actor {
+        if self.role == Role::Local {
+            return innomesh_store::Actor::new(self.username.clone(), "system", "local");
+        }
+        innomesh_store::Actor::new(
+            self.username.clone(),
+            self.role.label(),
+            self.source.clone(),
+        )
+    }
+
+    /// The caller in one line (`用户名（角色）@来源`), for histories that keep a single text.
+    pub fn actor_text(&self) -> String {
         if self.role == Role::Local {
             return self.username.clone();
         }

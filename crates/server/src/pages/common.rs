@@ -63,7 +63,9 @@ impl From<innomesh_store::StoreError> for PageError {
     fn from(e: innomesh_store::StoreError) -> Self {
         match e {
             innomesh_store::StoreError::NotFound { .. } => PageError::not_found(e.to_string()),
-            innomesh_store::StoreError::Database(_) => PageError::internal(e),
+            innomesh_store::StoreError::Database(_) | innomesh_store::StoreError::DataKey(_) => {
+                PageError::internal(e)
+            }
             other => PageError::bad_request(other.to_string()),
         }
     }

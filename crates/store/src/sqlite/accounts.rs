@@ -66,7 +66,7 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
 }
 
 impl AccountStore for SqliteStore {
-    fn user_insert(&self, user: &User, actor: &str) -> Result<User, StoreError> {
+    fn user_insert(&self, user: &User, actor: &crate::Actor) -> Result<User, StoreError> {
         let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         let now = crate::now_rfc3339();
@@ -118,7 +118,7 @@ impl AccountStore for SqliteStore {
     fn user_save(
         &self,
         user: &User,
-        actor: &str,
+        actor: &crate::Actor,
         action: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
@@ -249,7 +249,7 @@ impl AccountStore for SqliteStore {
         Ok(())
     }
 
-    fn token_insert(&self, t: &ApiToken, actor: &str) -> Result<(), StoreError> {
+    fn token_insert(&self, t: &ApiToken, actor: &crate::Actor) -> Result<(), StoreError> {
         let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         tx.execute(
@@ -301,7 +301,7 @@ impl AccountStore for SqliteStore {
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
     }
 
-    fn token_revoke(&self, id: &str, actor: &str) -> Result<(), StoreError> {
+    fn token_revoke(&self, id: &str, actor: &crate::Actor) -> Result<(), StoreError> {
         let mut conn = self.conns.write();
         let tx = conn.transaction()?;
         let n = tx.execute("UPDATE api_tokens SET revoked = 1 WHERE id = $1", [id])?;
@@ -335,7 +335,7 @@ impl AccountStore for SqliteStore {
 
     fn audit_event(
         &self,
-        actor: &str,
+        actor: &crate::Actor,
         action: &str,
         kind: Option<&str>,
         id: Option<&str>,

@@ -1,9 +1,14 @@
 //! Numbered migrations, applied in order once each; an applied migration is never edited. A
-//! migration may carry a step in Rust for what SQL cannot derive, run in the same transaction.
+//! migration may carry a step in Rust for what SQL cannot derive, run in the same transaction:
+//! after the migration's SQL, or between its two halves where the file has a line
+//! `-- innomesh:backfill`.
 
 use rusqlite::{params, Connection, Transaction};
 
-type Backfill = fn(&Transaction<'_>) -> rusqlite::Result<()>;
+use crate::personal::Keyring;
+use crate::StoreError;
+
+type Backfill = fn(&Transaction<'_>, &Keyring) -> Result<(), StoreError>;
 
 const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
     (
@@ -27,13 +32,28 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         Some(backfill_references),
     ),
     (
+        5,
+        include_str!("../../migrations/sqlite/0005_audit_chain.sql"),
+        Some(backfill_audit_chain),
+    ),
+    (
         6,
         include_str!("../../migrations/sqlite/0006_accounts.sql"),
         None,
     ),
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_personal_data_sealed.sql"),
+        Some(super::keys::seal_plaintext),
+    ),
 ];
 
-pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
+/// Where a migration's Rust step runs, when the SQL has to continue after it.
+const BACKFILL_MARK: &str = "-- innomesh:backfill\n";
+
+/// Applies pending migrations; returns the versions applied.
+pub fn run(conn: &mut Connection, keys: &Keyring) -> Result<Vec<i64>, StoreError> {
+    let mut applied = Vec::new();
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
     )?;
@@ -45,22 +65,25 @@ pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
         )?;
         if done == 0 {
             let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
+            let (before, after) = sql.split_once(BACKFILL_MARK).unwrap_or((sql, ""));
+            tx.execute_batch(before)?;
             if let Some(backfill) = backfill {
-                backfill(&tx)?;
+                backfill(&tx, keys)?;
             }
+            tx.execute_batch(after)?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                 params![version, crate::now_rfc3339()],
             )?;
             tx.commit()?;
+            applied.push(*version);
         }
     }
-    Ok(())
+    Ok(applied)
 }
 
 /// 0004: the references of every stored record, read from its document by its kind's schema.
-fn backfill_references(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+fn backfill_references(tx: &Transaction<'_>, _: &Keyring) -> Result<(), StoreError> {
     let mut read = tx.prepare("SELECT kind, id, data FROM entities")?;
     let mut rows = read.query([])?;
     while let Some(row) = rows.next()? {
@@ -74,4 +97,32 @@ fn backfill_references(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         super::insert_references(tx, kind, &id, &innomesh_core::references_in(kind, &doc))?;
     }
     Ok(())
+}
+
+/// 0005: the chain over the entries written before it, in sequence order, a batch at a time (the
+/// table is not updated under a running scan of it, and memory stays bounded for any length).
+fn backfill_audit_chain(tx: &Transaction<'_>, _: &Keyring) -> Result<(), StoreError> {
+    const BATCH: i64 = 10_000;
+    let mut last_seq = 0i64;
+    let mut prev_hash = crate::GENESIS_HASH.to_string();
+    let mut read = tx.prepare(&format!(
+        "SELECT {} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+        super::AUDIT_COLUMNS
+    ))?;
+    let mut write = tx.prepare("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")?;
+    loop {
+        let batch = read
+            .query_map(params![last_seq, BATCH], super::audit_entry)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        for mut e in batch {
+            e.prev_hash = prev_hash;
+            let hash = e.computed_hash();
+            write.execute(params![e.prev_hash, hash, e.seq])?;
+            last_seq = e.seq;
+            prev_hash = hash;
+        }
+    }
 }

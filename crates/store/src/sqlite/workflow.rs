@@ -4,7 +4,7 @@
 
 use super::checks::checked_single;
 use super::{audit, decode, write_record};
-use crate::{DemandTransition, StoreError};
+use crate::{Actor, DemandTransition, StoreError};
 use innomesh_core::model::DemandStatus;
 use innomesh_core::{EntityKind, Labelled, Record};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -84,10 +84,11 @@ pub(super) fn guard_update(tx: &Connection, record: &Record) -> Result<(), Store
 /// `Repository::transition_demand`: read, check the move and write in one transaction.
 pub(super) fn transition(
     conn: &mut Connection,
+    keys: &crate::personal::Keyring,
     id: &str,
     to: DemandStatus,
     manager: Option<&str>,
-    actor: &str,
+    actor: &Actor,
     note: &str,
 ) -> Result<Record, StoreError> {
     let tx = conn.transaction()?;
@@ -104,7 +105,7 @@ pub(super) fn transition(
             id: id.to_string(),
         });
     };
-    let Record::Demand(mut d) = decode(EntityKind::Demand, &data)? else {
+    let Record::Demand(mut d) = decode(keys, EntityKind::Demand, &data)? else {
         return Err(StoreError::Database("技术需求记录类型不符".into()));
     };
     d.status.check_move(to, note).map_err(StoreError::Rule)?;
@@ -115,7 +116,7 @@ pub(super) fn transition(
     // Checked and written in the transaction that read the status.
     let record = checked_single(&tx, Record::Demand(d))?;
     let now = crate::now_rfc3339();
-    write_record(&tx, &record, &now, actor, note)?;
+    write_record(&tx, keys, &record, &now, actor, note)?;
     audit(
         &tx,
         &now,
