@@ -146,7 +146,7 @@ fn tokens_act_with_their_users_role_and_scope_until_revoked_or_expired() {
                 last_used: None,
                 revoked: false,
             },
-            "test",
+            &innomesh_store::Actor::system("test"),
         )
         .unwrap();
     assert!(app

@@ -25,6 +25,10 @@ pub struct ServeArgs {
     /// through a TLS reverse proxy); also INNOMESH_SECURE_COOKIES=1
     #[arg(long)]
     pub secure_cookies: bool,
+    /// The address users open (e.g. https://kjj.baotou.gov.cn): writes from any other origin
+    /// are refused; without it the request's Host is the reference
+    #[arg(long)]
+    pub public_url: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -79,6 +83,9 @@ fn run_server(app: Arc<App>, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let secure = args.secure_cookies
         || std::env::var("INNOMESH_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
     innomesh_server::auth::set_secure_cookies(secure);
+    if let Some(url) = &args.public_url {
+        innomesh_server::security::set_public_origin(url).map_err(anyhow::Error::msg)?;
+    }
     let state = innomesh_server::AppState::new(app.clone());
     let served = rt.block_on(innomesh_server::serve(state, addr));
     // Commit pending index work so the next start replays less.

@@ -6,7 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod openapi;
 pub mod pages;
-mod security;
+pub mod security;
 mod state;
 mod workbench;
 

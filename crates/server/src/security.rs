@@ -13,6 +13,24 @@ use innomesh_app::Code;
 /// origins, never framed.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/// The address users reach the server at (`https://kjj.baotou.gov.cn`), when configured: behind
+/// a reverse proxy the Host header may be the proxy's, so writes are checked against this.
+static PUBLIC_ORIGIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the public address (scheme, host and port, no path) writes must come from.
+pub fn set_public_origin(url: &str) -> Result<(), String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    if !(trimmed.starts_with("http://") || trimmed.starts_with("https://"))
+        || trimmed.split("://").nth(1).is_none_or(|h| h.is_empty() || h.contains('/'))
+    {
+        return Err(format!(
+            "公开地址「{url}」无效：应为 http(s)://主机[:端口]，例如 https://kjj.baotou.gov.cn"
+        ));
+    }
+    let _ = PUBLIC_ORIGIN.set(trimmed.to_ascii_lowercase());
+    Ok(())
+}
+
 fn is_write(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -46,7 +64,11 @@ pub async fn guard(req: Request, next: Next) -> Response {
                 .get(header::HOST)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if origin != "null" && origin_host(origin) != Some(host) {
+            let allowed = match PUBLIC_ORIGIN.get() {
+                Some(public) => origin.eq_ignore_ascii_case(public),
+                None => origin_host(origin) == Some(host),
+            };
+            if origin != "null" && !allowed {
                 return with_headers(
                     ApiError::new(
                         Code::Forbidden,

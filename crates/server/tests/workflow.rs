@@ -54,7 +54,7 @@ fn setup() -> (axum::Router, Arc<SqliteStore>) {
     store
         .import(
             generate(SampleConfig::default()).records,
-            "t",
+            &innomesh_store::Actor::system("t"),
             "示例",
             &|_| {},
         )
