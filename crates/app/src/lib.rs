@@ -274,7 +274,11 @@ impl App {
         let entries = self.audit(who, filter.kind, filter.id.as_deref(), 10_000)?;
         Ok(entries
             .into_iter()
-            .filter(|e| filter.actor.as_deref().is_none_or(|a| e.actor.contains(a)))
+            .filter(|e| {
+                filter.actor.as_deref().is_none_or(|a| {
+                    e.actor.contains(a) || e.role.contains(a) || e.source.contains(a)
+                })
+            })
             .filter(|e| filter.action.as_deref().is_none_or(|a| e.action == a))
             .take(filter.limit.clamp(1, 10_000))
             .collect())

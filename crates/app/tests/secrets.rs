@@ -67,7 +67,11 @@ fn a_key_an_earlier_version_exposed_is_replaced_and_its_old_audit_entry_is_redac
     // Earlier versions wrote the key with `set_meta`, so the store's audit entry holds it.
     let legacy = "0123abcd4567ef89";
     store
-        .set_meta(funding::IDENTITY_KEY, legacy, &innomesh_store::Actor::system("system"))
+        .set_meta(
+            funding::IDENTITY_KEY,
+            legacy,
+            &innomesh_store::Actor::system("system"),
+        )
         .unwrap();
     assert_eq!(
         store.audit(None, Some(funding::IDENTITY_KEY), 1).unwrap()[0].detail,

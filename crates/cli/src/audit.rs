@@ -47,7 +47,9 @@ fn verify(a: VerifyArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     spinner.enable_steady_tick(Duration::from_millis(200));
-    let v = app.verify_audit(&crate::operator()).map_err(|e| anyhow::anyhow!(e.message))?;
+    let v = app
+        .verify_audit(&crate::operator())
+        .map_err(|e| anyhow::anyhow!(e.message))?;
     spinner.finish_and_clear();
     match &v.first_break {
         None => {

@@ -622,7 +622,8 @@ fn audit_verify_passes_on_a_written_registry_and_fails_on_a_tampered_file() {
     let out = bin()
         .args(["import", "organisations"])
         .arg(&file)
-        .args(["--actor", "王科员", "--data-dir"])
+        .env("USER", "王科员")
+        .args(["--data-dir"])
         .arg(dir.path())
         .output()
         .unwrap();
@@ -651,7 +652,7 @@ fn audit_verify_passes_on_a_written_registry_and_fails_on_a_tampered_file() {
             "--limit",
             "2",
             "--user",
-            "王科员",
+            "cli:王科员",
             "--data-dir",
         ])
         .arg(dir.path())
@@ -660,7 +661,10 @@ fn audit_verify_passes_on_a_written_registry_and_fails_on_a_tampered_file() {
     let listed = String::from_utf8(out.stdout).unwrap();
     assert_eq!(listed.lines().count(), 2, "{listed}");
     assert!(listed.starts_with("#22 "), "{listed}");
-    assert!(listed.contains("王科员（system，来自 local）"), "{listed}");
+    assert!(
+        listed.contains("cli:王科员（system，来自 local）"),
+        "{listed}"
+    );
 
     let conn = rusqlite::Connection::open(dir.path().join("innomesh.db")).unwrap();
     conn.execute_batch(

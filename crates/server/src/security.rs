@@ -21,7 +21,10 @@ static PUBLIC_ORIGIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 pub fn set_public_origin(url: &str) -> Result<(), String> {
     let trimmed = url.trim().trim_end_matches('/');
     if !(trimmed.starts_with("http://") || trimmed.starts_with("https://"))
-        || trimmed.split("://").nth(1).is_none_or(|h| h.is_empty() || h.contains('/'))
+        || trimmed
+            .split("://")
+            .nth(1)
+            .is_none_or(|h| h.is_empty() || h.contains('/'))
     {
         return Err(format!(
             "公开地址「{url}」无效：应为 http(s)://主机[:端口]，例如 https://kjj.baotou.gov.cn"

@@ -428,10 +428,21 @@ impl Fixture {
     async fn new() -> (Fixture, Vec<Account>) {
         let store = SqliteStore::open_in_memory().unwrap();
         store
-            .import(generate(SampleConfig::default()).records, &innomesh_store::Actor::system("t"), "t", &|_| {})
+            .import(
+                generate(SampleConfig::default()).records,
+                &innomesh_store::Actor::system("t"),
+                "t",
+                &|_| {},
+            )
             .unwrap()
             .unwrap();
-        store.set_meta("sample_data", "示例数据", &innomesh_store::Actor::system("t")).unwrap();
+        store
+            .set_meta(
+                "sample_data",
+                "示例数据",
+                &innomesh_store::Actor::system("t"),
+            )
+            .unwrap();
         let st = AppState::for_store(Arc::new(store));
         innomesh_app::chains::seed_models(&st, &local()).unwrap();
         let mut ids: HashMap<&'static str, String> = HashMap::new();
@@ -707,7 +718,12 @@ impl Fixture {
         user.totp_enabled = true;
         self.st
             .repo()
-            .user_save(&user, &innomesh_store::Actor::system("authz"), "totp", "test")
+            .user_save(
+                &user,
+                &innomesh_store::Actor::system("authz"),
+                "totp",
+                "test",
+            )
             .unwrap();
         let form = format!("username={name}&password={}", urlenc(password));
         let r = self

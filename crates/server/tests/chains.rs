@@ -16,7 +16,12 @@ use tower::ServiceExt;
 fn app() -> axum::Router {
     let store = SqliteStore::open_in_memory().unwrap();
     store
-        .import(generate(SampleConfig::default()).records, &innomesh_store::Actor::system("t"), "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &innomesh_store::Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
     let st = AppState::for_store(Arc::new(store));
@@ -134,7 +139,12 @@ async fn node_detail_targets_and_report() {
 async fn manual_mapping_is_respected_by_the_next_run() {
     let store = Arc::new(SqliteStore::open_in_memory().unwrap());
     store
-        .import(generate(SampleConfig::default()).records, &innomesh_store::Actor::system("t"), "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &innomesh_store::Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
     chains::seed_models(
@@ -153,7 +163,9 @@ async fn manual_mapping_is_respected_by_the_next_run() {
         serde_json::json!({"organisation": firm, "node": "rare_earth.magnet", "decision": "rejected", "note": "主营为磁性器件贸易，非生产"}),
     )
     .unwrap();
-    store.create(mapping, &innomesh_store::Actor::system("区科技局")).unwrap();
+    store
+        .create(mapping, &innomesh_store::Actor::system("区科技局"))
+        .unwrap();
     let (_, after) = get(&app, "/api/chains/rare_earth/nodes/magnet").await;
     assert!(
         after["firms"]

@@ -18,7 +18,12 @@ use tower::ServiceExt;
 fn setup() -> (Arc<SqliteStore>, axum::Router) {
     let store = Arc::new(SqliteStore::open_in_memory().unwrap());
     store
-        .import(generate(SampleConfig::default()).records, &innomesh_store::Actor::system("t"), "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &innomesh_store::Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
     chains::seed_models(

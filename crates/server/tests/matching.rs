@@ -28,7 +28,12 @@ async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
 async fn demand_matches_carry_evidence() {
     let store = SqliteStore::open_in_memory().unwrap();
     store
-        .import(generate(SampleConfig::default()).records, &innomesh_store::Actor::system("t"), "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &innomesh_store::Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
     let st = AppState::for_store(Arc::new(store));

@@ -13,7 +13,9 @@ use tower::ServiceExt;
 async fn writes_come_only_from_the_configured_public_address() {
     assert!(innomesh_server::security::set_public_origin("kjj.example").is_err());
     innomesh_server::security::set_public_origin("https://kjj.example/").unwrap();
-    let app = router(AppState::for_store(Arc::new(SqliteStore::open_in_memory().unwrap())));
+    let app = router(AppState::for_store(Arc::new(
+        SqliteStore::open_in_memory().unwrap(),
+    )));
     let post = |origin: &str| {
         Request::post("/api/organisations")
             .header(header::HOST, "127.0.0.1:8080")
@@ -23,9 +25,17 @@ async fn writes_come_only_from_the_configured_public_address() {
             .unwrap()
     };
     // The proxy's Host no longer decides: the public origin does.
-    let other = app.clone().oneshot(post("http://127.0.0.1:8080")).await.unwrap();
+    let other = app
+        .clone()
+        .oneshot(post("http://127.0.0.1:8080"))
+        .await
+        .unwrap();
     assert_eq!(other.status(), StatusCode::FORBIDDEN);
-    let evil = app.clone().oneshot(post("https://evil.example")).await.unwrap();
+    let evil = app
+        .clone()
+        .oneshot(post("https://evil.example"))
+        .await
+        .unwrap();
     assert_eq!(evil.status(), StatusCode::FORBIDDEN);
     // From the public address the request goes on (to the login check: no credentials here).
     let ours = app.oneshot(post("https://kjj.example")).await.unwrap();

@@ -23,10 +23,21 @@ use tower::ServiceExt;
 fn state() -> AppState {
     let store = SqliteStore::open_in_memory().unwrap();
     store
-        .import(generate(SampleConfig::default()).records, &innomesh_store::Actor::system("t"), "t", &|_| {})
+        .import(
+            generate(SampleConfig::default()).records,
+            &innomesh_store::Actor::system("t"),
+            "t",
+            &|_| {},
+        )
         .unwrap()
         .unwrap();
-    store.set_meta("sample_data", "示例数据", &innomesh_store::Actor::system("t")).unwrap();
+    store
+        .set_meta(
+            "sample_data",
+            "示例数据",
+            &innomesh_store::Actor::system("t"),
+        )
+        .unwrap();
     let st = AppState::for_store(Arc::new(store));
     innomesh_app::chains::seed_models(&st, &innomesh_app::Principal::local("t")).unwrap();
     st

@@ -37,6 +37,18 @@ fn filter_of(p: &Params) -> Result<AuditFilter, String> {
     })
 }
 
+/// `用户名（角色）@来源` of an entry (entries of earlier versions have no role or source).
+fn who_text(e: &innomesh_store::AuditEntry) -> String {
+    let mut t = e.actor.clone();
+    if !e.role.is_empty() {
+        t.push_str(&format!("（{}）", e.role));
+    }
+    if !e.source.is_empty() {
+        t.push_str(&format!("@{}", e.source));
+    }
+    t
+}
+
 fn page(st: &AppState, body: &str, status: StatusCode) -> Response {
     (
         status,
@@ -105,7 +117,7 @@ pub async fn audit_page(
                 vec![
                     Cell::Text(e.seq.to_string()),
                     Cell::Text(e.at.clone()),
-                    Cell::Text(e.actor.clone()),
+                    Cell::Text(who_text(e)),
                     Cell::Text(e.action.clone()),
                     Cell::Text(e.kind.clone().unwrap_or_default()),
                     Cell::Text(e.entity_id.clone().unwrap_or_default()),
@@ -161,7 +173,7 @@ pub async fn audit_page(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"detail\">{}</td></tr>",
             e.seq,
             escape(&e.at),
-            escape(&e.actor),
+            escape(&who_text(e)),
             escape(&e.action),
             escape(e.kind.as_deref().unwrap_or("")),
             escape(e.entity_id.as_deref().unwrap_or("")),
