@@ -230,11 +230,35 @@ fn audit(
     id: Option<&str>,
     detail: &str,
 ) -> rusqlite::Result<()> {
-    let (last, prev_hash): (i64, String) = tx
+    audit_chained(tx, &mut None, now, actor, action, kind, id, detail)
+}
+
+/// The chain's head (last seq and hash) as of now in this transaction.
+fn chain_head(tx: &Connection) -> rusqlite::Result<(i64, String)> {
+    Ok(tx
         .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
-        .unwrap_or_else(|| (0, crate::GENESIS_HASH.to_string()));
+        .unwrap_or_else(|| (0, crate::GENESIS_HASH.to_string())))
+}
+
+/// An audit entry chained to `head` (read from the log when `None`, then kept current), so a
+/// batch that writes many entries in one transaction reads the head once.
+#[allow(clippy::too_many_arguments)]
+fn audit_chained(
+    tx: &Connection,
+    head: &mut Option<(i64, String)>,
+    now: &str,
+    actor: &Actor,
+    action: &str,
+    kind: Option<&str>,
+    id: Option<&str>,
+    detail: &str,
+) -> rusqlite::Result<()> {
+    let (last, prev_hash) = match head.take() {
+        Some(h) => h,
+        None => chain_head(tx)?,
+    };
     let seq = last + 1;
     let hash = crate::audit_hash(
         &prev_hash,
@@ -263,6 +287,7 @@ fn audit(
         prev_hash,
         hash
     ])?;
+    *head = Some((seq, hash));
     Ok(())
 }
 
@@ -470,8 +495,10 @@ impl Repository for SqliteStore {
         let mut existing: HashMap<EntityKind, HashSet<String>> = HashMap::new();
         let mut summary = ImportSummary::default();
         let import_note = format!("导入：{source}");
-        audit(
+        let mut head = None;
+        audit_chained(
             &tx,
+            &mut head,
             &now,
             actor,
             "import_begin",
@@ -498,8 +525,9 @@ impl Repository for SqliteStore {
                 "import_create"
             };
             write_record(&tx, &keys, &record, &now, actor, &import_note)?;
-            audit(
+            audit_chained(
                 &tx,
+                &mut head,
                 &now,
                 actor,
                 action,
@@ -511,8 +539,9 @@ impl Repository for SqliteStore {
                 progress(i + 1);
             }
         }
-        audit(
+        audit_chained(
             &tx,
+            &mut head,
             &now,
             actor,
             "import_commit",
