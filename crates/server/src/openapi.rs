@@ -368,6 +368,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 Code::UnknownReference,
                 Code::InvalidField,
                 Code::Conflict,
+                Code::TooManyRequests,
             ])],
         ));
         let format_q = query(
