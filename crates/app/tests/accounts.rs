@@ -221,8 +221,11 @@ fn administrators_need_the_second_factor_and_a_recovery_code_works_once() {
             .code,
         Code::Unauthorized
     );
-    let code = totp_code(&enrolment.secret, now()).unwrap();
-    assert!(app.second_factor(&login.cookie, &code, "test").is_ok());
+    // The enrolment's code was accepted once and is not again; the next window's code is.
+    let again = app.second_factor(&login.cookie, &code, "test").unwrap_err();
+    assert!(again.message.contains("已用过"), "{}", again.message);
+    let next = totp_code(&enrolment.secret, now() + 30).unwrap();
+    assert!(app.second_factor(&login.cookie, &next, "test").is_ok());
 }
 
 #[test]

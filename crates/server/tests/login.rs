@@ -392,6 +392,27 @@ async fn administrators_enrol_totp_then_manage_accounts() {
     assert!(ok.text.contains("恢复码"));
     let session = session_of(&ok);
     assert_ne!(session, pending, "a new session id after the second factor");
+    // The same code does not open a second login (RFC 6238: accepted once).
+    let again = send(
+        &app,
+        form(
+            "/login",
+            &format!("username=anquan&password={}", enc("安全-管理-账号-2026")),
+            None,
+        ),
+    )
+    .await;
+    let replay = send(
+        &app,
+        form(
+            "/login/totp",
+            &format!("code={code}"),
+            Some(&session_of(&again)),
+        ),
+    )
+    .await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", replay.text);
+    assert!(replay.text.contains("已用过"), "{}", replay.text);
     let old = send(&app, get("/admin/users", Some(&pending))).await;
     assert_eq!(
         old.status,

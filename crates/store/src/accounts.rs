@@ -93,6 +93,9 @@ pub trait AccountStore: Send + Sync {
         locked_until: Option<&str>,
         last_login: Option<&str>,
     ) -> Result<(), StoreError>;
+    /// Records that a TOTP code of time step `step` was accepted; `false` when that step (or a
+    /// later one) was already used, so the code must not be accepted again.
+    fn totp_step_claim(&self, user_id: i64, step: i64) -> Result<bool, StoreError>;
     fn user_get(&self, id: i64) -> Result<Option<User>, StoreError>;
     fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError>;
     fn users(&self) -> Result<Vec<User>, StoreError>;

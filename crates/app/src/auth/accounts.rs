@@ -308,7 +308,17 @@ impl App {
         let Some(secret) = user.totp_secret.clone() else {
             return Err(Error::invalid("请先绑定动态口令"));
         };
-        let ok_totp = code.len() == 6 && totp(&secret)?.check(&code, unix_now() as u64).is_some();
+        let step = if code.len() == 6 {
+            totp(&secret)?.check(&code, unix_now() as u64)
+        } else {
+            None
+        };
+        // A code counts once: the same (or an earlier) time step again is a replay.
+        let ok_totp = match step {
+            Some(step) => self.repo.totp_step_claim(user.id, step as i64)?,
+            None => false,
+        };
+        let replayed = step.is_some() && !ok_totp;
         let recovery_hash = sha256_hex(&code.to_lowercase());
         let ok_recovery = user.totp_enabled && user.recovery_codes.contains(&recovery_hash);
         if !ok_totp && !ok_recovery {
@@ -327,7 +337,11 @@ impl App {
                     "动态口令连续错误次数过多，账号已锁定 15 分钟",
                 ));
             }
-            return Err(unauthorized("动态口令不正确"));
+            return Err(unauthorized(if replayed {
+                "该动态口令已用过一次，请等待身份验证器显示下一个口令（每 30 秒更新）"
+            } else {
+                "动态口令不正确"
+            }));
         }
         let mut shown = None;
         if !user.totp_enabled {

@@ -179,6 +179,15 @@ impl AccountStore for SqliteStore {
         Ok(())
     }
 
+    fn totp_step_claim(&self, user_id: i64, step: i64) -> Result<bool, StoreError> {
+        let conn = self.conns.write();
+        let n = conn.execute(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1",
+            params![step, user_id],
+        )?;
+        Ok(n == 1)
+    }
+
     fn user_get(&self, id: i64) -> Result<Option<User>, StoreError> {
         let conn = self.conns.read();
         Ok(conn

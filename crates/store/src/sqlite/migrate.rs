@@ -46,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         include_str!("../../migrations/sqlite/0007_personal_data_sealed.sql"),
         Some(super::keys::seal_plaintext),
     ),
+    (
+        8,
+        include_str!("../../migrations/sqlite/0008_totp_step.sql"),
+        None,
+    ),
 ];
 
 /// Where a migration's Rust step runs, when the SQL has to continue after it.
