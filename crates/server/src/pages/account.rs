@@ -77,7 +77,7 @@ fn demo_table(st: &AppState) -> String {
         ));
     }
     format!(
-        "<section class=\"sample\"><h2>示例账号（示例数据）</h2><p>以下账号仅用于体验示例数据，每个角色一个；管理员登录后还须输入右列的动态口令（每 30 秒变化，刷新本页可见新值）。</p>\
+        "<section class=\"sample\"><h2>示例账号（示例数据）</h2><p>以下账号仅用于体验示例数据，每个角色一个；管理员登录后还须输入右列的动态口令（每 30 秒变化，刷新本页可见新值；同一口令只能用一次）。</p>\
          <table><thead><tr><th>角色</th><th>用户名</th><th>密码</th><th>范围</th><th>管理员动态口令</th></tr></thead><tbody>{rows}</tbody></table></section>"
     )
 }
