@@ -172,7 +172,12 @@ impl App {
                         Some(_) => return Ok(Some(facets::Facets::default())),
                         None => q.region_prefix = Some(p.clone()),
                     }
-                    Ok(Some(facets::compute(self, &q)?))
+                    // The district facet counts each district's records whatever region is
+                    // chosen (to show the siblings): a clerk sees only their own district's.
+                    let mut f = facets::compute(self, &q)?;
+                    f.districts.retain(|code, _| code.starts_with(p.as_str()));
+                    f.townships.retain(|code, _| code.starts_with(p.as_str()));
+                    Ok(Some(f))
                 }
                 _ => Ok(None),
             },

@@ -65,6 +65,17 @@ fn a_district_clerk_sees_and_changes_only_their_district() {
         .iter()
         .all(|r| r.index().region.as_deref() == Some("150203")));
     assert!(page.total < all.len(), "not the whole city");
+    // The list's counts per district are the clerk's district only (no other district's figures).
+    let facets = app
+        .facets(&clerk, &ListQuery::new(EntityKind::Organisation))
+        .unwrap()
+        .unwrap();
+    assert!(!facets.districts.is_empty());
+    assert!(
+        facets.districts.keys().all(|d| d.starts_with("150203")),
+        "{:?}",
+        facets.districts
+    );
     assert!(app
         .get(&clerk, EntityKind::Organisation, here.credit_code.as_str())
         .unwrap()

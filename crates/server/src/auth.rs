@@ -343,8 +343,48 @@ pub async fn authenticate(State(st): State<AppState>, req: Request, next: Next) 
     let res = next.run(req).await;
     match &who {
         Some(p) if !api => decorate(res, p).await,
+        // An anonymous visitor (the login page) gets no navigation into the system.
+        None if !api => decorate_anonymous(res).await,
         _ => res,
     }
+}
+
+/// An anonymous page without the sections of the navigation (each needs an account).
+async fn decorate_anonymous(res: Response) -> Response {
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if !is_html {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "页面过大").into_response();
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let out = strip_sections(&html, |_| false);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(out))
+}
+
+/// Removes the navigation links whose `data-perm` the caller lacks.
+fn strip_sections(html: &str, allowed: impl Fn(&str) -> bool) -> String {
+    let mut out = html.to_string();
+    for tag in ["read", "engines", "funding", "write"] {
+        if allowed(tag) {
+            continue;
+        }
+        let marker = format!(" data-perm=\"{tag}\"");
+        while let Some(at) = out.find(&marker) {
+            let (Some(start), Some(end)) = (out[..at].rfind("<a "), out[at..].find("</a>")) else {
+                break;
+            };
+            out.replace_range(start..at + end + 4, "");
+        }
+    }
+    out
 }
 
 /// Adds the user bar and the CSRF field of every form to an HTML page.
@@ -371,25 +411,13 @@ async fn decorate(res: Response, who: &Principal) -> Response {
 /// in `data-perm`).
 fn without_forbidden_sections(html: &str, who: &Principal) -> String {
     use innomesh_app::Perm;
-    let mut out = html.to_string();
-    for (tag, perm) in [
-        ("read", Perm::Read),
-        ("engines", Perm::Engines),
-        ("funding", Perm::Funding),
-        ("write", Perm::Write),
-    ] {
-        if who.may(perm) {
-            continue;
-        }
-        let marker = format!(" data-perm=\"{tag}\"");
-        while let Some(at) = out.find(&marker) {
-            let (Some(start), Some(end)) = (out[..at].rfind("<a "), out[at..].find("</a>")) else {
-                break;
-            };
-            out.replace_range(start..at + end + 4, "");
-        }
-    }
-    out
+    strip_sections(html, |tag| match tag {
+        "read" => who.may(Perm::Read),
+        "engines" => who.may(Perm::Engines),
+        "funding" => who.may(Perm::Funding),
+        "write" => who.may(Perm::Write),
+        _ => true,
+    })
 }
 
 pub fn decorate_html(html: &str, who: &Principal) -> String {
