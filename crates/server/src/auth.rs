@@ -342,15 +342,16 @@ pub async fn authenticate(State(st): State<AppState>, req: Request, next: Next) 
 
     let res = next.run(req).await;
     match &who {
-        Some(p) if !api => decorate(res, p).await,
+        // The user bar and every form's CSRF field.
+        Some(p) if !api => rewrite_html(res, |h| decorate_html(h, p)).await,
         // An anonymous visitor (the login page) gets no navigation into the system.
-        None if !api => decorate_anonymous(res).await,
+        None if !api => rewrite_html(res, |h| strip_sections(h, |_| false)).await,
         _ => res,
     }
 }
 
-/// An anonymous page without the sections of the navigation (each needs an account).
-async fn decorate_anonymous(res: Response) -> Response {
+/// An HTML answer rewritten by `f` (other answers pass untouched).
+async fn rewrite_html(res: Response, f: impl FnOnce(&str) -> String) -> Response {
     let is_html = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -363,8 +364,7 @@ async fn decorate_anonymous(res: Response) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "页面过大").into_response();
     };
-    let html = String::from_utf8_lossy(&bytes);
-    let out = strip_sections(&html, |_| false);
+    let out = f(&String::from_utf8_lossy(&bytes));
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(out))
 }
@@ -385,26 +385,6 @@ fn strip_sections(html: &str, allowed: impl Fn(&str) -> bool) -> String {
         }
     }
     out
-}
-
-/// Adds the user bar and the CSRF field of every form to an HTML page.
-async fn decorate(res: Response, who: &Principal) -> Response {
-    let is_html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/html"));
-    if !is_html {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "页面过大").into_response();
-    };
-    let html = String::from_utf8_lossy(&bytes);
-    let out = decorate_html(&html, who);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(out))
 }
 
 /// The navigation without the sections this account cannot use (each link names what it needs
