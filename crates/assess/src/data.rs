@@ -18,10 +18,22 @@ impl Table {
             .has_headers(false)
             .flexible(true)
             .from_reader(text.as_bytes());
-        let mut records = rd.records();
-        let header: Vec<String> = match records.next() {
-            Some(Ok(r)) => r.iter().map(|s| s.trim().to_string()).collect(),
-            Some(Err(e)) => return Err(Error::Input(format!("第 1 行无法读取：{e}"))),
+        let mut lines = Vec::new();
+        for (i, r) in rd.records().enumerate() {
+            let r = r.map_err(|e| Error::Input(format!("第 {} 行无法读取：{e}", i + 1)))?;
+            lines.push((i + 1, r.iter().map(str::to_string).collect()));
+        }
+        Table::from_lines(lines)
+    }
+
+    /// From the lines of a sheet (1-based line number, cells as text); the first non-blank line is
+    /// the header. Checks the shape: ids present and unique, headers present and unique.
+    pub fn from_lines(lines: Vec<(usize, Vec<String>)>) -> Result<Table, Error> {
+        let mut lines = lines
+            .into_iter()
+            .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()));
+        let header: Vec<String> = match lines.next() {
+            Some((_, r)) => r.iter().map(|s| s.trim().to_string()).collect(),
             None => {
                 return Err(Error::Input(
                     "文件为空：第一行应为表头（编号, 指标…）".into(),
@@ -43,20 +55,20 @@ impl Table {
         }
         let mut rows = Vec::new();
         let mut ids = std::collections::HashSet::new();
-        for (i, r) in records.enumerate() {
-            let line = i + 2;
-            let r = r.map_err(|e| Error::Input(format!("第 {line} 行无法读取：{e}")))?;
-            if r.iter().all(|c| c.trim().is_empty()) {
-                continue;
+        for (line, r) in lines {
+            let mut row: Vec<String> = r.iter().map(|s| s.trim().to_string()).collect();
+            // Trailing empty cells (a spreadsheet's ragged right edge) are not extra columns.
+            while row.len() > header.len() && row.last().is_some_and(String::is_empty) {
+                row.pop();
             }
-            if r.len() != header.len() {
+            if row.len() > header.len() {
                 return Err(Error::Input(format!(
                     "第 {line} 行有 {} 列，表头有 {} 列",
-                    r.len(),
+                    row.len(),
                     header.len()
                 )));
             }
-            let row: Vec<String> = r.iter().map(|s| s.trim().to_string()).collect();
+            row.resize(header.len(), String::new());
             if row[0].is_empty() {
                 return Err(Error::Input(format!("第 {line} 行第 1 列（编号）为空")));
             }
@@ -74,7 +86,7 @@ impl Table {
     /// All columns as numbers (the entropy command): no gaps allowed.
     pub fn numeric(&self) -> Result<Vec<Vec<f64>>, Error> {
         let mut out = Vec::with_capacity(self.rows.len());
-        for (i, row) in self.rows.iter().enumerate() {
+        for row in &self.rows {
             let mut r = Vec::with_capacity(row.len() - 1);
             for (j, c) in row.iter().enumerate().skip(1) {
                 match c.parse::<f64>() {
@@ -88,7 +100,6 @@ impl Table {
                 }
             }
             out.push(r);
-            let _ = i;
         }
         Ok(out)
     }
