@@ -155,9 +155,6 @@ impl Dataset {
                     Error::Input(format!("编号「{}」的指标「{}」：{m}", row[0], ind.name))
                 })?);
             }
-            if col.iter().all(Option::is_none) {
-                return Err(Error::Input(format!("指标「{}」所有单位都缺失", ind.name)));
-            }
             values.push(col);
         }
         Ok(Dataset {

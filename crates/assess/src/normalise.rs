@@ -28,7 +28,8 @@ pub struct TablePoint {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum Normalisation {
-    /// (x − min) / (max − min) · 100, reversed for lower-is-better; a constant column scores 100.
+    /// (x − min) / (max − min) · 100, reversed for lower-is-better; a constant column (no spread,
+    /// no information) scores 50 for everyone, as under the z-score.
     MinMax,
     /// 50 + 10 · (x − mean) / sd (population sd), sign reversed for lower-is-better; a constant
     /// column scores 50.
@@ -109,7 +110,7 @@ pub fn normalise(
                                 Direction::Lower => (1.0 - s) * 100.0,
                             }
                         } else {
-                            100.0
+                            50.0
                         }
                     })
                 })

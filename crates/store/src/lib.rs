@@ -2,6 +2,7 @@
 //! implementation. A PostgreSQL backend implements the same trait; callers do not change.
 
 pub mod accounts;
+pub mod assessment;
 mod audit;
 mod clock;
 mod keyfile;
@@ -145,7 +146,7 @@ pub struct BatchError {
 }
 
 /// The registry as every caller sees it.
-pub trait Repository: accounts::AccountStore + Send + Sync {
+pub trait Repository: accounts::AccountStore + assessment::AssessmentStore + Send + Sync {
     /// Writes a whole batch in one transaction, or nothing: references are checked against the
     /// store and the batch itself, and every bad record is reported. Ids missing are assigned.
     fn import(

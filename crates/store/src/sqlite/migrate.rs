@@ -51,6 +51,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         include_str!("../../migrations/sqlite/0008_totp_step.sql"),
         None,
     ),
+    (
+        10,
+        include_str!("../../migrations/sqlite/0010_assessment.sql"),
+        None,
+    ),
 ];
 
 /// Where a migration's Rust step runs, when the SQL has to continue after it.
