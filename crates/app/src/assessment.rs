@@ -165,8 +165,13 @@ fn own_unit(who: &Principal) -> Option<&str> {
     (who.role == Role::Expert && !who.scope.is_empty()).then_some(who.scope.as_str())
 }
 
+/// Whether the assessment section is open to this account at all (navigation).
+pub fn may_open(who: &Principal) -> bool {
+    may_read_all(who) || own_unit(who).is_some()
+}
+
 fn require_reader(who: &Principal) -> Result<()> {
-    if may_read_all(who) || own_unit(who).is_some() {
+    if may_open(who) {
         Ok(())
     } else {
         Err(Error::new(Code::Forbidden, "当前账号无权查看考核评估"))
@@ -558,10 +563,14 @@ impl App {
 
     pub fn assessment_entries(&self, who: &Principal, round: &str) -> Result<Vec<AssessmentEntry>> {
         require_reader(who)?;
-        self.round_record(round)?;
+        let (r, _) = self.round_record(round)?;
         let mut e = self.repo.assessment_entries(round)?;
         if !may_read_all(who) {
             let own = own_unit(who).unwrap_or_default();
+            // Outside its rounds a platform learns nothing, not even that the round exists.
+            if !self.round_units(&r)?.iter().any(|(id, _)| id == own) {
+                return Err(Error::not_found(format!("未找到评估轮次「{round}」")));
+            }
             e.retain(|x| x.unit_id == own);
         }
         Ok(e)

@@ -1,6 +1,7 @@
 //! The JSON API under `/api`: one router per feature.
 
 mod alloc;
+mod assessment;
 pub mod chains;
 mod dictionaries;
 mod funding;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(search::router())
         .merge(dictionaries::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(workflow::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
+        .merge(assessment::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),

@@ -48,6 +48,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("/chains", "产业链", "engines"),
     ("/capacity", "聚合加工", "engines"),
     ("/funding", "资金一盘棋", "funding"),
+    ("/assessment", "考核评估", "assess"),
     ("/import", "导入", "write"),
 ];
 
