@@ -991,3 +991,73 @@ fn registry_query(
     }
     (total, recs)
 }
+
+/// Two key-laboratory rounds over the sample registry (`innomesh demo`): last year's, published,
+/// and this year's, a draft with the first platform's figures still waiting for review. The manual
+/// figures are drawn from a fixed seed, so every demo database holds the same rounds. Returns the
+/// ids created (none when they exist already, or the registry is not sample data).
+pub fn seed_sample_rounds(app: &App, who: &Principal) -> Result<Vec<String>> {
+    if app.sample_label().is_none() {
+        return Ok(Vec::new());
+    }
+    let year = app
+        .repo
+        .all(EntityKind::Achievement)?
+        .iter()
+        .filter_map(|r| match r {
+            Record::Achievement(a) => a.year,
+            _ => None,
+        })
+        .max()
+        .unwrap_or(2025);
+    let mut rng = innomesh_assess::rng::Rng::new(20_261_207);
+    let mut made = Vec::new();
+    for (i, y) in [year - 1, year].into_iter().enumerate() {
+        let id = format!("key_laboratory-{y}");
+        if app.repo.assessment_round(&id)?.is_some() {
+            continue;
+        }
+        let r = app.assessment_round_create(
+            who,
+            "key_laboratory",
+            y,
+            Some(&format!("{y} 年度重点实验室评估（示例数据）")),
+        )?;
+        let (round, f) = app.round_record(&r.id)?;
+        let units = app.round_units(&round)?;
+        for (u, (uid, _)) in units.iter().enumerate() {
+            // A latent quality per platform, so the rounds tell a story from year to year.
+            let q = 0.35 + 0.6 * ((u * 7919 + 13) % 101) as f64 / 100.0;
+            for (_, ind) in f.indicators() {
+                let Source::Manual { evidence } = &ind.source else {
+                    continue;
+                };
+                let x = (q + 0.25 * (rng.next_f64() - 0.5)).clamp(0.0, 1.0);
+                let value = match &ind.rubric {
+                    Some(grades) => {
+                        let k = ((1.0 - x) * grades.len() as f64) as usize;
+                        grades[k.min(grades.len() - 1)].grade.clone()
+                    }
+                    None => format!("{}", (x * 20.0).round()),
+                };
+                app.assessment_entry_submit(
+                    who,
+                    &r.id,
+                    uid,
+                    &ind.id,
+                    &value,
+                    &format!("{evidence}（示例）"),
+                )?;
+                // This year's first platform waits for the bureau's check.
+                if !(i == 1 && u == 0) {
+                    app.assessment_entry_review(who, &r.id, uid, &ind.id, true, "")?;
+                }
+            }
+        }
+        if i == 0 {
+            app.assessment_round_publish(who, &r.id)?;
+        }
+        made.push(r.id);
+    }
+    Ok(made)
+}

@@ -782,17 +782,29 @@ fn operations() -> Vec<(String, Vec<Op>)> {
     ));
     out.push((
         "/api/assessment/rounds/{id}/publish".into(),
-        vec![Op::new("post", tag, "发布：冻结指标体系版本、数据快照（SHA-256）和结果，此后不可修改")
-            .params(vec![round_id()])
-            .ok(json_ok("{round, snapshot_hash}", object()))
-            .errors(&[Code::NotFound, Code::Conflict, Code::InvalidField])],
+        vec![Op::new(
+            "post",
+            tag,
+            "发布：冻结指标体系版本、数据快照（SHA-256）和结果，此后不可修改",
+        )
+        .params(vec![round_id()])
+        .body(json_body(
+            json!({"type": "object", "description": "空对象 {}（发布不需要参数）"}),
+        ))
+        .ok(json_ok("{round, snapshot_hash}", object()))
+        .errors(WRITE)
+        .errors(&[Code::NotFound, Code::Conflict])],
     ));
     out.push((
         "/api/assessment/rounds/{id}/export".into(),
-        vec![Op::new("get", tag, "评分卡 XLSX（中文表头：评分、指标数据、敏感性分析、说明）")
-            .params(vec![round_id()])
-            .ok(file_ok("XLSX", &[XLSX]))
-            .errors(&[Code::NotFound, Code::InvalidField])],
+        vec![Op::new(
+            "get",
+            tag,
+            "评分卡 XLSX（中文表头：评分、指标数据、敏感性分析、说明）",
+        )
+        .params(vec![round_id()])
+        .ok(file_ok("XLSX", &[XLSX]))
+        .errors(&[Code::NotFound, Code::InvalidField])],
     ));
     out.push((
         "/api/assessment/rounds/{id}/entries".into(),

@@ -31,7 +31,10 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A JSON object body, or a Chinese message naming the expected fields.
-fn object(body: Result<Bytes, BytesRejection>, expected: &str) -> Result<Map<String, Value>, ApiError> {
+fn object(
+    body: Result<Bytes, BytesRejection>,
+    expected: &str,
+) -> Result<Map<String, Value>, ApiError> {
     let body = body_bytes(body, JSON_LIMIT)?;
     match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(m)) => Ok(m),
@@ -42,7 +45,11 @@ fn object(body: Result<Bytes, BytesRejection>, expected: &str) -> Result<Map<Str
     }
 }
 
-fn text<'a>(m: &'a Map<String, Value>, key: &str, required: bool) -> Result<Option<&'a str>, ApiError> {
+fn text<'a>(
+    m: &'a Map<String, Value>,
+    key: &str,
+    required: bool,
+) -> Result<Option<&'a str>, ApiError> {
     match m.get(key) {
         None | Some(Value::Null) if !required => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.as_str())),
@@ -64,7 +71,10 @@ async fn create(
     Who(who): Who,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let m = object(body, "{\"framework\": 指标体系编号, \"year\": 年度, \"name\": 名称（可选）}")?;
+    let m = object(
+        body,
+        "{\"framework\": 指标体系编号, \"year\": 年度, \"name\": 名称（可选）}",
+    )?;
     let framework = text(&m, "framework", true)?.unwrap_or_default().to_string();
     let year = m
         .get("year")
@@ -92,7 +102,9 @@ async fn publish(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || st.assessment_round_publish(&who, &id)).await??;
-    Ok(Json(json!({"round": v.round, "snapshot_hash": v.snapshot_hash})))
+    Ok(Json(
+        json!({"round": v.round, "snapshot_hash": v.snapshot_hash}),
+    ))
 }
 
 async fn export(
@@ -110,7 +122,10 @@ async fn export(
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", name.replace(['"', '\\'], "_")),
+                format!(
+                    "attachment; filename=\"{}\"",
+                    name.replace(['"', '\\'], "_")
+                ),
             ),
         ],
         bytes,
@@ -143,7 +158,12 @@ async fn submit(
             _ => text(&m, k, true)?.unwrap_or_default().to_string(),
         })
     };
-    let (unit, indicator, value, evidence) = (get("unit")?, get("indicator")?, get("value")?, get("evidence")?);
+    let (unit, indicator, value, evidence) = (
+        get("unit")?,
+        get("indicator")?,
+        get("value")?,
+        get("evidence")?,
+    );
     let e = blocking(move || {
         st.assessment_entry_submit(&who, &id, &unit, &indicator, &value, &evidence)
     })
@@ -163,15 +183,16 @@ async fn review(
     )?;
     let unit = text(&m, "unit", true)?.unwrap_or_default().to_string();
     let indicator = text(&m, "indicator", true)?.unwrap_or_default().to_string();
-    let approve = m
-        .get("approve")
-        .and_then(Value::as_bool)
-        .ok_or_else(|| ApiError::new(Code::InvalidField, "字段「approve」须为 true（通过）或 false（退回）"))?;
+    let approve = m.get("approve").and_then(Value::as_bool).ok_or_else(|| {
+        ApiError::new(
+            Code::InvalidField,
+            "字段「approve」须为 true（通过）或 false（退回）",
+        )
+    })?;
     let note = text(&m, "note", false)?.unwrap_or_default().to_string();
-    let e = blocking(move || {
-        st.assessment_entry_review(&who, &id, &unit, &indicator, approve, &note)
-    })
-    .await??;
+    let e =
+        blocking(move || st.assessment_entry_review(&who, &id, &unit, &indicator, approve, &note))
+            .await??;
     Ok(Json(json!(e)))
 }
 

@@ -130,7 +130,10 @@ pub async fn create(
     };
     let framework = param(&p, "framework").unwrap_or("").to_string();
     let Some(year) = param(&p, "year").and_then(|y| y.trim().parse::<i32>().ok()) else {
-        return redirect(format!("/assessment?error={}", enc("请填写 4 位年度，如 2025")));
+        return redirect(format!(
+            "/assessment?error={}",
+            enc("请填写 4 位年度，如 2025")
+        ));
     };
     let st2 = st.clone();
     match blocking(move || st2.assessment_round_create(&who, &framework, year, None)).await {
@@ -156,7 +159,13 @@ fn bar(x: f64, median: f64) -> String {
 /// The rank band on a line of all ranks.
 fn band(u: &UnitView, n: usize) -> String {
     let [lo, hi] = u.result.rank_band;
-    let pos = |r: usize| if n <= 1 { 0.0 } else { (r - 1) as f64 / (n - 1) as f64 * 100.0 };
+    let pos = |r: usize| {
+        if n <= 1 {
+            0.0
+        } else {
+            (r - 1) as f64 / (n - 1) as f64 * 100.0
+        }
+    };
     format!(
         "<span class=\"meter band\" title=\"90% 位次区间 {lo}–{hi}，中位位次 {}\"><span class=\"fill\" style=\"left:{:.1}%;width:{:.1}%\"></span><span class=\"median\" style=\"left:{:.1}%\"></span></span> {lo}–{hi}",
         u.result.median_rank,
@@ -168,12 +177,7 @@ fn band(u: &UnitView, n: usize) -> String {
 
 fn record_link(kind: &str, id: &str) -> String {
     match EntityKind::from_code(kind) {
-        Some(k) => format!(
-            "<a href=\"/{}/{}\">{}</a>",
-            k.plural(),
-            enc(id),
-            escape(id)
-        ),
+        Some(k) => format!("<a href=\"/{}/{}\">{}</a>", k.plural(), enc(id), escape(id)),
         None => escape(id),
     }
 }
@@ -230,7 +234,11 @@ fn source_html(f: &innomesh_app::assessment::Figure, limit: usize) -> String {
     }
 }
 
-async fn load(st: &AppState, who: innomesh_app::Principal, id: String) -> Result<RoundView, Response> {
+async fn load(
+    st: &AppState,
+    who: innomesh_app::Principal,
+    id: String,
+) -> Result<RoundView, Response> {
     let st2 = st.clone();
     match blocking(move || st2.assessment_round(&who, &id)).await {
         Ok(Ok(v)) => Ok(v),
@@ -367,7 +375,11 @@ pub async fn platform(
         Err(r) => return r,
     };
     let Some(u) = v.units.iter().find(|u| u.id == pid) else {
-        return error_page(StatusCode::NOT_FOUND, &format!("本轮评估中没有平台「{pid}」"), &st);
+        return error_page(
+            StatusCode::NOT_FOUND,
+            &format!("本轮评估中没有平台「{pid}」"),
+            &st,
+        );
     };
     let f = &v.framework;
     let n = v.units.len().max(1);
@@ -444,7 +456,15 @@ pub async fn platform(
                 let hint = i
                     .rubric
                     .as_ref()
-                    .map(|r| format!("（等级 {}）", r.iter().map(|g| g.grade.as_str()).collect::<Vec<_>>().join("/")))
+                    .map(|r| {
+                        format!(
+                            "（等级 {}）",
+                            r.iter()
+                                .map(|g| g.grade.as_str())
+                                .collect::<Vec<_>>()
+                                .join("/")
+                        )
+                    })
                     .unwrap_or_else(|| format!("（{}）", i.unit));
                 body.push_str(&format!(
                     "<option value=\"{}\">{}{}</option>",
@@ -473,9 +493,20 @@ pub async fn submit(
     let back = format!("/assessment/{}/platforms/{}", enc(&id), enc(&pid));
     let st2 = st.clone();
     let (id2, pid2) = (id.clone(), pid.clone());
-    match blocking(move || st2.assessment_entry_submit(&who, &id2, &pid2, &indicator, &value, &evidence)).await {
+    match blocking(move || {
+        st2.assessment_entry_submit(&who, &id2, &pid2, &indicator, &value, &evidence)
+    })
+    .await
+    {
         Ok(Ok(_)) => redirect(format!("{back}?ok={}", enc("已提交，待市科技局审核"))),
-        Ok(Err(e)) if matches!(e.code, innomesh_app::Code::Forbidden | innomesh_app::Code::NotFound) => fail(e.into(), &st),
+        Ok(Err(e))
+            if matches!(
+                e.code,
+                innomesh_app::Code::Forbidden | innomesh_app::Code::NotFound
+            ) =>
+        {
+            fail(e.into(), &st)
+        }
         Ok(Err(e)) => redirect(format!("{back}?error={}", enc(&e.message))),
         Err(e) => fail(e, &st),
     }
@@ -496,9 +527,27 @@ pub async fn review(
     let back = format!("/assessment/{}", enc(&id));
     let st2 = st.clone();
     let id2 = id.clone();
-    match blocking(move || st2.assessment_entry_review(&who, &id2, &unit, &indicator, approve, &note)).await {
-        Ok(Ok(_)) => redirect(format!("{back}?ok={}", enc(if approve { "已审核通过" } else { "已退回" }))),
-        Ok(Err(e)) if matches!(e.code, innomesh_app::Code::Forbidden | innomesh_app::Code::NotFound) => fail(e.into(), &st),
+    match blocking(move || {
+        st2.assessment_entry_review(&who, &id2, &unit, &indicator, approve, &note)
+    })
+    .await
+    {
+        Ok(Ok(_)) => redirect(format!(
+            "{back}?ok={}",
+            enc(if approve {
+                "已审核通过"
+            } else {
+                "已退回"
+            })
+        )),
+        Ok(Err(e))
+            if matches!(
+                e.code,
+                innomesh_app::Code::Forbidden | innomesh_app::Code::NotFound
+            ) =>
+        {
+            fail(e.into(), &st)
+        }
         Ok(Err(e)) => redirect(format!("{back}?error={}", enc(&e.message))),
         Err(e) => fail(e, &st),
     }
@@ -512,8 +561,18 @@ pub async fn publish(
     let back = format!("/assessment/{}", enc(&id));
     let st2 = st.clone();
     match blocking(move || st2.assessment_round_publish(&who, &id)).await {
-        Ok(Ok(_)) => redirect(format!("{back}?ok={}", enc("已发布：指标体系版本、数据快照和结果已冻结"))),
-        Ok(Err(e)) if matches!(e.code, innomesh_app::Code::Forbidden | innomesh_app::Code::NotFound) => fail(e.into(), &st),
+        Ok(Ok(_)) => redirect(format!(
+            "{back}?ok={}",
+            enc("已发布：指标体系版本、数据快照和结果已冻结")
+        )),
+        Ok(Err(e))
+            if matches!(
+                e.code,
+                innomesh_app::Code::Forbidden | innomesh_app::Code::NotFound
+            ) =>
+        {
+            fail(e.into(), &st)
+        }
         Ok(Err(e)) => redirect(format!("{back}?error={}", enc(&e.message))),
         Err(e) => fail(e, &st),
     }

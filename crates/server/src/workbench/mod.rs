@@ -25,12 +25,18 @@ pub fn router() -> Router<AppState> {
             "/funding/check",
             get(funding::check_form).post(funding::check_submit),
         )
-        .route("/assessment", get(assessment::rounds).post(assessment::create))
+        .route(
+            "/assessment",
+            get(assessment::rounds).post(assessment::create),
+        )
         .route("/assessment/compare", get(assessment::compare))
         .route("/assessment/{id}", get(assessment::round))
         .route("/assessment/{id}/publish", post(assessment::publish))
         .route("/assessment/{id}/review", post(assessment::review))
-        .route("/assessment/{id}/platforms/{pid}", get(assessment::platform))
+        .route(
+            "/assessment/{id}/platforms/{pid}",
+            get(assessment::platform),
+        )
         .route(
             "/assessment/{id}/platforms/{pid}/entries",
             post(assessment::submit),
