@@ -70,6 +70,19 @@ pub struct Figure {
     pub source: FigureSource,
 }
 
+/// One framework version, shipped or saved in the registry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FrameworkVersion {
+    pub id: String,
+    pub version: String,
+    pub name: String,
+    pub unit: String,
+    pub shipped: bool,
+    pub created_at: Option<String>,
+    /// Rounds run with this version.
+    pub used_by: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundSummary {
     pub id: String,
@@ -225,26 +238,19 @@ impl App {
         Ok(out)
     }
 
-    /// A new draft round of a shipped framework for one year (city staff).
+    /// A new draft round of a framework version (the shipped one when `version` is none) for one
+    /// year (city staff).
     pub fn assessment_round_create(
         &self,
         who: &Principal,
         framework_id: &str,
+        version: Option<&str>,
         year: i32,
         name: Option<&str>,
     ) -> Result<RoundSummary> {
         who.require(Perm::Assess)?;
-        let text = innomesh_assess::SHIPPED
-            .iter()
-            .find(|(i, _)| *i == framework_id)
-            .map(|(_, t)| *t)
-            .ok_or_else(|| {
-                let ids: Vec<&str> = innomesh_assess::SHIPPED.iter().map(|(i, _)| *i).collect();
-                Error::invalid(format!(
-                    "没有指标体系「{framework_id}」，可选：{}",
-                    ids.join("、")
-                ))
-            })?;
+        let text = self.framework_text(framework_id, version)?;
+        let text = text.as_str();
         let f = Framework::from_yaml(text).map_err(engine_error)?;
         if platform_kind(&f).is_none() {
             return Err(Error::invalid(format!(
@@ -292,6 +298,139 @@ impl App {
         self.repo.assessment_round_create(&round, &who.actor())?;
         let (r, f) = self.round_record(&round.id)?;
         Ok(summary(&r, &f))
+    }
+
+    /// The text of a framework version: a version saved in the registry, else the shipped one
+    /// (when `version` is none or names the shipped version).
+    fn framework_text(&self, id: &str, version: Option<&str>) -> Result<String> {
+        let shipped = innomesh_assess::SHIPPED
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, t)| *t);
+        if let Some(v) = version {
+            if let Some(f) = self
+                .repo
+                .assessment_frameworks()?
+                .into_iter()
+                .find(|f| f.id == id && f.version == v)
+            {
+                return Ok(f.framework);
+            }
+            if let Some(t) = shipped {
+                if Framework::from_yaml(t).map_err(engine_error)?.version == v {
+                    return Ok(t.to_string());
+                }
+            }
+            return Err(Error::invalid(format!("没有指标体系「{id}」的版本「{v}」")));
+        }
+        shipped.map(str::to_string).ok_or_else(|| {
+            let ids: Vec<&str> = innomesh_assess::SHIPPED.iter().map(|(i, _)| *i).collect();
+            Error::invalid(format!("没有指标体系「{id}」，可选：{}", ids.join("、")))
+        })
+    }
+
+    /// Every framework version: the shipped ones and those saved in the registry, with the rounds
+    /// that use each (a version used by a published round is, like every version, never changed).
+    pub fn assessment_frameworks(&self, who: &Principal) -> Result<Vec<FrameworkVersion>> {
+        if !may_read_all(who) {
+            return Err(Error::new(Code::Forbidden, "当前账号无权查看指标体系版本"));
+        }
+        let rounds = self.repo.assessment_rounds()?;
+        let used = |id: &str, v: &str| -> Vec<String> {
+            rounds
+                .iter()
+                .filter(|r| r.framework_id == id && r.framework_version == v)
+                .map(|r| r.id.clone())
+                .collect()
+        };
+        let mut out = Vec::new();
+        for (_, text) in innomesh_assess::SHIPPED {
+            let f = Framework::from_yaml(text).map_err(engine_error)?;
+            out.push(FrameworkVersion {
+                used_by: used(&f.id, &f.version),
+                id: f.id,
+                version: f.version,
+                name: f.name,
+                unit: f.unit,
+                shipped: true,
+                created_at: None,
+            });
+        }
+        for s in self.repo.assessment_frameworks()? {
+            let f = Framework::from_yaml(&s.framework).map_err(engine_error)?;
+            out.push(FrameworkVersion {
+                used_by: used(&s.id, &s.version),
+                id: s.id,
+                version: s.version,
+                name: f.name,
+                unit: f.unit,
+                shipped: false,
+                created_at: Some(s.created_at),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Saves a new framework version (YAML) after the same checks as a shipped file; an id and
+    /// version that exist already (shipped or saved) are refused: a change is a new version.
+    pub fn assessment_framework_save(
+        &self,
+        who: &Principal,
+        yaml: &str,
+    ) -> Result<FrameworkVersion> {
+        who.require(Perm::Assess)?;
+        if yaml.len() > 256 * 1024 {
+            return Err(Error::invalid("指标体系文件不能超过 256 KB"));
+        }
+        let f = Framework::from_yaml(yaml).map_err(engine_error)?;
+        if f.id.chars().count() > 64 || f.version.chars().count() > 32 {
+            return Err(Error::invalid(
+                "指标体系编号不超过 64 个字符，版本号不超过 32 个字符",
+            ));
+        }
+        let clash = innomesh_assess::SHIPPED
+            .iter()
+            .filter_map(|(_, t)| Framework::from_yaml(t).ok())
+            .any(|s| s.id == f.id && s.version == f.version);
+        if clash {
+            return Err(Error::new(
+                Code::Conflict,
+                format!(
+                    "「{}」版本「{}」是内置版本，不可修改：请使用新的版本号",
+                    f.id, f.version
+                ),
+            ));
+        }
+        self.repo.assessment_framework_save(
+            &innomesh_store::assessment::StoredFramework {
+                id: f.id.clone(),
+                version: f.version.clone(),
+                framework: yaml.to_string(),
+                created_at: String::new(),
+            },
+            &who.actor(),
+        )?;
+        self.assessment_frameworks(who)?
+            .into_iter()
+            .find(|v| v.id == f.id && v.version == f.version && !v.shipped)
+            .ok_or_else(|| Error::internal("保存后未找到指标体系版本"))
+    }
+
+    /// What changed from one version of a framework to another.
+    pub fn assessment_framework_diff(
+        &self,
+        who: &Principal,
+        id: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<innomesh_assess::diff::Change>> {
+        if !may_read_all(who) {
+            return Err(Error::new(Code::Forbidden, "当前账号无权查看指标体系版本"));
+        }
+        let a =
+            Framework::from_yaml(&self.framework_text(id, Some(from))?).map_err(engine_error)?;
+        let b = Framework::from_yaml(&self.framework_text(id, Some(to))?).map_err(engine_error)?;
+        Ok(innomesh_assess::diff::diff(&a, &b))
     }
 
     /// The platforms a round assesses, by id: (id, name).
@@ -1020,6 +1159,7 @@ pub fn seed_sample_rounds(app: &App, who: &Principal) -> Result<Vec<String>> {
         let r = app.assessment_round_create(
             who,
             "key_laboratory",
+            None,
             y,
             Some(&format!("{y} 年度重点实验室评估（示例数据）")),
         )?;

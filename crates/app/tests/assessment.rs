@@ -66,7 +66,7 @@ fn a_round_over_the_registry_from_draft_to_published_and_recomputed() {
     let labs = key_labs(&app);
     assert!(labs.len() >= 3, "the sample has key laboratories");
     let r = app
-        .assessment_round_create(&city, "key_laboratory", year, None)
+        .assessment_round_create(&city, "key_laboratory", None, year, None)
         .unwrap();
     assert_eq!(r.status, "draft");
 
@@ -286,7 +286,7 @@ fn only_staff_create_rounds_and_bad_requests_are_refused() {
         .unwrap();
     let ent = principal(&app, "ent", Role::Enterprise, &code);
     assert_eq!(
-        app.assessment_round_create(&ent, "key_laboratory", 2025, None)
+        app.assessment_round_create(&ent, "key_laboratory", None, 2025, None)
             .unwrap_err()
             .code,
         Code::Forbidden
@@ -297,17 +297,17 @@ fn only_staff_create_rounds_and_bad_requests_are_refused() {
         ("joint_centre_laboratory", 2025),
     ] {
         assert_eq!(
-            app.assessment_round_create(&city, fw, year, None)
+            app.assessment_round_create(&city, fw, None, year, None)
                 .unwrap_err()
                 .code,
             Code::InvalidField,
             "{fw} {year}"
         );
     }
-    app.assessment_round_create(&city, "key_laboratory", 2025, None)
+    app.assessment_round_create(&city, "key_laboratory", None, 2025, None)
         .unwrap();
     assert_eq!(
-        app.assessment_round_create(&city, "key_laboratory", 2025, None)
+        app.assessment_round_create(&city, "key_laboratory", None, 2025, None)
             .unwrap_err()
             .code,
         Code::Conflict
@@ -316,4 +316,83 @@ fn only_staff_create_rounds_and_bad_requests_are_refused() {
         app.assessment_round(&city, "nope-1").unwrap_err().code,
         Code::NotFound
     );
+}
+
+#[test]
+fn a_new_framework_version_is_a_new_record_with_a_diff() {
+    let app = app();
+    let city = principal(&app, "city", Role::CityStaff, "");
+    let shipped = innomesh_assess::SHIPPED[0].1;
+    // The shipped version cannot be saved over, whoever asks.
+    assert_eq!(
+        app.assessment_framework_save(&city, shipped)
+            .unwrap_err()
+            .code,
+        Code::Conflict
+    );
+    let v2 = shipped
+        .replace("version: \"2026.1\"", "version: \"2026.2\"")
+        .replacen("    weight: 0.5\n", "    weight: 0.4\n", 1)
+        .replacen(
+            "    weight: 0.3\n    indicators:",
+            "    weight: 0.4\n    indicators:",
+            1,
+        );
+    let saved = app.assessment_framework_save(&city, &v2).unwrap();
+    assert_eq!((saved.version.as_str(), saved.shipped), ("2026.2", false));
+    // Immutable: the same version again is refused; a bad file is refused in Chinese.
+    assert_eq!(
+        app.assessment_framework_save(&city, &v2).unwrap_err().code,
+        Code::Conflict
+    );
+    let bad = v2
+        .replace("version: \"2026.2\"", "version: \"2026.3\"")
+        .replacen("    weight: 0.4\n", "    weight: 0.9\n", 1);
+    let e = app.assessment_framework_save(&city, &bad).unwrap_err();
+    assert_eq!(e.code, Code::InvalidField);
+    assert!(e.message.contains("之和须为 1"), "{}", e.message);
+    let lab = principal(&app, "lab", Role::Expert, &key_labs(&app)[0]);
+    assert_eq!(
+        app.assessment_framework_save(&lab, &v2).unwrap_err().code,
+        Code::Forbidden
+    );
+    // The diff names both dimension weights that moved.
+    let d = app
+        .assessment_framework_diff(&city, "key_laboratory", "2026.1", "2026.2")
+        .unwrap();
+    let moved: Vec<(&str, &str, &str)> = d
+        .iter()
+        .filter(|c| c.what == "维度权重")
+        .map(|c| (c.item.as_str(), c.before.as_str(), c.after.as_str()))
+        .collect();
+    assert_eq!(
+        moved,
+        vec![
+            ("研究水平与贡献", "50.0%", "40.0%"),
+            ("队伍建设与人才培养", "30.0%", "40.0%")
+        ]
+    );
+    // A round run with each version; the comparison splits the change: same data, so all of it
+    // is the framework's.
+    let year = busiest_year(&app);
+    let a = app
+        .assessment_round_create(&city, "key_laboratory", None, year, None)
+        .unwrap();
+    let before = app.assessment_round_create(&city, "key_laboratory", Some("2026.2"), year, None);
+    // Same framework id and year: the round id is taken.
+    assert_eq!(before.unwrap_err().code, Code::Conflict);
+    let b = app
+        .assessment_round_create(&city, "key_laboratory", Some("2026.2"), year - 1, None)
+        .unwrap();
+    assert_eq!(b.framework_version, "2026.2");
+    let c = app.assessment_compare(&city, &a.id, &b.id).unwrap();
+    assert!(!c.rows.is_empty());
+    for r in &c.rows {
+        let total = r.score_b - r.score_a;
+        let split = r.data_effect.unwrap() + r.framework_effect.unwrap();
+        assert!((total - split).abs() < 1e-9);
+    }
+    let listed = app.assessment_frameworks(&city).unwrap();
+    let v = listed.iter().find(|v| v.version == "2026.2").unwrap();
+    assert_eq!(v.used_by, vec![b.id.clone()]);
 }

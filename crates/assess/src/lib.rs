@@ -6,6 +6,7 @@
 //! single-threaded, so a seed gives bit-identical answers on every run.
 
 pub mod data;
+pub mod diff;
 pub mod framework;
 pub mod normalise;
 pub mod rng;

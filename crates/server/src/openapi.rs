@@ -762,6 +762,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             Op::new("post", tag, "新建评估轮次（草稿）：内置指标体系 × 年度")
                 .body(json_body(json!({"type": "object", "required": ["framework", "year"], "properties": {
                     "framework": {"type": "string", "description": "指标体系编号：key_laboratory / manufacturing_innovation_centre"},
+                    "version": {"type": "string", "nullable": true, "description": "版本；省略时为内置版本"},
                     "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
                     "name": {"type": "string", "nullable": true, "maxLength": 100, "description": "轮次名称，省略时自动生成"}}})))
                 .ok((201, json!({"description": "新建的轮次", "content": {"application/json": {"schema": object()}}})))
@@ -837,6 +838,30 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             .ok(json_ok("审核后的填报值", object()))
             .errors(WRITE)
             .errors(&[Code::NotFound, Code::Conflict])],
+    ));
+    out.push((
+        "/api/assessment/frameworks".into(),
+        vec![
+            Op::new("get", tag, "指标体系版本：内置版本和登记库中保存的版本，及使用它们的轮次")
+                .ok(json_ok("{frameworks}", object())),
+            Op::new("post", tag, "保存指标体系新版本（YAML 全文）；版本一经保存不可修改")
+                .body(json_body(json!({"type": "object", "required": ["yaml"], "properties": {
+                    "yaml": {"type": "string", "description": "指标体系 YAML 全文，格式同 data/assessment/*.yaml"}}})))
+                .ok((201, json!({"description": "保存的版本", "content": {"application/json": {"schema": object()}}})))
+                .errors(WRITE)
+                .errors(&[Code::Conflict]),
+        ],
+    ));
+    out.push((
+        "/api/assessment/frameworks/{id}/diff".into(),
+        vec![Op::new("get", tag, "指标体系两个版本的差异：权重、指标增删、标准化方法、等级等")
+            .params(vec![
+                path_param("id", "指标体系编号", string()),
+                json!({"name": "from", "in": "query", "required": true, "description": "原版本", "schema": {"type": "string", "minLength": 1}}),
+                json!({"name": "to", "in": "query", "required": true, "description": "新版本", "schema": {"type": "string", "minLength": 1}}),
+            ])
+            .ok(json_ok("{from, to, changes}", object()))
+            .errors(&[Code::InvalidQuery, Code::InvalidField])],
     ));
     out.push((
         "/api/assessment/compare".into(),

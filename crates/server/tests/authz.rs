@@ -262,6 +262,9 @@ GET    /api/assessment/rounds/{id}/export     /api/assessment/rounds/@RD/export 
 GET    /api/assessment/rounds/{id}/entries    /api/assessment/rounds/@RD/entries         -            200  403  403  403  404  403  200  403  403  403
 POST   /api/assessment/rounds/{id}/entries    /api/assessment/rounds/@RD/entries         entry        200  403  403  403  403  403  403  403  403  403  // only the platform itself (or city staff) enters its figures
 POST   /api/assessment/rounds/{id}/review     /api/assessment/rounds/@RP/review          review       409  403  403  403  403  403  403  403  403  403
+GET    /api/assessment/frameworks             =                                          -            200  403  403  403  403  403  200  403  403  403
+POST   /api/assessment/frameworks             =                                          fwdup        409  403  403  403  403  403  403  403  403  403  // the shipped version again: versions are immutable
+GET    /api/assessment/frameworks/{id}/diff   /api/assessment/frameworks/key_laboratory/diff?from=2026.1&to=2026.1 -  200  403  403  403  403  403  200  403  403  403
 GET    /api/assessment/compare                /api/assessment/compare?a=@RD&b=@RP        -            200  403  403  403  403  403  200  403  403  403
 GET    /api/openapi.json                      =                                          -            200  200  200  200  200  200  200  200  200  200
 
@@ -320,6 +323,9 @@ POST   /funding/check                         =                                 
 GET    /assessment                            =                                          -            200  403  403  403  200  403  200  403  403  403
 POST   /assessment                            =                                          f:framework=key_laboratory&year=2023 303  403  403  403  403  403  403  403  403  403
 GET    /assessment/compare                    /assessment/compare?a=@RD&b=@RP            -            200  403  403  403  403  403  200  403  403  403
+GET    /assessment/frameworks                 =                                          -            200  403  403  403  403  403  200  403  403  403
+POST   /assessment/frameworks                 =                                          f:yaml=matrix 303  403  403  403  403  403  403  403  403  403  // city staff: back with the parse error
+GET    /assessment/frameworks/{id}/diff       /assessment/frameworks/key_laboratory/diff?from=2026.1&to=2026.1 -  200  403  403  403  403  403  200  403  403  403
 GET    /assessment/{id}                       /assessment/@RD                            -            200  403  403  403  404  403  200  403  403  403
 POST   /assessment/{id}/publish               /assessment/@RP/publish                    -            303  403  403  403  403  403  403  403  403  403  // city staff: back to the round with the refusal (already published)
 POST   /assessment/{id}/review                /assessment/@RP/review                     f:unit=@PLK2&indicator=members&decision=approve 303  403  403  403  403  403  403  403  403  403
@@ -685,12 +691,18 @@ impl Fixture {
         ids.insert("PAIR", format!("{}/{}", own.a, own.b));
         // 考核评估: a draft key-laboratory round and a published manufacturing-centre round.
         let rd = st
-            .assessment_round_create(&local(), "key_laboratory", 2025, None)
+            .assessment_round_create(&local(), "key_laboratory", None, 2025, None)
             .unwrap();
         let view = st.assessment_round(&local(), &rd.id).unwrap();
         ids.insert("PLK", view.units[0].id.clone());
         let rp = st
-            .assessment_round_create(&local(), "manufacturing_innovation_centre", 2025, None)
+            .assessment_round_create(
+                &local(),
+                "manufacturing_innovation_centre",
+                None,
+                2025,
+                None,
+            )
             .unwrap();
         let published = st.assessment_round_publish(&local(), &rp.id).unwrap();
         ids.insert("PLK2", published.units[0].id.clone());
@@ -869,6 +881,8 @@ impl Fixture {
             json!({"framework": "key_laboratory", "year": 2024}),
         );
         self.bodies.insert("empty", json!({}));
+        self.bodies
+            .insert("fwdup", json!({"yaml": innomesh_assess::SHIPPED[0].1}));
         self.bodies.insert(
             "entry",
             json!({"unit": self.ids["PLK"], "indicator": "leading_talent", "value": "5", "evidence": "矩阵测试"}),

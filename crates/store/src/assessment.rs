@@ -43,7 +43,23 @@ pub struct AssessmentEntry {
     pub review_note: String,
 }
 
+/// A framework version saved in the registry (YAML text).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredFramework {
+    pub id: String,
+    pub version: String,
+    pub framework: String,
+    pub created_at: String,
+}
+
 pub trait AssessmentStore {
+    /// Saves a new framework version (`Conflict` when that id and version exist).
+    fn assessment_framework_save(
+        &self,
+        f: &StoredFramework,
+        actor: &Actor,
+    ) -> Result<(), StoreError>;
+    fn assessment_frameworks(&self) -> Result<Vec<StoredFramework>, StoreError>;
     /// A new draft round (`Conflict` when the id is taken).
     fn assessment_round_create(
         &self,

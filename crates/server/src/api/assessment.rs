@@ -28,6 +28,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/assessment/rounds/{id}/review", post(review))
         .route("/api/assessment/compare", get(compare))
+        .route(
+            "/api/assessment/frameworks",
+            get(frameworks).post(save_framework),
+        )
+        .route("/api/assessment/frameworks/{id}/diff", get(framework_diff))
 }
 
 /// A JSON object body, or a Chinese message naming the expected fields.
@@ -82,8 +87,11 @@ async fn create(
         .and_then(|y| i32::try_from(y).ok())
         .ok_or_else(|| ApiError::new(Code::InvalidField, "字段「year」须为整数年度，如 2025"))?;
     let name = text(&m, "name", false)?.map(str::to_string);
-    let r = blocking(move || st.assessment_round_create(&who, &framework, year, name.as_deref()))
-        .await??;
+    let version = text(&m, "version", false)?.map(str::to_string);
+    let r = blocking(move || {
+        st.assessment_round_create(&who, &framework, version.as_deref(), year, name.as_deref())
+    })
+    .await??;
     Ok((StatusCode::CREATED, Json(json!(r))).into_response())
 }
 
@@ -211,4 +219,39 @@ async fn compare(
     let (a, b) = (a.to_string(), b.to_string());
     let v = blocking(move || st.assessment_compare(&who, &a, &b)).await??;
     Ok(Json(serde_json::to_value(&v).map_err(ApiError::internal)?))
+}
+
+async fn frameworks(State(st): State<AppState>, Who(who): Who) -> Result<Json<Value>, ApiError> {
+    let v = blocking(move || st.assessment_frameworks(&who)).await??;
+    Ok(Json(json!({"frameworks": v})))
+}
+
+async fn save_framework(
+    State(st): State<AppState>,
+    Who(who): Who,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let m = object(body, "{\"yaml\": 指标体系 YAML 全文}")?;
+    let yaml = text(&m, "yaml", true)?.unwrap_or_default().to_string();
+    let v = blocking(move || st.assessment_framework_save(&who, &yaml)).await??;
+    Ok((StatusCode::CREATED, Json(json!(v))).into_response())
+}
+
+async fn framework_diff(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path(id): Path<String>,
+    params: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let params = query_params(params)?;
+    let (Some(from), Some(to)) = (param(&params, "from"), param(&params, "to")) else {
+        return Err(ApiError::new(
+            Code::InvalidQuery,
+            "请用 ?from=版本&to=版本 指定要比较的两个版本",
+        ));
+    };
+    let (from, to) = (from.to_string(), to.to_string());
+    let (f2, t2) = (from.clone(), to.clone());
+    let v = blocking(move || st.assessment_framework_diff(&who, &id, &f2, &t2)).await??;
+    Ok(Json(json!({"from": from, "to": to, "changes": v})))
 }

@@ -63,7 +63,17 @@ pub async fn rounds(
 ) -> Response {
     let st2 = st.clone();
     let may_create = who.may(innomesh_app::Perm::Assess);
-    let list = match blocking(move || st2.assessment_rounds(&who)).await {
+    let got = blocking(move || {
+        let list = st2.assessment_rounds(&who)?;
+        let versions = if may_create {
+            st2.assessment_frameworks(&who)?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, innomesh_app::Error>((list, versions))
+    })
+    .await;
+    let (list, versions) = match got {
         Ok(Ok(l)) => l,
         Ok(Err(e)) => return fail(e.into(), &st),
         Err(e) => return fail(e, &st),
@@ -105,17 +115,17 @@ pub async fn rounds(
     }
     if may_create {
         body.push_str("<form method=\"post\" action=\"/assessment\"><h2>新建评估轮次</h2><label>指标体系 <select name=\"framework\">");
-        for (id, text) in innomesh_assess::SHIPPED {
-            if let Ok(f) = innomesh_assess::Framework::from_yaml(text) {
-                body.push_str(&format!(
-                    "<option value=\"{}\">{}（{}）</option>",
-                    escape(id),
-                    escape(&f.name),
-                    escape(&f.version)
-                ));
-            }
+        for v in &versions {
+            body.push_str(&format!(
+                "<option value=\"{}@{}\">{}（版本 {}{}）</option>",
+                escape(&v.id),
+                escape(&v.version),
+                escape(&v.name),
+                escape(&v.version),
+                if v.shipped { "，内置" } else { "" }
+            ));
         }
-        body.push_str("</select></label> <label>年度 <input name=\"year\" type=\"number\" min=\"2000\" max=\"2100\" required></label> <button type=\"submit\">新建（草稿）</button></form>");
+        body.push_str("</select></label> <label>年度 <input name=\"year\" type=\"number\" min=\"2000\" max=\"2100\" required></label> <button type=\"submit\">新建（草稿）</button></form><p><a href=\"/assessment/frameworks\">指标体系版本与差异 →</a></p>");
     }
     html("考核评估", "/assessment", &body, &st)
 }
@@ -128,7 +138,12 @@ pub async fn create(
     let Ok(Form(p)) = form else {
         return error_page(StatusCode::BAD_REQUEST, "表单无法读取，请返回重试", &st);
     };
-    let framework = param(&p, "framework").unwrap_or("").to_string();
+    // `id` or `id@version`.
+    let spec = param(&p, "framework").unwrap_or("").to_string();
+    let (framework, version) = match spec.split_once('@') {
+        Some((f, v)) => (f.to_string(), Some(v.to_string())),
+        None => (spec, None),
+    };
     let Some(year) = param(&p, "year").and_then(|y| y.trim().parse::<i32>().ok()) else {
         return redirect(format!(
             "/assessment?error={}",
@@ -136,7 +151,11 @@ pub async fn create(
         ));
     };
     let st2 = st.clone();
-    match blocking(move || st2.assessment_round_create(&who, &framework, year, None)).await {
+    match blocking(move || {
+        st2.assessment_round_create(&who, &framework, version.as_deref(), year, None)
+    })
+    .await
+    {
         Ok(Ok(r)) => redirect(format!("/assessment/{}", enc(&r.id))),
         Ok(Err(e)) if e.code == innomesh_app::Code::Forbidden => fail(e.into(), &st),
         Ok(Err(e)) => redirect(format!("/assessment?error={}", enc(&e.message))),
@@ -634,4 +653,119 @@ pub async fn compare(
     }
     body.push_str("</tbody></table>");
     html("评估轮次比较", "/assessment", &body, &st)
+}
+
+pub async fn frameworks(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Query(p): Query<Params>,
+) -> Response {
+    let st2 = st.clone();
+    let may_save = who.may(innomesh_app::Perm::Assess);
+    let versions = match blocking(move || st2.assessment_frameworks(&who)).await {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => return fail(e.into(), &st),
+        Err(e) => return fail(e, &st),
+    };
+    let mut body = String::from("<h1>指标体系版本</h1><p class=\"muted\">内置版本来自 <code>data/assessment/</code>；在这里保存的新版本同样一经保存不可修改。已用于评估轮次的版本随轮次一起冻结，调整权重或指标须另存新版本，并可与旧版本逐项比较。</p>");
+    body.push_str(&notice(&p));
+    body.push_str("<table><thead><tr><th>指标体系</th><th>编号</th><th>版本</th><th>来源</th><th>使用的轮次</th><th>与上一版本比较</th></tr></thead><tbody>");
+    for (i, v) in versions.iter().enumerate() {
+        let prev = versions[..i].iter().rev().find(|x| x.id == v.id);
+        body.push_str(&format!(
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&v.name),
+            escape(&v.id),
+            escape(&v.version),
+            if v.shipped { "内置".to_string() } else { format!("登记库（{}）", escape(v.created_at.as_deref().unwrap_or(""))) },
+            if v.used_by.is_empty() { "—".to_string() } else { v.used_by.iter().map(|r| format!("<a href=\"/assessment/{}\">{}</a>", enc(r), escape(r))).collect::<Vec<_>>().join("、") },
+            match prev {
+                Some(p) => format!(
+                    "<a href=\"/assessment/frameworks/{}/diff?from={}&amp;to={}\">{} → {}</a>",
+                    enc(&v.id),
+                    enc(&p.version),
+                    enc(&v.version),
+                    escape(&p.version),
+                    escape(&v.version)
+                ),
+                None => "—".into(),
+            }
+        ));
+    }
+    body.push_str("</tbody></table>");
+    if may_save {
+        body.push_str("<form method=\"post\" action=\"/assessment/frameworks\"><h2>保存新版本</h2><p>粘贴完整的指标体系 YAML（格式同 <code>data/assessment/key_laboratory.yaml</code>），改用新的 <code>version</code>。保存前按内置文件的同样规则检查：权重之和、判断矩阵一致性比率、计分表等。</p><textarea name=\"yaml\" rows=\"16\" cols=\"100\" required></textarea><br><button type=\"submit\">保存新版本</button></form>");
+    }
+    html("指标体系版本", "/assessment", &body, &st)
+}
+
+pub async fn framework_save(
+    State(st): State<AppState>,
+    Who(who): Who,
+    form: Result<Form<Params>, FormRejection>,
+) -> Response {
+    let Ok(Form(p)) = form else {
+        return error_page(StatusCode::BAD_REQUEST, "表单无法读取，请返回重试", &st);
+    };
+    let yaml = p
+        .iter()
+        .find(|(k, _)| k == "yaml")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let st2 = st.clone();
+    match blocking(move || st2.assessment_framework_save(&who, &yaml)).await {
+        Ok(Ok(v)) => redirect(format!(
+            "/assessment/frameworks?ok={}",
+            enc(&format!("已保存「{}」版本 {}", v.name, v.version))
+        )),
+        Ok(Err(e)) if e.code == innomesh_app::Code::Forbidden => fail(e.into(), &st),
+        Ok(Err(e)) => redirect(format!("/assessment/frameworks?error={}", enc(&e.message))),
+        Err(e) => fail(e, &st),
+    }
+}
+
+pub async fn framework_diff(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path(id): Path<String>,
+    Query(p): Query<Params>,
+) -> Response {
+    let (Some(from), Some(to)) = (param(&p, "from"), param(&p, "to")) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "请用 ?from=版本&to=版本 指定要比较的两个版本",
+            &st,
+        );
+    };
+    let (from, to) = (from.to_string(), to.to_string());
+    let st2 = st.clone();
+    let (id2, f2, t2) = (id.clone(), from.clone(), to.clone());
+    let changes = match blocking(move || st2.assessment_framework_diff(&who, &id2, &f2, &t2)).await
+    {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return fail(e.into(), &st),
+        Err(e) => return fail(e, &st),
+    };
+    let mut body = format!(
+        "<h1>指标体系「{}」：版本 {} → {}</h1><p><a href=\"/assessment/frameworks\">← 全部版本</a></p>",
+        escape(&id),
+        escape(&from),
+        escape(&to)
+    );
+    if changes.is_empty() {
+        body.push_str("<p>两个版本的内容相同。</p>");
+    } else {
+        body.push_str("<table><thead><tr><th>变化</th><th>项目</th><th>原版本</th><th>新版本</th></tr></thead><tbody>");
+        for c in &changes {
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&c.what),
+                escape(&c.item),
+                escape(&c.before),
+                escape(&c.after)
+            ));
+        }
+        body.push_str("</tbody></table>");
+    }
+    html("指标体系版本比较", "/assessment", &body, &st)
 }

@@ -30,6 +30,14 @@ pub fn router() -> Router<AppState> {
             get(assessment::rounds).post(assessment::create),
         )
         .route("/assessment/compare", get(assessment::compare))
+        .route(
+            "/assessment/frameworks",
+            get(assessment::frameworks).post(assessment::framework_save),
+        )
+        .route(
+            "/assessment/frameworks/{id}/diff",
+            get(assessment::framework_diff),
+        )
         .route("/assessment/{id}", get(assessment::round))
         .route("/assessment/{id}/publish", post(assessment::publish))
         .route("/assessment/{id}/review", post(assessment::review))

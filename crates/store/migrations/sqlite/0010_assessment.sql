@@ -43,3 +43,17 @@ BEGIN SELECT RAISE(ABORT, 'the entries of a published assessment round are immut
 CREATE TRIGGER assessment_entries_kept BEFORE DELETE ON assessment_entries
 WHEN (SELECT status FROM assessment_rounds WHERE id = OLD.round_id) = 'published'
 BEGIN SELECT RAISE(ABORT, 'the entries of a published assessment round are immutable'); END;
+
+-- Framework versions entered in the registry (besides the ones shipped in data/assessment/):
+-- a version, once saved, never changes; a change is a new version.
+CREATE TABLE assessment_frameworks (
+    id         TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    framework  TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (id, version)
+);
+CREATE TRIGGER assessment_frameworks_no_update BEFORE UPDATE ON assessment_frameworks
+BEGIN SELECT RAISE(ABORT, 'a framework version is immutable: save a new version'); END;
+CREATE TRIGGER assessment_frameworks_no_delete BEFORE DELETE ON assessment_frameworks
+BEGIN SELECT RAISE(ABORT, 'a framework version is immutable: save a new version'); END;

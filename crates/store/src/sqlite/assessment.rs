@@ -1,7 +1,7 @@
 //! `AssessmentStore` for SQLite (migration 0010).
 
 use super::{audit, SqliteStore};
-use crate::assessment::{AssessmentEntry, AssessmentRound, AssessmentStore};
+use crate::assessment::{AssessmentEntry, AssessmentRound, AssessmentStore, StoredFramework};
 use crate::{Actor, StoreError};
 use rusqlite::{params, OptionalExtension, Row};
 
@@ -56,6 +56,58 @@ fn round_status(conn: &rusqlite::Connection, id: &str) -> Result<String, StoreEr
 }
 
 impl AssessmentStore for SqliteStore {
+    fn assessment_framework_save(
+        &self,
+        f: &StoredFramework,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conns.write();
+        let tx = conn.transaction()?;
+        let exists: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM assessment_frameworks WHERE id = $1 AND version = $2",
+            params![f.id, f.version],
+            |r| r.get(0),
+        )?;
+        if exists > 0 {
+            return Err(StoreError::Conflict(format!(
+                "指标体系「{}」版本「{}」已存在：版本一经保存不可修改，请使用新的版本号",
+                f.id, f.version
+            )));
+        }
+        let now = crate::now_rfc3339();
+        tx.execute(
+            "INSERT INTO assessment_frameworks (id, version, framework, created_at) VALUES ($1, $2, $3, $4)",
+            params![f.id, f.version, f.framework, now],
+        )?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "assessment_framework_save",
+            Some("assessment_framework"),
+            Some(&format!("{}@{}", f.id, f.version)),
+            &format!("{} 字节", f.framework.len()),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn assessment_frameworks(&self) -> Result<Vec<StoredFramework>, StoreError> {
+        let conn = self.conns.read();
+        let mut stmt = conn.prepare(
+            "SELECT id, version, framework, created_at FROM assessment_frameworks ORDER BY id, created_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StoredFramework {
+                id: r.get(0)?,
+                version: r.get(1)?,
+                framework: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
     fn assessment_round_create(
         &self,
         round: &AssessmentRound,
