@@ -547,6 +547,11 @@ def main():
             browser.go(base + f"/assessment/compare?a={a}&b={b}")
             check("数据变化" in browser.body_text(), "comparison without its decomposition")
             browser.screenshot("17-assessment-compare", full=True)
+            browser.go(base + "/assessment/frameworks")
+            text = browser.body_text()
+            check("重点实验室评估指标体系" in text and "内置" in text, "framework versions missing")
+            browser.go(base + "/assessment/frameworks/key_laboratory/diff?from=2026.1&to=2026.1")
+            check("两个版本的内容相同" in browser.body_text(), "diff of a version with itself is not empty")
 
         step("log in as city staff", login)
         step("search for an enterprise", search)
