@@ -77,7 +77,15 @@ pub fn run(cmd: AssessCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("无法读取文件 {}", path.display()))
+    std::fs::read(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "文件不存在",
+            std::io::ErrorKind::PermissionDenied => "没有读取权限",
+            std::io::ErrorKind::IsADirectory => "这是一个目录，不是文件",
+            _ => "读取失败",
+        };
+        anyhow::anyhow!("无法读取文件 {}：{why}", path.display())
+    })
 }
 
 fn ahp(path: &Path) -> anyhow::Result<ExitCode> {
