@@ -18,6 +18,7 @@ pub mod funding;
 mod guarded;
 pub mod matching;
 pub mod search;
+pub mod sharing;
 pub mod transfer;
 pub mod workflow;
 
