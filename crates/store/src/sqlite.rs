@@ -654,6 +654,9 @@ impl Repository for SqliteStore {
         if !referrers.is_empty() {
             return Err(StoreError::Referenced(referenced_message(kind, &referrers)));
         }
+        if let Some(m) = sharing::kept_by(&tx, kind, id)? {
+            return Err(StoreError::Referenced(m));
+        }
         tx.execute(
             "DELETE FROM entities WHERE kind = $1 AND id = $2",
             params![kind.code(), id],

@@ -175,7 +175,7 @@ pub async fn book(
             enc(&b.booking.id),
             enc("已提交预约，等待提供单位确认")
         )),
-        Ok(Err(e)) if e.status() == StatusCode::NOT_FOUND => {
+        Ok(Err(e)) if matches!(e.status(), StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) => {
             error_page(e.status(), &e.message, &st)
         }
         Ok(Err(e)) => redirect(format!(
@@ -442,7 +442,7 @@ pub async fn act(
             enc(&id),
             enc(&format!("已办理：当前状态「{}」", v.status_label))
         )),
-        Ok(Err(e)) if e.status() == StatusCode::NOT_FOUND => {
+        Ok(Err(e)) if matches!(e.status(), StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) => {
             error_page(e.status(), &e.message, &st)
         }
         Ok(Err(e)) => redirect(format!(
@@ -476,7 +476,7 @@ pub async fn claim(
                 yuan(c.amount)
             ))
         )),
-        Ok(Err(e)) if e.status() == StatusCode::NOT_FOUND && booking.is_empty() => {
+        Ok(Err(e)) if matches!(e.status(), StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) => {
             error_page(e.status(), &e.message, &st)
         }
         Ok(Err(e)) => redirect(format!(
@@ -645,6 +645,7 @@ pub async fn overview(
 ) -> Response {
     let st2 = st.clone();
     let res = blocking(move || -> Result<String, ApiError> {
+        who.require(Perm::Read)?;
         let mut b = String::from("<h1>开放共享</h1>");
         b.push_str(&flash(&p));
         b.push_str("<div class=\"actions\"><a class=\"btn\" href=\"/shared-services\">找共享服务</a><a class=\"btn secondary\" href=\"/sharing/bookings\">预约</a><a class=\"btn secondary\" href=\"/sharing/claims\">创新券申领</a>");

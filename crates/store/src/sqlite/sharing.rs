@@ -93,6 +93,33 @@ fn event(
     Ok(())
 }
 
+/// Why a shared service or a voucher programme cannot be deleted: its bookings or claims are
+/// kept (history, money), so the record they name stays.
+pub(super) fn kept_by(
+    tx: &Transaction<'_>,
+    kind: innomesh_core::EntityKind,
+    id: &str,
+) -> rusqlite::Result<Option<String>> {
+    let (sql, what) = match kind {
+        innomesh_core::EntityKind::SharedService => (
+            "SELECT COUNT(*) FROM bookings WHERE service_id = $1",
+            "预约记录",
+        ),
+        innomesh_core::EntityKind::VoucherProgramme => (
+            "SELECT COUNT(*) FROM voucher_claims WHERE programme_id = $1",
+            "创新券申领",
+        ),
+        _ => return Ok(None),
+    };
+    let n: i64 = tx.query_row(sql, [id], |r| r.get(0))?;
+    Ok((n > 0).then(|| {
+        format!(
+            "{}「{id}」已有 {n} 条{what}，不能删除（这些记录须保留）；不再开放请修改其开放时间或说明",
+            kind.label()
+        )
+    }))
+}
+
 impl SharingStore for SqliteStore {
     fn booking_insert(&self, booking: &Booking, actor: &Actor) -> Result<Booking, StoreError> {
         let mut conn = self.conns.write();
