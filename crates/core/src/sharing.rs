@@ -133,7 +133,7 @@ fn parse_days(text: &str) -> Option<Vec<u8>> {
         let chars: Vec<char> = piece.chars().filter(|c| *c != '周').collect();
         match chars.as_slice() {
             [d] => days.push(weekday_index(*d)?),
-            [a, sep, b] if matches!(sep, '至' | '-' | '~' | '到' | '—') => {
+            [a, '至' | '-' | '~' | '到' | '—', b] => {
                 let (a, b) = (weekday_index(*a)?, weekday_index(*b)?);
                 if a > b {
                     return None;

@@ -61,6 +61,15 @@ fn offer(instrument: &str) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+/// An instrument of the sample: id, name, owner, region, hourly cost.
+type Instrument = (
+    String,
+    String,
+    crate::codes::CreditCode,
+    Option<RegionCode>,
+    Option<f64>,
+);
+
 const TEMPLATES: &[&str] = &[
     "周一至周五 8:30-12:00；周一至周五 14:00-17:30",
     "周一至周五 9:00-17:00",
@@ -79,13 +88,7 @@ pub(super) fn add(records: &mut Vec<Record>, seed: u64) {
             _ => None,
         })
         .collect();
-    let instruments: Vec<(
-        String,
-        String,
-        crate::codes::CreditCode,
-        Option<RegionCode>,
-        Option<f64>,
-    )> = records
+    let instruments: Vec<Instrument> = records
         .iter()
         .filter_map(|r| match r {
             Record::Equipment(e) if e.kind == EquipmentKind::Instrument => Some((

@@ -62,6 +62,21 @@ fn status_tag(b: &BookingView) -> String {
     format!("<span class=\"{class}\">{}</span>", b.status_label)
 }
 
+/// The end of a default slot: two hours after `start`, within the window ending at `end`.
+fn two_hours_within(start: &str, end: &str) -> String {
+    let minutes = |t: &str| {
+        t.split_once(':')
+            .and_then(|(h, m)| Some(h.parse::<u16>().ok()? * 60 + m.parse::<u16>().ok()?))
+    };
+    match (minutes(start), minutes(end)) {
+        (Some(s), Some(z)) => {
+            let e = (s + 120).min(z);
+            format!("{:02}:{:02}", e / 60, e % 60)
+        }
+        _ => end.to_string(),
+    }
+}
+
 /// The calendar and booking form on a shared service's page.
 pub fn service_section(
     st: &AppState,
@@ -92,8 +107,9 @@ pub fn service_section(
                         first = Some((d.date.clone(), a.clone(), z.clone()));
                     }
                     format!(
-                        "<span class=\"tag good\">{a}–{z}</span> <a href=\"?date={}&amp;start={a}&amp;end={z}#book-form\">选此时段</a>",
-                        d.date
+                        "<span class=\"tag good\">{a}–{z}</span> <a href=\"?date={}&amp;start={a}&amp;end={}#book-form\">选此时段</a>",
+                        d.date,
+                        two_hours_within(a, z)
                     )
                 })
                 .collect::<Vec<_>>()
@@ -119,16 +135,9 @@ pub fn service_section(
     let (d0, a0, z0) = first.unwrap_or_default();
     let date = param(p, "date").unwrap_or(&d0);
     let start = param(p, "start").unwrap_or(&a0);
-    // A default slot of at most two hours inside the chosen window.
-    let end = param(p, "end").map(str::to_string).unwrap_or_else(|| {
-        let (Some((h, m)), Some((zh, zm))) = (start.split_once(':'), z0.split_once(':')) else {
-            return z0.clone();
-        };
-        let s = h.parse::<u16>().unwrap_or(0) * 60 + m.parse::<u16>().unwrap_or(0);
-        let z = zh.parse::<u16>().unwrap_or(0) * 60 + zm.parse::<u16>().unwrap_or(0);
-        let e = (s + 120).min(z);
-        format!("{:02}:{:02}", e / 60, e % 60)
-    });
+    let end = param(p, "end")
+        .map(str::to_string)
+        .unwrap_or_else(|| two_hours_within(start, &z0));
     let requester = if who.role == Role::Enterprise {
         String::new()
     } else {
@@ -204,7 +213,7 @@ fn bookings_table(rows: &[BookingView], who: &Principal) -> String {
             ""
         };
         b.push_str(&format!(
-            "<tr><td><a href=\"/sharing/bookings/{id}\">{id}</a></td><td><a href=\"/shared-services/{sid}\">{}</a>{mine}</td><td>{} 至 {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td><a href=\"/sharing/bookings/{id}\">{id}</a></td><td><a href=\"/shared-services/{sid}\">{}</a>{mine}</td><td>{} 至 {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"r\">{}</td></tr>",
             escape(&r.service_name),
             escape(&r.booking.start),
             escape(r.booking.end.get(11..).unwrap_or(&r.booking.end)),
@@ -504,7 +513,7 @@ fn claims_table(rows: &[ClaimView], decide: bool) -> String {
             c.status_label.to_string()
         };
         b.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/sharing/bookings/{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{status}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/sharing/bookings/{}\">{}</a></td><td class=\"r\">{}</td><td class=\"r\">{}</td><td>{status}</td><td>{}</td></tr>",
             escape(&c.claim.id),
             escape(&c.enterprise_name),
             escape(&c.programme_name),
@@ -618,7 +627,7 @@ pub async fn outlook(
                 ));
             }
             b.push_str(&format!(
-                "<tr><td><a href=\"/shared-services/{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\"><strong>{}</strong></td><td>{}</td></tr>",
+                "<tr><td><a href=\"/shared-services/{}\">{}</a></td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\"><strong>{}</strong></td><td>{}</td></tr>",
                 enc(&it.service.id),
                 escape(&it.service.name),
                 fmt_num(it.open_hours, 1),
@@ -680,7 +689,7 @@ pub async fn overview(
         b.push_str("<h2>提供单位开放度排名</h2><table><thead><tr><th>#</th><th>提供单位</th><th>服务</th><th>开放机时</th><th>外单位机时</th><th>共享率</th><th>预约响应率</th><th></th></tr></thead><tbody>");
         for (i, o) in f.owners.iter().enumerate() {
             b.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td><a href=\"/sharing/outlook?owner={}\">下周安排</a></td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td><a href=\"/sharing/outlook?owner={}\">下周安排</a></td></tr>",
                 i + 1,
                 escape(&o.owner_name),
                 o.services,
@@ -694,17 +703,17 @@ pub async fn overview(
         b.push_str("</tbody></table>");
         b.push_str("<div class=\"grid2\"><div><h2>预约单位所在旗县区</h2><table><thead><tr><th>旗县区</th><th>预约</th><th>机时</th></tr></thead><tbody>");
         for g in &f.by_district {
-            b.push_str(&format!("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>", escape(&g.label), g.bookings, fmt_num(g.hours, 1)));
+            b.push_str(&format!("<tr><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>", escape(&g.label), g.bookings, fmt_num(g.hours, 1)));
         }
         b.push_str("</tbody></table></div><div><h2>预约单位所属行业</h2><table><thead><tr><th>行业</th><th>预约</th><th>机时</th></tr></thead><tbody>");
         for g in f.by_industry.iter().take(15) {
-            b.push_str(&format!("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>", escape(&g.label), g.bookings, fmt_num(g.hours, 1)));
+            b.push_str(&format!("<tr><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>", escape(&g.label), g.bookings, fmt_num(g.hours, 1)));
         }
         b.push_str("</tbody></table></div></div>");
         b.push_str("<h2>科技创新券</h2><table><thead><tr><th>专项</th><th>预算（元）</th><th>已核准</th><th>待审核</th><th>预算使用</th><th>每笔核准服务补贴</th></tr></thead><tbody>");
         for pr in &f.programmes {
             b.push_str(&format!(
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                "<tr><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>",
                 escape(&pr.name),
                 yuan(pr.budget_yuan),
                 yuan(pr.approved),
@@ -717,7 +726,7 @@ pub async fn overview(
         b.push_str("<h2>各服务共享率</h2><table><thead><tr><th>服务</th><th>提供单位</th><th>开放机时</th><th>外单位机时</th><th>共享率</th><th>预约次数</th></tr></thead><tbody>");
         for s in f.services.iter().take(50) {
             b.push_str(&format!(
-                "<tr><td><a href=\"/shared-services/{}\">{}</a></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                "<tr><td><a href=\"/shared-services/{}\">{}</a></td><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>",
                 enc(&s.id), escape(&s.name), escape(&s.owner_name), fmt_num(s.available_hours, 0), fmt_num(s.outside_hours, 1), pct(s.sharing_rate), s.bookings
             ));
         }
