@@ -35,6 +35,17 @@ fn region_name(code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// Next week, Monday to Sunday.
+fn next_week() -> (time::Date, time::Date) {
+    let now = local_now().date;
+    let wd = i64::from(now.weekday().number_days_from_monday());
+    let monday = now.checked_add(time::Duration::days(7 - wd)).unwrap_or(now);
+    let sunday = monday
+        .checked_add(time::Duration::days(6))
+        .unwrap_or(monday);
+    (monday, sunday)
+}
+
 fn invalid(msg: impl Into<String>) -> Error {
     Error::new(Code::InvalidField, msg)
 }
@@ -879,7 +890,46 @@ impl App {
             )),
             ..Default::default()
         })?;
-        Ok(figures(self, &services, &bookings, from_d, to_d))
+        let mut f = figures(self, &services, &bookings, from_d, to_d);
+        f.next_week = self.idle_next_week(&services)?;
+        Ok(f)
+    }
+
+    /// Open, booked and idle hours of each service next week (Monday to Sunday).
+    fn idle_next_week(&self, services: &[SharedService]) -> Result<Vec<IdleFigure>> {
+        let (monday, sunday) = next_week();
+        let booked = self.repo.bookings(&BookingFilter {
+            from: Some(format!("{} 00:00", date_text(monday))),
+            to: Some(format!(
+                "{} 00:00",
+                date_text(sunday.next_day().unwrap_or(sunday))
+            )),
+            statuses: LIVE_BOOKING.iter().map(|x| x.to_string()).collect(),
+            ..Default::default()
+        })?;
+        let mut by_service: HashMap<&str, f64> = HashMap::new();
+        for b in &booked {
+            *by_service.entry(b.service_id.as_str()).or_default() +=
+                hours_between(&b.start, &b.end);
+        }
+        let mut out: Vec<IdleFigure> = services
+            .iter()
+            .filter_map(|s| {
+                let hours = OpenHours::parse(&s.open_hours).ok()?;
+                let open = open_hours_between(&hours, &s.closed_dates, monday, sunday);
+                let booked = by_service.get(s.id.as_str()).copied().unwrap_or(0.0);
+                Some(IdleFigure {
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                    owner_name: self.org_name(s.owner.as_str()),
+                    open_hours: open,
+                    booked_hours: booked,
+                    idle_hours: (open - booked).max(0.0),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.idle_hours.total_cmp(&a.idle_hours).then(a.id.cmp(&b.id)));
+        Ok(out)
     }
 
     /// An owner's instruments that sit idle next week, and who is likely to need them: units that
@@ -893,16 +943,7 @@ impl App {
         if !allowed {
             return Err(forbidden("只能查看本单位的共享服务情况"));
         }
-        let now = local_now();
-        let monday = {
-            let wd = i64::from(now.date.weekday().number_days_from_monday());
-            now.date
-                .checked_add(time::Duration::days(7 - wd))
-                .unwrap_or(now.date)
-        };
-        let sunday = monday
-            .checked_add(time::Duration::days(6))
-            .unwrap_or(monday);
+        let (monday, sunday) = next_week();
         let services: Vec<SharedService> = self
             .repo
             .list(&innomesh_store::ListQuery {
@@ -1079,8 +1120,11 @@ pub struct OwnerFigure {
 pub struct GroupCount {
     pub key: String,
     pub label: String,
+    /// Bookings (or, for voucher money, approved claims).
     pub bookings: usize,
     pub hours: f64,
+    /// 元 (voucher money only).
+    pub amount: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -1096,7 +1140,19 @@ pub struct ProgrammeFigure {
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
+pub struct IdleFigure {
+    pub id: String,
+    pub name: String,
+    pub owner_name: String,
+    pub open_hours: f64,
+    pub booked_hours: f64,
+    pub idle_hours: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
 pub struct SharingFigures {
+    /// Next week's open, booked and idle hours per service, the most idle first.
+    pub next_week: Vec<IdleFigure>,
     pub from: String,
     pub to: String,
     pub services: Vec<ServiceFigure>,
@@ -1284,7 +1340,7 @@ fn figures(
                             ..Default::default()
                         });
                         g.bookings += 1;
-                        g.hours += c.amount;
+                        g.amount += c.amount;
                     }
                     _ => {}
                 }
@@ -1317,6 +1373,7 @@ fn figures(
             .then(a.id.cmp(&b.id))
     });
     SharingFigures {
+        next_week: vec![],
         from: date_text(from),
         to: date_text(to),
         services: by_service,

@@ -615,6 +615,9 @@ fn figures_match_a_hand_count_on_the_sample() {
             .sum();
         assert!((it.booked_hours - booked).abs() < 1e-9, "{}", it.service.id);
         assert!((it.idle_hours - (it.open_hours - booked).max(0.0)).abs() < 1e-9);
+        // The city page's idle figure of the service is the owner's.
+        let city = f.next_week.iter().find(|x| x.id == it.service.id).unwrap();
+        assert!((city.idle_hours - it.idle_hours).abs() < 1e-9);
     }
     // The enterprise role does not read the city figures.
     let firms = small_firms(&app);

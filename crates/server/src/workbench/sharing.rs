@@ -686,6 +686,21 @@ pub async fn overview(
             pct(rate)
         ));
         b.push_str("<p class=\"muted\">共享率 = 外单位（非本单位）已完成预约的实际机时 ÷ 开放时间表内的开放机时（扣除不开放日期）。</p>");
+        let idle: f64 = f.next_week.iter().map(|x| x.idle_hours).sum();
+        let open_next: f64 = f.next_week.iter().map(|x| x.open_hours).sum();
+        b.push_str(&format!(
+            "<h2>下周闲置机时</h2><p>下周开放 {} 小时，已约 {} 小时，闲置 <strong>{}</strong> 小时。闲置最多的服务：</p><table><thead><tr><th>服务</th><th>提供单位</th><th>开放</th><th>已约</th><th>闲置</th></tr></thead><tbody>",
+            fmt_num(open_next, 0),
+            fmt_num(open_next - idle, 1),
+            fmt_num(idle, 1)
+        ));
+        for x in f.next_week.iter().take(10) {
+            b.push_str(&format!(
+                "<tr><td><a href=\"/shared-services/{}\">{}</a></td><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>",
+                enc(&x.id), escape(&x.name), escape(&x.owner_name), fmt_num(x.open_hours, 1), fmt_num(x.booked_hours, 1), fmt_num(x.idle_hours, 1)
+            ));
+        }
+        b.push_str("</tbody></table>");
         b.push_str("<h2>提供单位开放度排名</h2><table><thead><tr><th>#</th><th>提供单位</th><th>服务</th><th>开放机时</th><th>外单位机时</th><th>共享率</th><th>预约响应率</th><th></th></tr></thead><tbody>");
         for (i, o) in f.owners.iter().enumerate() {
             b.push_str(&format!(
@@ -723,6 +738,21 @@ pub async fn overview(
             ));
         }
         b.push_str("</tbody></table>");
+        for pr in f.programmes.iter().filter(|p| !p.by_district.is_empty()) {
+            b.push_str(&format!(
+                "<h3>{} · 已核准资金按企业所在旗县区</h3><table><thead><tr><th>旗县区</th><th>核准笔数</th><th>金额（元）</th></tr></thead><tbody>",
+                escape(&pr.name)
+            ));
+            for g in &pr.by_district {
+                b.push_str(&format!(
+                    "<tr><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>",
+                    escape(&g.label),
+                    g.bookings,
+                    yuan(g.amount)
+                ));
+            }
+            b.push_str("</tbody></table>");
+        }
         b.push_str("<h2>各服务共享率</h2><table><thead><tr><th>服务</th><th>提供单位</th><th>开放机时</th><th>外单位机时</th><th>共享率</th><th>预约次数</th></tr></thead><tbody>");
         for s in f.services.iter().take(50) {
             b.push_str(&format!(
