@@ -1,7 +1,7 @@
 //! 开放共享 over HTTP: a service's calendar, bookings and their moves, innovation-voucher claims,
 //! and the sharing figures. Every decision is the application core's.
 
-use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
+use super::{body_bytes, given, param, query_params, Params, JSON_LIMIT};
 use crate::auth::Who;
 use crate::error::{ApiError, Code};
 use crate::state::blocking;
@@ -29,6 +29,37 @@ pub fn router() -> Router<AppState> {
         .route("/api/sharing/owners/{code}/outlook", get(outlook))
 }
 
+fn is_iso_date(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+/// A date parameter: absent is `None` (the default applies); given, it must be `YYYY-MM-DD`.
+fn date_param(p: &Params, key: &str) -> Result<Option<String>, ApiError> {
+    match given(p, key) {
+        None => Ok(None),
+        Some(v) if !is_iso_date(v) => Err(ApiError::new(
+            Code::InvalidQuery,
+            format!("{key}「{v}」应为日期，写成 YYYY-MM-DD，例如 2026-12-08"),
+        )),
+        Some(v) => innomesh_core::sharing::parse_day(v)
+            .map(|d| Some(innomesh_core::sharing::date_text(d)))
+            .map_err(|e| {
+                ApiError::new(
+                    Code::InvalidQuery,
+                    format!("{key}「{v}」不是日期（YYYY-MM-DD）：{e}"),
+                )
+            }),
+    }
+}
+
 /// A JSON object body of type `T`, or a `bad_json` error saying what was expected.
 fn object<T: for<'de> Deserialize<'de>>(
     body: Result<Bytes, BytesRejection>,
@@ -50,8 +81,8 @@ async fn availability(
     q: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let p = query_params(q)?;
-    let from = param(&p, "from").map(str::to_string);
-    let days = match param(&p, "days") {
+    let from = date_param(&p, "from")?;
+    let days = match given(&p, "days") {
         Some(d) => d
             .parse::<u32>()
             .ok()
@@ -288,8 +319,8 @@ async fn figures(
 ) -> Result<Json<Value>, ApiError> {
     let p = query_params(q)?;
     let (df, dt) = default_period();
-    let from = param(&p, "from").unwrap_or(&df).to_string();
-    let to = param(&p, "to").unwrap_or(&dt).to_string();
+    let from = date_param(&p, "from")?.unwrap_or(df);
+    let to = date_param(&p, "to")?.unwrap_or(dt);
     let v = blocking(move || -> Result<Value, ApiError> {
         Ok(json!(st.sharing_figures(&who, &from, &to)?))
     })
