@@ -19,6 +19,7 @@ pub mod funding;
 mod guarded;
 pub mod matching;
 pub mod search;
+pub mod sharing;
 pub mod transfer;
 pub mod workflow;
 

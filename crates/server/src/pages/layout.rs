@@ -47,6 +47,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("/policies", "惠企政策", "read"),
     ("/chains", "产业链", "engines"),
     ("/capacity", "聚合加工", "engines"),
+    ("/sharing", "开放共享", "read"),
     ("/funding", "资金一盘棋", "funding"),
     ("/assessment", "考核评估", "assess"),
     ("/import", "导入", "write"),

@@ -6,6 +6,7 @@ mod capacity;
 mod demands;
 mod funding;
 mod search;
+mod sharing;
 
 pub use demands::detail_sections;
 
@@ -56,6 +57,14 @@ pub fn router() -> Router<AppState> {
         .route("/achievements/{id}/adopters", get(demands::adopters))
         .route("/demand-funnel", get(demands::funnel))
         .route("/search", get(search::page))
+        .route("/sharing", get(sharing::overview))
+        .route("/sharing/book", post(sharing::book))
+        .route("/sharing/bookings", get(sharing::bookings))
+        .route("/sharing/bookings/{id}", get(sharing::booking))
+        .route("/sharing/bookings/{id}/action", post(sharing::act))
+        .route("/sharing/claims", get(sharing::claims).post(sharing::claim))
+        .route("/sharing/claims/{id}/decision", post(sharing::decide))
+        .route("/sharing/outlook", get(sharing::outlook))
         .route(
             "/dictionaries",
             get(search::dictionaries_page).post(search::dictionaries_save),
