@@ -46,6 +46,9 @@ pub struct FactDef {
     pub derived: Option<Derived>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// For a ratio: the money fact (万元) it is a share of, so that a shortfall can be stated as
+    /// an amount (「再投入约 56 万元」). Read only by hints, never by conditions.
+    pub basis: Option<usize>,
 }
 
 /// A fact computed from others when it is not given directly.
@@ -320,6 +323,8 @@ struct RawFact {
     min: Option<f64>,
     #[serde(default)]
     max: Option<f64>,
+    #[serde(default)]
+    basis: Option<String>,
 }
 
 /// Exactly one field is set (a YAML map with one key, `{ratio: [a, b]}`).
@@ -503,6 +508,18 @@ impl RawRule {
             if derived.is_some() && !ty.is_numeric() {
                 return Err(bad(format!("{ctx}：派生事实必须是数值类型")));
             }
+            let basis = match &f.basis {
+                None => None,
+                Some(b) => {
+                    let bi = lookup(b, &format!("{ctx}的 basis "))?;
+                    if ty != FactType::Ratio || self.facts.get(b).map(|d| d.ty.as_str()) != Some("money") {
+                        return Err(bad(format!(
+                            "{ctx}：basis 只用于比例事实，且须指向一个金额（money）事实"
+                        )));
+                    }
+                    Some(bi)
+                }
+            };
             let min = f.min.or((ty == FactType::Ratio).then_some(0.0));
             let max = f.max.or((ty == FactType::Ratio).then_some(1.0));
             facts.push(FactDef {
@@ -515,6 +532,7 @@ impl RawRule {
                 derived,
                 min,
                 max,
+                basis,
             });
         }
         // Operand types and cycles of derived facts.
