@@ -17,6 +17,7 @@ pub mod facets;
 pub mod funding;
 mod guarded;
 pub mod matching;
+pub mod policy;
 pub mod search;
 pub mod transfer;
 pub mod workflow;

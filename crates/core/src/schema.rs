@@ -143,6 +143,13 @@ const ORGANISATION: &[FieldSpec] = &[
     ),
     f("founded", "成立日期", T::Date, false, "YYYY-MM-DD"),
     f("employees", "从业人数", T::Int, false, "人"),
+    f(
+        "rd_staff",
+        "研发人员数",
+        T::Int,
+        false,
+        "人，从事研发和相关技术创新活动的人员",
+    ),
     f("revenue", "营业收入（万元）", T::Decimal, false, "万元"),
     f("rd_spend", "研发投入（万元）", T::Decimal, false, "万元"),
     f("high_tech", "高新技术企业", T::Bool, false, "是/否"),
@@ -501,6 +508,13 @@ const POLICY: &[FieldSpec] = &[
     f("valid_from", "起始日期", T::Date, false, ""),
     f("valid_to", "截止日期", T::Date, false, ""),
     f("automatic_grant", "免申即享", T::Bool, false, "是/否"),
+    f(
+        "rule",
+        "认定规则",
+        T::Text,
+        false,
+        "可执行的申报条件规则编号，如 hitech_certification（政策找企业）；留空则只有文字条件",
+    ),
 ];
 
 const CHAIN_NODE: &[FieldSpec] = &[

@@ -17,7 +17,7 @@ pub use eval::{classify, evaluate, parse_facts, Category, ConditionReport, Facts
 pub use rule::{
     Band, Derived, FactDef, Leaf, Node, NodeKind, Op, Rule, Source, Threshold, Upper, Version,
 };
-pub use value::{CodeList, Date, FactType, Value};
+pub use value::{show_value, CodeList, Date, FactType, Value};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PolicyError {

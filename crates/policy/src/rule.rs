@@ -512,7 +512,9 @@ impl RawRule {
                 None => None,
                 Some(b) => {
                     let bi = lookup(b, &format!("{ctx}的 basis "))?;
-                    if ty != FactType::Ratio || self.facts.get(b).map(|d| d.ty.as_str()) != Some("money") {
+                    if ty != FactType::Ratio
+                        || self.facts.get(b).map(|d| d.ty.as_str()) != Some("money")
+                    {
                         return Err(bad(format!(
                             "{ctx}：basis 只用于比例事实，且须指向一个金额（money）事实"
                         )));
@@ -605,6 +607,14 @@ impl RawRule {
             versions,
             fact_index,
         })
+    }
+}
+
+/// The message of a rule error without its 「规则…有误」 prefix (the caller adds its own).
+fn inner_message(e: PolicyError) -> String {
+    match e {
+        PolicyError::Invalid { message, .. } => message,
+        other => other.to_string(),
     }
 }
 
@@ -730,8 +740,7 @@ impl<L: Fn(&str, &str) -> Result<usize, PolicyError>> TreeBuilder<'_, L> {
 
     fn leaf(&self, c: &RawCond, name: &str) -> Result<Leaf, String> {
         let fact_key = c.fact.as_deref().unwrap_or_default();
-        let fact =
-            (self.lookup)(fact_key, &format!("条件「{name}」")).map_err(|e| e.to_string())?;
+        let fact = (self.lookup)(fact_key, &format!("条件「{name}」")).map_err(inner_message)?;
         let def = &self.facts[fact];
         let op_s = c.op.as_deref().ok_or(format!("条件「{name}」缺少 op"))?;
         let op = Op::parse(op_s).ok_or(format!(
@@ -749,7 +758,7 @@ impl<L: Fn(&str, &str) -> Result<usize, PolicyError>> TreeBuilder<'_, L> {
                     ));
                 }
                 let by = (self.lookup)(&b.by, &format!("条件「{name}」的 band "))
-                    .map_err(|e| e.to_string())?;
+                    .map_err(inner_message)?;
                 if !self.facts[by].ty.is_numeric() {
                     return Err(format!("条件「{name}」：分档依据「{}」须为数值", b.by));
                 }

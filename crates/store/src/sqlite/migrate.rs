@@ -51,6 +51,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         include_str!("../../migrations/sqlite/0008_totp_step.sql"),
         None,
     ),
+    (
+        9,
+        include_str!("../../migrations/sqlite/0009_policy_facts_rules.sql"),
+        None,
+    ),
 ];
 
 /// Where a migration's Rust step runs, when the SQL has to continue after it.
