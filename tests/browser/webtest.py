@@ -518,6 +518,50 @@ def main():
             check("按区县" in text and "按技术经理人" in text, "funnel tables missing")
             browser.screenshot("13-demand-funnel", full=True)
 
+        def policies():
+            # 政策找企业: the bureau sees a policy's lists and its assessment; an enterprise sees
+            # its own policies with what is missing and what would change the verdict.
+            browser.go(base + "/policy-rules/hitech_certification")
+            text = browser.body_text()
+            check("免申即享" in text and "差一项" in text and "快申快享" in text, "the three lists are missing")
+            check("再补充：" in text, "no 快申快享 invitation names the facts to supply")
+            browser.screenshot("14-policy-lists", full=True)
+            browser.go(base + "/policy-rules/hitech_certification/assessment")
+            text = browser.body_text()
+            check("按旗县区" in text and "卡在哪一条" in text, "the assessment tables are missing")
+            check("昆都仑区" in text or "青山区" in text, "districts are not shown by name")
+            browser.screenshot("15-policy-assessment", full=True)
+            browser.click(browser.find(".user form button"))
+            browser.wait_url("/login")
+            login("demo-enterprise", "示例数据-企业-2026!", "企业用户")
+            import re
+            m = re.search(r"企业用户：([0-9A-Z]{18})", browser.body_text())
+            check(m is not None, "the user bar shows the enterprise's credit code")
+            code = m.group(1)
+            browser.go(base + f"/organisations/{code}/policies")
+            rows = browser.find_all("table.org-policies tbody tr")
+            check(len(rows) >= 4, f"the enterprise page lists {len(rows)} policies")
+            gaps = [browser.text(r) for r in rows]
+            for g in gaps:
+                if "符合" in g and "不符合" not in g:
+                    continue
+                check("再补充：" in g or "可达标" in g or "要求" in g, f"a policy row says nothing about the gap: {g}")
+            check(any("再补充：" in g or "可达标" in g for g in gaps), "no row says what is missing or what would change it")
+            browser.screenshot("16-enterprise-policies", full=True)
+            # The enterprise enters a fact the registry lacks; the verdicts are recomputed.
+            field = browser.find("input[name='f.innovation_score']")
+            browser.type(field, "80")
+            browser.click(browser.find("form[action$='/policies'] button"))
+            browser.wait_text("已保存 1 项事实")
+            check("企业填报" in browser.body_text(), "the entered fact is not shown as 企业填报")
+            browser.screenshot("17-enterprise-fact-saved")
+            browser.go(base + "/policy-rules")
+            check("未找到" in browser.body_text() or "无权" in browser.body_text() or "无法显示" in browser.body_text(),
+                  "an enterprise opened the bureau's policy lists")
+            browser.click(browser.find(".user form button"))
+            browser.wait_url("/login")
+            login()
+
         step("log in as city staff", login)
         step("search for an enterprise", search)
         step("open it", open_detail)
@@ -531,6 +575,7 @@ def main():
         step("full-text search with highlights and facets", full_text_search)
         step("move a demand, see who moved it, its solvers and the funnel", demand_workflow)
         step("a district clerk sees only their district", district_clerk)
+        step("policy lists, assessment and an enterprise's policies with what is missing", policies)
     except Exception as e:
         results.append(("setup", False, str(e)))
         print(f"FAIL setup: {e}", flush=True)

@@ -7,7 +7,8 @@ use crate::auth::{Perm, Principal, Role};
 use crate::{App, Code, Error, Result};
 use innomesh_core::model::{AchievementKind, OrgKind, Organisation};
 use innomesh_core::{EntityKind, Record};
-use innomesh_policy::{evaluate, parse_facts, Category, Date, FactType, Rule, Truth, Verdict};
+use innomesh_policy::{evaluate, parse_facts, Date, FactType, Rule};
+pub use innomesh_policy::{Category, Truth, Verdict};
 use innomesh_store::{FactEntry, StoredFact};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -247,6 +248,7 @@ pub struct OrgPolicies {
 
 /// A fact to enter: key and value (JSON; `null` withdraws an entered fact).
 #[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FactInput {
     pub key: String,
     pub value: serde_json::Value,
@@ -614,11 +616,7 @@ impl App {
             let v = evaluate(&e.rule, &facts, date).map_err(|e| Error::invalid(e.to_string()))?;
             let missing_names: Vec<String> =
                 v.missing.iter().map(|k| fact_name(&e.rule, k)).collect();
-            let to_supply = if missing_names.is_empty() {
-                String::new()
-            } else {
-                format!("再补充：{}", missing_names.join("、"))
-            };
+            let to_supply = innomesh_policy::supply_text(&e.rule, &v.missing);
             policies.push(OrgPolicy {
                 rule: e.rule.id.clone(),
                 name: e.rule.name.clone(),
@@ -641,7 +639,8 @@ impl App {
             date: date.to_string(),
             policies,
             facts,
-            may_enter: self.may_enter_facts(who, &input.org),
+            may_enter: input.org.kind == OrgKind::Enterprise
+                && self.may_enter_facts(who, &input.org),
         })
     }
 
@@ -662,8 +661,9 @@ impl App {
         })
     }
 
+    /// Whether the caller's role and scope reach this organisation's facts (its kind aside).
     fn may_enter_facts(&self, who: &Principal, o: &Organisation) -> bool {
-        if !who.may(Perm::Write) || o.kind != OrgKind::Enterprise {
+        if !who.may(Perm::Write) {
             return false;
         }
         match who.role {
@@ -700,6 +700,13 @@ impl App {
                     who.role.label()
                 ),
             ));
+        }
+        if o.kind != OrgKind::Enterprise {
+            return Err(Error::invalid(format!(
+                "政策事实只为企业填报：「{}」是{}",
+                o.name,
+                innomesh_core::Labelled::label(o.kind)
+            )));
         }
         if facts.is_empty() {
             return Err(Error::invalid("没有要填报的事实"));
@@ -1161,4 +1168,50 @@ fn check_fact(rules: &[RuleEntry], key: &str, value: &serde_json::Value) -> Resu
 /// The verdict label for a status (shared with the pages).
 pub fn truth_label(t: Truth) -> &'static str {
     t.label()
+}
+
+/// A value typed into a page form, read by the type the rules declare for the key: 「是」/「否」,
+/// numbers with thousands separators, ratios as 「4.5%」 or 0.045, dates, codes. Empty is `None`
+/// (left as it is); 「撤回」 withdraws the entered value.
+pub fn value_from_text(
+    rules: &[RuleEntry],
+    key: &str,
+    text: &str,
+) -> Result<Option<serde_json::Value>> {
+    use serde_json::json;
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t == "撤回" {
+        return Ok(Some(serde_json::Value::Null));
+    }
+    let Some(def) = rules.iter().find_map(|e| e.rule.fact(key)) else {
+        return Err(Error::invalid(format!("没有政策规则使用事实「{key}」")));
+    };
+    let bad = |what: &str| {
+        Error::new(
+            Code::InvalidField,
+            format!("「{}」：「{t}」不是{what}", def.name),
+        )
+    };
+    let num = |s: &str| -> Option<f64> {
+        s.replace([',', '，', ' '], "")
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+    };
+    Ok(Some(match &def.ty {
+        FactType::Boolean => match t {
+            "是" | "true" | "有" => json!(true),
+            "否" | "false" | "无" => json!(false),
+            _ => return Err(bad("「是」或「否」")),
+        },
+        FactType::Ratio => match t.strip_suffix('%').or_else(|| t.strip_suffix('％')) {
+            Some(p) => json!(num(p).ok_or_else(|| bad("百分比"))? / 100.0),
+            None => json!(num(t).ok_or_else(|| bad("比例（如 4.5% 或 0.045）"))?),
+        },
+        FactType::Number | FactType::Money => json!(num(t).ok_or_else(|| bad("数字"))?),
+        FactType::Date | FactType::Enumeration(_) | FactType::Code(_) => json!(t),
+    }))
 }

@@ -75,6 +75,19 @@ impl Verdict {
     }
 }
 
+/// What an enterprise is asked to supply, in Chinese: 「再补充：研发费用占比、创新能力评价得分」
+/// (empty when nothing is missing).
+pub fn supply_text(rule: &Rule, missing: &[String]) -> String {
+    if missing.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = missing
+        .iter()
+        .map(|k| rule.fact(k).map_or(k.as_str(), |f| f.name.as_str()))
+        .collect();
+    format!("再补充：{}", names.join("、"))
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct ConditionReport {
     pub key: String,

@@ -372,7 +372,7 @@ async fn rewrite_html(res: Response, f: impl FnOnce(&str) -> String) -> Response
 /// Removes the navigation links whose `data-perm` the caller lacks.
 fn strip_sections(html: &str, allowed: impl Fn(&str) -> bool) -> String {
     let mut out = html.to_string();
-    for tag in ["read", "engines", "funding", "write"] {
+    for tag in ["read", "engines", "funding", "write", "policies"] {
         if allowed(tag) {
             continue;
         }
@@ -396,6 +396,7 @@ fn without_forbidden_sections(html: &str, who: &Principal) -> String {
         "engines" => who.may(Perm::Engines),
         "funding" => who.may(Perm::Funding),
         "write" => who.may(Perm::Write),
+        "policies" => who.may(Perm::Policies),
         _ => true,
     })
 }

@@ -4,6 +4,7 @@
 mod capacity;
 mod demands;
 mod funding;
+mod policy;
 mod search;
 
 pub use demands::detail_sections;
@@ -31,6 +32,20 @@ pub fn router() -> Router<AppState> {
         .route("/achievements/{id}/adopters", get(demands::adopters))
         .route("/demand-funnel", get(demands::funnel))
         .route("/search", get(search::page))
+        .route("/policy-rules", get(policy::index))
+        .route("/policy-rules/{rule}", get(policy::rule_page))
+        .route(
+            "/policy-rules/{rule}/assessment",
+            get(policy::assessment_page),
+        )
+        .route(
+            "/policy-rules/{rule}/edit",
+            get(policy::edit_form).post(policy::edit_save),
+        )
+        .route(
+            "/organisations/{id}/policies",
+            get(policy::org_page).post(policy::org_save),
+        )
         .route(
             "/dictionaries",
             get(search::dictionaries_page).post(search::dictionaries_save),
