@@ -67,6 +67,8 @@ pub(crate) struct Derived {
     pub funding_overview: Cache<Option<i32>, funding::Overview>,
     pub duplicates: Cache<(), Vec<innomesh_dedup::FlaggedPair>>,
     pub sample_plans: Cache<(usize, u64), alloc::Planned>,
+    /// 政策找企业: (rule, caller's role, scope and date) → every enterprise's verdict.
+    pub policy_matches: Cache<(String, String), policy::Classified>,
     pub dictionaries: Mutex<Option<Arc<dictionaries::Active>>>,
 }
 

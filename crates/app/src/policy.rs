@@ -110,6 +110,8 @@ struct OrgInput {
     org: Organisation,
     patents: u32,
     entered: Vec<StoredFact>,
+    /// The date the registry record was last written (the date of its facts), when known.
+    recorded: Option<String>,
 }
 
 /// One enterprise in a policy's lists.
@@ -170,6 +172,9 @@ pub struct ConditionText {
     pub depth: usize,
     pub text: String,
 }
+
+/// Counts, every enterprise's row, and the version applied.
+pub(crate) type Classified = (CategoryCounts, Vec<MatchRow>, String);
 
 /// Policy → enterprises: the enterprises the caller may see, by category.
 #[derive(Clone, Debug, Serialize)]
@@ -432,7 +437,19 @@ impl App {
 
     /// Organisations the caller may match: enterprises in its scope.
     fn match_inputs(&self, who: &Principal) -> Result<Vec<OrgInput>> {
-        let orgs = self.all(who, EntityKind::Organisation)?;
+        let home = self
+            .repo
+            .meta("home_region")?
+            .unwrap_or_else(|| crate::chains::DEFAULT_HOME_REGION.to_string());
+        // The city's own enterprises: suppliers and investment targets elsewhere are registered
+        // too, but the city's policies are not theirs.
+        let orgs: Vec<Record> = self
+            .all(who, EntityKind::Organisation)?
+            .into_iter()
+            .filter(
+                |r| matches!(r, Record::Organisation(o) if o.region.as_str().starts_with(&home)),
+            )
+            .collect();
         let mut patents: HashMap<String, u32> = HashMap::new();
         for r in self.repo.all(EntityKind::Achievement)? {
             if let Record::Achievement(a) = r {
@@ -466,6 +483,7 @@ impl App {
                     patents: patents.get(&code).copied().unwrap_or(0),
                     entered: entered.remove(&code).unwrap_or_default(),
                     org: o,
+                    recorded: None,
                 }
             })
             .collect())
@@ -476,7 +494,9 @@ impl App {
         who.require(Perm::Policies)?;
         let entry = self.policy_rule(who, id)?;
         let date = today();
-        let (counts, rows, version) = self.classify_all(who, &entry.rule, date)?;
+        let classified = self.classify_all(who, &entry.rule, date)?;
+        let (counts, rows, version) = &*classified;
+        let (counts, version) = (counts.clone(), version.clone());
         let mut out = PolicyMatches {
             rule: entry.rule.id.clone(),
             name: entry.rule.name.clone(),
@@ -488,7 +508,7 @@ impl App {
             near_miss: vec![],
             unknown: vec![],
         };
-        for r in rows {
+        for r in rows.iter().cloned() {
             match r.category {
                 Category::Eligible => out.automatic.push(r),
                 Category::NearMiss => out.near_miss.push(r),
@@ -499,12 +519,19 @@ impl App {
         Ok(out)
     }
 
-    fn classify_all(
-        &self,
-        who: &Principal,
-        rule: &Rule,
-        date: Date,
-    ) -> Result<(CategoryCounts, Vec<MatchRow>, String)> {
+    /// Every enterprise in the caller's scope against one rule, kept until the registry (or a
+    /// fact, or a rule) changes: one entry per rule, scope and day.
+    fn classify_all(&self, who: &Principal, rule: &Rule, date: Date) -> Result<Arc<Classified>> {
+        let key = (
+            rule.id.clone(),
+            format!("{}:{}:{}", who.role.code(), who.scope, date),
+        );
+        self.derived
+            .policy_matches
+            .get_current(self, key, || self.classify_now(who, rule, date))
+    }
+
+    fn classify_now(&self, who: &Principal, rule: &Rule, date: Date) -> Result<Classified> {
         let version = rule
             .version_at(date)
             .map_err(|e| Error::invalid(e.to_string()))?
@@ -527,12 +554,14 @@ impl App {
         who.require(Perm::Policies)?;
         let entry = self.policy_rule(who, id)?;
         let date = today();
-        let (counts, rows, _) = self.classify_all(who, &entry.rule, date)?;
+        let classified = self.classify_all(who, &entry.rule, date)?;
+        let (counts, rows, _) = &*classified;
+        let counts = counts.clone();
         let mut district: BTreeMap<String, GroupCounts> = BTreeMap::new();
         let mut industry: BTreeMap<String, GroupCounts> = BTreeMap::new();
         let mut blocking: BTreeMap<String, usize> = BTreeMap::new();
         let mut missing: BTreeMap<String, usize> = BTreeMap::new();
-        for r in &rows {
+        for r in rows {
             district
                 .entry(r.region.clone())
                 .or_insert_with(|| GroupCounts {
@@ -654,10 +683,16 @@ impl App {
             .filter_map(|r| self.repo.get(EntityKind::Achievement, &r.id).ok().flatten())
             .filter(|r| matches!(r, Record::Achievement(a) if a.kind == AchievementKind::Patent))
             .count() as u32;
+        let recorded = self
+            .repo
+            .audit(Some(EntityKind::Organisation), Some(&code), 1)?
+            .first()
+            .and_then(|e| e.at.get(..10).map(str::to_string));
         Ok(OrgInput {
             org: o,
             patents,
             entered: self.repo.policy_facts(Some(&code))?,
+            recorded,
         })
     }
 
@@ -1014,6 +1049,10 @@ fn facts_for(rule: &Rule, input: &OrgInput, date: Date) -> innomesh_policy::Fact
             obj.insert(def.key.clone(), v);
         }
     }
+    if let Ok(f) = parse_facts(rule, &obj) {
+        return f;
+    }
+    // One value the rule cannot take: the others still count.
     let mut out = innomesh_policy::Facts::new();
     for (k, v) in obj {
         let mut one = serde_json::Map::new();
@@ -1049,7 +1088,7 @@ fn fact_rows(rules: &[RuleEntry], input: &OrgInput, date: Date) -> Vec<FactRow> 
                     v.clone(),
                     Some(FactSource::Registry),
                     format!("登记库「{field}」"),
-                    Some(date.to_string()),
+                    Some(input.recorded.clone().unwrap_or_else(|| date.to_string())),
                     None,
                     None,
                 ),
@@ -1121,8 +1160,22 @@ fn show_json(ty: &FactType, unit: Option<&str>, v: &serde_json::Value) -> String
         serde_json::Value::String(s) => Value::Text(s.clone()),
         other => return other.to_string(),
     };
-    if let (FactType::Date, Value::Text(s)) = (ty, &val) {
-        return s.clone();
+    match (ty, &val) {
+        (FactType::Date, Value::Text(s)) => return s.clone(),
+        // A code with its name: 「3232 稀土金属冶炼」.
+        (FactType::Code(innomesh_policy::CodeList::Industry), Value::Text(s)) => {
+            let name = innomesh_core::IndustryCode::parse(s)
+                .map(|i| i.name())
+                .unwrap_or_default();
+            return format!("{s} {name}").trim().to_string();
+        }
+        (FactType::Code(innomesh_policy::CodeList::Region), Value::Text(s)) => {
+            let name = innomesh_core::RegionCode::parse(s)
+                .map(|r| r.name())
+                .unwrap_or_default();
+            return format!("{s} {name}").trim().to_string();
+        }
+        _ => {}
     }
     innomesh_policy::show_value(ty, unit, &val)
 }

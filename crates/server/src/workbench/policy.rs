@@ -428,7 +428,7 @@ pub fn org_section(p: &OrgPolicies, full: bool) -> String {
         }
         let linked: Vec<String> = x.policies.iter().map(|(_, t)| escape(t)).collect();
         b.push_str(&format!(
-            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td>{}</td></tr>",
             escape(&x.name),
             if linked.is_empty() {
                 String::new()
