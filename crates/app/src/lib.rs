@@ -369,6 +369,7 @@ impl App {
     pub fn create(&self, who: &Principal, record: Record) -> Result<Record> {
         let record = validated(record)?;
         self.check_writable(who, &record, true)?;
+        self.check_policy_link(&record)?;
         let saved = self.repo.create(record, &who.actor())?;
         self.after_write();
         Ok(saved)
@@ -386,6 +387,7 @@ impl App {
         let old = self.fetch(who, kind, id)?;
         self.check_writable(who, &old, false)?;
         self.check_writable(who, &record, false)?;
+        self.check_policy_link(&record)?;
         let saved = self.repo.update(kind, id, record, &who.actor())?;
         self.after_write();
         Ok(saved)

@@ -370,6 +370,32 @@ impl App {
         Ok(out.into_values().collect())
     }
 
+    /// A policy record's 认定规则 must name a rule that exists (shipped or saved by the bureau).
+    pub(crate) fn check_policy_link(&self, record: &Record) -> Result<()> {
+        let Record::Policy(p) = record else {
+            return Ok(());
+        };
+        let id = p.rule.trim();
+        if id.is_empty() {
+            return Ok(());
+        }
+        let rules = self.rule_entries()?;
+        if rules.iter().any(|e| e.rule.id == id) {
+            return Ok(());
+        }
+        let known: Vec<String> = rules
+            .iter()
+            .map(|e| format!("{}（{}）", e.rule.id, e.rule.name))
+            .collect();
+        Err(Error::new(
+            Code::InvalidField,
+            format!(
+                "认定规则：没有编号为「{id}」的政策规则，可用：{}",
+                known.join("、")
+            ),
+        ))
+    }
+
     /// The rules, for anyone who may read the registry (policies are public).
     pub fn policy_rules(&self, who: &Principal) -> Result<Vec<RuleEntry>> {
         who.require(Perm::Read)?;

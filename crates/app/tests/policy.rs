@@ -184,10 +184,20 @@ fn facts_come_from_the_registry_with_their_source_and_entries_are_audited() {
 fn an_enterprise_missing_a_fact_is_told_what_to_supply_and_what_would_change_it() {
     let app = app();
     let local = Principal::local("t");
+    // In the 4 % band, registered long ago, with 10 % or more R&D staff: the registry decides
+    // nothing against it, so the entered facts decide.
     let firm = enterprises(&app)
         .into_iter()
-        .find(|o| o.revenue.unwrap_or(0.0) > 5000.0 && o.revenue.unwrap_or(0.0) <= 20000.0)
-        .unwrap();
+        .find(|o| {
+            let r = o.revenue.unwrap_or(0.0);
+            let staff = o.rd_staff.unwrap_or(0) as f64;
+            r > 5000.0
+                && r <= 20000.0
+                && o.founded
+                    .is_some_and(|f| f.to_string().as_str() < "2020-01-01")
+                && staff >= 0.1 * o.employees.unwrap_or(u32::MAX) as f64
+        })
+        .expect("a sample enterprise in the 4 % band with enough R&D staff");
     let code = firm.credit_code.as_str().to_string();
     // Every hitech fact but the R&D expense ratio: 待补充, naming the fact in Chinese.
     let mut facts = vec![
@@ -208,10 +218,9 @@ fn an_enterprise_missing_a_fact_is_told_what_to_supply_and_what_would_change_it(
             .clone()
     };
     let p = h(&view);
-    if p.category == Category::Unknown {
-        assert!(p.to_supply.contains("研发费用占比"), "{}", p.to_supply);
-        assert_eq!(p.route, "快申快享");
-    }
+    assert_eq!(p.category, Category::Unknown, "{:?}", p.verdict);
+    assert_eq!(p.to_supply, "再补充：研发费用占比");
+    assert_eq!(p.route, "快申快享");
     // 3.2 % in the 4 % band with 7,000 万元 of three-year sales: 56 万元 more.
     facts.push(fact("sales_3y_wan", json!(7000)));
     facts.retain(|f| f.key != "rd_expense_ratio_3y");
@@ -345,4 +354,38 @@ fn rule_versions_are_checked_on_save_and_name_the_line() {
             .len(),
         1
     );
+}
+
+#[test]
+fn a_policy_record_links_only_an_existing_rule() {
+    let app = app();
+    let city = principal(&app, "city", Role::CityStaff, "");
+    let Some(Record::Policy(mut p)) = app
+        .repo()
+        .all(EntityKind::Policy)
+        .unwrap()
+        .into_iter()
+        .next()
+    else {
+        panic!("the sample has policies")
+    };
+    p.rule = "hitech_certificatoin".into();
+    let e = app
+        .update(
+            &city,
+            EntityKind::Policy,
+            &p.id.clone(),
+            Record::Policy(p.clone()),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, Code::InvalidField);
+    assert!(
+        e.message
+            .contains("hitech_certification（高新技术企业认定）"),
+        "{}",
+        e.message
+    );
+    p.rule = "tech_sme".into();
+    app.update(&city, EntityKind::Policy, &p.id.clone(), Record::Policy(p))
+        .unwrap();
 }

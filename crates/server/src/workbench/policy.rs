@@ -401,6 +401,30 @@ pub async fn edit_save(
     }
 }
 
+/// A policy record's section: its executable rule and, for staff, how many enterprises qualify.
+pub fn policy_section(st: &AppState, who: &Principal, rule: &str) -> String {
+    let Ok(e) = st.policy_rule(who, rule) else {
+        return String::new();
+    };
+    let mut b = format!(
+        "<section><h2>政策找企业</h2><p>认定规则：{}（{}）</p>",
+        escape(&e.rule.name),
+        escape(&source_text(&e.rule))
+    );
+    if let Ok(m) = st.policy_matches(who, rule) {
+        b.push_str(&format!(
+            "<p>{} 家企业中：符合（免申即享）<strong>{}</strong> 家，差一项 <strong>{}</strong> 家，待补充（快申快享）<strong>{}</strong> 家。</p><p><a class=\"btn\" href=\"/policy-rules/{id}\">名单与判定依据</a> <a class=\"btn secondary\" href=\"/policy-rules/{id}/assessment\">政策评估</a></p>",
+            m.counts.total,
+            m.counts.eligible,
+            m.counts.near_miss,
+            m.counts.unknown,
+            id = enc(rule)
+        ));
+    }
+    b.push_str("</section>");
+    b
+}
+
 /// The policies of one enterprise with what is missing (the detail page's section and the page).
 pub fn org_section(p: &OrgPolicies, full: bool) -> String {
     let mut b = String::new();
