@@ -1040,7 +1040,7 @@ fn registry_value(
             let d = Date::parse(&f.to_string())?;
             Some(json!(d.years_until(date).max(0)))
         }),
-        "registered_in_mainland" => (o.kind == OrgKind::Enterprise).then(|| json!(true)),
+        "registered_in_mainland" => (o.kind == OrgKind::Enterprise).then_some(json!(true)),
         "employees" => o.employees.map(|e| json!(e)),
         "revenue_wan" => o.revenue.map(|r| json!(r)),
         "rd_expense_wan" => o.rd_spend.map(|r| json!(r)),

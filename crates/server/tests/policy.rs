@@ -285,7 +285,7 @@ async fn a_rule_that_does_not_check_is_refused_with_its_line() {
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(json_of(&b)["saved_version"].as_i64().is_some(), true);
+    assert!(json_of(&b)["saved_version"].as_i64().is_some());
     let (s, b) = call(
         &app,
         "GET",
