@@ -69,6 +69,8 @@ pub(crate) struct Derived {
     pub sample_plans: Cache<(usize, u64), alloc::Planned>,
     /// 政策找企业: (rule, caller's role, scope and date) → every enterprise's verdict.
     pub policy_matches: Cache<(String, String), policy::Classified>,
+    /// 政策找企业: the caller's scope → its enterprises with their facts (shared by every rule).
+    pub policy_inputs: Cache<String, Vec<policy::OrgInput>>,
     pub dictionaries: Mutex<Option<Arc<dictionaries::Active>>>,
 }
 

@@ -106,7 +106,7 @@ pub struct FactRow {
 }
 
 /// An enterprise's inputs to matching: its record, patents held and entered facts.
-struct OrgInput {
+pub(crate) struct OrgInput {
     org: Organisation,
     patents: u32,
     entered: Vec<StoredFact>,
@@ -461,8 +461,17 @@ impl App {
         self.policy_rule(who, id)
     }
 
+    /// The enterprises the caller may match, loaded once per registry version and scope for
+    /// every rule.
+    fn match_inputs(&self, who: &Principal) -> Result<Arc<Vec<OrgInput>>> {
+        let key = format!("{}:{}", who.role.code(), who.scope);
+        self.derived
+            .policy_inputs
+            .get_current(self, key, || self.load_inputs(who))
+    }
+
     /// Organisations the caller may match: enterprises in its scope.
-    fn match_inputs(&self, who: &Principal) -> Result<Vec<OrgInput>> {
+    fn load_inputs(&self, who: &Principal) -> Result<Vec<OrgInput>> {
         let home = self
             .repo
             .meta("home_region")?
@@ -565,8 +574,8 @@ impl App {
             .to_string();
         let mut counts = CategoryCounts::default();
         let mut rows = Vec::new();
-        for input in self.match_inputs(who)? {
-            let facts = facts_for(rule, &input, date);
+        for input in self.match_inputs(who)?.iter() {
+            let facts = facts_for(rule, input, date);
             let v = evaluate(rule, &facts, date).map_err(|e| Error::invalid(e.to_string()))?;
             counts.add(v.category);
             rows.push(match_row(rule, &input.org, &v));
@@ -828,24 +837,27 @@ impl App {
                 "只有本机命令行可以写入示例事实",
             ));
         }
-        let rows: Vec<(String, FactEntry)> = facts
-            .iter()
-            .map(|f| {
-                (
-                    f.org.as_str().to_string(),
-                    FactEntry {
-                        key: f.key.to_string(),
-                        value: Some(f.value.to_string()),
-                        as_of: innomesh_core::sample::SAMPLE_FACTS_AS_OF.to_string(),
-                        source: "bureau".into(),
-                        note: innomesh_core::sample::SAMPLE_LABEL.to_string(),
-                    },
-                )
-            })
-            .collect();
-        self.repo.set_policy_facts(&rows, &who.actor())?;
+        // In chunks, so that a ×100 sample (millions of facts) is never copied whole.
+        for chunk in facts.chunks(50_000) {
+            let rows: Vec<(String, FactEntry)> = chunk
+                .iter()
+                .map(|f| {
+                    (
+                        f.org.as_str().to_string(),
+                        FactEntry {
+                            key: f.key.to_string(),
+                            value: Some(f.value.to_string()),
+                            as_of: innomesh_core::sample::SAMPLE_FACTS_AS_OF.to_string(),
+                            source: "bureau".into(),
+                            note: innomesh_core::sample::SAMPLE_LABEL.to_string(),
+                        },
+                    )
+                })
+                .collect();
+            self.repo.set_policy_facts(&rows, &who.actor())?;
+        }
         self.after_write();
-        Ok(rows.len())
+        Ok(facts.len())
     }
 
     /// Policy → enterprises as an XLSX workbook (Chinese headers): 免申即享, 差一项, 快申快享.
