@@ -562,6 +562,76 @@ def main():
             browser.wait_url("/login")
             login()
 
+        def switch(username, password, expect):
+            browser.click(browser.find(".user form button"))
+            browser.wait_url("/login")
+            login(username, password, expect)
+
+        def sharing_journey():
+            # 开放共享: an enterprise finds a free 稀土元素分析 slot and books it, the owner confirms
+            # and records the hours, the enterprise claims an innovation voucher, the bureau
+            # approves it.
+            status, raw, _ = http("GET", base + "/api/shared-services?q=" + urllib.parse.quote("稀土元素分析") + "&per_page=50")
+            items = [i for i in json.loads(raw)["items"] if "稀土元素分析" in i["name"]]
+            check(items, "no 稀土元素分析 service in the sample")
+            service = items[0]["id"]
+            switch("demo-enterprise", "示例数据-企业-2026!", "企业用户")
+            browser.go(base + "/sharing")
+            browser.type(browser.find("input[name=q]"), "稀土元素分析")
+            browser.click(browser.find("form[action='/shared-services'] button"))
+            browser.wait_url("/shared-services")
+            check(browser.find_all("table.results tbody tr"), "the search lists no shared services")
+            browser.screenshot("20-sharing-find")
+            browser.go(f"{base}/shared-services/{service}")
+            text = browser.wait_text("预约日历")
+            links = browser.find_all("a[href*='start=']")
+            check(links, "the calendar shows no free slot in the next two weeks")
+            browser.click(links[0])
+            browser.wait_url("start=")
+            browser.type(browser.find("#book-form input[name=note]"), "稀土氧化物配分分析 3 个样品（浏览器测试）")
+            browser.screenshot("21-sharing-calendar", full=True)
+            browser.click(browser.find("#book-form button"))
+            text = browser.wait_text("已提交预约")
+            check("待确认" in text, "the new booking is not waiting for the owner")
+            booking = browser.js("return location.pathname;").rsplit("/", 1)[-1]
+            check(booking.startswith("BK"), f"not a booking page: {booking}")
+            browser.screenshot("22-sharing-booked")
+            switch("demo-owner", "示例数据-仪器共享-2026!", "企业用户")
+            browser.go(f"{base}/sharing/bookings/{booking}")
+            browser.click(browser.find("form[action$='/action'] input[value=confirm] ~ button"))
+            text = browser.wait_text("已确认")
+            browser.type(browser.find("input[name=result]"), "检测报告 BT-2026-0001")
+            hours = browser.find("input[name=hours]")
+            browser.clear(hours)
+            browser.type(hours, "1.5")
+            browser.click(browser.find("form[action$='/action'] input[value=complete] ~ button"))
+            text = browser.wait_text("已完成")
+            check("1.5 小时" in text and "检测报告 BT-2026-0001" in text, "the hours and result are not recorded")
+            browser.screenshot("23-sharing-completed", full=True)
+            switch("demo-enterprise", "示例数据-企业-2026!", "企业用户")
+            browser.go(f"{base}/sharing/bookings/{booking}")
+            browser.click(browser.find("form[action='/sharing/claims'] button"))
+            text = browser.wait_text("已提交创新券申领")
+            import re
+            m = re.search(r"已提交创新券申领 (VC\d+)", text)
+            check(m is not None, "no claim number shown")
+            claim = m.group(1)
+            browser.screenshot("24-sharing-claimed")
+            # The same booking cannot be claimed twice, under any programme.
+            status, raw, _ = http("GET", base + "/api/voucher-programmes?per_page=50")
+            for prog in json.loads(raw)["items"]:
+                status, raw, _ = http("POST", base + "/api/voucher-claims", {"booking": booking, "programme": prog["id"]})
+                check(status == 409 and "不能重复申领" in json.loads(raw)["message"], f"second claim answered {status}")
+            switch("demo-city", "示例数据-市级-2026!", "市级工作人员")
+            browser.go(base + "/sharing/claims")
+            browser.click(browser.find(f"form[action='/sharing/claims/{claim}/decision'] button"))
+            text = browser.wait_text(f"申领 {claim} 已核准")
+            browser.screenshot("25-sharing-approved")
+            browser.go(base + "/sharing")
+            text = browser.body_text()
+            check("提供单位开放度排名" in text and "共享率" in text, "the city figures are missing")
+            browser.screenshot("26-sharing-figures", full=True)
+
         step("log in as city staff", login)
         step("search for an enterprise", search)
         step("open it", open_detail)
@@ -576,6 +646,8 @@ def main():
         step("move a demand, see who moved it, its solvers and the funnel", demand_workflow)
         step("a district clerk sees only their district", district_clerk)
         step("policy lists, assessment and an enterprise's policies with what is missing", policies)
+
+        step("book a shared instrument, record the hours, claim and approve a voucher", sharing_journey)
     except Exception as e:
         results.append(("setup", False, str(e)))
         print(f"FAIL setup: {e}", flush=True)

@@ -19,6 +19,7 @@ mod guarded;
 pub mod matching;
 pub mod policy;
 pub mod search;
+pub mod sharing;
 pub mod transfer;
 pub mod workflow;
 

@@ -243,7 +243,11 @@ fn every_demo_account_logs_in_with_its_role_and_a_scope_to_work_in() {
 
     let seeded = seed_demo_accounts(&app, &who).unwrap();
     let roles: Vec<Role> = seeded.iter().map(|a| a.role).collect();
-    assert_eq!(roles, Role::ASSIGNABLE.to_vec());
+    // One account per role, then the owner of the shared 稀土元素分析 instrument (开放共享).
+    let mut expected = Role::ASSIGNABLE.to_vec();
+    expected.push(Role::Enterprise);
+    assert_eq!(roles, expected);
+    assert_eq!(seeded.last().unwrap().username, "demo-owner");
     assert_eq!(demo_accounts(&app), seeded, "read back as seeded");
     // Seeding again changes nothing.
     assert_eq!(seed_demo_accounts(&app, &who).unwrap(), seeded);
@@ -289,6 +293,18 @@ fn every_demo_account_logs_in_with_its_role_and_a_scope_to_work_in() {
             Role::DistrictStaff => assert!(sees(EntityKind::Organisation) > 0),
             Role::DepartmentStaff => {
                 assert!(sees(EntityKind::Programme) > 0);
+            }
+            Role::Enterprise if a.username == "demo-owner" => {
+                // The instrument owner: its unit and the services it offers.
+                assert_eq!(sees(EntityKind::Organisation), 1);
+                let own = app
+                    .list(&p, &innomesh_store::ListQuery::new(EntityKind::SharedService))
+                    .unwrap()
+                    .records
+                    .iter()
+                    .filter(|r| matches!(r, innomesh_core::Record::SharedService(s) if s.owner.as_str() == p.scope))
+                    .count();
+                assert!(own > 0);
             }
             Role::Enterprise => {
                 assert_eq!(sees(EntityKind::Organisation), 1);

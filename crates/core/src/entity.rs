@@ -26,10 +26,12 @@ pub enum EntityKind {
     Programme,
     Delivery,
     DemandResponse,
+    SharedService,
+    VoucherProgramme,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 15] = [
+    pub const ALL: [EntityKind; 17] = [
         Self::Organisation,
         Self::Platform,
         Self::Person,
@@ -45,6 +47,8 @@ impl EntityKind {
         Self::Programme,
         Self::Delivery,
         Self::DemandResponse,
+        Self::SharedService,
+        Self::VoucherProgramme,
     ];
 
     /// Stable code used in storage.
@@ -65,6 +69,8 @@ impl EntityKind {
             Self::Programme => "programme",
             Self::Delivery => "delivery",
             Self::DemandResponse => "demand_response",
+            Self::SharedService => "shared_service",
+            Self::VoucherProgramme => "voucher_programme",
         }
     }
 
@@ -86,6 +92,8 @@ impl EntityKind {
             Self::Programme => "programmes",
             Self::Delivery => "deliveries",
             Self::DemandResponse => "demand-responses",
+            Self::SharedService => "shared-services",
+            Self::VoucherProgramme => "voucher-programmes",
         }
     }
 
@@ -106,6 +114,8 @@ impl EntityKind {
             Self::Programme => "专项",
             Self::Delivery => "交付记录",
             Self::DemandResponse => "需求应答",
+            Self::SharedService => "共享服务",
+            Self::VoucherProgramme => "创新券专项",
         }
     }
 
@@ -127,6 +137,8 @@ impl EntityKind {
             Self::Programme => "PG",
             Self::Delivery => "DL",
             Self::DemandResponse => "DR",
+            Self::SharedService => "SS",
+            Self::VoucherProgramme => "VP",
         }
     }
 
@@ -231,6 +243,8 @@ records!(
     Programme(Programme),
     Delivery(Delivery),
     DemandResponse(DemandResponse),
+    SharedService(SharedService),
+    VoucherProgramme(VoucherProgramme),
 );
 
 /// The references of a record of `kind` given as its JSON document (the store reads its rows this
@@ -308,6 +322,8 @@ impl Record {
             Record::Programme(r) => &r.id,
             Record::Delivery(r) => &r.id,
             Record::DemandResponse(r) => &r.id,
+            Record::SharedService(r) => &r.id,
+            Record::VoucherProgramme(r) => &r.id,
         }
     }
 
@@ -329,6 +345,8 @@ impl Record {
             Record::Programme(r) => r.id = id,
             Record::Delivery(r) => r.id = id,
             Record::DemandResponse(r) => r.id = id,
+            Record::SharedService(r) => r.id = id,
+            Record::VoucherProgramme(r) => r.id = id,
         }
     }
 
@@ -349,6 +367,8 @@ impl Record {
             Record::Programme(r) => &r.name,
             Record::Delivery(r) => &r.order,
             Record::DemandResponse(r) => &r.solver,
+            Record::SharedService(r) => &r.name,
+            Record::VoucherProgramme(r) => &r.name,
         }
     }
 
@@ -375,6 +395,7 @@ impl Record {
             Record::Equipment(r) if r.region.is_none() => r.region = lookup(&r.owner),
             Record::Demand(r) if r.region.is_none() => r.region = lookup(&r.organisation),
             Record::Application(r) if r.region.is_none() => r.region = lookup(&r.applicant),
+            Record::SharedService(r) if r.region.is_none() => r.region = lookup(&r.owner),
             _ => {}
         }
     }

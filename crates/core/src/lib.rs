@@ -6,6 +6,7 @@ pub mod model;
 pub mod reference;
 pub mod sample;
 pub mod schema;
+pub mod sharing;
 pub mod tabular;
 pub mod values;
 

@@ -596,3 +596,85 @@ pub struct DemandResponse {
     #[serde(default)]
     pub decided: Option<Date>,
 }
+
+labelled_enum!(ServiceType, "服务类型", {
+    Instrument = "instrument" / "仪器共享",
+    Testing = "testing" / "检验检测",
+    Design = "design" / "研发设计",
+});
+
+/// 共享服务: an instrument or a testing / design service its owner offers to others, with its
+/// terms, a weekly opening template and closed dates (the availability calendar).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedService {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    pub service_type: ServiceType,
+    pub owner: CreditCode,
+    /// The instrument behind the service (`EQ…`), when there is one.
+    #[serde(default)]
+    pub equipment: Option<String>,
+    #[serde(default)]
+    pub region: Option<RegionCode>,
+    /// 服务内容: what it measures or does (searchable).
+    #[serde(default)]
+    pub measures: String,
+    /// 样品要求.
+    #[serde(default)]
+    pub sample_requirements: String,
+    /// 元/小时 for the owner's own staff, for units in the city, for units outside it.
+    #[serde(default)]
+    pub fee_internal: Option<f64>,
+    #[serde(default)]
+    pub fee_local: Option<f64>,
+    #[serde(default)]
+    pub fee_outside: Option<f64>,
+    /// 提前预约天数.
+    #[serde(default)]
+    pub lead_days: Option<u32>,
+    /// 须由本单位机组人员操作.
+    #[serde(default)]
+    pub operator_required: bool,
+    /// 开放时间, e.g. `周一至周五 9:00-17:00；周六 9:00-12:00` (see `sharing::OpenHours`).
+    pub open_hours: String,
+    /// 不开放日期 (holidays, maintenance), `2026-12-25；2027-01-01`.
+    #[serde(default)]
+    pub closed_dates: Vec<String>,
+    /// 预约联系方式 (a service desk, not a person's own phone).
+    #[serde(default)]
+    pub contact: String,
+}
+
+/// 科技创新券专项 (先用后补): pays `share` of a completed booking's fee, at most
+/// `cap_per_enterprise` 元 per enterprise and year, out of `budget` 万元, to eligible enterprises.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoucherProgramme {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    pub department: String,
+    pub year: i32,
+    /// 补贴比例, 0–1.
+    pub share: f64,
+    /// 每家企业每年上限, 元.
+    pub cap_per_enterprise: f64,
+    /// 预算, 万元.
+    pub budget: f64,
+    /// Only enterprises registered in this region (and below); empty: the whole city.
+    #[serde(default)]
+    pub region: Option<RegionCode>,
+    /// 中小企业: at most this many employees (when set).
+    #[serde(default)]
+    pub max_employees: Option<u32>,
+    /// At most this revenue, 万元 (when set).
+    #[serde(default)]
+    pub max_revenue: Option<f64>,
+    /// Service types it pays for; empty: all.
+    #[serde(default)]
+    pub service_types: Vec<String>,
+    #[serde(default)]
+    pub description: String,
+}

@@ -650,6 +650,154 @@ const CHAIN_MAPPING: &[FieldSpec] = &[
     f("note", "备注", T::Text, false, ""),
 ];
 
+const SHARED_SERVICE: &[FieldSpec] = &[
+    f("id", "编号", T::Text, false, "留空则自动生成"),
+    f(
+        "name",
+        "服务名称",
+        T::Text,
+        true,
+        "例如 稀土元素分析（ICP-OES）",
+    ),
+    f(
+        "service_type",
+        "服务类型",
+        T::Choice(ServiceType::choices),
+        true,
+        "仪器共享、检验检测、研发设计",
+    ),
+    f(
+        "owner",
+        "提供单位信用代码",
+        T::CreditCode,
+        true,
+        "须已在登记库中",
+    ),
+    f(
+        "equipment",
+        "对应仪器编号",
+        T::Ref(EntityKind::Equipment),
+        false,
+        "仪器设备的登记编号，例如 EQ000001；检验检测、研发设计服务可留空",
+    ),
+    f(
+        "region",
+        "行政区划代码",
+        T::Region,
+        false,
+        "留空则取提供单位所在地",
+    ),
+    f(
+        "measures",
+        "服务内容",
+        T::LongText,
+        false,
+        "能测什么、做什么，例如 15 种稀土元素含量分析",
+    ),
+    f("sample_requirements", "样品要求", T::Text, false, ""),
+    f(
+        "fee_internal",
+        "本单位收费（元/小时）",
+        T::Decimal,
+        false,
+        "",
+    ),
+    f(
+        "fee_local",
+        "本市单位收费（元/小时）",
+        T::Decimal,
+        false,
+        "",
+    ),
+    f(
+        "fee_outside",
+        "市外单位收费（元/小时）",
+        T::Decimal,
+        false,
+        "",
+    ),
+    f("lead_days", "提前预约天数", T::Int, false, "0–365"),
+    f(
+        "operator_required",
+        "须由机组人员操作",
+        T::Bool,
+        false,
+        "是/否",
+    ),
+    f(
+        "open_hours",
+        "开放时间",
+        T::Text,
+        true,
+        "例如 周一至周五 9:00-17:00；周六 9:00-12:00",
+    ),
+    f(
+        "closed_dates",
+        "不开放日期",
+        T::TextList,
+        false,
+        "例如 2027-01-01；2027-02-10",
+    ),
+    f(
+        "contact",
+        "预约联系方式",
+        T::Text,
+        false,
+        "服务台电话或邮箱",
+    ),
+];
+
+const VOUCHER_PROGRAMME: &[FieldSpec] = &[
+    f("id", "编号", T::Text, false, "留空则自动生成"),
+    f("name", "专项名称", T::Text, true, "例如 2026 年科技创新券"),
+    f("department", "主管部门", T::Text, true, "例如 市科技局"),
+    f("year", "年度", T::Int, true, ""),
+    f(
+        "share",
+        "补贴比例",
+        T::Decimal,
+        true,
+        "0–1，例如 0.5 表示补贴费用的 50%",
+    ),
+    f(
+        "cap_per_enterprise",
+        "每家企业年度上限（元）",
+        T::Decimal,
+        true,
+        "",
+    ),
+    f("budget", "预算（万元）", T::Decimal, true, ""),
+    f(
+        "region",
+        "适用地区",
+        T::Region,
+        false,
+        "行政区划代码；留空则全市适用",
+    ),
+    f(
+        "max_employees",
+        "从业人员上限",
+        T::Int,
+        false,
+        "中小企业条件，留空则不限",
+    ),
+    f(
+        "max_revenue",
+        "营业收入上限（万元）",
+        T::Decimal,
+        false,
+        "留空则不限",
+    ),
+    f(
+        "service_types",
+        "适用服务类型",
+        T::TextList,
+        false,
+        "仪器共享；检验检测；研发设计，留空则全部适用",
+    ),
+    f("description", "说明", T::LongText, false, ""),
+];
+
 const PROGRAMME: &[FieldSpec] = &[
     f(
         "id",
@@ -773,6 +921,8 @@ pub fn fields(kind: EntityKind) -> &'static [FieldSpec] {
         EntityKind::GapAction => GAP_ACTION,
         EntityKind::ChainMapping => CHAIN_MAPPING,
         EntityKind::Programme => PROGRAMME,
+        EntityKind::SharedService => SHARED_SERVICE,
+        EntityKind::VoucherProgramme => VOUCHER_PROGRAMME,
         EntityKind::Delivery => DELIVERY,
         EntityKind::DemandResponse => DEMAND_RESPONSE,
     }

@@ -868,11 +868,121 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 .errors(&[Code::Forbidden, Code::NotFound]),
         ],
     ));
+    out.extend(sharing_operations());
     out.push((
         "/api/openapi.json".into(),
         vec![Op::new("get", "文档", "本文档").ok(json_ok("OpenAPI 3.0", object()))],
     ));
     out
+}
+
+/// 开放共享: calendars, bookings, innovation-voucher claims, figures.
+fn sharing_operations() -> Vec<(String, Vec<Op>)> {
+    let tag = "开放共享";
+    let moment = || {
+        json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{1,2}:[0-9]{2}$",
+               "description": "北京时间，例如 2026-12-08 09:00"})
+    };
+    let date = || json!({"type": "string", "format": "date"});
+    let statuses: Vec<&str> = innomesh_store::sharing::STATUSES.to_vec();
+    let booking = || path_param("id", "预约编号，例如 BK000001", string());
+    vec![
+        (
+            "/api/shared-services/{id}/availability".into(),
+            vec![Op::new("get", tag, "共享服务的日历：每天的空闲时段与已约时段（按开放时间、不开放日期、提前预约天数）")
+                .params(vec![
+                    path_param("id", "共享服务编号，例如 SS000001", string()),
+                    query("from", "起始日期，默认今天", date()),
+                    query("days", "天数，默认 14", int(1, 62)),
+                ])
+                .ok(json_ok("{service, owner_name, earliest, days}", object()))
+                .errors(&[Code::InvalidQuery, Code::InvalidField, Code::NotFound])],
+        ),
+        (
+            "/api/bookings".into(),
+            vec![
+                Op::new("get", tag, "预约列表：单位看自己预约的和别人预约自己的，市局看全部")
+                    .params(vec![
+                        query("service", "共享服务编号", string()),
+                        query("status", "状态", json!({"type": "string", "enum": statuses})),
+                    ])
+                    .ok(json_ok("{total, bookings}", object()))
+                    .errors(&[Code::InvalidQuery]),
+                Op::new("post", tag, "预约一个时段（须在开放时间内、满足提前天数；同一时段只能被一家预约）")
+                    .body(json_body(json!({"type": "object", "required": ["service", "start", "end"], "additionalProperties": false, "properties": {
+                        "service": {"type": "string", "description": "共享服务编号"},
+                        "start": moment(), "end": moment(),
+                        "note": {"type": "string", "description": "样品、测试要求等说明"},
+                        "requester": {"type": "string", "nullable": true, "description": "代为预约时预约单位的统一社会信用代码（仅市局）"}}})))
+                    .ok((201, json!({"description": "已提交，待提供单位确认", "content": {"application/json": {"schema": object()}}})))
+                    .errors(WRITE)
+                    .errors(&[Code::NotFound, Code::Conflict, Code::UnknownReference]),
+            ],
+        ),
+        (
+            "/api/bookings/{id}".into(),
+            vec![Op::new("get", tag, "一次预约及其流转记录")
+                .params(vec![booking()])
+                .ok(json_ok("{booking, history}", object()))
+                .errors(&[Code::NotFound])],
+        ),
+        (
+            "/api/bookings/{id}/action".into(),
+            vec![Op::new("post", tag, "处理预约：确认、建议改期、接受改期、拒绝（须写原因）、取消（须写原因）、登记爽约、登记完成（实际机时与交付结果）")
+                .params(vec![booking()])
+                .body(json_body(json!({"type": "object", "required": ["action"], "additionalProperties": false, "properties": {
+                    "action": {"type": "string", "enum": ["confirm", "propose", "accept", "decline", "cancel", "no_show", "complete"]},
+                    "start": {"type": "string", "description": "建议改期的开始时间"},
+                    "end": {"type": "string", "description": "建议改期的结束时间"},
+                    "reason": {"type": "string", "description": "原因或说明"},
+                    "hours": {"type": "number", "nullable": true, "description": "实际机时（登记完成时）"},
+                    "result": {"type": "string", "description": "交付结果（登记完成时）"}}})))
+                .ok(json_ok("{booking, history}", object()))
+                .errors(WRITE)
+                .errors(&[Code::NotFound, Code::Conflict, Code::InvalidTransition])],
+        ),
+        (
+            "/api/voucher-claims".into(),
+            vec![
+                Op::new("get", tag, "创新券申领：企业看自己的，市局看全部")
+                    .ok(json_ok("{total, claims}", object())),
+                Op::new("post", tag, "为已完成的预约申领创新券（先用后补）；同一次服务只能申领一次")
+                    .body(json_body(json!({"type": "object", "required": ["booking", "programme"], "additionalProperties": false, "properties": {
+                        "booking": {"type": "string", "description": "预约编号"},
+                        "programme": {"type": "string", "description": "创新券专项编号"}}})))
+                    .ok((201, json!({"description": "已提交，待审核", "content": {"application/json": {"schema": object()}}})))
+                    .errors(WRITE)
+                    .errors(&[Code::NotFound, Code::Conflict, Code::InvalidTransition, Code::UnknownReference]),
+            ],
+        ),
+        (
+            "/api/voucher-claims/{id}/decision".into(),
+            vec![Op::new("post", tag, "审核创新券申领：核准或驳回（驳回须写理由）")
+                .params(vec![path_param("id", "申领编号，例如 VC000001", string())])
+                .body(json_body(json!({"type": "object", "required": ["approve"], "additionalProperties": false, "properties": {
+                    "approve": {"type": "boolean"},
+                    "reason": {"type": "string"}}})))
+                .ok(json_ok("审核后的申领", object()))
+                .errors(WRITE)
+                .errors(&[Code::NotFound, Code::InvalidTransition])],
+        ),
+        (
+            "/api/sharing/figures".into(),
+            vec![Op::new("get", tag, "共享率（外单位使用机时 ÷ 开放机时）、按旗县区与行业的预约、创新券资金")
+                .params(vec![
+                    query("from", "起始日期，默认 90 天前", date()),
+                    query("to", "截止日期，默认 7 天后", date()),
+                ])
+                .ok(json_ok("{services, owners, by_district, by_industry, programmes}", object()))
+                .errors(&[Code::InvalidQuery])],
+        ),
+        (
+            "/api/sharing/owners/{code}/outlook".into(),
+            vec![Op::new("get", tag, "提供单位下周闲置的仪器，以及可能需要它们的单位（曾预约的、有相关需求的）")
+                .params(vec![path_param("code", "提供单位统一社会信用代码", string())])
+                .ok(json_ok("{owner, owner_name, week, items}", object()))],
+        ),
+    ]
 }
 
 pub fn build() -> Value {

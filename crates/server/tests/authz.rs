@@ -38,7 +38,8 @@ const COLUMNS: [&str; 10] = [
 /// cluster (another district, department, enterprise, manager and expert) — `O2` `DM2` `AP2`
 /// `PG2` `P2` `RS2` `PL2` `AC2` `EQ2` `DL2` `PO2`. Chain records `CN` `SR` `GA` `CM`; `CHAIN`
 /// and `NODE` a chain and one of its nodes; `PAIR` / `PAIR2` a flagged duplicate pair with / without
-/// the department's applications.
+/// the department's applications. 开放共享: `SS` `SS2` services of each cluster, `VP` `VP2` voucher
+/// programmes, `BK` (the own service booked by `O2`) `BK2` bookings, `VC` a claim under `VP`.
 const MATRIX: &str = r#"
 # method route                                request                                    body         city dist dept ent  exp  mgr  aud  sys  sec  aad
 GET    /api/organisations                     =                                          -            200  200  200  200  200  200  200  403  403  403  // lists: what the caller may see (administrators: no registry reading, 403)
@@ -106,6 +107,42 @@ DELETE /api/equipment/{id}                    /api/equipment/@EQ2               
 POST   /api/equipment/import                  /api/equipment/import?format=csv           csv          422  422  403  422  403  403  403  403  403  403
 GET    /api/equipment/export                  /api/equipment/export?format=csv           -            200  200  200  200  403  200  200  403  403  403
 GET    /api/equipment/template                /api/equipment/template?format=csv         -            200  200  200  200  200  200  200  200  200  200
+GET    /api/shared-services                   =                                          -            200  200  200  200  200  200  200  403  403  403  // 开放共享: every unit reads the offers
+POST   /api/shared-services                   =                                          new:@SS      201  201  403  201  403  403  403  403  403  403
+POST   /api/shared-services                   =                                          new:@SS2     201  403  403  403  403  403  403  403  403  403  // an enterprise offers only in its own name
+GET    /api/shared-services/{id}              /api/shared-services/@SS                   -            200  200  200  200  200  200  200  404  404  404
+GET    /api/shared-services/{id}              /api/shared-services/@SS2                  -            200  404  200  200  200  200  200  404  404  404
+PUT    /api/shared-services/{id}              /api/shared-services/@SS                   rec          200  200  403  200  403  403  403  404  404  404
+PUT    /api/shared-services/{id}              /api/shared-services/@SS2                  rec          200  404  403  403  403  403  403  404  404  404  // read everywhere, written only by its owner
+DELETE /api/shared-services/{id}              /api/shared-services/@SS                   -            409  409  403  409  403  403  403  404  404  404  // bookings are kept: a booked service is not deleted
+DELETE /api/shared-services/{id}              /api/shared-services/@SS2                  -            409  404  403  403  403  403  403  404  404  404
+POST   /api/shared-services/import            /api/shared-services/import?format=csv     csv          422  422  403  422  403  403  403  403  403  403
+GET    /api/shared-services/export            /api/shared-services/export?format=csv     -            200  200  200  200  403  200  200  403  403  403
+GET    /api/shared-services/template          /api/shared-services/template?format=csv   -            200  200  200  200  200  200  200  200  200  200
+GET    /api/shared-services/{id}/availability /api/shared-services/@SS/availability      -            200  200  200  200  200  200  200  404  404  404
+GET    /api/voucher-programmes                =                                          -            200  200  200  200  200  200  200  403  403  403
+POST   /api/voucher-programmes                =                                          new:@VP      201  201  403  403  403  403  403  403  403  403
+POST   /api/voucher-programmes                =                                          new:@VP2     201  403  403  403  403  403  403  403  403  403
+GET    /api/voucher-programmes/{id}           /api/voucher-programmes/@VP                -            200  200  200  200  200  200  200  404  404  404
+GET    /api/voucher-programmes/{id}           /api/voucher-programmes/@VP2               -            200  404  200  200  200  200  200  404  404  404
+PUT    /api/voucher-programmes/{id}           /api/voucher-programmes/@VP                rec          200  200  403  403  403  403  403  404  404  404
+PUT    /api/voucher-programmes/{id}           /api/voucher-programmes/@VP2               rec          200  404  403  403  403  403  403  404  404  404
+DELETE /api/voucher-programmes/{id}           /api/voucher-programmes/@VP                -            409  409  403  403  403  403  403  404  404  404  // claims are kept: a programme with claims is not deleted
+DELETE /api/voucher-programmes/{id}           /api/voucher-programmes/@VP2               -            204  404  403  403  403  403  403  404  404  404
+POST   /api/voucher-programmes/import         /api/voucher-programmes/import?format=csv  csv          422  422  403  403  403  403  403  403  403  403
+GET    /api/voucher-programmes/export         /api/voucher-programmes/export?format=csv  -            200  200  200  200  403  200  200  403  403  403
+GET    /api/voucher-programmes/template       /api/voucher-programmes/template?format=csv -           200  200  200  200  200  200  200  200  200  200
+GET    /api/bookings                          =                                          -            200  200  200  200  200  200  200  403  403  403  // each sees its own bookings (empty for some)
+POST   /api/bookings                          =                                          book         422  403  403  422  403  403  403  403  403  403  // units book, the city books for a unit; the slot is past: refused as invalid
+GET    /api/bookings/{id}                     /api/bookings/@BK                          -            200  200  404  200  404  404  200  403  403  403  // the parties, their district, the city, the auditor
+GET    /api/bookings/{id}                     /api/bookings/@BK2                         -            200  404  404  404  404  404  200  403  403  403
+POST   /api/bookings/{id}/action              /api/bookings/@BK/action                   noshow       422  403  404  422  404  404  403  403  403  403  // only the owner (or the city) records a no-show; not before the start
+POST   /api/bookings/{id}/action              /api/bookings/@BK2/action                  noshow       422  404  404  404  404  404  403  403  403  403
+GET    /api/voucher-claims                    =                                          -            200  200  200  200  200  200  200  403  403  403
+POST   /api/voucher-claims                    =                                          claim        422  403  404  403  404  404  403  403  403  403  // only the unit that booked claims, once the service is completed
+POST   /api/voucher-claims/{id}/decision      /api/voucher-claims/@VC/decision           decision     422  403  422  403  403  403  403  403  403  403  // the bureau (or the programme's department) decides; a rejection needs a reason
+GET    /api/sharing/figures                   =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /api/sharing/owners/{code}/outlook     /api/sharing/owners/@E/outlook             -            200  200  403  200  403  403  200  403  403  403  // an owner sees its own outlook
 GET    /api/demands                           =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /api/demands                           =                                          new:@DM      201  201  403  201  403  403  403  403  403  403
 POST   /api/demands                           =                                          new:@DM2     201  403  403  403  403  403  403  403  403  403  // an enterprise publishes a demand for another unit: 不在管辖范围内
@@ -332,6 +369,15 @@ GET    /achievements/{id}/adopters            /achievements/@AC/adopters        
 GET    /achievements/{id}/adopters            /achievements/@AC2/adopters                -            200  404  200  404  404  200  200  404  404  404
 GET    /demand-funnel                         =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /search                                /search?q=%E7%A8%80%E5%9C%9F               -            200  200  200  200  200  200  200  200  200  200
+GET    /sharing                               =                                          -            200  200  200  200  200  200  200  403  403  403
+POST   /sharing/book                          =                                          f:service=@SS&date=2020-01-06&start=10:00&end=11:00&requester=@E 303  403  403  303  403  403  403  403  403  403  // refused slot: back to the calendar with the reason
+GET    /sharing/bookings                      =                                          -            200  200  200  200  200  200  200  403  403  403
+GET    /sharing/bookings/{id}                 /sharing/bookings/@BK                      -            200  200  404  200  404  404  200  403  403  403
+POST   /sharing/bookings/{id}/action          /sharing/bookings/@BK/action               f:action=no_show 303  403  404  303  404  404  403  403  403  403
+GET    /sharing/claims                        =                                          -            200  200  200  200  200  200  200  403  403  403
+POST   /sharing/claims                        =                                          f:booking=@BK&programme=@VP 303  403  404  403  404  404  403  403  403  403
+POST   /sharing/claims/{id}/decision          /sharing/claims/@VC/decision               f:approve=false 303  403  303  403  403  403  403  403  403  403
+GET    /sharing/outlook                       /sharing/outlook?owner=@E                  -            200  200  403  200  403  403  200  403  403  403
 GET    /dictionaries                          =                                          -            200  200  200  200  200  200  200  200  403  403
 GET    /policy-rules                          =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /policy-rules/{rule}                   /policy-rules/hitech_certification         -            200  200  403  403  403  403  200  403  403  403
@@ -605,6 +651,8 @@ impl Fixture {
             (Equipment, "owner", "EQ", "EQ2"),
             (Delivery, "shop", "DL", "DL2"),
             (Policy, "", "PO", "PO2"),
+            (SharedService, "owner", "SS", "SS2"),
+            (VoucherProgramme, "", "VP", "VP2"),
         ] {
             let all = ids_of(&st, kind);
             for (id, org, r, name) in [(&all[0], &e, &region, own), (&all[1], &o2, &region2, other)]
@@ -622,6 +670,61 @@ impl Fixture {
                 ids.insert(name, id.clone());
             }
         }
+        // 开放共享: a booking of the own cluster's service by the other enterprise, one of the other
+        // cluster's service by its own unit, and a claim under the own district's programme
+        // (its department the department's) for a completed booking.
+        rewrite(&st, VoucherProgramme, &ids["VP"].clone(), |v| {
+            v["department"] = json!(dept)
+        });
+        let booking = |service: &str, owner: &str, requester: &str, start: &str, status: &str| {
+            st.repo()
+                .booking_insert(
+                    &innomesh_store::sharing::Booking {
+                        id: String::new(),
+                        service_id: service.to_string(),
+                        owner: owner.to_string(),
+                        requester: requester.to_string(),
+                        start: format!("{start} 10:00"),
+                        end: format!("{start} 12:00"),
+                        status: status.to_string(),
+                        hours_used: (status == "completed").then_some(2.0),
+                        fee: (status == "completed").then_some(800.0),
+                        result: String::new(),
+                        note: String::new(),
+                        created_at: String::new(),
+                        updated_at: String::new(),
+                    },
+                    &innomesh_store::Actor::system("authz"),
+                )
+                .unwrap()
+                .id
+        };
+        let bk = booking(&ids["SS"], &e, &o2, "2030-01-07", "requested");
+        let bk2 = booking(&ids["SS2"], &o2, &o2, "2030-01-08", "requested");
+        let done = booking(&ids["SS"], &e, &o2, "2029-01-08", "completed");
+        let vc = st
+            .repo()
+            .claim_insert(
+                &innomesh_store::sharing::VoucherClaim {
+                    id: String::new(),
+                    booking_id: done,
+                    programme_id: ids["VP"].clone(),
+                    enterprise: o2.clone(),
+                    fee: 800.0,
+                    amount: 400.0,
+                    status: "submitted".into(),
+                    reason: String::new(),
+                    created_at: String::new(),
+                    decided_at: None,
+                    decided_by: None,
+                },
+                &innomesh_store::Actor::system("authz"),
+            )
+            .unwrap()
+            .id;
+        ids.insert("BK", bk);
+        ids.insert("BK2", bk2);
+        ids.insert("VC", vc);
         let cn = ids_of(&st, ChainNode)[0].clone();
         let chain = kind_json(&st, ChainNode, &cn)["chain"]
             .as_str()
@@ -870,6 +973,17 @@ impl Fixture {
             .insert("transition", json!({"to": self.ids["ST"]}));
         self.bodies
             .insert("transition2", json!({"to": self.ids["ST2"]}));
+        self.bodies.insert(
+            "book",
+            json!({"service": self.ids["SS"], "start": "2020-01-06 10:00", "end": "2020-01-06 11:00", "requester": self.ids["E"]}),
+        );
+        self.bodies.insert("noshow", json!({"action": "no_show"}));
+        self.bodies.insert(
+            "claim",
+            json!({"booking": self.ids["BK"], "programme": self.ids["VP"]}),
+        );
+        self.bodies
+            .insert("decision", json!({"approve": false, "reason": ""}));
         self.bodies.insert(
             "simulate",
             json!({"target": self.ids["E"], "node": self.ids["NODE"]}),

@@ -23,6 +23,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("reference.rs", include_str!("../src/api/reference.rs")),
     ("registry.rs", include_str!("../src/api/registry.rs")),
     ("search.rs", include_str!("../src/api/search.rs")),
+    ("sharing.rs", include_str!("../src/api/sharing.rs")),
     ("transfer.rs", include_str!("../src/api/transfer.rs")),
     ("workflow.rs", include_str!("../src/api/workflow.rs")),
 ];

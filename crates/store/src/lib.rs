@@ -7,6 +7,7 @@ mod clock;
 mod keyfile;
 mod personal;
 mod query;
+pub mod sharing;
 mod sqlite;
 
 pub use audit::{audit_hash, AuditBreak, AuditFault, AuditFields, AuditVerification, GENESIS_HASH};
@@ -181,7 +182,7 @@ pub struct BatchError {
 }
 
 /// The registry as every caller sees it.
-pub trait Repository: accounts::AccountStore + Send + Sync {
+pub trait Repository: accounts::AccountStore + sharing::SharingStore + Send + Sync {
     /// Writes a whole batch in one transaction, or nothing: references are checked against the
     /// store and the batch itself, and every bad record is reported. Ids missing are assigned.
     fn import(

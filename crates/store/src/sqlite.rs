@@ -22,6 +22,7 @@ mod keys;
 mod migrate;
 mod policy;
 mod pool;
+mod sharing;
 mod workflow;
 
 use pool::{Connections, BUSY_TIMEOUT};
@@ -654,6 +655,9 @@ impl Repository for SqliteStore {
         if !referrers.is_empty() {
             return Err(StoreError::Referenced(referenced_message(kind, &referrers)));
         }
+        if let Some(m) = sharing::kept_by(&tx, kind, id)? {
+            return Err(StoreError::Referenced(m));
+        }
         tx.execute(
             "DELETE FROM entities WHERE kind = $1 AND id = $2",
             params![kind.code(), id],
@@ -918,7 +922,7 @@ impl Repository for SqliteStore {
             // Account changes and unmasks are audited but change no registry record; the newest
             // entry that does is found walking back from the end (no scan of the whole log).
             conn.query_row(
-                "SELECT COALESCE((SELECT seq FROM audit_log WHERE COALESCE(kind, '') <> 'user' AND action <> 'unmask' ORDER BY seq DESC LIMIT 1), 0)",
+                "SELECT COALESCE((SELECT seq FROM audit_log WHERE COALESCE(kind, '') NOT IN ('user', 'booking', 'voucher_claim') AND action <> 'unmask' ORDER BY seq DESC LIMIT 1), 0)",
                 [],
                 |r| r.get(0),
             )?,

@@ -141,6 +141,21 @@ pub fn seed_demo_accounts(app: &App, who: &Principal) -> Result<Vec<DemoAccount>
             totp_secret,
         });
     }
+    // A second unit account: the owner of the shared 稀土元素分析 instrument (开放共享), so the
+    // demo shows both sides of a booking.
+    if let Some((owner, name)) = instrument_owner(app)? {
+        let (username, pass) = ("demo-owner", "示例数据-仪器共享-2026!");
+        let display = format!("{name}·{}（示例）", Role::Enterprise.label());
+        app.add_user_with_password(who, username, &display, Role::Enterprise, &owner, pass)?;
+        out.push(DemoAccount {
+            username: username.to_string(),
+            role: Role::Enterprise,
+            scope: owner,
+            scope_name: name,
+            password: pass.to_string(),
+            totp_secret: None,
+        });
+    }
     let stored: Vec<Stored> = out
         .iter()
         .map(|a| Stored {
@@ -158,6 +173,23 @@ pub fn seed_demo_accounts(app: &App, who: &Principal) -> Result<Vec<DemoAccount>
     // which the audit administrator reads; the meta row is the same as `set_meta`'s.
     app.repo.set_secret(META_KEY, &json, &who.actor())?;
     Ok(out)
+}
+
+/// The unit offering the first shared 稀土元素分析 service of the sample, with its name.
+fn instrument_owner(app: &App) -> Result<Option<(String, String)>> {
+    for r in app.repo.all(EntityKind::SharedService)? {
+        if let Record::SharedService(s) = r {
+            if s.name.contains("稀土元素分析") {
+                let code = s.owner.as_str().to_string();
+                let name = match app.repo.get(EntityKind::Organisation, &code)? {
+                    Some(Record::Organisation(o)) => o.name,
+                    _ => code.clone(),
+                };
+                return Ok(Some((code, name)));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// The demo accounts, for the login page: empty unless the registry holds sample data.

@@ -33,7 +33,14 @@ pub fn has_region(kind: EntityKind) -> bool {
             | Application
             | Policy
             | Programme
+            | SharedService
+            | VoucherProgramme
     )
+}
+
+/// Kinds every unit reads (published offers) but a unit writes only its own records of.
+fn owner_only(role: Role, kind: EntityKind) -> bool {
+    role == Role::Enterprise && kind == EntityKind::SharedService
 }
 
 /// The chain models and relations the city keeps: reference data every staff role reads.
@@ -51,7 +58,13 @@ pub fn writable(role: Role, kind: EntityKind) -> bool {
         Role::DepartmentStaff => matches!(kind, Programme | Application),
         Role::Enterprise => matches!(
             kind,
-            Organisation | Demand | Application | Equipment | Platform | Achievement
+            Organisation
+                | Demand
+                | Application
+                | Equipment
+                | Platform
+                | Achievement
+                | SharedService
         ),
         Role::Expert => matches!(kind, Person | Platform | DemandResponse),
         Role::TechManager => matches!(kind, Demand | DemandResponse),
@@ -115,7 +128,8 @@ impl App {
                         ids: programmes,
                     }]),
                     // Reviewing applications needs the applicants' registrations and outputs.
-                    Organisation | Platform | Achievement | Policy => Visibility::All,
+                    Organisation | Platform | Achievement | Policy | SharedService
+                    | VoucherProgramme => Visibility::All,
                     k if chain_kind(k) => Visibility::All,
                     _ => Visibility::Nothing,
                 }
@@ -143,8 +157,8 @@ impl App {
                             },
                         ])
                     }
-                    // Policies and programmes are published for everyone.
-                    Policy | Programme => Visibility::All,
+                    // Policies, programmes and shared services are published for everyone.
+                    Policy | Programme | SharedService | VoucherProgramme => Visibility::All,
                     _ => Visibility::Nothing,
                 }
             }
@@ -158,7 +172,7 @@ impl App {
                         ids: vec![s.clone()],
                     }]),
                     Demand => Visibility::Some(vec![Ids(responded)]),
-                    Policy | Programme => Visibility::All,
+                    Policy | Programme | SharedService | VoucherProgramme => Visibility::All,
                     _ => Visibility::Nothing,
                 }
             }
@@ -172,9 +186,8 @@ impl App {
                         ids: managed,
                     }]),
                     // A broker works with the units on both sides of a demand.
-                    Organisation | Platform | Achievement | Equipment | Policy | Programme => {
-                        Visibility::All
-                    }
+                    Organisation | Platform | Achievement | Equipment | Policy | Programme
+                    | SharedService | VoucherProgramme => Visibility::All,
                     _ => Visibility::Nothing,
                 }
             }
@@ -208,6 +221,18 @@ impl App {
         })
     }
 
+    /// Whether the record is in the caller's write scope: its read scope, narrowed for kinds a
+    /// unit reads everywhere but writes only its own of (a shared service names its owner).
+    fn allows_write(&self, who: &Principal, record: &Record) -> Result<bool> {
+        if owner_only(who.role, record.kind()) {
+            return Ok(record
+                .references()
+                .iter()
+                .any(|r| r.kind == EntityKind::Organisation && r.id == who.scope));
+        }
+        self.allows(who, record)
+    }
+
     /// Whether `who` may write `record` (a new version, or one being created or deleted).
     pub(crate) fn check_writable(
         &self,
@@ -237,7 +262,7 @@ impl App {
                 ),
             ));
         }
-        if !self.allows(who, &self.with_region(record))? {
+        if !self.allows_write(who, &self.with_region(record))? {
             return Err(Error::new(
                 Code::Forbidden,
                 format!(
@@ -303,7 +328,10 @@ impl App {
                 ));
                 continue;
             }
-            if self.visibility(who, kind)? == Visibility::All && creatable(who.role, kind) {
+            if self.visibility(who, kind)? == Visibility::All
+                && creatable(who.role, kind)
+                && !owner_only(who.role, kind)
+            {
                 continue;
             }
             let stored = if record.id().is_empty() {
@@ -312,7 +340,7 @@ impl App {
                 self.repo.get(kind, record.id())?
             };
             let outcome = match &stored {
-                Some(old) if !self.allows(who, old)? => Some(format!(
+                Some(old) if !self.allows_write(who, old)? => Some(format!(
                     "{}「{}」不在当前账号的管辖范围内",
                     kind.label(),
                     record.id()
@@ -322,7 +350,7 @@ impl App {
                     who.role.label(),
                     kind.label()
                 )),
-                _ if !self.allows(who, &self.with_region(record))? => Some(format!(
+                _ if !self.allows_write(who, &self.with_region(record))? => Some(format!(
                     "该行不在当前账号的管辖范围内（{}：{}）",
                     who.role.scope_label(),
                     who.scope

@@ -177,6 +177,36 @@ impl Record {
                 text: format!("{} {} {}", r.id, r.department, r.year),
                 number: r.budget,
             },
+            Record::SharedService(r) => IndexFields {
+                name: r.name.clone(),
+                region: reg(&r.region),
+                industry_path: None,
+                subkind: Some(r.service_type.code()),
+                tier: None,
+                flags: if r.operator_required {
+                    vec!["operator_required"]
+                } else {
+                    vec![]
+                },
+                text: format!(
+                    "{} {} {} {}",
+                    r.measures,
+                    r.sample_requirements,
+                    r.owner,
+                    r.equipment.as_deref().unwrap_or("")
+                ),
+                number: r.fee_local,
+            },
+            Record::VoucherProgramme(r) => IndexFields {
+                name: r.name.clone(),
+                region: reg(&r.region),
+                industry_path: None,
+                subkind: None,
+                tier: None,
+                flags: vec![],
+                text: format!("{} {} {}", r.department, r.year, r.description),
+                number: Some(r.budget),
+            },
             Record::ChainMapping(r) => IndexFields {
                 name: r.node.clone(),
                 region: None,

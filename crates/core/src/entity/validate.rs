@@ -154,6 +154,57 @@ impl Record {
                     ));
                 }
             }
+            Record::SharedService(r) => {
+                non_empty(&mut e, "name", "服务名称", &r.name);
+                non_negative(&mut e, "fee_internal", "校内/本单位收费", r.fee_internal);
+                non_negative(&mut e, "fee_local", "本市单位收费", r.fee_local);
+                non_negative(&mut e, "fee_outside", "市外单位收费", r.fee_outside);
+                long_text(&mut e, "measures", &r.measures);
+                if let Err(m) = crate::sharing::OpenHours::parse(&r.open_hours) {
+                    e.push(FieldError::new("open_hours", m));
+                }
+                for d in &r.closed_dates {
+                    if let Err(m) = crate::sharing::parse_day(d) {
+                        e.push(FieldError::new(
+                            "closed_dates",
+                            format!("不开放日期「{d}」无效：{m}"),
+                        ));
+                    }
+                }
+                if r.lead_days.is_some_and(|d| d > 365) {
+                    e.push(FieldError::new("lead_days", "提前预约天数应为 0–365"));
+                }
+            }
+            Record::VoucherProgramme(r) => {
+                non_empty(&mut e, "name", "专项名称", &r.name);
+                non_empty(&mut e, "department", "主管部门", &r.department);
+                year(&mut e, "year", Some(r.year));
+                if !(r.share.is_finite() && r.share > 0.0 && r.share <= 1.0) {
+                    e.push(FieldError::new(
+                        "share",
+                        format!(
+                            "补贴比例应在 0–1 之间（例如 0.5 表示 50%），实际为 {}",
+                            r.share
+                        ),
+                    ));
+                }
+                non_negative(
+                    &mut e,
+                    "cap_per_enterprise",
+                    "每家企业年度上限",
+                    Some(r.cap_per_enterprise),
+                );
+                non_negative(&mut e, "budget", "预算", Some(r.budget));
+                non_negative(&mut e, "max_revenue", "营业收入上限", r.max_revenue);
+                for t in &r.service_types {
+                    if <ServiceType as crate::values::Labelled>::parse_labelled(t).is_err() {
+                        e.push(FieldError::new(
+                            "service_types",
+                            format!("服务类型「{t}」无效，可选：仪器共享、检验检测、研发设计"),
+                        ));
+                    }
+                }
+            }
             Record::SupplyRelation(r) => {
                 non_empty(&mut e, "product", "产品", &r.product);
                 non_negative(&mut e, "amount", "金额", Some(r.amount));

@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod rng;
+mod sharing;
 mod workflow;
 
 pub use catalogue::{PROCESSES, PROGRAMMES, SECTORS};
@@ -1222,6 +1223,7 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             .count(),
     );
     workflow::add(&mut records, cfg.seed);
+    sharing::add(&mut records, cfg.seed);
     SampleData {
         organisations,
         records,

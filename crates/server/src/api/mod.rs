@@ -9,6 +9,7 @@ pub mod policy;
 mod reference;
 pub mod registry;
 pub mod search;
+pub mod sharing;
 pub mod transfer;
 mod workflow;
 
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(search::router())
         .merge(dictionaries::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(workflow::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
+        .merge(sharing::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),

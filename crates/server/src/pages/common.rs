@@ -116,6 +116,7 @@ pub fn nav_of(kind: EntityKind) -> &'static str {
         EntityKind::ChainNode => "/chains",
         EntityKind::SupplyRelation => "/organisations",
         EntityKind::DemandResponse => "/demands",
+        EntityKind::SharedService | EntityKind::VoucherProgramme => "/sharing",
         k => match k.plural() {
             "organisations" => "/organisations",
             "platforms" => "/platforms",

@@ -91,7 +91,10 @@ pub fn subkind_field(kind: EntityKind) -> Option<&'static FieldSpec> {
         EntityKind::Person => "role",
         EntityKind::Policy => "level",
         EntityKind::ChainNode => "position",
-        EntityKind::Application | EntityKind::SupplyRelation => return None,
+        EntityKind::SharedService => "service_type",
+        EntityKind::Application | EntityKind::SupplyRelation | EntityKind::VoucherProgramme => {
+            return None
+        }
         _ => "kind",
     };
     innomesh_core::schema::field(kind, key)
@@ -274,6 +277,16 @@ pub fn list_columns(kind: EntityKind) -> Vec<&'static FieldSpec> {
         EntityKind::GapAction => &["node", "kind", "owner", "due", "status"],
         EntityKind::ChainMapping => &["organisation", "node", "decision"],
         EntityKind::DemandResponse => &["demand", "solver_type", "solver", "submitted", "outcome"],
+        EntityKind::SharedService => {
+            &["service_type", "owner", "region", "fee_local", "open_hours"]
+        }
+        EntityKind::VoucherProgramme => &[
+            "department",
+            "year",
+            "share",
+            "cap_per_enterprise",
+            "budget",
+        ],
         #[allow(unreachable_patterns)]
         _ => {
             // A kind without a chosen layout: its first short, non-personal fields.

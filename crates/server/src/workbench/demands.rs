@@ -69,6 +69,7 @@ pub fn detail_sections(
             b.push_str(&solver_sections(st, who, r)?);
             Ok(b)
         }
+        Record::SharedService(s) => super::sharing::service_section(st, who, s, p),
         _ => solver_sections(st, who, r),
     }
 }

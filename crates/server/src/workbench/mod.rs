@@ -6,6 +6,7 @@ mod demands;
 mod funding;
 mod policy;
 mod search;
+mod sharing;
 
 pub use demands::detail_sections;
 
@@ -46,6 +47,14 @@ pub fn router() -> Router<AppState> {
             "/organisations/{id}/policies",
             get(policy::org_page).post(policy::org_save),
         )
+        .route("/sharing", get(sharing::overview))
+        .route("/sharing/book", post(sharing::book))
+        .route("/sharing/bookings", get(sharing::bookings))
+        .route("/sharing/bookings/{id}", get(sharing::booking))
+        .route("/sharing/bookings/{id}/action", post(sharing::act))
+        .route("/sharing/claims", get(sharing::claims).post(sharing::claim))
+        .route("/sharing/claims/{id}/decision", post(sharing::decide))
+        .route("/sharing/outlook", get(sharing::outlook))
         .route(
             "/dictionaries",
             get(search::dictionaries_page).post(search::dictionaries_save),

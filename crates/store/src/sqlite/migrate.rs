@@ -56,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         include_str!("../../migrations/sqlite/0009_policy_facts_rules.sql"),
         None,
     ),
+    (
+        11,
+        include_str!("../../migrations/sqlite/0011_sharing.sql"),
+        None,
+    ),
 ];
 
 /// Where a migration's Rust step runs, when the SQL has to continue after it.
