@@ -552,6 +552,49 @@ def main():
             check("重点实验室评估指标体系" in text and "内置" in text, "framework versions missing")
             browser.go(base + "/assessment/frameworks/key_laboratory/diff?from=2026.1&to=2026.1")
             check("两个版本的内容相同" in browser.body_text(), "diff of a version with itself is not empty")
+        def policies():
+            # 政策找企业: the bureau sees a policy's lists and its assessment; an enterprise sees
+            # its own policies with what is missing and what would change the verdict.
+            browser.go(base + "/policy-rules/hitech_certification")
+            text = browser.body_text()
+            check("免申即享" in text and "差一项" in text and "快申快享" in text, "the three lists are missing")
+            check("再补充：" in text, "no 快申快享 invitation names the facts to supply")
+            browser.screenshot("30-policy-lists", full=True)
+            browser.go(base + "/policy-rules/hitech_certification/assessment")
+            text = browser.body_text()
+            check("按旗县区" in text and "卡在哪一条" in text, "the assessment tables are missing")
+            check("昆都仑区" in text or "青山区" in text, "districts are not shown by name")
+            browser.screenshot("31-policy-assessment", full=True)
+            browser.click(browser.find(".user form button"))
+            browser.wait_url("/login")
+            login("demo-enterprise", "示例数据-企业-2026!", "企业用户")
+            import re
+            m = re.search(r"企业用户：([0-9A-Z]{18})", browser.body_text())
+            check(m is not None, "the user bar shows the enterprise's credit code")
+            code = m.group(1)
+            browser.go(base + f"/organisations/{code}/policies")
+            rows = browser.find_all("table.org-policies tbody tr")
+            check(len(rows) >= 4, f"the enterprise page lists {len(rows)} policies")
+            gaps = [browser.text(r) for r in rows]
+            for g in gaps:
+                if "符合" in g and "不符合" not in g:
+                    continue
+                check("再补充：" in g or "可达标" in g or "要求" in g, f"a policy row says nothing about the gap: {g}")
+            check(any("再补充：" in g or "可达标" in g for g in gaps), "no row says what is missing or what would change it")
+            browser.screenshot("32-enterprise-policies", full=True)
+            # The enterprise enters a fact the registry lacks; the verdicts are recomputed.
+            field = browser.find("input[name='f.innovation_score']")
+            browser.type(field, "80")
+            browser.click(browser.find("form[action$='/policies'] button"))
+            browser.wait_text("已保存 1 项事实")
+            check("企业填报" in browser.body_text(), "the entered fact is not shown as 企业填报")
+            browser.screenshot("33-enterprise-fact-saved")
+            browser.go(base + "/policy-rules")
+            check("未找到" in browser.body_text() or "无权" in browser.body_text() or "无法显示" in browser.body_text(),
+                  "an enterprise opened the bureau's policy lists")
+            browser.click(browser.find(".user form button"))
+            browser.wait_url("/login")
+            login()
 
         def switch(username, password, expect):
             browser.click(browser.find(".user form button"))
@@ -637,6 +680,8 @@ def main():
         step("move a demand, see who moved it, its solvers and the funnel", demand_workflow)
         step("assessment scorecards, a platform's view, a draft and a comparison", assessment)
         step("a district clerk sees only their district", district_clerk)
+        step("policy lists, assessment and an enterprise's policies with what is missing", policies)
+
         step("book a shared instrument, record the hours, claim and approve a voucher", sharing_journey)
     except Exception as e:
         results.append(("setup", False, str(e)))

@@ -18,6 +18,7 @@ pub mod facets;
 pub mod funding;
 mod guarded;
 pub mod matching;
+pub mod policy;
 pub mod search;
 pub mod sharing;
 pub mod transfer;
@@ -68,6 +69,10 @@ pub(crate) struct Derived {
     pub funding_overview: Cache<Option<i32>, funding::Overview>,
     pub duplicates: Cache<(), Vec<innomesh_dedup::FlaggedPair>>,
     pub sample_plans: Cache<(usize, u64), alloc::Planned>,
+    /// 政策找企业: (rule, caller's role, scope and date) → every enterprise's verdict.
+    pub policy_matches: Cache<(String, String), policy::Classified>,
+    /// 政策找企业: the caller's scope → its enterprises with their facts (shared by every rule).
+    pub policy_inputs: Cache<String, Vec<policy::OrgInput>>,
     pub dictionaries: Mutex<Option<Arc<dictionaries::Active>>>,
 }
 
@@ -368,6 +373,7 @@ impl App {
     pub fn create(&self, who: &Principal, record: Record) -> Result<Record> {
         let record = validated(record)?;
         self.check_writable(who, &record, true)?;
+        self.check_policy_link(&record)?;
         let saved = self.repo.create(record, &who.actor())?;
         self.after_write();
         Ok(saved)
@@ -385,6 +391,7 @@ impl App {
         let old = self.fetch(who, kind, id)?;
         self.check_writable(who, &old, false)?;
         self.check_writable(who, &record, false)?;
+        self.check_policy_link(&record)?;
         let saved = self.repo.update(kind, id, record, &who.actor())?;
         self.after_write();
         Ok(saved)

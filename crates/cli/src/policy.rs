@@ -4,7 +4,8 @@
 //! reads lines `{"id": …, "facts": {KEY: VALUE, …}}` (an absent or null key is a missing fact;
 //! keys the rule does not declare are ignored) and writes, in input order,
 //! `{"id", "verdict": "eligible"|"ineligible"|"unknown", "failed": [condition keys], "missing": [fact keys]}`
-//! (with `--explain` also `category` and every condition's Chinese reason).
+//! (with `--explain` also `category`, every condition's Chinese reason and hint — 「再投入约 56 万元可达标」 —
+//! and `to_supply`, the missing facts by name: 「再补充：研发费用占比」).
 //!
 //! A malformed line does not stop the run: its output line is `{"id": …, "error": "第 N 行：…"}`
 //! (`id` is the line's id when it could be read, else null), the same message goes to stderr, and
@@ -94,6 +95,9 @@ struct Line<'a> {
     category: Option<innomesh_policy::Category>,
     #[serde(skip_serializing_if = "Option::is_none")]
     conditions: Option<&'a [innomesh_policy::ConditionReport]>,
+    /// With `--explain`: 「再补充：…」 naming the missing facts in Chinese.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to_supply: Option<String>,
 }
 
 fn check(a: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -184,6 +188,9 @@ fn check_line(
         missing: &verdict.missing,
         category: explain.then_some(verdict.category),
         conditions: explain.then_some(&verdict.conditions[..]),
+        to_supply: explain
+            .then(|| innomesh_policy::supply_text(rule, &verdict.missing))
+            .filter(|s| !s.is_empty()),
     };
     serde_json::to_string(&line).map_err(|e| (id.clone(), e.to_string()))
 }

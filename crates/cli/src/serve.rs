@@ -122,10 +122,11 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
     let app = open_app(&args.serve.dir)?;
     eprintln!("正在生成{SAMPLE_LABEL}（规模 ×{}）…", args.scale);
-    let data = generate(SampleConfig {
+    let mut data = generate(SampleConfig {
         scale: args.scale,
         seed: args.seed,
     });
+    let sample_facts = std::mem::take(&mut data.policy_facts);
     let total = data.records.len();
     let bar = ProgressBar::new(total as u64);
     bar.set_style(
@@ -151,6 +152,10 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         outcome.created,
         path.display()
     );
+    let n = app
+        .seed_sample_facts(&who, &sample_facts)
+        .map_err(|e| anyhow::anyhow!("无法写入示例政策事实：{}", e.message))?;
+    eprintln!("已写入{SAMPLE_LABEL}政策事实 {n} 项（政策找企业）");
     seed_chains(&app)?;
     let rounds = innomesh_app::assessment::seed_sample_rounds(&app, &who)
         .map_err(|e| anyhow::anyhow!("无法生成示例评估轮次：{}", e.message))?;

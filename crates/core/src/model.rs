@@ -177,6 +177,9 @@ pub struct Organisation {
     pub founded: Option<Date>,
     #[serde(default)]
     pub employees: Option<u32>,
+    /// 研发人员数 (R&D staff; with `employees` gives the R&D staff ratio of policy rules).
+    #[serde(default)]
+    pub rd_staff: Option<u32>,
     /// 营业收入, 万元.
     #[serde(default)]
     pub revenue: Option<f64>,
@@ -422,6 +425,10 @@ pub struct Policy {
     /// 免申即享.
     #[serde(default)]
     pub automatic_grant: bool,
+    /// Id of the executable eligibility rule (政策找企业), e.g. `hitech_certification`; empty when
+    /// the conditions exist only as text.
+    #[serde(default)]
+    pub rule: String,
 }
 
 /// 链节点: one link of an industrial chain, with the nodes it supplies (downstream edges).

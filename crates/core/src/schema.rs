@@ -148,6 +148,13 @@ const ORGANISATION: &[FieldSpec] = &[
     f("high_tech", "高新技术企业", T::Bool, false, "是/否"),
     f("specialised", "专精特新", T::Bool, false, "是/否"),
     f("tech_sme", "科技型中小企业", T::Bool, false, "是/否"),
+    f(
+        "rd_staff",
+        "研发人员数",
+        T::Int,
+        false,
+        "人，从事研发和相关技术创新活动的人员",
+    ),
     f("products", "主要产品", T::LongText, false, "主要产品或服务"),
     f("address", "地址", T::Text, false, ""),
     f("contact_name", "联系人", T::Text, false, ""),
@@ -501,6 +508,13 @@ const POLICY: &[FieldSpec] = &[
     f("valid_from", "起始日期", T::Date, false, ""),
     f("valid_to", "截止日期", T::Date, false, ""),
     f("automatic_grant", "免申即享", T::Bool, false, "是/否"),
+    f(
+        "rule",
+        "认定规则",
+        T::Text,
+        false,
+        "可执行的申报条件规则编号，如 hitech_certification（政策找企业）；留空则只有文字条件",
+    ),
 ];
 
 const CHAIN_NODE: &[FieldSpec] = &[

@@ -75,6 +75,19 @@ impl Verdict {
     }
 }
 
+/// What an enterprise is asked to supply, in Chinese: 「再补充：研发费用占比、创新能力评价得分」
+/// (empty when nothing is missing).
+pub fn supply_text(rule: &Rule, missing: &[String]) -> String {
+    if missing.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = missing
+        .iter()
+        .map(|k| rule.fact(k).map_or(k.as_str(), |f| f.name.as_str()))
+        .collect();
+    format!("再补充：{}", names.join("、"))
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct ConditionReport {
     pub key: String,
@@ -526,6 +539,23 @@ impl<'a> Evaluation<'a> {
                     .unwrap_or_default()
             ),
         };
+        // A ratio with a known money basis: the shortfall as an amount (「再投入约 56 万元」).
+        if let (FactType::Ratio, Some(b)) = (&def.ty, def.basis) {
+            if let Some(V::Num(base)) = self.value(b) {
+                if up && base > 0.0 {
+                    return Some(format!(
+                        "{} {shown} {} {}：再投入约 {} 万元可达标（按{} {} 计，差 {} 个百分点）",
+                        def.name,
+                        leaf.op.negated_symbol(),
+                        self.show_num(leaf.fact, t),
+                        fmt_number((gap * base).max(0.01), 2),
+                        self.rule.facts[b].name,
+                        self.show_num(b, base),
+                        fmt_number(gap * 100.0, 2)
+                    ));
+                }
+            }
+        }
         let mut s = format!(
             "{} {shown} {} {}：{amount}可达标",
             def.name,

@@ -13,11 +13,13 @@ mod rule;
 mod value;
 
 pub use batch::{Classification, Column, CompiledRule, Counts, FactTable};
-pub use eval::{classify, evaluate, parse_facts, Category, ConditionReport, Facts, Truth, Verdict};
+pub use eval::{
+    classify, evaluate, parse_facts, supply_text, Category, ConditionReport, Facts, Truth, Verdict,
+};
 pub use rule::{
     Band, Derived, FactDef, Leaf, Node, NodeKind, Op, Rule, Source, Threshold, Upper, Version,
 };
-pub use value::{CodeList, Date, FactType, Value};
+pub use value::{show_value, CodeList, Date, FactType, Value};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PolicyError {

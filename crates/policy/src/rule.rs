@@ -46,6 +46,9 @@ pub struct FactDef {
     pub derived: Option<Derived>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// For a ratio: the money fact (万元) it is a share of, so that a shortfall can be stated as
+    /// an amount (「再投入约 56 万元」). Read only by hints, never by conditions.
+    pub basis: Option<usize>,
 }
 
 /// A fact computed from others when it is not given directly.
@@ -320,6 +323,8 @@ struct RawFact {
     min: Option<f64>,
     #[serde(default)]
     max: Option<f64>,
+    #[serde(default)]
+    basis: Option<String>,
 }
 
 /// Exactly one field is set (a YAML map with one key, `{ratio: [a, b]}`).
@@ -503,6 +508,20 @@ impl RawRule {
             if derived.is_some() && !ty.is_numeric() {
                 return Err(bad(format!("{ctx}：派生事实必须是数值类型")));
             }
+            let basis = match &f.basis {
+                None => None,
+                Some(b) => {
+                    let bi = lookup(b, &format!("{ctx}的 basis "))?;
+                    if ty != FactType::Ratio
+                        || self.facts.get(b).map(|d| d.ty.as_str()) != Some("money")
+                    {
+                        return Err(bad(format!(
+                            "{ctx}：basis 只用于比例事实，且须指向一个金额（money）事实"
+                        )));
+                    }
+                    Some(bi)
+                }
+            };
             let min = f.min.or((ty == FactType::Ratio).then_some(0.0));
             let max = f.max.or((ty == FactType::Ratio).then_some(1.0));
             facts.push(FactDef {
@@ -515,6 +534,7 @@ impl RawRule {
                 derived,
                 min,
                 max,
+                basis,
             });
         }
         // Operand types and cycles of derived facts.
@@ -587,6 +607,14 @@ impl RawRule {
             versions,
             fact_index,
         })
+    }
+}
+
+/// The message of a rule error without its 「规则…有误」 prefix (the caller adds its own).
+fn inner_message(e: PolicyError) -> String {
+    match e {
+        PolicyError::Invalid { message, .. } => message,
+        other => other.to_string(),
     }
 }
 
@@ -712,8 +740,7 @@ impl<L: Fn(&str, &str) -> Result<usize, PolicyError>> TreeBuilder<'_, L> {
 
     fn leaf(&self, c: &RawCond, name: &str) -> Result<Leaf, String> {
         let fact_key = c.fact.as_deref().unwrap_or_default();
-        let fact =
-            (self.lookup)(fact_key, &format!("条件「{name}」")).map_err(|e| e.to_string())?;
+        let fact = (self.lookup)(fact_key, &format!("条件「{name}」")).map_err(inner_message)?;
         let def = &self.facts[fact];
         let op_s = c.op.as_deref().ok_or(format!("条件「{name}」缺少 op"))?;
         let op = Op::parse(op_s).ok_or(format!(
@@ -731,7 +758,7 @@ impl<L: Fn(&str, &str) -> Result<usize, PolicyError>> TreeBuilder<'_, L> {
                     ));
                 }
                 let by = (self.lookup)(&b.by, &format!("条件「{name}」的 band "))
-                    .map_err(|e| e.to_string())?;
+                    .map_err(inner_message)?;
                 if !self.facts[by].ty.is_numeric() {
                     return Err(format!("条件「{name}」：分档依据「{}」须为数值", b.by));
                 }

@@ -372,7 +372,7 @@ async fn rewrite_html(res: Response, f: impl FnOnce(&str) -> String) -> Response
 /// Removes the navigation links whose `data-perm` the caller lacks.
 fn strip_sections(html: &str, allowed: impl Fn(&str) -> bool) -> String {
     let mut out = html.to_string();
-    for tag in ["read", "engines", "funding", "assess", "write"] {
+    for tag in ["read", "engines", "funding", "assess", "write", "policies"] {
         if allowed(tag) {
             continue;
         }
@@ -397,6 +397,7 @@ fn without_forbidden_sections(html: &str, who: &Principal) -> String {
         "funding" => who.may(Perm::Funding),
         "assess" => innomesh_app::assessment::may_open(who),
         "write" => who.may(Perm::Write),
+        "policies" => who.may(Perm::Policies),
         _ => true,
     })
 }

@@ -545,6 +545,122 @@ fn operations() -> Vec<(String, Vec<Op>)> {
         .ok(json_ok("{applicant, overlaps}", object()))
         .errors(WRITE)],
     ));
+    let tag = "政策找企业";
+    let rule = || {
+        path_param(
+            "rule",
+            "政策规则编号（如 hitech_certification）",
+            pattern("^[A-Za-z0-9_]+$"),
+        )
+    };
+    let org = || {
+        path_param(
+            "code",
+            "企业的统一社会信用代码",
+            pattern(CREDIT_CODE_PATTERN),
+        )
+    };
+    out.push((
+        "/api/policy-rules".into(),
+        vec![Op::new("get", tag, "政策规则列表：依据、版本、关联政策")
+            .ok(json_ok("{rules}", object()))],
+    ));
+    out.push((
+        "/api/policy-rules/{rule}".into(),
+        vec![
+            Op::new("get", tag, "一条政策规则：条件（中文）、事实、YAML 全文")
+                .params(vec![rule()])
+                .ok(json_ok("规则", object()))
+                .errors(&[Code::NotFound]),
+            Op::new(
+                "put",
+                tag,
+                "保存规则的新版本（科技局）：先校验，有误时答 422 并指出行号",
+            )
+            .params(vec![rule()])
+            .body(json_body(json!({"type": "object", "required": ["yaml"], "additionalProperties": false, "properties": {
+                "yaml": {"type": "string", "description": "规则全文（YAML，格式同 data/policies/）"},
+                "note": {"type": "string", "nullable": true, "maxLength": 500, "description": "修改说明"}}})))
+            .ok(json_ok("保存后的规则", object()))
+            .errors(WRITE)
+            .errors(&[Code::NotFound]),
+        ],
+    ));
+    out.push((
+        "/api/policy-rules/{rule}/history".into(),
+        vec![Op::new("get", tag, "规则的修改记录（科技局保存的各版本）")
+            .params(vec![rule()])
+            .ok(json_ok("{rule, versions}", object()))
+            .errors(&[Code::NotFound])],
+    ));
+    out.push((
+        "/api/policy-rules/{rule}/matches".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "政策找企业：符合（免申即享）、差一项、待补充（快申快享）的企业及其判定依据",
+        )
+        .params(vec![rule()])
+        .ok(json_ok("{counts, automatic, near_miss, unknown}", object()))
+        .errors(&[Code::NotFound, Code::InvalidField])],
+    ));
+    out.push((
+        "/api/policy-rules/{rule}/export".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "名单 XLSX（中文表头：免申即享、差一项、快申快享三张表）",
+        )
+        .params(vec![rule()])
+        .ok(file_ok("XLSX", &[XLSX]))
+        .errors(&[Code::NotFound, Code::InvalidField])],
+    ));
+    out.push((
+        "/api/policy-rules/{rule}/assessment".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "政策评估：按旗县区、行业的符合数，差一项企业卡在哪一条，待补充企业缺哪些事实",
+        )
+        .params(vec![rule()])
+        .ok(json_ok("评估", object()))
+        .errors(&[Code::NotFound, Code::InvalidField])],
+    ));
+    let org_policies = || {
+        Op::new(
+            "get",
+            tag,
+            "企业找政策：每条政策的判定、逐条依据、需补充的事实与达标所需；企业的事实及其来源和日期",
+        )
+        .params(vec![org()])
+        .ok(json_ok("{policies, facts, may_enter}", object()))
+        .errors(&[Code::NotFound, Code::InvalidField])
+    };
+    out.push((
+        "/api/organisations/{code}/policies".into(),
+        vec![org_policies()],
+    ));
+    out.push((
+        "/api/organisations/{code}/policy-facts".into(),
+        vec![
+            org_policies(),
+            Op::new(
+                "put",
+                tag,
+                "填报登记库没有的事实（企业填本单位，市级或本旗县区工作人员填辖区企业）；全部校验通过才保存，记入审计日志",
+            )
+            .params(vec![org()])
+            .body(json_body(json!({"type": "object", "required": ["facts"], "additionalProperties": false, "properties": {
+                "facts": {"type": "array", "minItems": 1, "maxItems": 200, "items": {"type": "object", "required": ["key", "value"], "additionalProperties": false, "properties": {
+                    "key": {"type": "string", "description": "事实键，如 innovation_score"},
+                    "value": {"nullable": true, "description": "值（数值、比例小数、true/false、日期或代码）；null 撤回已填报的值"}}}},
+                "as_of": {"type": "string", "format": "date", "nullable": true, "description": "数据日期，默认今天"},
+                "note": {"type": "string", "nullable": true, "maxLength": 500}}})))
+            .ok(json_ok("更新后的 {policies, facts}", object()))
+            .errors(WRITE)
+            .errors(&[Code::NotFound]),
+        ],
+    ));
     let tag = "共享产能";
     out.push((
         "/api/alloc/shops".into(),

@@ -303,6 +303,19 @@ GET    /api/assessment/frameworks             =                                 
 POST   /api/assessment/frameworks             =                                          fwdup        409  403  403  403  403  403  403  403  403  403  // the shipped version again: versions are immutable
 GET    /api/assessment/frameworks/{id}/diff   /api/assessment/frameworks/key_laboratory/diff?from=2026.1&to=2026.1 -  200  403  403  403  403  403  200  403  403  403
 GET    /api/assessment/compare                /api/assessment/compare?a=@RD&b=@RP        -            200  403  403  403  403  403  200  403  403  403
+GET    /api/policy-rules                      =                                          -            200  200  200  200  200  200  200  403  403  403  // rules are public to registry readers
+GET    /api/policy-rules/{rule}               /api/policy-rules/hitech_certification     -            200  200  200  200  200  200  200  403  403  403
+PUT    /api/policy-rules/{rule}               /api/policy-rules/hitech_certification     prule        200  403  403  403  403  403  403  403  403  403  // the bureau edits rules
+GET    /api/policy-rules/{rule}/history       /api/policy-rules/hitech_certification/history -        200  403  403  403  403  403  403  403  403  403
+GET    /api/policy-rules/{rule}/matches       /api/policy-rules/hitech_certification/matches -        200  200  403  403  403  403  200  403  403  403  // lists of enterprises: staff and auditors (a district clerk: its district)
+GET    /api/policy-rules/{rule}/export        /api/policy-rules/hitech_certification/export -         200  200  403  403  403  403  200  403  403  403
+GET    /api/policy-rules/{rule}/assessment    /api/policy-rules/hitech_certification/assessment -     200  200  403  403  403  403  200  403  403  403
+GET    /api/organisations/{code}/policies     /api/organisations/@E/policies             -            200  200  200  200  404  200  200  404  404  404  // an enterprise sees its own policies and gaps
+GET    /api/organisations/{code}/policies     /api/organisations/@O2/policies            -            200  404  200  404  404  200  200  404  404  404
+GET    /api/organisations/{code}/policy-facts /api/organisations/@E/policy-facts         -            200  200  200  200  404  200  200  404  404  404
+GET    /api/organisations/{code}/policy-facts /api/organisations/@O2/policy-facts        -            200  404  200  404  404  200  200  404  404  404
+PUT    /api/organisations/{code}/policy-facts /api/organisations/@E/policy-facts         facts        200  200  403  200  404  403  403  403  403  403  // facts: the enterprise itself, city staff, the district's clerk
+PUT    /api/organisations/{code}/policy-facts /api/organisations/@O2/policy-facts        facts        422  404  403  404  404  403  403  403  403  403  // @O2 is not an enterprise here: facts are entered for enterprises only (422)
 GET    /api/openapi.json                      =                                          -            200  200  200  200  200  200  200  200  200  200
 
 GET    /                                      =                                          -            200  200  200  200  200  200  200  200  200  200
@@ -389,6 +402,15 @@ POST   /sharing/claims                        =                                 
 POST   /sharing/claims/{id}/decision          /sharing/claims/@VC/decision               f:approve=false 303  403  303  403  403  403  403  403  403  403
 GET    /sharing/outlook                       /sharing/outlook?owner=@E                  -            200  200  403  200  403  403  200  403  403  403
 GET    /dictionaries                          =                                          -            200  200  200  200  200  200  200  200  403  403
+GET    /policy-rules                          =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /policy-rules/{rule}                   /policy-rules/hitech_certification         -            200  200  403  403  403  403  200  403  403  403
+GET    /policy-rules/{rule}/assessment        /policy-rules/hitech_certification/assessment -         200  200  403  403  403  403  200  403  403  403
+GET    /policy-rules/{rule}/edit              /policy-rules/hitech_certification/edit    -            200  403  403  403  403  403  403  403  403  403
+POST   /policy-rules/{rule}/edit              /policy-rules/hitech_certification/edit    f:yaml=id%3A+x&note=t 422  403  403  403  403  403  403  403  403  403  // a rule that does not check: the form again with the line
+GET    /organisations/{id}/policies           /organisations/@E/policies                 -            200  200  200  200  404  200  200  404  404  404
+GET    /organisations/{id}/policies           /organisations/@O2/policies                -            200  404  200  404  404  200  200  404  404  404
+POST   /organisations/{id}/policies           /organisations/@E/policies                 f:f.innovation_score=75 200  200  403  200  404  403  403  403  403  403
+POST   /organisations/{id}/policies           /organisations/@O2/policies                f:f.innovation_score=75 422  404  403  404  404  403  403  403  403  403
 POST   /dictionaries                          =                                          f:which=user-words&reset=1 200  403  403  403  403  403  403  200  403  403  // fixed: a refused save answered 422
 "#;
 
@@ -423,6 +445,12 @@ impl Reply {
     fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
     }
+}
+
+/// A shipped rule's text, as the bureau would save it unchanged.
+fn innomesh_policy_yaml(id: &str) -> String {
+    let st = AppState::for_store(Arc::new(SqliteStore::open_in_memory().unwrap()));
+    st.policy_rule(&local(), id).unwrap().yaml
 }
 
 fn local() -> Principal {
@@ -973,6 +1001,14 @@ impl Fixture {
             json!({"order": order, "plan": plan["plan"], "dropped_shop": shop}),
         );
         self.bodies.insert("rules", rules);
+        self.bodies.insert(
+            "prule",
+            json!({"yaml": innomesh_policy_yaml("hitech_certification"), "note": "授权矩阵"}),
+        );
+        self.bodies.insert(
+            "facts",
+            json!({"facts": [{"key": "innovation_score", "value": 75}], "as_of": "2025-12-31"}),
+        );
         self.bodies
             .insert("dict", json!({"text": aliases["text"].clone()}));
         self.bodies

@@ -20,6 +20,7 @@ const SOURCES: &[(&str, &str)] = &[
     ),
     ("funding.rs", include_str!("../src/api/funding.rs")),
     ("matching.rs", include_str!("../src/api/matching.rs")),
+    ("policy.rs", include_str!("../src/api/policy.rs")),
     ("reference.rs", include_str!("../src/api/reference.rs")),
     ("registry.rs", include_str!("../src/api/registry.rs")),
     ("search.rs", include_str!("../src/api/search.rs")),

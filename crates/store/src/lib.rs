@@ -128,6 +128,42 @@ pub struct DemandTransition {
     pub at: String,
 }
 
+/// A policy fact to write (政策找企业): the key of the rules, its JSON value (`None` withdraws
+/// it), the date it describes and who supplies it (`enterprise` or `bureau`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FactEntry {
+    pub key: String,
+    pub value: Option<String>,
+    pub as_of: String,
+    pub source: String,
+    pub note: String,
+}
+
+/// An entered policy fact as stored: the current value of one organisation's key.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredFact {
+    pub org: String,
+    pub key: String,
+    /// JSON text.
+    pub value: String,
+    pub as_of: String,
+    pub source: String,
+    pub note: String,
+    pub actor: String,
+    pub at: String,
+}
+
+/// One saved version of a policy rule's YAML.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleVersion {
+    pub seq: i64,
+    pub rule_id: String,
+    pub yaml: String,
+    pub note: String,
+    pub actor: String,
+    pub at: String,
+}
+
 /// A record pointing at another (an organisation, a programme, a chain node), and the key of the
 /// field that does.
 #[derive(Debug, Clone, Serialize)]
@@ -213,4 +249,23 @@ pub trait Repository:
     fn set_secret(&self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError>;
     /// Aggregates for the landing page and dashboard: counts per (kind, region).
     fn counts_by_region(&self, kind: EntityKind) -> Result<Vec<(String, usize)>, StoreError>;
+    /// Appends entered policy facts (organisation's credit code, entry) in one transaction, with
+    /// one audit entry per organisation.
+    fn set_policy_facts(
+        &self,
+        rows: &[(String, FactEntry)],
+        actor: &Actor,
+    ) -> Result<(), StoreError>;
+    /// The current entered policy facts of one organisation, or of all.
+    fn policy_facts(&self, org: Option<&str>) -> Result<Vec<StoredFact>, StoreError>;
+    /// Appends a version of a policy rule's YAML (audited); returns its number.
+    fn save_policy_rule(
+        &self,
+        rule_id: &str,
+        yaml: &str,
+        note: &str,
+        actor: &Actor,
+    ) -> Result<i64, StoreError>;
+    /// Saved versions of one rule (newest first), or the latest saved version of every rule.
+    fn policy_rules(&self, rule_id: Option<&str>) -> Result<Vec<RuleVersion>, StoreError>;
 }

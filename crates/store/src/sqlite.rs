@@ -21,6 +21,7 @@ mod assessment;
 mod checks;
 mod keys;
 mod migrate;
+mod policy;
 mod pool;
 mod sharing;
 mod workflow;
@@ -992,5 +993,31 @@ impl Repository for SqliteStore {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
         })?;
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
+    fn set_policy_facts(
+        &self,
+        rows: &[(String, crate::FactEntry)],
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        policy::set_facts(&mut self.conns.write(), rows, actor)
+    }
+
+    fn policy_facts(&self, org: Option<&str>) -> Result<Vec<crate::StoredFact>, StoreError> {
+        policy::facts(&self.conns.read(), org)
+    }
+
+    fn save_policy_rule(
+        &self,
+        rule_id: &str,
+        yaml: &str,
+        note: &str,
+        actor: &Actor,
+    ) -> Result<i64, StoreError> {
+        policy::save_rule(&mut self.conns.write(), rule_id, yaml, note, actor)
+    }
+
+    fn policy_rules(&self, rule_id: Option<&str>) -> Result<Vec<crate::RuleVersion>, StoreError> {
+        policy::rules(&self.conns.read(), rule_id)
     }
 }

@@ -66,6 +66,7 @@ macro_rules! backends {
             audit_entries_are_chained_and_name_role_and_source,
             demand_transitions_follow_the_workflow,
             chain_node_ids_have_the_engine_form,
+            policy_facts_and_rules_keep_their_history,
         );)+
     };
 }
@@ -816,4 +817,74 @@ fn chain_node_ids_have_the_engine_form(open: Open) {
     }
     repo.create(node("rare_earth.magnet_2"), &Actor::system("测试"))
         .unwrap();
+}
+
+fn policy_facts_and_rules_keep_their_history(open: Open) {
+    let repo = open();
+    let actor = Actor::new("企业用户甲", "企业用户", "10.0.0.9");
+    let entry = |key: &str, value: Option<&str>, source: &str| innomesh_store::FactEntry {
+        key: key.into(),
+        value: value.map(str::to_string),
+        as_of: "2025-12-31".into(),
+        source: source.into(),
+        note: String::new(),
+    };
+    let (a, b) = (code(1), code(2));
+    let before = repo.version().unwrap();
+    repo.set_policy_facts(
+        &[
+            (
+                a.clone(),
+                entry("innovation_score", Some("70"), "enterprise"),
+            ),
+            (a.clone(), entry("core_ip_count", Some("2"), "enterprise")),
+            (b.clone(), entry("innovation_score", Some("88"), "bureau")),
+        ],
+        &actor,
+    )
+    .unwrap();
+    // One audit entry per organisation, naming the keys.
+    assert_eq!(repo.version().unwrap(), before + 2);
+    let log = repo.audit(None, Some(&a), 5).unwrap();
+    assert!(
+        log[0].detail.contains("innovation_score=70") && log[0].detail.contains("core_ip_count=2")
+    );
+    assert_eq!(log[0].actor, "企业用户甲");
+    // The latest value counts; a NULL withdraws.
+    repo.set_policy_facts(
+        &[
+            (
+                a.clone(),
+                entry("innovation_score", Some("75"), "enterprise"),
+            ),
+            (a.clone(), entry("core_ip_count", None, "enterprise")),
+        ],
+        &actor,
+    )
+    .unwrap();
+    let now = repo.policy_facts(Some(&a)).unwrap();
+    assert_eq!(now.len(), 1);
+    assert_eq!(
+        (now[0].key.as_str(), now[0].value.as_str()),
+        ("innovation_score", "75")
+    );
+    assert_eq!(now[0].as_of, "2025-12-31");
+    assert_eq!(repo.policy_facts(None).unwrap().len(), 2);
+    // Rule versions: numbered, newest first, the latest of each rule listed.
+    let v1 = repo
+        .save_policy_rule("r1", "id: r1\n", "初稿", &actor)
+        .unwrap();
+    let v2 = repo
+        .save_policy_rule("r1", "id: r1 # 2\n", "修订", &actor)
+        .unwrap();
+    repo.save_policy_rule("r2", "id: r2\n", "", &actor).unwrap();
+    assert!(v2 > v1);
+    let hist = repo.policy_rules(Some("r1")).unwrap();
+    assert_eq!(
+        hist.iter().map(|v| v.note.as_str()).collect::<Vec<_>>(),
+        ["修订", "初稿"]
+    );
+    let latest = repo.policy_rules(None).unwrap();
+    assert_eq!(latest.len(), 2);
+    assert_eq!(latest[0].seq, v2);
 }

@@ -166,6 +166,11 @@ pub enum Perm {
     Export,
     /// 考核评估: create, compute and publish rounds, check the figures platforms enter.
     Assess,
+    /// 政策找企业: a policy's eligible / 差一项 / 待补充 lists and its 政策评估 (staff and auditors;
+    /// an enterprise sees only its own verdicts, on its organisation's page).
+    Policies,
+    /// Edit policy rules (the bureau: city staff).
+    PolicyRules,
 }
 
 impl Role {
@@ -175,12 +180,15 @@ impl Role {
         match self {
             Local => true,
             CityStaff => !matches!(perm, Settings | Users | Audit),
-            DistrictStaff => matches!(perm, Read | Write | Engines | Transition | Export),
+            DistrictStaff => matches!(
+                perm,
+                Read | Write | Engines | Transition | Export | Policies
+            ),
             DepartmentStaff => matches!(perm, Read | Write | Funding | Export),
             Enterprise => matches!(perm, Read | Write | Export),
             Expert => matches!(perm, Read | Write),
             TechManager => matches!(perm, Read | Write | Transition | Export),
-            Auditor => matches!(perm, Read | Engines | Funding | Audit | Export),
+            Auditor => matches!(perm, Read | Engines | Funding | Audit | Export | Policies),
             SystemAdmin => matches!(perm, Settings | Dictionaries),
             SecurityAdmin => matches!(perm, Users),
             AuditAdmin => matches!(perm, Audit),

@@ -85,7 +85,7 @@ pub fn creatable(role: Role, kind: EntityKind) -> bool {
     }
 }
 
-fn region_prefix(code: &str) -> String {
+pub(crate) fn region_prefix(code: &str) -> String {
     innomesh_core::reference::regions()
         .resolve(code)
         .map(|r| innomesh_core::reference::Regions::descendant_prefix(r).to_string())

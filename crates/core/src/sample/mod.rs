@@ -67,6 +67,122 @@ impl Counts {
 pub struct SampleData {
     pub organisations: Vec<Organisation>,
     pub records: Vec<Record>,
+    /// Policy facts the registry does not hold, as the bureau would have entered them for the
+    /// local enterprises (政策找企业): some enterprises complete, some partly, some not at all.
+    pub policy_facts: Vec<SampleFact>,
+}
+
+/// One entered policy fact of a sample enterprise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleFact {
+    pub org: CreditCode,
+    pub key: &'static str,
+    pub value: serde_json::Value,
+}
+
+/// The date sample policy facts describe (the end of the last financial year).
+pub const SAMPLE_FACTS_AS_OF: &str = "2025-12-31";
+
+/// Entered facts of one local enterprise, drawn from its own stream `pf` (a stream apart from the
+/// registry's, so that adding facts never changes the other sample records).
+fn sample_facts(pf: &mut Rng, o: &Organisation, out: &mut Vec<SampleFact>) {
+    use serde_json::json;
+    let tier = pf.unit();
+    // 35 % complete, 35 % partly entered, 30 % nothing beyond the registry.
+    let p = if tier < 0.35 {
+        1.0
+    } else if tier < 0.70 {
+        0.6
+    } else {
+        return;
+    };
+    let revenue = o.revenue.unwrap_or(0.0);
+    let rd = o.rd_spend.unwrap_or(0.0);
+    let ht = o.high_tech;
+    let round = |x: f64, d: i32| (x * 10f64.powi(d)).round() / 10f64.powi(d);
+    let rd_ratio = if revenue > 0.0 { rd / revenue } else { 0.0 };
+    let candidates: Vec<(&'static str, serde_json::Value)> = vec![
+        ("in_supported_field", json!(ht || pf.chance(0.5))),
+        (
+            "innovation_score",
+            json!(if ht {
+                pf.range(66, 92)
+            } else {
+                pf.range(50, 80)
+            }),
+        ),
+        (
+            "rd_expense_ratio_3y",
+            json!(round((rd_ratio * (0.85 + 0.4 * pf.unit())).min(1.0), 4)),
+        ),
+        (
+            "sales_3y_wan",
+            json!(round(revenue * (2.4 + 0.6 * pf.unit()), 1)),
+        ),
+        (
+            "rd_domestic_share",
+            json!(round(0.55 + 0.45 * pf.unit(), 2)),
+        ),
+        (
+            "hitech_revenue_share",
+            json!(round(
+                if ht {
+                    0.55 + 0.4 * pf.unit()
+                } else {
+                    0.2 + 0.6 * pf.unit()
+                },
+                2
+            )),
+        ),
+        ("major_incident_last_year", json!(pf.chance(0.04))),
+        (
+            "core_ip_count",
+            json!(if ht { pf.range(1, 12) } else { pf.range(0, 4) }),
+        ),
+        (
+            "assets_wan",
+            json!(round(revenue * (0.5 + 1.5 * pf.unit()), 1)),
+        ),
+        ("restricted_industry", json!(pf.chance(0.03))),
+        ("serious_violation", json!(pf.chance(0.03))),
+        (
+            "ip1_count",
+            json!(if ht { pf.range(0, 4) } else { pf.range(0, 1) }),
+        ),
+        ("ip2_count", json!(pf.range(0, 6))),
+        (
+            "is_sme",
+            json!(o.employees.unwrap_or(0) < 1000 && revenue < 200_000.0),
+        ),
+        ("niche_market_years", json!(pf.range(1, 15))),
+        ("specialised_score", json!(pf.range(45, 90))),
+        (
+            "equity_financing_2y_wan",
+            json!(if pf.chance(0.1) {
+                pf.range(500, 8000)
+            } else {
+                0
+            }),
+        ),
+        (
+            "award_provincial_top3_or_national_top5",
+            json!(pf.chance(0.05)),
+        ),
+        (
+            "rd_expense_2y_avg_wan",
+            json!(round(rd * (0.8 + 0.3 * pf.unit()), 1)),
+        ),
+        ("maker_china_top500", json!(pf.chance(0.03))),
+    ];
+    for (key, value) in candidates {
+        if pf.chance(p) {
+            out.push(SampleFact {
+                org: o.credit_code.clone(),
+                key,
+                value,
+            });
+        }
+    }
 }
 
 struct Org {
@@ -270,6 +386,8 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
     };
     let mut orgs: Vec<Org> = Vec::new();
     let mut organisations = Vec::new();
+    let mut pf = Rng::new(cfg.seed ^ 0x0901_1C1E_5FAC_7500);
+    let mut policy_facts = Vec::new();
     let district_weights: Vec<f64> = DISTRICTS.iter().map(|d| d.1).collect();
     let sector_weights: Vec<f64> = SECTORS.iter().map(|s| s.weight).collect();
     let sector_total: f64 = sector_weights.iter().sum();
@@ -343,6 +461,7 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             .ok(),
             founded: Some(g.date(1958, 2012)),
             employees: Some(employees),
+            rd_staff: None,
             revenue: None,
             rd_spend: Some((g.rng.lognormal(3000.0, 0.5) * 10.0).round() / 10.0),
             high_tech: false,
@@ -421,6 +540,14 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             industry: IndustryCode::parse(industry).ok(),
             founded: Some(g.date(1990, 2025)),
             employees: Some(employees),
+            rd_staff: pf.chance(0.8).then(|| {
+                let share = if high_tech {
+                    0.06 + 0.3 * pf.unit()
+                } else {
+                    0.25 * pf.unit()
+                };
+                (employees as f64 * share).round() as u32
+            }),
             revenue: Some(revenue),
             rd_spend: Some((revenue * rd_rate * 10.0).round() / 10.0),
             high_tech,
@@ -451,6 +578,9 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             },
             baotou_founder: false,
         });
+        if let Some(o) = organisations.last() {
+            sample_facts(&mut pf, o, &mut policy_facts);
+        }
         orgs.push(Org {
             code,
             region,
@@ -479,6 +609,7 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             industry: IndustryCode::parse(sec.industry).ok(),
             founded: Some(g.date(1995, 2022)),
             employees: Some(((revenue / 50.0).sqrt() * 15.0) as u32 + 10),
+            rd_staff: None,
             revenue: Some(revenue),
             rd_spend: Some((revenue * 0.04 * 10.0).round() / 10.0),
             high_tech: g.rng.chance(sec.high_tech_rate),
@@ -1022,6 +1153,13 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             valid_from: Some(g.date(2024, 2025)),
             valid_to: Some(g.date(2027, 2028)),
             automatic_grant: auto,
+            rule: match i % policy_templates.len() {
+                0 => "hitech_certification",
+                2 => "specialised_sme",
+                4 => "tech_sme",
+                _ => "",
+            }
+            .to_string(),
         }));
     }
 
@@ -1089,6 +1227,7 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
     SampleData {
         organisations,
         records,
+        policy_facts,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod chains;
 mod dictionaries;
 mod funding;
 mod matching;
+pub mod policy;
 mod reference;
 pub mod registry;
 pub mod search;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(funding::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(alloc::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(matching::router())
+        .merge(policy::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(search::router())
         .merge(dictionaries::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(workflow::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))

@@ -45,6 +45,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("/demands", "技术需求", "read"),
     ("/applications", "项目申报", "read"),
     ("/policies", "惠企政策", "read"),
+    ("/policy-rules", "政策找企业", "policies"),
     ("/chains", "产业链", "engines"),
     ("/capacity", "聚合加工", "engines"),
     ("/sharing", "开放共享", "read"),

@@ -57,6 +57,18 @@ pub fn detail_sections(
             b.push_str(&solver_sections(st, who, r)?);
             Ok(b)
         }
+        Record::Policy(p) if !p.rule.trim().is_empty() => {
+            Ok(super::policy::policy_section(st, who, p.rule.trim()))
+        }
+        Record::Organisation(o) if o.kind == innomesh_core::model::OrgKind::Enterprise => {
+            // 政策找企业: the enterprise's policies and gaps (its own for an enterprise account).
+            let mut b = match st.org_policies(who, o.credit_code.as_str()) {
+                Ok(p) => super::policy::org_section(&p, false),
+                Err(_) => String::new(),
+            };
+            b.push_str(&solver_sections(st, who, r)?);
+            Ok(b)
+        }
         Record::SharedService(s) => super::sharing::service_section(st, who, s, p),
         _ => solver_sections(st, who, r),
     }

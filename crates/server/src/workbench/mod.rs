@@ -5,6 +5,7 @@ mod assessment;
 mod capacity;
 mod demands;
 mod funding;
+mod policy;
 mod search;
 mod sharing;
 
@@ -57,6 +58,20 @@ pub fn router() -> Router<AppState> {
         .route("/achievements/{id}/adopters", get(demands::adopters))
         .route("/demand-funnel", get(demands::funnel))
         .route("/search", get(search::page))
+        .route("/policy-rules", get(policy::index))
+        .route("/policy-rules/{rule}", get(policy::rule_page))
+        .route(
+            "/policy-rules/{rule}/assessment",
+            get(policy::assessment_page),
+        )
+        .route(
+            "/policy-rules/{rule}/edit",
+            get(policy::edit_form).post(policy::edit_save),
+        )
+        .route(
+            "/organisations/{id}/policies",
+            get(policy::org_page).post(policy::org_save),
+        )
         .route("/sharing", get(sharing::overview))
         .route("/sharing/book", post(sharing::book))
         .route("/sharing/bookings", get(sharing::bookings))

@@ -52,6 +52,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         None,
     ),
     (
+        9,
+        include_str!("../../migrations/sqlite/0009_policy_facts_rules.sql"),
+        None,
+    ),
+    (
         10,
         include_str!("../../migrations/sqlite/0010_assessment.sql"),
         None,
