@@ -30,7 +30,8 @@ mkdir -p "$WORK"
 RESULTS="$WORK/results.tsv"
 [ -f "$RESULTS" ] || printf 'target\tcpu_s\texecs\tcov\tft\tcorpus\tcrashes\tstatus\tfinished_utc\n' >"$RESULTS"
 
-(cd fuzz && cargo +nightly fuzz build -O 2>&1 | tail -n 3)
+# -a: debug assertions, so an integer overflow is a crash, as in a debug build.
+(cd fuzz && cargo +nightly fuzz build -O -a 2>&1 | tail -n 3)
 TRIPLE=$(rustc +nightly -vV | sed -n 's/^host: //p')
 BINDIR="$CARGO_TARGET_DIR/$TRIPLE/release"
 

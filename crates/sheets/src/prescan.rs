@@ -209,8 +209,18 @@ fn check_tag(tag: &[u8]) -> Result<(), SheetError> {
         }
         _ => {
             if let Some(range) = attribute(after, b"ref") {
-                for part in range.split(|b| *b == b':') {
-                    check_cell(part)?;
+                let corners = range
+                    .split(|b| *b == b':')
+                    .map(check_cell)
+                    .collect::<Result<Vec<_>, _>>()?;
+                // calamine subtracts the first corner from the second.
+                if let [(c1, r1), (c2, r2)] = corners[..] {
+                    if c2 < c1 || r2 < r1 {
+                        return Err(SheetError::Limit(format!(
+                            "工作表的范围「{}」无效（右下角在左上角之前），文件可能已损坏",
+                            shown(range)
+                        )));
+                    }
                 }
             }
         }
@@ -232,8 +242,9 @@ fn shown(r: &[u8]) -> String {
     out
 }
 
-/// `B7`: one to three letters, then a row number; both within Excel's limits.
-fn check_cell(r: &[u8]) -> Result<(), SheetError> {
+/// `B7`: one to three letters, then a row number; both within Excel's limits. Gives the
+/// 1-based (column, row).
+fn check_cell(r: &[u8]) -> Result<(u32, u32), SheetError> {
     let letters = r.iter().take_while(|b| b.is_ascii_alphabetic()).count();
     let digits = &r[letters..];
     let shape = letters >= 1 && !digits.is_empty() && digits.iter().all(u8::is_ascii_digit);
@@ -250,7 +261,9 @@ fn check_cell(r: &[u8]) -> Result<(), SheetError> {
     });
     let row = (digits.len() <= 7).then(|| parse_u32(digits)).flatten();
     match (col, row) {
-        (Some(c), Some(n)) if c <= EXCEL_MAX_COLUMNS && (1..=EXCEL_MAX_ROWS).contains(&n) => Ok(()),
+        (Some(c), Some(n)) if c <= EXCEL_MAX_COLUMNS && (1..=EXCEL_MAX_ROWS).contains(&n) => {
+            Ok((c, n))
+        }
         _ => Err(SheetError::Limit(format!(
             "单元格 {} 超出 Excel 的范围（最多 {EXCEL_MAX_ROWS} 行、{EXCEL_MAX_COLUMNS} 列），文件可能已损坏",
             shown(r)
@@ -303,6 +316,9 @@ mod tests {
         assert!(scan_text(&[br#"<x:c r="A99999999""#, b"/>"]).is_err());
         assert!(scan_text(&[br#"<row r='99999999999'>"#]).is_err());
         assert!(scan_text(&[br#"<dimension ref="A1:ZZZZ1"/>"#]).is_err());
+        // Found by the fuzzer (xlsx_sheet): corners the wrong way round.
+        assert!(scan_text(&[br#"<dimension ref="A2:H1"/>"#]).is_err());
+        assert!(scan_text(&[br#"<dimension ref="H1:A1"/>"#]).is_err());
         // A `>` inside an attribute value does not end the tag.
         assert!(scan_text(&[br#"<c t=">" r="ZZZZZZ99999999999"><v>1</v></c>"#]).is_err());
     }
