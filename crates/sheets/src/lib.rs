@@ -497,6 +497,35 @@ mod tests {
     }
 
     #[test]
+    fn csv_has_the_xlsx_limits_and_names_the_cell() {
+        let wide = vec!["x"; MAX_COLUMNS as usize + 1].join(",");
+        let e = read(format!("名称\n{wide}\n").as_bytes(), Format::Csv).unwrap_err();
+        assert!(
+            e.to_string().contains("SS2（第 2 行第 513 列）") && e.to_string().contains("512"),
+            "{e}"
+        );
+        let long = "长".repeat(MAX_CELL_CHARS + 1);
+        let e = read(format!("名称,说明\n甲,{long}\n").as_bytes(), Format::Csv).unwrap_err();
+        assert!(
+            e.to_string().contains("B2（第 2 行第 2 列）") && e.to_string().contains("32767"),
+            "{e}"
+        );
+        // Exactly at the limits is fine.
+        let ok = "长".repeat(MAX_CELL_CHARS);
+        assert!(read(format!("名称\n{ok}\n").as_bytes(), Format::Csv).is_ok());
+    }
+
+    #[test]
+    fn utf16_csv_with_tabs_is_read() {
+        let text = "名称\t代码\n包头\t1\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let t = read(&bytes, Format::Csv).unwrap();
+        assert_eq!(t.headers, vec!["名称", "代码"]);
+        assert_eq!(t.rows[0].1[0], Cell::Text("包头".into()));
+    }
+
+    #[test]
     fn garbage_is_an_error_not_a_panic() {
         assert!(read(b"PK\x03\x04garbage", Format::Xlsx).is_err());
         assert!(matches!(read(b"", Format::Csv), Err(SheetError::Empty)));
