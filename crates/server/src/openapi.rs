@@ -139,6 +139,35 @@ fn object() -> Value {
     json!({"type": "object"})
 }
 
+/// `innomesh_app::transfer::ImportOutcome` as the import answers it.
+fn import_outcome() -> Value {
+    let count = json!({"type": "integer", "minimum": 0});
+    let strings = json!({"type": "array", "items": string()});
+    json!({
+        "type": "object",
+        "required": ["kind", "rows", "created", "updated", "ignored_columns", "corrections", "corrections_total"],
+        "properties": {
+            "kind": string(),
+            "rows": count,
+            "created": count,
+            "updated": count,
+            "ignored_columns": strings,
+            "corrections": {"type": "array", "items": {
+                "type": "object",
+                "required": ["row", "column", "before", "after", "reason"],
+                "properties": {
+                    "row": {"type": "integer", "minimum": 1},
+                    "column": string(),
+                    "before": string(),
+                    "after": string(),
+                    "reason": string(),
+                },
+            }},
+            "corrections_total": count,
+        },
+    })
+}
+
 /// What every JSON write can answer besides its own errors: a broken or too large body, a body
 /// that is not declared as JSON, a write from another site, fields the schema cannot judge
 /// (check digits, code tables, references).
@@ -354,8 +383,8 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                     "text/csv": {"schema": {"type": "string", "format": "binary"}},
                     XLSX: {"schema": {"type": "string", "format": "binary"}}}}))
             .ok(json_ok(
-                "{rows, created, updated, ignored_columns}",
-                object(),
+                "导入结果；corrections 列出「已自动修正」的单元格（去除首尾空格、全角或小写的代码、千位分隔符、日期写法），最多 1000 条，corrections_total 为总数",
+                import_outcome(),
             ))
             .errors(&[
                 Code::InvalidQuery,
