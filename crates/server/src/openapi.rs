@@ -827,7 +827,7 @@ pub fn build() -> Value {
     json!({
         "openapi": "3.0.3",
         "info": {"title": "Innomesh 创新资源一张网 API", "version": crate::VERSION,
-                 "description": "登记库的 JSON 接口。每个请求须带账号凭据：接口令牌（Authorization: Bearer imt_…，由安全管理员在「账号管理」或用 innomesh token create 签发），或网页登录后的会话（写请求另带 X-CSRF-Token 头）。账号的角色和管辖范围决定能看、能改什么：无权的操作答 403，范围外的记录答 404。审计日志记下每次写入的账号、角色和来源地址。错误统一为 {code, message}。写请求须声明 Content-Type（JSON 接口为 application/json），来自其他网站的写请求答 403。"},
+                 "description": "登记库的 JSON 接口。每个请求须带账号凭据：接口令牌（Authorization: Bearer imt_…，由安全管理员在「账号管理」或用 innomesh token create 签发），或网页登录后的会话（写请求另带 X-CSRF-Token 头）。账号的角色和管辖范围决定能看、能改什么：无权的操作答 403，范围外的记录答 404。审计日志记下每次写入的账号、角色和来源地址。错误统一为 {code, message}。写请求须声明 Content-Type（JSON 接口为 application/json），来自其他网站的写请求答 403。本文档未列出的请求方法答 405（method_not_allowed），响应头 Allow 列出该地址支持的方法。"},
         "paths": paths,
         "security": [{"bearerAuth": []}, {"sessionCookie": []}],
         "components": {"schemas": schemas, "securitySchemes": {
@@ -836,6 +836,32 @@ pub fn build() -> Value {
             "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "innomesh_session",
                               "description": "网页登录的会话（HttpOnly、SameSite=Strict）；写请求须带 X-CSRF-Token"}
         }}
+    })
+}
+
+/// Whether the document declares `method` on a path matching `path` (a `{param}` segment matches
+/// any one segment): the security guard checks the body type of declared writes only, so an
+/// undeclared method reaches the router and gets its 405.
+pub fn is_operation(method: &str, path: &str) -> bool {
+    static OPS: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
+    let ops = OPS.get_or_init(|| {
+        operations()
+            .into_iter()
+            .flat_map(|(path, ops)| {
+                let segments: Vec<String> = path.split('/').map(str::to_string).collect();
+                ops.into_iter()
+                    .map(move |op| (op.method.to_ascii_uppercase(), segments.clone()))
+            })
+            .collect()
+    });
+    let given: Vec<&str> = path.split('/').collect();
+    ops.iter().any(|(m, template)| {
+        m.eq_ignore_ascii_case(method)
+            && template.len() == given.len()
+            && template
+                .iter()
+                .zip(&given)
+                .all(|(t, g)| (t.starts_with('{') && !g.is_empty()) || t == g)
     })
 }
 
