@@ -10,12 +10,6 @@ use innomesh_core::{EntityKind, Labelled};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-/// GB/T 2260 region codes as `Regions::resolve` reads them: 2 (province), 4 (city), 6 (county),
-/// 9 (township) or 12 digits. A code of the right shape that is not in the table answers 400.
-pub const REGION_PATTERN: &str = "^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$";
-/// GB/T 4754-2017 codes as `Industries::resolve` reads them: a section letter, 2–4 digits, or the
-/// letter followed by the digits (`C`, `39`, `398`, `3985`, `C3985`).
-pub const INDUSTRY_PATTERN: &str = "^([A-Ta-t]|[A-Ta-t]?[0-9]{2,4})$";
 /// GB 32100 unified social credit code: 18 characters; the check digit is verified by the server
 /// (a code of this shape with a wrong check digit answers 422).
 pub const CREDIT_CODE_PATTERN: &str = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$";
@@ -23,9 +17,63 @@ pub const CREDIT_CODE_PATTERN: &str = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-N
 const FORMAT_PATTERN: &str = "^(.*\\.)?([cC][sS][vV]|[xX][lL][sS][xX])$";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// An empty value (`?region=`, as an HTML form sends it) means "no filter".
-fn or_empty(pattern: &str) -> String {
-    format!("^$|{pattern}")
+/// Every spelling of a GB/T 2260 code that `Regions::resolve` accepts, exactly: a province as 2,
+/// 4 or 6 digits, a city as 4 or 6, a county as 6, a township as 9, or 12 digits starting with a
+/// township's 9 (village level). A pattern of the right shape only would let through codes the
+/// server refuses (schemathesis `positive_data_acceptance` draws them).
+fn region_code_schema() -> Value {
+    use innomesh_core::reference::{regions, RegionLevel};
+    let mut codes = std::collections::BTreeSet::new();
+    let mut townships = Vec::new();
+    for r in regions().all() {
+        codes.insert(r.code.clone());
+        match r.level {
+            RegionLevel::Province => {
+                codes.insert(r.code[..2].to_string());
+                codes.insert(r.code[..4].to_string());
+            }
+            RegionLevel::City => {
+                codes.insert(r.code[..4].to_string());
+            }
+            RegionLevel::County => {}
+            RegionLevel::Township => townships.push(r.code.clone()),
+        }
+    }
+    townships.sort();
+    json!({"description": "GB/T 2260 行政区划代码（省 2/4/6 位、市 4/6 位、县 6 位、乡镇 9 位或 12 位）",
+    "anyOf": [
+        {"type": "string", "enum": codes.into_iter().collect::<Vec<_>>()},
+        {"type": "string", "pattern": format!("^({})[0-9]{{3}}$", townships.join("|"))}
+    ]})
+}
+
+/// Every spelling of a GB/T 4754-2017 code that `Industries::resolve` accepts: a section letter,
+/// a division, group or class code, or that code after its own section letter, in either case.
+fn industry_code_schema() -> Value {
+    use innomesh_core::reference::industries;
+    let mut codes = std::collections::BTreeSet::new();
+    for i in industries().all() {
+        codes.insert(i.code.clone());
+        codes.insert(i.code.to_ascii_lowercase());
+        if i.level > 1 {
+            let section = &i.path[..1];
+            for s in [section.to_string(), section.to_ascii_lowercase()] {
+                codes.insert(format!("{s}{}", i.code));
+            }
+        }
+    }
+    json!({"type": "string",
+           "description": "GB/T 4754-2017 行业代码：门类字母、大类 2 位、中类 3 位、小类 4 位，或门类字母加数字（如 C3985）",
+           "enum": codes.into_iter().collect::<Vec<_>>()})
+}
+
+fn code_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// A region or industry query filter: a code, or empty (as an HTML form sends it) for none.
+fn code_filter(name: &str) -> Value {
+    json!({"anyOf": [{"type": "string", "enum": [""]}, code_ref(name)]})
 }
 
 fn field_schema(ty: FieldType, help: &str, header: &str, nullable: bool) -> Value {
@@ -49,15 +97,15 @@ fn field_schema(ty: FieldType, help: &str, header: &str, nullable: bool) -> Valu
             json!({"type": "array", "items": {"type": "string", "pattern": CREDIT_CODE_PATTERN}})
         }
         FieldType::IndustryList => {
-            json!({"type": "array", "items": {"type": "string", "pattern": INDUSTRY_PATTERN}})
+            json!({"type": "array", "items": code_ref("IndustryCode")})
         }
         FieldType::TextList | FieldType::RefList(_) => {
             json!({"type": "array", "items": {"type": "string"}})
         }
         FieldType::Date => json!({"type": "string", "format": "date"}),
         FieldType::CreditCode => json!({"type": "string", "pattern": CREDIT_CODE_PATTERN}),
-        FieldType::Region => json!({"type": "string", "pattern": REGION_PATTERN}),
-        FieldType::Industry => json!({"type": "string", "pattern": INDUSTRY_PATTERN}),
+        FieldType::Region => json!({"allOf": [code_ref("RegionCode")]}),
+        FieldType::Industry => json!({"allOf": [code_ref("IndustryCode")]}),
         other => json!({"type": other.json_type()}),
     };
     s["title"] = json!(header);
@@ -256,12 +304,12 @@ fn list_params() -> Vec<Value> {
         query(
             "region",
             "行政区划代码，含所有下级（15 / 1502 = 包头市 / 150203）；代码表中没有的答 400",
-            pattern(&or_empty(REGION_PATTERN)),
+            code_filter("RegionCode"),
         ),
         query(
             "industry",
             "行业代码，含所有下级（C、C39、3985）；代码表中没有的答 400",
-            pattern(&or_empty(INDUSTRY_PATTERN)),
+            code_filter("IndustryCode"),
         ),
         query("kind", "类型代码", string()),
         query("tier", "级别：municipal / provincial / national", string()),
@@ -734,7 +782,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 query(
                     "region",
                     "行政区划代码，含所有下级；代码表中没有的答 400",
-                    pattern(&or_empty(REGION_PATTERN)),
+                    code_filter("RegionCode"),
                 ),
                 query("limit", "每页条数，默认 20", int(0, 100)),
                 query("offset", "跳过条数", int(0, 10_000)),
@@ -817,6 +865,8 @@ pub fn build() -> Value {
         }
         paths.insert(path, Value::Object(item));
     }
+    schemas.insert("RegionCode".into(), region_code_schema());
+    schemas.insert("IndustryCode".into(), industry_code_schema());
     schemas.insert("Error".into(), json!({
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string", "enum": Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()},
