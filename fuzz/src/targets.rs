@@ -65,7 +65,7 @@ fn cell(raw: &[u8]) -> Cell {
             Ok(Ok(d)) => Cell::Date(d),
             _ => Cell::Empty,
         },
-        Some("#b") => Cell::Bool(text.len() % 2 == 0),
+        Some("#b") => Cell::Bool(text.len().is_multiple_of(2)),
         Some("#f") => Cell::Formula,
         Some("#e") => Cell::Empty,
         _ if text.is_empty() => Cell::Empty,
@@ -165,7 +165,10 @@ pub fn policy_rule(data: &[u8]) {
 }
 
 /// Every target by name (for the seed replay).
-pub const ALL: &[(&str, fn(&[u8]))] = &[
+/// A target: bytes in, no panic out.
+pub type Target = fn(&[u8]);
+
+pub const ALL: &[(&str, Target)] = &[
     ("xlsx", xlsx),
     ("xlsx_sheet", xlsx_sheet),
     ("csv", csv),

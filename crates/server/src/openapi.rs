@@ -468,7 +468,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 .errors(&[Code::InvalidQuery, Code::UnsupportedFormat])],
         ));
     }
-    let parent = |d: &str| vec![query("parent", d, string())];
+    let parent = |d: &str, codes: &str| vec![query("parent", d, code_filter(codes))];
     out.push((
         "/api/regions".into(),
         vec![Op::new(
@@ -476,7 +476,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             "代码表",
             "行政区划（GB/T 2260）：parent 的下级，省略时为各省",
         )
-        .params(parent("上级区划代码；代码表中没有的答 400"))
+        .params(parent("上级区划代码", "RegionCode"))
         .ok(json_ok("{parent, items}", object()))
         .errors(&[Code::InvalidQuery])],
     ));
@@ -487,7 +487,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             "代码表",
             "国民经济行业分类（GB/T 4754-2017）：parent 的下级，省略时为门类",
         )
-        .params(parent("上级行业代码；代码表中没有的答 400"))
+        .params(parent("上级行业代码", "IndustryCode"))
         .ok(json_ok("{items}", object()))
         .errors(&[Code::InvalidQuery])],
     ));
@@ -705,7 +705,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             .params(vec![demand_id()])
             .body(json_body(
                 json!({"type": "object", "required": ["to"], "properties": {
-                "to": {"type": "string", "description": "目标状态（代码或中文名）"},
+                "to": {"type": "string", "enum": innomesh_core::model::DemandStatus::choices().iter().flat_map(|(c, l)| [*c, *l]).collect::<Vec<_>>(), "description": "目标状态（代码或中文名）"},
                 "manager": {"type": "string", "nullable": true, "description": "技术经理人编号"},
                 "actor": {"type": "string", "nullable": true, "description": "已不使用：流转记录记登录账号（保留此字段只为兼容旧脚本）"},
                 "note": {"type": "string", "description": "说明；退回时必填"}}}),
