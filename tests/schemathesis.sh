@@ -57,8 +57,8 @@ done
 # resetting a dictionary (rebuilding the segmenter and the matching indexes) takes ~10 s.
 CONFIG="$DATA/schemathesis.toml"
 cat >"$CONFIG" <<'TOML'
-[checks.max_response_time]
-limit = 30.0
+[checks]
+max_response_time = 30.0
 
 [[operations]]
 include-path-regex = "^/api/[a-z-]+/import$"
