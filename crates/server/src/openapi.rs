@@ -19,9 +19,10 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 /// Every spelling of a GB/T 2260 code that `Regions::resolve` accepts, exactly: a province as 2,
 /// 4 or 6 digits, a city as 4 or 6, a county as 6, a township as 9, or 12 digits starting with a
-/// township's 9 (village level). A pattern of the right shape only would let through codes the
-/// server refuses (schemathesis `positive_data_acceptance` draws them).
-fn region_code_schema() -> Value {
+/// township's 9 (village level). Written as one alternation rather than an `enum`: a fuzzer's
+/// coverage phase sends every member of an enum (thousands of requests per parameter), while a
+/// pattern is sampled; either way a code the server refuses cannot match.
+fn region_alternatives() -> String {
     use innomesh_core::reference::{regions, RegionLevel};
     let mut codes = std::collections::BTreeSet::new();
     let mut townships = Vec::new();
@@ -40,31 +41,40 @@ fn region_code_schema() -> Value {
         }
     }
     townships.sort();
-    json!({"description": "GB/T 2260 行政区划代码（省 2/4/6 位、市 4/6 位、县 6 位、乡镇 9 位或 12 位）",
-    "anyOf": [
-        {"type": "string", "enum": codes.into_iter().collect::<Vec<_>>()},
-        {"type": "string", "pattern": format!("^({})[0-9]{{3}}$", townships.join("|"))}
-    ]})
+    format!(
+        "{}|({})[0-9]{{3}}",
+        codes.into_iter().collect::<Vec<_>>().join("|"),
+        townships.join("|")
+    )
 }
 
 /// Every spelling of a GB/T 4754-2017 code that `Industries::resolve` accepts: a section letter,
 /// a division, group or class code, or that code after its own section letter, in either case.
-fn industry_code_schema() -> Value {
+fn industry_alternatives() -> String {
     use innomesh_core::reference::industries;
     let mut codes = std::collections::BTreeSet::new();
     for i in industries().all() {
-        codes.insert(i.code.clone());
-        codes.insert(i.code.to_ascii_lowercase());
-        if i.level > 1 {
-            let section = &i.path[..1];
-            for s in [section.to_string(), section.to_ascii_lowercase()] {
-                codes.insert(format!("{s}{}", i.code));
-            }
+        let section = &i.path[..1];
+        let letter = format!("[{}{}]", section, section.to_ascii_lowercase());
+        if i.level == 1 {
+            codes.insert(letter);
+        } else {
+            codes.insert(format!("{letter}?{}", i.code));
         }
     }
+    codes.into_iter().collect::<Vec<_>>().join("|")
+}
+
+fn region_code_schema() -> Value {
     json!({"type": "string",
-           "description": "GB/T 4754-2017 行业代码：门类字母、大类 2 位、中类 3 位、小类 4 位，或门类字母加数字（如 C3985）",
-           "enum": codes.into_iter().collect::<Vec<_>>()})
+           "description": "GB/T 2260 行政区划代码（省 2/4/6 位、市 4/6 位、县 6 位、乡镇 9 位或 12 位），只接受代码表中有的",
+           "pattern": format!("^({})$", region_alternatives())})
+}
+
+fn industry_code_schema() -> Value {
+    json!({"type": "string",
+           "description": "GB/T 4754-2017 行业代码：门类字母、大类 2 位、中类 3 位、小类 4 位，或门类字母加数字（如 C3985），只接受分类表中有的",
+           "pattern": format!("^({})$", industry_alternatives())})
 }
 
 fn code_ref(name: &str) -> Value {
@@ -73,7 +83,12 @@ fn code_ref(name: &str) -> Value {
 
 /// A region or industry query filter: a code, or empty (as an HTML form sends it) for none.
 fn code_filter(name: &str) -> Value {
-    json!({"anyOf": [{"type": "string", "enum": [""]}, code_ref(name)]})
+    let alternatives = if name == "RegionCode" {
+        region_alternatives()
+    } else {
+        industry_alternatives()
+    };
+    json!({"type": "string", "pattern": format!("^({alternatives})?$")})
 }
 
 fn field_schema(ty: FieldType, help: &str, header: &str, nullable: bool) -> Value {
