@@ -28,6 +28,7 @@ pub enum Code {
     Unauthorized,
     Forbidden,
     UnsupportedMediaType,
+    MethodNotAllowed,
     SecondFactorRequired,
     AccountLocked,
     CsrfFailed,
@@ -36,7 +37,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 24] = [
         Code::BadJson,
         Code::InvalidField,
         Code::UnknownReference,
@@ -55,6 +56,7 @@ impl Code {
         Code::Unauthorized,
         Code::Forbidden,
         Code::UnsupportedMediaType,
+        Code::MethodNotAllowed,
         Code::SecondFactorRequired,
         Code::AccountLocked,
         Code::CsrfFailed,
@@ -83,6 +85,7 @@ impl Code {
             Code::Unauthorized => "unauthorized",
             Code::Forbidden => "forbidden",
             Code::UnsupportedMediaType => "unsupported_media_type",
+            Code::MethodNotAllowed => "method_not_allowed",
             Code::SecondFactorRequired => "second_factor_required",
             Code::AccountLocked => "account_locked",
             Code::CsrfFailed => "csrf_failed",
@@ -98,6 +101,7 @@ impl Code {
             Code::Unauthorized | Code::SecondFactorRequired => 401,
             Code::CsrfFailed => 403,
             Code::AccountLocked => 423,
+            Code::MethodNotAllowed => 405,
             Code::TooManyRequests => 429,
             Code::Forbidden => 403,
             Code::UnknownKind | Code::NotFound => 404,
@@ -144,6 +148,7 @@ impl Code {
             Code::UnsupportedMediaType => {
                 "请求体类型不对：JSON 接口要求 Content-Type: application/json"
             }
+            Code::MethodNotAllowed => "该地址不支持此请求方法；响应头 Allow 列出支持的方法",
             Code::SecondFactorRequired => "管理员账号须再输入动态口令（TOTP）才能继续",
             Code::AccountLocked => "连续登录失败次数过多，账号暂时锁定；消息给出解锁时间",
             Code::CsrfFailed => "表单已过期或来源不明（缺少有效的防跨站令牌），请刷新页面后重试",

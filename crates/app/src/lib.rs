@@ -453,14 +453,21 @@ impl App {
                 format!("当前账号（{}）无权导入{}", who.role.label(), kind.label()),
             ));
         }
-        // A fault in a reader or converter refuses this file; it never takes the process down.
+        // A fault anywhere in the import (reader, converter, checks, the store's transaction,
+        // which rolls back as it unwinds) refuses this file; it never takes the process down.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             transfer::import_bytes(self, who, kind, bytes, format, source, progress)
         }))
-        .unwrap_or_else(|_| {
+        .unwrap_or_else(|payload| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            eprintln!("导入「{source}」时出现内部错误（已拦截，未写入）：{what}");
             Err(Error::new(
                 Code::BadFile,
-                "文件内容无法解析（结构异常），未写入任何数据",
+                "文件无法导入：处理时出现异常（已拦截），未写入任何数据；请检查文件，或把文件交给系统管理员",
             ))
         })
     }

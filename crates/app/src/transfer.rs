@@ -4,7 +4,7 @@
 
 use crate::{App, Code, Error};
 use innomesh_core::schema::field;
-use innomesh_core::tabular::{parse_row, HeaderMap, RowError};
+use innomesh_core::tabular::{parse_row_noting, Correction, HeaderMap, RowError};
 use innomesh_core::EntityKind;
 use innomesh_sheets::{read, Format};
 use innomesh_store::ImportSummary;
@@ -18,7 +18,15 @@ pub struct ImportOutcome {
     pub updated: usize,
     /// Columns present in the file that the kind does not use.
     pub ignored_columns: Vec<String>,
+    /// 「已自动修正」: every silent normalisation made while reading the cells (trimmed spaces,
+    /// full-width or lower-case codes, `1,000`, date forms), the first [`MAX_CORRECTIONS`].
+    pub corrections: Vec<Correction>,
+    /// How many there were in all.
+    pub corrections_total: usize,
 }
+
+/// Most corrections listed in one import report (the count is always complete).
+pub const MAX_CORRECTIONS: usize = 1000;
 
 /// Progress stages reported to a CLI progress bar.
 pub trait Progress {
@@ -47,11 +55,16 @@ pub(crate) fn import_bytes(
     let mut records = Vec::with_capacity(table.rows.len());
     let mut row_numbers = Vec::with_capacity(table.rows.len());
     let mut errors = Vec::new();
+    let mut corrections = Vec::new();
+    let mut corrections_total = 0;
     for (i, (row, cells)) in table.rows.iter().enumerate() {
-        match parse_row(&map, *row, cells) {
-            Ok(r) => {
+        match parse_row_noting(&map, *row, cells) {
+            Ok((r, notes)) => {
                 records.push(r);
                 row_numbers.push(*row);
+                corrections_total += notes.len();
+                let room = MAX_CORRECTIONS.saturating_sub(corrections.len());
+                corrections.extend(notes.into_iter().take(room));
             }
             Err(mut e) => errors.append(&mut e),
         }
@@ -120,6 +133,8 @@ pub(crate) fn import_bytes(
                 created,
                 updated,
                 ignored_columns: map.ignored.clone(),
+                corrections,
+                corrections_total,
             })
         }
         Err(batch) => Err(rejected(

@@ -164,6 +164,10 @@ impl Regions {
     pub fn children(&self, code: &str) -> &[String] {
         self.children.get(code).map(Vec::as_slice).unwrap_or(&[])
     }
+    /// Every region of the table (in no particular order).
+    pub fn all(&self) -> impl Iterator<Item = &Region> {
+        self.by_code.values()
+    }
     /// Prefix shared by a region's code and all its descendants' codes.
     pub fn descendant_prefix(region: &Region) -> &str {
         match region.level {
@@ -267,6 +271,10 @@ impl Industries {
     }
     pub fn sections(&self) -> &[String] {
         &self.sections
+    }
+    /// Every section, division, group and class (in no particular order).
+    pub fn all(&self) -> impl Iterator<Item = &Industry> {
+        self.by_code.values()
     }
     /// All level-4 classes (the codes records carry).
     pub fn classes(&self) -> impl Iterator<Item = &Industry> {

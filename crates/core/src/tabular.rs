@@ -62,6 +62,39 @@ impl std::fmt::Display for RowError {
     }
 }
 
+/// A silent normalisation made while reading a cell (「已自动修正」): the import report lists each
+/// one so the clerk sees what was changed — trimmed spaces, full-width characters, lower case in
+/// codes, thousands separators and units in numbers, date forms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Correction {
+    pub row: usize,
+    pub column: String,
+    pub before: String,
+    pub after: String,
+    pub reason: String,
+}
+
+/// Full-width letters, digits and punctuation (what a Chinese input method types) as ASCII.
+pub fn fold_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// A code as typed: full-width folded, every kind of space (NBSP, ideographic, zero-width)
+/// removed, upper case.
+fn code_text(s: &str) -> String {
+    fold_width(s)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200B}' | '\u{FEFF}'))
+        .collect::<String>()
+        .to_uppercase()
+}
+
 /// Which column holds which field, found from the header row.
 #[derive(Debug, Clone)]
 pub struct HeaderMap {
@@ -171,8 +204,7 @@ fn parse_number(cell: &Cell) -> Result<f64, String> {
         Cell::Number(n) if n.is_finite() => Ok(*n),
         Cell::Number(_) => Err("不是有限数值".into()),
         other => {
-            let t: String = other
-                .display()
+            let t: String = fold_width(&other.display())
                 .chars()
                 .filter(|c| *c != ',' && *c != '，' && !c.is_whitespace())
                 .collect();
@@ -242,21 +274,21 @@ fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
         FieldType::Date => match cell {
             Cell::Date(d) => json!(d.to_string()),
             Cell::Number(n) => json!(Date::from_excel_serial(*n)?.to_string()),
-            _ => json!(Date::parse(&text)?.to_string()),
+            _ => json!(Date::parse(fold_width(&text).trim())?.to_string()),
         },
-        FieldType::CreditCode => json!(CreditCode::parse(&text)
+        FieldType::CreditCode => json!(CreditCode::parse(&code_text(&text))
             .map_err(|e| format!("统一社会信用代码无效：{e}"))?
             .as_str()),
-        FieldType::Region => json!(RegionCode::parse(&text)?.as_str()),
-        FieldType::Industry => json!(IndustryCode::parse(&text)?.as_str()),
-        FieldType::Phone => json!(Phone::parse(&text)?.full()),
+        FieldType::Region => json!(RegionCode::parse(&code_text(&text))?.as_str()),
+        FieldType::Industry => json!(IndustryCode::parse(&code_text(&text))?.as_str()),
+        FieldType::Phone => json!(Phone::parse(&code_text(&text))?.full()),
         FieldType::IdNumber => {
             if matches!(cell, Cell::Number(_)) {
                 return Err(
                     "身份证号被存成了数字，末几位可能已丢失：请把该列设为文本格式后重新录入".into(),
                 );
             }
-            json!(IdNumber::parse(&text)?.full())
+            json!(IdNumber::parse(&code_text(&text))?.full())
         }
         FieldType::Choice(choices) => {
             let t = text.trim();
@@ -277,7 +309,7 @@ fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
             let mut out = Vec::new();
             for c in split_list(&text) {
                 out.push(
-                    CreditCode::parse(&c)
+                    CreditCode::parse(&code_text(&c))
                         .map_err(|e| format!("「{c}」不是有效的统一社会信用代码：{e}"))?
                         .as_str()
                         .to_string(),
@@ -288,7 +320,7 @@ fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
         FieldType::IndustryList => {
             let mut out = Vec::new();
             for c in split_list(&text) {
-                out.push(IndustryCode::parse(&c)?.as_str().to_string());
+                out.push(IndustryCode::parse(&code_text(&c))?.as_str().to_string());
             }
             json!(out)
         }
@@ -335,16 +367,121 @@ fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
     Ok(Some(v))
 }
 
+/// What a silent normalisation of a text cell changed, with the reason shown to the clerk; `None`
+/// when the value is what was typed (or the cell was not text: numbers and dates stored as such
+/// are not corrections, nor is a choice's label becoming its code).
+fn correction(
+    spec: &FieldSpec,
+    cell: &Cell,
+    value: &Value,
+) -> Option<(String, String, &'static str)> {
+    let Cell::Text(raw) = cell else {
+        return None;
+    };
+    let after = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) if items.iter().all(Value::is_string) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("；"),
+        _ => return None,
+    };
+    let trimmed = raw.trim();
+    let reason = match spec.ty {
+        FieldType::Choice(_) | FieldType::Bool | FieldType::Team | FieldType::Budget => {
+            return None
+        }
+        FieldType::Sections | FieldType::TextList | FieldType::RefList(_) => {
+            if raw == trimmed {
+                return None;
+            }
+            "去除首尾空格"
+        }
+        FieldType::Int | FieldType::Decimal => {
+            if trimmed.parse::<f64>().is_ok() {
+                return None;
+            }
+            "数字去除千位分隔符、单位或全角字符"
+        }
+        FieldType::Date => {
+            if trimmed == after {
+                return None;
+            }
+            "日期统一写为 年-月-日"
+        }
+        FieldType::CreditCodeList | FieldType::IndustryList => {
+            let same = split_list(trimmed) == split_list(&after);
+            if same {
+                return None;
+            }
+            "代码统一为半角大写，去除空格"
+        }
+        FieldType::CreditCode | FieldType::IdNumber | FieldType::Region | FieldType::Phone => {
+            if trimmed == after {
+                if raw == trimmed {
+                    return None;
+                }
+                "去除首尾空格"
+            } else {
+                "代码统一为半角大写，去除空格"
+            }
+        }
+        FieldType::Industry => {
+            // The section letter is optional (C3985 and 3985 are the same class): not a change.
+            let digits = |s: &str| {
+                s.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                    .to_string()
+            };
+            if digits(&code_text(trimmed)) == digits(trimmed) {
+                if raw == trimmed {
+                    return None;
+                }
+                "去除首尾空格"
+            } else {
+                "代码统一为半角大写，去除空格"
+            }
+        }
+        FieldType::Text | FieldType::LongText | FieldType::Ref(_) | FieldType::RefBy { .. } => {
+            if raw == trimmed {
+                return None;
+            }
+            "去除首尾空格"
+        }
+    };
+    Some((raw.clone(), after, reason))
+}
+
 /// Parses one data row. `row` is the 1-based row number in the file, for messages.
 pub fn parse_row(map: &HeaderMap, row: usize, cells: &[Cell]) -> Result<Record, Vec<RowError>> {
+    parse_row_noting(map, row, cells).map(|(r, _)| r)
+}
+
+/// [`parse_row`], and every silent normalisation it made (「已自动修正」).
+pub fn parse_row_noting(
+    map: &HeaderMap,
+    row: usize,
+    cells: &[Cell],
+) -> Result<(Record, Vec<Correction>), Vec<RowError>> {
     let specs = fields(map.kind);
     let mut obj = Map::new();
     let mut errors = Vec::new();
+    let mut corrections = Vec::new();
     let empty = Cell::Empty;
     for (spec, col) in specs.iter().zip(&map.columns) {
         let cell = col.and_then(|c| cells.get(c)).unwrap_or(&empty);
         match parse_cell(spec, cell) {
             Ok(Some(v)) => {
+                if let Some((before, after, reason)) = correction(spec, cell, &v) {
+                    corrections.push(Correction {
+                        row,
+                        column: spec.header.to_string(),
+                        before,
+                        after,
+                        reason: reason.to_string(),
+                    });
+                }
                 obj.insert(spec.key.to_string(), v);
             }
             Ok(None) => {}
@@ -380,7 +517,7 @@ pub fn parse_row(map: &HeaderMap, row: usize, cells: &[Cell]) -> Result<Record, 
             })
             .collect::<Vec<_>>()
     })?;
-    Ok(record)
+    Ok((record, corrections))
 }
 
 /// Header row for export and templates; required columns are marked with `*`.
@@ -542,6 +679,60 @@ mod tests {
         );
         assert!(errs[0].reason.contains("校验位"));
         assert_eq!(errs[0].row, 7);
+    }
+
+    #[test]
+    fn every_silent_normalisation_is_listed_with_before_and_after() {
+        let kind = EntityKind::Organisation;
+        let heads = headers(kind, false);
+        let map = HeaderMap::new(kind, &heads).unwrap();
+        let col = |key: &str| fields(kind).iter().position(|f| f.key == key).unwrap();
+        let code = CreditCode::with_check_digit("91150203MA0N00001").unwrap();
+        // Lower case, a no-break space and full-width characters in the code.
+        let typed: String = code
+            .as_str()
+            .to_lowercase()
+            .chars()
+            .enumerate()
+            .map(|(i, c)| match (i, c) {
+                (0, '9') => "９".to_string(),
+                (4, c) => format!("\u{a0}{c}"),
+                (_, c) => c.to_string(),
+            })
+            .collect();
+        let mut cells = vec![Cell::Empty; heads.len()];
+        cells[col("credit_code")] = t(&typed);
+        cells[col("name")] = t("  包头示例有限公司 ");
+        cells[col("kind")] = t("企业");
+        cells[col("region")] = t("１５０２０３");
+        cells[col("industry")] = t("３９８５");
+        cells[col("founded")] = t("2024/3/5");
+        cells[col("employees")] = t("1,000");
+        cells[col("revenue")] = t("１２.５万元");
+        cells[col("rd_spend")] = t("3.5");
+        let (record, notes) = parse_row_noting(&map, 9, &cells).unwrap();
+        let got: Vec<(&str, &str, &str)> = notes
+            .iter()
+            .map(|c| (c.column.as_str(), c.before.as_str(), c.after.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("统一社会信用代码", typed.as_str(), code.as_str()),
+                ("名称", "  包头示例有限公司 ", "包头示例有限公司"),
+                ("行政区划代码", "１５０２０３", "150203"),
+                ("行业代码", "３９８５", "3985"),
+                ("成立日期", "2024/3/5", "2024-03-05"),
+                ("从业人数", "1,000", "1000"),
+                ("营业收入（万元）", "１２.５万元", "12.5"),
+            ]
+        );
+        assert!(notes.iter().all(|c| c.row == 9 && !c.reason.is_empty()));
+        assert_eq!(record.to_json()["credit_code"], code.as_str());
+        // What was typed as the schema writes it is not a correction.
+        let clean = record_to_cells(&record, true);
+        let (_, none) = parse_row_noting(&map, 9, &clean).unwrap();
+        assert_eq!(none, vec![]);
     }
 
     #[test]

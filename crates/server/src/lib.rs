@@ -23,6 +23,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(workbench::router())
         .fallback(api::fallback)
+        .method_not_allowed_fallback(api::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

@@ -10,12 +10,6 @@ use innomesh_core::{EntityKind, Labelled};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-/// GB/T 2260 region codes as `Regions::resolve` reads them: 2 (province), 4 (city), 6 (county),
-/// 9 (township) or 12 digits. A code of the right shape that is not in the table answers 400.
-pub const REGION_PATTERN: &str = "^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$";
-/// GB/T 4754-2017 codes as `Industries::resolve` reads them: a section letter, 2–4 digits, or the
-/// letter followed by the digits (`C`, `39`, `398`, `3985`, `C3985`).
-pub const INDUSTRY_PATTERN: &str = "^([A-Ta-t]|[A-Ta-t]?[0-9]{2,4})$";
 /// GB 32100 unified social credit code: 18 characters; the check digit is verified by the server
 /// (a code of this shape with a wrong check digit answers 422).
 pub const CREDIT_CODE_PATTERN: &str = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$";
@@ -23,9 +17,78 @@ pub const CREDIT_CODE_PATTERN: &str = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-N
 const FORMAT_PATTERN: &str = "^(.*\\.)?([cC][sS][vV]|[xX][lL][sS][xX])$";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// An empty value (`?region=`, as an HTML form sends it) means "no filter".
-fn or_empty(pattern: &str) -> String {
-    format!("^$|{pattern}")
+/// Every spelling of a GB/T 2260 code that `Regions::resolve` accepts, exactly: a province as 2,
+/// 4 or 6 digits, a city as 4 or 6, a county as 6, a township as 9, or 12 digits starting with a
+/// township's 9 (village level). Written as one alternation rather than an `enum`: a fuzzer's
+/// coverage phase sends every member of an enum (thousands of requests per parameter), while a
+/// pattern is sampled; either way a code the server refuses cannot match.
+fn region_alternatives() -> String {
+    use innomesh_core::reference::{regions, RegionLevel};
+    let mut codes = std::collections::BTreeSet::new();
+    let mut townships = Vec::new();
+    for r in regions().all() {
+        codes.insert(r.code.clone());
+        match r.level {
+            RegionLevel::Province => {
+                codes.insert(r.code[..2].to_string());
+                codes.insert(r.code[..4].to_string());
+            }
+            RegionLevel::City => {
+                codes.insert(r.code[..4].to_string());
+            }
+            RegionLevel::County => {}
+            RegionLevel::Township => townships.push(r.code.clone()),
+        }
+    }
+    townships.sort();
+    format!(
+        "{}|({})[0-9]{{3}}",
+        codes.into_iter().collect::<Vec<_>>().join("|"),
+        townships.join("|")
+    )
+}
+
+/// Every spelling of a GB/T 4754-2017 code that `Industries::resolve` accepts: a section letter,
+/// a division, group or class code, or that code after its own section letter, in either case.
+fn industry_alternatives() -> String {
+    use innomesh_core::reference::industries;
+    let mut codes = std::collections::BTreeSet::new();
+    for i in industries().all() {
+        let section = &i.path[..1];
+        let letter = format!("[{}{}]", section, section.to_ascii_lowercase());
+        if i.level == 1 {
+            codes.insert(letter);
+        } else {
+            codes.insert(format!("{letter}?{}", i.code));
+        }
+    }
+    codes.into_iter().collect::<Vec<_>>().join("|")
+}
+
+fn region_code_schema() -> Value {
+    json!({"type": "string",
+           "description": "GB/T 2260 行政区划代码（省 2/4/6 位、市 4/6 位、县 6 位、乡镇 9 位或 12 位），只接受代码表中有的",
+           "pattern": format!("^({})$", region_alternatives())})
+}
+
+fn industry_code_schema() -> Value {
+    json!({"type": "string",
+           "description": "GB/T 4754-2017 行业代码：门类字母、大类 2 位、中类 3 位、小类 4 位，或门类字母加数字（如 C3985），只接受分类表中有的",
+           "pattern": format!("^({})$", industry_alternatives())})
+}
+
+fn code_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// A region or industry query filter: a code, or empty (as an HTML form sends it) for none.
+fn code_filter(name: &str) -> Value {
+    let alternatives = if name == "RegionCode" {
+        region_alternatives()
+    } else {
+        industry_alternatives()
+    };
+    json!({"type": "string", "pattern": format!("^({alternatives})?$")})
 }
 
 fn field_schema(ty: FieldType, help: &str, header: &str, nullable: bool) -> Value {
@@ -49,15 +112,15 @@ fn field_schema(ty: FieldType, help: &str, header: &str, nullable: bool) -> Valu
             json!({"type": "array", "items": {"type": "string", "pattern": CREDIT_CODE_PATTERN}})
         }
         FieldType::IndustryList => {
-            json!({"type": "array", "items": {"type": "string", "pattern": INDUSTRY_PATTERN}})
+            json!({"type": "array", "items": code_ref("IndustryCode")})
         }
         FieldType::TextList | FieldType::RefList(_) => {
             json!({"type": "array", "items": {"type": "string"}})
         }
         FieldType::Date => json!({"type": "string", "format": "date"}),
         FieldType::CreditCode => json!({"type": "string", "pattern": CREDIT_CODE_PATTERN}),
-        FieldType::Region => json!({"type": "string", "pattern": REGION_PATTERN}),
-        FieldType::Industry => json!({"type": "string", "pattern": INDUSTRY_PATTERN}),
+        FieldType::Region => json!({"allOf": [code_ref("RegionCode")]}),
+        FieldType::Industry => json!({"allOf": [code_ref("IndustryCode")]}),
         other => json!({"type": other.json_type()}),
     };
     s["title"] = json!(header);
@@ -137,6 +200,35 @@ fn file_ok(description: &str, types: &[&str]) -> (u16, Value) {
 
 fn object() -> Value {
     json!({"type": "object"})
+}
+
+/// `innomesh_app::transfer::ImportOutcome` as the import answers it.
+fn import_outcome() -> Value {
+    let count = json!({"type": "integer", "minimum": 0});
+    let strings = json!({"type": "array", "items": string()});
+    json!({
+        "type": "object",
+        "required": ["kind", "rows", "created", "updated", "ignored_columns", "corrections", "corrections_total"],
+        "properties": {
+            "kind": string(),
+            "rows": count,
+            "created": count,
+            "updated": count,
+            "ignored_columns": strings,
+            "corrections": {"type": "array", "items": {
+                "type": "object",
+                "required": ["row", "column", "before", "after", "reason"],
+                "properties": {
+                    "row": {"type": "integer", "minimum": 1},
+                    "column": string(),
+                    "before": string(),
+                    "after": string(),
+                    "reason": string(),
+                },
+            }},
+            "corrections_total": count,
+        },
+    })
 }
 
 /// What every JSON write can answer besides its own errors: a broken or too large body, a body
@@ -227,12 +319,12 @@ fn list_params() -> Vec<Value> {
         query(
             "region",
             "行政区划代码，含所有下级（15 / 1502 = 包头市 / 150203）；代码表中没有的答 400",
-            pattern(&or_empty(REGION_PATTERN)),
+            code_filter("RegionCode"),
         ),
         query(
             "industry",
             "行业代码，含所有下级（C、C39、3985）；代码表中没有的答 400",
-            pattern(&or_empty(INDUSTRY_PATTERN)),
+            code_filter("IndustryCode"),
         ),
         query("kind", "类型代码", string()),
         query("tier", "级别：municipal / provincial / national", string()),
@@ -354,8 +446,8 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                     "text/csv": {"schema": {"type": "string", "format": "binary"}},
                     XLSX: {"schema": {"type": "string", "format": "binary"}}}}))
             .ok(json_ok(
-                "{rows, created, updated, ignored_columns}",
-                object(),
+                "导入结果；corrections 列出「已自动修正」的单元格（去除首尾空格、全角或小写的代码、千位分隔符、日期写法），最多 1000 条，corrections_total 为总数",
+                import_outcome(),
             ))
             .errors(&[
                 Code::InvalidQuery,
@@ -391,7 +483,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 .errors(&[Code::InvalidQuery, Code::UnsupportedFormat])],
         ));
     }
-    let parent = |d: &str| vec![query("parent", d, string())];
+    let parent = |d: &str, codes: &str| vec![query("parent", d, code_filter(codes))];
     out.push((
         "/api/regions".into(),
         vec![Op::new(
@@ -399,7 +491,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             "代码表",
             "行政区划（GB/T 2260）：parent 的下级，省略时为各省",
         )
-        .params(parent("上级区划代码；代码表中没有的答 400"))
+        .params(parent("上级区划代码", "RegionCode"))
         .ok(json_ok("{parent, items}", object()))
         .errors(&[Code::InvalidQuery])],
     ));
@@ -410,7 +502,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             "代码表",
             "国民经济行业分类（GB/T 4754-2017）：parent 的下级，省略时为门类",
         )
-        .params(parent("上级行业代码；代码表中没有的答 400"))
+        .params(parent("上级行业代码", "IndustryCode"))
         .ok(json_ok("{items}", object()))
         .errors(&[Code::InvalidQuery])],
     ));
@@ -744,7 +836,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             .params(vec![demand_id()])
             .body(json_body(
                 json!({"type": "object", "required": ["to"], "properties": {
-                "to": {"type": "string", "description": "目标状态（代码或中文名）"},
+                "to": {"type": "string", "enum": innomesh_core::model::DemandStatus::choices().iter().flat_map(|(c, l)| [*c, *l]).collect::<Vec<_>>(), "description": "目标状态（代码或中文名）"},
                 "manager": {"type": "string", "nullable": true, "description": "技术经理人编号"},
                 "actor": {"type": "string", "nullable": true, "description": "已不使用：流转记录记登录账号（保留此字段只为兼容旧脚本）"},
                 "note": {"type": "string", "description": "说明；退回时必填"}}}),
@@ -821,7 +913,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 query(
                     "region",
                     "行政区划代码，含所有下级；代码表中没有的答 400",
-                    pattern(&or_empty(REGION_PATTERN)),
+                    code_filter("RegionCode"),
                 ),
                 query("limit", "每页条数，默认 20", int(0, 100)),
                 query("offset", "跳过条数", int(0, 10_000)),
@@ -1135,6 +1227,8 @@ pub fn build() -> Value {
         }
         paths.insert(path, Value::Object(item));
     }
+    schemas.insert("RegionCode".into(), region_code_schema());
+    schemas.insert("IndustryCode".into(), industry_code_schema());
     schemas.insert("Error".into(), json!({
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string", "enum": Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()},
@@ -1145,7 +1239,7 @@ pub fn build() -> Value {
     json!({
         "openapi": "3.0.3",
         "info": {"title": "Innomesh 创新资源一张网 API", "version": crate::VERSION,
-                 "description": "登记库的 JSON 接口。每个请求须带账号凭据：接口令牌（Authorization: Bearer imt_…，由安全管理员在「账号管理」或用 innomesh token create 签发），或网页登录后的会话（写请求另带 X-CSRF-Token 头）。账号的角色和管辖范围决定能看、能改什么：无权的操作答 403，范围外的记录答 404。审计日志记下每次写入的账号、角色和来源地址。错误统一为 {code, message}。写请求须声明 Content-Type（JSON 接口为 application/json），来自其他网站的写请求答 403。"},
+                 "description": "登记库的 JSON 接口。每个请求须带账号凭据：接口令牌（Authorization: Bearer imt_…，由安全管理员在「账号管理」或用 innomesh token create 签发），或网页登录后的会话（写请求另带 X-CSRF-Token 头）。账号的角色和管辖范围决定能看、能改什么：无权的操作答 403，范围外的记录答 404。审计日志记下每次写入的账号、角色和来源地址。错误统一为 {code, message}。写请求须声明 Content-Type（JSON 接口为 application/json），来自其他网站的写请求答 403。本文档未列出的请求方法答 405（method_not_allowed），响应头 Allow 列出该地址支持的方法。"},
         "paths": paths,
         "security": [{"bearerAuth": []}, {"sessionCookie": []}],
         "components": {"schemas": schemas, "securitySchemes": {
@@ -1154,6 +1248,32 @@ pub fn build() -> Value {
             "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "innomesh_session",
                               "description": "网页登录的会话（HttpOnly、SameSite=Strict）；写请求须带 X-CSRF-Token"}
         }}
+    })
+}
+
+/// Whether the document declares `method` on a path matching `path` (a `{param}` segment matches
+/// any one segment): the security guard checks the body type of declared writes only, so an
+/// undeclared method reaches the router and gets its 405.
+pub fn is_operation(method: &str, path: &str) -> bool {
+    static OPS: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
+    let ops = OPS.get_or_init(|| {
+        operations()
+            .into_iter()
+            .flat_map(|(path, ops)| {
+                let segments: Vec<String> = path.split('/').map(str::to_string).collect();
+                ops.into_iter()
+                    .map(move |op| (op.method.to_ascii_uppercase(), segments.clone()))
+            })
+            .collect()
+    });
+    let given: Vec<&str> = path.split('/').collect();
+    ops.iter().any(|(m, template)| {
+        m.eq_ignore_ascii_case(method)
+            && template.len() == given.len()
+            && template
+                .iter()
+                .zip(&given)
+                .all(|(t, g)| (t.starts_with('{') && !g.is_empty()) || t == g)
     })
 }
 

@@ -85,7 +85,12 @@ pub async fn guard(req: Request, next: Next) -> Response {
         // Only these carry a body; any other method (DELETE, TRACE, …) goes on to the router,
         // which answers 405 where the route does not have it.
         let has_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
-        if path.starts_with("/api/") && has_body {
+        // Only a declared operation: an undeclared method goes on to the router's 405 (with
+        // `Allow`), which writes nothing either.
+        if path.starts_with("/api/")
+            && has_body
+            && crate::openapi::is_operation(req.method().as_str(), path)
+        {
             let ct = headers
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok());

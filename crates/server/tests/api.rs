@@ -246,3 +246,89 @@ async fn chain_node_ids_must_have_the_engine_form_and_referenced_nodes_stay() {
         "{body}"
     );
 }
+
+/// 「已自动修正」: the API answer and the import page list every silent normalisation — the
+/// row, the column, the value as typed and as stored.
+#[tokio::test]
+async fn an_import_lists_every_silent_normalisation() {
+    let app = app();
+    let code = innomesh_core::CreditCode::with_check_digit("91150203MA0FEX001").unwrap();
+    let typed = format!("\u{a0}{}", code.as_str().to_lowercase());
+    let csv = format!(
+        "统一社会信用代码,名称,组织类型,行政区划代码,从业人数,成立日期\n{typed},  修正测试公司 ,企业,１５０２０３,\"1,200\",2021/7/1\n"
+    );
+    let (s, b, _) = call(
+        &app,
+        "POST",
+        "/api/organisations/import?format=csv",
+        csv.clone(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let got: Vec<(i64, String, String, String)> = b["corrections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["row"].as_i64().unwrap(),
+                c["column"].as_str().unwrap().to_string(),
+                c["before"].as_str().unwrap().to_string(),
+                c["after"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = |col: &str, before: &str, after: &str| {
+        (2, col.to_string(), before.to_string(), after.to_string())
+    };
+    assert_eq!(
+        got,
+        expected_in_schema_order(&[
+            want("统一社会信用代码", &typed, code.as_str()),
+            want("名称", "  修正测试公司 ", "修正测试公司"),
+            want("行政区划代码", "１５０２０３", "150203"),
+            want("成立日期", "2021/7/1", "2021-07-01"),
+            want("从业人数", "1,200", "1200"),
+        ])
+    );
+    assert_eq!(b["corrections_total"], 5);
+    // The web import page shows the same list.
+    let boundary = "XBOUNDARYX";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\norganisations\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let req = Request::builder()
+        .method("POST")
+        .uri("/import")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let html =
+        String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).to_string();
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("已自动修正（5 处）"), "{html}");
+    assert!(
+        html.contains("１５０２０３")
+            && html.contains("2021-07-01")
+            && html.contains("␠␠修正测试公司␠"),
+        "{html}"
+    );
+}
+
+/// The corrections in the order of the organisation schema's columns.
+fn expected_in_schema_order(
+    items: &[(i64, String, String, String)],
+) -> Vec<(i64, String, String, String)> {
+    let order: Vec<&str> = innomesh_core::schema::fields(innomesh_core::EntityKind::Organisation)
+        .iter()
+        .map(|f| f.header)
+        .collect();
+    let mut v = items.to_vec();
+    v.sort_by_key(|c| order.iter().position(|h| *h == c.1));
+    v
+}

@@ -78,3 +78,54 @@ async fn every_answer_carries_the_security_headers() {
         assert_eq!(h[header::REFERRER_POLICY], "same-origin");
     }
 }
+
+/// A method the document does not declare for a path answers 405 with `Allow` and the error
+/// body, whatever the body type (the 415 guard only looks at declared writes), as the OpenAPI
+/// document says.
+#[tokio::test]
+async fn an_undeclared_method_is_405_with_allow() {
+    let (app, _) = app();
+    for (method, uri, ct) in [
+        ("POST", "/api/stats", None),
+        ("PUT", "/api/regions", Some("text/plain")),
+        ("DELETE", "/api/stats", None),
+        ("PATCH", "/api/organisations", Some("application/json")),
+    ] {
+        let mut b = Request::builder().method(method).uri(uri);
+        if let Some(ct) = ct {
+            b = b.header(header::CONTENT_TYPE, ct);
+        }
+        let res = app
+            .clone()
+            .oneshot(b.body(Body::from("x")).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {uri}"
+        );
+        let allow = res
+            .headers()
+            .get(header::ALLOW)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(allow.contains("GET"), "{method} {uri}: Allow {allow}");
+        let body = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["code"], "method_not_allowed", "{method} {uri}");
+    }
+    // A declared write with a CORS-simple body is still refused before the handler.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/people")
+        .body(Body::from("{}"))
+        .unwrap();
+    let (s, _) = send(&app, req).await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}

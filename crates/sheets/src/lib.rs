@@ -88,6 +88,19 @@ pub fn read(bytes: &[u8], format: Format) -> Result<Table, SheetError> {
 }
 
 fn decode_text(bytes: &[u8]) -> String {
+    // Excel's "Unicode text" is UTF-16 with a byte-order mark.
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return encoding_rs::UTF_16LE
+            .decode_without_bom_handling(rest)
+            .0
+            .into_owned();
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return encoding_rs::UTF_16BE
+            .decode_without_bom_handling(rest)
+            .0
+            .into_owned();
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
@@ -109,31 +122,76 @@ fn finish(mut rows: Vec<(usize, Vec<Cell>)>) -> Result<Table, SheetError> {
     Ok(Table { headers, rows })
 }
 
+/// The same limits as an XLSX file: size (as unpacked), rows, columns, cells, characters in a cell.
 fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
+    if bytes.len() as u64 > MAX_UNPACKED_BYTES {
+        return Err(SheetError::Limit(format!(
+            "文件超过 {} MB，请拆分后导入",
+            MAX_UNPACKED_BYTES / 1024 / 1024
+        )));
+    }
     let text = decode_text(bytes);
+    // Tab-separated when the header line has tabs and no commas ("Unicode text" from Excel).
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = if first.contains('\t') && !first.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    let mut count = 0usize;
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| SheetError::Csv(format!("第 {} 行：{e}", i + 1)))?;
-        let cells = rec
-            .iter()
-            .map(|s| {
-                if s.trim().is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(unneutralise(s).to_string())
-                }
-            })
-            .collect();
+        let mut cells = Vec::with_capacity(rec.len());
+        for (c, s) in rec.iter().enumerate() {
+            if s.trim().is_empty() {
+                cells.push(Cell::Empty);
+                continue;
+            }
+            check_cell_limits(i as u32, c as u32, s)?;
+            count += 1;
+            if count > MAX_CELLS {
+                return Err(too_many_cells());
+            }
+            cells.push(Cell::Text(unneutralise(s).to_string()));
+        }
         rows.push((i + 1, cells));
         if rows.len() > MAX_ROWS + 1 {
             return Err(SheetError::TooManyRows(MAX_ROWS));
         }
     }
     finish(rows)
+}
+
+/// A cell past the widest sheet accepted, or longer than Excel allows (0-based position).
+fn check_cell_limits(row: u32, col: u32, text: &str) -> Result<(), SheetError> {
+    if col >= MAX_COLUMNS {
+        return Err(SheetError::Limit(format!(
+            "单元格 {}（第 {} 行第 {} 列）超出本系统导入的最大列数 {MAX_COLUMNS}：请删除模板以外的列",
+            cell_name(row, col),
+            row as u64 + 1,
+            col as u64 + 1
+        )));
+    }
+    // A UTF-8 string has at least as many bytes as characters: count only long ones.
+    if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+        return Err(SheetError::Limit(format!(
+            "单元格 {}（第 {} 行第 {} 列）的内容超过 {MAX_CELL_CHARS} 个字符",
+            cell_name(row, col),
+            row as u64 + 1,
+            col as u64 + 1
+        )));
+    }
+    Ok(())
+}
+
+fn too_many_cells() -> SheetError {
+    SheetError::Limit(format!("文件的非空单元格超过 {MAX_CELLS} 个，请拆分后导入"))
 }
 
 /// Excel's own limits: a reference past them is not a real cell.
@@ -191,7 +249,9 @@ fn check_zip(bytes: &[u8]) -> Result<(), SheetError> {
             MAX_UNPACKED_BYTES / 1024 / 1024
         )));
     }
-    Ok(())
+    // The declared sizes can lie: the pre-scan counts what each part really unpacks to, and
+    // checks every cell reference before the XLSX library does arithmetic on it.
+    prescan::scan(&mut archive)
 }
 
 /// Streams the first sheet's cells: memory and time follow the cells really present, never the
@@ -237,26 +297,17 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
             DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s),
             DataRef::Error(e) => Cell::Text(format!("#{e:?}")),
         };
-        if let Cell::Text(t) = &cell {
-            // A UTF-8 string has at least as many bytes as characters: count only long ones.
-            if t.len() > MAX_CELL_CHARS && t.chars().count() > MAX_CELL_CHARS {
-                return Err(SheetError::Limit(format!(
-                    "单元格 {} 的内容超过 {MAX_CELL_CHARS} 个字符",
-                    cell_name(r, c)
-                )));
-            }
-        }
-        if c >= MAX_COLUMNS {
-            return Err(SheetError::Limit(format!(
-                "单元格 {} 超出本系统导入的最大列数 {MAX_COLUMNS}：请删除模板以外的列",
-                cell_name(r, c)
-            )));
-        }
+        check_cell_limits(
+            r,
+            c,
+            match &cell {
+                Cell::Text(t) => t,
+                _ => "",
+            },
+        )?;
         count += 1;
         if count > MAX_CELLS {
-            return Err(SheetError::Limit(format!(
-                "文件的非空单元格超过 {MAX_CELLS} 个，请拆分后导入"
-            )));
+            return Err(too_many_cells());
         }
         match rows.last_mut() {
             Some((last, cells)) if *last == r => {
@@ -446,6 +497,35 @@ mod tests {
     }
 
     #[test]
+    fn csv_has_the_xlsx_limits_and_names_the_cell() {
+        let wide = vec!["x"; MAX_COLUMNS as usize + 1].join(",");
+        let e = read(format!("名称\n{wide}\n").as_bytes(), Format::Csv).unwrap_err();
+        assert!(
+            e.to_string().contains("SS2（第 2 行第 513 列）") && e.to_string().contains("512"),
+            "{e}"
+        );
+        let long = "长".repeat(MAX_CELL_CHARS + 1);
+        let e = read(format!("名称,说明\n甲,{long}\n").as_bytes(), Format::Csv).unwrap_err();
+        assert!(
+            e.to_string().contains("B2（第 2 行第 2 列）") && e.to_string().contains("32767"),
+            "{e}"
+        );
+        // Exactly at the limits is fine.
+        let ok = "长".repeat(MAX_CELL_CHARS);
+        assert!(read(format!("名称\n{ok}\n").as_bytes(), Format::Csv).is_ok());
+    }
+
+    #[test]
+    fn utf16_csv_with_tabs_is_read() {
+        let text = "名称\t代码\n包头\t1\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let t = read(&bytes, Format::Csv).unwrap();
+        assert_eq!(t.headers, vec!["名称", "代码"]);
+        assert_eq!(t.rows[0].1[0], Cell::Text("包头".into()));
+    }
+
+    #[test]
     fn garbage_is_an_error_not_a_panic() {
         assert!(read(b"PK\x03\x04garbage", Format::Xlsx).is_err());
         assert!(matches!(read(b"", Format::Csv), Err(SheetError::Empty)));
@@ -453,3 +533,4 @@ mod tests {
 }
 
 pub mod pipeline;
+mod prescan;

@@ -48,6 +48,35 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Unknown paths: JSON under `/api`, a page elsewhere.
+/// A path that exists without the request's method: 405, `Allow` (set by the router) naming the
+/// methods it has, and for the API the `{code, message}` body.
+pub async fn method_not_allowed(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api") {
+        ApiError::new(
+            Code::MethodNotAllowed,
+            format!(
+                "{} 不支持 {method} 请求：支持的方法见响应头 Allow 和 /api/openapi.json",
+                uri.path()
+            ),
+        )
+        .into_response()
+    } else {
+        (
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            axum::response::Html(crate::pages::page(
+                "不支持的请求方法",
+                "<h1>不支持的请求方法</h1><p><a href=\"/\">返回首页</a></p>",
+                None,
+            )),
+        )
+            .into_response()
+    }
+}
+
 pub async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
     use axum::response::IntoResponse;
     if uri.path().starts_with("/api") {

@@ -210,8 +210,14 @@ async fn relations(
     if kind != EntityKind::Organisation {
         return Err(ApiError::new(Code::InvalidQuery, "只有组织有关联记录列表"));
     }
-    let code = innomesh_core::CreditCode::parse(&id)
-        .map_err(|e| ApiError::new(Code::InvalidQuery, format!("统一社会信用代码无效：{e}")))?;
+    // An id is looked up, not checked: no organisation has a code with a wrong check digit, so
+    // it is "not found", as for any other id (the document's pattern cannot hold the check digit).
+    let code = innomesh_core::CreditCode::parse(&id).map_err(|e| {
+        ApiError::new(
+            Code::NotFound,
+            format!("没有统一社会信用代码为「{id}」的组织（{e}）"),
+        )
+    })?;
     let repo = st.clone();
     let rels = blocking(move || repo.relations(&who, &code)).await??;
     Ok(Json(json!({ "organisation": id, "relations": rels })))

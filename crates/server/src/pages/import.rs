@@ -181,6 +181,7 @@ pub async fn upload(
                     escape(&o.ignored_columns.join("、"))
                 ));
             }
+            b.push_str(&corrections_table(&o.corrections, o.corrections_total));
             b.push_str(&format!(
                 "<p><a class=\"btn\" href=\"/{}?sort=updated\">查看刚导入的{}</a></p>",
                 kind.plural(),
@@ -209,6 +210,49 @@ pub async fn upload(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// 「已自动修正」: what the import changed in the cells as typed, so the clerk can check it.
+fn corrections_table(items: &[innomesh_core::tabular::Correction], total: usize) -> String {
+    if total == 0 {
+        return String::new();
+    }
+    let mut b = format!(
+        "<h2>已自动修正（{total} 处）</h2><p class=\"muted\">以下单元格按规范写法保存，请核对：</p>\
+         <table class=\"corrections\"><thead><tr><th class=\"r\">行号</th><th>列</th><th>原值</th><th>保存为</th><th>修正</th></tr></thead><tbody>"
+    );
+    for c in items.iter().take(500) {
+        b.push_str(&format!(
+            "<tr><td class=\"r\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c.row,
+            escape(&c.column),
+            escape(&visible(&c.before)),
+            escape(&c.after),
+            escape(&c.reason)
+        ));
+    }
+    b.push_str("</tbody></table>");
+    if total > items.len().min(500) {
+        b.push_str(&format!(
+            "<p class=\"muted\">页面只列出前 {} 处，共 {total} 处。</p>",
+            items.len().min(500)
+        ));
+    }
+    b
+}
+
+/// Spaces a page would hide, shown: leading/trailing spaces as 「␠」, a no-break space as 「⍽」.
+fn visible(s: &str) -> String {
+    let core = s.trim();
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    let mark = |part: &str| part.chars().map(|_| '␠').collect::<String>();
+    format!(
+        "{}{}{}",
+        mark(&s[..lead]),
+        core.replace('\u{a0}', "⍽"),
+        mark(&s[s.len() - trail..])
+    )
 }
 
 fn report(kind: EntityKind, name: &str, rows: &[RowError]) -> String {

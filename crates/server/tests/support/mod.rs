@@ -2,6 +2,8 @@
 //! authentication layer runs as in production; the token is added to every request).
 #![allow(dead_code)]
 
+pub mod malformed;
+
 use axum::http::{header, HeaderValue};
 use innomesh_app::{Principal, Role};
 use innomesh_server::AppState;

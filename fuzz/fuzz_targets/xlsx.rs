@@ -1,0 +1,3 @@
+//! See `innomesh_fuzz::targets::xlsx` (fuzz/src/targets.rs) for what this target feeds and checks.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| innomesh_fuzz::targets::xlsx(data));
