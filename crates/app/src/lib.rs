@@ -11,6 +11,7 @@ pub mod cache;
 pub mod chains;
 pub mod chains_report;
 pub mod dashboard;
+pub mod deals;
 pub mod dictionaries;
 mod error;
 pub mod facets;
@@ -384,6 +385,7 @@ impl App {
         let old = self.fetch(who, kind, id)?;
         self.check_writable(who, &old, false)?;
         self.check_writable(who, &record, false)?;
+        deals::check_deal_move(&old, &record)?;
         let saved = self.repo.update(kind, id, record, &who.actor())?;
         self.after_write();
         Ok(saved)

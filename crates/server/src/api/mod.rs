@@ -2,6 +2,7 @@
 
 mod alloc;
 pub mod chains;
+pub mod deals;
 mod dictionaries;
 mod funding;
 mod matching;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(dictionaries::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(workflow::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(sharing::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
+        .merge(deals::router())
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),

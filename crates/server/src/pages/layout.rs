@@ -47,6 +47,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("/policies", "惠企政策", "read"),
     ("/chains", "产业链", "engines"),
     ("/capacity", "聚合加工", "engines"),
+    ("/deals", "技术交易", "engines"),
     ("/sharing", "开放共享", "read"),
     ("/funding", "资金一盘棋", "funding"),
     ("/import", "导入", "write"),

@@ -2,6 +2,7 @@
 //! duplicate review (一盘棋), and the shared-capacity plan view (聚合加工).
 
 mod capacity;
+mod deals;
 mod demands;
 mod funding;
 mod search;
@@ -32,6 +33,9 @@ pub fn router() -> Router<AppState> {
         .route("/achievements/{id}/adopters", get(demands::adopters))
         .route("/demand-funnel", get(demands::funnel))
         .route("/search", get(search::page))
+        .route("/deals", get(deals::overview))
+        .route("/deals/brokers/{id}", get(deals::broker))
+        .route("/deals/network", get(deals::network))
         .route("/sharing", get(sharing::overview))
         .route("/sharing/book", post(sharing::book))
         .route("/sharing/bookings", get(sharing::bookings))
