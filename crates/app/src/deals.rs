@@ -417,3 +417,126 @@ pub fn contract_types() -> &'static [ContractType] {
 pub fn stages() -> &'static [DealStage] {
     DealStage::ALL
 }
+
+/// 共性技术问题: open demands grouped by what they ask (see `innomesh_matching::cluster`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CommonProblem {
+    /// The cluster's most characteristic words.
+    pub terms: Vec<String>,
+    /// (demand id, title, organisation name).
+    pub demands: Vec<(String, String, String)>,
+    /// How many different units ask it.
+    pub organisations: usize,
+    /// Chain nodes whose keywords the demands mention: (node id, node name, mentions).
+    pub nodes: Vec<(String, String, usize)>,
+}
+
+impl App {
+    /// Open demands (before 已签约) clustered into common problems: clusters asked by at least two
+    /// units, the most asked first. `k` defaults to √(n / 2).
+    pub fn common_problems(&self, who: &Principal, k: Option<usize>) -> Result<Vec<CommonProblem>> {
+        who.require(Perm::Engines)?;
+        let v = self
+            .derived
+            .common_problems
+            .get(self, k, || self.cluster_open_demands(k))?;
+        Ok(v.as_ref().clone())
+    }
+
+    fn cluster_open_demands(&self, k: Option<usize>) -> Result<Vec<CommonProblem>> {
+        let demands: Vec<innomesh_core::model::Demand> = self
+            .repo
+            .all(EntityKind::Demand)?
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Demand(d) if d.status.stage() < DemandStatus::Contracted.stage() => Some(d),
+                _ => None,
+            })
+            .collect();
+        if demands.len() < 2 {
+            return Ok(vec![]);
+        }
+        let texts: Vec<String> = demands
+            .iter()
+            .map(|d| format!("{} {} {}", d.title, d.text, d.goal_metric))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let k = k
+            .unwrap_or_else(|| ((demands.len() as f64 / 2.0).sqrt().round() as usize).max(2))
+            .clamp(2, demands.len());
+        let seg = crate::dictionaries::active(self)?.segmenter.clone();
+        let c = innomesh_matching::cluster::cluster_texts(seg, &refs, k, 42);
+        let nodes: Vec<innomesh_core::model::ChainNode> = self
+            .repo
+            .all(EntityKind::ChainNode)?
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::ChainNode(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        let mut names: HashMap<String, String> = HashMap::new();
+        let mut out = Vec::new();
+        for j in 0..c.k {
+            let members: Vec<usize> = (0..demands.len())
+                .filter(|&i| c.assignment[i] == j)
+                .collect();
+            let orgs: BTreeSet<&str> = members
+                .iter()
+                .map(|&i| demands[i].organisation.as_str())
+                .collect();
+            if orgs.len() < 2 {
+                continue;
+            }
+            let mut mentions: BTreeMap<String, (String, usize)> = BTreeMap::new();
+            for &i in &members {
+                for n in &nodes {
+                    if n.keywords
+                        .iter()
+                        .any(|kw| !kw.is_empty() && texts[i].contains(kw.as_str()))
+                    {
+                        mentions
+                            .entry(n.id.clone())
+                            .or_insert((n.name.clone(), 0))
+                            .1 += 1;
+                    }
+                }
+            }
+            let mut node_list: Vec<(String, String, usize)> = mentions
+                .into_iter()
+                .map(|(id, (name, n))| (id, name, n))
+                .collect();
+            node_list.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+            node_list.truncate(5);
+            let mut list = Vec::new();
+            for &i in &members {
+                let d = &demands[i];
+                let code = d.organisation.as_str().to_string();
+                let name = match names.get(&code) {
+                    Some(n) => n.clone(),
+                    None => {
+                        let n = match self.repo.get(EntityKind::Organisation, &code)? {
+                            Some(Record::Organisation(o)) => o.name,
+                            _ => code.clone(),
+                        };
+                        names.insert(code.clone(), n.clone());
+                        n
+                    }
+                };
+                list.push((d.id.clone(), d.title.clone(), name));
+            }
+            out.push(CommonProblem {
+                terms: c.terms[j].clone(),
+                organisations: orgs.len(),
+                demands: list,
+                nodes: node_list,
+            });
+        }
+        out.sort_by(|a, b| {
+            b.organisations
+                .cmp(&a.organisations)
+                .then(b.demands.len().cmp(&a.demands.len()))
+        });
+        Ok(out)
+    }
+}

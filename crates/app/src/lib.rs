@@ -68,6 +68,7 @@ pub(crate) struct Derived {
     pub funding_overview: Cache<Option<i32>, funding::Overview>,
     pub duplicates: Cache<(), Vec<innomesh_dedup::FlaggedPair>>,
     pub sample_plans: Cache<(usize, u64), alloc::Planned>,
+    pub common_problems: Cache<Option<usize>, Vec<deals::CommonProblem>>,
     pub dictionaries: Mutex<Option<Arc<dictionaries::Active>>>,
 }
 

@@ -785,6 +785,13 @@ fn deal_operations() -> Vec<(String, Vec<Op>)> {
                 .errors(&[Code::NotFound])],
         ),
         (
+            "/api/deals/problems".into(),
+            vec![Op::new("get", tag, "共性技术问题：未签约的技术需求按所问问题聚类（匹配引擎的 LSA 表示 + 球面 k 均值），至少两家单位提出的类，附特征词与相关产业链节点")
+                .params(vec![query("k", "类数，默认 √(需求数/2)", int(2, 200))])
+                .ok(json_ok("{total, problems}", object()))
+                .errors(&[Code::InvalidQuery])],
+        ),
+        (
             "/api/deals/network".into(),
             vec![Op::new("get", tag, "成果转化网络：卖方（高校院所、企业）经中介机构到买方的已签约交易")
                 .ok(json_ok("{sellers, brokers, buyers, edges}", object()))],

@@ -123,6 +123,7 @@ GET    /api/deals/figures                     =                                 
 GET    /api/deals/performance                 =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /api/deals/brokers/{id}                /api/deals/brokers/@M                      -            200  200  403  403  403  200  200  403  403  403  // a manager sees their own performance
 GET    /api/deals/network                     =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /api/deals/problems                    =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /api/shared-services                   =                                          -            200  200  200  200  200  200  200  403  403  403  // 开放共享: every unit reads the offers
 POST   /api/shared-services                   =                                          new:@SS      201  201  403  201  403  403  403  403  403  403
 POST   /api/shared-services                   =                                          new:@SS2     201  403  403  403  403  403  403  403  403  403  // an enterprise offers only in its own name
@@ -375,6 +376,7 @@ GET    /search                                /search?q=%E7%A8%80%E5%9C%9F      
 GET    /deals                                 =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /deals/brokers/{id}                    /deals/brokers/@M                          -            200  200  403  403  403  200  200  403  403  403
 GET    /deals/network                         =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /deals/problems                        =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /sharing                               =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /sharing/book                          =                                          f:service=@SS&date=2020-01-06&start=10:00&end=11:00&requester=@E 303  403  403  303  403  403  403  403  403  403  // refused slot: back to the calendar with the reason
 GET    /sharing/bookings                      =                                          -            200  200  200  200  200  200  200  403  403  403

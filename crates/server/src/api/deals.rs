@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/deals/performance", get(performance))
         .route("/api/deals/brokers/{id}", get(broker))
         .route("/api/deals/network", get(network))
+        .route("/api/deals/problems", get(problems))
 }
 
 /// `year`: absent for all years; given, 1949–2100.
@@ -71,5 +72,28 @@ async fn broker(
 async fn network(State(st): State<AppState>, Who(who): Who) -> Result<Json<Value>, ApiError> {
     let v = blocking(move || -> Result<Value, ApiError> { Ok(json!(st.deal_network(&who)?)) })
         .await??;
+    Ok(Json(v))
+}
+
+async fn problems(
+    State(st): State<AppState>,
+    Who(who): Who,
+    q: Result<Query<Params>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let p = query_params(q)?;
+    let k = match given(&p, "k") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<usize>()
+                .ok()
+                .filter(|k| (2..=200).contains(k))
+                .ok_or_else(|| ApiError::new(Code::InvalidQuery, "k 应为 2–200 的整数"))?,
+        ),
+    };
+    let v = blocking(move || -> Result<Value, ApiError> {
+        let c = st.common_problems(&who, k)?;
+        Ok(json!({"total": c.len(), "problems": c}))
+    })
+    .await??;
     Ok(Json(v))
 }

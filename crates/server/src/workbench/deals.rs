@@ -90,7 +90,7 @@ pub async fn overview(
         let f = st2.deal_figures(&who, year)?;
         let (intermediaries, managers) = st2.broker_performance(&who)?;
         let mut b = String::from("<h1>技术交易与成果转化</h1>");
-        b.push_str("<div class=\"actions\"><a class=\"btn secondary\" href=\"/tech-deals\">交易台账</a><a class=\"btn secondary\" href=\"/tech-deals/new\">登记交易</a><a class=\"btn secondary\" href=\"/import\">导入技术合同登记表</a><a class=\"btn secondary\" href=\"/deals/network\">转化网络图</a></div>");
+        b.push_str("<div class=\"actions\"><a class=\"btn secondary\" href=\"/tech-deals\">交易台账</a><a class=\"btn secondary\" href=\"/tech-deals/new\">登记交易</a><a class=\"btn secondary\" href=\"/import\">导入技术合同登记表</a><a class=\"btn secondary\" href=\"/deals/network\">转化网络图</a><a class=\"btn secondary\" href=\"/deals/problems\">共性技术问题</a></div>");
         b.push_str("<form method=\"get\" class=\"inline\"><label>签约年份 <input name=\"year\" size=\"6\" placeholder=\"全部\"");
         if let Some(y) = year {
             b.push_str(&format!(" value=\"{y}\""));
@@ -255,6 +255,51 @@ pub async fn network(State(st): State<AppState>, Who(who): Who) -> Response {
     .await;
     match res {
         Ok(Ok(b)) => html("成果转化网络", "/deals", &b, &st),
+        Ok(Err(e)) => error_page(e.status(), &e.message, &st),
+        Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
+    }
+}
+
+pub async fn problems(State(st): State<AppState>, Who(who): Who) -> Response {
+    let st2 = st.clone();
+    let res = blocking(move || -> Result<String, ApiError> {
+        let list = st2.common_problems(&who, None)?;
+        let mut b = String::from("<h1>共性技术问题</h1><p class=\"muted\">未签约的技术需求按所问的问题自动归类（匹配引擎的文本表示 + 聚类），只列出至少两家单位提出的类：这些是组建创新联合体、开展关键共性技术攻关的候选。</p>");
+        if list.is_empty() {
+            b.push_str("<p class=\"muted\">暂无两家以上单位共同提出的问题。</p>");
+        }
+        for (i, c) in list.iter().enumerate() {
+            b.push_str(&format!(
+                "<h2>{}. {}</h2><p>{} 家单位、{} 条需求。",
+                i + 1,
+                escape(&c.terms.join(" · ")),
+                c.organisations,
+                c.demands.len()
+            ));
+            if !c.nodes.is_empty() {
+                let nodes: Vec<String> = c
+                    .nodes
+                    .iter()
+                    .map(|(id, name, n)| format!("<a href=\"/chain-nodes/{}\">{}</a>（{} 条）", enc(id), escape(name), n))
+                    .collect();
+                b.push_str(&format!("相关产业链节点：{}", nodes.join("、")));
+            }
+            b.push_str("</p><ul>");
+            for (id, title, org) in &c.demands {
+                b.push_str(&format!(
+                    "<li><a href=\"/demands/{}\">{}</a> · {}</li>",
+                    enc(id),
+                    escape(title),
+                    escape(org)
+                ));
+            }
+            b.push_str("</ul>");
+        }
+        Ok(b)
+    })
+    .await;
+    match res {
+        Ok(Ok(b)) => html("共性技术问题", "/deals", &b, &st),
         Ok(Err(e)) => error_page(e.status(), &e.message, &st),
         Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
     }

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/deals", get(deals::overview))
         .route("/deals/brokers/{id}", get(deals::broker))
         .route("/deals/network", get(deals::network))
+        .route("/deals/problems", get(deals::problems))
         .route("/sharing", get(sharing::overview))
         .route("/sharing/book", post(sharing::book))
         .route("/sharing/bookings", get(sharing::bookings))
