@@ -518,6 +518,41 @@ def main():
             check("按区县" in text and "按技术经理人" in text, "funnel tables missing")
             browser.screenshot("13-demand-funnel", full=True)
 
+        def assessment():
+            browser.go(base + "/assessment")
+            text = browser.body_text()
+            check("考核评估" in text and "重点实验室评估（示例数据）" in text, "sample rounds missing on /assessment")
+            links = browser.find_all("main table a[href^='/assessment/key_laboratory-']")
+            check(len(links) >= 2, f"only {len(links)} rounds listed")
+            hrefs = [browser.call("GET", f"/element/{l}/attribute/href") for l in links]
+            published = sorted(hrefs)[0]
+            draft = sorted(hrefs)[-1]
+            browser.go(base + published)
+            text = browser.body_text()
+            check("位次区间" in text and "敏感性分析" in text and "已发布" in text, "scorecards incomplete")
+            check(len(browser.find_all("table.scorecards tbody tr")) >= 3, "too few scorecards")
+            check(len(browser.find_all("table.scorecards .meter .median")) >= 3, "no median marks on the bars")
+            browser.screenshot("14-assessment-round", full=True)
+            browser.click(browser.find("table.scorecards tbody tr a"))
+            browser.wait_text("各项指标")
+            text = browser.body_text()
+            check("登记库" in text and "平台填报" in text, "figures without their sources")
+            check(browser.find_all("main a[href^='/achievements/'], main a[href^='/people/'], main a[href^='/equipment/']"), "no links to the records behind figures")
+            browser.screenshot("15-assessment-platform", full=True)
+            browser.go(base + draft)
+            check("待审核的填报值" in browser.body_text(), "draft round without its review queue")
+            browser.screenshot("16-assessment-draft", full=True)
+            a = published.rsplit("/", 1)[-1]
+            b = draft.rsplit("/", 1)[-1]
+            browser.go(base + f"/assessment/compare?a={a}&b={b}")
+            check("数据变化" in browser.body_text(), "comparison without its decomposition")
+            browser.screenshot("17-assessment-compare", full=True)
+            browser.go(base + "/assessment/frameworks")
+            text = browser.body_text()
+            check("重点实验室评估指标体系" in text and "内置" in text, "framework versions missing")
+            browser.go(base + "/assessment/frameworks/key_laboratory/diff?from=2026.1&to=2026.1")
+            check("两个版本的内容相同" in browser.body_text(), "diff of a version with itself is not empty")
+
         def switch(username, password, expect):
             browser.click(browser.find(".user form button"))
             browser.wait_url("/login")
@@ -600,6 +635,7 @@ def main():
         step("keyboard navigation", keyboard)
         step("full-text search with highlights and facets", full_text_search)
         step("move a demand, see who moved it, its solvers and the funnel", demand_workflow)
+        step("assessment scorecards, a platform's view, a draft and a comparison", assessment)
         step("a district clerk sees only their district", district_clerk)
         step("book a shared instrument, record the hours, claim and approve a voucher", sharing_journey)
     except Exception as e:

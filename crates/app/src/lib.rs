@@ -6,6 +6,7 @@
 //! version and dropped with it. No HTTP here: errors carry a `Code`, which `server` maps.
 
 pub mod alloc;
+pub mod assessment;
 pub mod auth;
 pub mod cache;
 pub mod chains;

@@ -1,6 +1,7 @@
 //! The `innomesh` binary. Each command family lives in its own module; this file only dispatches.
 
 mod accounts;
+mod assess;
 mod audit;
 mod bench;
 mod chain;
@@ -80,6 +81,9 @@ enum Command {
     Similarity(engines::SimilarityArgs),
     /// Ranked documents for each query (出题解题)
     Match(engines::MatchArgs),
+    /// Assessment engine: AHP, entropy weights, scorecards with rank bands (考核评估)
+    #[command(subcommand)]
+    Assess(assess::AssessCommand),
     /// Benchmarks of the registry (import speed)
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -111,6 +115,7 @@ fn main() -> ExitCode {
         Command::Export(a) => registry::export(a),
         Command::Template(a) => registry::template(a),
         Command::Check(c) => check::run(c),
+        Command::Assess(c) => assess::run(c),
         Command::Bench(c) => bench::run(c),
         Command::Chain(c) => chain::run(c),
         Command::Alloc(c) => engines::alloc(c),

@@ -152,6 +152,11 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         path.display()
     );
     seed_chains(&app)?;
+    let rounds = innomesh_app::assessment::seed_sample_rounds(&app, &who)
+        .map_err(|e| anyhow::anyhow!("无法生成示例评估轮次：{}", e.message))?;
+    if !rounds.is_empty() {
+        eprintln!("已生成示例评估轮次：{}", rounds.join("、"));
+    }
     let (bookings, claims) = innomesh_app::sharing::seed_sample(&app, &who)
         .map_err(|e| anyhow::anyhow!("无法生成示例预约：{}", e.message))?;
     if bookings > 0 {

@@ -372,7 +372,7 @@ async fn rewrite_html(res: Response, f: impl FnOnce(&str) -> String) -> Response
 /// Removes the navigation links whose `data-perm` the caller lacks.
 fn strip_sections(html: &str, allowed: impl Fn(&str) -> bool) -> String {
     let mut out = html.to_string();
-    for tag in ["read", "engines", "funding", "write"] {
+    for tag in ["read", "engines", "funding", "assess", "write"] {
         if allowed(tag) {
             continue;
         }
@@ -395,6 +395,7 @@ fn without_forbidden_sections(html: &str, who: &Principal) -> String {
         "read" => who.may(Perm::Read),
         "engines" => who.may(Perm::Engines),
         "funding" => who.may(Perm::Funding),
+        "assess" => innomesh_app::assessment::may_open(who),
         "write" => who.may(Perm::Write),
         _ => true,
     })

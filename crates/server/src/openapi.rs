@@ -752,6 +752,127 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 .errors(&[Code::Forbidden, Code::NotFound]),
         ],
     ));
+    let tag = "考核评估";
+    let round_id = || path_param("id", "评估轮次编号（如 key_laboratory-2025）", string());
+    out.push((
+        "/api/assessment/rounds".into(),
+        vec![
+            Op::new("get", tag, "评估轮次列表（平台账号只见参评的轮次）")
+                .ok(json_ok("{rounds}", object())),
+            Op::new("post", tag, "新建评估轮次（草稿）：内置指标体系 × 年度")
+                .body(json_body(json!({"type": "object", "required": ["framework", "year"], "properties": {
+                    "framework": {"type": "string", "description": "指标体系编号：key_laboratory / manufacturing_innovation_centre"},
+                    "version": {"type": "string", "nullable": true, "description": "版本；省略时为内置版本"},
+                    "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                    "name": {"type": "string", "nullable": true, "maxLength": 100, "description": "轮次名称，省略时自动生成"}}})))
+                .ok((201, json!({"description": "新建的轮次", "content": {"application/json": {"schema": object()}}})))
+                .errors(WRITE)
+                .errors(&[Code::Conflict]),
+        ],
+    ));
+    out.push((
+        "/api/assessment/rounds/{id}".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "评分卡：每个平台的得分、位次及 90% 位次区间、等级、维度得分、各项数据及其来源（登记库查询与记录，或填报与佐证）、敏感性分析",
+        )
+        .params(vec![round_id()])
+        .ok(json_ok("评分卡", object()))
+        .errors(&[Code::NotFound, Code::InvalidField])],
+    ));
+    out.push((
+        "/api/assessment/rounds/{id}/publish".into(),
+        vec![Op::new(
+            "post",
+            tag,
+            "发布：冻结指标体系版本、数据快照（SHA-256）和结果，此后不可修改",
+        )
+        .params(vec![round_id()])
+        .body(json_body(
+            json!({"type": "object", "description": "空对象 {}（发布不需要参数）"}),
+        ))
+        .ok(json_ok("{round, snapshot_hash}", object()))
+        .errors(WRITE)
+        .errors(&[Code::NotFound, Code::Conflict])],
+    ));
+    out.push((
+        "/api/assessment/rounds/{id}/export".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "评分卡 XLSX（中文表头：评分、指标数据、敏感性分析、说明）",
+        )
+        .params(vec![round_id()])
+        .ok(file_ok("XLSX", &[XLSX]))
+        .errors(&[Code::NotFound, Code::InvalidField])],
+    ));
+    out.push((
+        "/api/assessment/rounds/{id}/entries".into(),
+        vec![
+            Op::new("get", tag, "填报值及审核状态（平台账号只见本平台）")
+                .params(vec![round_id()])
+                .ok(json_ok("{entries}", object()))
+                .errors(&[Code::NotFound]),
+            Op::new("post", tag, "填报：平台填写本平台的非登记库指标及佐证，待市科技局审核")
+                .params(vec![round_id()])
+                .body(json_body(json!({"type": "object", "required": ["unit", "indicator", "value", "evidence"], "properties": {
+                    "unit": {"type": "string", "description": "平台编号"},
+                    "indicator": {"type": "string", "description": "指标编号"},
+                    "value": {"type": "string", "description": "数值，或定性指标的评分等级（如 A）"},
+                    "evidence": {"type": "string", "description": "佐证材料说明"}}})))
+                .ok(json_ok("填报值", object()))
+                .errors(WRITE)
+                .errors(&[Code::NotFound, Code::Conflict]),
+        ],
+    ));
+    out.push((
+        "/api/assessment/rounds/{id}/review".into(),
+        vec![Op::new("post", tag, "审核填报值：通过或退回（退回须写原因）")
+            .params(vec![round_id()])
+            .body(json_body(json!({"type": "object", "required": ["unit", "indicator", "approve"], "properties": {
+                "unit": {"type": "string"},
+                "indicator": {"type": "string"},
+                "approve": {"type": "boolean"},
+                "note": {"type": "string", "nullable": true, "description": "审核意见；退回时必填"}}})))
+            .ok(json_ok("审核后的填报值", object()))
+            .errors(WRITE)
+            .errors(&[Code::NotFound, Code::Conflict])],
+    ));
+    out.push((
+        "/api/assessment/frameworks".into(),
+        vec![
+            Op::new("get", tag, "指标体系版本：内置版本和登记库中保存的版本，及使用它们的轮次")
+                .ok(json_ok("{frameworks}", object())),
+            Op::new("post", tag, "保存指标体系新版本（YAML 全文）；版本一经保存不可修改")
+                .body(json_body(json!({"type": "object", "required": ["yaml"], "properties": {
+                    "yaml": {"type": "string", "description": "指标体系 YAML 全文，格式同 data/assessment/*.yaml"}}})))
+                .ok((201, json!({"description": "保存的版本", "content": {"application/json": {"schema": object()}}})))
+                .errors(WRITE)
+                .errors(&[Code::Conflict]),
+        ],
+    ));
+    out.push((
+        "/api/assessment/frameworks/{id}/diff".into(),
+        vec![Op::new("get", tag, "指标体系两个版本的差异：权重、指标增删、标准化方法、等级等")
+            .params(vec![
+                path_param("id", "指标体系编号", string()),
+                json!({"name": "from", "in": "query", "required": true, "description": "原版本", "schema": {"type": "string", "minLength": 1}}),
+                json!({"name": "to", "in": "query", "required": true, "description": "新版本", "schema": {"type": "string", "minLength": 1}}),
+            ])
+            .ok(json_ok("{from, to, changes}", object()))
+            .errors(&[Code::InvalidQuery, Code::InvalidField])],
+    ));
+    out.push((
+        "/api/assessment/compare".into(),
+        vec![Op::new("get", tag, "比较两个评估轮次：得分与位次变化，数据变化和指标体系变化各占多少")
+            .params(vec![
+                json!({"name": "a", "in": "query", "required": true, "description": "轮次编号", "schema": {"type": "string", "minLength": 1}}),
+                json!({"name": "b", "in": "query", "required": true, "description": "轮次编号", "schema": {"type": "string", "minLength": 1}}),
+            ])
+            .ok(json_ok("{a, b, rows}", object()))
+            .errors(&[Code::InvalidQuery, Code::NotFound, Code::InvalidField])],
+    ));
     out.extend(sharing_operations());
     out.extend(deal_operations());
     out.push((

@@ -308,6 +308,18 @@ GET    /api/dictionaries                      =                                 
 GET    /api/dictionaries/{which}              /api/dictionaries/aliases                  -            200  200  200  200  200  200  200  200  403  403
 PUT    /api/dictionaries/{which}              /api/dictionaries/aliases                  dict         200  403  403  403  403  403  403  200  403  403
 DELETE /api/dictionaries/{which}              /api/dictionaries/user-words               -            200  403  403  403  403  403  403  200  403  403
+GET    /api/assessment/rounds                 =                                          -            200  403  403  403  200  403  200  403  403  403  // 考核评估: city staff run rounds, auditors read, a platform account sees the rounds it is in
+POST   /api/assessment/rounds                 =                                          round        201  403  403  403  403  403  403  403  403  403
+GET    /api/assessment/rounds/{id}            /api/assessment/rounds/@RD                 -            200  403  403  403  404  403  200  403  403  403  // an expert (not a platform of the round) learns nothing
+POST   /api/assessment/rounds/{id}/publish    /api/assessment/rounds/@RP/publish         empty        409  403  403  403  403  403  403  403  403  403  // already published: immutable
+GET    /api/assessment/rounds/{id}/export     /api/assessment/rounds/@RD/export          -            200  403  403  403  404  403  200  403  403  403
+GET    /api/assessment/rounds/{id}/entries    /api/assessment/rounds/@RD/entries         -            200  403  403  403  404  403  200  403  403  403
+POST   /api/assessment/rounds/{id}/entries    /api/assessment/rounds/@RD/entries         entry        200  403  403  403  403  403  403  403  403  403  // only the platform itself (or city staff) enters its figures
+POST   /api/assessment/rounds/{id}/review     /api/assessment/rounds/@RP/review          review       409  403  403  403  403  403  403  403  403  403
+GET    /api/assessment/frameworks             =                                          -            200  403  403  403  403  403  200  403  403  403
+POST   /api/assessment/frameworks             =                                          fwdup        409  403  403  403  403  403  403  403  403  403  // the shipped version again: versions are immutable
+GET    /api/assessment/frameworks/{id}/diff   /api/assessment/frameworks/key_laboratory/diff?from=2026.1&to=2026.1 -  200  403  403  403  403  403  200  403  403  403
+GET    /api/assessment/compare                /api/assessment/compare?a=@RD&b=@RP        -            200  403  403  403  403  403  200  403  403  403
 GET    /api/openapi.json                      =                                          -            200  200  200  200  200  200  200  200  200  200
 
 GET    /                                      =                                          -            200  200  200  200  200  200  200  200  200  200
@@ -362,6 +374,17 @@ GET    /funding/duplicates/{a}/{b}            /funding/duplicates/@PAIR2        
 GET    /funding/check                         =                                          -            200  200  200  200  200  200  200  200  200  200
 POST   /funding/check                         =                                          f:applicant=@E&title=matrix&text=matrix+test 200  403  200  200  403  403  200  403  403  403
 POST   /funding/check                         =                                          f:applicant=@O2&title=matrix&text=matrix+test 200  403  200  403  403  403  200  403  403  403
+GET    /assessment                            =                                          -            200  403  403  403  200  403  200  403  403  403
+POST   /assessment                            =                                          f:framework=key_laboratory&year=2023 303  403  403  403  403  403  403  403  403  403
+GET    /assessment/compare                    /assessment/compare?a=@RD&b=@RP            -            200  403  403  403  403  403  200  403  403  403
+GET    /assessment/frameworks                 =                                          -            200  403  403  403  403  403  200  403  403  403
+POST   /assessment/frameworks                 =                                          f:yaml=matrix 303  403  403  403  403  403  403  403  403  403  // city staff: back with the parse error
+GET    /assessment/frameworks/{id}/diff       /assessment/frameworks/key_laboratory/diff?from=2026.1&to=2026.1 -  200  403  403  403  403  403  200  403  403  403
+GET    /assessment/{id}                       /assessment/@RD                            -            200  403  403  403  404  403  200  403  403  403
+POST   /assessment/{id}/publish               /assessment/@RP/publish                    -            303  403  403  403  403  403  403  403  403  403  // city staff: back to the round with the refusal (already published)
+POST   /assessment/{id}/review                /assessment/@RP/review                     f:unit=@PLK2&indicator=members&decision=approve 303  403  403  403  403  403  403  403  403  403
+GET    /assessment/{id}/platforms/{pid}       /assessment/@RD/platforms/@PLK             -            200  403  403  403  404  403  200  403  403  403
+POST   /assessment/{id}/platforms/{pid}/entries /assessment/@RD/platforms/@PLK/entries   f:indicator=leading_talent&value=5&evidence=matrix 303  403  403  403  403  403  403  403  403  403
 GET    /capacity                              =                                          -            200  200  403  403  403  403  200  403  403  403
 POST   /capacity                              =                                          mp:order     200  200  403  403  403  403  200  403  403  403
 GET    /capacity/template                     =                                          -            200  200  200  200  200  200  200  200  200  200
@@ -798,6 +821,25 @@ impl Fixture {
             ids.insert(k, status);
         }
         ids.insert("PAIR", format!("{}/{}", own.a, own.b));
+        // 考核评估: a draft key-laboratory round and a published manufacturing-centre round.
+        let rd = st
+            .assessment_round_create(&local(), "key_laboratory", None, 2025, None)
+            .unwrap();
+        let view = st.assessment_round(&local(), &rd.id).unwrap();
+        ids.insert("PLK", view.units[0].id.clone());
+        let rp = st
+            .assessment_round_create(
+                &local(),
+                "manufacturing_innovation_centre",
+                None,
+                2025,
+                None,
+            )
+            .unwrap();
+        let published = st.assessment_round_publish(&local(), &rp.id).unwrap();
+        ids.insert("PLK2", published.units[0].id.clone());
+        ids.insert("RD", rd.id);
+        ids.insert("RP", rp.id);
         ids.insert("PAIR2", format!("{}/{}", other.a, other.b));
 
         let router = innomesh_server::router(st.clone());
@@ -966,6 +1008,21 @@ impl Fixture {
             .insert("transition", json!({"to": self.ids["ST"]}));
         self.bodies
             .insert("transition2", json!({"to": self.ids["ST2"]}));
+        self.bodies.insert(
+            "round",
+            json!({"framework": "key_laboratory", "year": 2024}),
+        );
+        self.bodies.insert("empty", json!({}));
+        self.bodies
+            .insert("fwdup", json!({"yaml": innomesh_assess::SHIPPED[0].1}));
+        self.bodies.insert(
+            "entry",
+            json!({"unit": self.ids["PLK"], "indicator": "leading_talent", "value": "5", "evidence": "矩阵测试"}),
+        );
+        self.bodies.insert(
+            "review",
+            json!({"unit": self.ids["PLK2"], "indicator": "members", "approve": true}),
+        );
         self.bodies.insert(
             "book",
             json!({"service": self.ids["SS"], "start": "2020-01-06 10:00", "end": "2020-01-06 11:00", "requester": self.ids["E"]}),

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 const SOURCES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../src/api/mod.rs")),
     ("alloc.rs", include_str!("../src/api/alloc.rs")),
+    ("assessment.rs", include_str!("../src/api/assessment.rs")),
     ("chains.rs", include_str!("../src/api/chains.rs")),
     (
         "dictionaries.rs",

@@ -2,6 +2,7 @@
 //! implementation. A PostgreSQL backend implements the same trait; callers do not change.
 
 pub mod accounts;
+pub mod assessment;
 mod audit;
 mod clock;
 mod keyfile;
@@ -146,7 +147,9 @@ pub struct BatchError {
 }
 
 /// The registry as every caller sees it.
-pub trait Repository: accounts::AccountStore + sharing::SharingStore + Send + Sync {
+pub trait Repository:
+    accounts::AccountStore + assessment::AssessmentStore + sharing::SharingStore + Send + Sync
+{
     /// Writes a whole batch in one transaction, or nothing: references are checked against the
     /// store and the batch itself, and every bad record is reported. Ids missing are assigned.
     fn import(

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
 mod accounts;
+mod assessment;
 mod checks;
 mod keys;
 mod migrate;

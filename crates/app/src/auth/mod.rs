@@ -164,6 +164,8 @@ pub enum Perm {
     Audit,
     /// Export lists as CSV/XLSX.
     Export,
+    /// 考核评估: create, compute and publish rounds, check the figures platforms enter.
+    Assess,
 }
 
 impl Role {

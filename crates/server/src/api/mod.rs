@@ -1,6 +1,7 @@
 //! The JSON API under `/api`: one router per feature.
 
 mod alloc;
+mod assessment;
 pub mod chains;
 pub mod deals;
 mod dictionaries;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(search::router())
         .merge(dictionaries::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(workflow::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
+        .merge(assessment::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(sharing::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(deals::router())
         .route(

@@ -50,6 +50,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("/deals", "技术交易", "engines"),
     ("/sharing", "开放共享", "read"),
     ("/funding", "资金一盘棋", "funding"),
+    ("/assessment", "考核评估", "assess"),
     ("/import", "导入", "write"),
 ];
 

@@ -1,6 +1,7 @@
 //! Workbench pages of the engines that sit outside the registry pages: the funding picture and
 //! duplicate review (一盘棋), and the shared-capacity plan view (聚合加工).
 
+mod assessment;
 mod capacity;
 mod deals;
 mod demands;
@@ -25,6 +26,30 @@ pub fn router() -> Router<AppState> {
         .route(
             "/funding/check",
             get(funding::check_form).post(funding::check_submit),
+        )
+        .route(
+            "/assessment",
+            get(assessment::rounds).post(assessment::create),
+        )
+        .route("/assessment/compare", get(assessment::compare))
+        .route(
+            "/assessment/frameworks",
+            get(assessment::frameworks).post(assessment::framework_save),
+        )
+        .route(
+            "/assessment/frameworks/{id}/diff",
+            get(assessment::framework_diff),
+        )
+        .route("/assessment/{id}", get(assessment::round))
+        .route("/assessment/{id}/publish", post(assessment::publish))
+        .route("/assessment/{id}/review", post(assessment::review))
+        .route(
+            "/assessment/{id}/platforms/{pid}",
+            get(assessment::platform),
+        )
+        .route(
+            "/assessment/{id}/platforms/{pid}/entries",
+            post(assessment::submit),
         )
         .route("/capacity", get(capacity::page).post(capacity::upload))
         .route("/capacity/template", get(capacity::template))

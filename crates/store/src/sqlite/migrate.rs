@@ -52,6 +52,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         None,
     ),
     (
+        10,
+        include_str!("../../migrations/sqlite/0010_assessment.sql"),
+        None,
+    ),
+    (
         11,
         include_str!("../../migrations/sqlite/0011_sharing.sql"),
         None,

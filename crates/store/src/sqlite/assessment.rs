@@ -1,0 +1,321 @@
+//! `AssessmentStore` for SQLite (migration 0010).
+
+use super::{audit, SqliteStore};
+use crate::assessment::{AssessmentEntry, AssessmentRound, AssessmentStore, StoredFramework};
+use crate::{Actor, StoreError};
+use rusqlite::{params, OptionalExtension, Row};
+
+const ROUND_COLUMNS: &str = "id, name, framework_id, framework_version, framework, year, status, snapshot, snapshot_hash, results, created_at, published_at";
+
+fn round_row(r: &Row<'_>) -> rusqlite::Result<AssessmentRound> {
+    Ok(AssessmentRound {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        framework_id: r.get(2)?,
+        framework_version: r.get(3)?,
+        framework: r.get(4)?,
+        year: r.get(5)?,
+        status: r.get(6)?,
+        snapshot: r.get(7)?,
+        snapshot_hash: r.get(8)?,
+        results: r.get(9)?,
+        created_at: r.get(10)?,
+        published_at: r.get(11)?,
+    })
+}
+
+const ENTRY_COLUMNS: &str = "round_id, unit_id, indicator, value, evidence, status, entered_by, entered_at, reviewed_by, reviewed_at, review_note";
+
+fn entry_row(r: &Row<'_>) -> rusqlite::Result<AssessmentEntry> {
+    Ok(AssessmentEntry {
+        round_id: r.get(0)?,
+        unit_id: r.get(1)?,
+        indicator: r.get(2)?,
+        value: r.get(3)?,
+        evidence: r.get(4)?,
+        status: r.get(5)?,
+        entered_by: r.get(6)?,
+        entered_at: r.get(7)?,
+        reviewed_by: r.get(8)?,
+        reviewed_at: r.get(9)?,
+        review_note: r.get(10)?,
+    })
+}
+
+fn round_status(conn: &rusqlite::Connection, id: &str) -> Result<String, StoreError> {
+    conn.query_row(
+        "SELECT status FROM assessment_rounds WHERE id = $1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound {
+        kind: "评估轮次",
+        id: id.to_string(),
+    })
+}
+
+impl AssessmentStore for SqliteStore {
+    fn assessment_framework_save(
+        &self,
+        f: &StoredFramework,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conns.write();
+        let tx = conn.transaction()?;
+        let exists: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM assessment_frameworks WHERE id = $1 AND version = $2",
+            params![f.id, f.version],
+            |r| r.get(0),
+        )?;
+        if exists > 0 {
+            return Err(StoreError::Conflict(format!(
+                "指标体系「{}」版本「{}」已存在：版本一经保存不可修改，请使用新的版本号",
+                f.id, f.version
+            )));
+        }
+        let now = crate::now_rfc3339();
+        tx.execute(
+            "INSERT INTO assessment_frameworks (id, version, framework, created_at) VALUES ($1, $2, $3, $4)",
+            params![f.id, f.version, f.framework, now],
+        )?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "assessment_framework_save",
+            Some("assessment_framework"),
+            Some(&format!("{}@{}", f.id, f.version)),
+            &format!("{} 字节", f.framework.len()),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn assessment_frameworks(&self) -> Result<Vec<StoredFramework>, StoreError> {
+        let conn = self.conns.read();
+        let mut stmt = conn.prepare(
+            "SELECT id, version, framework, created_at FROM assessment_frameworks ORDER BY id, created_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StoredFramework {
+                id: r.get(0)?,
+                version: r.get(1)?,
+                framework: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
+    fn assessment_round_create(
+        &self,
+        round: &AssessmentRound,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conns.write();
+        let tx = conn.transaction()?;
+        let exists: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM assessment_rounds WHERE id = $1",
+            [&round.id],
+            |r| r.get(0),
+        )?;
+        if exists > 0 {
+            return Err(StoreError::Conflict(format!(
+                "评估轮次「{}」已存在",
+                round.id
+            )));
+        }
+        let now = crate::now_rfc3339();
+        tx.execute(
+            "INSERT INTO assessment_rounds (id, name, framework_id, framework_version, framework, year, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7)",
+            params![
+                round.id,
+                round.name,
+                round.framework_id,
+                round.framework_version,
+                round.framework,
+                round.year,
+                now
+            ],
+        )?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "assessment_round_create",
+            Some("assessment_round"),
+            Some(&round.id),
+            &format!(
+                "指标体系 {} 版本 {}，年度 {}",
+                round.framework_id, round.framework_version, round.year
+            ),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn assessment_rounds(&self) -> Result<Vec<AssessmentRound>, StoreError> {
+        let conn = self.conns.read();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {ROUND_COLUMNS} FROM assessment_rounds ORDER BY year DESC, id"
+        ))?;
+        let rows = stmt.query_map([], round_row)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
+    fn assessment_round(&self, id: &str) -> Result<Option<AssessmentRound>, StoreError> {
+        let conn = self.conns.read();
+        Ok(conn
+            .query_row(
+                &format!("SELECT {ROUND_COLUMNS} FROM assessment_rounds WHERE id = $1"),
+                [id],
+                round_row,
+            )
+            .optional()?)
+    }
+
+    fn assessment_round_publish(
+        &self,
+        id: &str,
+        snapshot: &str,
+        snapshot_hash: &str,
+        results: &str,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conns.write();
+        let tx = conn.transaction()?;
+        if round_status(&tx, id)? == "published" {
+            return Err(StoreError::Conflict(format!(
+                "评估轮次「{id}」已发布，不能再次发布或修改"
+            )));
+        }
+        let now = crate::now_rfc3339();
+        tx.execute(
+            "UPDATE assessment_rounds SET status = 'published', snapshot = $1, snapshot_hash = $2, results = $3, published_at = $4 WHERE id = $5",
+            params![snapshot, snapshot_hash, results, now, id],
+        )?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "assessment_round_publish",
+            Some("assessment_round"),
+            Some(id),
+            &format!("数据快照 SHA-256 {snapshot_hash}"),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn assessment_entries(&self, round_id: &str) -> Result<Vec<AssessmentEntry>, StoreError> {
+        let conn = self.conns.read();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM assessment_entries WHERE round_id = $1 ORDER BY unit_id, indicator"
+        ))?;
+        let rows = stmt.query_map([round_id], entry_row)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
+    fn assessment_entry_submit(
+        &self,
+        e: &AssessmentEntry,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conns.write();
+        let tx = conn.transaction()?;
+        if round_status(&tx, &e.round_id)? == "published" {
+            return Err(StoreError::Conflict(format!(
+                "评估轮次「{}」已发布，不能再填报",
+                e.round_id
+            )));
+        }
+        let now = crate::now_rfc3339();
+        tx.execute(
+            "INSERT INTO assessment_entries (round_id, unit_id, indicator, value, evidence, status, entered_by, entered_at, reviewed_by, reviewed_at, review_note)
+             VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, NULL, NULL, '')
+             ON CONFLICT (round_id, unit_id, indicator) DO UPDATE SET
+               value = excluded.value, evidence = excluded.evidence, status = 'submitted',
+               entered_by = excluded.entered_by, entered_at = excluded.entered_at,
+               reviewed_by = NULL, reviewed_at = NULL, review_note = ''",
+            params![e.round_id, e.unit_id, e.indicator, e.value, e.evidence, actor.name, now],
+        )?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "assessment_entry_submit",
+            Some("assessment_entry"),
+            Some(&format!("{}/{}/{}", e.round_id, e.unit_id, e.indicator)),
+            &format!("填报值 {}；佐证 {}", e.value, e.evidence),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn assessment_entry_review(
+        &self,
+        round_id: &str,
+        unit_id: &str,
+        indicator: &str,
+        approve: bool,
+        note: &str,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conns.write();
+        let tx = conn.transaction()?;
+        if round_status(&tx, round_id)? == "published" {
+            return Err(StoreError::Conflict(format!(
+                "评估轮次「{round_id}」已发布，不能再审核"
+            )));
+        }
+        let status: Option<String> = tx
+            .query_row(
+                "SELECT status FROM assessment_entries WHERE round_id = $1 AND unit_id = $2 AND indicator = $3",
+                params![round_id, unit_id, indicator],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match status.as_deref() {
+            None => {
+                return Err(StoreError::NotFound {
+                    kind: "填报值",
+                    id: format!("{unit_id}/{indicator}"),
+                })
+            }
+            Some("submitted") => {}
+            Some(_) => {
+                return Err(StoreError::Conflict(
+                    "该填报值已审核；平台重新填报后才能再次审核".into(),
+                ))
+            }
+        }
+        let now = crate::now_rfc3339();
+        let to = if approve { "approved" } else { "returned" };
+        tx.execute(
+            "UPDATE assessment_entries SET status = $1, reviewed_by = $2, reviewed_at = $3, review_note = $4
+             WHERE round_id = $5 AND unit_id = $6 AND indicator = $7",
+            params![to, actor.name, now, note, round_id, unit_id, indicator],
+        )?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "assessment_entry_review",
+            Some("assessment_entry"),
+            Some(&format!("{round_id}/{unit_id}/{indicator}")),
+            &format!(
+                "{}{}",
+                if approve { "审核通过" } else { "退回" },
+                if note.is_empty() {
+                    String::new()
+                } else {
+                    format!("：{note}")
+                }
+            ),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
