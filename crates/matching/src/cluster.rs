@@ -270,14 +270,14 @@ pub fn cluster_texts_baseline(
     }
 }
 
-fn contingency(
-    a: &[usize],
-    b: &[usize],
-) -> (
+/// Joint counts of (label, cluster) and the counts of each side.
+type Contingency = (
     HashMap<(usize, usize), f64>,
     HashMap<usize, f64>,
     HashMap<usize, f64>,
-) {
+);
+
+fn contingency(a: &[usize], b: &[usize]) -> Contingency {
     let mut n = HashMap::new();
     let mut ra = HashMap::new();
     let mut rb = HashMap::new();
