@@ -12,6 +12,7 @@ pub mod cache;
 pub mod chains;
 pub mod chains_report;
 pub mod dashboard;
+pub mod deals;
 pub mod dictionaries;
 mod error;
 pub mod facets;
@@ -73,6 +74,7 @@ pub(crate) struct Derived {
     pub policy_matches: Cache<(String, String), policy::Classified>,
     /// 政策找企业: the caller's scope → its enterprises with their facts (shared by every rule).
     pub policy_inputs: Cache<String, Vec<policy::OrgInput>>,
+    pub common_problems: Cache<Option<usize>, Vec<deals::CommonProblem>>,
     pub dictionaries: Mutex<Option<Arc<dictionaries::Active>>>,
 }
 
@@ -392,6 +394,7 @@ impl App {
         self.check_writable(who, &old, false)?;
         self.check_writable(who, &record, false)?;
         self.check_policy_link(&record)?;
+        deals::check_deal_move(&old, &record)?;
         let saved = self.repo.update(kind, id, record, &who.actor())?;
         self.after_write();
         Ok(saved)

@@ -28,10 +28,11 @@ pub enum EntityKind {
     DemandResponse,
     SharedService,
     VoucherProgramme,
+    TechDeal,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 17] = [
+    pub const ALL: [EntityKind; 18] = [
         Self::Organisation,
         Self::Platform,
         Self::Person,
@@ -49,6 +50,7 @@ impl EntityKind {
         Self::DemandResponse,
         Self::SharedService,
         Self::VoucherProgramme,
+        Self::TechDeal,
     ];
 
     /// Stable code used in storage.
@@ -71,6 +73,7 @@ impl EntityKind {
             Self::DemandResponse => "demand_response",
             Self::SharedService => "shared_service",
             Self::VoucherProgramme => "voucher_programme",
+            Self::TechDeal => "tech_deal",
         }
     }
 
@@ -94,6 +97,7 @@ impl EntityKind {
             Self::DemandResponse => "demand-responses",
             Self::SharedService => "shared-services",
             Self::VoucherProgramme => "voucher-programmes",
+            Self::TechDeal => "tech-deals",
         }
     }
 
@@ -116,6 +120,7 @@ impl EntityKind {
             Self::DemandResponse => "需求应答",
             Self::SharedService => "共享服务",
             Self::VoucherProgramme => "创新券专项",
+            Self::TechDeal => "技术交易",
         }
     }
 
@@ -139,6 +144,7 @@ impl EntityKind {
             Self::DemandResponse => "DR",
             Self::SharedService => "SS",
             Self::VoucherProgramme => "VP",
+            Self::TechDeal => "TD",
         }
     }
 
@@ -245,6 +251,7 @@ records!(
     DemandResponse(DemandResponse),
     SharedService(SharedService),
     VoucherProgramme(VoucherProgramme),
+    TechDeal(TechDeal),
 );
 
 /// The references of a record of `kind` given as its JSON document (the store reads its rows this
@@ -324,6 +331,7 @@ impl Record {
             Record::DemandResponse(r) => &r.id,
             Record::SharedService(r) => &r.id,
             Record::VoucherProgramme(r) => &r.id,
+            Record::TechDeal(r) => &r.id,
         }
     }
 
@@ -347,6 +355,7 @@ impl Record {
             Record::DemandResponse(r) => r.id = id,
             Record::SharedService(r) => r.id = id,
             Record::VoucherProgramme(r) => r.id = id,
+            Record::TechDeal(r) => r.id = id,
         }
     }
 
@@ -369,6 +378,7 @@ impl Record {
             Record::DemandResponse(r) => &r.solver,
             Record::SharedService(r) => &r.name,
             Record::VoucherProgramme(r) => &r.name,
+            Record::TechDeal(r) => &r.title,
         }
     }
 
@@ -396,6 +406,7 @@ impl Record {
             Record::Demand(r) if r.region.is_none() => r.region = lookup(&r.organisation),
             Record::Application(r) if r.region.is_none() => r.region = lookup(&r.applicant),
             Record::SharedService(r) if r.region.is_none() => r.region = lookup(&r.owner),
+            Record::TechDeal(r) if r.region.is_none() => r.region = lookup(&r.buyer),
             _ => {}
         }
     }

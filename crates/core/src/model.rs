@@ -678,3 +678,100 @@ pub struct VoucherProgramme {
     #[serde(default)]
     pub description: String,
 }
+
+labelled_enum!(ContractType, "合同类别", {
+    Development = "development" / "技术开发",
+    Transfer = "transfer" / "技术转让",
+    Licence = "licence" / "技术许可",
+    Consulting = "consulting" / "技术咨询",
+    Service = "service" / "技术服务",
+});
+
+labelled_enum!(DealStage, "交易阶段", {
+    Intent = "intent" / "意向",
+    Negotiation = "negotiation" / "谈判",
+    Signed = "signed" / "签约",
+    Registered = "registered" / "登记",
+    Performing = "performing" / "履行",
+    Closed = "closed" / "结题/产业化",
+});
+
+impl DealStage {
+    /// Position in the pipeline (意向 = 0 … 结题/产业化 = 5).
+    pub fn stage(self) -> usize {
+        use crate::values::Labelled;
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    /// Signed or later: a contract exists.
+    pub fn signed(self) -> bool {
+        self.stage() >= DealStage::Signed.stage()
+    }
+
+    /// Whether a deal already stored at `self` may be saved at `to`: forward one stage at a time
+    /// (nothing skipped), or back to an earlier one (a negotiation that fell through).
+    pub fn check_move(self, to: Self) -> Result<(), String> {
+        use crate::values::Labelled;
+        let (a, b) = (self.stage(), to.stage());
+        if b > a + 1 {
+            Err(format!(
+                "交易不能从「{}」直接跳到「{}」：请先推进到「{}」",
+                self.label(),
+                to.label(),
+                Self::ALL[a + 1].label()
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// 技术合同 / 成果转化交易: a technology-transfer deal from intent to industrialisation, with its
+/// parties (seller, buyer, intermediary and technology manager), what is transferred, and money.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechDeal {
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    pub contract_type: ContractType,
+    pub stage: DealStage,
+    pub seller: CreditCode,
+    pub buyer: CreditCode,
+    #[serde(default)]
+    pub intermediary: Option<CreditCode>,
+    /// 技术经理人 (a person's registry id).
+    #[serde(default)]
+    pub manager: Option<String>,
+    /// The result or patent transferred (`AC…`).
+    #[serde(default)]
+    pub achievement: Option<String>,
+    /// The demand the deal answers (`DM…`).
+    #[serde(default)]
+    pub demand: Option<String>,
+    /// The buyer's region (filled from the buyer when empty).
+    #[serde(default)]
+    pub region: Option<RegionCode>,
+    /// 合同金额, 万元.
+    #[serde(default)]
+    pub amount: Option<f64>,
+    /// 已到账, 万元.
+    #[serde(default)]
+    pub paid: Option<f64>,
+    /// 付款方式 (一次总付、分期、入门费 + 提成).
+    #[serde(default)]
+    pub payment_terms: String,
+    /// 提成约定 (e.g. 销售额 3%，五年).
+    #[serde(default)]
+    pub royalty: String,
+    /// 技术合同登记编号.
+    #[serde(default)]
+    pub registration_no: String,
+    pub intent_date: Date,
+    #[serde(default)]
+    pub signed_date: Option<Date>,
+    #[serde(default)]
+    pub registered_date: Option<Date>,
+    #[serde(default)]
+    pub note: String,
+}

@@ -798,6 +798,107 @@ const VOUCHER_PROGRAMME: &[FieldSpec] = &[
     f("description", "说明", T::LongText, false, ""),
 ];
 
+const TECH_DEAL: &[FieldSpec] = &[
+    f("id", "编号", T::Text, false, "留空则自动生成"),
+    f("title", "合同名称", T::Text, true, ""),
+    f(
+        "contract_type",
+        "合同类别",
+        T::Choice(ContractType::choices),
+        true,
+        "技术开发、技术转让、技术许可、技术咨询、技术服务",
+    ),
+    f(
+        "stage",
+        "交易阶段",
+        T::Choice(DealStage::choices),
+        true,
+        "意向、谈判、签约、登记、履行、结题/产业化（逐级推进）",
+    ),
+    f(
+        "seller",
+        "卖方信用代码",
+        T::CreditCode,
+        true,
+        "技术输出方，须已在登记库中",
+    ),
+    f(
+        "buyer",
+        "买方信用代码",
+        T::CreditCode,
+        true,
+        "技术吸纳方，须已在登记库中",
+    ),
+    f(
+        "intermediary",
+        "中介机构信用代码",
+        T::CreditCode,
+        false,
+        "促成交易的科技中介机构",
+    ),
+    f(
+        "manager",
+        "技术经理人编号",
+        T::Ref(EntityKind::Person),
+        false,
+        "例如 PE000123",
+    ),
+    f(
+        "achievement",
+        "转化成果编号",
+        T::Ref(EntityKind::Achievement),
+        false,
+        "转让或许可的成果、专利，例如 AC000001",
+    ),
+    f(
+        "demand",
+        "对应需求编号",
+        T::Ref(EntityKind::Demand),
+        false,
+        "交易解决的技术需求，例如 DM000001",
+    ),
+    f(
+        "region",
+        "买方行政区划代码",
+        T::Region,
+        false,
+        "留空则取买方所在地",
+    ),
+    f(
+        "amount",
+        "合同金额（万元）",
+        T::Decimal,
+        false,
+        "签约后必填",
+    ),
+    f("paid", "已到账金额（万元）", T::Decimal, false, ""),
+    f(
+        "payment_terms",
+        "付款方式",
+        T::Text,
+        false,
+        "一次总付、分期支付、入门费加提成",
+    ),
+    f(
+        "royalty",
+        "提成约定",
+        T::Text,
+        false,
+        "例如 销售额 3%，五年",
+    ),
+    f(
+        "registration_no",
+        "技术合同登记编号",
+        T::Text,
+        false,
+        "登记后必填",
+    ),
+    f("intent_date", "意向日期", T::Date, true, ""),
+    f("signed_date", "签约日期", T::Date, false, "签约后必填"),
+    f("registered_date", "登记日期", T::Date, false, "登记后必填"),
+    f("note", "备注", T::Text, false, ""),
+];
+
 const PROGRAMME: &[FieldSpec] = &[
     f(
         "id",
@@ -923,6 +1024,7 @@ pub fn fields(kind: EntityKind) -> &'static [FieldSpec] {
         EntityKind::Programme => PROGRAMME,
         EntityKind::SharedService => SHARED_SERVICE,
         EntityKind::VoucherProgramme => VOUCHER_PROGRAMME,
+        EntityKind::TechDeal => TECH_DEAL,
         EntityKind::Delivery => DELIVERY,
         EntityKind::DemandResponse => DEMAND_RESPONSE,
     }

@@ -9,6 +9,7 @@ pub mod bm25;
 pub mod card;
 pub mod classify;
 mod cli;
+pub mod cluster;
 pub mod dict;
 pub mod embed;
 pub mod error;

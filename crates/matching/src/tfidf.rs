@@ -14,6 +14,17 @@ pub struct TfIdf {
 }
 
 impl TfIdf {
+    /// The terms by feature id.
+    pub fn terms(&self) -> Vec<String> {
+        let mut out = vec![String::new(); self.idf.len()];
+        for (t, &i) in &self.vocab {
+            if let Some(slot) = out.get_mut(i as usize) {
+                *slot = t.clone();
+            }
+        }
+        out
+    }
+
     /// Learns from `docs` (token lists). Terms in fewer than `min_df` documents are dropped; at most
     /// `max_features` terms are kept, the most frequent first (ties by the term, so it is
     /// deterministic).

@@ -1082,11 +1082,50 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             .errors(&[Code::InvalidQuery, Code::NotFound, Code::InvalidField])],
     ));
     out.extend(sharing_operations());
+    out.extend(deal_operations());
     out.push((
         "/api/openapi.json".into(),
         vec![Op::new("get", "文档", "本文档").ok(json_ok("OpenAPI 3.0", object()))],
     ));
     out
+}
+
+/// 技术交易: contract figures, broker performance, the network.
+fn deal_operations() -> Vec<(String, Vec<Op>)> {
+    let tag = "技术交易";
+    vec![
+        (
+            "/api/deals/figures".into(),
+            vec![Op::new("get", tag, "技术合同（已签约）：按类别、卖方与买方所在旗县区、卖方类型，本地高校院所成果在本市与市外转化，各阶段交易数")
+                .params(vec![query("year", "签约年份（可选）", int(1949, 2100))])
+                .ok(json_ok("{signed, value, by_type, by_seller_district, by_buyer_district, by_seller_kind, local_conversion, outside_conversion, pipeline}", object()))
+                .errors(&[Code::InvalidQuery])],
+        ),
+        (
+            "/api/deals/performance".into(),
+            vec![Op::new("get", tag, "科技中介机构与技术经理人业绩：经手交易、签约数与金额、意向到签约天数、回头客、需求推进到签约数，附交易编号")
+                .ok(json_ok("{intermediaries, managers}", object()))],
+        ),
+        (
+            "/api/deals/brokers/{id}".into(),
+            vec![Op::new("get", tag, "一家中介机构（信用代码）或一位技术经理人（人员编号）的业绩；本机构、本人可查看自己的")
+                .params(vec![path_param("id", "中介机构统一社会信用代码或技术经理人编号", string())])
+                .ok(json_ok("业绩", object()))
+                .errors(&[Code::NotFound])],
+        ),
+        (
+            "/api/deals/problems".into(),
+            vec![Op::new("get", tag, "共性技术问题：未签约的技术需求按所问问题聚类（匹配引擎的 LSA 表示 + 球面 k 均值），至少两家单位提出的类，附特征词与相关产业链节点")
+                .params(vec![query("k", "类数，默认 √(需求数/2)", int(2, 200))])
+                .ok(json_ok("{total, problems}", object()))
+                .errors(&[Code::InvalidQuery])],
+        ),
+        (
+            "/api/deals/network".into(),
+            vec![Op::new("get", tag, "成果转化网络：卖方（高校院所、企业）经中介机构到买方的已签约交易")
+                .ok(json_ok("{sellers, brokers, buyers, edges}", object()))],
+        ),
+    ]
 }
 
 /// 开放共享: calendars, bookings, innovation-voucher claims, figures.

@@ -107,6 +107,23 @@ DELETE /api/equipment/{id}                    /api/equipment/@EQ2               
 POST   /api/equipment/import                  /api/equipment/import?format=csv           csv          422  422  403  422  403  403  403  403  403  403
 GET    /api/equipment/export                  /api/equipment/export?format=csv           -            200  200  200  200  403  200  200  403  403  403
 GET    /api/equipment/template                /api/equipment/template?format=csv         -            200  200  200  200  200  200  200  200  200  200
+GET    /api/tech-deals                        =                                          -            200  200  200  200  200  200  200  403  403  403  // 技术交易: the parties (seller, buyer, intermediary), the manager who carries it, staff
+POST   /api/tech-deals                        =                                          new:@TD      201  201  403  201  403  201  403  403  403  403
+POST   /api/tech-deals                        =                                          new:@TD2     201  403  403  403  403  403  403  403  403  403
+GET    /api/tech-deals/{id}                   /api/tech-deals/@TD                        -            200  200  404  200  404  200  200  404  404  404
+GET    /api/tech-deals/{id}                   /api/tech-deals/@TD2                       -            200  404  404  404  404  404  200  404  404  404
+PUT    /api/tech-deals/{id}                   /api/tech-deals/@TD                        rec          200  200  404  200  404  200  403  404  404  404
+PUT    /api/tech-deals/{id}                   /api/tech-deals/@TD2                       rec          200  404  404  404  404  404  403  404  404  404
+DELETE /api/tech-deals/{id}                   /api/tech-deals/@TD                        -            204  204  404  204  404  204  403  404  404  404
+DELETE /api/tech-deals/{id}                   /api/tech-deals/@TD2                       -            204  404  404  404  404  404  403  404  404  404
+POST   /api/tech-deals/import                 /api/tech-deals/import?format=csv          csv          422  422  403  422  403  422  403  403  403  403
+GET    /api/tech-deals/export                 /api/tech-deals/export?format=csv          -            200  200  200  200  403  200  200  403  403  403
+GET    /api/tech-deals/template               /api/tech-deals/template?format=csv        -            200  200  200  200  200  200  200  200  200  200
+GET    /api/deals/figures                     =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /api/deals/performance                 =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /api/deals/brokers/{id}                /api/deals/brokers/@M                      -            200  200  403  403  403  200  200  403  403  403  // a manager sees their own performance
+GET    /api/deals/network                     =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /api/deals/problems                    =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /api/shared-services                   =                                          -            200  200  200  200  200  200  200  403  403  403  // 开放共享: every unit reads the offers
 POST   /api/shared-services                   =                                          new:@SS      201  201  403  201  403  403  403  403  403  403
 POST   /api/shared-services                   =                                          new:@SS2     201  403  403  403  403  403  403  403  403  403  // an enterprise offers only in its own name
@@ -392,6 +409,10 @@ GET    /achievements/{id}/adopters            /achievements/@AC/adopters        
 GET    /achievements/{id}/adopters            /achievements/@AC2/adopters                -            200  404  200  404  404  200  200  404  404  404
 GET    /demand-funnel                         =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /search                                /search?q=%E7%A8%80%E5%9C%9F               -            200  200  200  200  200  200  200  200  200  200
+GET    /deals                                 =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /deals/brokers/{id}                    /deals/brokers/@M                          -            200  200  403  403  403  200  200  403  403  403
+GET    /deals/network                         =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /deals/problems                        =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /sharing                               =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /sharing/book                          =                                          f:service=@SS&date=2020-01-06&start=10:00&end=11:00&requester=@E 303  403  403  303  403  403  403  403  403  403  // refused slot: back to the calendar with the reason
 GET    /sharing/bookings                      =                                          -            200  200  200  200  200  200  200  403  403  403
@@ -676,6 +697,7 @@ impl Fixture {
             (Policy, "", "PO", "PO2"),
             (SharedService, "owner", "SS", "SS2"),
             (VoucherProgramme, "", "VP", "VP2"),
+            (TechDeal, "buyer", "TD", "TD2"),
         ] {
             let all = ids_of(&st, kind);
             for (id, org, r, name) in [(&all[0], &e, &region, own), (&all[1], &o2, &region2, other)]
@@ -745,6 +767,13 @@ impl Fixture {
             )
             .unwrap()
             .id;
+        // The manager carries the own cluster's deal, the other manager the other one.
+        rewrite(&st, TechDeal, &ids["TD"].clone(), |v| {
+            v["manager"] = json!(m)
+        });
+        rewrite(&st, TechDeal, &ids["TD2"].clone(), |v| {
+            v["manager"] = json!(p2)
+        });
         ids.insert("BK", bk);
         ids.insert("BK2", bk2);
         ids.insert("VC", vc);

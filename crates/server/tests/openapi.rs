@@ -18,6 +18,7 @@ const SOURCES: &[(&str, &str)] = &[
         "dictionaries.rs",
         include_str!("../src/api/dictionaries.rs"),
     ),
+    ("deals.rs", include_str!("../src/api/deals.rs")),
     ("funding.rs", include_str!("../src/api/funding.rs")),
     ("matching.rs", include_str!("../src/api/matching.rs")),
     ("policy.rs", include_str!("../src/api/policy.rs")),

@@ -35,6 +35,7 @@ pub fn has_region(kind: EntityKind) -> bool {
             | Programme
             | SharedService
             | VoucherProgramme
+            | TechDeal
     )
 }
 
@@ -65,9 +66,10 @@ pub fn writable(role: Role, kind: EntityKind) -> bool {
                 | Platform
                 | Achievement
                 | SharedService
+                | TechDeal
         ),
         Role::Expert => matches!(kind, Person | Platform | DemandResponse),
-        Role::TechManager => matches!(kind, Demand | DemandResponse),
+        Role::TechManager => matches!(kind, Demand | DemandResponse | TechDeal),
         _ => false,
     }
 }
@@ -80,7 +82,7 @@ pub fn creatable(role: Role, kind: EntityKind) -> bool {
         // an expert keeps a profile but does not add people; a manager moves demands, not adds.
         Role::Enterprise => writable(Role::Enterprise, kind) && !matches!(kind, Organisation),
         Role::Expert => matches!(kind, DemandResponse),
-        Role::TechManager => matches!(kind, DemandResponse),
+        Role::TechManager => matches!(kind, DemandResponse | TechDeal),
         r => writable(r, kind),
     }
 }
@@ -138,12 +140,11 @@ impl App {
                 let own = vec![s.clone()];
                 match kind {
                     Organisation => Visibility::Some(vec![Ids(own)]),
-                    Demand | Application | Equipment | Platform | Achievement | Delivery => {
-                        Visibility::Some(vec![RefersTo {
-                            kind: Organisation,
-                            ids: own,
-                        }])
-                    }
+                    Demand | Application | Equipment | Platform | Achievement | Delivery
+                    | TechDeal => Visibility::Some(vec![RefersTo {
+                        kind: Organisation,
+                        ids: own,
+                    }]),
                     DemandResponse => {
                         let demands = self.ids_referring(Demand, Organisation, &s)?;
                         Visibility::Some(vec![
@@ -181,6 +182,10 @@ impl App {
                 match kind {
                     Person => Visibility::Some(vec![Ids(vec![s.clone()])]),
                     Demand => Visibility::Some(vec![Ids(managed)]),
+                    TechDeal => Visibility::Some(vec![RefersTo {
+                        kind: Person,
+                        ids: vec![s.clone()],
+                    }]),
                     DemandResponse => Visibility::Some(vec![RefersTo {
                         kind: Demand,
                         ids: managed,
@@ -301,6 +306,18 @@ impl App {
         // register demands at any stage, but an existing demand moves one stage at a time (and
         // back only through the workflow form, with a reason).
         for (i, record) in records.iter().enumerate() {
+            // A deal already registered moves one stage at a time too (a file of the 技术合同登记
+            // export registers new ones at any stage).
+            if let Record::TechDeal(d) = record {
+                if !d.id.is_empty() {
+                    if let Some(old) = self.repo.get(EntityKind::TechDeal, &d.id)? {
+                        if let Err(e) = crate::deals::check_deal_move(&old, record) {
+                            refused.push((i, e.message));
+                        }
+                    }
+                }
+                continue;
+            }
             let Record::Demand(d) = record else { continue };
             if d.id.is_empty() {
                 continue;

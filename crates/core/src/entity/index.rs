@@ -207,6 +207,23 @@ impl Record {
                 text: format!("{} {} {}", r.department, r.year, r.description),
                 number: Some(r.budget),
             },
+            Record::TechDeal(r) => IndexFields {
+                name: r.title.clone(),
+                region: reg(&r.region),
+                industry_path: None,
+                subkind: Some(r.contract_type.code()),
+                tier: None,
+                flags: vec![r.stage.code()],
+                text: format!(
+                    "{} {} {} {} {}",
+                    r.registration_no,
+                    r.seller,
+                    r.buyer,
+                    r.intermediary.as_ref().map(|c| c.as_str()).unwrap_or(""),
+                    r.note
+                ),
+                number: r.amount,
+            },
             Record::ChainMapping(r) => IndexFields {
                 name: r.node.clone(),
                 region: None,

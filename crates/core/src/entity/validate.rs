@@ -205,6 +205,60 @@ impl Record {
                     }
                 }
             }
+            Record::TechDeal(r) => {
+                non_empty(&mut e, "title", "合同名称", &r.title);
+                non_negative(&mut e, "amount", "合同金额", r.amount);
+                non_negative(&mut e, "paid", "已到账金额", r.paid);
+                if let (Some(a), Some(p)) = (r.amount, r.paid) {
+                    if p > a + 1e-9 {
+                        e.push(FieldError::new(
+                            "paid",
+                            format!("已到账 {p} 万元超过合同金额 {a} 万元"),
+                        ));
+                    }
+                }
+                if r.seller == r.buyer {
+                    e.push(FieldError::new("buyer", "买方与卖方不能是同一家单位"));
+                }
+                if r.stage.signed() {
+                    if r.signed_date.is_none() {
+                        e.push(FieldError::new("signed_date", "已签约的交易须填写签约日期"));
+                    }
+                    if r.amount.is_none() {
+                        e.push(FieldError::new("amount", "已签约的交易须填写合同金额"));
+                    }
+                }
+                if r.stage.stage() >= DealStage::Registered.stage() {
+                    if r.registration_no.trim().is_empty() {
+                        e.push(FieldError::new(
+                            "registration_no",
+                            "已登记的交易须填写技术合同登记编号",
+                        ));
+                    }
+                    if r.registered_date.is_none() {
+                        e.push(FieldError::new(
+                            "registered_date",
+                            "已登记的交易须填写登记日期",
+                        ));
+                    }
+                }
+                if let Some(s) = r.signed_date {
+                    if s < r.intent_date {
+                        e.push(FieldError::new(
+                            "signed_date",
+                            format!("签约日期 {s} 早于意向日期 {}", r.intent_date),
+                        ));
+                    }
+                    if let Some(g) = r.registered_date {
+                        if g < s {
+                            e.push(FieldError::new(
+                                "registered_date",
+                                format!("登记日期 {g} 早于签约日期 {s}"),
+                            ));
+                        }
+                    }
+                }
+            }
             Record::SupplyRelation(r) => {
                 non_empty(&mut e, "product", "产品", &r.product);
                 non_negative(&mut e, "amount", "金额", Some(r.amount));

@@ -2,6 +2,7 @@
 //! industry codes, fictitious names. `scale` multiplies every count (benchmarks use 100).
 
 mod catalogue;
+mod deals;
 mod rng;
 mod sharing;
 mod workflow;
@@ -1224,6 +1225,7 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
     );
     workflow::add(&mut records, cfg.seed);
     sharing::add(&mut records, cfg.seed);
+    deals::add(&mut records, cfg.seed);
     SampleData {
         organisations,
         records,

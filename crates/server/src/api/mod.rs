@@ -3,6 +3,7 @@
 mod alloc;
 mod assessment;
 pub mod chains;
+pub mod deals;
 mod dictionaries;
 mod funding;
 mod matching;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(workflow::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(assessment::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(sharing::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
+        .merge(deals::router())
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),

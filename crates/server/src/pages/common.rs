@@ -117,6 +117,7 @@ pub fn nav_of(kind: EntityKind) -> &'static str {
         EntityKind::SupplyRelation => "/organisations",
         EntityKind::DemandResponse => "/demands",
         EntityKind::SharedService | EntityKind::VoucherProgramme => "/sharing",
+        EntityKind::TechDeal => "/deals",
         k => match k.plural() {
             "organisations" => "/organisations",
             "platforms" => "/platforms",

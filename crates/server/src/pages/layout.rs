@@ -48,6 +48,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("/policy-rules", "政策找企业", "policies"),
     ("/chains", "产业链", "engines"),
     ("/capacity", "聚合加工", "engines"),
+    ("/deals", "技术交易", "engines"),
     ("/sharing", "开放共享", "read"),
     ("/funding", "资金一盘棋", "funding"),
     ("/assessment", "考核评估", "assess"),

@@ -92,6 +92,7 @@ pub fn subkind_field(kind: EntityKind) -> Option<&'static FieldSpec> {
         EntityKind::Policy => "level",
         EntityKind::ChainNode => "position",
         EntityKind::SharedService => "service_type",
+        EntityKind::TechDeal => "contract_type",
         EntityKind::Application | EntityKind::SupplyRelation | EntityKind::VoucherProgramme => {
             return None
         }

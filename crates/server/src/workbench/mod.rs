@@ -3,6 +3,7 @@
 
 mod assessment;
 mod capacity;
+mod deals;
 mod demands;
 mod funding;
 mod policy;
@@ -72,6 +73,10 @@ pub fn router() -> Router<AppState> {
             "/organisations/{id}/policies",
             get(policy::org_page).post(policy::org_save),
         )
+        .route("/deals", get(deals::overview))
+        .route("/deals/brokers/{id}", get(deals::broker))
+        .route("/deals/network", get(deals::network))
+        .route("/deals/problems", get(deals::problems))
         .route("/sharing", get(sharing::overview))
         .route("/sharing/book", post(sharing::book))
         .route("/sharing/bookings", get(sharing::bookings))
