@@ -389,3 +389,26 @@ fn a_policy_record_links_only_an_existing_rule() {
     app.update(&city, EntityKind::Policy, &p.id.clone(), Record::Policy(p))
         .unwrap();
 }
+
+#[test]
+fn an_import_linking_a_policy_to_an_unknown_rule_is_refused_naming_it() {
+    let app = app();
+    let local = Principal::local("t");
+    let mut policy = app
+        .repo()
+        .all(EntityKind::Policy)
+        .unwrap()
+        .into_iter()
+        .find_map(|r| match r {
+            Record::Policy(p) => Some(p),
+            _ => None,
+        })
+        .unwrap();
+    let before = app.repo().version().unwrap();
+    policy.rule = "no_such_rule".into();
+    let e = app
+        .import_records(&local, vec![Record::Policy(policy)], "t", &|_| {})
+        .unwrap_err();
+    assert!(e.message.contains("no_such_rule"), "{}", e.message);
+    assert_eq!(app.repo().version().unwrap(), before, "nothing written");
+}

@@ -306,6 +306,13 @@ impl App {
         // register demands at any stage, but an existing demand moves one stage at a time (and
         // back only through the workflow form, with a reason).
         for (i, record) in records.iter().enumerate() {
+            // A policy linked to a rule names one that exists, as on every other path.
+            if let Record::Policy(_) = record {
+                if let Err(e) = self.check_policy_link(record) {
+                    refused.push((i, e.message));
+                }
+                continue;
+            }
             // A deal already registered moves one stage at a time too (a file of the 技术合同登记
             // export registers new ones at any stage).
             if let Record::TechDeal(d) = record {
