@@ -1297,10 +1297,6 @@ fn figures(
             .then(a.owner.cmp(&b.owner))
     });
     let mut programmes = Vec::new();
-    let completed_with_result = bookings
-        .iter()
-        .filter(|b| b.status == "completed" && !b.result.trim().is_empty())
-        .count();
     if let Ok(all) = app.repo.all(EntityKind::VoucherProgramme) {
         for r in all {
             let Record::VoucherProgramme(p) = r else {
@@ -1345,7 +1341,6 @@ fn figures(
                     _ => {}
                 }
             }
-            let _ = completed_with_result;
             programmes.push(ProgrammeFigure {
                 budget_yuan: p.budget * 10_000.0,
                 per_result: if approved_results > 0 {
