@@ -160,6 +160,11 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
             }
             cells.push(Cell::Text(unneutralise(s).to_string()));
         }
+        // Trailing empty cells carry nothing (Excel pads every row to its widest): dropped, as
+        // the XLSX reader never stores them, so a row is never wider than its last value.
+        while matches!(cells.last(), Some(Cell::Empty)) {
+            cells.pop();
+        }
         rows.push((i + 1, cells));
         if rows.len() > MAX_ROWS + 1 {
             return Err(SheetError::TooManyRows(MAX_ROWS));
@@ -513,6 +518,19 @@ mod tests {
         // Exactly at the limits is fine.
         let ok = "长".repeat(MAX_CELL_CHARS);
         assert!(read(format!("名称\n{ok}\n").as_bytes(), Format::Csv).is_ok());
+    }
+
+    /// Found by fuzzing (csv): a row of 513 or more cells whose cells past the 512th are empty
+    /// came out wider than the widest sheet accepted.
+    #[test]
+    fn csv_rows_padded_with_empty_cells_stay_within_the_column_limit() {
+        let padding = ",".repeat(MAX_COLUMNS as usize + 100);
+        let t = read(format!("名称,代码{padding}\n包头,1{padding}\n").as_bytes(), Format::Csv).unwrap();
+        assert_eq!(t.headers, vec!["名称", "代码"]);
+        assert_eq!(t.rows[0].1, vec![Cell::Text("包头".into()), Cell::Text("1".into())]);
+        // A value past the limit is still refused.
+        let e = read(format!("名称{padding}x\n").as_bytes(), Format::Csv).unwrap_err();
+        assert!(e.to_string().contains(&MAX_COLUMNS.to_string()), "{e}");
     }
 
     #[test]

@@ -1,228 +1,221 @@
 //! A pass over every part of an XLSX package before the XLSX library sees it: the bytes each
 //! part really unpacks to (not what the zip directory declares) are counted against the limits,
-//! and every cell reference (`<c r>`), row number (`<row r>`) and sheet dimension
-//! (`<dimension ref>`) is checked against Excel's limits. calamine turns a reference into numbers
-//! with unchecked arithmetic: `ZZZZZZ99999999999` overflows (a panic in debug builds, a silently
-//! wrong cell in release builds), so no such reference may reach it.
+//! and every cell reference (`<c r>`), row number (`<row r>`), sheet dimension
+//! (`<dimension ref>`) and formula range (`<f ref>`) is checked against Excel's limits, with its
+//! corners in order. calamine turns a reference into numbers with unchecked arithmetic:
+//! `ZZZZZZ99999999999` overflows, and so does a range whose end is before its start (`A2:H1`) —
+//! a panic in debug builds, a silently wrong number in release builds — so no such reference may
+//! reach it.
+//!
+//! The pass reads the XML with the same parser (quick-xml), the same configuration and the same
+//! attribute splitting as calamine, so it sees exactly the tags and attribute values calamine
+//! will see: a hand-written tag scanner disagreed with quick-xml about a malformed tag before a
+//! second `<dimension>` (found by fuzzing, `xlsx_sheet`), and the reversed range behind it got
+//! through.
 
 use crate::{SheetError, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, MAX_PACK_RATIO, MAX_UNPACKED_BYTES};
-use std::io::Read;
-
-/// Longest tag of a cell, row or dimension read whole; a longer one is refused (Excel writes a
-/// few dozen bytes).
-const MAX_TAG: usize = 64 * 1024;
+use quick_xml::events::{BytesStart, Event};
+use std::cell::Cell;
+use std::io::{BufReader, Read};
 
 /// Scans every part of the archive; `Ok` when every reference is within Excel's limits and the
 /// unpacked sizes within ours.
 pub(crate) fn scan(
     archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
 ) -> Result<(), SheetError> {
-    let mut total: u64 = 0;
+    let total = Cell::new(0u64);
     for i in 0..archive.len() {
-        let mut part = archive
+        let part = archive
             .by_index(i)
             .map_err(|e| SheetError::Xlsx(format!("文件内部结构损坏：{e}")))?;
         let name = part.name().map(|n| n.to_string()).unwrap_or_default();
         let packed = part.compressed_size().max(1);
-        let mut scanner = Scanner::default();
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut unpacked: u64 = 0;
-        loop {
-            let n = part
-                .read(&mut buf)
-                .map_err(|e| SheetError::Xlsx(format!("文件中的「{name}」已损坏：{e}")))?;
-            if n == 0 {
-                break;
-            }
-            unpacked += n as u64;
-            total += n as u64;
-            if unpacked > 1024 * 1024 && unpacked / packed > MAX_PACK_RATIO {
-                return Err(SheetError::Limit(format!(
-                    "文件中的「{name}」解压后过大（压缩比超过 {MAX_PACK_RATIO} 倍），疑似压缩炸弹，未读取"
-                )));
-            }
-            if total > MAX_UNPACKED_BYTES {
-                return Err(SheetError::Limit(format!(
-                    "文件解压后超过 {} MB，请拆分后导入",
-                    MAX_UNPACKED_BYTES / 1024 / 1024
-                )));
-            }
-            scanner.feed(&buf[..n])?;
+        let fault = Cell::new(None);
+        let mut counted = Counted {
+            inner: part,
+            name: &name,
+            packed,
+            unpacked: 0,
+            total: &total,
+            fault: &fault,
+        };
+        let scanned = scan_xml(&mut counted);
+        // A part that is not XML (an image) or stops being XML: calamine stops where the parser
+        // stops, but its real size still counts.
+        let mut limit = fault.take();
+        if limit.is_none() && scanned.as_ref().is_err_and(|e| e.is_none()) {
+            let _ = std::io::copy(&mut counted, &mut std::io::sink());
+            limit = fault.take();
         }
-        scanner.finish()?;
+        if let Some(limit) = limit {
+            return Err(limit);
+        }
+        if let Err(Some(e)) = scanned {
+            return Err(e);
+        }
     }
     Ok(())
 }
 
-#[derive(Default)]
-struct Scanner {
-    /// The start of a tag cut by the end of the previous chunk.
-    carry: Vec<u8>,
-    /// Inside a long tag that is none of ours: skip to its `>`.
-    skipping: bool,
+/// A part's bytes, counted as they are unpacked: past a limit, reading fails and `fault` says
+/// which limit.
+struct Counted<'a, R> {
+    inner: R,
+    name: &'a str,
+    packed: u64,
+    unpacked: u64,
+    total: &'a Cell<u64>,
+    fault: &'a Cell<Option<SheetError>>,
 }
 
-impl Scanner {
-    fn feed(&mut self, chunk: &[u8]) -> Result<(), SheetError> {
-        let joined;
-        let data: &[u8] = if self.carry.is_empty() {
-            chunk
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf).map_err(|e| {
+            self.fault.set(Some(SheetError::Xlsx(format!(
+                "文件中的「{}」已损坏：{e}",
+                self.name
+            ))));
+            e
+        })?;
+        self.unpacked += n as u64;
+        self.total.set(self.total.get() + n as u64);
+        let over = if self.unpacked > 1024 * 1024 && self.unpacked / self.packed > MAX_PACK_RATIO {
+            Some(SheetError::Limit(format!(
+                "文件中的「{}」解压后过大（压缩比超过 {MAX_PACK_RATIO} 倍），疑似压缩炸弹，未读取",
+                self.name
+            )))
+        } else if self.total.get() > MAX_UNPACKED_BYTES {
+            Some(SheetError::Limit(format!(
+                "文件解压后超过 {} MB，请拆分后导入",
+                MAX_UNPACKED_BYTES / 1024 / 1024
+            )))
         } else {
-            let mut d = std::mem::take(&mut self.carry);
-            d.extend_from_slice(chunk);
-            joined = d;
-            &joined
+            None
         };
-        let mut i = 0;
-        if self.skipping {
-            match data.iter().position(|b| *b == b'>') {
-                Some(gt) => {
-                    self.skipping = false;
-                    i = gt + 1;
-                }
-                None => return Ok(()),
+        match over {
+            Some(e) => {
+                self.fault.set(Some(e));
+                Err(std::io::Error::other("limit"))
             }
+            None => Ok(n),
         }
-        while let Some(lt) = data[i..].iter().position(|b| *b == b'<') {
-            let start = i + lt + 1;
-            match tag_end(&data[start..]) {
-                Some(gt) => {
-                    check_tag(&data[start..start + gt])?;
-                    i = start + gt + 1;
-                }
-                None => {
-                    let rest = &data[start..];
-                    if rest.len() > MAX_TAG {
-                        if is_checked(tag_name(rest)) {
-                            return Err(SheetError::Xlsx(
-                                "单元格标记异常地长，文件可能已损坏".into(),
-                            ));
-                        }
-                        self.skipping = true;
-                    } else {
-                        // Read again from its `<` with the next chunk.
-                        self.carry.push(b'<');
-                        self.carry.extend_from_slice(rest);
-                    }
-                    return Ok(());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self) -> Result<(), SheetError> {
-        let rest = std::mem::take(&mut self.carry);
-        if rest.len() > 1 && is_checked(tag_name(&rest[1..])) {
-            return Err(SheetError::Xlsx("单元格标记不完整，文件可能已损坏".into()));
-        }
-        Ok(())
     }
 }
 
-/// Where a tag ends: the first `>` outside a quoted attribute value (XML allows `>` inside one).
-fn tag_end(tag: &[u8]) -> Option<usize> {
-    let mut quote = None;
-    for (i, b) in tag.iter().enumerate() {
-        match (quote, *b) {
-            (None, b'>') => return Some(i),
-            (None, b'"' | b'\'') => quote = Some(*b),
-            (Some(q), b) if b == q => quote = None,
-            _ => {}
-        }
-    }
-    None
-}
-
-fn tag_name(tag: &[u8]) -> &[u8] {
-    let end = tag
-        .iter()
-        .position(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
-        .unwrap_or(tag.len());
-    let name = &tag[..end];
-    match name.iter().rposition(|b| *b == b':') {
-        Some(colon) => &name[colon + 1..],
-        None => name,
-    }
-}
-
-fn is_checked(name: &[u8]) -> bool {
-    matches!(name, b"c" | b"row" | b"dimension")
-}
-
-/// The value of attribute `want` in a tag's text (after its name).
-fn attribute<'a>(mut rest: &'a [u8], want: &[u8]) -> Option<&'a [u8]> {
+/// Reads one part as calamine's `xml_reader` does and checks every cell, row, dimension and
+/// formula tag. `Err(None)`: the part is not (or stops being) well-formed enough to parse — not a
+/// refusal by itself, calamine refuses it if it is one it reads.
+fn scan_xml<R: Read>(part: R) -> Result<(), Option<SheetError>> {
+    let mut xml = quick_xml::Reader::from_reader(BufReader::new(part));
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    let mut buf = Vec::with_capacity(1024);
     loop {
-        let skip = rest.iter().position(|b| !b.is_ascii_whitespace())?;
-        rest = &rest[skip..];
-        let eq = rest
-            .iter()
-            .position(|b| *b == b'=' || b.is_ascii_whitespace() || *b == b'/')?;
-        let name = &rest[..eq];
-        rest = &rest[eq..];
-        let eq = rest.iter().position(|b| *b == b'=')?;
-        rest = &rest[eq + 1..];
-        let q = rest.iter().position(|b| !b.is_ascii_whitespace())?;
-        rest = &rest[q..];
-        let quote = *rest.first()?;
-        if quote != b'"' && quote != b'\'' {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => check_tag(&e).map_err(Some)?,
+            Ok(Event::Eof) => return Ok(()),
+            Ok(_) => {}
+            Err(_) => return Err(None),
+        }
+    }
+}
+
+/// The attributes of a tag as calamine splits them (`calamine::attrs::RawAttrIter`, which is not
+/// public): a key runs to the `=`, a value is quoted; the first malformed attribute ends the list
+/// (calamine stops there with an error).
+fn raw_attrs(raw: &str) -> impl Iterator<Item = (&str, &str)> {
+    let bytes = raw.as_bytes();
+    let len = bytes.len();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        while pos < len && bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        if pos >= len {
             return None;
         }
-        let end = rest[1..].iter().position(|b| *b == quote)?;
-        let value = &rest[1..1 + end];
-        rest = &rest[end + 2..];
-        if name == want {
-            return Some(value);
+        let key_start = pos;
+        while pos < len && bytes[pos] != b'=' {
+            pos += 1;
         }
+        if pos >= len {
+            pos = len;
+            return None;
+        }
+        let key = raw[key_start..pos].trim_ascii_end();
+        pos += 1;
+        while pos < len && bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        let quote = match bytes.get(pos) {
+            Some(q @ (b'"' | b'\'')) => *q,
+            _ => {
+                pos = len;
+                return None;
+            }
+        };
+        pos += 1;
+        let val_start = pos;
+        while pos < len && bytes[pos] != quote {
+            pos += 1;
+        }
+        let value = &raw[val_start..pos];
+        if pos < len {
+            pos += 1;
+        }
+        Some((key, value))
+    })
+}
+
+fn check_tag(e: &BytesStart<'_>) -> Result<(), SheetError> {
+    let name = e.local_name();
+    let (want, check): (&str, fn(&[u8]) -> Result<(), SheetError>) = match name.as_ref() {
+        "c" => ("r", |r| check_cell(r).map(|_| ())),
+        "row" => ("r", check_row),
+        // calamine subtracts a range's first corner from its second.
+        "dimension" | "f" => ("ref", check_range),
+        _ => return Ok(()),
+    };
+    // Every occurrence of the attribute: calamine takes the first or the last depending on
+    // the call.
+    for (key, value) in raw_attrs(e.attributes_raw()) {
+        if key == want {
+            check(value.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+fn check_row(r: &[u8]) -> Result<(), SheetError> {
+    let ok = !r.is_empty()
+        && r.len() <= 7
+        && r.iter().all(u8::is_ascii_digit)
+        && parse_u32(r).is_some_and(|n| (1..=EXCEL_MAX_ROWS).contains(&n));
+    if ok {
+        Ok(())
+    } else {
+        Err(SheetError::Limit(format!(
+            "第 {} 行超出 Excel 的范围（最多 {EXCEL_MAX_ROWS} 行），文件可能已损坏",
+            shown(r)
+        )))
     }
 }
 
-fn check_tag(tag: &[u8]) -> Result<(), SheetError> {
-    let name = tag_name(tag);
-    if !is_checked(name) {
-        return Ok(());
-    }
-    let after = tag
-        .iter()
-        .position(|b| b.is_ascii_whitespace())
-        .map(|p| &tag[p..])
-        .unwrap_or(&[]);
-    match name {
-        b"c" => {
-            if let Some(r) = attribute(after, b"r") {
-                check_cell(r)?;
-            }
-        }
-        b"row" => {
-            if let Some(r) = attribute(after, b"r") {
-                let ok = !r.is_empty()
-                    && r.len() <= 7
-                    && r.iter().all(u8::is_ascii_digit)
-                    && parse_u32(r).is_some_and(|n| (1..=EXCEL_MAX_ROWS).contains(&n));
-                if !ok {
-                    return Err(SheetError::Limit(format!(
-                        "第 {} 行超出 Excel 的范围（最多 {EXCEL_MAX_ROWS} 行），文件可能已损坏",
-                        shown(r)
-                    )));
-                }
-            }
-        }
-        _ => {
-            if let Some(range) = attribute(after, b"ref") {
-                let corners = range
-                    .split(|b| *b == b':')
-                    .map(check_cell)
-                    .collect::<Result<Vec<_>, _>>()?;
-                // calamine subtracts the first corner from the second.
-                if let [(c1, r1), (c2, r2)] = corners[..] {
-                    if c2 < c1 || r2 < r1 {
-                        return Err(SheetError::Limit(format!(
-                            "工作表的范围「{}」无效（右下角在左上角之前），文件可能已损坏",
-                            shown(range)
-                        )));
-                    }
-                }
-            }
+fn check_range(range: &[u8]) -> Result<(), SheetError> {
+    let corners = range
+        .split(|b| *b == b':')
+        .map(check_cell)
+        .collect::<Result<Vec<_>, _>>()?;
+    if let [(c1, r1), (c2, r2)] = corners[..] {
+        if c2 < c1 || r2 < r1 {
+            return Err(SheetError::Limit(format!(
+                "工作表的范围「{}」无效（右下角在左上角之前），文件可能已损坏",
+                shown(range)
+            )));
         }
     }
     Ok(())
@@ -275,12 +268,23 @@ fn check_cell(r: &[u8]) -> Result<(u32, u32), SheetError> {
 mod tests {
     use super::*;
 
-    fn scan_text(parts: &[&[u8]]) -> Result<(), SheetError> {
-        let mut s = Scanner::default();
-        for p in parts {
-            s.feed(p)?;
+    fn scan_text(xml: &[u8]) -> Result<(), SheetError> {
+        scan_xml(xml).map_err(|e| e.unwrap_or(SheetError::Empty))
+    }
+
+    /// A reader that hands out one byte at a time: tags cut anywhere.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((b, rest)), Some(out)) => {
+                    *out = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
         }
-        s.finish()
     }
 
     #[test]
@@ -303,23 +307,36 @@ mod tests {
     }
 
     #[test]
-    fn a_tag_cut_between_chunks_is_still_checked() {
-        let xml = br#"<row r="1"><c r="ZZZZZZ99999999999" t="s"><v>0</v></c></row>"#;
-        for cut in 0..xml.len() {
-            let r = scan_text(&[&xml[..cut], &xml[cut..]]);
-            assert!(r.is_err(), "cut at {cut}");
-        }
+    fn every_checked_tag_is_checked_wherever_the_reads_cut_it() {
+        let bad = br#"<row r="1"><c r="ZZZZZZ99999999999" t="s"><v>0</v></c></row>"#;
+        assert!(matches!(scan_xml(Trickle(bad)), Err(Some(_))));
         let ok = br#"<x:row r="2"><x:c r="B2"><x:v>1</x:v></x:c></x:row><dimension ref="A1:B2"/>"#;
-        for cut in 0..ok.len() {
-            assert!(scan_text(&[&ok[..cut], &ok[cut..]]).is_ok(), "cut at {cut}");
-        }
-        assert!(scan_text(&[br#"<x:c r="A99999999""#, b"/>"]).is_err());
-        assert!(scan_text(&[br#"<row r='99999999999'>"#]).is_err());
-        assert!(scan_text(&[br#"<dimension ref="A1:ZZZZ1"/>"#]).is_err());
+        assert!(scan_xml(Trickle(ok)).is_ok());
+        assert!(scan_text(br#"<x:c r="A99999999"/>"#).is_err());
+        assert!(scan_text(br#"<row r='99999999999'>"#).is_err());
+        assert!(scan_text(br#"<dimension ref="A1:ZZZZ1"/>"#).is_err());
         // Found by the fuzzer (xlsx_sheet): corners the wrong way round.
-        assert!(scan_text(&[br#"<dimension ref="A2:H1"/>"#]).is_err());
-        assert!(scan_text(&[br#"<dimension ref="H1:A1"/>"#]).is_err());
+        assert!(scan_text(br#"<dimension ref="A2:H1"/>"#).is_err());
+        assert!(scan_text(br#"<dimension ref="H1:A1"/>"#).is_err());
+        // A shared formula's range goes through the same arithmetic in calamine.
+        assert!(scan_text(br#"<c r="A1"><f t="shared" ref="B2:A1" si="0">1</f></c>"#).is_err());
+        assert!(scan_text(br#"<c r="A1"><f t="shared" ref="ZZZZZZZZ1" si="0">1</f></c>"#).is_err());
+        assert!(scan_text(br#"<c r="A1"><f t="shared" ref="A1:A9" si="0">1</f></c>"#).is_ok());
         // A `>` inside an attribute value does not end the tag.
-        assert!(scan_text(&[br#"<c t=">" r="ZZZZZZ99999999999"><v>1</v></c>"#]).is_err());
+        assert!(scan_text(br#"<c t=">" r="ZZZZZZ99999999999"><v>1</v></c>"#).is_err());
+        // Every occurrence of the attribute, with spaces around `=`.
+        assert!(scan_text(br#"<c r="A1" r ="ZZZZZZ99999999999"/>"#).is_err());
+    }
+
+    /// The input the xlsx_sheet fuzz target crashed on the second time: a processing
+    /// instruction with an odd number of quotes before the worksheet made the old hand-written
+    /// tag scanner read `<dimension ref="A2:H1"/>` as part of a quoted value, while calamine's
+    /// parser reads it as a tag and subtracts its corners.
+    #[test]
+    fn the_tags_calamine_reads_are_the_tags_checked() {
+        let xml = br#"<?xml version="1.0" encoding="UTF-8" staationships"><dimension ref="A1:I4"/><selection <?xml version="1.0"?>
+<worksheet><dimension ref="A2:H1"/><sheetData></sheetData></worksheet>"#;
+        let e = scan_text(xml).unwrap_err().to_string();
+        assert!(e.contains("A2:H1"), "{e}");
     }
 }

@@ -305,6 +305,15 @@ pub fn corpus() -> Vec<Broken> {
     out.push(broken("base.xlsx", Format::Xlsx, base_x.clone()).expect(&["第 2 行", &code_col]));
     out.push(broken("base.csv", Format::Csv, base_c.clone()).expect(&["第 2 行", &code_col]));
 
+    // Every line padded with 600 empty cells (found by fuzzing, csv: the row came out wider than
+    // the widest sheet accepted): read as the base file, so refused for the same row.
+    let padded: Vec<u8> = String::from_utf8(base_c.clone())
+        .unwrap()
+        .lines()
+        .flat_map(|l| format!("{l}{}\n", ",".repeat(600)).into_bytes())
+        .collect();
+    out.push(broken("padded-600-empty-columns.csv", Format::Csv, padded).expect(&["第 2 行", &code_col]));
+
     // Truncated.
     for k in 1..=12 {
         let n = base_x.len() * k / 13;
@@ -679,6 +688,35 @@ pub fn corpus() -> Vec<Broken> {
             .reader(),
         );
     }
+    // Ranges whose end is before their start: calamine subtracts the corners unchecked (found
+    // by fuzzing, xlsx_sheet). The first hides behind a processing instruction with an odd
+    // quote, which once made the pre-scan's own tag reading miss the tag that calamine reads.
+    out.push(
+        broken(
+            "dimension-reversed-after-pi.xlsx",
+            Format::Xlsx,
+            with_sheet(&org_sheet(Some("A2:H1"), "", "").replacen(
+                "<worksheet",
+                r#"<?mso-note said "hi?><worksheet"#,
+                1,
+            )),
+        )
+        .expect(&["A2:H1"])
+        .reader(),
+    );
+    out.push(
+        broken(
+            "formula-range-reversed.xlsx",
+            Format::Xlsx,
+            with_sheet(&org_sheet(
+                None,
+                r#"<c r="Z2"><f t="shared" ref="Z2:Y1" si="0">1+1</f><v>2</v></c>"#,
+                "",
+            )),
+        )
+        .expect(&["Z2:Y1"])
+        .reader(),
+    );
     out.push(
         broken(
             "dimension-huge.xlsx",
