@@ -82,6 +82,17 @@ fn code_ref(name: &str) -> Value {
 }
 
 /// A region or industry query filter: a code, or empty (as an HTML form sends it) for none.
+/// A comma-separated list of record kinds, by plural name or code: exactly what the search
+/// accepts (`api::search::parse`).
+fn kind_list() -> Value {
+    let names: Vec<&str> = EntityKind::ALL
+        .iter()
+        .flat_map(|k| [k.plural(), k.code()])
+        .collect();
+    let one = format!("({})", names.join("|"));
+    json!({"type": "string", "pattern": format!("^({one}(,{one})*)?$")})
+}
+
 fn code_filter(name: &str) -> Value {
     let alternatives = if name == "RegionCode" {
         region_alternatives()
@@ -907,8 +918,8 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                        "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"}}),
                 query(
                     "kind",
-                    "记录类型（复数名或代码），逗号分隔",
-                    string(),
+                    "记录类型（复数名或代码），逗号分隔；其他写法答 400",
+                    kind_list(),
                 ),
                 query(
                     "region",

@@ -259,6 +259,13 @@ fn check_zip(bytes: &[u8]) -> Result<(), SheetError> {
     prescan::scan(&mut archive)
 }
 
+/// The checks made before the XLSX library sees a file (zip directory, then the pre-scan of every
+/// part), alone: for `examples/prescan_bench.rs`.
+#[doc(hidden)]
+pub fn check_xlsx_before_reading(bytes: &[u8]) -> Result<(), SheetError> {
+    check_zip(bytes)
+}
+
 /// Streams the first sheet's cells: memory and time follow the cells really present, never the
 /// sheet's declared dimensions or a stray far-away reference.
 fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
@@ -525,9 +532,16 @@ mod tests {
     #[test]
     fn csv_rows_padded_with_empty_cells_stay_within_the_column_limit() {
         let padding = ",".repeat(MAX_COLUMNS as usize + 100);
-        let t = read(format!("名称,代码{padding}\n包头,1{padding}\n").as_bytes(), Format::Csv).unwrap();
+        let t = read(
+            format!("名称,代码{padding}\n包头,1{padding}\n").as_bytes(),
+            Format::Csv,
+        )
+        .unwrap();
         assert_eq!(t.headers, vec!["名称", "代码"]);
-        assert_eq!(t.rows[0].1, vec![Cell::Text("包头".into()), Cell::Text("1".into())]);
+        assert_eq!(
+            t.rows[0].1,
+            vec![Cell::Text("包头".into()), Cell::Text("1".into())]
+        );
         // A value past the limit is still refused.
         let e = read(format!("名称{padding}x\n").as_bytes(), Format::Csv).unwrap_err();
         assert!(e.to_string().contains(&MAX_COLUMNS.to_string()), "{e}");

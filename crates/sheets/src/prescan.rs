@@ -106,7 +106,7 @@ impl<R: Read> Read for Counted<'_, R> {
 /// formula tag. `Err(None)`: the part is not (or stops being) well-formed enough to parse — not a
 /// refusal by itself, calamine refuses it if it is one it reads.
 fn scan_xml<R: Read>(part: R) -> Result<(), Option<SheetError>> {
-    let mut xml = quick_xml::Reader::from_reader(BufReader::new(part));
+    let mut xml = quick_xml::Reader::from_reader(BufReader::with_capacity(64 * 1024, part));
     let config = xml.config_mut();
     config.check_end_names = false;
     config.trim_text(false);

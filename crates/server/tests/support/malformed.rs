@@ -312,7 +312,9 @@ pub fn corpus() -> Vec<Broken> {
         .lines()
         .flat_map(|l| format!("{l}{}\n", ",".repeat(600)).into_bytes())
         .collect();
-    out.push(broken("padded-600-empty-columns.csv", Format::Csv, padded).expect(&["第 2 行", &code_col]));
+    out.push(
+        broken("padded-600-empty-columns.csv", Format::Csv, padded).expect(&["第 2 行", &code_col]),
+    );
 
     // Truncated.
     for k in 1..=12 {
