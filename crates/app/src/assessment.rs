@@ -321,11 +321,17 @@ impl App {
                     return Ok(t.to_string());
                 }
             }
-            return Err(Error::invalid(format!("没有指标体系「{id}」的版本「{v}」")));
+            return Err(Error::new(
+                Code::NotFound,
+                format!("没有指标体系「{id}」的版本「{v}」"),
+            ));
         }
         shipped.map(str::to_string).ok_or_else(|| {
             let ids: Vec<&str> = innomesh_assess::SHIPPED.iter().map(|(i, _)| *i).collect();
-            Error::invalid(format!("没有指标体系「{id}」，可选：{}", ids.join("、")))
+            Error::new(
+                Code::NotFound,
+                format!("没有指标体系「{id}」，可选：{}", ids.join("、")),
+            )
         })
     }
 

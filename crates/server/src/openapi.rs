@@ -93,6 +93,15 @@ fn kind_list() -> Value {
     json!({"type": "string", "pattern": format!("^({one}(,{one})*)?$")})
 }
 
+/// A calendar date `YYYY-MM-DD` in the years the server accepts (1900–2100, `innomesh_core::Date`),
+/// as a pattern that admits real dates only (month lengths, leap years): a query parameter the
+/// server reads as a date.
+const DATE_PATTERN: &str = "^(((19|20)[0-9]{2}|2100)-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))|((19|20)(0[48]|[2468][048]|[13579][26])|2000)-02-29)$";
+
+fn date_param() -> Value {
+    json!({"type": "string", "pattern": DATE_PATTERN, "description": "日期 YYYY-MM-DD（1900–2100 年）"})
+}
+
 fn code_filter(name: &str) -> Value {
     let alternatives = if name == "RegionCode" {
         region_alternatives()
@@ -780,7 +789,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 query(
                     "seed",
                     "随机种子，默认 1",
-                    json!({"type": "integer", "minimum": 0}),
+                    json!({"type": "integer", "minimum": 0, "maximum": u64::MAX}),
                 ),
             ])
             .ok(json_ok("订单", object()))
@@ -986,7 +995,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                     "name": {"type": "string", "nullable": true, "maxLength": 100, "description": "轮次名称，省略时自动生成"}}})))
                 .ok((201, json!({"description": "新建的轮次", "content": {"application/json": {"schema": object()}}})))
                 .errors(WRITE)
-                .errors(&[Code::Conflict]),
+                .errors(&[Code::NotFound, Code::Conflict]),
         ],
     ));
     out.push((
@@ -1080,7 +1089,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 json!({"name": "to", "in": "query", "required": true, "description": "新版本", "schema": {"type": "string", "minLength": 1}}),
             ])
             .ok(json_ok("{from, to, changes}", object()))
-            .errors(&[Code::InvalidQuery, Code::InvalidField])],
+            .errors(&[Code::InvalidQuery, Code::InvalidField, Code::NotFound])],
     ));
     out.push((
         "/api/assessment/compare".into(),
@@ -1146,7 +1155,7 @@ fn sharing_operations() -> Vec<(String, Vec<Op>)> {
         json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{1,2}:[0-9]{2}$",
                "description": "北京时间，例如 2026-12-08 09:00"})
     };
-    let date = || json!({"type": "string", "format": "date"});
+    let date = date_param;
     let statuses: Vec<&str> = innomesh_store::sharing::STATUSES.to_vec();
     let booking = || path_param("id", "预约编号，例如 BK000001", string());
     vec![

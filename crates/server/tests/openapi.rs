@@ -217,6 +217,70 @@ fn the_document_is_well_formed() {
     }
 }
 
+/// The schema of a query parameter of an operation.
+fn query_schema<'a>(doc: &'a Value, path: &str, method: &str, name: &str) -> &'a Value {
+    doc["paths"][path][method]["parameters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{method} {path}: no parameters"))
+        .iter()
+        .find(|p| p["name"] == name)
+        .map(|p| &p["schema"])
+        .unwrap_or_else(|| panic!("{method} {path}: no parameter {name}"))
+}
+
+fn pattern_of(schema: &Value) -> regex::Regex {
+    regex::Regex::new(schema["pattern"].as_str().expect("a pattern")).expect("a valid pattern")
+}
+
+/// A schema-valid value must be accepted and a schema-invalid one refused (schemathesis checks
+/// both ways): the date parameters' pattern admits exactly the dates the server parses, over
+/// every month and day number around the accepted years.
+#[test]
+fn date_parameters_admit_exactly_the_dates_the_server_reads() {
+    let doc = build();
+    for (path, name) in [
+        ("/api/shared-services/{id}/availability", "from"),
+        ("/api/sharing/figures", "from"),
+        ("/api/sharing/figures", "to"),
+    ] {
+        let re = pattern_of(query_schema(&doc, path, "get", name));
+        let mut admitted = 0;
+        for year in 1890..=2110 {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let text = format!("{year:04}-{month:02}-{day:02}");
+                    let reads = innomesh_core::sharing::parse_day(&text).is_ok();
+                    assert_eq!(re.is_match(&text), reads, "{path} {name}={text}");
+                    admitted += usize::from(reads);
+                }
+            }
+        }
+        // 1900-01-01 ..= 2100-12-31.
+        assert_eq!(admitted, 73_414, "{path} {name}");
+    }
+}
+
+/// Search's `kind` list: every kind by plural name or code, alone or comma-separated, and nothing
+/// the server refuses.
+#[test]
+fn the_search_kind_pattern_admits_the_kinds_the_server_knows() {
+    let doc = build();
+    let re = pattern_of(query_schema(&doc, "/api/search", "get", "kind"));
+    for k in EntityKind::ALL {
+        assert!(re.is_match(k.plural()) && re.is_match(k.code()), "{k:?}");
+        assert!(re.is_match(&format!("{},{}", k.plural(), EntityKind::ALL[0].code())));
+    }
+    for bad in [
+        "__main__",
+        "organisation s",
+        "organisations,",
+        ",people",
+        "组织x",
+    ] {
+        assert!(!re.is_match(bad), "{bad}");
+    }
+}
+
 #[test]
 fn optional_record_fields_are_nullable_and_required_ones_are_not() {
     let doc = build();
