@@ -555,7 +555,7 @@ impl App {
                 OrgInput {
                     patents: patents.get(&code).copied().unwrap_or(0),
                     entered: entered.remove(&code).unwrap_or_default(),
-                    org: o,
+                    org: for_matching(o),
                     recorded: None,
                 }
             })
@@ -1177,6 +1177,20 @@ fn registry_value(
         _ => None,
     }?;
     Some((v, field?))
+}
+
+/// An organisation as matching keeps it for every enterprise of a scope: the fields facts and
+/// lists read, the free texts and contacts dropped (they are most of a record's size).
+fn for_matching(o: Organisation) -> Organisation {
+    Organisation {
+        products: String::new(),
+        address: String::new(),
+        contact_name: String::new(),
+        contact_phone: None,
+        group: String::new(),
+        shareholders: Vec::new(),
+        ..o
+    }
 }
 
 /// One fact of an enterprise: the registry's value when it has one the rule can take, else the
