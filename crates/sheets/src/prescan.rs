@@ -13,7 +13,9 @@
 //! second `<dimension>` (found by fuzzing, `xlsx_sheet`), and the reversed range behind it got
 //! through.
 
-use crate::{SheetError, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, MAX_PACK_RATIO, MAX_UNPACKED_BYTES};
+use crate::{
+    SheetError, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, MAX_CELLS, MAX_PACK_RATIO, MAX_UNPACKED_BYTES,
+};
 use quick_xml::events::{BytesStart, Event};
 use std::cell::Cell;
 use std::io::{BufReader, Read};
@@ -171,13 +173,20 @@ fn raw_attrs(raw: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
+/// A check of one attribute value.
+type Check = fn(&[u8]) -> Result<(), SheetError>;
+
 fn check_tag(e: &BytesStart<'_>) -> Result<(), SheetError> {
     let name = e.local_name();
-    let (want, check): (&str, fn(&[u8]) -> Result<(), SheetError>) = match name.as_ref() {
+    let (want, check): (&str, Check) = match name.as_ref() {
         "c" => ("r", |r| check_cell(r).map(|_| ())),
         "row" => ("r", check_row),
         // calamine subtracts a range's first corner from its second.
         "dimension" | "f" => ("ref", check_range),
+        // calamine reserves room for this many strings before reading one (found by fuzzing,
+        // xlsx_sheet: a huge count is a capacity-overflow panic, or an allocation failure that
+        // aborts the process).
+        "sst" => ("uniqueCount", check_string_count),
         _ => return Ok(()),
     };
     // Every occurrence of the attribute: calamine takes the first or the last depending on
@@ -188,6 +197,26 @@ fn check_tag(e: &BytesStart<'_>) -> Result<(), SheetError> {
         }
     }
     Ok(())
+}
+
+/// The shared strings' declared count: at most one per non-empty cell accepted. Every digit in
+/// the value counts (calamine's number parser skips leading zeros), so no spelling of a large
+/// number gets through.
+fn check_string_count(n: &[u8]) -> Result<(), SheetError> {
+    let digits: Vec<u8> = n.iter().copied().filter(u8::is_ascii_digit).collect();
+    let significant = digits.iter().skip_while(|d| **d == b'0').count();
+    let ok = significant <= 9
+        && parse_u32(&digits)
+            .or_else(|| digits.is_empty().then_some(0))
+            .is_some_and(|v| (v as usize) <= MAX_CELLS);
+    if ok {
+        Ok(())
+    } else {
+        Err(SheetError::Limit(format!(
+            "共享字符串表声明有 {} 个字符串，超过本系统导入的上限 {MAX_CELLS}，文件可能已损坏",
+            shown(n)
+        )))
+    }
 }
 
 fn check_row(r: &[u8]) -> Result<(), SheetError> {
@@ -324,6 +353,15 @@ mod tests {
         assert!(scan_text(br#"<c r="A1"><f t="shared" ref="A1:A9" si="0">1</f></c>"#).is_ok());
         // A `>` inside an attribute value does not end the tag.
         assert!(scan_text(br#"<c t=">" r="ZZZZZZ99999999999"><v>1</v></c>"#).is_err());
+        // The shared strings' declared count (found by the fuzzer, xlsx_sheet): calamine reserves
+        // that many strings up front.
+        assert!(
+            scan_text(br#"<sst uniqueCount="777777777777777777"><si><t>x</t></si></sst>"#).is_err()
+        );
+        assert!(scan_text(br#"<sst uniqueCount="100000000000"/>"#).is_err());
+        assert!(scan_text(br#"<sst uniqueCount="+0000030000001"/>"#).is_err());
+        assert!(scan_text(br#"<x:sst uniqueCount="0000030000000" count="1"/>"#).is_ok());
+        assert!(scan_text(br#"<sst uniqueCount="many"/>"#).is_ok());
         // Every occurrence of the attribute, with spaces around `=`.
         assert!(scan_text(br#"<c r="A1" r ="ZZZZZZ99999999999"/>"#).is_err());
     }

@@ -719,6 +719,24 @@ pub fn corpus() -> Vec<Broken> {
         .expect(&["Z2:Y1"])
         .reader(),
     );
+    // A shared-strings table declaring more strings than any file holds: calamine reserves room
+    // for them before reading one (found by fuzzing, xlsx_sheet; a count of 10^11 is an
+    // allocation failure that aborts the process, a larger one a capacity-overflow panic).
+    out.push(
+        broken(
+            "shared-strings-count-huge.xlsx",
+            Format::Xlsx,
+            with_part(
+                "xl/sharedStrings.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="{NS}" count="1" uniqueCount="777777777777777777"><si><t>名称</t></si></sst>"#
+                )
+                .as_bytes(),
+            ),
+        )
+        .expect(&["777777777777777777"])
+        .reader(),
+    );
     out.push(
         broken(
             "dimension-huge.xlsx",
