@@ -321,17 +321,11 @@ impl App {
                     return Ok(t.to_string());
                 }
             }
-            return Err(Error::new(
-                Code::NotFound,
-                format!("没有指标体系「{id}」的版本「{v}」"),
-            ));
+            return Err(Error::invalid(format!("没有指标体系「{id}」的版本「{v}」")));
         }
         shipped.map(str::to_string).ok_or_else(|| {
             let ids: Vec<&str> = innomesh_assess::SHIPPED.iter().map(|(i, _)| *i).collect();
-            Error::new(
-                Code::NotFound,
-                format!("没有指标体系「{id}」，可选：{}", ids.join("、")),
-            )
+            Error::invalid(format!("没有指标体系「{id}」，可选：{}", ids.join("、")))
         })
     }
 
@@ -433,9 +427,16 @@ impl App {
         if !may_read_all(who) {
             return Err(Error::new(Code::Forbidden, "当前账号无权查看指标体系版本"));
         }
-        let a =
-            Framework::from_yaml(&self.framework_text(id, Some(from))?).map_err(engine_error)?;
-        let b = Framework::from_yaml(&self.framework_text(id, Some(to))?).map_err(engine_error)?;
+        // The framework is named by the path: one that does not exist is not found (a round's
+        // body naming one is an invalid field).
+        let text = |v| {
+            self.framework_text(id, Some(v)).map_err(|e| match e.code {
+                Code::InvalidField => Error::new(Code::NotFound, e.message),
+                _ => e,
+            })
+        };
+        let a = Framework::from_yaml(&text(from)?).map_err(engine_error)?;
+        let b = Framework::from_yaml(&text(to)?).map_err(engine_error)?;
         Ok(innomesh_assess::diff::diff(&a, &b))
     }
 

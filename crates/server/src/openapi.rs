@@ -1007,7 +1007,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                     "name": {"type": "string", "nullable": true, "maxLength": 100, "description": "轮次名称，省略时自动生成"}}})))
                 .ok((201, json!({"description": "新建的轮次", "content": {"application/json": {"schema": object()}}})))
                 .errors(WRITE)
-                .errors(&[Code::NotFound, Code::Conflict]),
+                .errors(&[Code::Conflict]),
         ],
     ));
     out.push((
