@@ -117,7 +117,7 @@ fn sorted(map: BTreeMap<String, DealGroup>) -> Vec<DealGroup> {
 }
 
 impl App {
-    fn deals_all(&self) -> Result<Vec<TechDeal>> {
+    pub(crate) fn deals_all(&self) -> Result<Vec<TechDeal>> {
         Ok(self
             .repo
             .all(EntityKind::TechDeal)?

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cache;
 pub mod chains;
 pub mod chains_report;
+pub mod consortium;
 pub mod dashboard;
 pub mod deals;
 pub mod dictionaries;
