@@ -666,6 +666,47 @@ def main():
             check("提供单位开放度排名" in text and "共享率" in text, "the city figures are missing")
             browser.screenshot("26-sharing-figures", full=True)
 
+        def consortium_journey():
+            # 创新联合体: the bureau picks a chain gap, gets a proposal whose members (a lead
+            # enterprise, firms upstream and downstream, a university or institute, an
+            # intermediary) each carry a reason, drops one member, saves it, opens the saved
+            # proposal and downloads its XLSX annex.
+            browser.go(base + "/consortia")
+            nodes = browser.js("return [...document.querySelectorAll('#by-node option')].map(o => o.value);")
+            check(nodes, "no chain gap offered for a consortium")
+            browser.screenshot("40-consortia")
+            wanted = {"lead", "upstream", "downstream", "academic", "intermediary"}
+            chosen = None
+            for node in nodes:
+                status, raw, _ = http("GET", base + "/api/consortia/propose?node=" + urllib.parse.quote(node))
+                check(status == 200, f"proposal for {node} answered {status}")
+                if wanted <= {m["role"] for m in json.loads(raw)["members"]}:
+                    chosen = node
+                    break
+            check(chosen, "no sample gap gets a complete consortium")
+            browser.go(base + "/consortia/new?node=" + urllib.parse.quote(chosen))
+            browser.wait_text("组建依据")
+            roles = browser.js("return [...document.querySelectorAll('#consortium-form tr[data-role]')].map(r => r.dataset.role);")
+            check(wanted <= set(roles), f"the page lists roles {roles}")
+            reasons = browser.js("return [...document.querySelectorAll('#consortium-form tr[data-role] textarea')].map(t => t.value);")
+            check(all(r.strip() for r in reasons), "a member has no reason")
+            browser.screenshot("41-consortium-proposal", full=True)
+            boxes = browser.find_all("#consortium-form tr[data-role] input[type=checkbox]")
+            browser.click(boxes[-1])
+            title = browser.find("#consortium-form input[name=title]")
+            browser.clear(title)
+            browser.type(title, "稀土产业链缺口攻关创新联合体（浏览器测试）")
+            browser.click(browser.find("#consortium-form button[type=submit]"))
+            browser.wait_url("/consortia/CS")
+            text = browser.wait_text("联合体成员")
+            check("浏览器测试" in text and "牵头企业" in text, "the saved proposal is not shown")
+            saved = browser.js("return location.pathname;").rsplit("/", 1)[-1]
+            shown = browser.js("return document.querySelectorAll('table.consortium tbody tr').length;")
+            check(shown == len(roles) - 1, f"saved {shown} members, expected {len(roles) - 1}")
+            browser.screenshot("42-consortium-saved", full=True)
+            status, raw, headers = http("GET", f"{base}/api/consortia/{saved}/export")
+            check(status == 200 and raw[:2] == b"PK", f"the annex answered {status}")
+
         step("log in as city staff", login)
         step("search for an enterprise", search)
         step("open it", open_detail)
@@ -683,6 +724,7 @@ def main():
         step("policy lists, assessment and an enterprise's policies with what is missing", policies)
 
         step("book a shared instrument, record the hours, claim and approve a voucher", sharing_journey)
+        step("build a consortium for a chain gap, adjust, save and export it", consortium_journey)
     except Exception as e:
         results.append(("setup", False, str(e)))
         print(f"FAIL setup: {e}", flush=True)

@@ -398,6 +398,43 @@ fn performance(id: String, name: String, ds: &[&TechDeal]) -> Performance {
     }
 }
 
+/// The registry as a 技术合同登记 import needs it: organisations by name, deals by registration
+/// number.
+pub(crate) struct RegistryLookup {
+    names: HashMap<String, Vec<String>>,
+    deals: HashMap<String, TechDeal>,
+}
+
+impl RegistryLookup {
+    pub(crate) fn load(app: &App) -> Result<Self> {
+        let mut names: HashMap<String, Vec<String>> = HashMap::new();
+        for r in app.repo.all(EntityKind::Organisation)? {
+            if let Record::Organisation(o) = r {
+                names
+                    .entry(o.name.trim().to_string())
+                    .or_default()
+                    .push(o.credit_code.as_str().to_string());
+            }
+        }
+        let deals = app
+            .deals_all()?
+            .into_iter()
+            .filter(|d| !d.registration_no.trim().is_empty())
+            .map(|d| (d.registration_no.trim().to_string(), d))
+            .collect();
+        Ok(Self { names, deals })
+    }
+}
+
+impl innomesh_core::registration::Registry for RegistryLookup {
+    fn orgs_named(&self, name: &str) -> Vec<String> {
+        self.names.get(name).cloned().unwrap_or_default()
+    }
+    fn deal_registered(&self, registration_no: &str) -> Option<TechDeal> {
+        self.deals.get(registration_no).cloned()
+    }
+}
+
 /// The stage rule of a deal change: forward one stage at a time.
 pub(crate) fn check_deal_move(old: &Record, new: &Record) -> Result<()> {
     if let (Record::TechDeal(a), Record::TechDeal(b)) = (old, new) {

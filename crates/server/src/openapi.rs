@@ -1083,6 +1083,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
     ));
     out.extend(sharing_operations());
     out.extend(deal_operations());
+    out.extend(consortium_operations());
     out.push((
         "/api/openapi.json".into(),
         vec![Op::new("get", "文档", "本文档").ok(json_ok("OpenAPI 3.0", object()))],
@@ -1124,6 +1125,67 @@ fn deal_operations() -> Vec<(String, Vec<Op>)> {
             "/api/deals/network".into(),
             vec![Op::new("get", tag, "成果转化网络：卖方（高校院所、企业）经中介机构到买方的已签约交易")
                 .ok(json_ok("{sellers, brokers, buyers, edges}", object()))],
+        ),
+    ]
+}
+
+/// 创新联合体组建建议: propose for a chain node, a common problem or a demand; save, list, read,
+/// export.
+fn consortium_operations() -> Vec<(String, Vec<Op>)> {
+    let tag = "创新联合体";
+    let roles: Vec<&str> = innomesh_app::consortium::MemberRole::ALL
+        .iter()
+        .map(|r| r.code())
+        .collect();
+    let id = || path_param("id", "建议编号，例如 CS000001", pattern("^CS[0-9]{6}$"));
+    let nonblank = |max: u64| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"});
+    vec![
+        (
+            "/api/consortia/propose".into(),
+            vec![Op::new("get", tag, "为一个产业链节点（缺口）、一个共性技术问题或一条技术需求提出创新联合体组建建议：牵头企业、上下游企业、高校院所、专家、平台、科技中介机构和技术经理人，各附推荐理由，以及成员间已有的关系（供应、技术交易、需求应答、共有成果、同一集团）；三个参数给且只给一个")
+                .params(vec![
+                    query("node", "产业链节点编号，例如 rare_earth.magnet", string()),
+                    query("problem", "共性技术问题序号（/api/deals/problems 中的次序，从 1 起）", int(1, 1000)),
+                    query("demand", "技术需求编号，例如 DM000001", string()),
+                ])
+                .ok(json_ok("{title, basis, basis_label, node, members: [{role, role_label, id, name, organisation, region, reason}], relations: [{a, b, kind, detail, evidence}], warnings}", object()))
+                .errors(&[Code::InvalidQuery, Code::NotFound])],
+        ),
+        (
+            "/api/consortia".into(),
+            vec![
+                Op::new("get", tag, "已保存的联合体组建建议（新的在前）；企业、专家、技术经理人只看到列有自己的建议")
+                    .ok(json_ok("{total, proposals}", object())),
+                Op::new("post", tag, "保存（调整后的）组建建议：成员逐个核对登记库（角色对应的记录类型、牵头企业须为企业且只有一家），每个成员须写推荐理由；成员间关系重新计算；保存后不再修改，修订请另存并注明 revises")
+                    .body(json_body(json!({"type": "object", "required": ["title", "basis", "members"], "additionalProperties": false, "properties": {
+                        "title": nonblank(200),
+                        "basis": {"type": "object", "required": ["kind", "id"], "additionalProperties": false, "properties": {
+                            "kind": {"type": "string", "enum": ["node", "problem", "demand"]},
+                            "id": nonblank(100)}},
+                        "members": {"type": "array", "minItems": 1, "maxItems": 60, "items": {"type": "object", "required": ["role", "id", "reason"], "additionalProperties": false, "properties": {
+                            "role": {"type": "string", "enum": roles},
+                            "id": nonblank(100),
+                            "reason": nonblank(1000)}}},
+                        "note": {"type": "string", "maxLength": 2000},
+                        "revises": {"type": "string", "nullable": true, "description": "所修订的建议编号"}}})))
+                    .ok((201, json!({"description": "已保存的建议", "content": {"application/json": {"schema": object()}}})))
+                    .errors(WRITE)
+                    .errors(&[Code::NotFound, Code::InvalidQuery]),
+            ],
+        ),
+        (
+            "/api/consortia/{id}".into(),
+            vec![Op::new("get", tag, "一份已保存的组建建议：成员与推荐理由、成员间关系、保存人和时间")
+                .params(vec![id()])
+                .ok(json_ok("建议", object()))
+                .errors(&[Code::NotFound])],
+        ),
+        (
+            "/api/consortia/{id}/export".into(),
+            vec![Op::new("get", tag, "组建建议 XLSX（申报附件，中文表头：联合体成员、成员间已有关系、组建说明三张表）")
+                .params(vec![id()])
+                .ok(file_ok("XLSX", &[XLSX]))
+                .errors(&[Code::NotFound])],
         ),
     ]
 }

@@ -40,6 +40,7 @@ const COLUMNS: [&str; 10] = [
 /// and `NODE` a chain and one of its nodes; `PAIR` / `PAIR2` a flagged duplicate pair with / without
 /// the department's applications. 开放共享: `SS` `SS2` services of each cluster, `VP` `VP2` voucher
 /// programmes, `BK` (the own service booked by `O2`) `BK2` bookings, `VC` a claim under `VP`.
+/// 创新联合体: `CS` a saved proposal led by `E`.
 const MATRIX: &str = r#"
 # method route                                request                                    body         city dist dept ent  exp  mgr  aud  sys  sec  aad
 GET    /api/organisations                     =                                          -            200  200  200  200  200  200  200  403  403  403  // lists: what the caller may see (administrators: no registry reading, 403)
@@ -124,6 +125,11 @@ GET    /api/deals/performance                 =                                 
 GET    /api/deals/brokers/{id}                /api/deals/brokers/@M                      -            200  200  403  403  403  200  200  403  403  403  // a manager sees their own performance
 GET    /api/deals/network                     =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /api/deals/problems                    =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /api/consortia/propose                 /api/consortia/propose?node=@NODE          -            200  200  403  403  403  403  200  403  403  403  // 创新联合体: the bureau proposes
+GET    /api/consortia                         =                                          -            200  200  403  200  200  200  200  403  403  403  // members see the proposals naming them
+POST   /api/consortia                         =                                          cons         201  201  403  403  403  403  403  403  403  403
+GET    /api/consortia/{id}                    /api/consortia/@CS                         -            200  200  403  200  404  404  200  403  403  403  // the own enterprise leads @CS
+GET    /api/consortia/{id}/export             /api/consortia/@CS/export                  -            200  200  403  200  403  404  200  403  403  403
 GET    /api/shared-services                   =                                          -            200  200  200  200  200  200  200  403  403  403  // 开放共享: every unit reads the offers
 POST   /api/shared-services                   =                                          new:@SS      201  201  403  201  403  403  403  403  403  403
 POST   /api/shared-services                   =                                          new:@SS2     201  403  403  403  403  403  403  403  403  403  // an enterprise offers only in its own name
@@ -413,6 +419,10 @@ GET    /deals                                 =                                 
 GET    /deals/brokers/{id}                    /deals/brokers/@M                          -            200  200  403  403  403  200  200  403  403  403
 GET    /deals/network                         =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /deals/problems                        =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /consortia                             =                                          -            200  200  403  200  200  200  200  403  403  403
+POST   /consortia                             =                                          f:title=T&basis_kind=node&basis_id=@NODE&m0.role=lead&m0.id=@E&m0.keep=1&m0.reason=R 303  303  403  403  403  403  403  403  403  403
+GET    /consortia/new                         /consortia/new?node=@NODE                  -            200  200  403  403  403  403  200  403  403  403
+GET    /consortia/{id}                        /consortia/@CS                             -            200  200  403  200  404  404  200  403  403  403
 GET    /sharing                               =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /sharing/book                          =                                          f:service=@SS&date=2020-01-06&start=10:00&end=11:00&requester=@E 303  403  403  303  403  403  403  403  403  403  // refused slot: back to the calendar with the reason
 GET    /sharing/bookings                      =                                          -            200  200  200  200  200  200  200  403  403  403
@@ -869,6 +879,27 @@ impl Fixture {
         ids.insert("RD", rd.id);
         ids.insert("RP", rp.id);
         ids.insert("PAIR2", format!("{}/{}", other.a, other.b));
+        // 创新联合体: a saved proposal led by the own enterprise.
+        let cs = st
+            .save_consortium(
+                &local(),
+                innomesh_app::consortium::SaveInput {
+                    title: "矩阵测试联合体".into(),
+                    basis: innomesh_app::consortium::BasisInput {
+                        kind: "node".into(),
+                        id: cn.clone(),
+                    },
+                    members: vec![innomesh_app::consortium::MemberInput {
+                        role: "lead".into(),
+                        id: e.clone(),
+                        reason: "矩阵测试".into(),
+                    }],
+                    note: String::new(),
+                    revises: None,
+                },
+            )
+            .unwrap();
+        ids.insert("CS", cs.id.unwrap());
 
         let router = innomesh_server::router(st.clone());
         let mut fx = Fixture {
@@ -1070,6 +1101,11 @@ impl Fixture {
         );
         self.bodies
             .insert("decision", json!({"approve": false, "reason": ""}));
+        self.bodies.insert(
+            "cons",
+            json!({"title": "矩阵测试联合体", "basis": {"kind": "node", "id": self.ids["NODE"]},
+                   "members": [{"role": "lead", "id": self.ids["E"], "reason": "矩阵测试"}]}),
+        );
         self.bodies.insert(
             "simulate",
             json!({"target": self.ids["E"], "node": self.ids["NODE"]}),

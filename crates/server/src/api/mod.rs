@@ -42,7 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(workflow::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(assessment::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(sharing::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
-        .merge(deals::router())
+        .merge(deals::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),

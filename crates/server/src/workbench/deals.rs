@@ -90,7 +90,7 @@ pub async fn overview(
         let f = st2.deal_figures(&who, year)?;
         let (intermediaries, managers) = st2.broker_performance(&who)?;
         let mut b = String::from("<h1>技术交易与成果转化</h1>");
-        b.push_str("<div class=\"actions\"><a class=\"btn secondary\" href=\"/tech-deals\">交易台账</a><a class=\"btn secondary\" href=\"/tech-deals/new\">登记交易</a><a class=\"btn secondary\" href=\"/import\">导入技术合同登记表</a><a class=\"btn secondary\" href=\"/deals/network\">转化网络图</a><a class=\"btn secondary\" href=\"/deals/problems\">共性技术问题</a></div>");
+        b.push_str("<div class=\"actions\"><a class=\"btn secondary\" href=\"/tech-deals\">交易台账</a><a class=\"btn secondary\" href=\"/tech-deals/new\">登记交易</a><a class=\"btn secondary\" href=\"/import\">导入技术合同登记表</a><a class=\"btn secondary\" href=\"/deals/network\">转化网络图</a><a class=\"btn secondary\" href=\"/deals/problems\">共性技术问题</a><a class=\"btn secondary\" href=\"/consortia\">创新联合体组建</a></div>");
         b.push_str("<form method=\"get\" class=\"inline\"><label>签约年份 <input name=\"year\" size=\"6\" placeholder=\"全部\"");
         if let Some(y) = year {
             b.push_str(&format!(" value=\"{y}\""));
@@ -284,6 +284,10 @@ pub async fn problems(State(st): State<AppState>, Who(who): Who) -> Response {
                     .collect();
                 b.push_str(&format!("相关产业链节点：{}", nodes.join("、")));
             }
+            b.push_str(&format!(
+                " <a class=\"btn secondary\" href=\"/consortia/new?problem={}\">组建创新联合体</a>",
+                i + 1
+            ));
             b.push_str("</p><ul>");
             for (id, title, org) in &c.demands {
                 b.push_str(&format!(

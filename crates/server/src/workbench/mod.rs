@@ -3,6 +3,7 @@
 
 mod assessment;
 mod capacity;
+mod consortium;
 mod deals;
 mod demands;
 mod funding;
@@ -77,6 +78,12 @@ pub fn router() -> Router<AppState> {
         .route("/deals/brokers/{id}", get(deals::broker))
         .route("/deals/network", get(deals::network))
         .route("/deals/problems", get(deals::problems))
+        .route(
+            "/consortia",
+            get(consortium::index).post(consortium::save),
+        )
+        .route("/consortia/new", get(consortium::new))
+        .route("/consortia/{id}", get(consortium::view))
         .route("/sharing", get(sharing::overview))
         .route("/sharing/book", post(sharing::book))
         .route("/sharing/bookings", get(sharing::bookings))
