@@ -330,7 +330,10 @@ impl App {
                         list.len()
                     ))
                 })?;
-                let node_key = p.nodes.first().map(|(id, _, _)| crate::chains::node_key(id));
+                let node_key = p
+                    .nodes
+                    .first()
+                    .map(|(id, _, _)| crate::chains::node_key(id));
                 let mut askers: Vec<String> = Vec::new();
                 let mut titles = Vec::new();
                 for (id, title, _) in &p.demands {
@@ -344,7 +347,10 @@ impl App {
                 }
                 Ok(Focus {
                     basis_label: format!("共性技术问题：{}", p.terms.join(" · ")),
-                    title: format!("{}共性技术攻关创新联合体", p.terms.iter().take(2).cloned().collect::<String>()),
+                    title: format!(
+                        "{}共性技术攻关创新联合体",
+                        p.terms.iter().take(2).cloned().collect::<String>()
+                    ),
                     text: format!("{} {}", p.terms.join(" "), titles.join(" ")),
                     node_key,
                     askers,
@@ -359,7 +365,11 @@ impl App {
                 let mut node_key = chains
                     .nodes()
                     .iter()
-                    .find(|n| n.keywords.iter().any(|k| !k.is_empty() && text.contains(k.as_str())))
+                    .find(|n| {
+                        n.keywords
+                            .iter()
+                            .any(|k| !k.is_empty() && text.contains(k.as_str()))
+                    })
                     .map(|n| n.key.clone());
                 if node_key.is_none() {
                     if let Some(&i) = loaded.codes.get(d.organisation.as_str()) {
@@ -455,7 +465,8 @@ impl App {
                 lead_pool.push((o, "本节点企业"));
             }
             if lead_pool.is_empty() {
-                warnings.push("本节点没有本地企业（空白），牵头企业从下游用户、上游供应商中选".into());
+                warnings
+                    .push("本节点没有本地企业（空白），牵头企业从下游用户、上游供应商中选".into());
                 for &j in downstream_nodes.iter().chain(&upstream_nodes) {
                     for o in local_firms(j, 100)? {
                         lead_pool.push((o, "相邻节点企业"));
@@ -465,7 +476,11 @@ impl App {
         }
         for c in &focus.askers {
             if let Some(o) = self.org_record(c)? {
-                if o.kind == OrgKind::Enterprise && !lead_pool.iter().any(|(x, _)| x.credit_code == o.credit_code) {
+                if o.kind == OrgKind::Enterprise
+                    && !lead_pool
+                        .iter()
+                        .any(|(x, _)| x.credit_code == o.credit_code)
+                {
                     lead_pool.push((o, "提出该问题"));
                 }
             }
@@ -518,7 +533,11 @@ impl App {
                     .iter()
                     .map(|(n, t, k)| format!("{n}（{}{k}）", t.label()))
                     .collect();
-                parts.push(format!("依托创新平台 {} 个：{}", ps.len(), names.join("、")));
+                parts.push(format!(
+                    "依托创新平台 {} 个：{}",
+                    ps.len(),
+                    names.join("、")
+                ));
             }
             if o.high_tech {
                 parts.push("高新技术企业".into());
@@ -583,13 +602,20 @@ impl App {
                 let ta = traded(a.0.credit_code.as_str()).map(|t| t.0).unwrap_or(0.0);
                 let tb = traded(b.0.credit_code.as_str()).map(|t| t.0).unwrap_or(0.0);
                 tb.total_cmp(&ta)
-                    .then(b.0.revenue.unwrap_or(0.0).total_cmp(&a.0.revenue.unwrap_or(0.0)))
+                    .then(
+                        b.0.revenue
+                            .unwrap_or(0.0)
+                            .total_cmp(&a.0.revenue.unwrap_or(0.0)),
+                    )
                     .then(a.0.credit_code.as_str().cmp(b.0.credit_code.as_str()))
             });
             for (o, node_name) in pool.into_iter().take(2) {
                 let mut parts = vec![format!("{side}节点「{node_name}」的本地企业")];
                 if let Some((amount, year)) = traded(o.credit_code.as_str()) {
-                    parts.push(format!("已与牵头企业有供应往来 {} 万元（最近 {year} 年）", wan(amount)));
+                    parts.push(format!(
+                        "已与牵头企业有供应往来 {} 万元（最近 {year} 年）",
+                        wan(amount)
+                    ));
                 }
                 if !o.products.trim().is_empty() {
                     parts.push(format!("主要产品：{}", clip(&o.products, 30)));
@@ -611,7 +637,8 @@ impl App {
 
         // 3. Universities and institutes, experts and platforms whose work fits (matching).
         let node_name = node_info.as_ref().map(|n| n.1.clone());
-        let hits = crate::matching::match_text(self, &focus.title, &focus.text, node_name.as_deref(), 60)?;
+        let hits =
+            crate::matching::match_text(self, &focus.title, &focus.text, node_name.as_deref(), 60)?;
         let terms_of = |h: &innomesh_matching::SolverHit| -> String {
             let mut t: Vec<String> = Vec::new();
             for m in &h.evidence.matched_terms {
@@ -638,13 +665,19 @@ impl App {
             let (units, what): (Vec<String>, String) = match h.kind {
                 SolverKind::Expert => match self.repo.get(EntityKind::Person, &h.id)? {
                     Some(Record::Person(p)) => (
-                        p.organisation.iter().map(|c| c.as_str().to_string()).collect(),
+                        p.organisation
+                            .iter()
+                            .map(|c| c.as_str().to_string())
+                            .collect(),
                         format!("专家{}", p.name),
                     ),
                     _ => continue,
                 },
                 SolverKind::Platform => match self.repo.get(EntityKind::Platform, &h.id)? {
-                    Some(Record::Platform(p)) => (vec![p.host.as_str().to_string()], format!("平台「{}」", p.name)),
+                    Some(Record::Platform(p)) => (
+                        vec![p.host.as_str().to_string()],
+                        format!("平台「{}」", p.name),
+                    ),
                     _ => continue,
                 },
                 SolverKind::Achievement => match self.repo.get(EntityKind::Achievement, &h.id)? {
@@ -663,7 +696,11 @@ impl App {
                         let e = academic.entry(u.clone()).or_default();
                         e.0 += h.score as f64;
                         if e.1.len() < 3 {
-                            e.1.push(if terms.is_empty() { what.clone() } else { format!("{what}（{terms}）") });
+                            e.1.push(if terms.is_empty() {
+                                what.clone()
+                            } else {
+                                format!("{what}（{terms}）")
+                            });
                         }
                     }
                 }
@@ -681,7 +718,11 @@ impl App {
                     r.push_str(&format!("；{kind}{unit_name}"));
                 }
                 if let Some(c) = h.evidence.collaborations.first() {
-                    r.push_str(&format!("；曾为{}解决「{}」", c.partner, clip(&c.title, 20)));
+                    r.push_str(&format!(
+                        "；曾为{}解决「{}」",
+                        c.partner,
+                        clip(&c.title, 20)
+                    ));
                 }
                 r
             };
@@ -774,9 +815,12 @@ impl App {
                 e.1.push(d.id.clone());
             }
         }
-        let best = brokers
-            .iter()
-            .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(a.1 .1.total_cmp(&b.1 .1)).then(b.0.cmp(a.0)));
+        let best = brokers.iter().max_by(|a, b| {
+            a.1 .0
+                .cmp(&b.1 .0)
+                .then(a.1 .1.total_cmp(&b.1 .1))
+                .then(b.0.cmp(a.0))
+        });
         match best {
             Some((code, (n, value, ids))) => {
                 if let Some(o) = self.org_record(code)? {
@@ -864,7 +908,12 @@ impl App {
             }
         }
         let mut out: Vec<Link> = Vec::new();
-        let mut push = |a: &str, b: &str, kind: &str, detail: String, evidence: Vec<String>, name: &HashMap<String, String>| {
+        let mut push = |a: &str,
+                        b: &str,
+                        kind: &str,
+                        detail: String,
+                        evidence: Vec<String>,
+                        name: &HashMap<String, String>| {
             if a == b {
                 return;
             }
@@ -884,8 +933,19 @@ impl App {
                 name.insert(m.id.clone(), m.name.clone());
                 if let Some(u) = &m.organisation {
                     if units.contains(u) {
-                        let what = if m.role == MemberRole::Platform { "依托单位" } else { "所在单位" };
-                        push(&m.id, u, "任职/依托", format!("{}的{what}", m.name), vec![], &name);
+                        let what = if m.role == MemberRole::Platform {
+                            "依托单位"
+                        } else {
+                            "所在单位"
+                        };
+                        push(
+                            &m.id,
+                            u,
+                            "任职/依托",
+                            format!("{}的{what}", m.name),
+                            vec![],
+                            &name,
+                        );
                     }
                 }
             }
@@ -904,7 +964,14 @@ impl App {
             }
         }
         for ((a, b), (amount, year, ids)) in supply {
-            push(&a, &b, "供应", format!("供货 {} 万元（最近 {year} 年）", wan(amount)), ids, &name);
+            push(
+                &a,
+                &b,
+                "供应",
+                format!("供货 {} 万元（最近 {year} 年）", wan(amount)),
+                ids,
+                &name,
+            );
         }
         // Deals between members (seller, buyer, intermediary).
         let mut deals: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
@@ -924,13 +991,18 @@ impl App {
             }
         }
         for ((a, b), ids) in deals {
-            push(&a, &b, "技术交易", format!("共同参与技术交易 {} 项", ids.len()), ids, &name);
+            push(
+                &a,
+                &b,
+                "技术交易",
+                format!("共同参与技术交易 {} 项", ids.len()),
+                ids,
+                &name,
+            );
         }
         // Answers to a member's demands by members (their experts, platforms, results or units).
-        let member_ids: HashMap<String, Option<String>> = members
-            .iter()
-            .map(|m| (m.id.clone(), unit_of(m)))
-            .collect();
+        let member_ids: HashMap<String, Option<String>> =
+            members.iter().map(|m| (m.id.clone(), unit_of(m))).collect();
         let responses = crate::workflow::response_index(self)?;
         let mut answered: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for x in &responses.all {
@@ -943,12 +1015,26 @@ impl App {
             };
             let asker = d.organisation.as_str().to_string();
             if units.contains(&asker) {
-                let from = if x.solver.is_empty() { solver_unit.unwrap_or_default() } else { x.solver.clone() };
-                answered.entry((from, asker)).or_default().push(x.id.clone());
+                let from = if x.solver.is_empty() {
+                    solver_unit.unwrap_or_default()
+                } else {
+                    x.solver.clone()
+                };
+                answered
+                    .entry((from, asker))
+                    .or_default()
+                    .push(x.id.clone());
             }
         }
         for ((a, b), ids) in answered {
-            push(&a, &b, "需求应答", format!("应答过对方的技术需求 {} 次", ids.len()), ids, &name);
+            push(
+                &a,
+                &b,
+                "需求应答",
+                format!("应答过对方的技术需求 {} 次", ids.len()),
+                ids,
+                &name,
+            );
         }
         // Results owned together.
         for r in self.repo.all(EntityKind::Achievement)? {
@@ -961,7 +1047,14 @@ impl App {
                     .collect();
                 for i in 0..inside.len() {
                     for j in i + 1..inside.len() {
-                        push(inside[i], inside[j], "共有成果", format!("共同拥有「{}」", clip(&a.title, 24)), vec![a.id.clone()], &name);
+                        push(
+                            inside[i],
+                            inside[j],
+                            "共有成果",
+                            format!("共同拥有「{}」", clip(&a.title, 24)),
+                            vec![a.id.clone()],
+                            &name,
+                        );
                     }
                 }
             }
@@ -971,14 +1064,24 @@ impl App {
         for u in &units {
             if let Some(o) = self.org_record(u)? {
                 if !o.group.trim().is_empty() {
-                    groups.entry(o.group.trim().to_string()).or_default().push(u.clone());
+                    groups
+                        .entry(o.group.trim().to_string())
+                        .or_default()
+                        .push(u.clone());
                 }
             }
         }
         for (g, us) in groups {
             for i in 0..us.len() {
                 for j in i + 1..us.len() {
-                    push(&us[i], &us[j], "同一集团", format!("同属{g}"), vec![], &name);
+                    push(
+                        &us[i],
+                        &us[j],
+                        "同一集团",
+                        format!("同属{g}"),
+                        vec![],
+                        &name,
+                    );
                 }
             }
         }
@@ -1017,10 +1120,17 @@ impl App {
                 continue;
             };
             let id = m.id.trim().to_uppercase();
-            let id = if role.kind() == EntityKind::Organisation { id } else { m.id.trim().to_string() };
+            let id = if role.kind() == EntityKind::Organisation {
+                id
+            } else {
+                m.id.trim().to_string()
+            };
             let reason = m.reason.trim();
             if reason.is_empty() || reason.chars().count() > 1000 {
-                errors.push(format!("第 {n} 个成员（{}）须写明推荐理由，最多 1000 字", role.label()));
+                errors.push(format!(
+                    "第 {n} 个成员（{}）须写明推荐理由，最多 1000 字",
+                    role.label()
+                ));
                 continue;
             }
             if !seen.insert((role, id.clone())) {
@@ -1031,8 +1141,12 @@ impl App {
             let member = match (role, record) {
                 (_, Some(Record::Organisation(o))) => {
                     let fits = match role {
-                        MemberRole::Lead | MemberRole::Upstream | MemberRole::Downstream => o.kind == OrgKind::Enterprise,
-                        MemberRole::Academic => matches!(o.kind, OrgKind::University | OrgKind::Institute),
+                        MemberRole::Lead | MemberRole::Upstream | MemberRole::Downstream => {
+                            o.kind == OrgKind::Enterprise
+                        }
+                        MemberRole::Academic => {
+                            matches!(o.kind, OrgKind::University | OrgKind::Institute)
+                        }
                         MemberRole::Intermediary => o.kind == OrgKind::Intermediary,
                         _ => false,
                     };
@@ -1062,7 +1176,12 @@ impl App {
                         innomesh_core::model::PersonRole::Expert
                     };
                     if p.role != wanted {
-                        errors.push(format!("第 {n} 个成员「{}」是{}，不能作为{}", p.name, p.role.label(), role.label()));
+                        errors.push(format!(
+                            "第 {n} 个成员「{}」是{}，不能作为{}",
+                            p.name,
+                            p.role.label(),
+                            role.label()
+                        ));
                         continue;
                     }
                     Member {
@@ -1085,13 +1204,19 @@ impl App {
                     reason: reason.to_string(),
                 },
                 _ => {
-                    errors.push(format!("第 {n} 个成员：登记库中没有{}「{id}」", role.kind().label()));
+                    errors.push(format!(
+                        "第 {n} 个成员：登记库中没有{}「{id}」",
+                        role.kind().label()
+                    ));
                     continue;
                 }
             };
             members.push(member);
         }
-        let leads = members.iter().filter(|m| m.role == MemberRole::Lead).count();
+        let leads = members
+            .iter()
+            .filter(|m| m.role == MemberRole::Lead)
+            .count();
         if errors.is_empty() && leads != 1 {
             errors.push(format!("联合体须有且只有一家牵头企业（现有 {leads} 家）"));
         }
@@ -1108,7 +1233,10 @@ impl App {
                 basis_kind: basis.kind().into(),
                 basis_id: basis.id(),
                 basis_label: focus.basis_label,
-                revises: input.revises.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
+                revises: input
+                    .revises
+                    .map(|r| r.trim().to_string())
+                    .filter(|r| !r.is_empty()),
                 data: data.to_string(),
                 note: input.note.trim().to_string(),
                 created_by: String::new(),
@@ -1165,9 +1293,17 @@ impl App {
         who.require(Perm::Export)?;
         let p = self.consortium(who, id)?;
         let text = |s: &str| Cell::Text(s.to_string());
-        let headers: Vec<String> = ["序号", "角色", "名称", "统一社会信用代码或编号", "所在单位", "所在地", "推荐理由"]
-            .map(String::from)
-            .to_vec();
+        let headers: Vec<String> = [
+            "序号",
+            "角色",
+            "名称",
+            "统一社会信用代码或编号",
+            "所在单位",
+            "所在地",
+            "推荐理由",
+        ]
+        .map(String::from)
+        .to_vec();
         let mut units: HashMap<String, String> = p
             .members
             .iter()
@@ -1180,7 +1316,10 @@ impl App {
                 Some(c) => match units.get(c) {
                     Some(n) => n.clone(),
                     None => {
-                        let n = self.org_record(c)?.map(|o| o.name).unwrap_or_else(|| c.clone());
+                        let n = self
+                            .org_record(c)?
+                            .map(|o| o.name)
+                            .unwrap_or_else(|| c.clone());
                         units.insert(c.clone(), n.clone());
                         n
                     }
@@ -1221,7 +1360,12 @@ impl App {
             vec![text("组建依据"), text(&p.basis_label)],
             vec![
                 text("产业链节点"),
-                text(&p.node.as_ref().map(|n| format!("{} · {}", n.2, n.1)).unwrap_or_default()),
+                text(
+                    &p.node
+                        .as_ref()
+                        .map(|n| format!("{} · {}", n.2, n.1))
+                        .unwrap_or_default(),
+                ),
             ],
             vec![text("成员数"), Cell::Number(p.members.len() as f64)],
             vec![text("修订自"), text(p.revises.as_deref().unwrap_or(""))],
@@ -1236,7 +1380,11 @@ impl App {
             Some(_) => format!("{s}（示例数据）"),
             None => s.to_string(),
         };
-        let names = [title("联合体成员"), title("成员间已有关系"), title("组建说明")];
+        let names = [
+            title("联合体成员"),
+            title("成员间已有关系"),
+            title("组建说明"),
+        ];
         innomesh_sheets::write_xlsx(&[
             innomesh_sheets::Sheet {
                 name: &names[0],

@@ -83,7 +83,13 @@ pub(crate) fn import_bytes(
     let mut errors = Vec::new();
     let mut corrections: Vec<Correction> = registration
         .as_ref()
-        .map(|c| c.corrections.iter().take(MAX_CORRECTIONS).cloned().collect())
+        .map(|c| {
+            c.corrections
+                .iter()
+                .take(MAX_CORRECTIONS)
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default();
     let mut corrections_total = registration.as_ref().map_or(0, |c| c.corrections.len());
     for (i, (row, cells)) in table.rows.iter().enumerate() {

@@ -3,7 +3,7 @@
 //! each with its reason; saving checks every member; a saved proposal is audited, listed, seen by
 //! its members only (besides the bureau) and exported as an XLSX annex with Chinese headers.
 
-use innomesh_app::consortium::{Basis, MemberInput, MemberRole, SaveInput, BasisInput};
+use innomesh_app::consortium::{Basis, BasisInput, MemberInput, MemberRole, SaveInput};
 use innomesh_app::{App, Code, Principal, Role};
 use innomesh_core::model::OrgKind;
 use innomesh_core::sample::{generate, SampleConfig};
@@ -99,16 +99,31 @@ fn a_chain_gap_gets_a_consortium_with_both_sides_academia_and_a_broker() {
             && with(MemberRole::Intermediary) > 0
         {
             complete += 1;
-            let lead = p.members.iter().find(|m| m.role == MemberRole::Lead).unwrap();
-            assert!(lead.reason.contains("营业收入") || lead.reason.contains("研发投入"), "{}", lead.reason);
-            let broker = p.members.iter().find(|m| m.role == MemberRole::Intermediary).unwrap();
+            let lead = p
+                .members
+                .iter()
+                .find(|m| m.role == MemberRole::Lead)
+                .unwrap();
+            assert!(
+                lead.reason.contains("营业收入") || lead.reason.contains("研发投入"),
+                "{}",
+                lead.reason
+            );
+            let broker = p
+                .members
+                .iter()
+                .find(|m| m.role == MemberRole::Intermediary)
+                .unwrap();
             assert!(broker.reason.contains("技术交易"), "{}", broker.reason);
         } else {
             // What is missing is said.
             assert!(!p.warnings.is_empty(), "{node}: {:?}", p.members);
         }
     }
-    assert!(complete > 0, "no sample gap got a complete consortium: {gaps:?}");
+    assert!(
+        complete > 0,
+        "no sample gap got a complete consortium: {gaps:?}"
+    );
 }
 
 #[test]
@@ -116,7 +131,9 @@ fn the_lead_is_the_strongest_enterprise_of_the_node() {
     let app = app();
     let local = Principal::local("t");
     let node = gap_nodes(&app).into_iter().next().unwrap();
-    let p = app.propose_consortium(&local, &Basis::Node(node.clone())).unwrap();
+    let p = app
+        .propose_consortium(&local, &Basis::Node(node.clone()))
+        .unwrap();
     let Some(lead) = p.members.iter().find(|m| m.role == MemberRole::Lead) else {
         return;
     };
@@ -132,14 +149,23 @@ fn the_lead_is_the_strongest_enterprise_of_the_node() {
         if !o.local || o.credit_code == lead.id {
             continue;
         }
-        if let Some(Record::Organisation(x)) = app.repo().get(EntityKind::Organisation, &o.credit_code).unwrap() {
+        if let Some(Record::Organisation(x)) = app
+            .repo()
+            .get(EntityKind::Organisation, &o.credit_code)
+            .unwrap()
+        {
             if x.kind != OrgKind::Enterprise {
                 continue;
             }
             let dominates = x.revenue.unwrap_or(0.0) > lead_org.revenue.unwrap_or(0.0) * 2.0
                 && x.rd_spend.unwrap_or(0.0) > lead_org.rd_spend.unwrap_or(0.0) * 2.0
                 && x.employees.unwrap_or(0) >= lead_org.employees.unwrap_or(0);
-            assert!(!dominates || lead.reason.contains("平台") || lead.reason.contains("高新"), "{} dominates the lead {}", x.name, lead.name);
+            assert!(
+                !dominates || lead.reason.contains("平台") || lead.reason.contains("高新"),
+                "{} dominates the lead {}",
+                x.name,
+                lead.name
+            );
         }
     }
 }
@@ -149,7 +175,9 @@ fn saving_checks_members_and_keeps_the_proposal() {
     let app = app();
     let local = Principal::local("t");
     let node = gap_nodes(&app).into_iter().next().unwrap();
-    let p = app.propose_consortium(&local, &Basis::Node(node.clone())).unwrap();
+    let p = app
+        .propose_consortium(&local, &Basis::Node(node.clone()))
+        .unwrap();
     let inputs: Vec<MemberInput> = p
         .members
         .iter()
@@ -172,13 +200,29 @@ fn saving_checks_members_and_keeps_the_proposal() {
     let city = principal(&app, "city", Role::CityStaff, "");
     let version = app.registry_version();
     // A university as lead, a missing reason, an unknown id: refused, naming each, nothing saved.
-    let academic = p.members.iter().find(|m| m.role == MemberRole::Academic).cloned();
+    let academic = p
+        .members
+        .iter()
+        .find(|m| m.role == MemberRole::Academic)
+        .cloned();
     let mut bad = inputs.clone();
     if let Some(a) = &academic {
-        bad.push(MemberInput { role: "lead".into(), id: a.id.clone(), reason: "x".into() });
+        bad.push(MemberInput {
+            role: "lead".into(),
+            id: a.id.clone(),
+            reason: "x".into(),
+        });
     }
-    bad.push(MemberInput { role: "expert".into(), id: "PE999999".into(), reason: "x".into() });
-    bad.push(MemberInput { role: "platform".into(), id: "PF000001".into(), reason: " ".into() });
+    bad.push(MemberInput {
+        role: "expert".into(),
+        id: "PE999999".into(),
+        reason: "x".into(),
+    });
+    bad.push(MemberInput {
+        role: "platform".into(),
+        id: "PF000001".into(),
+        reason: " ".into(),
+    });
     let e = app.save_consortium(&city, save(bad)).unwrap_err();
     assert_eq!(e.code, Code::InvalidField);
     assert!(e.message.contains("PE999999"), "{}", e.message);
@@ -188,15 +232,26 @@ fn saving_checks_members_and_keeps_the_proposal() {
     }
     assert!(app.consortia(&city).unwrap().is_empty());
     // Without a lead: refused.
-    let no_lead: Vec<MemberInput> = inputs.iter().filter(|m| m.role != "lead").cloned().collect();
-    assert!(app.save_consortium(&city, save(no_lead)).unwrap_err().message.contains("牵头企业"));
+    let no_lead: Vec<MemberInput> = inputs
+        .iter()
+        .filter(|m| m.role != "lead")
+        .cloned()
+        .collect();
+    assert!(app
+        .save_consortium(&city, save(no_lead))
+        .unwrap_err()
+        .message
+        .contains("牵头企业"));
     // Adjusted (one member dropped) and saved.
     let mut kept = inputs.clone();
     let dropped = kept.pop().unwrap();
     let saved = app.save_consortium(&city, save(kept.clone())).unwrap();
     let id = saved.id.clone().unwrap();
     assert_eq!(saved.members.len(), kept.len());
-    assert!(!saved.members.iter().any(|m| m.id == dropped.id && m.role.code() == dropped.role));
+    assert!(!saved
+        .members
+        .iter()
+        .any(|m| m.id == dropped.id && m.role.code() == dropped.role));
     // Saving is audited but is not a registry version (derived data stay valid).
     assert_eq!(app.registry_version(), version);
     let audit = app.repo().audit(None, Some(&id), 5).unwrap();
@@ -205,7 +260,11 @@ fn saving_checks_members_and_keeps_the_proposal() {
     // Listed and read back; a lead enterprise sees it, another enterprise does not.
     let list = app.consortia(&city).unwrap();
     assert_eq!(list.len(), 1);
-    let lead = saved.members.iter().find(|m| m.role == MemberRole::Lead).unwrap();
+    let lead = saved
+        .members
+        .iter()
+        .find(|m| m.role == MemberRole::Lead)
+        .unwrap();
     assert_eq!(list[0].lead, lead.name);
     let firm = principal(&app, "lead", Role::Enterprise, &lead.id);
     assert_eq!(app.consortium(&firm, &id).unwrap().title, "测试联合体");
@@ -215,15 +274,33 @@ fn saving_checks_members_and_keeps_the_proposal() {
         .unwrap()
         .into_iter()
         .find_map(|r| match r {
-            Record::Organisation(o) if !saved.members.iter().any(|m| m.id == o.credit_code.as_str()) && o.kind == OrgKind::Enterprise => Some(o.credit_code.as_str().to_string()),
+            Record::Organisation(o)
+                if !saved.members.iter().any(|m| m.id == o.credit_code.as_str())
+                    && o.kind == OrgKind::Enterprise =>
+            {
+                Some(o.credit_code.as_str().to_string())
+            }
             _ => None,
         })
         .unwrap();
     let stranger = principal(&app, "other", Role::Enterprise, &other);
-    assert_eq!(app.consortium(&stranger, &id).unwrap_err().code, Code::NotFound);
+    assert_eq!(
+        app.consortium(&stranger, &id).unwrap_err().code,
+        Code::NotFound
+    );
     assert!(app.consortia(&stranger).unwrap().is_empty());
-    assert_eq!(app.propose_consortium(&stranger, &Basis::Node(node.clone())).unwrap_err().code, Code::Forbidden);
-    assert_eq!(app.save_consortium(&stranger, save(kept.clone())).unwrap_err().code, Code::Forbidden);
+    assert_eq!(
+        app.propose_consortium(&stranger, &Basis::Node(node.clone()))
+            .unwrap_err()
+            .code,
+        Code::Forbidden
+    );
+    assert_eq!(
+        app.save_consortium(&stranger, save(kept.clone()))
+            .unwrap_err()
+            .code,
+        Code::Forbidden
+    );
     // The XLSX annex: Chinese headers, one row per member, the relations sheet.
     let bytes = app.consortium_xlsx(&city, &id).unwrap();
     let t = innomesh_sheets::read(&bytes, innomesh_sheets::Format::Xlsx).unwrap();
@@ -233,7 +310,10 @@ fn saving_checks_members_and_keeps_the_proposal() {
     // A revision names the proposal it revises; an unknown one is refused.
     let mut rev = save(kept.clone());
     rev.revises = Some("CS999999".into());
-    assert_eq!(app.save_consortium(&city, rev).unwrap_err().code, Code::NotFound);
+    assert_eq!(
+        app.save_consortium(&city, rev).unwrap_err().code,
+        Code::NotFound
+    );
     let mut rev = save(kept);
     rev.revises = Some(id.clone());
     let second = app.save_consortium(&city, rev).unwrap();
@@ -248,10 +328,16 @@ fn a_common_problem_and_a_demand_get_proposals_too() {
     let problems = app.common_problems(&local, None).unwrap();
     assert!(!problems.is_empty());
     let p = app.propose_consortium(&local, &Basis::Problem(1)).unwrap();
-    assert!(p.basis_label.contains(&problems[0].terms[0]), "{}", p.basis_label);
+    assert!(
+        p.basis_label.contains(&problems[0].terms[0]),
+        "{}",
+        p.basis_label
+    );
     assert!(p.members.iter().any(|m| m.role == MemberRole::Lead));
     let d = &problems[0].demands[0].0;
-    let q = app.propose_consortium(&local, &Basis::Demand(d.clone())).unwrap();
+    let q = app
+        .propose_consortium(&local, &Basis::Demand(d.clone()))
+        .unwrap();
     assert!(q.basis_label.contains(&problems[0].demands[0].1));
     let e = app
         .propose_consortium(&local, &Basis::Problem(problems.len() + 1))

@@ -84,7 +84,8 @@ fn text(s: &str) -> Cell {
 
 /// The file: a title row, the headers, `rows`, a blank row and a 合计 row.
 fn file(rows: &[Vec<Cell>]) -> Vec<u8> {
-    let mut headers = vec!["2025年度技术合同认定登记明细表（包头市技术市场管理办公室）".to_string()];
+    let mut headers =
+        vec!["2025年度技术合同认定登记明细表（包头市技术市场管理办公室）".to_string()];
     headers.extend(std::iter::repeat_n(String::new(), HEADERS.len() - 1));
     let mut all = vec![HEADERS.iter().map(|h| text(h)).collect::<Vec<_>>()];
     all.extend(rows.iter().cloned());
@@ -130,14 +131,21 @@ fn messy_rows(app: &App) -> Vec<Row> {
         // Amounts every way a clerk's sheet has them.
         let amount = match i % 4 {
             0 => Cell::Number(yuan),
-            1 => text(&format!("{},{:03}", (yuan as i64) / 1000, (yuan as i64) % 1000)),
+            1 => text(&format!(
+                "{},{:03}",
+                (yuan as i64) / 1000,
+                (yuan as i64) % 1000
+            )),
             2 => text(&format!("{}万元", yuan / 10000.0)),
             _ => text(&format!("{yuan}元")),
         };
         let signed = Date::new(2025, 1 + (i % 9) as u8, 3 + i as u8).unwrap();
         let registered = Date::new(2025, 2 + (i % 9) as u8, 10).unwrap();
         let signed_cell = match i % 4 {
-            0 => text(&format!("{}年{}月{}日", signed.year, signed.month, signed.day)),
+            0 => text(&format!(
+                "{}年{}月{}日",
+                signed.year, signed.month, signed.day
+            )),
             1 => text(&format!("{}/{}/{}", signed.year, signed.month, signed.day)),
             2 => Cell::Number((signed.to_days() + 25569) as f64),
             _ => Cell::Date(signed),
@@ -145,13 +153,25 @@ fn messy_rows(app: &App) -> Vec<Row> {
         // Full-width digits in some registration numbers; the seller by name only in some rows.
         let no = format!("2025150200{:06}", 900 + i);
         let no_cell = if i % 3 == 0 {
-            text(&no.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect::<String>())
+            text(
+                &no.chars()
+                    .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+                    .collect::<String>(),
+            )
         } else {
             text(&no)
         };
         let (seller_code, buyer_code) = (
-            if i % 2 == 0 { text(s.credit_code.as_str()) } else { Cell::Empty },
-            if i % 5 == 0 { Cell::Empty } else { text(&format!(" {} ", b.credit_code.as_str().to_lowercase())) },
+            if i % 2 == 0 {
+                text(s.credit_code.as_str())
+            } else {
+                Cell::Empty
+            },
+            if i % 5 == 0 {
+                Cell::Empty
+            } else {
+                text(&format!(" {} ", b.credit_code.as_str().to_lowercase()))
+            },
         );
         out.push(Row {
             cells: vec![
@@ -187,19 +207,47 @@ fn a_messy_registration_export_imports_and_the_figures_grow_by_the_hand_count() 
     let rows = messy_rows(&app);
     let bytes = file(&rows.iter().map(|r| r.cells.clone()).collect::<Vec<_>>());
     let out = app
-        .import_file(&local, EntityKind::TechDeal, &bytes, Format::Xlsx, "登记.xlsx", &NoProgress)
+        .import_file(
+            &local,
+            EntityKind::TechDeal,
+            &bytes,
+            Format::Xlsx,
+            "登记.xlsx",
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!((out.rows, out.created, out.updated), (12, 12, 0));
-    assert!(out.ignored_columns.contains(&"登记机构".to_string()), "{:?}", out.ignored_columns);
-    assert!(out.corrections.iter().any(|c| c.reason.contains("元换算为万元")));
+    assert!(
+        out.ignored_columns.contains(&"登记机构".to_string()),
+        "{:?}",
+        out.ignored_columns
+    );
+    assert!(out
+        .corrections
+        .iter()
+        .any(|c| c.reason.contains("元换算为万元")));
     assert!(out.corrections.iter().any(|c| c.reason.contains("合计行")));
-    assert!(out.corrections.iter().any(|c| c.before == "专利实施许可" && c.after == "技术许可"));
+    assert!(out
+        .corrections
+        .iter()
+        .any(|c| c.before == "专利实施许可" && c.after == "技术许可"));
     assert_eq!(deals(&app).len(), n_before + 12);
     // Every imported contract is registered, dated and priced in 万元.
-    for d in deals(&app).iter().filter(|d| d.title.starts_with("稀土功能材料")) {
+    for d in deals(&app)
+        .iter()
+        .filter(|d| d.title.starts_with("稀土功能材料"))
+    {
         assert_eq!(d.stage, DealStage::Registered);
-        assert!(d.registration_no.starts_with("2025150200"), "{}", d.registration_no);
-        assert!(d.amount.unwrap() >= 15.0 && d.amount.unwrap() < 60.0, "{:?}", d.amount);
+        assert!(
+            d.registration_no.starts_with("2025150200"),
+            "{}",
+            d.registration_no
+        );
+        assert!(
+            d.amount.unwrap() >= 15.0 && d.amount.unwrap() < 60.0,
+            "{:?}",
+            d.amount
+        );
         assert_eq!(Some(d.intent_date), d.signed_date);
     }
     // Hand count: the 2025 figures by type and by the buyer's district grow by the file's rows.
@@ -218,7 +266,13 @@ fn a_messy_registration_export_imports_and_the_figures_grow_by_the_hand_count() 
     let find = |groups: &[innomesh_app::deals::DealGroup], key: &str, by_label: bool| {
         groups
             .iter()
-            .find(|g| if by_label { g.label == key } else { g.key == key })
+            .find(|g| {
+                if by_label {
+                    g.label == key
+                } else {
+                    g.key == key
+                }
+            })
             .map(|g| (g.deals, g.value))
             .unwrap_or((0, 0.0))
     };
@@ -236,7 +290,14 @@ fn a_messy_registration_export_imports_and_the_figures_grow_by_the_hand_count() 
     }
     // The same file again updates, never duplicates.
     let again = app
-        .import_file(&local, EntityKind::TechDeal, &bytes, Format::Xlsx, "登记.xlsx", &NoProgress)
+        .import_file(
+            &local,
+            EntityKind::TechDeal,
+            &bytes,
+            Format::Xlsx,
+            "登记.xlsx",
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!((again.created, again.updated), (0, 12));
     assert_eq!(deals(&app).len(), n_before + 12);
@@ -251,7 +312,13 @@ fn a_registered_contract_is_updated_and_keeps_its_broker() {
         .find(|d| d.stage == DealStage::Registered && d.intermediary.is_some())
         .expect("a registered, brokered sample deal");
     let all = orgs(&app);
-    let name = |c: &str| all.iter().find(|o| o.credit_code.as_str() == c).unwrap().name.clone();
+    let name = |c: &str| {
+        all.iter()
+            .find(|o| o.credit_code.as_str() == c)
+            .unwrap()
+            .name
+            .clone()
+    };
     let row = vec![
         Cell::Number(1.0),
         text(&stored.registration_no),
@@ -269,7 +336,14 @@ fn a_registered_contract_is_updated_and_keeps_its_broker() {
         text("登记系统更正金额"),
     ];
     let out = app
-        .import_file(&local, EntityKind::TechDeal, &file(&[row]), Format::Xlsx, "x.xlsx", &NoProgress)
+        .import_file(
+            &local,
+            EntityKind::TechDeal,
+            &file(&[row]),
+            Format::Xlsx,
+            "x.xlsx",
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!((out.created, out.updated), (0, 1));
     let now = deals(&app).into_iter().find(|d| d.id == stored.id).unwrap();
@@ -297,7 +371,14 @@ fn bad_rows_are_refused_naming_row_and_column_and_nothing_is_written() {
     let version = app.registry_version();
     let n = deals(&app).len();
     let e = app
-        .import_file(&local, EntityKind::TechDeal, &file(&rows), Format::Xlsx, "bad.xlsx", &NoProgress)
+        .import_file(
+            &local,
+            EntityKind::TechDeal,
+            &file(&rows),
+            Format::Xlsx,
+            "bad.xlsx",
+            &NoProgress,
+        )
         .unwrap_err();
     assert_eq!(e.code, Code::ImportRejected);
     let errs: Vec<(usize, String, String)> = e
@@ -307,7 +388,8 @@ fn bad_rows_are_refused_naming_row_and_column_and_nothing_is_written() {
         .collect();
     let has = |row: usize, col: &str, why: &str| {
         assert!(
-            errs.iter().any(|(r, c, w)| *r == row && c == col && w.contains(why)),
+            errs.iter()
+                .any(|(r, c, w)| *r == row && c == col && w.contains(why)),
             "row {row} {col} {why}: {errs:?}"
         )
     };
@@ -342,7 +424,14 @@ fn the_registry_template_still_imports_as_before() {
     }])
     .unwrap();
     let out = app
-        .import_file(&local, EntityKind::TechDeal, &bytes, Format::Xlsx, "own.xlsx", &NoProgress)
+        .import_file(
+            &local,
+            EntityKind::TechDeal,
+            &bytes,
+            Format::Xlsx,
+            "own.xlsx",
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!(out.created, 0);
     assert_eq!(out.updated, deals(&app).len());

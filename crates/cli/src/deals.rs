@@ -101,7 +101,9 @@ pub fn run(cmd: DealsCommand) -> anyhow::Result<ExitCode> {
         } => {
             let basis = match (node, problem, demand) {
                 (Some(n), None, None) => Basis::Node(n),
-                (None, Some(p), None) => Basis::parse("problem", &p.to_string()).map_err(app_err)?,
+                (None, Some(p), None) => {
+                    Basis::parse("problem", &p.to_string()).map_err(app_err)?
+                }
                 (None, None, Some(d)) => Basis::Demand(d),
                 _ => {
                     eprintln!("请给出 --node、--problem 或 --demand 三者之一");

@@ -42,13 +42,18 @@ fn propose_save_list_and_annex_a_consortium() {
     let p: Value = serde_json::from_str(&out).unwrap();
     let members = p["members"].as_array().unwrap();
     assert!(members.iter().any(|m| m["role"] == "lead"), "{p}");
-    assert!(members.iter().all(|m| !m["reason"].as_str().unwrap().is_empty()));
+    assert!(members
+        .iter()
+        .all(|m| !m["reason"].as_str().unwrap().is_empty()));
 
     // Neither or two bases: refused with the choices named.
     let (code, _, err) = run(&["deals", "propose"], dir.path());
     assert_eq!(code, 2);
     assert!(err.contains("--node"), "{err}");
-    let (code, _, err) = run(&["deals", "propose", "--node", "rare_earth.nope"], dir.path());
+    let (code, _, err) = run(
+        &["deals", "propose", "--node", "rare_earth.nope"],
+        dir.path(),
+    );
     assert_ne!(code, 0);
     assert!(err.contains("rare_earth.nope"), "{err}");
 
@@ -66,7 +71,10 @@ fn propose_save_list_and_annex_a_consortium() {
     let (code, _, err) = run(&["deals", "save", file.to_str().unwrap()], dir.path());
     assert_eq!(code, 2);
     assert!(err.contains("推荐理由"), "{err}");
-    input["members"].as_array_mut().unwrap().truncate(members.len());
+    input["members"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(members.len());
     std::fs::write(&file, input.to_string()).unwrap();
     let (code, out, err) = run(&["deals", "save", file.to_str().unwrap()], dir.path());
     assert_eq!(code, 0, "{err}");
@@ -82,8 +90,11 @@ fn propose_save_list_and_annex_a_consortium() {
     let xlsx = dir.path().join("annex.xlsx");
     let (code, _, err) = run(&["deals", "annex", &id, xlsx.to_str().unwrap()], dir.path());
     assert_eq!(code, 0, "{err}");
-    let t = innomesh_sheets::read(&std::fs::read(&xlsx).unwrap(), innomesh_sheets::Format::Xlsx)
-        .unwrap();
+    let t = innomesh_sheets::read(
+        &std::fs::read(&xlsx).unwrap(),
+        innomesh_sheets::Format::Xlsx,
+    )
+    .unwrap();
     assert_eq!(t.headers[1], "角色");
     assert_eq!(t.rows.len(), members.len());
 }

@@ -40,7 +40,10 @@ const ALIASES: &[(&str, &[&str])] = &[
             "卖方组织机构代码",
         ],
     ),
-    ("seller_name", &["卖方名称", "卖方单位名称", "卖方单位", "卖方"]),
+    (
+        "seller_name",
+        &["卖方名称", "卖方单位名称", "卖方单位", "卖方"],
+    ),
     (
         "buyer",
         &[
@@ -50,7 +53,10 @@ const ALIASES: &[(&str, &[&str])] = &[
             "买方组织机构代码",
         ],
     ),
-    ("buyer_name", &["买方名称", "买方单位名称", "买方单位", "买方"]),
+    (
+        "buyer_name",
+        &["买方名称", "买方单位名称", "买方单位", "买方"],
+    ),
     (
         "intermediary",
         &[
@@ -59,7 +65,10 @@ const ALIASES: &[(&str, &[&str])] = &[
             "中介机构信用代码",
         ],
     ),
-    ("intermediary_name", &["中介方名称", "中介机构名称", "中介方", "中介机构"]),
+    (
+        "intermediary_name",
+        &["中介方名称", "中介机构名称", "中介方", "中介机构"],
+    ),
     (
         "amount",
         &[
@@ -85,8 +94,14 @@ const ALIASES: &[(&str, &[&str])] = &[
             "技术交易到账额（元）",
         ],
     ),
-    ("signed_date", &["签订日期", "合同签订日期", "签约日期", "签订时间"]),
-    ("registered_date", &["登记日期", "认定登记日期", "登记时间", "认定日期"]),
+    (
+        "signed_date",
+        &["签订日期", "合同签订日期", "签约日期", "签订时间"],
+    ),
+    (
+        "registered_date",
+        &["登记日期", "认定登记日期", "登记时间", "认定日期"],
+    ),
     ("payment_terms", &["支付方式", "付款方式"]),
     ("note", &["备注"]),
 ];
@@ -136,7 +151,9 @@ pub fn detect(headers: &[String]) -> bool {
         let h = norm(h);
         h == "交易阶段" || h == "stage" || h == "编号" || h == "id"
     };
-    headers.iter().any(|h| alias_of(h) == Some("registration_no"))
+    headers
+        .iter()
+        .any(|h| alias_of(h) == Some("registration_no"))
         && !headers.iter().any(|h| own(h))
 }
 
@@ -203,8 +220,11 @@ fn amount(cell: &Cell, yuan: bool) -> Result<Option<f64>, String> {
                 .ok()
                 .filter(|x: &f64| x.is_finite())
                 .ok_or_else(|| "应为金额数字".to_string())?;
-            return Ok(Some(if unit_yuan.unwrap_or(yuan) { n / 10000.0 } else { n }))
-                .and_then(|v| check_amount(v));
+            return check_amount(Some(if unit_yuan.unwrap_or(yuan) {
+                n / 10000.0
+            } else {
+                n
+            }));
         }
     };
     check_amount(Some(if yuan { v / 10000.0 } else { v }))
@@ -254,10 +274,7 @@ pub fn convert(
                         row: 1,
                         column: h.clone(),
                         value: String::new(),
-                        reason: format!(
-                            "与第 {} 列「{first}」是同一项：请删除其中一列",
-                            j + 1
-                        ),
+                        reason: format!("与第 {} 列「{first}」是同一项：请删除其中一列", j + 1),
                     });
                 } else {
                     col.insert(k, (i, h.clone()));
@@ -387,8 +404,20 @@ pub fn convert(
         }
         // Parties: the credit code when given, else the registry's organisation of that name.
         let mut notes = (&mut errors, &mut corrections);
-        let seller = cx.party(cells, row, registry, &mut notes, ("seller", "seller_name", "卖方", true));
-        let buyer = cx.party(cells, row, registry, &mut notes, ("buyer", "buyer_name", "买方", true));
+        let seller = cx.party(
+            cells,
+            row,
+            registry,
+            &mut notes,
+            ("seller", "seller_name", "卖方", true),
+        );
+        let buyer = cx.party(
+            cells,
+            row,
+            registry,
+            &mut notes,
+            ("buyer", "buyer_name", "买方", true),
+        );
         let intermediary = cx.party(
             cells,
             row,
@@ -399,7 +428,10 @@ pub fn convert(
         let amount_cell = cx.cell(cells, "amount");
         let amount_v = match amount(&amount_cell, amount_yuan) {
             Ok(Some(v)) if v > 0.0 => {
-                if amount_yuan || amount_cell.display().ends_with('元') && !amount_cell.display().ends_with("万元") {
+                if amount_yuan
+                    || amount_cell.display().ends_with('元')
+                        && !amount_cell.display().ends_with("万元")
+                {
                     corrections.push(Correction {
                         row,
                         column: cx.header_of("amount"),
@@ -441,7 +473,12 @@ pub fn convert(
         }
         let title = cx.cell(cells, "title").display();
         if title.is_empty() {
-            errors.push(RowError { row, column: cx.header_of("title"), value: String::new(), reason: "合同名称不能为空".into() });
+            errors.push(RowError {
+                row,
+                column: cx.header_of("title"),
+                value: String::new(),
+                reason: "合同名称不能为空".into(),
+            });
         }
         let (Some(ct), Some(seller), Some(buyer), Some(amount_v), Some(signed), Some(registered)) =
             (ct, seller, buyer, amount_v, signed, registered)
@@ -458,7 +495,13 @@ pub fn convert(
             .map(|d| d.intent_date)
             .filter(|d| *d <= signed)
             .unwrap_or(signed);
-        let text = |s: String| if s.is_empty() { Cell::Empty } else { Cell::Text(s) };
+        let text = |s: String| {
+            if s.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(s)
+            }
+        };
         let values: Vec<Cell> = vec![
             text(stored.as_ref().map(|d| d.id.clone()).unwrap_or_default()),
             Cell::Text(title),
@@ -477,7 +520,11 @@ pub fn convert(
             Cell::Number(amount_v),
             match paid_v {
                 Some(p) => Cell::Number(p),
-                None => stored.as_ref().and_then(|d| d.paid).map(Cell::Number).unwrap_or(Cell::Empty),
+                None => stored
+                    .as_ref()
+                    .and_then(|d| d.paid)
+                    .map(Cell::Number)
+                    .unwrap_or(Cell::Empty),
             },
             text(cx.cell(cells, "payment_terms").display()),
             Cell::Text(no.clone()),
@@ -497,9 +544,15 @@ pub fn convert(
             columns.insert(f.header.to_string(), h.clone());
         }
     }
-    for (k, ours) in [("seller_name", "seller"), ("buyer_name", "buyer"), ("intermediary_name", "intermediary")] {
+    for (k, ours) in [
+        ("seller_name", "seller"),
+        ("buyer_name", "buyer"),
+        ("intermediary_name", "intermediary"),
+    ] {
         if let (Some(f), Some((_, h))) = (field(EntityKind::TechDeal, ours), col.get(k)) {
-            columns.entry(f.header.to_string()).or_insert_with(|| h.clone());
+            columns
+                .entry(f.header.to_string())
+                .or_insert_with(|| h.clone());
         }
     }
     Ok(Converted {
@@ -565,7 +618,8 @@ impl Ctx<'_> {
         notes: &mut Notes<'_>,
         (code_key, name_key, what, required): (&str, &str, &str, bool),
     ) -> Option<String> {
-        let code = fold_width(&self.cell(cells, code_key).display()).replace(char::is_whitespace, "");
+        let code =
+            fold_width(&self.cell(cells, code_key).display()).replace(char::is_whitespace, "");
         if !code.is_empty() {
             return match CreditCode::parse(&code.to_uppercase()) {
                 Ok(c) => Some(c.as_str().to_string()),

@@ -1150,7 +1150,8 @@ fn consortium_operations() -> Vec<(String, Vec<Op>)> {
         .map(|r| r.code())
         .collect();
     let id = || path_param("id", "建议编号，例如 CS000001", pattern("^CS[0-9]{6}$"));
-    let nonblank = |max: u64| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"});
+    let nonblank =
+        |max: u64| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"});
     vec![
         (
             "/api/consortia/propose".into(),

@@ -4,8 +4,8 @@
 pub mod accounts;
 pub mod assessment;
 mod audit;
-pub mod consortium;
 mod clock;
+pub mod consortium;
 mod keyfile;
 mod personal;
 mod query;

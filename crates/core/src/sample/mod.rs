@@ -797,7 +797,12 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
                 String::new()
             },
             certificate_date: if tm {
-                Date::new(2019 + (i % 6) as i32, 1 + (i % 12) as u8, 1 + (i % 27) as u8).ok()
+                Date::new(
+                    2019 + (i % 6) as i32,
+                    1 + (i % 12) as u8,
+                    1 + (i % 27) as u8,
+                )
+                .ok()
             } else {
                 None
             },

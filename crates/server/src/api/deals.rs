@@ -82,8 +82,10 @@ async fn save(
             format!("请求体应为 {{\"title\", \"basis\": {{\"kind\", \"id\"}}, \"members\": [{{\"role\", \"id\", \"reason\"}}], \"note\", \"revises\"}}：{e}"),
         )
     })?;
-    let v = blocking(move || -> Result<Value, ApiError> { Ok(json!(st.save_consortium(&who, input)?)) })
-        .await??;
+    let v = blocking(move || -> Result<Value, ApiError> {
+        Ok(json!(st.save_consortium(&who, input)?))
+    })
+    .await??;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 

@@ -78,10 +78,7 @@ pub fn router() -> Router<AppState> {
         .route("/deals/brokers/{id}", get(deals::broker))
         .route("/deals/network", get(deals::network))
         .route("/deals/problems", get(deals::problems))
-        .route(
-            "/consortia",
-            get(consortium::index).post(consortium::save),
-        )
+        .route("/consortia", get(consortium::index).post(consortium::save))
         .route("/consortia/new", get(consortium::new))
         .route("/consortia/{id}", get(consortium::view))
         .route("/sharing", get(sharing::overview))
