@@ -161,6 +161,28 @@ pub async fn broker(State(st): State<AppState>, Who(who): Who, Path(id): Path<St
             p.clients,
             p.repeat_clients
         ));
+        if !p.services.is_empty() || !p.service_fields.is_empty() {
+            b.push_str(&format!(
+                "<p>科技中介服务：{}；服务领域：{}</p>",
+                escape(&p.services.join("、")),
+                escape(&p.service_fields.join("、"))
+            ));
+        }
+        if !p.managers.is_empty() {
+            b.push_str("<h2>技术经理人</h2><table id=\"managers\"><thead><tr><th>姓名</th><th>证书编号</th><th>证书等级</th><th>发证日期</th><th>所在地</th></tr></thead><tbody>");
+            for m in &p.managers {
+                b.push_str(&format!(
+                    "<tr><td><a href=\"/people/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    enc(&m.id),
+                    escape(&m.name),
+                    escape(&m.certificate_no),
+                    escape(&m.certificate_level),
+                    escape(m.certificate_date.as_deref().unwrap_or("")),
+                    escape(&m.region)
+                ));
+            }
+            b.push_str("</tbody></table>");
+        }
         if p.demands_carried > 0 {
             b.push_str(&format!(
                 "<p>推进的技术需求：{} 条，其中 {} 条已签约或交付。</p>",
