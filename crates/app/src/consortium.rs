@@ -249,6 +249,9 @@ fn clip(s: &str, n: usize) -> String {
 struct Focus {
     basis_label: String,
     title: String,
+    /// What the problem is, in a few words (a node's name, a problem's top words, a demand's
+    /// title): the query, without the words of the consortium's own name.
+    subject: String,
     /// The text matched against solvers.
     text: String,
     /// Chain node (engine key `chain/node`), when known.
@@ -317,6 +320,7 @@ impl App {
                 Ok(Focus {
                     basis_label: label,
                     title: format!("{}关键技术攻关创新联合体", n.name),
+                    subject: n.name.clone(),
                     text: format!("{} {}", n.name, n.keywords.join(" ")),
                     node_key: Some(key),
                     askers: vec![],
@@ -351,6 +355,7 @@ impl App {
                         "{}共性技术攻关创新联合体",
                         p.terms.iter().take(2).cloned().collect::<String>()
                     ),
+                    subject: p.terms.join(" "),
                     text: format!("{} {}", p.terms.join(" "), titles.join(" ")),
                     node_key,
                     askers,
@@ -379,6 +384,7 @@ impl App {
                 Ok(Focus {
                     basis_label: format!("技术需求：{}", d.title),
                     title: format!("{}攻关创新联合体", clip(&d.title, 20)),
+                    subject: d.title.clone(),
                     text,
                     node_key,
                     askers: vec![d.organisation.as_str().to_string()],
@@ -637,8 +643,13 @@ impl App {
 
         // 3. Universities and institutes, experts and platforms whose work fits (matching).
         let node_name = node_info.as_ref().map(|n| n.1.clone());
-        let hits =
-            crate::matching::match_text(self, &focus.title, &focus.text, node_name.as_deref(), 60)?;
+        let hits = crate::matching::match_text(
+            self,
+            &focus.subject,
+            &focus.text,
+            node_name.as_deref(),
+            60,
+        )?;
         let terms_of = |h: &innomesh_matching::SolverHit| -> String {
             let mut t: Vec<String> = Vec::new();
             for m in &h.evidence.matched_terms {
@@ -711,7 +722,9 @@ impl App {
             };
             let reason = |kind: &str| {
                 let mut r = format!("匹配得分 {:.2}", h.score);
-                if !terms.is_empty() {
+                if terms.is_empty() {
+                    r.push_str("，与问题语义相近（没有共同的词，请人工核实）");
+                } else {
                     r.push_str(&format!("，相符的词：{terms}"));
                 }
                 if !unit_name.is_empty() {
@@ -788,9 +801,13 @@ impl App {
         }
         let words: Vec<String> = {
             let seg = crate::dictionaries::active(self)?.segmenter.clone();
-            seg.content_words(&focus.title)
+            // Words every contract title has say nothing about the field.
+            const GENERIC: &[&str] = &[
+                "技术", "关键", "攻关", "创新", "项目", "合同", "开发", "研究", "服务",
+            ];
+            seg.content_words(&focus.subject)
                 .into_iter()
-                .filter(|w| w.chars().count() >= 2)
+                .filter(|w| w.chars().count() >= 2 && !GENERIC.contains(&w.as_str()))
                 .collect()
         };
         let mut brokers: BTreeMap<String, (usize, f64, Vec<String>)> = BTreeMap::new();
