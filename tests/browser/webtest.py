@@ -695,7 +695,7 @@ def main():
             browser.click(boxes[-1])
             title = browser.find("#consortium-form input[name=title]")
             browser.clear(title)
-            browser.type(title, "稀土产业链缺口攻关创新联合体（浏览器测试）")
+            browser.type(title, "产业链缺口攻关创新联合体（浏览器测试）")
             browser.click(browser.find("#consortium-form button[type=submit]"))
             browser.wait_url("/consortia/CS")
             text = browser.wait_text("联合体成员")
