@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod deals;
 pub mod dictionaries;
 mod error;
+pub mod evidence;
 pub mod facets;
 pub mod funding;
 mod guarded;
