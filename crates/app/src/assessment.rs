@@ -143,6 +143,8 @@ pub struct RoundView {
     pub round: RoundSummary,
     pub framework: Framework,
     pub units: Vec<UnitView>,
+    /// How many units the round assesses (a platform's view holds its own only).
+    pub units_total: usize,
     pub dimension_median: Vec<f64>,
     pub weights: Vec<f64>,
     pub sensitivity: Vec<SensitivityRow>,
@@ -261,12 +263,7 @@ impl App {
         let mut out = Vec::new();
         for r in self.repo.assessment_rounds()? {
             // A platform sees the rounds it is assessed in.
-            if !may_read_all(who)
-                && !self
-                    .round_units(&r)?
-                    .iter()
-                    .any(|(id, _)| is_own(who, id))
-            {
+            if !may_read_all(who) && !self.round_units(&r)?.iter().any(|(id, _)| is_own(who, id)) {
                 continue;
             }
             let f = Framework::from_yaml(&r.framework).map_err(engine_error)?;
@@ -340,7 +337,10 @@ impl App {
             _ => None,
         }) {
             return Err(Error::invalid(if joint {
-                format!("中心—实验室对的指标只能用按对计算的查询（{}），「{q}」按单个平台计算", PAIR_QUERIES.join("、"))
+                format!(
+                    "中心—实验室对的指标只能用按对计算的查询（{}），「{q}」按单个平台计算",
+                    PAIR_QUERIES.join("、")
+                )
             } else {
                 format!("查询「{q}」按中心—实验室对计算，只能用于协同指标体系（{JOINT_FRAMEWORK}）")
             }));
@@ -570,11 +570,7 @@ impl App {
     }
 
     /// The pairs of a new joint round: checked when given, else proposed from the registry.
-    fn round_pairs(
-        &self,
-        given: Option<&[(String, String)]>,
-        year: i32,
-    ) -> Result<Vec<RoundPair>> {
+    fn round_pairs(&self, given: Option<&[(String, String)]>, year: i32) -> Result<Vec<RoundPair>> {
         let platforms: HashMap<String, innomesh_core::model::Platform> = self
             .repo
             .all(EntityKind::Platform)?
@@ -634,7 +630,13 @@ impl App {
                     v.sort();
                     v
                 };
-                let src = self.sources(&PAIR_QUERIES.iter().map(|q| q.to_string()).collect::<Vec<_>>(), year)?;
+                let src = self.sources(
+                    &PAIR_QUERIES
+                        .iter()
+                        .map(|q| q.to_string())
+                        .collect::<Vec<_>>(),
+                    year,
+                )?;
                 for (c, ch) in hosts(PlatformKind::ManufacturingInnovationCentre) {
                     for (l, lh) in hosts(PlatformKind::KeyLaboratory) {
                         if ch == lh {
@@ -675,13 +677,14 @@ impl App {
             })
         };
         let bookings = if uses("outside_booked_hours_by_host_year") || uses("pair_booked_hours") {
-            self.repo.bookings(&innomesh_store::sharing::BookingFilter {
-                from: Some(format!("{year:04}-01-01 00:00")),
-                to: Some(format!("{:04}-01-01 00:00", year + 1)),
-                statuses: vec!["completed".to_string()],
-                limit: i64::MAX as usize,
-                ..Default::default()
-            })?
+            self.repo
+                .bookings(&innomesh_store::sharing::BookingFilter {
+                    from: Some(format!("{year:04}-01-01 00:00")),
+                    to: Some(format!("{:04}-01-01 00:00", year + 1)),
+                    statuses: vec!["completed".to_string()],
+                    limit: i64::MAX as usize,
+                    ..Default::default()
+                })?
         } else {
             Vec::new()
         };
@@ -888,6 +891,7 @@ impl App {
         Ok(RoundView {
             round: summary(r, f),
             framework: f.clone(),
+            units_total: views.len(),
             units: views,
             dimension_median: a.dimension_median,
             weights: a.weights,
@@ -1479,8 +1483,7 @@ fn registry_query(
             for r in &src.deals {
                 if let Record::TechDeal(d) = r {
                     let from_lab = d.seller.as_str() == lab
-                        || d
-                            .achievement
+                        || d.achievement
                             .as_deref()
                             .is_some_and(|a| lab_owned.contains(a));
                     if from_lab && d.buyer.as_str() == centre && signed_in(d) {
@@ -1494,8 +1497,60 @@ fn registry_query(
     (total, recs)
 }
 
+/// The sample's centre–laboratory pairs: each active centre with at most two active key
+/// laboratories of its industry division (GB/T 4754 大类), else of its district.
+fn sample_pairs(app: &App) -> Result<Vec<(String, String)>> {
+    let mut centres = Vec::new();
+    let mut labs = Vec::new();
+    for r in app.repo.all(EntityKind::Platform)? {
+        if let Record::Platform(p) = r {
+            if p.status == PlatformStatus::Revoked {
+                continue;
+            }
+            let division = p
+                .industry
+                .as_ref()
+                .and_then(|c| c.path().split('/').nth(1).map(str::to_string));
+            let district = p
+                .region
+                .as_ref()
+                .map(|r| r.as_str().chars().take(6).collect::<String>());
+            match p.kind {
+                PlatformKind::ManufacturingInnovationCentre => {
+                    centres.push((p.id, division, district))
+                }
+                PlatformKind::KeyLaboratory => labs.push((p.id, division, district)),
+                _ => {}
+            }
+        }
+    }
+    centres.sort();
+    labs.sort();
+    let mut out = Vec::new();
+    for (c, cdiv, cdist) in &centres {
+        let same_div: Vec<&String> = labs
+            .iter()
+            .filter(|(_, d, _)| d.is_some() && d == cdiv)
+            .map(|(l, _, _)| l)
+            .collect();
+        let picked = if same_div.is_empty() {
+            labs.iter()
+                .filter(|(_, _, d)| d.is_some() && d == cdist)
+                .map(|(l, _, _)| l)
+                .collect()
+        } else {
+            same_div
+        };
+        for l in picked.into_iter().take(2) {
+            out.push((c.clone(), l.clone()));
+        }
+    }
+    Ok(out)
+}
+
 /// Two key-laboratory rounds over the sample registry (`innomesh demo`): last year's, published,
-/// and this year's, a draft with the first platform's figures still waiting for review. The manual
+/// and this year's, a draft with the first platform's figures still waiting for review; and this
+/// year's joint centre–laboratory round (a draft) when the sample has pairs working together. The manual
 /// figures are drawn from a fixed seed, so every demo database holds the same rounds. Returns the
 /// ids created (none when they exist already, or the registry is not sample data).
 pub fn seed_sample_rounds(app: &App, who: &Principal) -> Result<Vec<String>> {
@@ -1561,6 +1616,60 @@ pub fn seed_sample_rounds(app: &App, who: &Principal) -> Result<Vec<String>> {
             app.assessment_round_publish(who, &r.id)?;
         }
         made.push(r.id);
+    }
+    // This year's joint round. The sample's results each have one owner and its deals and
+    // bookings never join a centre's host to a laboratory's, so the bureau's designation is
+    // played by a rule: each centre with the key laboratories of its industry division (else of
+    // its district), at most two. The registry figures are then honestly zero until such records
+    // exist; the manual figures are entered and checked.
+    let joint = format!("{JOINT_FRAMEWORK}-{year}");
+    if app.repo.assessment_round(&joint)?.is_none() {
+        let pairs = sample_pairs(app)?;
+        let created = if pairs.is_empty() {
+            Err(Error::invalid("示例数据中没有可配对的中心与实验室"))
+        } else {
+            app.assessment_round_create_with_pairs(
+                who,
+                JOINT_FRAMEWORK,
+                None,
+                year,
+                Some(&format!("{year} 年度中心—实验室协同评估（示例数据）")),
+                Some(&pairs),
+            )
+        };
+        match created {
+            Ok(r) => {
+                let (round, f) = app.round_record(&r.id)?;
+                for (uid, _) in app.round_units(&round)? {
+                    for (_, ind) in f.indicators() {
+                        let Source::Manual { evidence } = &ind.source else {
+                            continue;
+                        };
+                        let x = rng.next_f64();
+                        let value = match &ind.rubric {
+                            Some(grades) => {
+                                let k = (x * grades.len() as f64) as usize;
+                                grades[k.min(grades.len() - 1)].grade.clone()
+                            }
+                            None => format!("{}", (x * 8.0).round()),
+                        };
+                        app.assessment_entry_submit(
+                            who,
+                            &r.id,
+                            &uid,
+                            &ind.id,
+                            &value,
+                            &format!("{evidence}（示例）"),
+                        )?;
+                        app.assessment_entry_review(who, &r.id, &uid, &ind.id, true, "")?;
+                    }
+                }
+                made.push(r.id);
+            }
+            // No pair to assess: no joint round.
+            Err(e) if e.code == Code::InvalidField => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(made)
 }

@@ -185,13 +185,20 @@ impl App {
         id: &str,
     ) -> Result<(EvidenceFile, Vec<u8>)> {
         let missing = || Error::not_found(format!("未找到佐证材料「{id}」"));
-        let (file, bytes) = self.repo.assessment_evidence_file(id)?.ok_or_else(missing)?;
+        let (file, bytes) = self
+            .repo
+            .assessment_evidence_file(id)?
+            .ok_or_else(missing)?;
         let visible = self
             .assessment_evidence(who, &file.round_id)
             .map(|fs| fs.iter().any(|f| f.id == file.id));
         match visible {
             Ok(true) => Ok((file, bytes)),
-            Ok(false) | Err(Error { code: Code::NotFound, .. }) => Err(missing()),
+            Ok(false)
+            | Err(Error {
+                code: Code::NotFound,
+                ..
+            }) => Err(missing()),
             Err(e) => Err(e),
         }
     }

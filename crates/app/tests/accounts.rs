@@ -317,10 +317,9 @@ fn every_demo_account_logs_in_with_its_role_and_a_scope_to_work_in() {
                 // A key laboratory's account: it opens 考核评估 and its scope is that platform.
                 assert!(innomesh_app::assessment::may_open(&p));
                 match app.repo().get(EntityKind::Platform, &p.scope).unwrap() {
-                    Some(innomesh_core::Record::Platform(pf)) => assert_eq!(
-                        pf.kind,
-                        innomesh_core::model::PlatformKind::KeyLaboratory
-                    ),
+                    Some(innomesh_core::Record::Platform(pf)) => {
+                        assert_eq!(pf.kind, innomesh_core::model::PlatformKind::KeyLaboratory)
+                    }
                     other => panic!("demo-platform's scope is not a platform: {other:?}"),
                 }
             }

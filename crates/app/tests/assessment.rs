@@ -291,10 +291,7 @@ fn only_staff_create_rounds_and_bad_requests_are_refused() {
             .code,
         Code::Forbidden
     );
-    for (fw, year) in [
-        ("nope", 2025),
-        ("key_laboratory", 1800),
-    ] {
+    for (fw, year) in [("nope", 2025), ("key_laboratory", 1800)] {
         assert_eq!(
             app.assessment_round_create(&city, fw, None, year, None)
                 .unwrap_err()

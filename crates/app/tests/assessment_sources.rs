@@ -149,11 +149,7 @@ fn booking(
 /// A figure of a unit: its cell and the records behind it.
 fn figure(v: &RoundView, unit: &str, indicator: &str) -> (String, Vec<(String, String)>) {
     let u = v.units.iter().find(|u| u.id == unit).unwrap();
-    let f = u
-        .figures
-        .iter()
-        .find(|f| f.indicator == indicator)
-        .unwrap();
+    let f = u.figures.iter().find(|f| f.indicator == indicator).unwrap();
     match &f.source {
         FigureSource::Registry { records, .. } => (f.cell.clone(), records.clone()),
         FigureSource::Manual { .. } => panic!("{indicator} should be computed from the registry"),
@@ -179,10 +175,34 @@ fn contract_income_and_outside_hours_come_from_deals_and_bookings() {
     let buyer = other_org(&app, &[&host]);
     let signed = |m| Some(Date::new(YEAR, m, 15).unwrap());
     // Counted: signed (or later) in the year, sold by the host.
-    let a = deal(&app, &host, &buyer, DealStage::Signed, signed(3), 120.0, None);
-    let b = deal(&app, &host, &buyer, DealStage::Registered, signed(9), 35.5, None);
+    let a = deal(
+        &app,
+        &host,
+        &buyer,
+        DealStage::Signed,
+        signed(3),
+        120.0,
+        None,
+    );
+    let b = deal(
+        &app,
+        &host,
+        &buyer,
+        DealStage::Registered,
+        signed(9),
+        35.5,
+        None,
+    );
     // Not counted: still negotiating; signed the year before; bought (not sold) by the host.
-    deal(&app, &host, &buyer, DealStage::Negotiation, None, 999.0, None);
+    deal(
+        &app,
+        &host,
+        &buyer,
+        DealStage::Negotiation,
+        None,
+        999.0,
+        None,
+    );
     deal(
         &app,
         &host,
@@ -192,7 +212,15 @@ fn contract_income_and_outside_hours_come_from_deals_and_bookings() {
         77.0,
         None,
     );
-    deal(&app, &buyer, &host, DealStage::Signed, signed(4), 55.0, None);
+    deal(
+        &app,
+        &buyer,
+        &host,
+        DealStage::Signed,
+        signed(4),
+        55.0,
+        None,
+    );
 
     let svc = service(&app, &host);
     // Counted: completed, used by another unit, in the year.
@@ -318,8 +346,15 @@ fn a_joint_round_assesses_centre_laboratory_pairs_from_their_joint_records() {
     let own = app.assessment_round(&lab_account, &r.id).unwrap();
     assert!(!own.units.is_empty());
     assert!(own.units.iter().all(|u| u.id.split('+').any(|p| p == lab)));
-    app.assessment_entry_submit(&lab_account, &r.id, &unit, "people_moving", "4", "兼职协议 4 份")
-        .unwrap();
+    app.assessment_entry_submit(
+        &lab_account,
+        &r.id,
+        &unit,
+        "people_moving",
+        "4",
+        "兼职协议 4 份",
+    )
+    .unwrap();
     let stranger = principal(&app, "stranger", Role::Expert, &labs[labs.len() - 1].0);
     if labs[labs.len() - 1].0 != lab {
         assert_eq!(
@@ -396,7 +431,9 @@ fn pdf() -> Vec<u8> {
 
 fn png() -> Vec<u8> {
     let mut b = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
-    b.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
+    b.extend_from_slice(&[
+        0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89,
+    ]);
     b.extend_from_slice(b"\x00\x00\x00\x00IEND\xaeB`\x82");
     b
 }
@@ -430,14 +467,63 @@ fn evidence_files_are_checked_by_content_stored_audited_and_shown_to_those_allow
         z
     };
     let cases: Vec<(&str, &str, &str, Vec<u8>, Code, &str)> = vec![
-        (&lab, "leading_talent", "证书.pdf", exe, Code::UnsupportedFormat, "只接受"),
-        (&lab, "leading_talent", "证书.png", broken_png, Code::BadFile, "损坏"),
-        (&lab, "leading_talent", "大.pdf", huge, Code::PayloadTooLarge, "过大"),
-        (&lab, "leading_talent", "空.pdf", Vec::new(), Code::BadFile, "为空"),
-        (&lab, "leading_talent", "表.xlsx", not_a_workbook, Code::UnsupportedFormat, "工作簿"),
-        (&lab, "patents", "专利.pdf", pdf(), Code::InvalidField, "登记库"),
+        (
+            &lab,
+            "leading_talent",
+            "证书.pdf",
+            exe,
+            Code::UnsupportedFormat,
+            "只接受",
+        ),
+        (
+            &lab,
+            "leading_talent",
+            "证书.png",
+            broken_png,
+            Code::BadFile,
+            "损坏",
+        ),
+        (
+            &lab,
+            "leading_talent",
+            "大.pdf",
+            huge,
+            Code::PayloadTooLarge,
+            "过大",
+        ),
+        (
+            &lab,
+            "leading_talent",
+            "空.pdf",
+            Vec::new(),
+            Code::BadFile,
+            "为空",
+        ),
+        (
+            &lab,
+            "leading_talent",
+            "表.xlsx",
+            not_a_workbook,
+            Code::UnsupportedFormat,
+            "工作簿",
+        ),
+        (
+            &lab,
+            "patents",
+            "专利.pdf",
+            pdf(),
+            Code::InvalidField,
+            "登记库",
+        ),
         (&lab, "nope", "x.pdf", pdf(), Code::InvalidField, "没有指标"),
-        (&other, "leading_talent", "x.pdf", pdf(), Code::Forbidden, "本平台"),
+        (
+            &other,
+            "leading_talent",
+            "x.pdf",
+            pdf(),
+            Code::Forbidden,
+            "本平台",
+        ),
     ];
     for (unit, ind, name, bytes, code, words) in cases {
         let e = app
@@ -493,7 +579,10 @@ fn evidence_files_are_checked_by_content_stored_audited_and_shown_to_those_allow
         FigureSource::Manual { files, .. } => assert_eq!(files, &vec![f.clone()]),
         _ => panic!("manual"),
     }
-    assert_eq!(app.assessment_evidence_file(&platform, &f.id).unwrap().1, pdf());
+    assert_eq!(
+        app.assessment_evidence_file(&platform, &f.id).unwrap().1,
+        pdf()
+    );
     assert_eq!(app.assessment_evidence_file(&city, &h.id).unwrap().1, xlsx);
     let auditor = principal(&app, "auditor", Role::Auditor, "");
     assert_eq!(app.assessment_evidence(&auditor, &r.id).unwrap().len(), 3);
@@ -540,4 +629,46 @@ fn evidence_files_are_checked_by_content_stored_audited_and_shown_to_those_allow
             .code,
         Code::Conflict
     );
+}
+
+#[test]
+fn the_demo_seeds_a_joint_round_over_centre_laboratory_pairs() {
+    let app = app();
+    let local = Principal::local("t");
+    app.set_setting(&local, "sample_data", "示例数据").unwrap();
+    let made = innomesh_app::assessment::seed_sample_rounds(&app, &local).unwrap();
+    let joint: Vec<&String> = made
+        .iter()
+        .filter(|id| id.starts_with("joint_centre_laboratory-"))
+        .collect();
+    assert_eq!(joint.len(), 1, "{made:?}");
+    let v = app.assessment_round(&local, joint[0]).unwrap();
+    assert!(!v.units.is_empty());
+    let year = v.round.year;
+    let kinds: std::collections::HashMap<String, PlatformKind> = app
+        .repo()
+        .all(EntityKind::Platform)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Platform(p) => Some((p.id, p.kind)),
+            _ => None,
+        })
+        .collect();
+    for u in &v.units {
+        // A centre and a key laboratory, each figure counting the records it names.
+        let (c, l) = u.id.split_once('+').unwrap();
+        assert_eq!(kinds[c], PlatformKind::ManufacturingInnovationCentre);
+        assert_eq!(kinds[l], PlatformKind::KeyLaboratory);
+        for i in ["co_owned_results", "lab_results_industrialised"] {
+            let (cell, records) = figure(&v, &u.id, i);
+            assert_eq!(cell, records.len().to_string(), "{i} in {year}");
+        }
+        // The manual figures are entered and approved: no missing cell.
+        assert!(u.figures.iter().all(|f| !f.cell.is_empty()), "{}", u.id);
+    }
+    // Seeding again makes nothing new.
+    assert!(innomesh_app::assessment::seed_sample_rounds(&app, &local)
+        .unwrap()
+        .is_empty());
 }

@@ -1126,10 +1126,21 @@ fn operations() -> Vec<(String, Vec<Op>)> {
     ));
     out.push((
         "/api/assessment/evidence/{id}".into(),
-        vec![Op::new("get", tag, "下载一份佐证材料（市科技局、审计员和该平台可下载；其他平台答 404）")
-            .params(vec![path_param("id", "佐证材料编号（如 EV000001）", string())])
-            .ok(file_ok("佐证材料文件", &["application/pdf", "image/png", "image/jpeg", XLSX]))
-            .errors(&[Code::Forbidden, Code::NotFound, Code::InvalidField])],
+        vec![Op::new(
+            "get",
+            tag,
+            "下载一份佐证材料（市科技局、审计员和该平台可下载；其他平台答 404）",
+        )
+        .params(vec![path_param(
+            "id",
+            "佐证材料编号（如 EV000001）",
+            string(),
+        )])
+        .ok(file_ok(
+            "佐证材料文件",
+            &["application/pdf", "image/png", "image/jpeg", XLSX],
+        ))
+        .errors(&[Code::Forbidden, Code::NotFound, Code::InvalidField])],
     ));
     out.extend(sharing_operations());
     out.extend(deal_operations());

@@ -100,9 +100,24 @@ async fn a_platform_uploads_evidence_and_bad_files_change_nothing() {
     let big = vec![b'%'; innomesh_app::evidence::EVIDENCE_LIMIT + 10];
     let huge = vec![0u8; innomesh_app::evidence::EVIDENCE_LIMIT + 200 * 1024];
     let cases: Vec<(Vec<u8>, &str, u16, &str)> = vec![
-        (b"GIF89a\x01\x00\x01\x00".to_vec(), "image/gif", 415, "unsupported_format"),
-        (b"%PDF-1.7\n(no end)".to_vec(), "application/pdf", 400, "bad_file"),
-        (vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3], "image/jpeg", 400, "bad_file"),
+        (
+            b"GIF89a\x01\x00\x01\x00".to_vec(),
+            "image/gif",
+            415,
+            "unsupported_format",
+        ),
+        (
+            b"%PDF-1.7\n(no end)".to_vec(),
+            "application/pdf",
+            400,
+            "bad_file",
+        ),
+        (
+            vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3],
+            "image/jpeg",
+            400,
+            "bad_file",
+        ),
         (Vec::new(), "application/pdf", 400, "bad_file"),
         (big, "application/pdf", 413, "payload_too_large"),
         (huge, "application/octet-stream", 413, "payload_too_large"),
@@ -118,7 +133,14 @@ async fn a_platform_uploads_evidence_and_bad_files_change_nothing() {
         );
     }
     // Another platform's figure; a text/plain body (a simple cross-site request); no indicator.
-    let r = send(&other, "POST", &url(&labs[0], "x.jpg"), "image/jpeg", jpeg()).await;
+    let r = send(
+        &other,
+        "POST",
+        &url(&labs[0], "x.jpg"),
+        "image/jpeg",
+        jpeg(),
+    )
+    .await;
     assert_eq!(r.status, 403);
     let r = send(&lab, "POST", &url(&labs[0], "x.jpg"), "text/plain", jpeg()).await;
     assert_eq!(r.status, 415);
@@ -151,15 +173,32 @@ async fn a_platform_uploads_evidence_and_bad_files_change_nothing() {
     // Downloaded whole by the platform and the bureau, with the type found and a safe header;
     // another platform gets 404.
     for who in [&lab, &city] {
-        let r = send(who, "GET", &format!("/api/assessment/evidence/{id}"), "", vec![]).await;
+        let r = send(
+            who,
+            "GET",
+            &format!("/api/assessment/evidence/{id}"),
+            "",
+            vec![],
+        )
+        .await;
         assert_eq!(r.status, 200);
         assert_eq!(r.bytes, jpeg());
         assert_eq!(r.headers[header::CONTENT_TYPE], "image/jpeg");
         let cd = r.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
-        assert!(cd.starts_with("attachment;") && !cd.contains("\"证书"), "{cd}");
+        assert!(
+            cd.starts_with("attachment;") && !cd.contains("\"证书"),
+            "{cd}"
+        );
         assert_eq!(r.headers["x-content-type-options"], "nosniff");
     }
-    let r = send(&other, "GET", &format!("/api/assessment/evidence/{id}"), "", vec![]).await;
+    let r = send(
+        &other,
+        "GET",
+        &format!("/api/assessment/evidence/{id}"),
+        "",
+        vec![],
+    )
+    .await;
     assert_eq!(r.status, 404);
     let r = send(
         &lab,
@@ -180,6 +219,9 @@ async fn a_platform_uploads_evidence_and_bad_files_change_nothing() {
     )
     .await;
     let page = String::from_utf8(r.bytes).unwrap();
-    assert!(page.contains(&format!("/api/assessment/evidence/{id}")), "file link");
+    assert!(
+        page.contains(&format!("/api/assessment/evidence/{id}")),
+        "file link"
+    );
     assert!(page.contains("上传佐证文件") && page.contains("multipart/form-data"));
 }

@@ -215,8 +215,7 @@ fn first_key_laboratory(app: &App) -> Result<Option<(String, String)>> {
         .into_iter()
         .filter_map(|r| match r {
             Record::Platform(p)
-                if p.kind == PlatformKind::KeyLaboratory
-                    && p.status != PlatformStatus::Revoked =>
+                if p.kind == PlatformKind::KeyLaboratory && p.status != PlatformStatus::Revoked =>
             {
                 Some((p.id, p.name))
             }

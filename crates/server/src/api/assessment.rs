@@ -33,10 +33,7 @@ pub fn router() -> Router<AppState> {
             get(frameworks).post(save_framework),
         )
         .route("/api/assessment/frameworks/{id}/diff", get(framework_diff))
-        .route(
-            "/api/assessment/evidence/{id}",
-            get(evidence_download),
-        )
+        .route("/api/assessment/evidence/{id}", get(evidence_download))
 }
 
 /// Evidence uploads: their own body limit (a file, not JSON).
@@ -78,10 +75,9 @@ async fn evidence_upload(
     let (unit, indicator) = (unit.to_string(), indicator.to_string());
     let name = param(&params, "filename").unwrap_or("").to_string();
     let body = body_bytes(body, innomesh_app::evidence::EVIDENCE_LIMIT)?;
-    let f = blocking(move || {
-        st.assessment_evidence_upload(&who, &id, &unit, &indicator, &name, &body)
-    })
-    .await??;
+    let f =
+        blocking(move || st.assessment_evidence_upload(&who, &id, &unit, &indicator, &name, &body))
+            .await??;
     Ok((StatusCode::CREATED, Json(json!(f))).into_response())
 }
 
@@ -91,7 +87,11 @@ async fn evidence_download(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (f, bytes) = blocking(move || st.assessment_evidence_file(&who, &id)).await??;
-    Ok(super::transfer::attachment(bytes, &f.file_name, &f.media_type))
+    Ok(super::transfer::attachment(
+        bytes,
+        &f.file_name,
+        &f.media_type,
+    ))
 }
 
 /// A JSON object body, or a Chinese message naming the expected fields.

@@ -351,7 +351,7 @@ pub async fn round(
         Err(r) => return r,
     };
     let f = &v.framework;
-    let n = v.units.len();
+    let n = v.units_total;
     let mut body = format!(
         "<h1>{}</h1><p class=\"muted\">{}（版本 {}）· {} · {} 个{} · 数据快照 SHA-256 <code>{}</code></p>",
         escape(&v.round.name),
@@ -480,7 +480,7 @@ pub async fn platform(
         );
     };
     let f = &v.framework;
-    let n = v.units.len().max(1);
+    let n = v.units_total.max(1);
     let mut body = format!(
         "<h1>{}：{}</h1><p class=\"muted\"><a href=\"/assessment/{}\">{}</a> · {}</p>",
         escape(&u.name),

@@ -402,7 +402,9 @@ impl AssessmentStore for SqliteStore {
         let conn = self.conns.read();
         Ok(conn
             .query_row(
-                &format!("SELECT {EVIDENCE_COLUMNS}, content FROM assessment_evidence WHERE id = $1"),
+                &format!(
+                    "SELECT {EVIDENCE_COLUMNS}, content FROM assessment_evidence WHERE id = $1"
+                ),
                 [id],
                 |r| Ok((evidence_row(r)?, r.get::<_, Vec<u8>>(10)?)),
             )
