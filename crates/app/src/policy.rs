@@ -7,7 +7,9 @@ use crate::auth::{Perm, Principal, Role};
 use crate::{App, Code, Error, Result};
 use innomesh_core::model::{AchievementKind, OrgKind, Organisation};
 use innomesh_core::{EntityKind, Record};
-use innomesh_policy::{evaluate, parse_facts, Date, FactType, Rule};
+use innomesh_policy::{
+    evaluate, parse_fact, Column, CompiledRule, Date, FactDef, FactTable, FactType, Rule, Value,
+};
 pub use innomesh_policy::{Category, Truth, Verdict};
 use innomesh_store::{FactEntry, StoredFact};
 use serde::Serialize;
@@ -173,8 +175,40 @@ pub struct ConditionText {
     pub text: String,
 }
 
-/// Counts, every enterprise's row, and the version applied.
-pub(crate) type Classified = (CategoryCounts, Vec<MatchRow>, String);
+/// Every enterprise in the caller's scope against one rule version, by the columnar evaluator:
+/// one category per enterprise (aligned with the inputs, which are in list order), the counts,
+/// the requirement each 差一项 enterprise misses and how many 待补充 enterprises miss each fact.
+/// The reasons of a listed enterprise are computed when it is shown.
+pub(crate) struct Classified {
+    inputs: Arc<Vec<OrgInput>>,
+    categories: Vec<Category>,
+    counts: CategoryCounts,
+    near_miss: Vec<(u32, String)>,
+    missing: Vec<(String, usize)>,
+    version: String,
+}
+
+/// Which part of a policy's lists to show: one category (or each of the three) from `offset`,
+/// at most `limit` enterprises each.
+#[derive(Clone, Copy, Debug)]
+pub struct ListPage {
+    pub category: Option<Category>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Default for ListPage {
+    fn default() -> Self {
+        ListPage {
+            category: None,
+            offset: 0,
+            limit: 100,
+        }
+    }
+}
+
+/// The most enterprises one list page may hold.
+pub const MAX_LIST_PAGE: usize = 1000;
 
 /// Policy → enterprises: the enterprises the caller may see, by category.
 #[derive(Clone, Debug, Serialize)]
@@ -185,6 +219,10 @@ pub struct PolicyMatches {
     pub version: String,
     pub date: String,
     pub counts: CategoryCounts,
+    /// The page shown: every list starts at `offset` and holds at most `limit` enterprises
+    /// (`counts` gives each list's length).
+    pub offset: usize,
+    pub limit: usize,
     /// Eligible with every deciding fact known: the bureau grants without application.
     pub automatic: Vec<MatchRow>,
     pub near_miss: Vec<MatchRow>,
@@ -506,7 +544,7 @@ impl App {
         for f in stored {
             entered.entry(f.org.clone()).or_default().push(f);
         }
-        Ok(orgs
+        let mut inputs: Vec<OrgInput> = orgs
             .into_iter()
             .filter_map(|r| match r {
                 Record::Organisation(o) if o.kind == OrgKind::Enterprise => Some(o),
@@ -521,37 +559,63 @@ impl App {
                     recorded: None,
                 }
             })
-            .collect())
+            .collect();
+        // List order: by district, then name.
+        inputs.sort_by(|a, b| {
+            (a.org.region.as_str(), &a.org.name).cmp(&(b.org.region.as_str(), &b.org.name))
+        });
+        Ok(inputs)
     }
 
-    /// Policy → enterprises for one rule, as far as the caller's scope reaches.
-    pub fn policy_matches(&self, who: &Principal, id: &str) -> Result<PolicyMatches> {
+    /// Policy → enterprises for one rule, as far as the caller's scope reaches: the counts, and
+    /// the page of each list asked for with every listed enterprise's reasons.
+    pub fn policy_matches(
+        &self,
+        who: &Principal,
+        id: &str,
+        page: ListPage,
+    ) -> Result<PolicyMatches> {
         who.require(Perm::Policies)?;
+        if page.limit > MAX_LIST_PAGE {
+            return Err(Error::invalid(format!(
+                "每页最多 {MAX_LIST_PAGE} 家企业（limit={}）",
+                page.limit
+            )));
+        }
         let entry = self.policy_rule(who, id)?;
         let date = today();
-        let classified = self.classify_all(who, &entry.rule, date)?;
-        let (counts, rows, version) = &*classified;
-        let (counts, version) = (counts.clone(), version.clone());
+        let cl = self.classify_all(who, &entry.rule, date)?;
         let mut out = PolicyMatches {
             rule: entry.rule.id.clone(),
             name: entry.rule.name.clone(),
             source: source_text(&entry.rule),
-            version,
+            version: cl.version.clone(),
             date: date.to_string(),
-            counts,
+            counts: cl.counts.clone(),
+            offset: page.offset,
+            limit: page.limit,
             automatic: vec![],
             near_miss: vec![],
             unknown: vec![],
         };
-        for r in rows.iter().cloned() {
-            match r.category {
-                Category::Eligible => out.automatic.push(r),
-                Category::NearMiss => out.near_miss.push(r),
-                Category::Unknown => out.unknown.push(r),
-                Category::Ineligible => {}
+        let wanted = |c: Category| page.category.is_none_or(|w| w == c);
+        for (c, list) in [
+            (Category::Eligible, &mut out.automatic),
+            (Category::NearMiss, &mut out.near_miss),
+            (Category::Unknown, &mut out.unknown),
+        ] {
+            if wanted(c) {
+                *list = listed(&entry.rule, &cl, c, page.offset, page.limit, date)?;
             }
         }
         Ok(out)
+    }
+
+    /// How many enterprises in the caller's scope qualify, almost qualify, or miss facts.
+    pub fn policy_counts(&self, who: &Principal, id: &str) -> Result<CategoryCounts> {
+        who.require(Perm::Policies)?;
+        let entry = self.policy_rule(who, id)?;
+        Ok(self.classify_all(who, &entry.rule, today())?.counts.clone())
     }
 
     /// Every enterprise in the caller's scope against one rule, kept until the registry (or a
@@ -567,21 +631,33 @@ impl App {
     }
 
     fn classify_now(&self, who: &Principal, rule: &Rule, date: Date) -> Result<Classified> {
+        let invalid = |e: innomesh_policy::PolicyError| Error::invalid(e.to_string());
         let version = rule
             .version_at(date)
-            .map_err(|e| Error::invalid(e.to_string()))?
+            .map_err(invalid)?
             .valid_from
             .to_string();
-        let mut counts = CategoryCounts::default();
-        let mut rows = Vec::new();
-        for input in self.match_inputs(who)?.iter() {
-            let facts = facts_for(rule, input, date);
-            let v = evaluate(rule, &facts, date).map_err(|e| Error::invalid(e.to_string()))?;
-            counts.add(v.category);
-            rows.push(match_row(rule, &input.org, &v));
-        }
-        rows.sort_by(|a, b| a.region.cmp(&b.region).then(a.name.cmp(&b.name)));
-        Ok((counts, rows, version))
+        let inputs = self.match_inputs(who)?;
+        let table = fact_table(rule, &inputs, date).map_err(invalid)?;
+        let c = CompiledRule::new(rule, date)
+            .map_err(invalid)?
+            .classify(&table)
+            .map_err(invalid)?;
+        let counts = CategoryCounts {
+            eligible: c.counts.eligible,
+            near_miss: c.counts.near_miss,
+            unknown: c.counts.unknown,
+            ineligible: c.counts.ineligible,
+            total: inputs.len(),
+        };
+        Ok(Classified {
+            inputs,
+            categories: c.categories,
+            counts,
+            near_miss: c.near_miss,
+            missing: c.missing,
+            version,
+        })
     }
 
     /// 政策评估 for one rule over the caller's scope.
@@ -589,44 +665,67 @@ impl App {
         who.require(Perm::Policies)?;
         let entry = self.policy_rule(who, id)?;
         let date = today();
-        let classified = self.classify_all(who, &entry.rule, date)?;
-        let (counts, rows, _) = &*classified;
-        let counts = counts.clone();
+        let cl = self.classify_all(who, &entry.rule, date)?;
+        let counts = cl.counts.clone();
         let mut district: BTreeMap<String, GroupCounts> = BTreeMap::new();
         let mut industry: BTreeMap<String, GroupCounts> = BTreeMap::new();
-        let mut blocking: BTreeMap<String, usize> = BTreeMap::new();
-        let mut missing: BTreeMap<String, usize> = BTreeMap::new();
-        for r in rows {
+        for (input, &c) in cl.inputs.iter().zip(&cl.categories) {
+            let o = &input.org;
             district
-                .entry(r.region.clone())
+                .entry(o.region.as_str().to_string())
                 .or_insert_with(|| GroupCounts {
-                    code: r.region.clone(),
-                    name: r.region_name.clone(),
+                    code: o.region.as_str().to_string(),
+                    name: o.region.name(),
                     counts: CategoryCounts::default(),
                 })
                 .counts
-                .add(r.category);
-            let (icode, iname) = division(r.industry.as_deref());
+                .add(c);
+            let code = o.industry.as_ref().map(|i| i.as_str());
+            let key: String = code
+                .map(|c| c.chars().filter(|c| c.is_ascii_digit()).take(2).collect())
+                .unwrap_or_default();
             industry
-                .entry(icode.clone())
-                .or_insert_with(|| GroupCounts {
-                    code: icode,
-                    name: iname,
-                    counts: CategoryCounts::default(),
+                .entry(key)
+                .or_insert_with(|| {
+                    let (code, name) = division(code);
+                    GroupCounts {
+                        code,
+                        name,
+                        counts: CategoryCounts::default(),
+                    }
                 })
                 .counts
-                .add(r.category);
-            if r.category == Category::NearMiss {
-                for f in &r.failed {
-                    *blocking.entry(f.clone()).or_default() += 1;
-                }
-            }
-            if r.category == Category::Unknown {
-                for m in &r.missing {
-                    *missing.entry(m.clone()).or_default() += 1;
-                }
-            }
+                .add(c);
         }
+        // The requirement each 差一项 enterprise misses, as the rule describes it.
+        let described: HashMap<&str, &str> = entry
+            .rule
+            .version_at(date)
+            .map(|v| {
+                v.nodes
+                    .iter()
+                    .filter_map(|n| Some((n.key.as_deref()?, n.description.as_str())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut blocking: BTreeMap<String, usize> = BTreeMap::new();
+        for (_, key) in &cl.near_miss {
+            *blocking.entry(key.clone()).or_default() += 1;
+        }
+        let blocking: BTreeMap<String, (String, usize)> = blocking
+            .into_iter()
+            .map(|(k, n)| {
+                let text = described
+                    .get(k.as_str())
+                    .map_or(k.clone(), |d| d.to_string());
+                (k, (text, n))
+            })
+            .collect();
+        let missing: BTreeMap<String, (String, usize)> = cl
+            .missing
+            .iter()
+            .map(|(k, n)| (k.clone(), (fact_name(&entry.rule, k), *n)))
+            .collect();
         let sorted = |m: BTreeMap<String, GroupCounts>| {
             let mut v: Vec<GroupCounts> = m.into_values().collect();
             v.sort_by(|a, b| {
@@ -638,11 +737,11 @@ impl App {
             });
             v
         };
-        let ranked = |m: BTreeMap<String, usize>| {
+        let ranked = |m: BTreeMap<String, (String, usize)>| {
             let mut v: Vec<Blocking> = m
                 .into_iter()
-                .map(|(text, n)| Blocking {
-                    key: text.clone(),
+                .map(|(key, (text, n))| Blocking {
+                    key,
                     text,
                     enterprises: n,
                 })
@@ -863,7 +962,16 @@ impl App {
     /// Policy → enterprises as an XLSX workbook (Chinese headers): 免申即享, 差一项, 快申快享.
     pub fn policy_matches_xlsx(&self, who: &Principal, id: &str) -> Result<Vec<u8>> {
         who.require(Perm::Export)?;
-        let m = self.policy_matches(who, id)?;
+        who.require(Perm::Policies)?;
+        let entry = self.policy_rule(who, id)?;
+        let date = today();
+        let cl = self.classify_all(who, &entry.rule, date)?;
+        let all = |c: Category| listed(&entry.rule, &cl, c, 0, usize::MAX, date);
+        let (automatic, near_miss, unknown) = (
+            all(Category::Eligible)?,
+            all(Category::NearMiss)?,
+            all(Category::Unknown)?,
+        );
         let headers: Vec<String> = [
             "统一社会信用代码",
             "单位名称",
@@ -906,7 +1014,7 @@ impl App {
                 s.to_string()
             }
         };
-        let (a, n, u) = (rows(&m.automatic), rows(&m.near_miss), rows(&m.unknown));
+        let (a, n, u) = (rows(&automatic), rows(&near_miss), rows(&unknown));
         let names = [title("免申即享"), title("差一项"), title("快申快享")];
         innomesh_sheets::write_xlsx(&[
             innomesh_sheets::Sheet {
@@ -1071,35 +1179,82 @@ fn registry_value(
     Some((v, field?))
 }
 
-/// An enterprise's facts for a rule: registry values first, entered values for the rest. A value
-/// the rule cannot take (entered for another rule's type) is left out, so it reads as missing.
+/// One fact of an enterprise: the registry's value when it has one the rule can take, else the
+/// latest entered value (a value of the wrong type or out of range reads as missing).
+fn fact_value(def: &FactDef, input: &OrgInput, date: Date) -> Option<Value> {
+    if let Some((j, _)) = registry_value(&def.key, input, date) {
+        if let Ok(Some(v)) = parse_fact(def, &j) {
+            return Some(v);
+        }
+    }
+    let entered = input.entered.iter().rev().find(|f| f.key == def.key)?;
+    let j: serde_json::Value = serde_json::from_str(&entered.value).ok()?;
+    parse_fact(def, &j).ok().flatten()
+}
+
+/// An enterprise's facts for a rule (the per-enterprise view of `fact_table`).
 fn facts_for(rule: &Rule, input: &OrgInput, date: Date) -> innomesh_policy::Facts {
-    let mut obj = serde_json::Map::new();
-    for f in &input.entered {
-        if rule.fact(&f.key).is_some() {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&f.value) {
-                obj.insert(f.key.clone(), v);
-            }
-        }
-    }
+    rule.facts
+        .iter()
+        .filter_map(|d| Some((d.key.clone(), fact_value(d, input, date)?)))
+        .collect()
+}
+
+/// Every enterprise's facts for a rule as columns, in the order of `inputs`.
+fn fact_table(
+    rule: &Rule,
+    inputs: &[OrgInput],
+    date: Date,
+) -> std::result::Result<FactTable, innomesh_policy::PolicyError> {
+    let mut t = FactTable::new(inputs.len());
     for def in &rule.facts {
-        if let Some((v, _)) = registry_value(&def.key, input, date) {
-            obj.insert(def.key.clone(), v);
-        }
+        let values = inputs.iter().map(|i| fact_value(def, i, date));
+        let column = match &def.ty {
+            FactType::Boolean => Column::booleans(values.map(|v| match v {
+                Some(Value::Bool(b)) => Some(b),
+                _ => None,
+            })),
+            ty if ty.is_text() => {
+                let texts: Vec<Option<String>> = values
+                    .map(|v| match v {
+                        Some(Value::Text(s)) => Some(s),
+                        _ => None,
+                    })
+                    .collect();
+                Column::texts(texts.iter().map(|s| s.as_deref()))
+            }
+            _ => Column::numbers(values.map(|v| match v {
+                Some(Value::Num(x)) => Some(x),
+                _ => None,
+            })),
+        };
+        t.insert(&def.key, column)?;
     }
-    if let Ok(f) = parse_facts(rule, &obj) {
-        return f;
-    }
-    // One value the rule cannot take: the others still count.
-    let mut out = innomesh_policy::Facts::new();
-    for (k, v) in obj {
-        let mut one = serde_json::Map::new();
-        one.insert(k, v);
-        if let Ok(f) = parse_facts(rule, &one) {
-            out.extend(f);
-        }
-    }
-    out
+    Ok(t)
+}
+
+/// One page of one category of a classification, each enterprise with its reasons.
+fn listed(
+    rule: &Rule,
+    cl: &Classified,
+    category: Category,
+    offset: usize,
+    limit: usize,
+    date: Date,
+) -> Result<Vec<MatchRow>> {
+    cl.categories
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c == category)
+        .skip(offset)
+        .take(limit)
+        .map(|(i, _)| {
+            let input = &cl.inputs[i];
+            let v = evaluate(rule, &facts_for(rule, input, date), date)
+                .map_err(|e| Error::invalid(e.to_string()))?;
+            Ok(match_row(rule, &input.org, &v))
+        })
+        .collect()
 }
 
 /// Every fact any rule reads (derived facts aside), with this enterprise's value, date and source.
@@ -1248,7 +1403,7 @@ fn check_fact(rules: &[RuleEntry], key: &str, value: &serde_json::Value) -> Resu
     for e in &readers {
         let mut one = serde_json::Map::new();
         one.insert(key.to_string(), value.clone());
-        parse_facts(&e.rule, &one).map_err(|err| {
+        innomesh_policy::parse_facts(&e.rule, &one).map_err(|err| {
             let name = e.rule.fact(key).map(|f| f.name.as_str()).unwrap_or(key);
             Error::new(Code::InvalidField, format!("「{name}」（{key}）：{err}"))
         })?;

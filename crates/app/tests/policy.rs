@@ -2,7 +2,7 @@
 //! scopes (an enterprise its own, a district clerk its district, the bureau all), matching both
 //! ways with routing, 政策评估, and rule versions checked on save with the line of the error.
 
-use innomesh_app::policy::FactInput;
+use innomesh_app::policy::{FactInput, ListPage, PolicyMatches, MAX_LIST_PAGE};
 use innomesh_app::{App, Code, Principal, Role};
 use innomesh_core::model::Organisation;
 use innomesh_core::sample::{generate, SampleConfig};
@@ -46,6 +46,121 @@ fn enterprises(app: &App) -> Vec<Organisation> {
         .collect()
 }
 
+/// Every enterprise of the three lists, read page by page (the API's paging), each row checked to
+/// stand in the list it was listed in (the columnar classification against the per-enterprise
+/// verdict that gives the reasons).
+fn all_lists(app: &App, who: &Principal, rule: &str) -> PolicyMatches {
+    let mut out = app
+        .policy_matches(
+            who,
+            rule,
+            ListPage {
+                category: None,
+                offset: 0,
+                limit: 0,
+            },
+        )
+        .unwrap();
+    for category in [Category::Eligible, Category::NearMiss, Category::Unknown] {
+        let mut rows = Vec::new();
+        loop {
+            let page = ListPage {
+                category: Some(category),
+                offset: rows.len(),
+                limit: 400,
+            };
+            let m = app.policy_matches(who, rule, page).unwrap();
+            let got = match category {
+                Category::Eligible => m.automatic,
+                Category::NearMiss => m.near_miss,
+                _ => m.unknown,
+            };
+            assert!(
+                got.iter().all(|r| r.category == category),
+                "{rule}: {category:?}"
+            );
+            if got.is_empty() {
+                break;
+            }
+            rows.extend(got);
+        }
+        match category {
+            Category::Eligible => out.automatic = rows,
+            Category::NearMiss => out.near_miss = rows,
+            _ => out.unknown = rows,
+        }
+    }
+    assert_eq!(out.automatic.len(), out.counts.eligible, "{rule}");
+    assert_eq!(out.near_miss.len(), out.counts.near_miss, "{rule}");
+    assert_eq!(out.unknown.len(), out.counts.unknown, "{rule}");
+    out
+}
+
+#[test]
+fn lists_are_paged_in_district_and_name_order_and_a_page_is_bounded() {
+    let app = app();
+    let city = principal(&app, "city", Role::CityStaff, "");
+    let all = all_lists(&app, &city, "hitech_certification");
+    let keys: Vec<(String, String)> = all
+        .unknown
+        .iter()
+        .map(|r| (r.region.clone(), r.name.clone()))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert!(all.unknown.len() > 3, "{:?}", all.counts);
+    let page = ListPage {
+        category: Some(Category::Unknown),
+        offset: 2,
+        limit: 2,
+    };
+    let m = app
+        .policy_matches(&city, "hitech_certification", page)
+        .unwrap();
+    assert_eq!(
+        m.unknown.iter().map(|r| &r.org).collect::<Vec<_>>(),
+        all.unknown[2..4].iter().map(|r| &r.org).collect::<Vec<_>>()
+    );
+    assert!(m.automatic.is_empty() && m.near_miss.is_empty());
+    let too_many = ListPage {
+        limit: MAX_LIST_PAGE + 1,
+        ..ListPage::default()
+    };
+    assert_eq!(
+        app.policy_matches(&city, "hitech_certification", too_many)
+            .unwrap_err()
+            .code,
+        Code::InvalidField
+    );
+    // 政策评估's counts of missing facts agree with the reasons of the listed enterprises.
+    let a = app
+        .policy_assessment(&city, "hitech_certification")
+        .unwrap();
+    let mut missing = std::collections::BTreeMap::<String, usize>::new();
+    for r in &all.unknown {
+        for name in &r.missing {
+            *missing.entry(name.clone()).or_default() += 1;
+        }
+    }
+    let from_assessment: std::collections::BTreeMap<String, usize> = a
+        .missing
+        .iter()
+        .map(|b| (b.text.clone(), b.enterprises))
+        .collect();
+    assert_eq!(from_assessment, missing);
+    let mut blocking = std::collections::BTreeMap::<String, usize>::new();
+    for r in &all.near_miss {
+        *blocking.entry(r.failed[0].clone()).or_default() += 1;
+    }
+    let from_assessment: std::collections::BTreeMap<String, usize> = a
+        .blocking
+        .iter()
+        .map(|b| (b.text.clone(), b.enterprises))
+        .collect();
+    assert_eq!(from_assessment, blocking);
+}
+
 fn fact(key: &str, value: serde_json::Value) -> FactInput {
     FactInput {
         key: key.into(),
@@ -58,7 +173,7 @@ fn the_sample_gives_eligible_near_and_unknown_enterprises_for_every_linked_rule(
     let app = app();
     let city = principal(&app, "city", Role::CityStaff, "");
     for rule in ["hitech_certification", "tech_sme", "specialised_sme"] {
-        let m = app.policy_matches(&city, rule).unwrap();
+        let m = all_lists(&app, &city, rule);
         assert!(m.counts.eligible > 0, "{rule}: {:?}", m.counts);
         assert!(m.counts.near_miss > 0, "{rule}: {:?}", m.counts);
         assert!(m.counts.unknown > 0, "{rule}: {:?}", m.counts);
@@ -240,7 +355,7 @@ fn scopes_decide_who_sees_and_enters_which_facts() {
     let here = all.iter().find(|o| o.region.as_str() == "150203").unwrap();
     let there = all.iter().find(|o| o.region.as_str() == "150271").unwrap();
     let clerk = principal(&app, "kun", Role::DistrictStaff, "150203");
-    let m = app.policy_matches(&clerk, "hitech_certification").unwrap();
+    let m = all_lists(&app, &clerk, "hitech_certification");
     assert!(m.counts.total > 0);
     assert!(m
         .automatic
@@ -276,7 +391,7 @@ fn scopes_decide_who_sees_and_enters_which_facts() {
 
     let firm = principal(&app, "firm", Role::Enterprise, here.credit_code.as_str());
     assert_eq!(
-        app.policy_matches(&firm, "hitech_certification")
+        app.policy_matches(&firm, "hitech_certification", ListPage::default())
             .unwrap_err()
             .code,
         Code::Forbidden
@@ -341,12 +456,12 @@ fn rule_versions_are_checked_on_save_and_name_the_line() {
     );
     // A stricter score: a new version, in force, with history.
     let stricter = shipped.yaml.replacen("value: 71", "value: 95", 1);
-    let before = app.policy_matches(&city, "hitech_certification").unwrap();
+    let before = all_lists(&app, &city, "hitech_certification");
     let saved = app
         .save_policy_rule(&city, "hitech_certification", &stricter, "试行 95 分")
         .unwrap();
     assert_eq!(saved.saved.as_ref().unwrap().note, "试行 95 分");
-    let after = app.policy_matches(&city, "hitech_certification").unwrap();
+    let after = all_lists(&app, &city, "hitech_certification");
     assert!(after.counts.eligible < before.counts.eligible || before.counts.eligible == 0);
     assert_eq!(
         app.policy_rule_history(&city, "hitech_certification")

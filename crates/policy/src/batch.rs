@@ -193,6 +193,9 @@ pub struct Classification {
     pub counts: Counts,
     /// For each 差一项 row: the row and the key of the one requirement it misses.
     pub near_miss: Vec<(u32, String)>,
+    /// For the 待补充 rows: how many of them miss each given fact (keys as in `Verdict::missing`,
+    /// facts no row misses left out), in the rule's fact order.
+    pub missing: Vec<(String, usize)>,
 }
 
 /// A rule version ready for columnar evaluation on one date.
@@ -324,6 +327,9 @@ impl CompiledRule {
         let mut categories = Vec::with_capacity(n);
         let mut counts = Counts::default();
         let mut near_miss = Vec::new();
+        let nf = self.facts.len();
+        let mut miss_acc = vec![0u64; nf];
+        let mut miss_count = vec![0usize; nf];
         for w in 0..words(n) {
             let base = w * 64;
             let len = (n - base).min(64);
@@ -379,6 +385,26 @@ impl CompiledRule {
                 any_unknown |= reach_u[l] & valid & !t[l] & !f[l];
             }
             let near = f[0] & ones & !twos & !any_unknown;
+            // The facts the 待补充 rows miss: each unknown leaf the walk reaches names its own.
+            let undecided = valid & !t[0] & !f[0];
+            if undecided != 0 {
+                miss_acc.iter_mut().for_each(|a| *a = 0);
+                for &l in &self.leaves {
+                    let rows = reach_u[l] & undecided & !t[l] & !f[l];
+                    if rows == 0 {
+                        continue;
+                    }
+                    if let Some(fact) = node_fact(&self.nodes[l]) {
+                        self.miss_bits(fact, rows, w, &cols, &mut miss_acc);
+                    }
+                    if let CNode::Band { by, .. } = &self.nodes[l] {
+                        self.miss_bits(*by, rows, w, &cols, &mut miss_acc);
+                    }
+                }
+                for (c, a) in miss_count.iter_mut().zip(&miss_acc) {
+                    *c += a.count_ones() as usize;
+                }
+            }
             for j in 0..len {
                 let bit = 1u64 << j;
                 let c = if t[0] & bit != 0 {
@@ -404,11 +430,42 @@ impl CompiledRule {
                 categories.push(c);
             }
         }
+        let missing = self
+            .facts
+            .iter()
+            .zip(miss_count)
+            .filter(|(_, c)| *c > 0)
+            .map(|(d, c)| (d.key.clone(), c))
+            .collect();
         Ok(Classification {
             categories,
             counts,
             near_miss,
+            missing,
         })
+    }
+
+    /// Rows of word `w` (among `rows`) that miss fact `fact`; marks in `acc` the given facts each
+    /// of them waits for (a derived fact names its missing operands, or itself when none is
+    /// missing, exactly as `eval` reports).
+    fn miss_bits(&self, fact: usize, rows: u64, w: usize, cols: &[Col], acc: &mut [u64]) -> u64 {
+        let present = match &cols[fact] {
+            Col::Num(_, p) => p[w],
+            Col::Bool(_, p) | Col::Text(_, p, _) => p[w],
+            Col::Absent => 0,
+        };
+        let absent = rows & !present;
+        if absent == 0 {
+            return 0;
+        }
+        let mut below = 0;
+        if let Some(d) = &self.facts[fact].derived {
+            for o in d.operands() {
+                below |= self.miss_bits(o, absent, w, cols, acc);
+            }
+        }
+        acc[fact] |= absent & !below;
+        absent
     }
 
     /// Makes fact `i` readable as a column: given facts are borrowed, derived ones computed (a

@@ -111,53 +111,61 @@ pub fn parse_facts(
     rule: &Rule,
     obj: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<Facts, PolicyError> {
-    use serde_json::Value as J;
     let mut out = Facts::with_capacity(obj.len());
     for (k, v) in obj {
         let Some(def) = rule.fact(k) else { continue };
-        let err = |message: String| PolicyError::Fact {
-            key: k.clone(),
-            message,
-        };
-        let want = || err(format!("应为{}，实际为 {v}", def.ty.name_zh()));
-        let value = match (&def.ty, v) {
-            (_, J::Null) => continue,
-            (FactType::Number | FactType::Money | FactType::Ratio, J::Number(n)) => {
-                let x = n.as_f64().filter(|x| x.is_finite()).ok_or_else(want)?;
-                if def.min.is_some_and(|m| x < m) || def.max.is_some_and(|m| x > m) {
-                    let hint = if def.ty == FactType::Ratio && x > 1.0 {
-                        "（比例请写成小数，5% 写 0.05）"
-                    } else {
-                        ""
-                    };
-                    return Err(err(format!(
-                        "{} 超出允许范围 {}–{}{hint}",
-                        fmt_number(x, 6),
-                        def.min.map_or("−∞".into(), |m| fmt_number(m, 6)),
-                        def.max.map_or("∞".into(), |m| fmt_number(m, 6)),
-                    )));
-                }
-                Value::Num(x)
-            }
-            (FactType::Date, J::String(s)) => {
-                Value::Num(Date::parse(s).ok_or_else(want)?.days() as f64)
-            }
-            (FactType::Boolean, J::Bool(b)) => Value::Bool(*b),
-            (FactType::Enumeration(vals), J::String(s)) => {
-                if !vals.contains(s) {
-                    return Err(err(format!("「{s}」不是可选值，可选：{}", vals.join("、"))));
-                }
-                Value::Text(s.clone())
-            }
-            (FactType::Code(cl), J::String(s)) => {
-                cl.check(s).map_err(err)?;
-                Value::Text(s.clone())
-            }
-            _ => return Err(want()),
-        };
-        out.insert(k.clone(), value);
+        if let Some(value) = parse_fact(def, v)? {
+            out.insert(k.clone(), value);
+        }
     }
     Ok(out)
+}
+
+/// Reads one fact's JSON value against its declaration: `None` for `null` (missing), an error
+/// naming the fact when the value is of the wrong type or out of range.
+pub fn parse_fact(def: &FactDef, v: &serde_json::Value) -> Result<Option<Value>, PolicyError> {
+    use serde_json::Value as J;
+    let err = |message: String| PolicyError::Fact {
+        key: def.key.clone(),
+        message,
+    };
+    let want = || err(format!("应为{}，实际为 {v}", def.ty.name_zh()));
+    let value = match (&def.ty, v) {
+        (_, J::Null) => return Ok(None),
+        (FactType::Number | FactType::Money | FactType::Ratio, J::Number(n)) => {
+            let x = n.as_f64().filter(|x| x.is_finite()).ok_or_else(want)?;
+            if def.min.is_some_and(|m| x < m) || def.max.is_some_and(|m| x > m) {
+                let hint = if def.ty == FactType::Ratio && x > 1.0 {
+                    "（比例请写成小数，5% 写 0.05）"
+                } else {
+                    ""
+                };
+                return Err(err(format!(
+                    "{} 超出允许范围 {}–{}{hint}",
+                    fmt_number(x, 6),
+                    def.min.map_or("−∞".into(), |m| fmt_number(m, 6)),
+                    def.max.map_or("∞".into(), |m| fmt_number(m, 6)),
+                )));
+            }
+            Value::Num(x)
+        }
+        (FactType::Date, J::String(s)) => {
+            Value::Num(Date::parse(s).ok_or_else(want)?.days() as f64)
+        }
+        (FactType::Boolean, J::Bool(b)) => Value::Bool(*b),
+        (FactType::Enumeration(vals), J::String(s)) => {
+            if !vals.contains(s) {
+                return Err(err(format!("「{s}」不是可选值，可选：{}", vals.join("、"))));
+            }
+            Value::Text(s.clone())
+        }
+        (FactType::Code(cl), J::String(s)) => {
+            cl.check(s).map_err(err)?;
+            Value::Text(s.clone())
+        }
+        _ => return Err(want()),
+    };
+    Ok(Some(value))
 }
 
 /// The full verdict with reasons.
@@ -387,20 +395,23 @@ impl<'a> Evaluation<'a> {
 
     /// The given facts a missing value waits for (a derived fact names its missing operands, or
     /// itself when they are all given but it cannot be computed, as a ratio over zero).
-    fn missing_of(&self, fact: usize, out: &mut Vec<String>) {
+    /// Whether anything is missing under `fact`; the answer does not depend on what other
+    /// conditions reported before (the columnar count in `batch` relies on that).
+    fn missing_of(&self, fact: usize, out: &mut Vec<String>) -> bool {
         let def = &self.rule.facts[fact];
         if self.value(fact).is_some() {
-            return;
+            return false;
         }
-        let before = out.len();
+        let mut below = false;
         if let Some(d) = &def.derived {
             for o in d.operands() {
-                self.missing_of(o, out);
+                below |= self.missing_of(o, out);
             }
         }
-        if out.len() == before && !out.contains(&def.key) {
+        if !below && !out.contains(&def.key) {
             out.push(def.key.clone());
         }
+        true
     }
 
     fn show(&self, fact: usize) -> Option<String> {

@@ -14,7 +14,8 @@ mod value;
 
 pub use batch::{Classification, Column, CompiledRule, Counts, FactTable};
 pub use eval::{
-    classify, evaluate, parse_facts, supply_text, Category, ConditionReport, Facts, Truth, Verdict,
+    classify, evaluate, parse_fact, parse_facts, supply_text, Category, ConditionReport, Facts,
+    Truth, Verdict,
 };
 pub use rule::{
     Band, Derived, FactDef, Leaf, Node, NodeKind, Op, Rule, Source, Threshold, Upper, Version,

@@ -200,7 +200,25 @@ proptest! {
         for (i, facts) in rows.iter().enumerate() {
             prop_assert_eq!(batch.categories[i], classify(&rule, version, facts, date()), "row {}", i);
         }
+        prop_assert_eq!(batch.missing.clone(), missing_counts(&rule, &rows));
     }
+}
+
+/// How many 待补充 rows miss each fact, counted from the per-enterprise verdicts.
+fn missing_counts(rule: &innomesh_policy::Rule, rows: &[Facts]) -> Vec<(String, usize)> {
+    let mut n = std::collections::HashMap::<String, usize>::new();
+    for facts in rows {
+        let v = innomesh_policy::evaluate(rule, facts, date()).unwrap();
+        if v.category == innomesh_policy::Category::Unknown {
+            for k in v.missing {
+                *n.entry(k).or_default() += 1;
+            }
+        }
+    }
+    rule.facts
+        .iter()
+        .filter_map(|f| n.get(&f.key).map(|c| (f.key.clone(), *c)))
+        .collect()
 }
 
 /// The same agreement on every shipped rule, with facts drawn at random from each rule's own
@@ -250,6 +268,15 @@ fn columnar_agrees_on_every_shipped_rule() {
             assert_eq!(batch.categories[i], c, "{id} row {i}: {facts:?}");
             seen.insert(c);
         }
+        assert_eq!(
+            batch.missing,
+            missing_counts(&rule, &rows),
+            "{id}: missing facts"
+        );
+        assert!(
+            !batch.missing.is_empty(),
+            "{id}: no 待补充 row exercised the missing-fact count"
+        );
         assert!(
             seen.len() >= 3,
             "{id}: too few categories exercised: {seen:?}"

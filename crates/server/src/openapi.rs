@@ -692,9 +692,21 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             tag,
             "政策找企业：符合（免申即享）、差一项、待补充（快申快享）的企业及其判定依据",
         )
-        .params(vec![rule()])
-        .ok(json_ok("{counts, automatic, near_miss, unknown}", object()))
-        .errors(&[Code::NotFound, Code::InvalidField])],
+        .params(vec![
+            rule(),
+            query(
+                "list",
+                "只看一张名单：eligible（符合）、near_miss（差一项）、unknown（待补充）；不填则三张都给",
+                json!({"type": "string", "enum": ["eligible", "near_miss", "unknown"]}),
+            ),
+            query("offset", "每张名单跳过的企业数，默认 0", int(0, 10_000_000)),
+            query("limit", "每张名单最多企业数，默认 100", int(0, 1000)),
+        ])
+        .ok(json_ok(
+            "{counts, offset, limit, automatic, near_miss, unknown}（counts 给出各名单的总数）",
+            object(),
+        ))
+        .errors(&[Code::NotFound, Code::InvalidField, Code::InvalidQuery])],
     ));
     out.push((
         "/api/policy-rules/{rule}/export".into(),

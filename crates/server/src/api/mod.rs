@@ -103,6 +103,24 @@ pub async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
 /// Query parameters as given, without a rejection that answers in English.
 pub type Params = Vec<(String, String)>;
 
+/// A whole number from 0 to `max`, `default` when the parameter is absent.
+pub fn number(params: &Params, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+    match given(params, key) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= max)
+            .ok_or_else(|| {
+                ApiError::new(
+                    Code::InvalidQuery,
+                    format!("参数 {key}「{v}」应为 0 到 {max} 之间的整数"),
+                )
+            }),
+    }
+}
+
 pub fn param<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
     params
         .iter()

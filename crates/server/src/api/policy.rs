@@ -2,18 +2,20 @@
 //! `/api/organisations/{code}/policies` (an enterprise's policies and gaps) with
 //! `/api/organisations/{code}/policy-facts` (entering the facts the registry lacks).
 
-use super::{body_bytes, JSON_LIMIT};
+use super::{body_bytes, Params, JSON_LIMIT};
 use crate::auth::Who;
 use crate::error::{ApiError, Code};
 use crate::state::blocking;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use innomesh_app::policy::{conditions_text, source_text, today, FactInput, RuleEntry};
+use innomesh_app::policy::{
+    conditions_text, source_text, today, Category, FactInput, ListPage, RuleEntry, MAX_LIST_PAGE,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -136,13 +138,38 @@ async fn history(
     Ok(Json(v))
 }
 
+/// `?list=eligible|near_miss|unknown&offset=&limit=` → the page of the lists to answer.
+pub(crate) fn list_page(params: &Params) -> Result<ListPage, ApiError> {
+    let category = match super::given(params, "list") {
+        None => None,
+        Some("eligible") => Some(Category::Eligible),
+        Some("near_miss") => Some(Category::NearMiss),
+        Some("unknown") => Some(Category::Unknown),
+        Some(v) => {
+            return Err(ApiError::new(
+                Code::InvalidQuery,
+                format!(
+                    "list「{v}」应为 eligible（符合）、near_miss（差一项）或 unknown（待补充）"
+                ),
+            ))
+        }
+    };
+    Ok(ListPage {
+        category,
+        offset: super::number(params, "offset", 0, 10_000_000)?,
+        limit: super::number(params, "limit", 100, MAX_LIST_PAGE)?,
+    })
+}
+
 async fn matches(
     State(st): State<AppState>,
     Who(who): Who,
     Path(rule): Path<String>,
+    params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    let page = list_page(&super::query_params(params)?)?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        let m = st.policy_matches(&who, &rule)?;
+        let m = st.policy_matches(&who, &rule, page)?;
         serde_json::to_value(&m).map_err(ApiError::internal)
     })
     .await??;

@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use innomesh_core::EntityKind;
 use innomesh_search::{SearchQuery, SearchResults};
 
-use super::{param, query_params, Params};
+use super::{number, param, query_params, Params};
 use crate::auth::Who;
 use crate::error::{ApiError, Code};
 use crate::state::blocking;
@@ -26,18 +26,6 @@ pub fn router() -> Router<AppState> {
 
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(Code::InvalidQuery, message)
-}
-
-fn number(params: &Params, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
-    match super::given(params, key) {
-        None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n <= max)
-            .ok_or_else(|| invalid(format!("参数 {key}「{v}」应为 0 到 {max} 之间的整数"))),
-    }
 }
 
 /// Query parameters → a validated `SearchQuery`.

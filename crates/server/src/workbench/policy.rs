@@ -11,11 +11,12 @@ use crate::error::HttpStatus;
 use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use innomesh_app::policy::{
-    conditions_text, source_text, today, value_from_text, FactInput, MatchRow, OrgPolicies,
+    conditions_text, source_text, today, value_from_text, FactInput, ListPage, MatchRow,
+    OrgPolicies,
 };
 use innomesh_app::policy::{Category, Truth};
 use innomesh_app::{Perm, Principal};
@@ -60,9 +61,9 @@ pub async fn index(State(st): State<AppState>, Who(who): Who) -> Response {
              <table><thead><tr><th>规则</th><th>政策依据</th><th>关联政策</th><th class=\"r\">符合</th><th class=\"r\">差一项</th><th class=\"r\">待补充</th><th class=\"r\">企业数</th><th></th></tr></thead><tbody>",
         );
         for e in &rules {
-            let m = st2.policy_matches(&who, &e.rule.id).ok();
+            let m = st2.policy_counts(&who, &e.rule.id).ok();
             let c = |f: fn(&innomesh_app::policy::CategoryCounts) -> usize| {
-                m.as_ref().map(|m| f(&m.counts).to_string()).unwrap_or_else(|| "—".into())
+                m.as_ref().map(|m| f(m).to_string()).unwrap_or_else(|| "—".into())
             };
             let linked: Vec<String> = e
                 .policies
@@ -92,22 +93,42 @@ pub async fn index(State(st): State<AppState>, Who(who): Who) -> Response {
     }
 }
 
-fn match_table(title: &str, hint: &str, rows: &[MatchRow], what: &str) -> String {
+/// Enterprises per list page on a policy's page.
+const PAGE: usize = 100;
+
+/// One list of a policy's page: `rows` are the page shown of `total`; `page` is the page number
+/// when the list is shown alone (with a pager), else `None` (the first page, with a link to all).
+struct ListView<'a> {
+    rule: &'a str,
+    list: &'a str,
+    title: &'a str,
+    hint: &'a str,
+    what: &'a str,
+    total: usize,
+    page: Option<usize>,
+}
+
+fn match_table(v: &ListView, rows: &[MatchRow]) -> String {
     let mut b = format!(
-        "<section><h2>{}（{} 家）</h2><p class=\"muted\">{}</p>",
-        escape(title),
-        rows.len(),
-        escape(hint)
+        "<section id=\"{}\"><h2>{}（{} 家）</h2><p class=\"muted\">{}</p>",
+        v.list,
+        escape(v.title),
+        v.total,
+        escape(v.hint)
     );
     if rows.is_empty() {
-        b.push_str("<p class=\"muted\">无。</p></section>");
+        b.push_str(if v.total == 0 {
+            "<p class=\"muted\">无。</p></section>"
+        } else {
+            "<p class=\"muted\">本页无企业。</p></section>"
+        });
         return b;
     }
     b.push_str(&format!(
         "<table><thead><tr><th>企业</th><th>旗县区</th><th>行业</th><th>{}</th></tr></thead><tbody>",
-        escape(what)
+        escape(v.what)
     ));
-    for r in rows.iter().take(500) {
+    for r in rows {
         let detail = match r.category {
             Category::NearMiss => {
                 let mut s = escape(&r.failed.join("；"));
@@ -128,11 +149,40 @@ fn match_table(title: &str, hint: &str, rows: &[MatchRow], what: &str) -> String
         ));
     }
     b.push_str("</tbody></table>");
-    if rows.len() > 500 {
-        b.push_str(&format!(
-            "<p class=\"muted\">仅显示前 500 家，共 {} 家：完整名单请导出 XLSX。</p>",
-            rows.len()
-        ));
+    let link = |page: usize, label: &str| {
+        format!(
+            "<a class=\"btn secondary\" href=\"/policy-rules/{}?list={}&amp;page={page}#{}\">{label}</a>",
+            enc(v.rule),
+            v.list,
+            v.list
+        )
+    };
+    let first = v.page.map_or(0, |p| (p - 1) * PAGE);
+    let shown = format!(
+        "第 {}–{} 家，共 {} 家。",
+        first + 1,
+        first + rows.len(),
+        v.total
+    );
+    match v.page {
+        None if v.total > rows.len() => b.push_str(&format!(
+            "<p class=\"muted\">{shown}</p><div class=\"actions\">{}</div>",
+            link(1, "逐页查看全部")
+        )),
+        Some(p) => {
+            let mut nav = String::new();
+            if p > 1 {
+                nav.push_str(&link(p - 1, "上一页"));
+            }
+            if first + rows.len() < v.total {
+                nav.push_str(&link(p + 1, "下一页"));
+            }
+            b.push_str(&format!(
+                "<p class=\"muted\">{shown}</p><div class=\"actions\">{nav}<a class=\"btn secondary\" href=\"/policy-rules/{}\">返回三张名单</a></div>",
+                enc(v.rule)
+            ));
+        }
+        None => {}
     }
     b.push_str("</section>");
     b
@@ -143,10 +193,19 @@ pub async fn rule_page(
     State(st): State<AppState>,
     Who(who): Who,
     Path(rule): Path<String>,
+    Query(p): Query<Vec<(String, String)>>,
 ) -> Response {
     let st2 = st.clone();
     let res = blocking(move || -> Result<(String, String), ApiError> {
-        let m = st2.policy_matches(&who, &rule)?;
+        let page = crate::api::policy::list_page(&p)?;
+        let number = crate::api::number(&p, "page", 1, 100_000)?.max(1);
+        let alone = page.category.is_some();
+        let page = ListPage {
+            offset: if alone { (number - 1) * PAGE } else { 0 },
+            limit: PAGE,
+            ..page
+        };
+        let m = st2.policy_matches(&who, &rule, page)?;
         let e = st2.policy_rule(&who, &rule)?;
         let mut b = format!(
             "<h1>{}</h1><p>依据：{}　<span class=\"muted\">规则版本：{} 起施行；{}；判断日期 {}</span></p>",
@@ -186,24 +245,26 @@ pub async fn rule_page(
             "<p><strong>{}</strong> 家企业中：符合 <strong>{}</strong> 家，差一项 <strong>{}</strong> 家，待补充 <strong>{}</strong> 家，不符合 {} 家。</p>",
             m.counts.total, m.counts.eligible, m.counts.near_miss, m.counts.unknown, m.counts.ineligible
         ));
-        b.push_str(&match_table(
-            "符合：免申即享",
-            "全部条件满足、所需事实齐全：可直接兑现，无需企业申请。",
-            &m.automatic,
-            "说明",
-        ));
-        b.push_str(&match_table(
-            "差一项",
-            "只有一项条件未满足，其余都已满足。",
-            &m.near_miss,
-            "未满足的条件与达标所需",
-        ));
-        b.push_str(&match_table(
-            "待补充：快申快享",
-            "已知事实不能作出判断：邀请企业补充所列事实后即可判定。",
-            &m.unknown,
-            "需补充的事实",
-        ));
+        let lists = [
+            (Category::Eligible, "eligible", "符合：免申即享", "全部条件满足、所需事实齐全：可直接兑现，无需企业申请。", "说明", m.counts.eligible, &m.automatic),
+            (Category::NearMiss, "near_miss", "差一项", "只有一项条件未满足，其余都已满足。", "未满足的条件与达标所需", m.counts.near_miss, &m.near_miss),
+            (Category::Unknown, "unknown", "待补充：快申快享", "已知事实不能作出判断：邀请企业补充所列事实后即可判定。", "需补充的事实", m.counts.unknown, &m.unknown),
+        ];
+        for (category, list, title, hint, what, total, rows) in lists {
+            if alone && page.category != Some(category) {
+                continue;
+            }
+            let view = ListView {
+                rule: &e.rule.id,
+                list,
+                title,
+                hint,
+                what,
+                total,
+                page: alone.then_some(number),
+            };
+            b.push_str(&match_table(&view, rows));
+        }
         Ok((e.rule.name.clone(), b))
     })
     .await;
@@ -411,13 +472,13 @@ pub fn policy_section(st: &AppState, who: &Principal, rule: &str) -> String {
         escape(&e.rule.name),
         escape(&source_text(&e.rule))
     );
-    if let Ok(m) = st.policy_matches(who, rule) {
+    if let Ok(counts) = st.policy_counts(who, rule) {
         b.push_str(&format!(
             "<p>{} 家企业中：符合（免申即享）<strong>{}</strong> 家，差一项 <strong>{}</strong> 家，待补充（快申快享）<strong>{}</strong> 家。</p><p><a class=\"btn\" href=\"/policy-rules/{id}\">名单与判定依据</a> <a class=\"btn secondary\" href=\"/policy-rules/{id}/assessment\">政策评估</a></p>",
-            m.counts.total,
-            m.counts.eligible,
-            m.counts.near_miss,
-            m.counts.unknown,
+            counts.total,
+            counts.eligible,
+            counts.near_miss,
+            counts.unknown,
             id = enc(rule)
         ));
     }
