@@ -466,7 +466,9 @@ fn evidence_files_are_checked_by_content_stored_audited_and_shown_to_those_allow
         z.extend_from_slice(&[0u8; 60]);
         z
     };
-    let cases: Vec<(&str, &str, &str, Vec<u8>, Code, &str)> = vec![
+    // (unit, indicator, file name, bytes, code, words the message must hold)
+    type Case<'a> = (&'a str, &'a str, &'a str, Vec<u8>, Code, &'a str);
+    let cases: Vec<Case> = vec![
         (
             &lab,
             "leading_talent",
