@@ -542,7 +542,16 @@ impl App {
             _ => self.repo.policy_facts(None)?,
         };
         for f in stored {
-            entered.entry(f.org.clone()).or_default().push(f);
+            // Matching reads the key and the value; who entered it when is for the enterprise's
+            // own page (`org_input`), so it is not kept for every enterprise.
+            let StoredFact {
+                org, key, value, ..
+            } = f;
+            entered.entry(org).or_default().push(StoredFact {
+                key,
+                value,
+                ..StoredFact::default()
+            });
         }
         let mut inputs: Vec<OrgInput> = orgs
             .into_iter()
@@ -555,7 +564,7 @@ impl App {
                 OrgInput {
                     patents: patents.get(&code).copied().unwrap_or(0),
                     entered: entered.remove(&code).unwrap_or_default(),
-                    org: o,
+                    org: for_matching(o),
                     recorded: None,
                 }
             })
@@ -638,7 +647,16 @@ impl App {
             .valid_from
             .to_string();
         let inputs = self.match_inputs(who)?;
-        let table = fact_table(rule, &inputs, date).map_err(invalid)?;
+        let scope = format!("{}:{}:{}", who.role.code(), who.scope, date);
+        let mut table = FactTable::new(inputs.len());
+        for def in &rule.facts {
+            let column = self.derived.policy_columns.get_current(
+                self,
+                (scope.clone(), format!("{def:?}")),
+                || Ok::<_, Error>(fact_column(def, &inputs, date)),
+            )?;
+            table.insert(&def.key, (*column).clone()).map_err(invalid)?;
+        }
         let c = CompiledRule::new(rule, date)
             .map_err(invalid)?
             .classify(&table)
@@ -1179,6 +1197,20 @@ fn registry_value(
     Some((v, field?))
 }
 
+/// An organisation as matching keeps it for every enterprise of a scope: the fields facts and
+/// lists read, the free texts and contacts dropped (they are most of a record's size).
+fn for_matching(o: Organisation) -> Organisation {
+    Organisation {
+        products: String::new(),
+        address: String::new(),
+        contact_name: String::new(),
+        contact_phone: None,
+        group: String::new(),
+        shareholders: Vec::new(),
+        ..o
+    }
+}
+
 /// One fact of an enterprise: the registry's value when it has one the rule can take, else the
 /// latest entered value (a value of the wrong type or out of range reads as missing).
 fn fact_value(def: &FactDef, input: &OrgInput, date: Date) -> Option<Value> {
@@ -1200,37 +1232,28 @@ fn facts_for(rule: &Rule, input: &OrgInput, date: Date) -> innomesh_policy::Fact
         .collect()
 }
 
-/// Every enterprise's facts for a rule as columns, in the order of `inputs`.
-fn fact_table(
-    rule: &Rule,
-    inputs: &[OrgInput],
-    date: Date,
-) -> std::result::Result<FactTable, innomesh_policy::PolicyError> {
-    let mut t = FactTable::new(inputs.len());
-    for def in &rule.facts {
-        let values = inputs.iter().map(|i| fact_value(def, i, date));
-        let column = match &def.ty {
-            FactType::Boolean => Column::booleans(values.map(|v| match v {
-                Some(Value::Bool(b)) => Some(b),
-                _ => None,
-            })),
-            ty if ty.is_text() => {
-                let texts: Vec<Option<String>> = values
-                    .map(|v| match v {
-                        Some(Value::Text(s)) => Some(s),
-                        _ => None,
-                    })
-                    .collect();
-                Column::texts(texts.iter().map(|s| s.as_deref()))
-            }
-            _ => Column::numbers(values.map(|v| match v {
-                Some(Value::Num(x)) => Some(x),
-                _ => None,
-            })),
-        };
-        t.insert(&def.key, column)?;
+/// One fact of every enterprise as a column, in the order of `inputs`.
+fn fact_column(def: &FactDef, inputs: &[OrgInput], date: Date) -> Column {
+    let values = inputs.iter().map(|i| fact_value(def, i, date));
+    match &def.ty {
+        FactType::Boolean => Column::booleans(values.map(|v| match v {
+            Some(Value::Bool(b)) => Some(b),
+            _ => None,
+        })),
+        ty if ty.is_text() => {
+            let texts: Vec<Option<String>> = values
+                .map(|v| match v {
+                    Some(Value::Text(s)) => Some(s),
+                    _ => None,
+                })
+                .collect();
+            Column::texts(texts.iter().map(|s| s.as_deref()))
+        }
+        _ => Column::numbers(values.map(|v| match v {
+            Some(Value::Num(x)) => Some(x),
+            _ => None,
+        })),
     }
-    Ok(t)
 }
 
 /// One page of one category of a classification, each enterprise with its reasons.

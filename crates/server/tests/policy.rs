@@ -81,19 +81,52 @@ async fn the_bureau_gets_the_lists_the_assessment_and_an_xlsx_with_chinese_heade
     .await;
     assert_eq!(s, StatusCode::OK);
     let m = json_of(&b);
-    let c = &m["counts"];
-    let listed = m["automatic"].as_array().unwrap().len()
-        + m["near_miss"].as_array().unwrap().len()
-        + m["unknown"].as_array().unwrap().len();
-    assert_eq!(
-        listed as u64,
-        c["eligible"].as_u64().unwrap()
-            + c["near_miss"].as_u64().unwrap()
-            + c["unknown"].as_u64().unwrap()
-    );
+    let c = m["counts"].clone();
+    // Each list's first page (100 by default); `counts` gives the whole lists.
+    for (list, count) in [
+        ("automatic", "eligible"),
+        ("near_miss", "near_miss"),
+        ("unknown", "unknown"),
+    ] {
+        let n = c[count].as_u64().unwrap();
+        assert_eq!(
+            m[list].as_array().unwrap().len() as u64,
+            n.min(100),
+            "{list}"
+        );
+    }
     for r in m["unknown"].as_array().unwrap() {
         assert_eq!(r["route"], "快申快享");
         assert!(!r["missing"].as_array().unwrap().is_empty());
+    }
+    // One list, paged: every 待补充 enterprise exactly once across the pages.
+    let unknown = c["unknown"].as_u64().unwrap() as usize;
+    assert!(unknown > 300, "{c}");
+    let mut seen = std::collections::HashSet::new();
+    let mut offset = 0;
+    loop {
+        let uri = format!(
+            "/api/policy-rules/hitech_certification/matches?list=unknown&offset={offset}&limit=300"
+        );
+        let (s, b) = call(&app, "GET", &uri, Value::Null).await;
+        assert_eq!(s, StatusCode::OK);
+        let m = json_of(&b);
+        assert!(m["automatic"].as_array().unwrap().is_empty());
+        let rows = m["unknown"].as_array().unwrap();
+        if rows.is_empty() {
+            break;
+        }
+        for r in rows {
+            assert!(seen.insert(r["org"].as_str().unwrap().to_string()));
+        }
+        offset += rows.len();
+    }
+    assert_eq!(seen.len(), unknown);
+    for bad in ["list=all", "limit=1001", "offset=-1", "limit=x"] {
+        let uri = format!("/api/policy-rules/hitech_certification/matches?{bad}");
+        let (s, b) = call(&app, "GET", &uri, Value::Null).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(json_of(&b)["code"], "invalid_query", "{bad}");
     }
     let (s, b) = call(
         &app,
@@ -157,6 +190,28 @@ async fn the_bureau_gets_the_lists_the_assessment_and_an_xlsx_with_chinese_heade
     ] {
         assert!(page.contains(needle), "{needle}");
     }
+    // A long list shows its first page with a way to page through all of it.
+    assert!(page.contains("逐页查看全部"));
+    let (s, b) = call(
+        &app,
+        "GET",
+        "/policy-rules/hitech_certification?list=unknown&page=2",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let second = String::from_utf8(b).unwrap();
+    assert!(second.contains("第 101–"), "second page");
+    assert!(second.contains("上一页") && second.contains("返回三张名单"));
+    assert!(!second.contains("id=\"near_miss\""));
+    let (s, _) = call(
+        &app,
+        "GET",
+        "/policy-rules/hitech_certification?list=nonsense",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, b) = call(
         &app,
         "GET",

@@ -140,7 +140,7 @@ pub struct FactEntry {
 }
 
 /// An entered policy fact as stored: the current value of one organisation's key.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct StoredFact {
     pub org: String,
     pub key: String,
