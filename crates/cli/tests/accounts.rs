@@ -260,7 +260,10 @@ fn demo_prints_its_accounts() {
     );
     // One account per role, the owner of the shared 稀土元素分析 instrument (开放共享) and a key
     // laboratory's platform account (考核评估).
-    assert!(out.contains("demo-owner") && out.contains("demo-platform"), "{out}");
+    assert!(
+        out.contains("demo-owner") && out.contains("demo-platform"),
+        "{out}"
+    );
     let list = ok(dir.path(), &["user", "list"]);
     assert_eq!(
         list.lines().count(),
