@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod deals;
 pub mod dictionaries;
 mod error;
+pub mod evidence;
 pub mod facets;
 pub mod funding;
 mod guarded;

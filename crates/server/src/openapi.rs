@@ -981,7 +981,9 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 .ok(json_ok("{rounds}", object())),
             Op::new("post", tag, "新建评估轮次（草稿）：内置指标体系 × 年度")
                 .body(json_body(json!({"type": "object", "required": ["framework", "year"], "properties": {
-                    "framework": {"type": "string", "description": "指标体系编号：key_laboratory / manufacturing_innovation_centre"},
+                    "framework": {"type": "string", "description": "指标体系编号：key_laboratory / manufacturing_innovation_centre / joint_centre_laboratory（中心—实验室对）"},
+                    "pairs": {"type": "array", "nullable": true, "maxItems": 500, "description": "仅协同指标体系：要评估的中心—实验室对；省略时按登记库中该年度的协同往来（共有成果、技术合同、共享服务预约）自动列出",
+                        "items": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "string"}, "description": "[制造业创新中心编号, 重点实验室编号]"}},
                     "version": {"type": "string", "nullable": true, "description": "版本；省略时为内置版本"},
                     "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
                     "name": {"type": "string", "nullable": true, "maxLength": 100, "description": "轮次名称，省略时自动生成"}}})))
@@ -1092,6 +1094,65 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             ])
             .ok(json_ok("{a, b, rows}", object()))
             .errors(&[Code::InvalidQuery, Code::NotFound, Code::InvalidField])],
+    ));
+    let evidence_file = json!({"type": "object", "required": ["id", "round_id", "unit_id", "indicator", "file_name", "media_type", "size", "sha256", "uploaded_by", "uploaded_at"], "properties": {
+        "id": string(), "round_id": string(), "unit_id": string(), "indicator": string(),
+        "file_name": {"type": "string", "description": "上传时的文件名（只用于显示）"},
+        "media_type": {"type": "string", "enum": ["application/pdf", "image/png", "image/jpeg", XLSX], "description": "按文件内容判断的类型"},
+        "size": {"type": "integer", "minimum": 1},
+        "sha256": string(), "uploaded_by": string(), "uploaded_at": string()}});
+    out.push((
+        "/api/assessment/rounds/{id}/evidence".into(),
+        vec![
+            Op::new("get", tag, "本轮的佐证材料文件（平台账号只见本平台的）")
+                .params(vec![round_id()])
+                .ok(json_ok("{files}", json!({"type": "object", "required": ["files"], "properties": {"files": {"type": "array", "items": evidence_file.clone()}}})))
+                .errors(&[Code::Forbidden, Code::NotFound, Code::InvalidField]),
+            Op::new("post", tag, "上传佐证材料：请求体为文件本身（PDF、PNG、JPEG 或 XLSX，按内容判断类型，不超过 10 MB）；平台上传本平台的，市科技局可为任何平台上传；发布后不能再上传")
+                .params(vec![
+                    round_id(),
+                    json!({"name": "unit", "in": "query", "required": true, "description": "平台编号（协同评估为「中心编号+实验室编号」）", "schema": {"type": "string", "minLength": 1}}),
+                    json!({"name": "indicator", "in": "query", "required": true, "description": "指标编号（须为平台填报的指标）", "schema": {"type": "string", "minLength": 1}}),
+                    query("filename", "文件名（只用于显示，去除路径）", string()),
+                ])
+                .body(json!({"required": true, "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}}}}))
+                .ok((201, json!({"description": "保存的佐证材料", "content": {"application/json": {"schema": evidence_file}}})))
+                .errors(&[
+                    Code::InvalidQuery,
+                    Code::BadJson,
+                    Code::BadFile,
+                    Code::Forbidden,
+                    Code::NotFound,
+                    Code::PayloadTooLarge,
+                    Code::UnsupportedFormat,
+                    Code::UnsupportedMediaType,
+                    Code::InvalidField,
+                    Code::Conflict,
+                ]),
+        ],
+    ));
+    out.push((
+        "/api/assessment/evidence/{id}".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "下载一份佐证材料（市科技局、审计员和该平台可下载；其他平台答 404）",
+        )
+        .params(vec![path_param(
+            "id",
+            "佐证材料编号（如 EV000001）",
+            string(),
+        )])
+        .ok(file_ok(
+            "佐证材料文件",
+            &["application/pdf", "image/png", "image/jpeg", XLSX],
+        ))
+        .errors(&[Code::Forbidden, Code::NotFound, Code::InvalidField])],
     ));
     out.extend(sharing_operations());
     out.extend(deal_operations());

@@ -23,6 +23,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// A small PDF that passes the evidence content check.
+const MATRIX_PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+
 /// Columns of the matrix, in `Role::ASSIGNABLE` order.
 const COLUMNS: [&str; 10] = [
     "city", "dist", "dept", "ent", "exp", "mgr", "aud", "sys", "sec", "aad",
@@ -322,6 +325,9 @@ GET    /api/assessment/rounds/{id}/export     /api/assessment/rounds/@RD/export 
 GET    /api/assessment/rounds/{id}/entries    /api/assessment/rounds/@RD/entries         -            200  403  403  403  404  403  200  403  403  403
 POST   /api/assessment/rounds/{id}/entries    /api/assessment/rounds/@RD/entries         entry        200  403  403  403  403  403  403  403  403  403  // only the platform itself (or city staff) enters its figures
 POST   /api/assessment/rounds/{id}/review     /api/assessment/rounds/@RP/review          review       409  403  403  403  403  403  403  403  403  403
+GET    /api/assessment/rounds/{id}/evidence   /api/assessment/rounds/@RD/evidence        -            200  403  403  403  404  403  200  403  403  403  // 佐证材料: who reads the scorecards
+POST   /api/assessment/rounds/{id}/evidence   /api/assessment/rounds/@RD/evidence?unit=@PLK&indicator=leading_talent&filename=a.pdf pdf 201  403  403  403  403  403  403  403  403  403  // the platform itself (or city staff) uploads
+GET    /api/assessment/evidence/{id}          /api/assessment/evidence/@EV               -            200  403  403  403  404  403  200  403  403  403  // an expert (not the platform) learns nothing
 GET    /api/assessment/frameworks             =                                          -            200  403  403  403  403  403  200  403  403  403
 POST   /api/assessment/frameworks             =                                          fwdup        409  403  403  403  403  403  403  403  403  403  // the shipped version again: versions are immutable
 GET    /api/assessment/frameworks/{id}/diff   /api/assessment/frameworks/key_laboratory/diff?from=2026.1&to=2026.1 -  200  403  403  403  403  403  200  403  403  403
@@ -404,6 +410,7 @@ POST   /assessment/{id}/publish               /assessment/@RP/publish           
 POST   /assessment/{id}/review                /assessment/@RP/review                     f:unit=@PLK2&indicator=members&decision=approve 303  403  403  403  403  403  403  403  403  403
 GET    /assessment/{id}/platforms/{pid}       /assessment/@RD/platforms/@PLK             -            200  403  403  403  404  403  200  403  403  403
 POST   /assessment/{id}/platforms/{pid}/entries /assessment/@RD/platforms/@PLK/entries   f:indicator=leading_talent&value=5&evidence=matrix 303  403  403  403  403  403  403  403  403  403
+POST   /assessment/{id}/platforms/{pid}/evidence /assessment/@RD/platforms/@PLK/evidence mp:evidence 303  403  403  403  403  403  403  403  403  403
 GET    /capacity                              =                                          -            200  200  403  403  403  403  200  403  403  403
 POST   /capacity                              =                                          mp:order     200  200  403  403  403  403  200  403  403  403
 GET    /capacity/template                     =                                          -            200  200  200  200  200  200  200  200  200  200
@@ -876,6 +883,17 @@ impl Fixture {
             .unwrap();
         let published = st.assessment_round_publish(&local(), &rp.id).unwrap();
         ids.insert("PLK2", published.units[0].id.clone());
+        let ev = st
+            .assessment_evidence_upload(
+                &local(),
+                &rd.id,
+                &view.units[0].id,
+                "leading_talent",
+                "证书.pdf",
+                MATRIX_PDF,
+            )
+            .unwrap();
+        ids.insert("EV", ev.id);
         ids.insert("RD", rd.id);
         ids.insert("RP", rp.id);
         ids.insert("PAIR2", format!("{}/{}", other.a, other.b));
@@ -1175,6 +1193,7 @@ impl Fixture {
                 (Body::from(v.to_string()), json_ct)
             }
             t if t.starts_with("f:") => (Body::from(self.expand(&t[2..])), form_ct),
+            "pdf" => (Body::from(MATRIX_PDF), "application/pdf".into()),
             t if t.starts_with("mp:") => {
                 // `mp:kind`: an import of the kind's headers only (`/import`); `mp:order`: the
                 // order template, whose example rows make a valid order (`/capacity`).
@@ -1182,6 +1201,10 @@ impl Fixture {
                 let b = "matrixboundary";
                 let mut body = Vec::new();
                 let (name, file) = match EntityKind::from_plural(what) {
+                    _ if what == "evidence" => {
+                        body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"indicator\"\r\n\r\nleading_talent\r\n").bytes());
+                        ("证书.pdf", MATRIX_PDF.to_vec())
+                    }
                     Some(kind) => {
                         body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{what}\r\n").bytes());
                         let h = innomesh_core::tabular::headers(kind, false).join(",");

@@ -53,6 +53,12 @@ pub fn router() -> Router<AppState> {
             "/assessment/{id}/platforms/{pid}/entries",
             post(assessment::submit),
         )
+        .route(
+            "/assessment/{id}/platforms/{pid}/evidence",
+            post(assessment::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::assessment::EVIDENCE_BODY_LIMIT + 64 * 1024,
+            )),
+        )
         .route("/capacity", get(capacity::page).post(capacity::upload))
         .route("/capacity/template", get(capacity::template))
         .route("/demands/{id}/matches", get(demands::matches))
