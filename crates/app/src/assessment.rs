@@ -557,6 +557,20 @@ impl App {
         Ok(out)
     }
 
+    /// Whether `unit` is assessed in the round: one lookup, not the round's unit list (a
+    /// province's registry holds thousands of platforms, and every entry checks this).
+    fn round_has_unit(&self, r: &AssessmentRound, unit: &str) -> Result<bool> {
+        if !r.pairs.is_empty() {
+            return Ok(r.pairs.iter().any(|p| p.unit_id == unit));
+        }
+        Ok(match self.repo.get(EntityKind::Platform, unit)? {
+            Some(Record::Platform(p)) => {
+                p.kind.code() == r.framework_id && p.status != PlatformStatus::Revoked
+            }
+            _ => false,
+        })
+    }
+
     fn platform_names(&self) -> Result<HashMap<String, String>> {
         Ok(self
             .repo
@@ -983,7 +997,7 @@ impl App {
             return Ok(false);
         }
         let (r, _) = self.round_record(round)?;
-        if !self.round_units(&r)?.iter().any(|(id, _)| id == unit) {
+        if !self.round_has_unit(&r, unit)? {
             return Err(Error::not_found(format!(
                 "评估轮次「{round}」不评估「{unit}」"
             )));
@@ -1007,7 +1021,7 @@ impl App {
             return Err(Error::new(Code::Forbidden, "只能填报本平台的指标"));
         }
         let (r, f) = self.round_record(round)?;
-        if !self.round_units(&r)?.iter().any(|(id, _)| id == unit) {
+        if !self.round_has_unit(&r, unit)? {
             return Err(Error::not_found(format!(
                 "评估轮次「{round}」不评估平台「{unit}」"
             )));
