@@ -666,6 +666,99 @@ def main():
             check("提供单位开放度排名" in text and "共享率" in text, "the city figures are missing")
             browser.screenshot("26-sharing-figures", full=True)
 
+        def consortium_journey():
+            # 创新联合体: the bureau picks a chain gap, gets a proposal whose members (a lead
+            # enterprise, firms upstream and downstream, a university or institute, an
+            # intermediary) each carry a reason, drops one member, saves it, opens the saved
+            # proposal and downloads its XLSX annex.
+            browser.go(base + "/consortia")
+            nodes = browser.js("return [...document.querySelectorAll('#by-node option')].map(o => o.value);")
+            check(nodes, "no chain gap offered for a consortium")
+            browser.screenshot("40-consortia")
+            wanted = {"lead", "upstream", "downstream", "academic", "intermediary"}
+            chosen = None
+            for node in nodes:
+                status, raw, _ = http("GET", base + "/api/consortia/propose?node=" + urllib.parse.quote(node))
+                check(status == 200, f"proposal for {node} answered {status}")
+                if wanted <= {m["role"] for m in json.loads(raw)["members"]}:
+                    chosen = node
+                    break
+            check(chosen, "no sample gap gets a complete consortium")
+            browser.go(base + "/consortia/new?node=" + urllib.parse.quote(chosen))
+            browser.wait_text("组建依据")
+            roles = browser.js("return [...document.querySelectorAll('#consortium-form tr[data-role]')].map(r => r.dataset.role);")
+            check(wanted <= set(roles), f"the page lists roles {roles}")
+            reasons = browser.js("return [...document.querySelectorAll('#consortium-form tr[data-role] textarea')].map(t => t.value);")
+            check(all(r.strip() for r in reasons), "a member has no reason")
+            browser.screenshot("41-consortium-proposal", full=True)
+            boxes = browser.find_all("#consortium-form tr[data-role] input[type=checkbox]")
+            browser.click(boxes[-1])
+            title = browser.find("#consortium-form input[name=title]")
+            browser.clear(title)
+            browser.type(title, "产业链缺口攻关创新联合体（浏览器测试）")
+            browser.click(browser.find("#consortium-form button[type=submit]"))
+            browser.wait_url("/consortia/CS")
+            text = browser.wait_text("联合体成员")
+            check("浏览器测试" in text and "牵头企业" in text, "the saved proposal is not shown")
+            saved = browser.js("return location.pathname;").rsplit("/", 1)[-1]
+            shown = browser.js("return document.querySelectorAll('table.consortium tbody tr').length;")
+            check(shown == len(roles) - 1, f"saved {shown} members, expected {len(roles) - 1}")
+            browser.screenshot("42-consortium-saved", full=True)
+            status, raw, headers = http("GET", f"{base}/api/consortia/{saved}/export")
+            check(status == 200 and raw[:2] == b"PK", f"the annex answered {status}")
+
+        def platform_journey():
+            # 考核评估, a platform's side: the key laboratory's account sees only its own
+            # scorecard, enters a figure with its evidence text, uploads an evidence file (a PDF)
+            # and sees it listed beside the figure; another platform's scorecard is not there.
+            switch("demo-platform", "示例数据-创新平台-2026!", "专家 / 平台")
+            browser.go(base + "/assessment")
+            links = browser.find_all("main table a[href^='/assessment/key_laboratory-']")
+            check(len(links) >= 2, f"the platform sees {len(links)} rounds")
+            hrefs = sorted(browser.call("GET", f"/element/{l}/attribute/href") for l in links)
+            draft = hrefs[-1]
+            browser.go(base + draft)
+            rows = browser.find_all("table.scorecards tbody tr")
+            check(len(rows) == 1, f"the platform sees {len(rows)} scorecards, not its own only")
+            browser.click(browser.find("table.scorecards tbody tr a"))
+            browser.wait_text("各项指标")
+            own = browser.js("return location.pathname;")
+            browser.js("document.querySelector(\"form[action$='/entries'] select[name=indicator]\").value = 'leading_talent';")
+            browser.type(browser.find("form[action$='/entries'] input[name=value]"), "6")
+            browser.type(browser.find("form[action$='/entries'] input[name=evidence]"), "人才称号文件 6 份（浏览器测试）")
+            browser.click(browser.find("form[action$='/entries'] button"))
+            browser.wait_text("已提交，待市科技局审核")
+            pdf = os.path.join(tmp, "人才证书.pdf")
+            with open(pdf, "wb") as f:
+                f.write(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+            browser.js("document.querySelector(\"form[action*='/evidence'] select[name=indicator]\").value = 'leading_talent';")
+            browser.type(browser.find("form[action*='/evidence'] input[type=file]"), pdf)
+            browser.click(browser.find("form[action*='/evidence'] button"))
+            text = browser.wait_text("已上传")
+            check("人才证书.pdf" in text and "PDF" in text, "the uploaded file is not listed")
+            check(browser.find_all("a.evidence[href^='/api/assessment/evidence/']"), "no download link for the evidence")
+            browser.screenshot("18-assessment-platform-own", full=True)
+            # A file that is not what it claims: refused in Chinese, nothing listed.
+            fake = os.path.join(tmp, "伪装.pdf")
+            with open(fake, "wb") as f:
+                f.write(b"MZ\x90\x00 not a pdf")
+            browser.type(browser.find("form[action*='/evidence'] input[type=file]"), fake)
+            browser.click(browser.find("form[action*='/evidence'] button"))
+            text = browser.wait_text("文件类型不支持")
+            check("伪装.pdf" not in text, "a refused file is listed")
+            browser.screenshot("19-assessment-evidence-refused")
+            # Another platform of the round: not found for this account.
+            round_id = draft.rsplit("/", 1)[-1]
+            status, raw, _ = http("GET", f"{base}/api/assessment/rounds/{round_id}")
+            others = [u["id"] for u in json.loads(raw)["units"] if not own.endswith("/" + u["id"])]
+            check(others, "the round has only one platform")
+            browser.go(f"{base}/assessment/{round_id}/platforms/{others[0]}")
+            check("未找到" in browser.body_text() or "没有平台" in browser.body_text(), "another platform's scorecard is shown")
+            switch("demo-city", "示例数据-市级-2026!", "市级工作人员")
+            browser.go(base + draft)
+            text = browser.body_text()
+            check("人才证书.pdf" in text, "the review queue does not show the evidence file")
+
         step("log in as city staff", login)
         step("search for an enterprise", search)
         step("open it", open_detail)
@@ -682,7 +775,9 @@ def main():
         step("a district clerk sees only their district", district_clerk)
         step("policy lists, assessment and an enterprise's policies with what is missing", policies)
 
+        step("a platform enters its figure and uploads evidence, seeing only its own scorecard", platform_journey)
         step("book a shared instrument, record the hours, claim and approve a voucher", sharing_journey)
+        step("build a consortium for a chain gap, adjust, save and export it", consortium_journey)
     except Exception as e:
         results.append(("setup", False, str(e)))
         print(f"FAIL setup: {e}", flush=True)

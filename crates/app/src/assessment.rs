@@ -16,7 +16,7 @@ use innomesh_core::model::{
     AchievementKind, PlatformKind, PlatformStatus, ResponseOutcome, SolverType,
 };
 use innomesh_core::{EntityKind, Labelled, Record};
-use innomesh_store::assessment::{AssessmentEntry, AssessmentRound};
+use innomesh_store::assessment::{AssessmentEntry, AssessmentRound, RoundPair};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -43,6 +43,36 @@ pub const QUERIES: &[(&str, &str)] = &[
         "demands_solved_by_host",
         "本平台应答并被选中（评估年度内反馈）的技术需求",
     ),
+    (
+        "contract_income_by_host_year",
+        "依托单位为卖方、评估年度内签约（已签约及以后阶段）的技术合同金额合计（万元）",
+    ),
+    (
+        "outside_booked_hours_by_host_year",
+        "依托单位提供的共享服务在评估年度内已完成、由其他单位使用的预约机时合计（小时）",
+    ),
+    (
+        "co_owned_achievements",
+        "中心与实验室的依托单位同为所有人、年度为评估年度的科技成果（含专利）",
+    ),
+    (
+        "pair_booked_hours",
+        "评估年度内一方依托单位使用另一方的共享服务、已完成的预约机时合计（小时）",
+    ),
+    (
+        "lab_results_by_centre",
+        "评估年度内签约、卖方为实验室依托单位（或转让的成果归其所有）且买方为中心依托单位的技术合同",
+    ),
+];
+
+/// The framework whose units are centre–laboratory pairs (a round of it lists its pairs).
+pub const JOINT_FRAMEWORK: &str = "joint_centre_laboratory";
+
+/// Queries that need a pair (a joint round's unit): the centre's and the laboratory's hosts.
+const PAIR_QUERIES: &[&str] = &[
+    "co_owned_achievements",
+    "pair_booked_hours",
+    "lab_results_by_centre",
 ];
 
 /// Where one figure comes from.
@@ -59,6 +89,8 @@ pub enum FigureSource {
     Manual {
         evidence_required: String,
         entry: Option<Box<AssessmentEntry>>,
+        /// Evidence files uploaded for this value (without their bytes).
+        files: Vec<innomesh_store::assessment::EvidenceFile>,
     },
 }
 
@@ -111,6 +143,8 @@ pub struct RoundView {
     pub round: RoundSummary,
     pub framework: Framework,
     pub units: Vec<UnitView>,
+    /// How many units the round assesses (a platform's view holds its own only).
+    pub units_total: usize,
     pub dimension_median: Vec<f64>,
     pub weights: Vec<f64>,
     pub sensitivity: Vec<SensitivityRow>,
@@ -178,6 +212,11 @@ fn own_unit(who: &Principal) -> Option<&str> {
     (who.role == Role::Expert && !who.scope.is_empty()).then_some(who.scope.as_str())
 }
 
+/// Whether a unit of a round is the account's own: its platform, or a pair it is part of.
+pub(crate) fn is_own(who: &Principal, unit: &str) -> bool {
+    own_unit(who).is_some_and(|own| unit == own || unit.split('+').any(|p| p == own))
+}
+
 /// Whether the assessment section is open to this account at all (navigation).
 pub fn may_open(who: &Principal) -> bool {
     may_read_all(who) || own_unit(who).is_some()
@@ -224,12 +263,7 @@ impl App {
         let mut out = Vec::new();
         for r in self.repo.assessment_rounds()? {
             // A platform sees the rounds it is assessed in.
-            if !may_read_all(who)
-                && !self
-                    .round_units(&r)?
-                    .iter()
-                    .any(|(id, _)| Some(id.as_str()) == own_unit(who))
-            {
+            if !may_read_all(who) && !self.round_units(&r)?.iter().any(|(id, _)| is_own(who, id)) {
                 continue;
             }
             let f = Framework::from_yaml(&r.framework).map_err(engine_error)?;
@@ -248,11 +282,34 @@ impl App {
         year: i32,
         name: Option<&str>,
     ) -> Result<RoundSummary> {
+        self.assessment_round_create_with_pairs(who, framework_id, version, year, name, None)
+    }
+
+    /// Like `assessment_round_create`; a joint (centre–laboratory) round assesses `pairs`
+    /// (centre platform id, key-laboratory platform id), or, when none are given, every pair
+    /// whose hosts the registry shows working together (a co-owned result, a technology contract
+    /// or a completed booking between them).
+    pub fn assessment_round_create_with_pairs(
+        &self,
+        who: &Principal,
+        framework_id: &str,
+        version: Option<&str>,
+        year: i32,
+        name: Option<&str>,
+        pairs: Option<&[(String, String)]>,
+    ) -> Result<RoundSummary> {
         who.require(Perm::Assess)?;
         let text = self.framework_text(framework_id, version)?;
         let text = text.as_str();
         let f = Framework::from_yaml(text).map_err(engine_error)?;
-        if platform_kind(&f).is_none() {
+        let joint = f.id == JOINT_FRAMEWORK;
+        if pairs.is_some() && !joint {
+            return Err(Error::invalid(format!(
+                "只有「中心—实验室协同」指标体系（{JOINT_FRAMEWORK}）按中心—实验室对评估；「{}」不接受 pairs",
+                f.name
+            )));
+        }
+        if !joint && platform_kind(&f).is_none() {
             return Err(Error::invalid(format!(
                 "指标体系「{}」的评估单位是「{}」，登记库中没有这类单位的记录；请用 innomesh assess run 按数据文件计算",
                 f.name, f.unit
@@ -273,6 +330,21 @@ impl App {
                 "指标体系引用了登记库不提供的查询「{q}」"
             )));
         }
+        if let Some(q) = f.indicators().find_map(|(_, i)| match &i.source {
+            Source::Registry { query } if joint != PAIR_QUERIES.contains(&query.as_str()) => {
+                Some(query.clone())
+            }
+            _ => None,
+        }) {
+            return Err(Error::invalid(if joint {
+                format!(
+                    "中心—实验室对的指标只能用按对计算的查询（{}），「{q}」按单个平台计算",
+                    PAIR_QUERIES.join("、")
+                )
+            } else {
+                format!("查询「{q}」按中心—实验室对计算，只能用于协同指标体系（{JOINT_FRAMEWORK}）")
+            }));
+        }
         let name = name
             .map(str::trim)
             .filter(|n| !n.is_empty())
@@ -281,7 +353,13 @@ impl App {
         if name.chars().count() > 100 {
             return Err(Error::invalid("轮次名称不能超过 100 个字符"));
         }
+        let pairs = if joint {
+            self.round_pairs(pairs, year)?
+        } else {
+            Vec::new()
+        };
         let round = AssessmentRound {
+            pairs,
             id: format!("{framework_id}-{year}"),
             name,
             framework_id: f.id.clone(),
@@ -320,6 +398,15 @@ impl App {
                 if Framework::from_yaml(t).map_err(engine_error)?.version == v {
                     return Ok(t.to_string());
                 }
+            }
+            // An earlier shipped version lives on in the rounds run with it.
+            if let Some(r) = self
+                .repo
+                .assessment_rounds()?
+                .into_iter()
+                .find(|r| r.framework_id == id && r.framework_version == v)
+            {
+                return Ok(r.framework);
             }
             return Err(Error::invalid(format!("没有指标体系「{id}」的版本「{v}」")));
         }
@@ -442,6 +529,20 @@ impl App {
 
     /// The platforms a round assesses, by id: (id, name).
     fn round_units(&self, r: &AssessmentRound) -> Result<Units> {
+        if !r.pairs.is_empty() {
+            let names = self.platform_names()?;
+            let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+            return Ok(r
+                .pairs
+                .iter()
+                .map(|p| {
+                    (
+                        p.unit_id.clone(),
+                        format!("{} × {}", name(&p.centre), name(&p.laboratory)),
+                    )
+                })
+                .collect());
+        }
         let kind = PlatformKind::ALL
             .iter()
             .copied()
@@ -463,6 +564,171 @@ impl App {
         Ok(out)
     }
 
+    /// Whether `unit` is assessed in the round: one lookup, not the round's unit list (a
+    /// province's registry holds thousands of platforms, and every entry checks this).
+    fn round_has_unit(&self, r: &AssessmentRound, unit: &str) -> Result<bool> {
+        if !r.pairs.is_empty() {
+            return Ok(r.pairs.iter().any(|p| p.unit_id == unit));
+        }
+        Ok(match self.repo.get(EntityKind::Platform, unit)? {
+            Some(Record::Platform(p)) => {
+                p.kind.code() == r.framework_id && p.status != PlatformStatus::Revoked
+            }
+            _ => false,
+        })
+    }
+
+    fn platform_names(&self) -> Result<HashMap<String, String>> {
+        Ok(self
+            .repo
+            .all(EntityKind::Platform)?
+            .into_iter()
+            .filter_map(|rec| match rec {
+                Record::Platform(p) => Some((p.id, p.name)),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// The pairs of a new joint round: checked when given, else proposed from the registry.
+    fn round_pairs(&self, given: Option<&[(String, String)]>, year: i32) -> Result<Vec<RoundPair>> {
+        let platforms: HashMap<String, innomesh_core::model::Platform> = self
+            .repo
+            .all(EntityKind::Platform)?
+            .into_iter()
+            .filter_map(|rec| match rec {
+                Record::Platform(p) if p.status != PlatformStatus::Revoked => {
+                    Some((p.id.clone(), p))
+                }
+                _ => None,
+            })
+            .collect();
+        let pair = |c: &str, l: &str| RoundPair {
+            unit_id: format!("{c}+{l}"),
+            centre: c.to_string(),
+            laboratory: l.to_string(),
+        };
+        let mut out: Vec<RoundPair> = Vec::new();
+        match given {
+            Some(given) => {
+                if given.is_empty() || given.len() > 500 {
+                    return Err(Error::invalid(
+                        "请列出 1 到 500 个中心—实验室对：[[制造业创新中心编号, 重点实验室编号], …]",
+                    ));
+                }
+                for (i, (c, l)) in given.iter().enumerate() {
+                    let (c, l) = (c.trim(), l.trim());
+                    let kind_of = |id: &str| platforms.get(id).map(|p| p.kind);
+                    if kind_of(c) != Some(PlatformKind::ManufacturingInnovationCentre) {
+                        return Err(Error::invalid(format!(
+                            "第 {} 对：「{c}」不是登记库中在运行的制造业创新中心",
+                            i + 1
+                        )));
+                    }
+                    if kind_of(l) != Some(PlatformKind::KeyLaboratory) {
+                        return Err(Error::invalid(format!(
+                            "第 {} 对：「{l}」不是登记库中在运行的重点实验室",
+                            i + 1
+                        )));
+                    }
+                    let p = pair(c, l);
+                    if out.iter().any(|x| x.unit_id == p.unit_id) {
+                        return Err(Error::invalid(format!(
+                            "第 {} 对：「{c}」与「{l}」重复",
+                            i + 1
+                        )));
+                    }
+                    out.push(p);
+                }
+            }
+            None => {
+                let hosts = |k: PlatformKind| -> Vec<(&String, &str)> {
+                    let mut v: Vec<_> = platforms
+                        .values()
+                        .filter(|p| p.kind == k)
+                        .map(|p| (&p.id, p.host.as_str()))
+                        .collect();
+                    v.sort();
+                    v
+                };
+                let src = self.sources(
+                    &PAIR_QUERIES
+                        .iter()
+                        .map(|q| q.to_string())
+                        .collect::<Vec<_>>(),
+                    year,
+                )?;
+                for (c, ch) in hosts(PlatformKind::ManufacturingInnovationCentre) {
+                    for (l, lh) in hosts(PlatformKind::KeyLaboratory) {
+                        if ch == lh {
+                            continue;
+                        }
+                        let unit = UnitHosts {
+                            platform: String::new(),
+                            host: ch.to_string(),
+                            pair: Some((ch.to_string(), lh.to_string())),
+                        };
+                        let together = PAIR_QUERIES
+                            .iter()
+                            .any(|q| !registry_query(q, &unit, year, &src).1.is_empty());
+                        if together {
+                            out.push(pair(c, l));
+                        }
+                    }
+                }
+                if out.is_empty() {
+                    return Err(Error::invalid(format!(
+                        "登记库中没有 {year} 年有协同往来（共有成果、技术合同或共享服务预约）的中心—实验室对；请在 pairs 中指定要评估的对"
+                    )));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.unit_id.cmp(&b.unit_id));
+        Ok(out)
+    }
+
+    /// The registry records the framework's queries read (only the kinds they need).
+    fn sources(&self, queries: &[String], year: i32) -> Result<Sources> {
+        let uses = |q: &str| queries.iter().any(|x| x == q);
+        let load = |k: EntityKind, needed: bool| -> Result<Vec<Record>> {
+            Ok(if needed {
+                self.repo.all(k)?
+            } else {
+                Vec::new()
+            })
+        };
+        let bookings = if uses("outside_booked_hours_by_host_year") || uses("pair_booked_hours") {
+            self.repo
+                .bookings(&innomesh_store::sharing::BookingFilter {
+                    from: Some(format!("{year:04}-01-01 00:00")),
+                    to: Some(format!("{:04}-01-01 00:00", year + 1)),
+                    statuses: vec!["completed".to_string()],
+                    limit: i64::MAX as usize,
+                    ..Default::default()
+                })?
+        } else {
+            Vec::new()
+        };
+        Ok(Sources {
+            achievements: load(
+                EntityKind::Achievement,
+                uses("achievements_by_host_year")
+                    || uses("patents_by_host_year")
+                    || uses("co_owned_achievements")
+                    || uses("lab_results_by_centre"),
+            )?,
+            applications: load(EntityKind::Application, uses("funding_by_host_year"))?,
+            people: load(EntityKind::Person, uses("people_at_host"))?,
+            equipment: load(EntityKind::Equipment, uses("equipment_used_hours"))?,
+            responses: load(EntityKind::DemandResponse, uses("demands_solved_by_host"))?,
+            deals: load(
+                EntityKind::TechDeal,
+                uses("contract_income_by_host_year") || uses("lab_results_by_centre"),
+            )?,
+            bookings,
+        })
+    }
+
     /// Figures for every unit and indicator of a draft: registry counts and checked manual values.
     fn gather(&self, r: &AssessmentRound, f: &Framework) -> Result<(Units, Vec<Vec<Figure>>)> {
         let units = self.round_units(r)?;
@@ -475,25 +741,16 @@ impl App {
                 _ => None,
             })
             .collect();
-        let uses = |q: &str| {
-            f.indicators()
-                .any(|(_, i)| matches!(&i.source, Source::Registry { query } if query == q))
-        };
-        let load = |k: EntityKind, needed: bool| -> Result<Vec<Record>> {
-            Ok(if needed {
-                self.repo.all(k)?
-            } else {
-                Vec::new()
+        let queries: Vec<String> = f
+            .indicators()
+            .filter_map(|(_, i)| match &i.source {
+                Source::Registry { query } => Some(query.clone()),
+                Source::Manual { .. } => None,
             })
-        };
-        let achievements = load(
-            EntityKind::Achievement,
-            uses("achievements_by_host_year") || uses("patents_by_host_year"),
-        )?;
-        let applications = load(EntityKind::Application, uses("funding_by_host_year"))?;
-        let people = load(EntityKind::Person, uses("people_at_host"))?;
-        let equipment = load(EntityKind::Equipment, uses("equipment_used_hours"))?;
-        let responses = load(EntityKind::DemandResponse, uses("demands_solved_by_host"))?;
+            .collect();
+        let src = self.sources(&queries, r.year)?;
+        let pairs: HashMap<&str, &RoundPair> =
+            r.pairs.iter().map(|p| (p.unit_id.as_str(), p)).collect();
         let entries: HashMap<(String, String), AssessmentEntry> = self
             .repo
             .assessment_entries(&r.id)?
@@ -501,27 +758,35 @@ impl App {
             .map(|e| ((e.unit_id.clone(), e.indicator.clone()), e))
             .collect();
         let year = r.year;
+        let evidence = self.repo.assessment_evidence(&r.id)?;
+        let mut files: HashMap<(&str, &str), Vec<innomesh_store::assessment::EvidenceFile>> =
+            HashMap::new();
+        for e in &evidence {
+            files
+                .entry((e.unit_id.as_str(), e.indicator.as_str()))
+                .or_default()
+                .push(e.clone());
+        }
         let mut all = Vec::with_capacity(units.len());
         for (uid, _) in &units {
-            let host = platforms
-                .get(uid)
-                .map(|p| p.host.as_str().to_string())
-                .unwrap_or_default();
+            let host_of = |id: &str| {
+                platforms
+                    .get(id)
+                    .map(|p| p.host.as_str().to_string())
+                    .unwrap_or_default()
+            };
+            let unit = UnitHosts {
+                platform: uid.clone(),
+                host: host_of(uid),
+                pair: pairs
+                    .get(uid.as_str())
+                    .map(|p| (host_of(&p.centre), host_of(&p.laboratory))),
+            };
             let mut figs = Vec::new();
             for (_, ind) in f.indicators() {
                 let fig = match &ind.source {
                     Source::Registry { query } => {
-                        let (value, records) = registry_query(
-                            query,
-                            uid,
-                            &host,
-                            year,
-                            &achievements,
-                            &applications,
-                            &people,
-                            &equipment,
-                            &responses,
-                        );
+                        let (value, records) = registry_query(query, &unit, year, &src);
                         Figure {
                             indicator: ind.id.clone(),
                             cell: num(value),
@@ -551,6 +816,10 @@ impl App {
                             source: FigureSource::Manual {
                                 evidence_required: evidence.clone(),
                                 entry,
+                                files: files
+                                    .get(&(uid.as_str(), ind.id.as_str()))
+                                    .cloned()
+                                    .unwrap_or_default(),
                             },
                         }
                     }
@@ -620,6 +889,7 @@ impl App {
                                 source: FigureSource::Manual {
                                     evidence_required: String::new(),
                                     entry: None,
+                                    files: Vec::new(),
                                 },
                             });
                         if let Some(row) = row {
@@ -642,6 +912,7 @@ impl App {
         Ok(RoundView {
             round: summary(r, f),
             framework: f.clone(),
+            units_total: views.len(),
             units: views,
             dimension_median: a.dimension_median,
             weights: a.weights,
@@ -659,11 +930,10 @@ impl App {
         let (r, f) = self.round_record(id)?;
         let mut v = self.compute(&r, &f)?;
         if !may_read_all(who) {
-            let own = own_unit(who).unwrap_or_default();
-            if !v.units.iter().any(|u| u.id == own) {
+            if !v.units.iter().any(|u| is_own(who, &u.id)) {
                 return Err(Error::not_found(format!("未找到评估轮次「{id}」")));
             }
-            v.units.retain(|u| u.id == own);
+            v.units.retain(|u| is_own(who, &u.id));
             // Others' figures stay private; the snapshot holds them.
             v.snapshot = String::new();
         }
@@ -712,14 +982,34 @@ impl App {
         let (r, _) = self.round_record(round)?;
         let mut e = self.repo.assessment_entries(round)?;
         if !may_read_all(who) {
-            let own = own_unit(who).unwrap_or_default();
             // Outside its rounds a platform learns nothing, not even that the round exists.
-            if !self.round_units(&r)?.iter().any(|(id, _)| id == own) {
+            if !self.round_units(&r)?.iter().any(|(id, _)| is_own(who, id)) {
                 return Err(Error::not_found(format!("未找到评估轮次「{round}」")));
             }
-            e.retain(|x| x.unit_id == own);
+            e.retain(|x| is_own(who, &x.unit_id));
         }
         Ok(e)
+    }
+
+    /// Whether the caller may write for `unit` in `round` (its own platform or pair, or city
+    /// staff); `NotFound` when the round does not exist or does not assess that unit.
+    pub(crate) fn assessment_units_for(
+        &self,
+        who: &Principal,
+        round: &str,
+        unit: &str,
+    ) -> Result<bool> {
+        let may = is_own(who, unit) || who.may(Perm::Assess);
+        if !may {
+            return Ok(false);
+        }
+        let (r, _) = self.round_record(round)?;
+        if !self.round_has_unit(&r, unit)? {
+            return Err(Error::not_found(format!(
+                "评估轮次「{round}」不评估「{unit}」"
+            )));
+        }
+        Ok(true)
     }
 
     /// 填报: a platform enters one of its manual figures with evidence (city staff may enter for
@@ -733,12 +1023,12 @@ impl App {
         value: &str,
         evidence: &str,
     ) -> Result<AssessmentEntry> {
-        let own = own_unit(who) == Some(unit);
+        let own = is_own(who, unit);
         if !(own || who.may(Perm::Assess)) {
             return Err(Error::new(Code::Forbidden, "只能填报本平台的指标"));
         }
         let (r, f) = self.round_record(round)?;
-        if !self.round_units(&r)?.iter().any(|(id, _)| id == unit) {
+        if !self.round_has_unit(&r, unit)? {
             return Err(Error::not_found(format!(
                 "评估轮次「{round}」不评估平台「{unit}」"
             )));
@@ -959,6 +1249,7 @@ impl App {
                     FigureSource::Manual {
                         evidence_required,
                         entry,
+                        ..
                     } => (
                         "平台填报",
                         entry
@@ -1060,75 +1351,164 @@ fn platform_kind(f: &Framework) -> Option<PlatformKind> {
     PlatformKind::ALL.iter().copied().find(|k| k.code() == f.id)
 }
 
+/// The registry records a round's queries read.
+struct Sources {
+    achievements: Vec<Record>,
+    applications: Vec<Record>,
+    people: Vec<Record>,
+    equipment: Vec<Record>,
+    responses: Vec<Record>,
+    deals: Vec<Record>,
+    /// Completed bookings that started in the round's year.
+    bookings: Vec<innomesh_store::sharing::Booking>,
+}
+
+/// Whom a figure is about: a platform and its host, and for a joint round's unit the centre's
+/// and the laboratory's hosts.
+struct UnitHosts {
+    platform: String,
+    host: String,
+    pair: Option<(String, String)>,
+}
+
+/// The kind code under which a figure lists bookings (they are not registry records).
+pub const BOOKING_SOURCE: &str = "booking";
+
 /// One registry figure: its value and the records behind it (kind code, id).
-#[allow(clippy::too_many_arguments)]
 fn registry_query(
     query: &str,
-    platform: &str,
-    host: &str,
+    unit: &UnitHosts,
     year: i32,
-    achievements: &[Record],
-    applications: &[Record],
-    people: &[Record],
-    equipment: &[Record],
-    responses: &[Record],
+    src: &Sources,
 ) -> (f64, Vec<(String, String)>) {
     let mut recs = Vec::new();
     let mut total = 0.0;
-    let mut hit = |kind: EntityKind, id: &str, x: f64| {
-        recs.push((kind.code().to_string(), id.to_string()));
+    let mut hit = |kind: &str, id: &str, x: f64| {
+        recs.push((kind.to_string(), id.to_string()));
         total += x;
+    };
+    let host = unit.host.as_str();
+    let (centre, lab) = match &unit.pair {
+        Some((c, l)) => (c.as_str(), l.as_str()),
+        None => ("", ""),
+    };
+    let signed_in = |d: &innomesh_core::model::TechDeal| {
+        d.stage.signed() && d.signed_date.is_some_and(|s| s.year == year)
     };
     match query {
         "achievements_by_host_year" | "patents_by_host_year" => {
             let patents = query == "patents_by_host_year";
-            for r in achievements {
+            for r in &src.achievements {
                 if let Record::Achievement(a) = r {
                     if a.year == Some(year)
                         && (a.kind == AchievementKind::Patent) == patents
                         && a.owners.iter().any(|o| o.as_str() == host)
                     {
-                        hit(EntityKind::Achievement, &a.id, 1.0);
+                        hit(EntityKind::Achievement.code(), &a.id, 1.0);
                     }
                 }
             }
         }
         "funding_by_host_year" => {
-            for r in applications {
+            for r in &src.applications {
                 if let Record::Application(a) = r {
                     if a.year == year && a.applicant.as_str() == host {
-                        hit(EntityKind::Application, &a.id, a.amount.unwrap_or(0.0));
+                        hit(
+                            EntityKind::Application.code(),
+                            &a.id,
+                            a.amount.unwrap_or(0.0),
+                        );
                     }
                 }
             }
         }
         "people_at_host" => {
-            for r in people {
+            for r in &src.people {
                 if let Record::Person(p) = r {
                     if p.organisation.as_ref().is_some_and(|o| o.as_str() == host) {
-                        hit(EntityKind::Person, &p.id, 1.0);
+                        hit(EntityKind::Person.code(), &p.id, 1.0);
                     }
                 }
             }
         }
         "equipment_used_hours" => {
-            for r in equipment {
+            for r in &src.equipment {
                 if let Record::Equipment(e) = r {
                     if e.owner.as_str() == host {
-                        hit(EntityKind::Equipment, &e.id, e.used_hours);
+                        hit(EntityKind::Equipment.code(), &e.id, e.used_hours);
                     }
                 }
             }
         }
         "demands_solved_by_host" => {
-            for r in responses {
+            for r in &src.responses {
                 if let Record::DemandResponse(d) = r {
                     if d.solver_type == SolverType::Platform
-                        && d.solver == platform
+                        && d.solver == unit.platform
                         && d.outcome == ResponseOutcome::Selected
                         && d.decided.unwrap_or(d.submitted).year == year
                     {
-                        hit(EntityKind::DemandResponse, &d.id, 1.0);
+                        hit(EntityKind::DemandResponse.code(), &d.id, 1.0);
+                    }
+                }
+            }
+        }
+        "contract_income_by_host_year" => {
+            for r in &src.deals {
+                if let Record::TechDeal(d) = r {
+                    if d.seller.as_str() == host && signed_in(d) {
+                        hit(EntityKind::TechDeal.code(), &d.id, d.amount.unwrap_or(0.0));
+                    }
+                }
+            }
+        }
+        "outside_booked_hours_by_host_year" => {
+            for b in &src.bookings {
+                if b.status == "completed" && b.owner == host && b.requester != host {
+                    hit(BOOKING_SOURCE, &b.id, b.hours_used.unwrap_or(0.0));
+                }
+            }
+        }
+        "co_owned_achievements" if !centre.is_empty() => {
+            for r in &src.achievements {
+                if let Record::Achievement(a) = r {
+                    if a.year == Some(year)
+                        && a.owners.iter().any(|o| o.as_str() == centre)
+                        && a.owners.iter().any(|o| o.as_str() == lab)
+                    {
+                        hit(EntityKind::Achievement.code(), &a.id, 1.0);
+                    }
+                }
+            }
+        }
+        "pair_booked_hours" if !centre.is_empty() => {
+            for b in &src.bookings {
+                let between = (b.owner == centre && b.requester == lab)
+                    || (b.owner == lab && b.requester == centre);
+                if b.status == "completed" && between {
+                    hit(BOOKING_SOURCE, &b.id, b.hours_used.unwrap_or(0.0));
+                }
+            }
+        }
+        "lab_results_by_centre" if !centre.is_empty() => {
+            let lab_owned: std::collections::HashSet<&str> = src
+                .achievements
+                .iter()
+                .filter_map(|r| match r {
+                    Record::Achievement(a) if a.owners.iter().any(|o| o.as_str() == lab) => {
+                        Some(a.id.as_str())
+                    }
+                    _ => None,
+                })
+                .collect();
+            for r in &src.deals {
+                if let Record::TechDeal(d) = r {
+                    let from_lab = d.seller.as_str() == lab
+                        || d.achievement
+                            .as_deref()
+                            .is_some_and(|a| lab_owned.contains(a));
+                    if from_lab && d.buyer.as_str() == centre && signed_in(d) {
+                        hit(EntityKind::TechDeal.code(), &d.id, 1.0);
                     }
                 }
             }
@@ -1138,8 +1518,60 @@ fn registry_query(
     (total, recs)
 }
 
+/// The sample's centre–laboratory pairs: each active centre with at most two active key
+/// laboratories of its industry division (GB/T 4754 大类), else of its district.
+fn sample_pairs(app: &App) -> Result<Vec<(String, String)>> {
+    let mut centres = Vec::new();
+    let mut labs = Vec::new();
+    for r in app.repo.all(EntityKind::Platform)? {
+        if let Record::Platform(p) = r {
+            if p.status == PlatformStatus::Revoked {
+                continue;
+            }
+            let division = p
+                .industry
+                .as_ref()
+                .and_then(|c| c.path().split('/').nth(1).map(str::to_string));
+            let district = p
+                .region
+                .as_ref()
+                .map(|r| r.as_str().chars().take(6).collect::<String>());
+            match p.kind {
+                PlatformKind::ManufacturingInnovationCentre => {
+                    centres.push((p.id, division, district))
+                }
+                PlatformKind::KeyLaboratory => labs.push((p.id, division, district)),
+                _ => {}
+            }
+        }
+    }
+    centres.sort();
+    labs.sort();
+    let mut out = Vec::new();
+    for (c, cdiv, cdist) in &centres {
+        let same_div: Vec<&String> = labs
+            .iter()
+            .filter(|(_, d, _)| d.is_some() && d == cdiv)
+            .map(|(l, _, _)| l)
+            .collect();
+        let picked = if same_div.is_empty() {
+            labs.iter()
+                .filter(|(_, _, d)| d.is_some() && d == cdist)
+                .map(|(l, _, _)| l)
+                .collect()
+        } else {
+            same_div
+        };
+        for l in picked.into_iter().take(2) {
+            out.push((c.clone(), l.clone()));
+        }
+    }
+    Ok(out)
+}
+
 /// Two key-laboratory rounds over the sample registry (`innomesh demo`): last year's, published,
-/// and this year's, a draft with the first platform's figures still waiting for review. The manual
+/// and this year's, a draft with the first platform's figures still waiting for review; and this
+/// year's joint centre–laboratory round (a draft) when the sample has pairs working together. The manual
 /// figures are drawn from a fixed seed, so every demo database holds the same rounds. Returns the
 /// ids created (none when they exist already, or the registry is not sample data).
 pub fn seed_sample_rounds(app: &App, who: &Principal) -> Result<Vec<String>> {
@@ -1205,6 +1637,60 @@ pub fn seed_sample_rounds(app: &App, who: &Principal) -> Result<Vec<String>> {
             app.assessment_round_publish(who, &r.id)?;
         }
         made.push(r.id);
+    }
+    // This year's joint round. The sample's results each have one owner and its deals and
+    // bookings never join a centre's host to a laboratory's, so the bureau's designation is
+    // played by a rule: each centre with the key laboratories of its industry division (else of
+    // its district), at most two. The registry figures are then honestly zero until such records
+    // exist; the manual figures are entered and checked.
+    let joint = format!("{JOINT_FRAMEWORK}-{year}");
+    if app.repo.assessment_round(&joint)?.is_none() {
+        let pairs = sample_pairs(app)?;
+        let created = if pairs.is_empty() {
+            Err(Error::invalid("示例数据中没有可配对的中心与实验室"))
+        } else {
+            app.assessment_round_create_with_pairs(
+                who,
+                JOINT_FRAMEWORK,
+                None,
+                year,
+                Some(&format!("{year} 年度中心—实验室协同评估（示例数据）")),
+                Some(&pairs),
+            )
+        };
+        match created {
+            Ok(r) => {
+                let (round, f) = app.round_record(&r.id)?;
+                for (uid, _) in app.round_units(&round)? {
+                    for (_, ind) in f.indicators() {
+                        let Source::Manual { evidence } = &ind.source else {
+                            continue;
+                        };
+                        let x = rng.next_f64();
+                        let value = match &ind.rubric {
+                            Some(grades) => {
+                                let k = (x * grades.len() as f64) as usize;
+                                grades[k.min(grades.len() - 1)].grade.clone()
+                            }
+                            None => format!("{}", (x * 8.0).round()),
+                        };
+                        app.assessment_entry_submit(
+                            who,
+                            &r.id,
+                            &uid,
+                            &ind.id,
+                            &value,
+                            &format!("{evidence}（示例）"),
+                        )?;
+                        app.assessment_entry_review(who, &r.id, &uid, &ind.id, true, "")?;
+                    }
+                }
+                made.push(r.id);
+            }
+            // No pair to assess: no joint round.
+            Err(e) if e.code == Code::InvalidField => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(made)
 }

@@ -62,6 +62,36 @@ pub struct Performance {
     pub demands_carried: usize,
     /// The deals behind the figures.
     pub evidence: Vec<String>,
+    /// An intermediary's services and fields (科技中介服务、服务领域), on its own page.
+    #[serde(default)]
+    pub services: Vec<String>,
+    #[serde(default)]
+    pub service_fields: Vec<String>,
+    /// An intermediary's technology managers with their certificates; a manager's own certificate.
+    #[serde(default)]
+    pub managers: Vec<Certified>,
+}
+
+/// A technology manager and the certificate they hold (技术经理人证书).
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Certified {
+    pub id: String,
+    pub name: String,
+    pub certificate_no: String,
+    pub certificate_level: String,
+    pub certificate_date: Option<String>,
+    pub region: String,
+}
+
+fn certified(p: &innomesh_core::model::Person) -> Certified {
+    Certified {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        certificate_no: p.certificate_no.clone(),
+        certificate_level: p.certificate_level.clone(),
+        certificate_date: p.certificate_date.map(|d| d.to_string()),
+        region: p.region.as_ref().map(|r| r.name()).unwrap_or_default(),
+    }
 }
 
 /// The network of signed deals: sellers, brokers and buyers with the deals between them.
@@ -117,7 +147,7 @@ fn sorted(map: BTreeMap<String, DealGroup>) -> Vec<DealGroup> {
 }
 
 impl App {
-    fn deals_all(&self) -> Result<Vec<TechDeal>> {
+    pub(crate) fn deals_all(&self) -> Result<Vec<TechDeal>> {
         Ok(self
             .repo
             .all(EntityKind::TechDeal)?
@@ -304,10 +334,33 @@ impl App {
         }
         let local = Principal::local("broker-view");
         let (orgs, managers) = self.broker_performance(&local)?;
-        orgs.into_iter()
+        let mut p = orgs
+            .into_iter()
             .chain(managers)
             .find(|p| p.id == id)
-            .ok_or_else(|| Error::new(Code::NotFound, format!("「{id}」没有经手的技术交易")))
+            .ok_or_else(|| Error::new(Code::NotFound, format!("「{id}」没有经手的技术交易")))?;
+        match self.repo.get(EntityKind::Organisation, id)? {
+            Some(Record::Organisation(o)) => {
+                p.services = o.intermediary_services;
+                p.service_fields = o.service_fields;
+                // Its staff who are technology managers (登记库中所在单位为本机构).
+                for r in self.repo.all(EntityKind::Person)? {
+                    if let Record::Person(x) = r {
+                        if x.role == innomesh_core::model::PersonRole::TechnologyManager
+                            && x.organisation.as_ref().map(|c| c.as_str()) == Some(id)
+                        {
+                            p.managers.push(certified(&x));
+                        }
+                    }
+                }
+            }
+            _ => {
+                if let Some(Record::Person(x)) = self.repo.get(EntityKind::Person, id)? {
+                    p.managers.push(certified(&x));
+                }
+            }
+        }
+        Ok(p)
     }
 
     /// Who connects which sellers to which buyers, over signed deals.
@@ -395,6 +448,44 @@ fn performance(id: String, name: String, ds: &[&TechDeal]) -> Performance {
         evidence: ds.iter().map(|d| d.id.clone()).collect(),
         id,
         name,
+        ..Default::default()
+    }
+}
+
+/// The registry as a 技术合同登记 import needs it: organisations by name, deals by registration
+/// number.
+pub(crate) struct RegistryLookup {
+    names: HashMap<String, Vec<String>>,
+    deals: HashMap<String, TechDeal>,
+}
+
+impl RegistryLookup {
+    pub(crate) fn load(app: &App) -> Result<Self> {
+        let mut names: HashMap<String, Vec<String>> = HashMap::new();
+        for r in app.repo.all(EntityKind::Organisation)? {
+            if let Record::Organisation(o) = r {
+                names
+                    .entry(o.name.trim().to_string())
+                    .or_default()
+                    .push(o.credit_code.as_str().to_string());
+            }
+        }
+        let deals = app
+            .deals_all()?
+            .into_iter()
+            .filter(|d| !d.registration_no.trim().is_empty())
+            .map(|d| (d.registration_no.trim().to_string(), d))
+            .collect();
+        Ok(Self { names, deals })
+    }
+}
+
+impl innomesh_core::registration::Registry for RegistryLookup {
+    fn orgs_named(&self, name: &str) -> Vec<String> {
+        self.names.get(name).cloned().unwrap_or_default()
+    }
+    fn deal_registered(&self, registration_no: &str) -> Option<TechDeal> {
+        self.deals.get(registration_no).cloned()
     }
 }
 

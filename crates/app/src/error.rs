@@ -131,7 +131,9 @@ impl Code {
             Code::Conflict => "与现有数据冲突（如编号已存在）",
             Code::Referenced => "记录仍被其他记录引用，不能删除；消息列出引用它的记录",
             Code::PayloadTooLarge => "请求体过大",
-            Code::UnsupportedFormat => "文件格式不支持（只接受 CSV、XLSX）",
+            Code::UnsupportedFormat => {
+                "文件格式不支持（导入只接受 CSV、XLSX；佐证材料只接受 PDF、PNG、JPEG、XLSX，按内容判断）"
+            }
             Code::ImportRejected => "导入文件有错误行，未写入任何数据；errors 列出每一处",
             Code::BadFile => "文件无法读取",
             Code::InvalidTransition => {

@@ -328,3 +328,30 @@ pub fn card_issues(d: &innomesh_core::model::Demand) -> Vec<m::CardIssue> {
 pub fn is_open(s: DemandStatus) -> bool {
     !matches!(s, DemandStatus::Contracted | DemandStatus::Delivered)
 }
+
+/// Ranked solvers for a problem given as text (a chain gap, a common problem), with the chain
+/// node it concerns (its name) when known.
+pub fn match_text(
+    st: &crate::App,
+    title: &str,
+    text: &str,
+    chain_node: Option<&str>,
+    top: usize,
+) -> Result<Vec<m::SolverHit>, Error> {
+    let p = prepared(st)?;
+    let demand = m::Demand {
+        id: String::new(),
+        title: title.to_string(),
+        text: text.to_string(),
+        discipline: None,
+        industry: None,
+        chain_node: chain_node.map(str::to_string),
+        enterprise: None,
+    };
+    Ok(p.index.rank(
+        &p.dicts.aliases,
+        &demand,
+        top,
+        &SolverMatchConfig::default(),
+    ))
+}

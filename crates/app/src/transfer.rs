@@ -48,15 +48,50 @@ pub(crate) fn import_bytes(
     source: &str,
     progress: &dyn Progress,
 ) -> Result<ImportOutcome, Error> {
-    let table = read(bytes, format).map_err(|e| Error::new(Code::BadFile, e.to_string()))?;
-    let map = HeaderMap::new(kind, &table.headers).map_err(rejected)?;
-    let mut table = table;
+    let mut table = read(bytes, format).map_err(|e| Error::new(Code::BadFile, e.to_string()))?;
+    // A 技术合同登记 export imports into tech-deals under its own headers (see
+    // `innomesh_core::registration`); its refusals name the file's columns.
+    let mut registration: Option<innomesh_core::registration::Converted> = None;
+    if kind == EntityKind::TechDeal {
+        use innomesh_core::registration as reg;
+        if let Some(h) = reg::header_row(&table.headers, &table.rows) {
+            table.headers = h;
+            table.rows.remove(0);
+        }
+        if reg::detect(&table.headers) {
+            let lookup = crate::deals::RegistryLookup::load(app)?;
+            let mut c = reg::convert(&table.headers, &table.rows, &lookup).map_err(rejected)?;
+            table.headers = std::mem::take(&mut c.headers);
+            table.rows = std::mem::take(&mut c.rows);
+            registration = Some(c);
+        }
+    }
+    let reject = |mut errors: Vec<RowError>| {
+        if let Some(c) = &registration {
+            for e in &mut errors {
+                if let Some(h) = c.columns.get(&e.column) {
+                    e.column = h.clone();
+                }
+            }
+        }
+        rejected(errors)
+    };
+    let map = HeaderMap::new(kind, &table.headers).map_err(reject)?;
     restore_masked(app, &map, &mut table.rows)?;
     let mut records = Vec::with_capacity(table.rows.len());
     let mut row_numbers = Vec::with_capacity(table.rows.len());
     let mut errors = Vec::new();
-    let mut corrections = Vec::new();
-    let mut corrections_total = 0;
+    let mut corrections: Vec<Correction> = registration
+        .as_ref()
+        .map(|c| {
+            c.corrections
+                .iter()
+                .take(MAX_CORRECTIONS)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut corrections_total = registration.as_ref().map_or(0, |c| c.corrections.len());
     for (i, (row, cells)) in table.rows.iter().enumerate() {
         match parse_row_noting(&map, *row, cells) {
             Ok((r, notes)) => {
@@ -74,7 +109,7 @@ pub(crate) fn import_bytes(
     }
     progress.parsed(table.rows.len());
     if !errors.is_empty() {
-        return Err(rejected(errors));
+        return Err(reject(errors));
     }
     // Rows that update stored records keep the fields the file has no column for (the stored
     // records are read in batches, not one query per row).
@@ -87,12 +122,12 @@ pub(crate) fn import_bytes(
             }
         }
         if !errors.is_empty() {
-            return Err(rejected(errors));
+            return Err(reject(errors));
         }
         records = merged;
     }
     if records.is_empty() {
-        return Err(rejected(vec![RowError {
+        return Err(reject(vec![RowError {
             row: 2,
             column: String::new(),
             value: String::new(),
@@ -102,7 +137,7 @@ pub(crate) fn import_bytes(
     // Row by row, the caller's scope: one row outside it refuses the whole file.
     let refused = app.check_batch(who, &records)?;
     if !refused.is_empty() {
-        return Err(rejected(
+        return Err(reject(
             refused
                 .into_iter()
                 .map(|(i, reason)| RowError {
@@ -132,12 +167,18 @@ pub(crate) fn import_bytes(
                 rows,
                 created,
                 updated,
-                ignored_columns: map.ignored.clone(),
+                ignored_columns: registration
+                    .as_ref()
+                    .map(|c| c.ignored.clone())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .chain(map.ignored.clone())
+                    .collect(),
                 corrections,
                 corrections_total,
             })
         }
-        Err(batch) => Err(rejected(
+        Err(batch) => Err(reject(
             batch
                 .into_iter()
                 .map(|e| {

@@ -243,11 +243,14 @@ fn every_demo_account_logs_in_with_its_role_and_a_scope_to_work_in() {
 
     let seeded = seed_demo_accounts(&app, &who).unwrap();
     let roles: Vec<Role> = seeded.iter().map(|a| a.role).collect();
-    // One account per role, then the owner of the shared 稀土元素分析 instrument (开放共享).
+    // One account per role, then the owner of the shared 稀土元素分析 instrument (开放共享) and a
+    // key laboratory's platform account (考核评估).
     let mut expected = Role::ASSIGNABLE.to_vec();
     expected.push(Role::Enterprise);
+    expected.push(Role::Expert);
     assert_eq!(roles, expected);
-    assert_eq!(seeded.last().unwrap().username, "demo-owner");
+    let names: Vec<&str> = seeded.iter().map(|a| a.username.as_str()).collect();
+    assert_eq!(names[names.len() - 2..], ["demo-owner", "demo-platform"]);
     assert_eq!(demo_accounts(&app), seeded, "read back as seeded");
     // Seeding again changes nothing.
     assert_eq!(seed_demo_accounts(&app, &who).unwrap(), seeded);
@@ -309,6 +312,16 @@ fn every_demo_account_logs_in_with_its_role_and_a_scope_to_work_in() {
             Role::Enterprise => {
                 assert_eq!(sees(EntityKind::Organisation), 1);
                 assert!(sees(EntityKind::Demand) > 0 && sees(EntityKind::Application) > 0);
+            }
+            Role::Expert if a.username == "demo-platform" => {
+                // A key laboratory's account: it opens 考核评估 and its scope is that platform.
+                assert!(innomesh_app::assessment::may_open(&p));
+                match app.repo().get(EntityKind::Platform, &p.scope).unwrap() {
+                    Some(innomesh_core::Record::Platform(pf)) => {
+                        assert_eq!(pf.kind, innomesh_core::model::PlatformKind::KeyLaboratory)
+                    }
+                    other => panic!("demo-platform's scope is not a platform: {other:?}"),
+                }
             }
             Role::Expert => assert!(sees(EntityKind::DemandResponse) > 0),
             Role::TechManager => assert!(sees(EntityKind::Demand) > 0),

@@ -231,3 +231,81 @@ fn figures_match_a_hand_count_on_the_sample() {
     }
     assert_eq!(DealStage::ALL.len(), 6);
 }
+
+#[test]
+fn intermediaries_show_services_and_certified_managers_and_bad_values_are_refused() {
+    let app = app();
+    let local = Principal::local("t");
+    let (orgs, _) = app.broker_performance(&local).unwrap();
+    let page = orgs
+        .iter()
+        .filter_map(|o| app.broker(&local, &o.id).ok())
+        .find(|p| !p.managers.is_empty())
+        .expect("an intermediary with technology managers on its staff");
+    assert!(!page.services.is_empty());
+    for m in &page.managers {
+        assert!(!m.certificate_no.is_empty(), "{m:?}");
+        assert!(["初级", "中级", "高级"].contains(&m.certificate_level.as_str()));
+        match app.repo().get(EntityKind::Person, &m.id).unwrap() {
+            Some(Record::Person(p)) => assert_eq!(p.organisation.unwrap().as_str(), page.id),
+            _ => panic!("{} is not a person", m.id),
+        }
+    }
+    // A certificate on an expert, an unknown service, services on an enterprise: refused.
+    let expert = app
+        .repo()
+        .all(EntityKind::Person)
+        .unwrap()
+        .into_iter()
+        .find_map(|r| match r {
+            Record::Person(p) if p.role == innomesh_core::model::PersonRole::Expert => Some(p),
+            _ => None,
+        })
+        .unwrap();
+    let mut e = expert.clone();
+    e.certificate_no = "JSJLR202400001".into();
+    let err = app
+        .update(&local, EntityKind::Person, &e.id.clone(), Record::Person(e))
+        .unwrap_err();
+    assert!(err.message.contains("只有技术经理人"), "{}", err.message);
+    let mut i = match app.repo().get(EntityKind::Organisation, &page.id).unwrap() {
+        Some(Record::Organisation(o)) => o,
+        _ => unreachable!(),
+    };
+    i.intermediary_services.push("卖货".into());
+    let err = app
+        .update(
+            &local,
+            EntityKind::Organisation,
+            &page.id,
+            Record::Organisation(i.clone()),
+        )
+        .unwrap_err();
+    assert!(
+        err.message.contains("不是可选的科技中介服务"),
+        "{}",
+        err.message
+    );
+    let firm = app
+        .repo()
+        .all(EntityKind::Organisation)
+        .unwrap()
+        .into_iter()
+        .find_map(|r| match r {
+            Record::Organisation(o) if o.kind == OrgKind::Enterprise => Some(o),
+            _ => None,
+        })
+        .unwrap();
+    let mut f = firm.clone();
+    f.intermediary_services = vec!["孵化".into()];
+    let code = f.credit_code.as_str().to_string();
+    let err = app
+        .update(
+            &local,
+            EntityKind::Organisation,
+            &code,
+            Record::Organisation(f),
+        )
+        .unwrap_err();
+    assert!(err.message.contains("科技中介"), "{}", err.message);
+}

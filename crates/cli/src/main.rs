@@ -6,6 +6,7 @@ mod audit;
 mod bench;
 mod chain;
 mod check;
+mod deals;
 mod engines;
 mod key;
 mod policy;
@@ -72,6 +73,9 @@ enum Command {
     /// Industrial chains: diagnosis and reports (产业链)
     #[command(subcommand)]
     Chain(chain::ChainCommand),
+    /// 技术交易: figures, broker performance, common problems, consortium proposals (创新联合体)
+    #[command(subcommand)]
+    Deals(deals::DealsCommand),
     /// Capacity optimiser: assignment and scheduling (聚合加工), benchmark contract
     #[command(subcommand)]
     Alloc(engines::AllocCommand),
@@ -118,6 +122,7 @@ fn main() -> ExitCode {
         Command::Assess(c) => assess::run(c),
         Command::Bench(c) => bench::run(c),
         Command::Chain(c) => chain::run(c),
+        Command::Deals(c) => deals::run(c),
         Command::Alloc(c) => engines::alloc(c),
         Command::Dedup(a) => engines::dedup(a),
         Command::Similarity(a) => engines::similarity(a),

@@ -157,15 +157,15 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("无法写入示例政策事实：{}", e.message))?;
     eprintln!("已写入{SAMPLE_LABEL}政策事实 {n} 项（政策找企业）");
     seed_chains(&app)?;
-    let rounds = innomesh_app::assessment::seed_sample_rounds(&app, &who)
-        .map_err(|e| anyhow::anyhow!("无法生成示例评估轮次：{}", e.message))?;
-    if !rounds.is_empty() {
-        eprintln!("已生成示例评估轮次：{}", rounds.join("、"));
-    }
     let (bookings, claims) = innomesh_app::sharing::seed_sample(&app, &who)
         .map_err(|e| anyhow::anyhow!("无法生成示例预约：{}", e.message))?;
     if bookings > 0 {
         eprintln!("已生成{SAMPLE_LABEL}：共享服务预约 {bookings} 次，创新券申领 {claims} 笔");
+    }
+    let rounds = innomesh_app::assessment::seed_sample_rounds(&app, &who)
+        .map_err(|e| anyhow::anyhow!("无法生成示例评估轮次：{}", e.message))?;
+    if !rounds.is_empty() {
+        eprintln!("已生成示例评估轮次：{}", rounds.join("、"));
     }
     let accounts = seed_demo_accounts(&app, &who)
         .map_err(|e| anyhow::anyhow!("无法创建示例账号：{}", e.message))?;

@@ -258,12 +258,16 @@ fn demo_prints_its_accounts() {
         out.contains("demo-district") && out.contains("管理员动态口令见登录页"),
         "{out}"
     );
-    // One account per role, and the owner of the shared 稀土元素分析 instrument (开放共享).
-    assert!(out.contains("demo-owner"), "{out}");
+    // One account per role, the owner of the shared 稀土元素分析 instrument (开放共享) and a key
+    // laboratory's platform account (考核评估).
+    assert!(
+        out.contains("demo-owner") && out.contains("demo-platform"),
+        "{out}"
+    );
     let list = ok(dir.path(), &["user", "list"]);
     assert_eq!(
         list.lines().count(),
-        1 + Role::ASSIGNABLE.len() + 1,
+        1 + Role::ASSIGNABLE.len() + 2,
         "{list}"
     );
 }

@@ -4,6 +4,7 @@ pub mod codes;
 pub mod entity;
 pub mod model;
 pub mod reference;
+pub mod registration;
 pub mod sample;
 pub mod schema;
 pub mod sharing;

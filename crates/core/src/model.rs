@@ -212,7 +212,28 @@ pub struct Organisation {
     /// 包商回归: founded or run by people from Baotou.
     #[serde(default)]
     pub baotou_founder: bool,
+    /// 科技中介服务 an intermediary offers (`INTERMEDIARY_SERVICES`).
+    #[serde(default)]
+    pub intermediary_services: Vec<String>,
+    /// 服务领域 of an intermediary (technical fields it brokers in).
+    #[serde(default)]
+    pub service_fields: Vec<String>,
 }
+
+/// The services a technology intermediary offers (科技中介服务), as the registry records them.
+pub const INTERMEDIARY_SERVICES: &[&str] = &[
+    "技术评估",
+    "技术经纪",
+    "知识产权",
+    "投融资",
+    "孵化",
+    "技术咨询",
+    "检验检测",
+    "技术培训",
+];
+
+/// 技术经理人 certificate levels (national technology-manager training and evaluation).
+pub const MANAGER_LEVELS: &[&str] = &["初级", "中级", "高级"];
 
 /// 创新平台.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -257,6 +278,15 @@ pub struct Person {
     pub phone: Option<Phone>,
     #[serde(default)]
     pub id_number: Option<IdNumber>,
+    /// 技术经理人证书编号 (technology managers only).
+    #[serde(default)]
+    pub certificate_no: String,
+    /// 证书等级: 初级 / 中级 / 高级 (`MANAGER_LEVELS`).
+    #[serde(default)]
+    pub certificate_level: String,
+    /// 发证日期.
+    #[serde(default)]
+    pub certificate_date: Option<Date>,
 }
 
 /// 科技成果 / 专利 / 论文.

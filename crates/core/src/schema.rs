@@ -180,6 +180,20 @@ const ORGANISATION: &[FieldSpec] = &[
         false,
         "创始人或实际控制人为包头籍：是/否",
     ),
+    f(
+        "intermediary_services",
+        "科技中介服务",
+        T::TextList,
+        false,
+        "科技中介机构填写：技术评估；技术经纪；知识产权；投融资；孵化；技术咨询；检验检测；技术培训",
+    ),
+    f(
+        "service_fields",
+        "服务领域",
+        T::TextList,
+        false,
+        "科技中介机构服务的技术领域，例如 稀土新材料；装备制造",
+    ),
 ];
 
 const PLATFORM: &[FieldSpec] = &[
@@ -266,6 +280,21 @@ const PERSON: &[FieldSpec] = &[
     f("expertise", "专长", T::LongText, false, ""),
     p("phone", "手机", T::Phone, "个人信息，导出时脱敏"),
     p("id_number", "身份证号", T::IdNumber, "个人信息，导出时脱敏"),
+    f(
+        "certificate_no",
+        "技术经理人证书编号",
+        T::Text,
+        false,
+        "技术经理人填写",
+    ),
+    f(
+        "certificate_level",
+        "证书等级",
+        T::Text,
+        false,
+        "初级、中级、高级",
+    ),
+    f("certificate_date", "发证日期", T::Date, false, "YYYY-MM-DD"),
 ];
 
 const ACHIEVEMENT: &[FieldSpec] = &[

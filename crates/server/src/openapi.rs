@@ -1001,7 +1001,9 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 .ok(json_ok("{rounds}", object())),
             Op::new("post", tag, "新建评估轮次（草稿）：内置指标体系 × 年度")
                 .body(json_body(json!({"type": "object", "required": ["framework", "year"], "properties": {
-                    "framework": {"type": "string", "description": "指标体系编号：key_laboratory / manufacturing_innovation_centre"},
+                    "framework": {"type": "string", "description": "指标体系编号：key_laboratory / manufacturing_innovation_centre / joint_centre_laboratory（中心—实验室对）"},
+                    "pairs": {"type": "array", "nullable": true, "maxItems": 500, "description": "仅协同指标体系：要评估的中心—实验室对；省略时按登记库中该年度的协同往来（共有成果、技术合同、共享服务预约）自动列出",
+                        "items": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "string"}, "description": "[制造业创新中心编号, 重点实验室编号]"}},
                     "version": {"type": "string", "nullable": true, "description": "版本；省略时为内置版本"},
                     "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
                     "name": {"type": "string", "nullable": true, "maxLength": 100, "description": "轮次名称，省略时自动生成"}}})))
@@ -1113,8 +1115,68 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             .ok(json_ok("{a, b, rows}", object()))
             .errors(&[Code::InvalidQuery, Code::NotFound, Code::InvalidField])],
     ));
+    let evidence_file = json!({"type": "object", "required": ["id", "round_id", "unit_id", "indicator", "file_name", "media_type", "size", "sha256", "uploaded_by", "uploaded_at"], "properties": {
+        "id": string(), "round_id": string(), "unit_id": string(), "indicator": string(),
+        "file_name": {"type": "string", "description": "上传时的文件名（只用于显示）"},
+        "media_type": {"type": "string", "enum": ["application/pdf", "image/png", "image/jpeg", XLSX], "description": "按文件内容判断的类型"},
+        "size": {"type": "integer", "minimum": 1},
+        "sha256": string(), "uploaded_by": string(), "uploaded_at": string()}});
+    out.push((
+        "/api/assessment/rounds/{id}/evidence".into(),
+        vec![
+            Op::new("get", tag, "本轮的佐证材料文件（平台账号只见本平台的）")
+                .params(vec![round_id()])
+                .ok(json_ok("{files}", json!({"type": "object", "required": ["files"], "properties": {"files": {"type": "array", "items": evidence_file.clone()}}})))
+                .errors(&[Code::Forbidden, Code::NotFound, Code::InvalidField]),
+            Op::new("post", tag, "上传佐证材料：请求体为文件本身（PDF、PNG、JPEG 或 XLSX，按内容判断类型，不超过 10 MB）；平台上传本平台的，市科技局可为任何平台上传；发布后不能再上传")
+                .params(vec![
+                    round_id(),
+                    json!({"name": "unit", "in": "query", "required": true, "description": "平台编号（协同评估为「中心编号+实验室编号」）", "schema": {"type": "string", "minLength": 1}}),
+                    json!({"name": "indicator", "in": "query", "required": true, "description": "指标编号（须为平台填报的指标）", "schema": {"type": "string", "minLength": 1}}),
+                    query("filename", "文件名（只用于显示，去除路径）", string()),
+                ])
+                .body(json!({"required": true, "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}}}}))
+                .ok((201, json!({"description": "保存的佐证材料", "content": {"application/json": {"schema": evidence_file}}})))
+                .errors(&[
+                    Code::InvalidQuery,
+                    Code::BadJson,
+                    Code::BadFile,
+                    Code::Forbidden,
+                    Code::NotFound,
+                    Code::PayloadTooLarge,
+                    Code::UnsupportedFormat,
+                    Code::UnsupportedMediaType,
+                    Code::InvalidField,
+                    Code::Conflict,
+                ]),
+        ],
+    ));
+    out.push((
+        "/api/assessment/evidence/{id}".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "下载一份佐证材料（市科技局、审计员和该平台可下载；其他平台答 404）",
+        )
+        .params(vec![path_param(
+            "id",
+            "佐证材料编号（如 EV000001）",
+            string(),
+        )])
+        .ok(file_ok(
+            "佐证材料文件",
+            &["application/pdf", "image/png", "image/jpeg", XLSX],
+        ))
+        .errors(&[Code::Forbidden, Code::NotFound, Code::InvalidField])],
+    ));
     out.extend(sharing_operations());
     out.extend(deal_operations());
+    out.extend(consortium_operations());
     out.push((
         "/api/openapi.json".into(),
         vec![Op::new("get", "文档", "本文档").ok(json_ok("OpenAPI 3.0", object()))],
@@ -1156,6 +1218,68 @@ fn deal_operations() -> Vec<(String, Vec<Op>)> {
             "/api/deals/network".into(),
             vec![Op::new("get", tag, "成果转化网络：卖方（高校院所、企业）经中介机构到买方的已签约交易")
                 .ok(json_ok("{sellers, brokers, buyers, edges}", object()))],
+        ),
+    ]
+}
+
+/// 创新联合体组建建议: propose for a chain node, a common problem or a demand; save, list, read,
+/// export.
+fn consortium_operations() -> Vec<(String, Vec<Op>)> {
+    let tag = "创新联合体";
+    let roles: Vec<&str> = innomesh_app::consortium::MemberRole::ALL
+        .iter()
+        .map(|r| r.code())
+        .collect();
+    let id = || path_param("id", "建议编号，例如 CS000001", pattern("^CS[0-9]{6}$"));
+    let nonblank =
+        |max: u64| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"});
+    vec![
+        (
+            "/api/consortia/propose".into(),
+            vec![Op::new("get", tag, "为一个产业链节点（缺口）、一个共性技术问题或一条技术需求提出创新联合体组建建议：牵头企业、上下游企业、高校院所、专家、平台、科技中介机构和技术经理人，各附推荐理由，以及成员间已有的关系（供应、技术交易、需求应答、共有成果、同一集团）；三个参数给且只给一个")
+                .params(vec![
+                    query("node", "产业链节点编号，例如 rare_earth.magnet", string()),
+                    query("problem", "共性技术问题序号（/api/deals/problems 中的次序，从 1 起）", int(1, 1000)),
+                    query("demand", "技术需求编号，例如 DM000001", string()),
+                ])
+                .ok(json_ok("{title, basis, basis_label, node, members: [{role, role_label, id, name, organisation, region, reason}], relations: [{a, b, kind, detail, evidence}], warnings}", object()))
+                .errors(&[Code::InvalidQuery, Code::NotFound])],
+        ),
+        (
+            "/api/consortia".into(),
+            vec![
+                Op::new("get", tag, "已保存的联合体组建建议（新的在前）；企业、专家、技术经理人只看到列有自己的建议")
+                    .ok(json_ok("{total, proposals}", object())),
+                Op::new("post", tag, "保存（调整后的）组建建议：成员逐个核对登记库（角色对应的记录类型、牵头企业须为企业且只有一家），每个成员须写推荐理由；成员间关系重新计算；保存后不再修改，修订请另存并注明 revises")
+                    .body(json_body(json!({"type": "object", "required": ["title", "basis", "members"], "additionalProperties": false, "properties": {
+                        "title": nonblank(200),
+                        "basis": {"type": "object", "required": ["kind", "id"], "additionalProperties": false, "properties": {
+                            "kind": {"type": "string", "enum": ["node", "problem", "demand"]},
+                            "id": nonblank(100)}},
+                        "members": {"type": "array", "minItems": 1, "maxItems": 60, "items": {"type": "object", "required": ["role", "id", "reason"], "additionalProperties": false, "properties": {
+                            "role": {"type": "string", "enum": roles},
+                            "id": nonblank(100),
+                            "reason": nonblank(1000)}}},
+                        "note": {"type": "string", "maxLength": 2000},
+                        "revises": {"type": "string", "nullable": true, "description": "所修订的建议编号"}}})))
+                    .ok((201, json!({"description": "已保存的建议", "content": {"application/json": {"schema": object()}}})))
+                    .errors(WRITE)
+                    .errors(&[Code::NotFound, Code::InvalidQuery]),
+            ],
+        ),
+        (
+            "/api/consortia/{id}".into(),
+            vec![Op::new("get", tag, "一份已保存的组建建议：成员与推荐理由、成员间关系、保存人和时间")
+                .params(vec![id()])
+                .ok(json_ok("建议", object()))
+                .errors(&[Code::NotFound])],
+        ),
+        (
+            "/api/consortia/{id}/export".into(),
+            vec![Op::new("get", tag, "组建建议 XLSX（申报附件，中文表头：联合体成员、成员间已有关系、组建说明三张表）")
+                .params(vec![id()])
+                .ok(file_ok("XLSX", &[XLSX]))
+                .errors(&[Code::NotFound])],
         ),
     ]
 }

@@ -23,6 +23,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// A small PDF that passes the evidence content check.
+const MATRIX_PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+
 /// Columns of the matrix, in `Role::ASSIGNABLE` order.
 const COLUMNS: [&str; 10] = [
     "city", "dist", "dept", "ent", "exp", "mgr", "aud", "sys", "sec", "aad",
@@ -40,6 +43,7 @@ const COLUMNS: [&str; 10] = [
 /// and `NODE` a chain and one of its nodes; `PAIR` / `PAIR2` a flagged duplicate pair with / without
 /// the department's applications. 开放共享: `SS` `SS2` services of each cluster, `VP` `VP2` voucher
 /// programmes, `BK` (the own service booked by `O2`) `BK2` bookings, `VC` a claim under `VP`.
+/// 创新联合体: `CS` a saved proposal led by `E`.
 const MATRIX: &str = r#"
 # method route                                request                                    body         city dist dept ent  exp  mgr  aud  sys  sec  aad
 GET    /api/organisations                     =                                          -            200  200  200  200  200  200  200  403  403  403  // lists: what the caller may see (administrators: no registry reading, 403)
@@ -124,6 +128,11 @@ GET    /api/deals/performance                 =                                 
 GET    /api/deals/brokers/{id}                /api/deals/brokers/@M                      -            200  200  403  403  403  200  200  403  403  403  // a manager sees their own performance
 GET    /api/deals/network                     =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /api/deals/problems                    =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /api/consortia/propose                 /api/consortia/propose?node=@NODE          -            200  200  403  403  403  403  200  403  403  403  // 创新联合体: the bureau proposes
+GET    /api/consortia                         =                                          -            200  200  403  200  200  200  200  403  403  403  // members see the proposals naming them
+POST   /api/consortia                         =                                          cons         201  201  403  403  403  403  403  403  403  403
+GET    /api/consortia/{id}                    /api/consortia/@CS                         -            200  200  403  200  404  404  200  403  403  403  // the own enterprise leads @CS
+GET    /api/consortia/{id}/export             /api/consortia/@CS/export                  -            200  200  403  200  403  404  200  403  403  403
 GET    /api/shared-services                   =                                          -            200  200  200  200  200  200  200  403  403  403  // 开放共享: every unit reads the offers
 POST   /api/shared-services                   =                                          new:@SS      201  201  403  201  403  403  403  403  403  403
 POST   /api/shared-services                   =                                          new:@SS2     201  403  403  403  403  403  403  403  403  403  // an enterprise offers only in its own name
@@ -316,6 +325,9 @@ GET    /api/assessment/rounds/{id}/export     /api/assessment/rounds/@RD/export 
 GET    /api/assessment/rounds/{id}/entries    /api/assessment/rounds/@RD/entries         -            200  403  403  403  404  403  200  403  403  403
 POST   /api/assessment/rounds/{id}/entries    /api/assessment/rounds/@RD/entries         entry        200  403  403  403  403  403  403  403  403  403  // only the platform itself (or city staff) enters its figures
 POST   /api/assessment/rounds/{id}/review     /api/assessment/rounds/@RP/review          review       409  403  403  403  403  403  403  403  403  403
+GET    /api/assessment/rounds/{id}/evidence   /api/assessment/rounds/@RD/evidence        -            200  403  403  403  404  403  200  403  403  403  // 佐证材料: who reads the scorecards
+POST   /api/assessment/rounds/{id}/evidence   /api/assessment/rounds/@RD/evidence?unit=@PLK&indicator=leading_talent&filename=a.pdf pdf 201  403  403  403  403  403  403  403  403  403  // the platform itself (or city staff) uploads
+GET    /api/assessment/evidence/{id}          /api/assessment/evidence/@EV               -            200  403  403  403  404  403  200  403  403  403  // an expert (not the platform) learns nothing
 GET    /api/assessment/frameworks             =                                          -            200  403  403  403  403  403  200  403  403  403
 POST   /api/assessment/frameworks             =                                          fwdup        409  403  403  403  403  403  403  403  403  403  // the shipped version again: versions are immutable
 GET    /api/assessment/frameworks/{id}/diff   /api/assessment/frameworks/key_laboratory/diff?from=2026.1&to=2026.1 -  200  403  403  403  403  403  200  403  403  403
@@ -398,6 +410,7 @@ POST   /assessment/{id}/publish               /assessment/@RP/publish           
 POST   /assessment/{id}/review                /assessment/@RP/review                     f:unit=@PLK2&indicator=members&decision=approve 303  403  403  403  403  403  403  403  403  403
 GET    /assessment/{id}/platforms/{pid}       /assessment/@RD/platforms/@PLK             -            200  403  403  403  404  403  200  403  403  403
 POST   /assessment/{id}/platforms/{pid}/entries /assessment/@RD/platforms/@PLK/entries   f:indicator=leading_talent&value=5&evidence=matrix 303  403  403  403  403  403  403  403  403  403
+POST   /assessment/{id}/platforms/{pid}/evidence /assessment/@RD/platforms/@PLK/evidence mp:evidence 303  403  403  403  403  403  403  403  403  403
 GET    /capacity                              =                                          -            200  200  403  403  403  403  200  403  403  403
 POST   /capacity                              =                                          mp:order     200  200  403  403  403  403  200  403  403  403
 GET    /capacity/template                     =                                          -            200  200  200  200  200  200  200  200  200  200
@@ -413,6 +426,10 @@ GET    /deals                                 =                                 
 GET    /deals/brokers/{id}                    /deals/brokers/@M                          -            200  200  403  403  403  200  200  403  403  403
 GET    /deals/network                         =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /deals/problems                        =                                          -            200  200  403  403  403  403  200  403  403  403
+GET    /consortia                             =                                          -            200  200  403  200  200  200  200  403  403  403
+POST   /consortia                             =                                          f:title=T&basis_kind=node&basis_id=@NODE&m0.role=lead&m0.id=@E&m0.keep=1&m0.reason=R 303  303  403  403  403  403  403  403  403  403
+GET    /consortia/new                         /consortia/new?node=@NODE                  -            200  200  403  403  403  403  200  403  403  403
+GET    /consortia/{id}                        /consortia/@CS                             -            200  200  403  200  404  404  200  403  403  403
 GET    /sharing                               =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /sharing/book                          =                                          f:service=@SS&date=2020-01-06&start=10:00&end=11:00&requester=@E 303  403  403  303  403  403  403  403  403  403  // refused slot: back to the calendar with the reason
 GET    /sharing/bookings                      =                                          -            200  200  200  200  200  200  200  403  403  403
@@ -866,9 +883,41 @@ impl Fixture {
             .unwrap();
         let published = st.assessment_round_publish(&local(), &rp.id).unwrap();
         ids.insert("PLK2", published.units[0].id.clone());
+        let ev = st
+            .assessment_evidence_upload(
+                &local(),
+                &rd.id,
+                &view.units[0].id,
+                "leading_talent",
+                "证书.pdf",
+                MATRIX_PDF,
+            )
+            .unwrap();
+        ids.insert("EV", ev.id);
         ids.insert("RD", rd.id);
         ids.insert("RP", rp.id);
         ids.insert("PAIR2", format!("{}/{}", other.a, other.b));
+        // 创新联合体: a saved proposal led by the own enterprise.
+        let cs = st
+            .save_consortium(
+                &local(),
+                innomesh_app::consortium::SaveInput {
+                    title: "矩阵测试联合体".into(),
+                    basis: innomesh_app::consortium::BasisInput {
+                        kind: "node".into(),
+                        id: cn.clone(),
+                    },
+                    members: vec![innomesh_app::consortium::MemberInput {
+                        role: "lead".into(),
+                        id: e.clone(),
+                        reason: "矩阵测试".into(),
+                    }],
+                    note: String::new(),
+                    revises: None,
+                },
+            )
+            .unwrap();
+        ids.insert("CS", cs.id.unwrap());
 
         let router = innomesh_server::router(st.clone());
         let mut fx = Fixture {
@@ -1071,6 +1120,11 @@ impl Fixture {
         self.bodies
             .insert("decision", json!({"approve": false, "reason": ""}));
         self.bodies.insert(
+            "cons",
+            json!({"title": "矩阵测试联合体", "basis": {"kind": "node", "id": self.ids["NODE"]},
+                   "members": [{"role": "lead", "id": self.ids["E"], "reason": "矩阵测试"}]}),
+        );
+        self.bodies.insert(
             "simulate",
             json!({"target": self.ids["E"], "node": self.ids["NODE"]}),
         );
@@ -1139,6 +1193,7 @@ impl Fixture {
                 (Body::from(v.to_string()), json_ct)
             }
             t if t.starts_with("f:") => (Body::from(self.expand(&t[2..])), form_ct),
+            "pdf" => (Body::from(MATRIX_PDF), "application/pdf".into()),
             t if t.starts_with("mp:") => {
                 // `mp:kind`: an import of the kind's headers only (`/import`); `mp:order`: the
                 // order template, whose example rows make a valid order (`/capacity`).
@@ -1146,6 +1201,10 @@ impl Fixture {
                 let b = "matrixboundary";
                 let mut body = Vec::new();
                 let (name, file) = match EntityKind::from_plural(what) {
+                    _ if what == "evidence" => {
+                        body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"indicator\"\r\n\r\nleading_talent\r\n").bytes());
+                        ("证书.pdf", MATRIX_PDF.to_vec())
+                    }
                     Some(kind) => {
                         body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{what}\r\n").bytes());
                         let h = innomesh_core::tabular::headers(kind, false).join(",");

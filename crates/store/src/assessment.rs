@@ -24,6 +24,34 @@ pub struct AssessmentRound {
     pub results: Option<String>,
     pub created_at: String,
     pub published_at: Option<String>,
+    /// A joint round's units (centre–laboratory pairs), fixed at creation; empty otherwise.
+    pub pairs: Vec<RoundPair>,
+}
+
+/// One unit of a joint round: a manufacturing innovation centre and a key laboratory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundPair {
+    /// `centre+laboratory` (the two platform ids).
+    pub unit_id: String,
+    pub centre: String,
+    pub laboratory: String,
+}
+
+/// An evidence file for an indicator value (without its bytes).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceFile {
+    pub id: String,
+    pub round_id: String,
+    pub unit_id: String,
+    pub indicator: String,
+    /// The name the uploader gave (shown, never used as a path).
+    pub file_name: String,
+    /// Found from the content: PDF, PNG, JPEG or XLSX.
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
 }
 
 /// A manual indicator value entered by a platform with its evidence, and the bureau's check.
@@ -84,6 +112,21 @@ pub trait AssessmentStore {
         entry: &AssessmentEntry,
         actor: &Actor,
     ) -> Result<(), StoreError>;
+    /// Adds an evidence file (its id is assigned here and returned); refused once the round is
+    /// published. Audited with its name, type, size and hash (never its content).
+    fn assessment_evidence_add(
+        &self,
+        file: &EvidenceFile,
+        content: &[u8],
+        actor: &Actor,
+    ) -> Result<EvidenceFile, StoreError>;
+    /// The evidence files of a round, oldest first (without their bytes).
+    fn assessment_evidence(&self, round_id: &str) -> Result<Vec<EvidenceFile>, StoreError>;
+    /// One evidence file with its bytes.
+    fn assessment_evidence_file(
+        &self,
+        id: &str,
+    ) -> Result<Option<(EvidenceFile, Vec<u8>)>, StoreError>;
     /// 审核: approves or returns a submitted value.
     fn assessment_entry_review(
         &self,

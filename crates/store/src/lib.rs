@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod assessment;
 mod audit;
 mod clock;
+pub mod consortium;
 mod keyfile;
 mod personal;
 mod query;
@@ -184,7 +185,12 @@ pub struct BatchError {
 
 /// The registry as every caller sees it.
 pub trait Repository:
-    accounts::AccountStore + assessment::AssessmentStore + sharing::SharingStore + Send + Sync
+    accounts::AccountStore
+    + assessment::AssessmentStore
+    + consortium::ConsortiumStore
+    + sharing::SharingStore
+    + Send
+    + Sync
 {
     /// Writes a whole batch in one transaction, or nothing: references are checked against the
     /// store and the batch itself, and every bad record is reported. Ids missing are assigned.

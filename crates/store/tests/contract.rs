@@ -67,6 +67,7 @@ macro_rules! backends {
             demand_transitions_follow_the_workflow,
             chain_node_ids_have_the_engine_form,
             policy_facts_and_rules_keep_their_history,
+            consortium_proposals_are_kept_as_saved,
         );)+
     };
 }
@@ -887,4 +888,53 @@ fn policy_facts_and_rules_keep_their_history(open: Open) {
     let latest = repo.policy_rules(None).unwrap();
     assert_eq!(latest.len(), 2);
     assert_eq!(latest[0].seq, v2);
+}
+
+fn consortium_proposals_are_kept_as_saved(open: Open) {
+    use innomesh_store::consortium::StoredConsortium;
+    let b = open();
+    let repo = b.repo.as_ref();
+    let actor = Actor::new("科技局张三", "city-staff", "10.0.0.8");
+    let version = repo.version().unwrap();
+    let p = |title: &str, revises: Option<&str>| StoredConsortium {
+        id: String::new(),
+        title: title.into(),
+        basis_kind: "node".into(),
+        basis_id: "rare_earth.magnet".into(),
+        basis_label: "稀土产业链 · 稀土永磁材料（空白）".into(),
+        revises: revises.map(str::to_string),
+        data: r#"{"members":[],"relations":[]}"#.into(),
+        note: "第一稿".into(),
+        created_by: String::new(),
+        created_at: String::new(),
+    };
+    let a = repo.consortium_save(&p("联合体甲", None), &actor).unwrap();
+    assert_eq!(a.id, "CS000001");
+    assert_eq!(a.created_by, "科技局张三");
+    assert!(!a.created_at.is_empty());
+    // A revision names a saved proposal; an unknown one is refused and nothing is written.
+    assert!(matches!(
+        repo.consortium_save(&p("联合体乙", Some("CS000009")), &actor),
+        Err(StoreError::NotFound { .. })
+    ));
+    let b2 = repo
+        .consortium_save(&p("联合体乙", Some(&a.id)), &actor)
+        .unwrap();
+    assert_eq!(b2.revises.as_deref(), Some("CS000001"));
+    let all = repo.consortia().unwrap();
+    assert_eq!(
+        all.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+        ["CS000002", "CS000001"]
+    );
+    assert_eq!(repo.consortium("CS000001").unwrap().unwrap(), a);
+    assert!(repo.consortium("CS000003").unwrap().is_none());
+    // Audited, with the actor's role and source, but not a registry version.
+    let log = repo.audit(None, Some("CS000002"), 10).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].kind.as_deref(), Some("consortium"));
+    assert_eq!(
+        (log[0].role.as_str(), log[0].source.as_str()),
+        ("city-staff", "10.0.0.8")
+    );
+    assert_eq!(repo.version().unwrap(), version);
 }

@@ -7,7 +7,7 @@ use super::accounts::totp_code;
 use super::password::{hex, random_bytes, sha256_hex};
 use super::{Principal, Role, ScopeKind};
 use crate::{App, Error, Result};
-use innomesh_core::model::{OrgKind, PersonRole, SolverType};
+use innomesh_core::model::{OrgKind, PersonRole, PlatformKind, PlatformStatus, SolverType};
 use innomesh_core::reference::{regions, RegionLevel};
 use innomesh_core::{EntityKind, Record};
 use innomesh_store::unix_now;
@@ -156,6 +156,21 @@ pub fn seed_demo_accounts(app: &App, who: &Principal) -> Result<Vec<DemoAccount>
             totp_secret: None,
         });
     }
+    // A platform account: the first key laboratory the sample assessment rounds assess, so the
+    // demo shows a platform seeing its own scorecard, entering its figures and uploading evidence.
+    if let Some((platform, name)) = first_key_laboratory(app)? {
+        let (username, pass) = ("demo-platform", "示例数据-创新平台-2026!");
+        let display = format!("{name}·{}（示例）", Role::Expert.label());
+        app.add_user_with_password(who, username, &display, Role::Expert, &platform, pass)?;
+        out.push(DemoAccount {
+            username: username.to_string(),
+            role: Role::Expert,
+            scope: platform,
+            scope_name: name,
+            password: pass.to_string(),
+            totp_secret: None,
+        });
+    }
     let stored: Vec<Stored> = out
         .iter()
         .map(|a| Stored {
@@ -190,6 +205,23 @@ fn instrument_owner(app: &App) -> Result<Option<(String, String)>> {
         }
     }
     Ok(None)
+}
+
+/// The active key laboratory with the smallest id (the first unit of the sample's rounds).
+fn first_key_laboratory(app: &App) -> Result<Option<(String, String)>> {
+    Ok(app
+        .repo
+        .all(EntityKind::Platform)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Platform(p)
+                if p.kind == PlatformKind::KeyLaboratory && p.status != PlatformStatus::Revoked =>
+            {
+                Some((p.id, p.name))
+            }
+            _ => None,
+        })
+        .min())
 }
 
 /// The demo accounts, for the login page: empty unless the registry holds sample data.

@@ -95,8 +95,13 @@ pub fn hex(bytes: &[u8]) -> String {
 /// SHA-256 in hex: how session ids, API tokens and recovery codes are kept (they are random and
 /// long, so a fast hash is enough; passwords use argon2id).
 pub fn sha256_hex(s: &str) -> String {
+    sha256_bytes_hex(s.as_bytes())
+}
+
+/// SHA-256 of bytes, as hex.
+pub fn sha256_bytes_hex(b: &[u8]) -> String {
     use sha2::Digest;
-    hex(&sha2::Sha256::digest(s.as_bytes()))
+    hex(&sha2::Sha256::digest(b))
 }
 
 /// A one-time password a person can type: 16 characters from an alphabet without look-alikes,

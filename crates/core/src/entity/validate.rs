@@ -18,11 +18,53 @@ impl Record {
                 non_negative(&mut e, "revenue", "营业收入", r.revenue);
                 non_negative(&mut e, "rd_spend", "研发投入", r.rd_spend);
                 long_text(&mut e, "products", &r.products);
+                for sv in &r.intermediary_services {
+                    if !INTERMEDIARY_SERVICES.contains(&sv.as_str()) {
+                        e.push(FieldError::new(
+                            "intermediary_services",
+                            format!(
+                                "「{sv}」不是可选的科技中介服务，可选：{}",
+                                INTERMEDIARY_SERVICES.join("、")
+                            ),
+                        ));
+                    }
+                }
+                if !(r.intermediary_services.is_empty() && r.service_fields.is_empty())
+                    && r.kind != OrgKind::Intermediary
+                {
+                    e.push(FieldError::new(
+                        "intermediary_services",
+                        "只有组织类型为「科技中介」的单位填写科技中介服务和服务领域",
+                    ));
+                }
             }
             Record::Platform(r) => non_empty(&mut e, "name", "平台名称", &r.name),
             Record::Person(r) => {
                 non_empty(&mut e, "name", "姓名", &r.name);
                 long_text(&mut e, "expertise", &r.expertise);
+                let certified = !r.certificate_no.trim().is_empty()
+                    || !r.certificate_level.trim().is_empty()
+                    || r.certificate_date.is_some();
+                if certified && r.role != PersonRole::TechnologyManager {
+                    e.push(FieldError::new(
+                        "certificate_no",
+                        "只有技术经理人填写技术经理人证书",
+                    ));
+                }
+                if !r.certificate_level.is_empty()
+                    && !MANAGER_LEVELS.contains(&r.certificate_level.as_str())
+                {
+                    e.push(FieldError::new(
+                        "certificate_level",
+                        format!("证书等级应为 {}", MANAGER_LEVELS.join("、")),
+                    ));
+                }
+                if certified && r.certificate_no.trim().is_empty() {
+                    e.push(FieldError::new(
+                        "certificate_no",
+                        "填写了证书等级或发证日期，须同时填写证书编号",
+                    ));
+                }
             }
             Record::Achievement(r) => {
                 non_empty(&mut e, "title", "成果名称", &r.title);

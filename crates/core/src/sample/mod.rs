@@ -475,6 +475,24 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             group: String::new(),
             shareholders: vec![],
             baotou_founder: false,
+            // Derived from the name, not drawn, so the random stream (and the rest of the
+            // sample) stays as it was before these fields.
+            intermediary_services: if *kind == OrgKind::Intermediary {
+                let n = name.chars().count();
+                crate::model::INTERMEDIARY_SERVICES
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i < 2 || (i + n) % 3 == 0)
+                    .map(|(_, s)| s.to_string())
+                    .collect()
+            } else {
+                vec![]
+            },
+            service_fields: if *kind == OrgKind::Intermediary {
+                vec!["稀土新材料".into(), "装备制造".into(), "冶金".into()]
+            } else {
+                vec![]
+            },
         });
         orgs.push(Org {
             code,
@@ -578,6 +596,8 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
                 vec![]
             },
             baotou_founder: false,
+            intermediary_services: vec![],
+            service_fields: vec![],
         });
         if let Some(o) = organisations.last() {
             sample_facts(&mut pf, o, &mut policy_facts);
@@ -631,6 +651,8 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
                 vec![]
             },
             baotou_founder: g.rng.chance(0.1),
+            intermediary_services: vec![],
+            service_fields: vec![],
         });
         orgs.push(Org {
             code,
@@ -763,6 +785,27 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
             ),
             phone: Some(g.phone()),
             id_number: Some(g.id_number(region.as_str())),
+            // Certificates of technology managers, from the index (no draw: the stream is kept).
+            certificate_no: if tm {
+                format!("JSJLR{}{:05}", 2019 + i % 6, i + 1)
+            } else {
+                String::new()
+            },
+            certificate_level: if tm {
+                crate::model::MANAGER_LEVELS[i % 3].to_string()
+            } else {
+                String::new()
+            },
+            certificate_date: if tm {
+                Date::new(
+                    2019 + (i % 6) as i32,
+                    1 + (i % 12) as u8,
+                    1 + (i % 27) as u8,
+                )
+                .ok()
+            } else {
+                None
+            },
         }));
     }
 

@@ -1,6 +1,6 @@
 //! 考核评估 over HTTP: rounds (list, create, scorecards, publish, XLSX), the manual figures
-//! platforms enter and the bureau checks, and the comparison of two rounds. Who may do what is
-//! decided by `App`.
+//! platforms enter and the bureau checks, their evidence files, and the comparison of two rounds.
+//! Who may do what is decided by `App`.
 
 use super::{body_bytes, param, query_params, Params, JSON_LIMIT};
 use crate::auth::Who;
@@ -33,6 +33,65 @@ pub fn router() -> Router<AppState> {
             get(frameworks).post(save_framework),
         )
         .route("/api/assessment/frameworks/{id}/diff", get(framework_diff))
+        .route("/api/assessment/evidence/{id}", get(evidence_download))
+}
+
+/// Evidence uploads: their own body limit (a file, not JSON).
+pub fn evidence_router() -> Router<AppState> {
+    Router::new().route(
+        "/api/assessment/rounds/{id}/evidence",
+        get(evidence_list).post(evidence_upload),
+    )
+}
+
+/// The body limit of an evidence upload: the file limit, and a little more so that a file just
+/// over it is answered by `App` with the limit in its message.
+pub const EVIDENCE_BODY_LIMIT: usize = innomesh_app::evidence::EVIDENCE_LIMIT + 64 * 1024;
+
+async fn evidence_list(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let v = blocking(move || st.assessment_evidence(&who, &id)).await??;
+    Ok(Json(json!({"files": v})))
+}
+
+async fn evidence_upload(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path(id): Path<String>,
+    params: Result<Query<Params>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let params = query_params(params)?;
+    let (Some(unit), Some(indicator)) = (param(&params, "unit"), param(&params, "indicator"))
+    else {
+        return Err(ApiError::new(
+            Code::InvalidQuery,
+            "请用 ?unit=平台编号&indicator=指标编号&filename=文件名 指明佐证材料属于哪一项",
+        ));
+    };
+    let (unit, indicator) = (unit.to_string(), indicator.to_string());
+    let name = param(&params, "filename").unwrap_or("").to_string();
+    let body = body_bytes(body, innomesh_app::evidence::EVIDENCE_LIMIT)?;
+    let f =
+        blocking(move || st.assessment_evidence_upload(&who, &id, &unit, &indicator, &name, &body))
+            .await??;
+    Ok((StatusCode::CREATED, Json(json!(f))).into_response())
+}
+
+async fn evidence_download(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (f, bytes) = blocking(move || st.assessment_evidence_file(&who, &id)).await??;
+    Ok(super::transfer::attachment(
+        bytes,
+        &f.file_name,
+        &f.media_type,
+    ))
 }
 
 /// A JSON object body, or a Chinese message naming the expected fields.
@@ -88,8 +147,39 @@ async fn create(
         .ok_or_else(|| ApiError::new(Code::InvalidField, "字段「year」须为整数年度，如 2025"))?;
     let name = text(&m, "name", false)?.map(str::to_string);
     let version = text(&m, "version", false)?.map(str::to_string);
+    let pairs = match m.get("pairs") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                match item.as_array().map(|a| a.as_slice()) {
+                    Some([Value::String(c), Value::String(l)]) => out.push((c.clone(), l.clone())),
+                    _ => {
+                        return Err(ApiError::new(
+                            Code::InvalidField,
+                            "字段「pairs」每一项须为 [制造业创新中心编号, 重点实验室编号]",
+                        ))
+                    }
+                }
+            }
+            Some(out)
+        }
+        Some(_) => {
+            return Err(ApiError::new(
+                Code::InvalidField,
+                "字段「pairs」须为数组：[[制造业创新中心编号, 重点实验室编号], …]",
+            ))
+        }
+    };
     let r = blocking(move || {
-        st.assessment_round_create(&who, &framework, version.as_deref(), year, name.as_deref())
+        st.assessment_round_create_with_pairs(
+            &who,
+            &framework,
+            version.as_deref(),
+            year,
+            name.as_deref(),
+            pairs.as_deref(),
+        )
     })
     .await??;
     Ok((StatusCode::CREATED, Json(json!(r))).into_response())

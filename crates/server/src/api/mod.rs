@@ -1,7 +1,7 @@
 //! The JSON API under `/api`: one router per feature.
 
 mod alloc;
-mod assessment;
+pub mod assessment;
 pub mod chains;
 pub mod deals;
 mod dictionaries;
@@ -41,8 +41,12 @@ pub fn router() -> Router<AppState> {
         .merge(dictionaries::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(workflow::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(assessment::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
+        .merge(
+            assessment::evidence_router()
+                .layer(DefaultBodyLimit::max(assessment::EVIDENCE_BODY_LIMIT)),
+        )
         .merge(sharing::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
-        .merge(deals::router())
+        .merge(deals::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),

@@ -12,8 +12,9 @@ use crate::pages::common::html;
 use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -125,7 +126,7 @@ pub async fn rounds(
                 if v.shipped { "，内置" } else { "" }
             ));
         }
-        body.push_str("</select></label> <label>年度 <input name=\"year\" type=\"number\" min=\"2000\" max=\"2100\" required></label> <button type=\"submit\">新建（草稿）</button></form><p><a href=\"/assessment/frameworks\">指标体系版本与差异 →</a></p>");
+        body.push_str("</select></label> <label>年度 <input name=\"year\" type=\"number\" min=\"2000\" max=\"2100\" required></label> <label>中心—实验室对（仅协同指标体系；每行「中心编号 实验室编号」，留空则按登记库中当年的共有成果、技术合同和共享服务预约自动列出） <textarea name=\"pairs\" rows=\"3\"></textarea></label> <button type=\"submit\">新建（草稿）</button></form><p><a href=\"/assessment/frameworks\">指标体系版本与差异 →</a></p>");
     }
     html("考核评估", "/assessment", &body, &st)
 }
@@ -150,9 +151,42 @@ pub async fn create(
             enc("请填写 4 位年度，如 2025")
         ));
     };
+    // 中心—实验室对, one a line: two platform ids separated by spaces, a comma or 「+」.
+    let lines: Vec<&str> = param(&p, "pairs")
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut pairs = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let parts: Vec<&str> = l
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '+' | '、'))
+            .filter(|x| !x.is_empty())
+            .collect();
+        match parts.as_slice() {
+            [c, l] => pairs.push((c.to_string(), l.to_string())),
+            _ => {
+                return redirect(format!(
+                    "/assessment?error={}",
+                    enc(&format!(
+                        "中心—实验室对第 {} 行应为两个平台编号：制造业创新中心编号 重点实验室编号",
+                        i + 1
+                    ))
+                ))
+            }
+        }
+    }
     let st2 = st.clone();
     match blocking(move || {
-        st2.assessment_round_create(&who, &framework, version.as_deref(), year, None)
+        st2.assessment_round_create_with_pairs(
+            &who,
+            &framework,
+            version.as_deref(),
+            year,
+            None,
+            (!pairs.is_empty()).then_some(pairs.as_slice()),
+        )
     })
     .await
     {
@@ -195,9 +229,44 @@ fn band(u: &UnitView, n: usize) -> String {
 }
 
 fn record_link(kind: &str, id: &str) -> String {
+    if kind == innomesh_app::assessment::BOOKING_SOURCE {
+        return format!(
+            "<a href=\"/sharing/bookings/{}\">预约 {}</a>",
+            enc(id),
+            escape(id)
+        );
+    }
     match EntityKind::from_code(kind) {
         Some(k) => format!("<a href=\"/{}/{}\">{}</a>", k.plural(), enc(id), escape(id)),
         None => escape(id),
+    }
+}
+
+/// Evidence files as download links: name, type, size.
+fn files_html(files: &[innomesh_store::assessment::EvidenceFile]) -> String {
+    if files.is_empty() {
+        return String::new();
+    }
+    let links: Vec<String> = files
+        .iter()
+        .map(|f| {
+            format!(
+                "<a href=\"/api/assessment/evidence/{}\" class=\"evidence\">{}</a>（{}，{}）",
+                enc(&f.id),
+                escape(&f.file_name),
+                innomesh_app::evidence::media_label(&f.media_type),
+                size(f.size)
+            )
+        })
+        .collect();
+    format!("<br><small>佐证文件：{}</small>", links.join("、"))
+}
+
+fn size(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
+    } else {
+        format!("{:.0} KB", (bytes as f64 / 1024.0).max(1.0))
     }
 }
 
@@ -233,23 +302,27 @@ fn source_html(f: &innomesh_app::assessment::Figure, limit: usize) -> String {
         FigureSource::Manual {
             evidence_required,
             entry,
-        } => match entry {
-            Some(e) => format!(
-                "平台填报（{}）：{}<br><small>佐证：{}{}</small>",
-                entry_status_label(&e.status),
-                escape(&e.value),
-                escape(&e.evidence),
-                if e.review_note.is_empty() {
-                    String::new()
-                } else {
-                    format!("；审核意见：{}", escape(&e.review_note))
-                }
-            ),
-            None => format!(
-                "平台填报（未填报，计缺失）<br><small>须附：{}</small>",
-                escape(evidence_required)
-            ),
-        },
+            files,
+        } => {
+            let text = match entry {
+                Some(e) => format!(
+                    "平台填报（{}）：{}<br><small>佐证：{}{}</small>",
+                    entry_status_label(&e.status),
+                    escape(&e.value),
+                    escape(&e.evidence),
+                    if e.review_note.is_empty() {
+                        String::new()
+                    } else {
+                        format!("；审核意见：{}", escape(&e.review_note))
+                    }
+                ),
+                None => format!(
+                    "平台填报（未填报，计缺失）<br><small>须附：{}</small>",
+                    escape(evidence_required)
+                ),
+            };
+            text + &files_html(files)
+        }
     }
 }
 
@@ -278,7 +351,7 @@ pub async fn round(
         Err(r) => return r,
     };
     let f = &v.framework;
-    let n = v.units.len();
+    let n = v.units_total;
     let mut body = format!(
         "<h1>{}</h1><p class=\"muted\">{}（版本 {}）· {} · {} 个{} · 数据快照 SHA-256 <code>{}</code></p>",
         escape(&v.round.name),
@@ -342,15 +415,21 @@ pub async fn round(
         let mut pending = String::new();
         for u in &v.units {
             for (fig, (_, ind)) in u.figures.iter().zip(f.indicators()) {
-                if let FigureSource::Manual { entry: Some(e), .. } = &fig.source {
+                if let FigureSource::Manual {
+                    entry: Some(e),
+                    files,
+                    ..
+                } = &fig.source
+                {
                     if e.status == "submitted" {
                         pending.push_str(&format!(
-                            "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td><td><form method=\"post\" action=\"/assessment/{}/review\" class=\"inline\"><input type=\"hidden\" name=\"unit\" value=\"{}\"><input type=\"hidden\" name=\"indicator\" value=\"{}\"><input name=\"note\" placeholder=\"意见（退回必填）\"> <button name=\"decision\" value=\"approve\">通过</button> <button name=\"decision\" value=\"return\">退回</button></form></td></tr>",
+                            "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}{}</td><td><form method=\"post\" action=\"/assessment/{}/review\" class=\"inline\"><input type=\"hidden\" name=\"unit\" value=\"{}\"><input type=\"hidden\" name=\"indicator\" value=\"{}\"><input name=\"note\" placeholder=\"意见（退回必填）\"> <button name=\"decision\" value=\"approve\">通过</button> <button name=\"decision\" value=\"return\">退回</button></form></td></tr>",
                             escape(&u.name),
                             escape(&ind.name),
                             escape(&e.value),
                             escape(&ind.unit),
                             escape(&e.evidence),
+                            files_html(files),
                             enc(&v.round.id),
                             escape(&u.id),
                             escape(&ind.id)
@@ -401,7 +480,7 @@ pub async fn platform(
         );
     };
     let f = &v.framework;
-    let n = v.units.len().max(1);
+    let n = v.units_total.max(1);
     let mut body = format!(
         "<h1>{}：{}</h1><p class=\"muted\"><a href=\"/assessment/{}\">{}</a> · {}</p>",
         escape(&u.name),
@@ -492,7 +571,21 @@ pub async fn platform(
                     escape(&hint)
                 ));
             }
-            body.push_str("</select></label> <label>数值或等级 <input name=\"value\" required maxlength=\"50\"></label> <label>佐证材料 <input name=\"evidence\" required maxlength=\"500\"></label> <button type=\"submit\">提交审核</button></form></section>");
+            body.push_str("</select></label> <label>数值或等级 <input name=\"value\" required maxlength=\"50\"></label> <label>佐证材料 <input name=\"evidence\" required maxlength=\"500\"></label> <button type=\"submit\">提交审核</button></form>");
+            body.push_str(&format!(
+                "<h3>上传佐证文件</h3><p class=\"muted\">PDF、PNG、JPEG 或 XLSX，每个不超过 {} MB；按文件内容判断类型。上传后市科技局审核时可查看下载。</p><form method=\"post\" action=\"/assessment/{}/platforms/{}/evidence\" enctype=\"multipart/form-data\" class=\"inline\"><label>指标 <select name=\"indicator\">",
+                innomesh_app::evidence::EVIDENCE_LIMIT / 1024 / 1024,
+                enc(&v.round.id),
+                enc(&u.id)
+            ));
+            for i in &manual {
+                body.push_str(&format!(
+                    "<option value=\"{}\">{}</option>",
+                    escape(&i.id),
+                    escape(&i.name)
+                ));
+            }
+            body.push_str("</select></label> <label>文件 <input type=\"file\" name=\"file\" accept=\".pdf,.png,.jpg,.jpeg,.xlsx\" required></label> <button type=\"submit\">上传</button></form></section>");
         }
     }
     html(&format!("{} 评分卡", u.name), "/assessment", &body, &st)
@@ -527,6 +620,75 @@ pub async fn submit(
             fail(e.into(), &st)
         }
         Ok(Err(e)) => redirect(format!("{back}?error={}", enc(&e.message))),
+        Err(e) => fail(e, &st),
+    }
+}
+
+/// 上传佐证文件 (multipart: `indicator`, `file`).
+pub async fn upload(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path((id, pid)): Path<(String, String)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let back = format!("/assessment/{}/platforms/{}", enc(&id), enc(&pid));
+    let again = |m: &str| redirect(format!("{back}?error={}", enc(m)));
+    let Ok(mut mp) = multipart else {
+        return again("上传内容无法读取：请用本页的表单选择文件后提交");
+    };
+    let mut indicator = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return again(&if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    format!(
+                        "文件过大：佐证材料每个不超过 {} MB；请压缩或拆分后上传",
+                        innomesh_app::evidence::EVIDENCE_LIMIT / 1024 / 1024
+                    )
+                } else {
+                    "上传中断或内容无法读取，请重新选择文件上传".to_string()
+                })
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string).unwrap_or_default();
+        let Ok(bytes) = field.bytes().await else {
+            return again("上传中断或内容无法读取，请重新选择文件上传");
+        };
+        match name.as_str() {
+            "indicator" => indicator = String::from_utf8_lossy(&bytes).trim().to_string(),
+            "file" => file = Some((file_name, bytes.to_vec())),
+            _ => {}
+        }
+    }
+    let (name, bytes) = file.unwrap_or_default();
+    let st2 = st.clone();
+    let (id2, pid2) = (id.clone(), pid.clone());
+    match blocking(move || {
+        st2.assessment_evidence_upload(&who, &id2, &pid2, &indicator, &name, &bytes)
+    })
+    .await
+    {
+        Ok(Ok(f)) => redirect(format!(
+            "{back}?ok={}",
+            enc(&format!(
+                "已上传「{}」（{}）",
+                f.file_name,
+                innomesh_app::evidence::media_label(&f.media_type)
+            ))
+        )),
+        Ok(Err(e))
+            if matches!(
+                e.code,
+                innomesh_app::Code::Forbidden | innomesh_app::Code::NotFound
+            ) =>
+        {
+            fail(e.into(), &st)
+        }
+        Ok(Err(e)) => again(&e.message),
         Err(e) => fail(e, &st),
     }
 }

@@ -90,7 +90,7 @@ pub async fn overview(
         let f = st2.deal_figures(&who, year)?;
         let (intermediaries, managers) = st2.broker_performance(&who)?;
         let mut b = String::from("<h1>技术交易与成果转化</h1>");
-        b.push_str("<div class=\"actions\"><a class=\"btn secondary\" href=\"/tech-deals\">交易台账</a><a class=\"btn secondary\" href=\"/tech-deals/new\">登记交易</a><a class=\"btn secondary\" href=\"/import\">导入技术合同登记表</a><a class=\"btn secondary\" href=\"/deals/network\">转化网络图</a><a class=\"btn secondary\" href=\"/deals/problems\">共性技术问题</a></div>");
+        b.push_str("<div class=\"actions\"><a class=\"btn secondary\" href=\"/tech-deals\">交易台账</a><a class=\"btn secondary\" href=\"/tech-deals/new\">登记交易</a><a class=\"btn secondary\" href=\"/import\">导入技术合同登记表</a><a class=\"btn secondary\" href=\"/deals/network\">转化网络图</a><a class=\"btn secondary\" href=\"/deals/problems\">共性技术问题</a><a class=\"btn secondary\" href=\"/consortia\">创新联合体组建</a></div>");
         b.push_str("<form method=\"get\" class=\"inline\"><label>签约年份 <input name=\"year\" size=\"6\" placeholder=\"全部\"");
         if let Some(y) = year {
             b.push_str(&format!(" value=\"{y}\""));
@@ -161,6 +161,28 @@ pub async fn broker(State(st): State<AppState>, Who(who): Who, Path(id): Path<St
             p.clients,
             p.repeat_clients
         ));
+        if !p.services.is_empty() || !p.service_fields.is_empty() {
+            b.push_str(&format!(
+                "<p>科技中介服务：{}；服务领域：{}</p>",
+                escape(&p.services.join("、")),
+                escape(&p.service_fields.join("、"))
+            ));
+        }
+        if !p.managers.is_empty() {
+            b.push_str("<h2>技术经理人</h2><table id=\"managers\"><thead><tr><th>姓名</th><th>证书编号</th><th>证书等级</th><th>发证日期</th><th>所在地</th></tr></thead><tbody>");
+            for m in &p.managers {
+                b.push_str(&format!(
+                    "<tr><td><a href=\"/people/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    enc(&m.id),
+                    escape(&m.name),
+                    escape(&m.certificate_no),
+                    escape(&m.certificate_level),
+                    escape(m.certificate_date.as_deref().unwrap_or("")),
+                    escape(&m.region)
+                ));
+            }
+            b.push_str("</tbody></table>");
+        }
         if p.demands_carried > 0 {
             b.push_str(&format!(
                 "<p>推进的技术需求：{} 条，其中 {} 条已签约或交付。</p>",
@@ -284,6 +306,10 @@ pub async fn problems(State(st): State<AppState>, Who(who): Who) -> Response {
                     .collect();
                 b.push_str(&format!("相关产业链节点：{}", nodes.join("、")));
             }
+            b.push_str(&format!(
+                " <a class=\"btn secondary\" href=\"/consortia/new?problem={}\">组建创新联合体</a>",
+                i + 1
+            ));
             b.push_str("</p><ul>");
             for (id, title, org) in &c.demands {
                 b.push_str(&format!(

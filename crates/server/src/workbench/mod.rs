@@ -3,6 +3,7 @@
 
 mod assessment;
 mod capacity;
+mod consortium;
 mod deals;
 mod demands;
 mod funding;
@@ -52,6 +53,12 @@ pub fn router() -> Router<AppState> {
             "/assessment/{id}/platforms/{pid}/entries",
             post(assessment::submit),
         )
+        .route(
+            "/assessment/{id}/platforms/{pid}/evidence",
+            post(assessment::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::assessment::EVIDENCE_BODY_LIMIT + 64 * 1024,
+            )),
+        )
         .route("/capacity", get(capacity::page).post(capacity::upload))
         .route("/capacity/template", get(capacity::template))
         .route("/demands/{id}/matches", get(demands::matches))
@@ -77,6 +84,9 @@ pub fn router() -> Router<AppState> {
         .route("/deals/brokers/{id}", get(deals::broker))
         .route("/deals/network", get(deals::network))
         .route("/deals/problems", get(deals::problems))
+        .route("/consortia", get(consortium::index).post(consortium::save))
+        .route("/consortia/new", get(consortium::new))
+        .route("/consortia/{id}", get(consortium::view))
         .route("/sharing", get(sharing::overview))
         .route("/sharing/book", post(sharing::book))
         .route("/sharing/bookings", get(sharing::bookings))

@@ -1,7 +1,9 @@
 //! `AssessmentStore` for SQLite (migration 0010).
 
 use super::{audit, SqliteStore};
-use crate::assessment::{AssessmentEntry, AssessmentRound, AssessmentStore, StoredFramework};
+use crate::assessment::{
+    AssessmentEntry, AssessmentRound, AssessmentStore, EvidenceFile, RoundPair, StoredFramework,
+};
 use crate::{Actor, StoreError};
 use rusqlite::{params, OptionalExtension, Row};
 
@@ -21,6 +23,38 @@ fn round_row(r: &Row<'_>) -> rusqlite::Result<AssessmentRound> {
         results: r.get(9)?,
         created_at: r.get(10)?,
         published_at: r.get(11)?,
+        pairs: Vec::new(),
+    })
+}
+
+fn round_pairs(conn: &rusqlite::Connection, id: &str) -> Result<Vec<RoundPair>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT unit_id, centre, laboratory FROM assessment_round_pairs WHERE round_id = $1 ORDER BY unit_id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(RoundPair {
+            unit_id: r.get(0)?,
+            centre: r.get(1)?,
+            laboratory: r.get(2)?,
+        })
+    })?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+}
+
+const EVIDENCE_COLUMNS: &str = "id, round_id, unit_id, indicator, file_name, media_type, size, sha256, uploaded_by, uploaded_at";
+
+fn evidence_row(r: &Row<'_>) -> rusqlite::Result<EvidenceFile> {
+    Ok(EvidenceFile {
+        id: r.get(0)?,
+        round_id: r.get(1)?,
+        unit_id: r.get(2)?,
+        indicator: r.get(3)?,
+        file_name: r.get(4)?,
+        media_type: r.get(5)?,
+        size: r.get(6)?,
+        sha256: r.get(7)?,
+        uploaded_by: r.get(8)?,
+        uploaded_at: r.get(9)?,
     })
 }
 
@@ -140,6 +174,12 @@ impl AssessmentStore for SqliteStore {
                 now
             ],
         )?;
+        for p in &round.pairs {
+            tx.execute(
+                "INSERT INTO assessment_round_pairs (round_id, unit_id, centre, laboratory) VALUES ($1, $2, $3, $4)",
+                params![round.id, p.unit_id, p.centre, p.laboratory],
+            )?;
+        }
         audit(
             &tx,
             &now,
@@ -148,8 +188,23 @@ impl AssessmentStore for SqliteStore {
             Some("assessment_round"),
             Some(&round.id),
             &format!(
-                "指标体系 {} 版本 {}，年度 {}",
-                round.framework_id, round.framework_version, round.year
+                "指标体系 {} 版本 {}，年度 {}{}",
+                round.framework_id,
+                round.framework_version,
+                round.year,
+                if round.pairs.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "；中心—实验室对 {}",
+                        round
+                            .pairs
+                            .iter()
+                            .map(|p| p.unit_id.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    )
+                }
             ),
         )?;
         tx.commit()?;
@@ -161,19 +216,31 @@ impl AssessmentStore for SqliteStore {
         let mut stmt = conn.prepare(&format!(
             "SELECT {ROUND_COLUMNS} FROM assessment_rounds ORDER BY year DESC, id"
         ))?;
-        let rows = stmt.query_map([], round_row)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+        let mut rounds = stmt
+            .query_map([], round_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        for r in &mut rounds {
+            r.pairs = round_pairs(&conn, &r.id)?;
+        }
+        Ok(rounds)
     }
 
     fn assessment_round(&self, id: &str) -> Result<Option<AssessmentRound>, StoreError> {
         let conn = self.conns.read();
-        Ok(conn
+        let round = conn
             .query_row(
                 &format!("SELECT {ROUND_COLUMNS} FROM assessment_rounds WHERE id = $1"),
                 [id],
                 round_row,
             )
-            .optional()?)
+            .optional()?;
+        match round {
+            Some(mut r) => {
+                r.pairs = round_pairs(&conn, &r.id)?;
+                Ok(Some(r))
+            }
+            None => Ok(None),
+        }
     }
 
     fn assessment_round_publish(
@@ -252,6 +319,96 @@ impl AssessmentStore for SqliteStore {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    fn assessment_evidence_add(
+        &self,
+        file: &EvidenceFile,
+        content: &[u8],
+        actor: &Actor,
+    ) -> Result<EvidenceFile, StoreError> {
+        let mut conn = self.conns.write();
+        let tx = conn.transaction()?;
+        if round_status(&tx, &file.round_id)? == "published" {
+            return Err(StoreError::Conflict(format!(
+                "评估轮次「{}」已发布，不能再上传佐证材料",
+                file.round_id
+            )));
+        }
+        let n: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(rowid), 0) + 1 FROM assessment_evidence",
+            [],
+            |r| r.get(0),
+        )?;
+        let now = crate::now_rfc3339();
+        let stored = EvidenceFile {
+            id: format!("EV{n:06}"),
+            uploaded_by: actor.name.clone(),
+            uploaded_at: now.clone(),
+            ..file.clone()
+        };
+        tx.execute(
+            "INSERT INTO assessment_evidence (id, round_id, unit_id, indicator, file_name, media_type, size, sha256, content, uploaded_by, uploaded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            params![
+                stored.id,
+                stored.round_id,
+                stored.unit_id,
+                stored.indicator,
+                stored.file_name,
+                stored.media_type,
+                stored.size,
+                stored.sha256,
+                content,
+                stored.uploaded_by,
+                stored.uploaded_at
+            ],
+        )?;
+        audit(
+            &tx,
+            &now,
+            actor,
+            "assessment_evidence_upload",
+            Some("assessment_evidence"),
+            Some(&stored.id),
+            &format!(
+                "{}/{}/{}：「{}」{}，{} 字节，SHA-256 {}",
+                stored.round_id,
+                stored.unit_id,
+                stored.indicator,
+                stored.file_name,
+                stored.media_type,
+                stored.size,
+                stored.sha256
+            ),
+        )?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn assessment_evidence(&self, round_id: &str) -> Result<Vec<EvidenceFile>, StoreError> {
+        let conn = self.conns.read();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM assessment_evidence WHERE round_id = $1 ORDER BY rowid"
+        ))?;
+        let rows = stmt.query_map([round_id], evidence_row)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
+    fn assessment_evidence_file(
+        &self,
+        id: &str,
+    ) -> Result<Option<(EvidenceFile, Vec<u8>)>, StoreError> {
+        let conn = self.conns.read();
+        Ok(conn
+            .query_row(
+                &format!(
+                    "SELECT {EVIDENCE_COLUMNS}, content FROM assessment_evidence WHERE id = $1"
+                ),
+                [id],
+                |r| Ok((evidence_row(r)?, r.get::<_, Vec<u8>>(10)?)),
+            )
+            .optional()?)
     }
 
     fn assessment_entry_review(

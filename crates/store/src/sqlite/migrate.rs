@@ -66,6 +66,16 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         include_str!("../../migrations/sqlite/0011_sharing.sql"),
         None,
     ),
+    (
+        12,
+        include_str!("../../migrations/sqlite/0012_consortia.sql"),
+        None,
+    ),
+    (
+        13,
+        include_str!("../../migrations/sqlite/0013_assessment_pairs_evidence.sql"),
+        None,
+    ),
 ];
 
 /// Where a migration's Rust step runs, when the SQL has to continue after it.
