@@ -706,6 +706,10 @@ impl App {
                     limit: i64::MAX as usize,
                     ..Default::default()
                 })?
+                .into_iter()
+                // A booking counts in the year it starts (one spanning New Year counts once).
+                .filter(|b| b.start.starts_with(&format!("{year:04}-")))
+                .collect()
         } else {
             Vec::new()
         };
@@ -1084,9 +1088,7 @@ impl App {
 
     fn entry(&self, round: &str, unit: &str, indicator: &str) -> Result<AssessmentEntry> {
         self.repo
-            .assessment_entries(round)?
-            .into_iter()
-            .find(|e| e.unit_id == unit && e.indicator == indicator)
+            .assessment_entry(round, unit, indicator)?
             .ok_or_else(|| Error::not_found(format!("未找到填报值「{unit}/{indicator}」")))
     }
 

@@ -260,10 +260,29 @@ struct Focus {
     askers: Vec<String>,
 }
 
+/// Consortia are assembled across districts from every district's firms (their revenue and R&D
+/// spend are in the reasons): the city bureau's tool, not a district clerk's, whose reads stop at
+/// the district.
+fn city_level(who: &Principal) -> Result<()> {
+    if who.role == Role::DistrictStaff {
+        return Err(Error::new(
+            Code::Forbidden,
+            "创新联合体跨旗县区组建，由市科技局使用；旗县区工作人员请联系市科技局",
+        ));
+    }
+    Ok(())
+}
+
 impl App {
+    /// Whether the caller may propose and save consortia (for the links that lead there).
+    pub fn may_build_consortia(&self, who: &Principal) -> bool {
+        who.may(Perm::Engines) && who.may(Perm::Write) && city_level(who).is_ok()
+    }
+
     /// May see proposals: city and district staff, auditors; enterprises, experts and technology
     /// managers see saved proposals that name them.
     fn consortium_reader(&self, who: &Principal) -> Result<bool> {
+        city_level(who)?;
         if who.may(Perm::Engines) {
             return Ok(true);
         }
@@ -397,6 +416,7 @@ impl App {
     /// reason for choosing it and the relations already linking members.
     pub fn propose_consortium(&self, who: &Principal, basis: &Basis) -> Result<Proposal> {
         who.require(Perm::Engines)?;
+        city_level(who)?;
         let focus = self.focus(basis)?;
         let loaded = crate::chains::loaded(self)?;
         let engine = &loaded.engine;
@@ -404,16 +424,7 @@ impl App {
         let orgs_in = &engine.input().orgs;
         let mut warnings = Vec::new();
         let node = focus.node_key.as_ref().and_then(|k| chains.node_index(k));
-        let node_info = node.map(|i| {
-            let n = &chains.nodes()[i];
-            let chain_name = chains
-                .chains()
-                .iter()
-                .find(|c| c.id == n.chain)
-                .map(|c| c.name.clone())
-                .unwrap_or_default();
-            (crate::chains::store_id(&n.key), n.name.clone(), chain_name)
-        });
+        let node_info = node.map(|i| node_named(chains, i));
         // Local enterprises of a node (engine indices → records), at most `cap`.
         let local_firms = |idx: usize, cap: usize| -> Result<Vec<Organisation>> {
             let key = &chains.nodes()[idx].key;
@@ -1110,6 +1121,7 @@ impl App {
     /// recomputed for the members saved. A saved proposal never changes.
     pub fn save_consortium(&self, who: &Principal, input: SaveInput) -> Result<Proposal> {
         who.require(Perm::Engines)?;
+        city_level(who)?;
         who.require(Perm::Write)?;
         let title = input.title.trim();
         if title.is_empty() || title.chars().count() > 200 {
@@ -1242,7 +1254,15 @@ impl App {
         }
         members.sort_by_key(|m| m.role);
         let relations = self.member_relations(&members)?;
-        let data = serde_json::json!({"members": members, "relations": relations, "node": focus.node_key.map(|k| crate::chains::store_id(&k))});
+        let node = match &focus.node_key {
+            Some(k) => {
+                let loaded = crate::chains::loaded(self)?;
+                let chains = loaded.engine.chains();
+                chains.node_index(k).map(|i| node_named(chains, i))
+            }
+            None => None,
+        };
+        let data = serde_json::json!({"members": members, "relations": relations, "node": node});
         let saved = self.repo.consortium_save(
             &StoredConsortium {
                 id: String::new(),
@@ -1297,9 +1317,20 @@ impl App {
     pub fn consortium(&self, who: &Principal, id: &str) -> Result<Proposal> {
         let all = self.consortium_reader(who)?;
         let missing = || Error::not_found(format!("未找到联合体组建建议「{id}」"));
-        let p = stored_view(self.repo.consortium(id)?.ok_or_else(missing)?)?;
+        let mut p = stored_view(self.repo.consortium(id)?.ok_or_else(missing)?)?;
         if !all && !p.members.iter().any(|m| m.id == who.scope) {
             return Err(missing());
+        }
+        if !all {
+            // A member sees who is in it and why it was chosen itself; the other members'
+            // reasons (their revenue and R&D spend), the bureau's note and the relations between
+            // others stay with the bureau.
+            for m in p.members.iter_mut().filter(|m| m.id != who.scope) {
+                m.reason = "（推荐理由仅科技局可见）".into();
+            }
+            p.relations.retain(|l| l.a == who.scope || l.b == who.scope);
+            p.note.clear();
+            p.warnings.clear();
         }
         Ok(p)
     }
@@ -1423,11 +1454,26 @@ impl App {
     }
 }
 
+/// A chain node as a proposal names it: (store id, node name, chain name).
+fn node_named(chains: &innomesh_chain::ChainSet, i: usize) -> (String, String, String) {
+    let n = &chains.nodes()[i];
+    let chain_name = chains
+        .chains()
+        .iter()
+        .find(|c| c.id == n.chain)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    (crate::chains::store_id(&n.key), n.name.clone(), chain_name)
+}
+
 fn stored_view(s: StoredConsortium) -> Result<Proposal> {
     #[derive(Deserialize)]
     struct Data {
         members: Vec<Member>,
         relations: Vec<Link>,
+        /// (store id, node name, chain name).
+        #[serde(default)]
+        node: Option<(String, String, String)>,
     }
     let d: Data = serde_json::from_str(&s.data).map_err(Error::internal)?;
     let basis = Basis::parse(&s.basis_kind, &s.basis_id)?;
@@ -1436,7 +1482,7 @@ fn stored_view(s: StoredConsortium) -> Result<Proposal> {
         title: s.title,
         basis,
         basis_label: s.basis_label,
-        node: None,
+        node: d.node,
         members: d.members,
         relations: d.relations,
         warnings: vec![],

@@ -85,7 +85,12 @@ pub fn clean_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control())
+        // Control characters, and the invisible format characters (bidirectional overrides,
+        // zero-width marks) that could disguise an extension: a right-to-left override before 「fdp.exe」.
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(*c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+        })
         .take(100)
         .collect::<String>()
         .trim()
@@ -94,6 +99,28 @@ pub fn clean_name(name: &str) -> String {
         "佐证材料".to_string()
     } else {
         cleaned
+    }
+}
+
+/// The name a file is stored and downloaded under: `clean_name`, with the extension of what the
+/// content is (a PDF named 「x.html」 is downloaded as 「x.html.pdf」, never opened as a page).
+pub fn stored_name(name: &str, media_type: &str) -> String {
+    let name = clean_name(name);
+    let wanted: &[&str] = match media_type {
+        PDF => &["pdf"],
+        PNG => &["png"],
+        JPEG => &["jpg", "jpeg"],
+        XLSX => &["xlsx"],
+        _ => return name,
+    };
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if wanted.contains(&ext.as_str()) {
+        name
+    } else {
+        format!("{name}.{}", wanted[0])
     }
 }
 
@@ -155,7 +182,7 @@ impl App {
             round_id: round.to_string(),
             unit_id: unit.to_string(),
             indicator: indicator.to_string(),
-            file_name: clean_name(file_name),
+            file_name: stored_name(file_name, media_type),
             media_type: media_type.to_string(),
             size: bytes.len() as i64,
             sha256: crate::auth::password::sha256_bytes_hex(bytes),
@@ -201,5 +228,21 @@ impl App {
             }) => Err(missing()),
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_name_carries_the_extension_of_its_content_and_no_invisible_characters() {
+        assert_eq!(stored_name("证书.pdf", PDF), "证书.pdf");
+        assert_eq!(stored_name("证书.PDF", PDF), "证书.PDF");
+        assert_eq!(stored_name("x.html", PDF), "x.html.pdf");
+        assert_eq!(stored_name("照片.jpeg", JPEG), "照片.jpeg");
+        assert_eq!(stored_name("表", XLSX), "表.xlsx");
+        assert_eq!(stored_name("报告\u{202E}fdp.exe", PDF), "报告fdp.exe.pdf");
+        assert_eq!(stored_name("../../etc/\u{200B}", PNG), "佐证材料.png");
     }
 }

@@ -75,10 +75,7 @@ pub(crate) struct Derived {
     /// 政策找企业: (rule, caller's role, scope and date) → every enterprise's verdict.
     pub policy_matches: Cache<(String, String), policy::Classified>,
     /// 政策找企业: the caller's scope → its enterprises with their facts (shared by every rule).
-    pub policy_inputs: Cache<String, Vec<policy::OrgInput>>,
-    /// 政策找企业: (caller's scope, a fact's declaration) → that fact of every enterprise of the
-    /// scope, as a column (rules declaring the same fact share it).
-    pub policy_columns: Cache<(String, String), innomesh_policy::Column>,
+    pub policy_inputs: Cache<String, policy::Inputs>,
     pub common_problems: Cache<Option<usize>, Vec<deals::CommonProblem>>,
     pub dictionaries: Mutex<Option<Arc<dictionaries::Active>>>,
 }

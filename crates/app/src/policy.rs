@@ -180,12 +180,35 @@ pub struct ConditionText {
 /// the requirement each 差一项 enterprise misses and how many 待补充 enterprises miss each fact.
 /// The reasons of a listed enterprise are computed when it is shown.
 pub(crate) struct Classified {
-    inputs: Arc<Vec<OrgInput>>,
+    inputs: Arc<Inputs>,
     categories: Vec<Category>,
     counts: CategoryCounts,
     near_miss: Vec<(u32, String)>,
     missing: Vec<(String, usize)>,
     version: String,
+}
+
+/// A scope's enterprises for matching, with the fact columns built from exactly these (so a
+/// column never outlives, or mixes with, the enterprises it was built from).
+pub(crate) struct Inputs {
+    orgs: Vec<OrgInput>,
+    /// (date, a fact's declaration) → that fact of every enterprise, shared by the rules
+    /// declaring it.
+    columns: std::sync::Mutex<HashMap<(String, String), Arc<Column>>>,
+}
+
+impl Inputs {
+    fn column(&self, def: &FactDef, date: Date) -> Arc<Column> {
+        let key = (date.to_string(), format!("{def:?}"));
+        if let Some(c) = self.columns.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return c;
+        }
+        let c = Arc::new(fact_column(def, &self.orgs, date));
+        if let Ok(mut m) = self.columns.lock() {
+            m.insert(key, c.clone());
+        }
+        c
+    }
 }
 
 /// Which part of a policy's lists to show: one category (or each of the three) from `offset`,
@@ -501,11 +524,14 @@ impl App {
 
     /// The enterprises the caller may match, loaded once per registry version and scope for
     /// every rule.
-    fn match_inputs(&self, who: &Principal) -> Result<Arc<Vec<OrgInput>>> {
+    fn match_inputs(&self, who: &Principal) -> Result<Arc<Inputs>> {
         let key = format!("{}:{}", who.role.code(), who.scope);
-        self.derived
-            .policy_inputs
-            .get_current(self, key, || self.load_inputs(who))
+        self.derived.policy_inputs.get_current(self, key, || {
+            Ok::<_, Error>(Inputs {
+                orgs: self.load_inputs(who)?,
+                columns: Default::default(),
+            })
+        })
     }
 
     /// Organisations the caller may match: enterprises in its scope.
@@ -647,15 +673,12 @@ impl App {
             .valid_from
             .to_string();
         let inputs = self.match_inputs(who)?;
-        let scope = format!("{}:{}:{}", who.role.code(), who.scope, date);
-        let mut table = FactTable::new(inputs.len());
+        let mut table = FactTable::new(inputs.orgs.len());
         for def in &rule.facts {
-            let column = self.derived.policy_columns.get_current(
-                self,
-                (scope.clone(), format!("{def:?}")),
-                || Ok::<_, Error>(fact_column(def, &inputs, date)),
-            )?;
-            table.insert(&def.key, (*column).clone()).map_err(invalid)?;
+            let column = inputs.column(def, date);
+            table
+                .insert(&def.key, (*column).clone())
+                .map_err(Error::internal)?;
         }
         let c = CompiledRule::new(rule, date)
             .map_err(invalid)?
@@ -666,7 +689,7 @@ impl App {
             near_miss: c.counts.near_miss,
             unknown: c.counts.unknown,
             ineligible: c.counts.ineligible,
-            total: inputs.len(),
+            total: inputs.orgs.len(),
         };
         Ok(Classified {
             inputs,
@@ -687,7 +710,7 @@ impl App {
         let counts = cl.counts.clone();
         let mut district: BTreeMap<String, GroupCounts> = BTreeMap::new();
         let mut industry: BTreeMap<String, GroupCounts> = BTreeMap::new();
-        for (input, &c) in cl.inputs.iter().zip(&cl.categories) {
+        for (input, &c) in cl.inputs.orgs.iter().zip(&cl.categories) {
             let o = &input.org;
             district
                 .entry(o.region.as_str().to_string())
@@ -1272,7 +1295,7 @@ fn listed(
         .skip(offset)
         .take(limit)
         .map(|(i, _)| {
-            let input = &cl.inputs[i];
+            let input = &cl.inputs.orgs[i];
             let v = evaluate(rule, &facts_for(rule, input, date), date)
                 .map_err(|e| Error::invalid(e.to_string()))?;
             Ok(match_row(rule, &input.org, &v))

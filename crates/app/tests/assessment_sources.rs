@@ -548,7 +548,8 @@ fn evidence_files_are_checked_by_content_stored_audited_and_shown_to_those_allow
         )
         .unwrap();
     assert_eq!(f.media_type, "application/pdf");
-    assert_eq!(f.file_name, "人才证书.png");
+    // Downloaded under the extension of what it is, never of what it was called.
+    assert_eq!(f.file_name, "人才证书.png.pdf");
     assert_eq!(f.size, pdf().len() as i64);
     assert_eq!(
         f.sha256,

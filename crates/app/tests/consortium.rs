@@ -267,7 +267,41 @@ fn saving_checks_members_and_keeps_the_proposal() {
         .unwrap();
     assert_eq!(list[0].lead, lead.name);
     let firm = principal(&app, "lead", Role::Enterprise, &lead.id);
-    assert_eq!(app.consortium(&firm, &id).unwrap().title, "测试联合体");
+    let seen = app.consortium(&firm, &id).unwrap();
+    assert_eq!(seen.title, "测试联合体");
+    // The chain node is kept with the saved proposal (its page and annex name it).
+    let full = app.consortium(&city, &id).unwrap();
+    assert!(full
+        .node
+        .as_ref()
+        .is_some_and(|n| !n.1.is_empty() && !n.2.is_empty()));
+    // A member reads its own reason; the others' (their finances) and the note stay with the
+    // bureau.
+    for m in &seen.members {
+        let theirs = full
+            .members
+            .iter()
+            .find(|f| f.id == m.id && f.role == m.role)
+            .unwrap();
+        if m.id == lead.id {
+            assert_eq!(m.reason, theirs.reason);
+        } else {
+            assert_ne!(m.reason, theirs.reason);
+        }
+    }
+    assert!(seen
+        .relations
+        .iter()
+        .all(|l| l.a == lead.id || l.b == lead.id));
+    // District clerks do not assemble consortia: they read their district only.
+    let clerk = principal(&app, "clerk", Role::DistrictStaff, "150203");
+    assert_eq!(app.consortia(&clerk).unwrap_err().code, Code::Forbidden);
+    assert_eq!(
+        app.propose_consortium(&clerk, &Basis::Node(node.clone()))
+            .unwrap_err()
+            .code,
+        Code::Forbidden
+    );
     let other = app
         .repo()
         .all(EntityKind::Organisation)

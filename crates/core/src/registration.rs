@@ -179,6 +179,21 @@ fn contract_type(text: &str) -> Option<ContractType> {
     }
     // Sub-types as registration systems write them: 技术开发（委托开发）, 技术转让（专利权）,
     // 专利实施许可, 技术服务（技术培训）, 技术中介 …
+    // The leading category decides (技术服务（软件开发） is a service, 技术咨询（开发可行性论证）
+    // a consultation); the words inside only when no category leads.
+    for (lead, c) in [
+        ("技术开发", ContractType::Development),
+        ("技术转让", ContractType::Transfer),
+        ("技术许可", ContractType::Licence),
+        ("技术咨询", ContractType::Consulting),
+        ("技术服务", ContractType::Service),
+        ("技术中介", ContractType::Service),
+        ("技术培训", ContractType::Service),
+    ] {
+        if t.starts_with(lead) {
+            return Some(c);
+        }
+    }
     let has = |w: &str| t.contains(w);
     if has("开发") {
         Some(ContractType::Development)
@@ -686,5 +701,32 @@ impl Ctx<'_> {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod contract_type_tests {
+    use super::*;
+
+    #[test]
+    fn the_leading_category_decides_the_contract_type() {
+        assert_eq!(
+            contract_type("技术服务（软件开发）"),
+            Some(ContractType::Service)
+        );
+        assert_eq!(
+            contract_type("技术咨询（开发可行性论证）"),
+            Some(ContractType::Consulting)
+        );
+        assert_eq!(
+            contract_type("技术开发（委托开发）"),
+            Some(ContractType::Development)
+        );
+        assert_eq!(contract_type("专利实施许可"), Some(ContractType::Licence));
+        assert_eq!(
+            contract_type("技术转让（专利权）"),
+            Some(ContractType::Transfer)
+        );
+        assert_eq!(contract_type("其他"), None);
     }
 }

@@ -128,11 +128,11 @@ GET    /api/deals/performance                 =                                 
 GET    /api/deals/brokers/{id}                /api/deals/brokers/@M                      -            200  200  403  403  403  200  200  403  403  403  // a manager sees their own performance
 GET    /api/deals/network                     =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /api/deals/problems                    =                                          -            200  200  403  403  403  403  200  403  403  403
-GET    /api/consortia/propose                 /api/consortia/propose?node=@NODE          -            200  200  403  403  403  403  200  403  403  403  // 创新联合体: the bureau proposes
-GET    /api/consortia                         =                                          -            200  200  403  200  200  200  200  403  403  403  // members see the proposals naming them
-POST   /api/consortia                         =                                          cons         201  201  403  403  403  403  403  403  403  403
-GET    /api/consortia/{id}                    /api/consortia/@CS                         -            200  200  403  200  404  404  200  403  403  403  // the own enterprise leads @CS
-GET    /api/consortia/{id}/export             /api/consortia/@CS/export                  -            200  200  403  200  403  404  200  403  403  403
+GET    /api/consortia/propose                 /api/consortia/propose?node=@NODE          -            200  403  403  403  403  403  200  403  403  403  // 创新联合体: the bureau proposes
+GET    /api/consortia                         =                                          -            200  403  403  200  200  200  200  403  403  403  // members see the proposals naming them
+POST   /api/consortia                         =                                          cons         201  403  403  403  403  403  403  403  403  403
+GET    /api/consortia/{id}                    /api/consortia/@CS                         -            200  403  403  200  404  404  200  403  403  403  // the own enterprise leads @CS
+GET    /api/consortia/{id}/export             /api/consortia/@CS/export                  -            200  403  403  200  403  404  200  403  403  403
 GET    /api/shared-services                   =                                          -            200  200  200  200  200  200  200  403  403  403  // 开放共享: every unit reads the offers
 POST   /api/shared-services                   =                                          new:@SS      201  201  403  201  403  403  403  403  403  403
 POST   /api/shared-services                   =                                          new:@SS2     201  403  403  403  403  403  403  403  403  403  // an enterprise offers only in its own name
@@ -426,10 +426,10 @@ GET    /deals                                 =                                 
 GET    /deals/brokers/{id}                    /deals/brokers/@M                          -            200  200  403  403  403  200  200  403  403  403
 GET    /deals/network                         =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /deals/problems                        =                                          -            200  200  403  403  403  403  200  403  403  403
-GET    /consortia                             =                                          -            200  200  403  200  200  200  200  403  403  403
-POST   /consortia                             =                                          f:title=T&basis_kind=node&basis_id=@NODE&m0.role=lead&m0.id=@E&m0.keep=1&m0.reason=R 303  303  403  403  403  403  403  403  403  403
-GET    /consortia/new                         /consortia/new?node=@NODE                  -            200  200  403  403  403  403  200  403  403  403
-GET    /consortia/{id}                        /consortia/@CS                             -            200  200  403  200  404  404  200  403  403  403
+GET    /consortia                             =                                          -            200  403  403  200  200  200  200  403  403  403
+POST   /consortia                             =                                          f:title=T&basis_kind=node&basis_id=@NODE&m0.role=lead&m0.id=@E&m0.keep=1&m0.reason=R 303  403  403  403  403  403  403  403  403  403
+GET    /consortia/new                         /consortia/new?node=@NODE                  -            200  403  403  403  403  403  200  403  403  403
+GET    /consortia/{id}                        /consortia/@CS                             -            200  403  403  200  404  404  200  403  403  403
 GET    /sharing                               =                                          -            200  200  200  200  200  200  200  403  403  403
 POST   /sharing/book                          =                                          f:service=@SS&date=2020-01-06&start=10:00&end=11:00&requester=@E 303  403  403  303  403  403  403  403  403  403  // refused slot: back to the calendar with the reason
 GET    /sharing/bookings                      =                                          -            200  200  200  200  200  200  200  403  403  403

@@ -106,6 +106,13 @@ pub trait AssessmentStore {
         actor: &Actor,
     ) -> Result<(), StoreError>;
     fn assessment_entries(&self, round_id: &str) -> Result<Vec<AssessmentEntry>, StoreError>;
+    /// One unit's figure for one indicator of a round, when entered.
+    fn assessment_entry(
+        &self,
+        round_id: &str,
+        unit_id: &str,
+        indicator: &str,
+    ) -> Result<Option<AssessmentEntry>, StoreError>;
     /// 填报: enters or replaces a value (status `submitted`); refused once the round is published.
     fn assessment_entry_submit(
         &self,

@@ -90,7 +90,11 @@ pub async fn overview(
         let f = st2.deal_figures(&who, year)?;
         let (intermediaries, managers) = st2.broker_performance(&who)?;
         let mut b = String::from("<h1>技术交易与成果转化</h1>");
-        b.push_str("<div class=\"actions\"><a class=\"btn secondary\" href=\"/tech-deals\">交易台账</a><a class=\"btn secondary\" href=\"/tech-deals/new\">登记交易</a><a class=\"btn secondary\" href=\"/import\">导入技术合同登记表</a><a class=\"btn secondary\" href=\"/deals/network\">转化网络图</a><a class=\"btn secondary\" href=\"/deals/problems\">共性技术问题</a><a class=\"btn secondary\" href=\"/consortia\">创新联合体组建</a></div>");
+        b.push_str("<div class=\"actions\"><a class=\"btn secondary\" href=\"/tech-deals\">交易台账</a><a class=\"btn secondary\" href=\"/tech-deals/new\">登记交易</a><a class=\"btn secondary\" href=\"/import\">导入技术合同登记表</a><a class=\"btn secondary\" href=\"/deals/network\">转化网络图</a><a class=\"btn secondary\" href=\"/deals/problems\">共性技术问题</a>");
+        if st2.may_build_consortia(&who) {
+            b.push_str("<a class=\"btn secondary\" href=\"/consortia\">创新联合体组建</a>");
+        }
+        b.push_str("</div>");
         b.push_str("<form method=\"get\" class=\"inline\"><label>签约年份 <input name=\"year\" size=\"6\" placeholder=\"全部\"");
         if let Some(y) = year {
             b.push_str(&format!(" value=\"{y}\""));
@@ -286,6 +290,7 @@ pub async fn problems(State(st): State<AppState>, Who(who): Who) -> Response {
     let st2 = st.clone();
     let res = blocking(move || -> Result<String, ApiError> {
         let list = st2.common_problems(&who, None)?;
+        let may_build = st2.may_build_consortia(&who);
         let mut b = String::from("<h1>共性技术问题</h1><p class=\"muted\">未签约的技术需求按所问的问题自动归类（匹配引擎的文本表示 + 聚类），只列出至少两家单位提出的类：这些是组建创新联合体、开展关键共性技术攻关的候选。</p>");
         if list.is_empty() {
             b.push_str("<p class=\"muted\">暂无两家以上单位共同提出的问题。</p>");
@@ -306,10 +311,12 @@ pub async fn problems(State(st): State<AppState>, Who(who): Who) -> Response {
                     .collect();
                 b.push_str(&format!("相关产业链节点：{}", nodes.join("、")));
             }
-            b.push_str(&format!(
-                " <a class=\"btn secondary\" href=\"/consortia/new?problem={}\">组建创新联合体</a>",
-                i + 1
-            ));
+            if may_build {
+                b.push_str(&format!(
+                    " <a class=\"btn secondary\" href=\"/consortia/new?problem={}\">组建创新联合体</a>",
+                    i + 1
+                ));
+            }
             b.push_str("</p><ul>");
             for (id, title, org) in &c.demands {
                 b.push_str(&format!(

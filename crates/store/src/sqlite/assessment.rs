@@ -285,6 +285,20 @@ impl AssessmentStore for SqliteStore {
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
     }
 
+    fn assessment_entry(
+        &self,
+        round_id: &str,
+        unit_id: &str,
+        indicator: &str,
+    ) -> Result<Option<AssessmentEntry>, StoreError> {
+        let conn = self.conns.read();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM assessment_entries WHERE round_id = $1 AND unit_id = $2 AND indicator = $3"
+        ))?;
+        let mut rows = stmt.query_map([round_id, unit_id, indicator], entry_row)?;
+        rows.next().transpose().map_err(Into::into)
+    }
+
     fn assessment_entry_submit(
         &self,
         e: &AssessmentEntry,
