@@ -437,8 +437,17 @@ def main():
             browser.click(sel)
             browser.click(browser.find("#map-ind option[value=rd]"))
             browser.click(browser.find("#map button[type=submit]"))
-            browser.wait_text("着色指标")
-            check("研发投入强度示意图" in browser.js("return document.querySelector('#map svg').getAttribute('aria-label');"), "map indicator not applied")
+            # The old page also says 着色指标: wait for the new address, then for its map (the
+            # document may still be loading when the address changes).
+            browser.wait_url("map=rd")
+            label, deadline = "", time.time() + 20
+            while "研发投入强度示意图" not in label and time.time() < deadline:
+                try:
+                    label = browser.js("var s = document.querySelector('#map svg'); return s ? s.getAttribute('aria-label') : '';") or ""
+                except RuntimeError:  # the page is being replaced
+                    label = ""
+                time.sleep(0.1)
+            check("研发投入强度示意图" in label, f"map indicator not applied: {label!r}")
 
         def chain():
             browser.go(base + "/chains")
