@@ -97,6 +97,9 @@ include-method = "GET"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
 TOML
 
+# A failing run prints the server's own lines (its stderr names the cause of a 5xx), so a CI log
+# that shows the failure also shows why.
+status=0
 "$VENV/bin/st" --config-file "$CONFIG" run "http://127.0.0.1:$PORT/api/openapi.json" \
   --checks all \
   --suppress-health-check=too_slow \
@@ -106,4 +109,9 @@ TOML
   --workers 1 \
   --request-timeout 30 \
   --no-color \
-  "$@"
+  "$@" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "== schemathesis failed ($status): the server's log, demo output left out"
+  grep -v -e '^生成' -e '^导入' -e '^示例' "$DATA/server.log" | tail -n 60 || true
+fi
+exit "$status"
