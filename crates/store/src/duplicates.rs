@@ -31,8 +31,8 @@ impl DuplicateVerdict {
 
     pub fn parse(s: &str) -> Option<DuplicateVerdict> {
         match s.trim() {
-            "confirmed" | "确认重复" => Some(DuplicateVerdict::Confirmed),
-            "excluded" | "排除" => Some(DuplicateVerdict::Excluded),
+            "confirmed" => Some(DuplicateVerdict::Confirmed),
+            "excluded" => Some(DuplicateVerdict::Excluded),
             _ => None,
         }
     }
