@@ -966,7 +966,10 @@ fn duplicate_decisions_are_kept_with_their_history(open: Open) {
     let d1 = repo
         .duplicate_decide("AP000002", "AP000001", Confirmed, "", Some(0.82), &officer)
         .unwrap();
-    assert_eq!((d1.app_a.as_str(), d1.app_b.as_str()), ("AP000001", "AP000002"));
+    assert_eq!(
+        (d1.app_a.as_str(), d1.app_b.as_str()),
+        ("AP000001", "AP000002")
+    );
     assert_eq!(d1.decision, Confirmed);
     assert_eq!(d1.score, Some(0.82));
     assert_eq!(
@@ -991,7 +994,14 @@ fn duplicate_decisions_are_kept_with_their_history(open: Open) {
     assert_eq!(repo.duplicate_decisions().unwrap(), vec![d1.clone()]);
     // A later decision supersedes the earlier one, which stays in the pair's history.
     let d2 = repo
-        .duplicate_decide("AP000001", "AP000002", Excluded, " 同一项目的分期申报，已核实 ", None, &officer)
+        .duplicate_decide(
+            "AP000001",
+            "AP000002",
+            Excluded,
+            " 同一项目的分期申报，已核实 ",
+            None,
+            &officer,
+        )
         .unwrap();
     assert_eq!(d2.reason, "同一项目的分期申报，已核实");
     let d3 = repo
@@ -1002,12 +1012,19 @@ fn duplicate_decisions_are_kept_with_their_history(open: Open) {
         repo.duplicate_history("AP000002", "AP000001").unwrap(),
         vec![d1, d2]
     );
-    assert!(repo.duplicate_history("AP000002", "AP000003").unwrap().is_empty());
+    assert!(repo
+        .duplicate_history("AP000002", "AP000003")
+        .unwrap()
+        .is_empty());
     // Audited with the actor's role and source, but not a registry version (derived data stay).
     let log = repo.audit(None, Some("AP000001/AP000002"), 10).unwrap();
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].kind.as_deref(), Some("duplicate_decision"));
-    assert!(log[0].detail.contains("排除") && log[0].detail.contains("分期申报"), "{:?}", log[0]);
+    assert!(
+        log[0].detail.contains("排除") && log[0].detail.contains("分期申报"),
+        "{:?}",
+        log[0]
+    );
     assert_eq!(
         (log[0].role.as_str(), log[0].source.as_str()),
         ("市级工作人员", "10.0.0.9")

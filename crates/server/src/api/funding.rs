@@ -9,9 +9,9 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use innomesh_app::duplicates::{DecisionFilter, ReviewKind, ReviewQuery, ReviewSort};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use innomesh_app::duplicates::{DecisionFilter, ReviewKind, ReviewQuery, ReviewSort};
 use innomesh_core::{EntityKind, Record};
 use serde_json::{json, Value};
 
@@ -79,7 +79,8 @@ async fn duplicates(
             .iter()
             .map(|i| {
                 let mut v = serde_json::to_value(i).map_err(ApiError::internal)?;
-                v["pair"] = serde_json::to_value(i.row.pair.as_ref()).map_err(ApiError::internal)?;
+                v["pair"] =
+                    serde_json::to_value(i.row.pair.as_ref()).map_err(ApiError::internal)?;
                 Ok(v)
             })
             .collect::<Result<_, ApiError>>()?;
@@ -142,7 +143,13 @@ async fn decide(
         )
     })?;
     let v = blocking(move || -> Result<Value, ApiError> {
-        Ok(json!(st.decide_duplicate(&who, &a, &b, &d.decision, &d.reason)?))
+        Ok(json!(st.decide_duplicate(
+            &who,
+            &a,
+            &b,
+            &d.decision,
+            &d.reason
+        )?))
     })
     .await??;
     Ok(Json(v))

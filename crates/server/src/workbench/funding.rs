@@ -169,11 +169,7 @@ fn enc(s: &str) -> String {
 }
 
 fn redirect(to: String) -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [(axum::http::header::LOCATION, to)],
-    )
-        .into_response()
+    (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response()
 }
 
 fn flash(p: &Params) -> String {
@@ -271,7 +267,10 @@ fn list_href(q: &ReviewQuery, change: &[(&str, Option<&str>)]) -> String {
     if params.is_empty() {
         "/funding/duplicates".to_string()
     } else {
-        let qs: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
+        let qs: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", enc(v)))
+            .collect();
         format!("/funding/duplicates?{}", qs.join("&amp;"))
     }
 }
@@ -545,8 +544,22 @@ pub async fn pair(
         )
     };
     body.push_str("<div class=\"sidebyside\">");
-    body.push_str(&side("A", "B", &r.a, &v.text_a, &v.reused_a, &v.boilerplate_a));
-    body.push_str(&side("B", "A", &r.b, &v.text_b, &v.reused_b, &v.boilerplate_b));
+    body.push_str(&side(
+        "A",
+        "B",
+        &r.a,
+        &v.text_a,
+        &v.reused_a,
+        &v.boilerplate_a,
+    ));
+    body.push_str(&side(
+        "B",
+        "A",
+        &r.b,
+        &v.text_b,
+        &v.reused_b,
+        &v.boilerplate_b,
+    ));
     body.push_str("</div>");
     if let Some(people) = &p.people {
         body.push_str(&format!("<h2>共同成员（较小团队中的 {}）</h2><table><thead><tr><th>A 中姓名</th><th>B 中姓名</th><th>身份证号（脱敏）</th></tr></thead><tbody>", pct(people.share)));
@@ -576,7 +589,10 @@ pub async fn pair(
     }
     body.push_str("<section class=\"decision\"><h2>审查决定</h2>");
     match &v.decision {
-        Some(d) => body.push_str(&format!("<p id=\"current-decision\">{}</p>", decision_text(d))),
+        Some(d) => body.push_str(&format!(
+            "<p id=\"current-decision\">{}</p>",
+            decision_text(d)
+        )),
         None => body.push_str("<p id=\"current-decision\">待审查</p>"),
     }
     if v.history.len() > 1 {
