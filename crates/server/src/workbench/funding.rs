@@ -443,6 +443,7 @@ pub async fn duplicates(
         nav.push_str("</p>");
         body.push_str(&nav);
     }
+    body.push_str("<style>nav.tabs{margin:.3rem 0}nav.tabs a[aria-current]{font-weight:600;color:inherit;text-decoration:none;border-bottom:2px solid currentColor}</style>");
     html("疑似重复申报", "/funding", &body, &st)
 }
 
@@ -640,13 +641,21 @@ pub async fn decide(
     let reason = param(&p, "reason").unwrap_or("").to_string();
     let st2 = st.clone();
     let (a2, b2, reason2) = (a.clone(), b.clone(), reason.clone());
-    match blocking(move || st2.decide_duplicate(&who, &a2, &b2, &decision, &reason2)).await {
-        Ok(Ok(d)) => redirect(format!(
+    let decided = blocking(move || {
+        let d = st2.decide_duplicate(&who, &a2, &b2, &decision, &reason2)?;
+        // The pair by its titles in the message (names, not codes).
+        let titles = st2
+            .duplicate_pair(&who, &d.app_a, &d.app_b)
+            .map(|v| (v.row.a.title, v.row.b.title))
+            .unwrap_or_else(|_| (d.app_a.clone(), d.app_b.clone()));
+        Ok::<_, innomesh_app::Error>((d, titles))
+    })
+    .await;
+    match decided {
+        Ok(Ok((d, (ta, tb)))) => redirect(format!(
             "/funding/duplicates?ok={}",
             enc(&format!(
-                "{} 与 {}：{}{}",
-                d.app_a,
-                d.app_b,
+                "「{ta}」与「{tb}」：{}{}",
                 d.decision.label(),
                 if d.decision == DuplicateVerdict::Excluded {
                     "，默认列表不再显示这一对（「已排除」中可查）"
