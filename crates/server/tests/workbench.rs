@@ -90,6 +90,36 @@ async fn funding_pages() {
     .await;
     assert_eq!(s, StatusCode::OK);
     assert!(bad.contains("统一社会信用代码无效"));
+    // A draft checked against the applicant's own applications names the applicant and the
+    // earlier applications by name, not by code.
+    let (_, list) = page(&app, "GET", "/api/applications?per_page=1", "").await;
+    let first: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let a = &first["items"][0];
+    let form = format!(
+        "applicant={}&title=x&text={}",
+        a["applicant"].as_str().unwrap(),
+        percent(a["abstract_text"].as_str().unwrap())
+    );
+    let (s, checked) = page(&app, "POST", "/funding/check", &form).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        checked.contains(&format!(">{}</a>", a["title"].as_str().unwrap())),
+        "earlier application by title"
+    );
+    assert!(!checked.contains(&format!(">{}</a>", a["id"].as_str().unwrap())));
+}
+
+/// Form encoding of a value.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// Decodes the few entities the pages write.

@@ -726,18 +726,42 @@ pub async fn check_submit(
         sections: vec![],
     };
     let st2 = st.clone();
-    let res = blocking(move || {
-        st2.check_draft(&who, &draft)
-            .map_err(crate::error::ApiError::from)
+    let code = applicant.as_str().to_string();
+    let res = blocking(move || -> Result<_, crate::error::ApiError> {
+        let matches = st2.check_draft(&who, &draft)?;
+        // Names, not codes: the applicant and the earlier applications as the caller may read
+        // them (an enterprise its own; a missing one keeps its code).
+        let name = match st2.get(&who, innomesh_core::EntityKind::Organisation, &code) {
+            Ok(Some(r)) => r.name().to_string(),
+            _ => String::new(),
+        };
+        let titles: std::collections::HashMap<String, String> = matches
+            .iter()
+            .filter_map(
+                |m| match st2.get(&who, innomesh_core::EntityKind::Application, &m.b) {
+                    Ok(Some(r)) => Some((m.b.clone(), r.name().to_string())),
+                    _ => None,
+                },
+            )
+            .collect();
+        Ok((matches, name, titles))
     })
     .await;
-    let matches = match res {
+    let (matches, name, titles) = match res {
         Ok(Ok(m)) => m,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
     let mut body = format!(
-        "<h1>申报前查重自查</h1><p>申报单位 {}：与本单位以往申报比对，",
-        escape(applicant.as_str())
+        "<h1>申报前查重自查</h1><p>申报单位 {}{}：与本单位以往申报比对，",
+        escape(&name),
+        if name.is_empty() {
+            escape(applicant.as_str())
+        } else {
+            format!(
+                " <small class=\"muted\">{}</small>",
+                escape(applicant.as_str())
+            )
+        }
     );
     if matches.is_empty() {
         body.push_str("未发现明显重复。</p>");
@@ -750,7 +774,7 @@ pub async fn check_submit(
             body.push_str(&format!(
                 "<li><a href=\"/applications/{}\">{}</a>：{}，正文复用 {}</li>",
                 escape(&m.b),
-                escape(&m.b),
+                escape(titles.get(&m.b).unwrap_or(&m.b)),
                 m.kinds
                     .iter()
                     .map(kind_label)
