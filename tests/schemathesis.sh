@@ -53,6 +53,8 @@ done
 #   `Record::validate` (dates in order, amounts that add up) — no JSON Schema holds a check digit
 #   or the registry's contents.
 # - the pre-submission check of an application draft (422): the same record rules.
+# - a decision on a flagged duplicate pair (422): an exclusion needs a reason that is more than
+#   whitespace (Rust's and ECMA-262's whitespace differ, so no pattern states it exactly).
 # - demand transitions (422): one stage at a time from the demand's current stage.
 # - chain simulation (422): the target organisation and the chain node must exist.
 # - dictionary saves (422): each line's format (「词 词频 词性」, alias groups).
@@ -87,7 +89,7 @@ include-method = "PUT"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 
 [[operations]]
-include-path-regex = "^/api/(funding/check-draft|demands/[{]id[}]/transition|chains/simulate|dictionaries/[{]which[}]|alloc/plan|alloc/repair)\$"
+include-path-regex = "^/api/(funding/check-draft|funding/duplicates/[{]a[}]/[{]b[}]/decision|demands/[{]id[}]/transition|chains/simulate|dictionaries/[{]which[}]|alloc/plan|alloc/repair)\$"
 include-method-regex = "^(POST|PUT)\$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 

@@ -9,6 +9,7 @@ Prints PASS/FAIL per step and a final line `N passed, M failed`; exits 1 on any 
 
 import base64
 import json
+import re
 import os
 import shutil
 import socket
@@ -768,6 +769,41 @@ def main():
             text = browser.body_text()
             check("人才证书.pdf" in text, "the review queue does not show the evidence file")
 
+        def duplicate_review():
+            # 重复申报审查: the programme officer opens the duplicate list (applicants by name,
+            # grouped by kind), a pair side by side whose figure counts what is highlighted,
+            # excludes it with a reason, and it leaves the default list (kept under 已排除).
+            browser.go(base + "/funding/duplicates")
+            text = browser.wait_text("正文相同")
+            check("成员相同" in text and "预算相同" in text and "待审查" in text, "the list is not grouped by kind")
+            check(not re.search(r"\b(20\d\d) · \1\b", text), "the list repeats the year")
+            browser.screenshot("50-duplicates-list", full=True)
+            link = browser.find("section[data-kind=text] a[href^='/funding/duplicates/']")
+            pair = browser.call("GET", f"/element/{link}/attribute/href")
+            pair = "/" + pair.split("/", 3)[-1] if pair.startswith("http") else pair
+            browser.click(link)
+            text = browser.wait_text("审查决定")
+            check("不计套话共" in text and "申报单位" in text, "the pair page does not explain its figure")
+            shown = browser.js("return [...document.querySelectorAll('.figure[data-reuse]')].map(e => +e.dataset.reuse);")
+            counted = browser.js(
+                "return [...document.querySelectorAll('article.side .text')].map(t => {"
+                " const n = s => s.replace(/\\s/g, '').length;"
+                " const grey = [...t.querySelectorAll('.bp')].reduce((a, e) => a + n(e.textContent), 0);"
+                " const marked = [...t.querySelectorAll('mark')].reduce((a, e) => a + n(e.textContent), 0);"
+                " return marked / (n(t.textContent) - grey); });")
+            check(len(shown) == 2 and all(abs(a - b) < 1e-3 for a, b in zip(shown, counted)),
+                  f"figures {shown} do not count the highlighted text {counted}")
+            browser.screenshot("51-duplicate-pair", full=True)
+            browser.type(browser.find("#exclude-form textarea[name=reason]"), "同一项目的分期申报，已与主管部门核实（浏览器测试）")
+            browser.click(browser.find("#exclude-form button"))
+            text = browser.wait_text("默认列表不再显示")
+            gone = browser.js("return document.querySelectorAll(arguments[0]).length;", f"a[href='{pair}']")
+            check(gone == 0, f"the excluded pair {pair} is still listed")
+            browser.screenshot("52-duplicate-excluded")
+            browser.go(base + "/funding/duplicates?decision=excluded")
+            text = browser.wait_text("已排除")
+            check("分期申报" in text and browser.find_all(f"a[href='{pair}']"), "the excluded pair is not under 已排除")
+
         step("log in as city staff", login)
         step("search for an enterprise", search)
         step("open it", open_detail)
@@ -787,6 +823,7 @@ def main():
         step("a platform enters its figure and uploads evidence, seeing only its own scorecard", platform_journey)
         step("book a shared instrument, record the hours, claim and approve a voucher", sharing_journey)
         step("build a consortium for a chain gap, adjust, save and export it", consortium_journey)
+        step("review a duplicate pair by its highlighted text and exclude it with a reason", duplicate_review)
     except Exception as e:
         results.append(("setup", False, str(e)))
         print(f"FAIL setup: {e}", flush=True)

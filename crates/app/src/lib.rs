@@ -15,6 +15,7 @@ pub mod consortium;
 pub mod dashboard;
 pub mod deals;
 pub mod dictionaries;
+pub mod duplicates;
 mod error;
 pub mod evidence;
 pub mod facets;
@@ -71,6 +72,7 @@ pub(crate) struct Derived {
     pub dashboard: Cache<(), dashboard::Figures>,
     pub funding_overview: Cache<Option<i32>, funding::Overview>,
     pub duplicates: Cache<(), Vec<innomesh_dedup::FlaggedPair>>,
+    pub duplicate_review: Cache<(), duplicates::Review>,
     pub sample_plans: Cache<(usize, u64), alloc::Planned>,
     /// 政策找企业: (rule, caller's role, scope and date) → every enterprise's verdict.
     pub policy_matches: Cache<(String, String), policy::Classified>,

@@ -46,6 +46,14 @@ pub struct TextEvidence {
     pub title_similarity: Option<f64>,
     /// Matched sentence pairs, in `a`'s order.
     pub passages: Vec<AlignedPassage>,
+    /// Sentences of `a` counted as reused in `b`: exactly the ones `share_a` and
+    /// `sentence_share_a` count (a passage may also pair a sentence of `a` that is only the
+    /// nearest one to a reused sentence of `b`).
+    #[serde(default)]
+    pub reused_a: Vec<Span>,
+    /// Sentences of `b` counted as reused in `a` (`share_b`, `sentence_share_b`).
+    #[serde(default)]
+    pub reused_b: Vec<Span>,
     /// Sentences of `a` excluded as boilerplate.
     pub boilerplate_a: Vec<Span>,
     /// Sentences of `b` excluded as boilerplate.
@@ -373,7 +381,12 @@ pub fn evidence(a: &Profile, b: &Profile, cfg: &DedupConfig) -> TextEvidence {
         }
     }
     passages.sort_by_key(|p| (p.a.start, p.b.start));
+    let counted = |x: &Profile, m: &[(usize, usize, f64)]| -> Vec<Span> {
+        m.iter().map(|&(i, _, _)| x.sentences[i].span).collect()
+    };
     TextEvidence {
+        reused_a: counted(a, &sa.matches),
+        reused_b: counted(b, &sb.matches),
         score: round4(sh.score()),
         share_a: round4(sh.a),
         share_b: round4(sh.b),

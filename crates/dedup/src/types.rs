@@ -115,3 +115,24 @@ pub struct FlaggedPair {
 /// A stored application that matches a query, from [`crate::DedupIndex::query`]: `a` is the
 /// query's id, `b` the stored application's.
 pub type Match = FlaggedPair;
+
+impl FlaggedPair {
+    /// The signal the pair was flagged for, which is what a reviewer checks first: reused text;
+    /// else the same applicant filing with largely the same team (see [`crate::signals::judge`]);
+    /// else the same budget lines. Same applicant or shared people alone never flag a pair, so
+    /// they are the reason only together.
+    pub fn flagged_for(&self) -> MatchKind {
+        if self.text.is_some() {
+            MatchKind::Text
+        } else if self.applicant_credit_code.is_some()
+            && self
+                .people
+                .as_ref()
+                .is_some_and(|p| p.share >= crate::signals::SAME_APPLICANT_PEOPLE_SHARE)
+        {
+            MatchKind::People
+        } else {
+            MatchKind::Budget
+        }
+    }
+}

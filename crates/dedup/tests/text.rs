@@ -168,3 +168,49 @@ fn missing_titles_are_no_evidence_either_way() {
     let ev = pairs[0].text.as_ref().expect("evidence");
     assert_eq!(ev.title_similarity, None);
 }
+
+#[test]
+fn counted_sentences_are_what_the_shares_count() {
+    let mut rng = Rng::new(7);
+    let src = body(&mut rng, 6);
+    let title: String = src.chars().take(12).collect();
+    let sentences: Vec<String> = src.split_inclusive('。').map(String::from).collect();
+    // The copy keeps four sentences and adds two of its own, so neither side is reused whole.
+    let copy = sentences[..4].concat() + &body(&mut rng, 2);
+    let extra = vec![
+        Application::new("src", title.clone(), src.clone() + BOILERPLATE[0]),
+        Application::new("copy", title, copy),
+    ];
+    let apps = corpus_with(&mut rng, extra);
+    let pairs = flagged(&apps);
+    let p = pairs
+        .iter()
+        .find(|p| has_pair(std::slice::from_ref(p), "src", "copy"))
+        .expect("partial copy flagged");
+    assert_eq!(p.flagged_for(), MatchKind::Text);
+    let t = p.text.as_ref().unwrap();
+    let (reused_src, reused_copy) = if p.a == "src" {
+        (&t.reused_a, &t.reused_b)
+    } else {
+        (&t.reused_b, &t.reused_a)
+    };
+    // Four of the source's six content sentences, all of the copy's first four.
+    assert_eq!(reused_src.len(), 4, "{t:?}");
+    assert_eq!(reused_copy.len(), 4, "{t:?}");
+    let (sentence_share_src, boilerplate_src) = if p.a == "src" {
+        (t.sentence_share_a, &t.boilerplate_a)
+    } else {
+        (t.sentence_share_b, &t.boilerplate_b)
+    };
+    assert!((sentence_share_src - 4.0 / 6.0).abs() < 1e-3, "{t:?}");
+    // Counted sentences are never boilerplate, and each is paired in a passage.
+    for s in reused_src {
+        assert!(!boilerplate_src.contains(s));
+    }
+    for s in &t.reused_a {
+        assert!(t.passages.iter().any(|x| x.a == *s));
+    }
+    for s in &t.reused_b {
+        assert!(t.passages.iter().any(|x| x.b == *s));
+    }
+}

@@ -639,10 +639,86 @@ fn operations() -> Vec<(String, Vec<Op>)> {
         .ok(json_ok("汇总", object()))
         .errors(&[Code::InvalidQuery])],
     ));
+    let app_id = |name: &str, what: &str| {
+        path_param(
+            name,
+            what,
+            json!({"type": "string", "minLength": 1, "maxLength": 64}),
+        )
+    };
     out.push((
         "/api/funding/duplicates".into(),
-        vec![Op::new("get", tag, "跨专项、跨年度的疑似重复申报及证据")
-            .ok(json_ok("{total, applications, pairs}", object()))],
+        vec![Op::new(
+            "get",
+            tag,
+            "重复申报审查：跨专项、跨年度的疑似重复申报，按类别分组（正文相同、成员相同、预算相同），组内按 sort 排序；申报单位、专项给出名称；默认不含已排除的",
+        )
+        .params(vec![
+            query(
+                "sort",
+                "组内排序：score（重复程度，默认）、applicant（申报单位名称）、year（年度，新的在前）、programme（专项名称）",
+                json!({"type": "string", "enum": innomesh_app::duplicates::ReviewSort::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()}),
+            ),
+            query(
+                "kind",
+                "只看一类：text（正文相同）、people（同一单位、成员相同）、budget（预算科目相同）",
+                json!({"type": "string", "enum": innomesh_app::duplicates::ReviewKind::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()}),
+            ),
+            query(
+                "decision",
+                "审查状态：active（待审查和已确认，默认）、open（待审查）、confirmed（已确认重复）、excluded（已排除）、decided（已审查）、all（全部）",
+                json!({"type": "string", "enum": innomesh_app::duplicates::DecisionFilter::ALL.iter().map(|s| s.code()).collect::<Vec<_>>()}),
+            ),
+            query("offset", "跳过的对数，默认 0", int(0, 10_000_000)),
+            query(
+                "limit",
+                "最多返回的对数，默认 200（0 也按 200）",
+                int(0, innomesh_app::duplicates::MAX_LIMIT as u64),
+            ),
+        ])
+        .ok(json_ok(
+            "{total, applications, counts: {text, people, budget}, open, confirmed, excluded, offset, limit, pairs: [{a, b, kind, kinds, score, decision, pair}]}；a、b 含 applicant（信用代码）与 applicant_name（单位名称）、programme_name、正文计数（counted_chars 不含套话，reused_chars 为标黄的复用句，reuse = reused_chars ÷ counted_chars）；decision 为 null 表示待审查",
+            object(),
+        ))
+        .errors(&[Code::InvalidQuery])],
+    ));
+    out.push((
+        "/api/funding/duplicates/{a}/{b}".into(),
+        vec![Op::new(
+            "get",
+            tag,
+            "一对疑似重复申报（两个编号顺序不限）：双方正文、标黄的复用句（reused_a/reused_b）与灰色的套话（boilerplate_a/boilerplate_b）的字符区间、按字数的复用比例、共同成员（脱敏）、重复的预算科目、审查决定及其记录",
+        )
+        .params(vec![
+            app_id("a", "申报编号，例如 AP000002"),
+            app_id("b", "另一份申报的编号"),
+        ])
+        .ok(json_ok(
+            "{a, b, kind, kinds, score, pair, text_a, text_b, reused_a, reused_b, boilerplate_a, boilerplate_b, decision, history, may_decide}",
+            object(),
+        ))
+        .errors(&[Code::NotFound])],
+    ));
+    out.push((
+        "/api/funding/duplicates/{a}/{b}/decision".into(),
+        vec![Op::new(
+            "post",
+            tag,
+            "审查决定：确认重复（confirmed）或排除（excluded，须写理由）；记入审计日志；市级工作人员可审查全部，部门工作人员审查本部门专项涉及的；再次决定即取代上一次（记录保留）",
+        )
+        .params(vec![
+            app_id("a", "申报编号，例如 AP000002"),
+            app_id("b", "另一份申报的编号"),
+        ])
+        .body(json_body(json!({"type": "object", "required": ["decision"], "additionalProperties": false, "properties": {
+            "decision": {"type": "string", "enum": ["confirmed", "excluded"], "description": "confirmed = 确认重复，excluded = 排除"},
+            "reason": {"type": "string", "maxLength": innomesh_app::duplicates::MAX_REASON_CHARS, "description": "理由；排除时必填"}}})))
+        .ok(json_ok(
+            "保存的决定 {seq, app_a, app_b, decision, reason, score, decided_by, decided_role, decided_at}",
+            object(),
+        ))
+        .errors(WRITE)
+        .errors(&[Code::NotFound])],
     ));
     out.push((
         "/api/funding/check-draft".into(),

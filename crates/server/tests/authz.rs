@@ -291,6 +291,11 @@ GET    /api/chains/{chain}/report             /api/chains/@CHAIN/report         
 GET    /api/chains/{chain}/nodes/{node}       /api/chains/@CHAIN/nodes/@NODE             -            200  200  403  403  403  403  200  403  403  403
 GET    /api/funding/overview                  =                                          -            200  403  200  403  403  403  200  403  403  403
 GET    /api/funding/duplicates                =                                          -            200  403  200  403  403  403  200  403  403  403
+GET    /api/funding/duplicates                /api/funding/duplicates?sort=applicant&kind=text&decision=all -  200  403  200  403  403  403  200  403  403  403
+GET    /api/funding/duplicates/{a}/{b}        /api/funding/duplicates/@PAIR              -            200  403  200  403  403  403  200  403  403  403
+GET    /api/funding/duplicates/{a}/{b}        /api/funding/duplicates/@PAIR2             -            200  403  404  403  403  403  200  403  403  403  // tampering: a department asks for a pair of other departments' programmes
+POST   /api/funding/duplicates/{a}/{b}/decision /api/funding/duplicates/@PAIR/decision   dupdecide    422  403  422  403  403  403  403  403  403  403  // the bureau and the programme's department decide (an exclusion needs a reason); auditors read
+POST   /api/funding/duplicates/{a}/{b}/decision /api/funding/duplicates/@PAIR2/decision  dupdecide    422  403  404  403  403  403  403  403  403  403
 POST   /api/funding/check-draft               =                                          draft:@AP    200  403  200  200  403  403  200  403  403  403
 POST   /api/funding/check-draft               =                                          draft:@AP2   200  403  200  403  403  403  200  403  403  403
 GET    /api/alloc/shops                       =                                          -            200  200  403  403  403  403  200  403  403  403
@@ -396,6 +401,8 @@ GET    /funding                               =                                 
 GET    /funding/duplicates                    =                                          -            200  403  200  403  403  403  200  403  403  403
 GET    /funding/duplicates/{a}/{b}            /funding/duplicates/@PAIR                  -            200  403  200  403  403  403  200  403  403  403
 GET    /funding/duplicates/{a}/{b}            /funding/duplicates/@PAIR2                 -            200  403  404  403  403  403  200  403  403  403
+POST   /funding/duplicates/{a}/{b}/decision   /funding/duplicates/@PAIR/decision         f:decision=excluded 303  403  303  403  403  403  403  403  403  403  // refused without a reason: back to the pair with the message
+POST   /funding/duplicates/{a}/{b}/decision   /funding/duplicates/@PAIR2/decision        f:decision=excluded 303  403  404  403  403  403  403  403  403  403
 GET    /funding/check                         =                                          -            200  200  200  200  200  200  200  200  200  200
 POST   /funding/check                         =                                          f:applicant=@E&title=matrix&text=matrix+test 200  403  200  200  403  403  200  403  403  403
 POST   /funding/check                         =                                          f:applicant=@O2&title=matrix&text=matrix+test 200  403  200  403  403  403  200  403  403  403
@@ -1119,6 +1126,10 @@ impl Fixture {
         );
         self.bodies
             .insert("decision", json!({"approve": false, "reason": ""}));
+        // An exclusion without a reason: refused (422) for the roles that may decide, so the
+        // matrix changes no decision.
+        self.bodies
+            .insert("dupdecide", json!({"decision": "excluded", "reason": ""}));
         self.bodies.insert(
             "cons",
             json!({"title": "矩阵测试联合体", "basis": {"kind": "node", "id": self.ids["NODE"]},

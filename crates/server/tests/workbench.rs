@@ -90,6 +90,188 @@ async fn funding_pages() {
     .await;
     assert_eq!(s, StatusCode::OK);
     assert!(bad.contains("统一社会信用代码无效"));
+    // A draft checked against the applicant's own applications names the applicant and the
+    // earlier applications by name, not by code.
+    let (_, list) = page(&app, "GET", "/api/applications?per_page=1", "").await;
+    let first: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let a = &first["items"][0];
+    let form = format!(
+        "applicant={}&title=x&text={}",
+        a["applicant"].as_str().unwrap(),
+        percent(a["abstract_text"].as_str().unwrap())
+    );
+    let (s, checked) = page(&app, "POST", "/funding/check", &form).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        checked.contains(&format!(">{}</a>", a["title"].as_str().unwrap())),
+        "earlier application by title"
+    );
+    assert!(!checked.contains(&format!(">{}</a>", a["id"].as_str().unwrap())));
+}
+
+/// Form encoding of a value.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Decodes the few entities the pages write.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Non-whitespace characters of one side's text: (highlighted, greyed, all).
+fn counted(side_html: &str) -> (usize, usize, usize) {
+    let text = side_html
+        .split("<div class=\"text\">")
+        .nth(1)
+        .and_then(|t| t.split("</div>").next())
+        .expect("the side's text");
+    let (mut marked, mut grey, mut all) = (0, 0, 0);
+    let mut state = 0u8;
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(tag_end) = rest.strip_prefix('<').and_then(|r| r.find('>')) {
+            let tag = &rest[1..=tag_end];
+            state = if tag.starts_with("mark") {
+                1
+            } else if tag.starts_with("span") {
+                2
+            } else {
+                0
+            };
+            rest = &rest[tag_end + 2..];
+            continue;
+        }
+        let next = rest.find('<').unwrap_or(rest.len());
+        let n = unescape(&rest[..next])
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .count();
+        all += n;
+        match state {
+            1 => marked += n,
+            2 => grey += n,
+            _ => {}
+        }
+        rest = &rest[next..];
+    }
+    (marked, grey, all)
+}
+
+#[tokio::test]
+async fn pair_page_figures_count_what_is_highlighted_and_decisions_take_pairs_off_the_list() {
+    let app = app();
+    let (s, list) = page(&app, "GET", "/funding/duplicates?kind=text", "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(list.contains("正文相同") && list.contains("待审查"));
+    let links: Vec<String> = list
+        .split("href=\"/funding/duplicates/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect();
+    assert!(links.len() >= 2, "text duplicates in the sample");
+    for link in &links {
+        let (s, pair) = page(&app, "GET", &format!("/funding/duplicates/{link}"), "").await;
+        assert_eq!(s, StatusCode::OK);
+        // Names, not codes: the applicant's link text is its name.
+        let applicant = pair
+            .split("申报单位 <a href=\"/organisations/")
+            .nth(1)
+            .and_then(|r| r.split('>').nth(1))
+            .and_then(|r| r.split('<').next())
+            .unwrap();
+        assert!(
+            !applicant.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{applicant}"
+        );
+        for side in ["A", "B"] {
+            let html = pair
+                .split(&format!("<article class=\"side\" data-side=\"{side}\">"))
+                .nth(1)
+                .and_then(|r| r.split("</article>").next())
+                .unwrap();
+            let (marked, grey, all) = counted(html);
+            assert!(marked > 0, "{link} {side}: something is highlighted");
+            let shown: f64 = html
+                .split("data-reuse=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap()
+                .parse()
+                .unwrap();
+            let recomputed = marked as f64 / (all - grey) as f64;
+            assert!(
+                (shown - recomputed).abs() < 1e-4,
+                "{link} {side}: shown {shown}, highlighted {recomputed}"
+            );
+            let words = format!(
+                "共 <strong>{}</strong> 字，其中 <strong>{marked}</strong> 字（<strong>{:.0}%</strong>）",
+                all - grey,
+                recomputed * 100.0
+            );
+            assert!(html.contains(&words), "{link} {side}: {words}");
+        }
+    }
+    // The officer excludes a pair: a reason is required, then the pair leaves the default list
+    // and is listed under 已排除 with the reason.
+    let link = &links[0];
+    let (s, _) = page(
+        &app,
+        "POST",
+        &format!("/funding/duplicates/{link}/decision"),
+        "decision=excluded&reason=",
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _) = page(
+        &app,
+        "POST",
+        &format!("/funding/duplicates/{link}/decision"),
+        "decision=excluded&reason=%E5%90%8C%E4%B8%80%E9%A1%B9%E7%9B%AE%E5%88%86%E6%9C%9F%E7%94%B3%E6%8A%A5",
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, after) = page(&app, "GET", "/funding/duplicates", "").await;
+    assert!(
+        !after.contains(&format!("/funding/duplicates/{link}\"")),
+        "excluded pair still listed"
+    );
+    let (_, excluded) = page(&app, "GET", "/funding/duplicates?decision=excluded", "").await;
+    assert!(
+        excluded.contains(&format!("/funding/duplicates/{link}\""))
+            && excluded.contains("同一项目分期申报")
+    );
+    let (_, pair) = page(&app, "GET", &format!("/funding/duplicates/{link}"), "").await;
+    assert!(pair.contains("已排除") && pair.contains("同一项目分期申报"));
+    // Confirming another pair shows the decision and who made it, in the list.
+    let other = &links[1];
+    let (s, _) = page(
+        &app,
+        "POST",
+        &format!("/funding/duplicates/{other}/decision"),
+        "decision=confirmed",
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, after) = page(&app, "GET", "/funding/duplicates?decision=confirmed", "").await;
+    assert!(
+        after.contains(&format!("/funding/duplicates/{other}\"")) && after.contains("已确认重复")
+    );
+    let (s, _) = page(&app, "GET", "/funding/duplicates?sort=nonsense", "").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ pub mod assessment;
 mod audit;
 mod clock;
 pub mod consortium;
+pub mod duplicates;
 mod keyfile;
 mod personal;
 mod query;
@@ -188,6 +189,7 @@ pub trait Repository:
     accounts::AccountStore
     + assessment::AssessmentStore
     + consortium::ConsortiumStore
+    + duplicates::DuplicateStore
     + sharing::SharingStore
     + Send
     + Sync

@@ -20,6 +20,7 @@ mod accounts;
 mod assessment;
 mod checks;
 mod consortium;
+mod duplicates;
 mod keys;
 mod migrate;
 mod policy;
@@ -924,7 +925,7 @@ impl Repository for SqliteStore {
             // Account changes and unmasks are audited but change no registry record; the newest
             // entry that does is found walking back from the end (no scan of the whole log).
             conn.query_row(
-                "SELECT COALESCE((SELECT seq FROM audit_log WHERE COALESCE(kind, '') NOT IN ('user', 'booking', 'voucher_claim', 'consortium', 'assessment_evidence') AND action <> 'unmask' ORDER BY seq DESC LIMIT 1), 0)",
+                "SELECT COALESCE((SELECT seq FROM audit_log WHERE COALESCE(kind, '') NOT IN ('user', 'booking', 'voucher_claim', 'consortium', 'assessment_evidence', 'duplicate_decision') AND action <> 'unmask' ORDER BY seq DESC LIMIT 1), 0)",
                 [],
                 |r| r.get(0),
             )?,

@@ -68,6 +68,7 @@ macro_rules! backends {
             chain_node_ids_have_the_engine_form,
             policy_facts_and_rules_keep_their_history,
             consortium_proposals_are_kept_as_saved,
+            duplicate_decisions_are_kept_with_their_history,
         );)+
     };
 }
@@ -937,4 +938,97 @@ fn consortium_proposals_are_kept_as_saved(open: Open) {
         ("city-staff", "10.0.0.8")
     );
     assert_eq!(repo.version().unwrap(), version);
+}
+
+fn duplicate_decisions_are_kept_with_their_history(open: Open) {
+    use innomesh_store::duplicates::DuplicateVerdict::{Confirmed, Excluded};
+    let b = open();
+    let repo = b.repo.as_ref();
+    let mut records = vec![
+        org(1, "150203", "包头市甲公司"),
+        rec(
+            EntityKind::Programme,
+            json!({"id": "PG-1", "name": "2025 年度科技重大专项", "department": "市科技局", "year": 2025}),
+        ),
+    ];
+    for n in 1..=3 {
+        records.push(rec(
+            EntityKind::Application,
+            json!({"id": format!("AP00000{n}"), "title": format!("项目{n}"), "programme": "PG-1",
+                   "year": 2025, "applicant": code(1), "abstract_text": "正文"}),
+        ));
+    }
+    import(repo, records);
+    let version = repo.version().unwrap();
+    let officer = Actor::new("科技局李四", "市级工作人员", "10.0.0.9");
+    assert!(repo.duplicate_decisions().unwrap().is_empty());
+    // Named in either order, kept in id order.
+    let d1 = repo
+        .duplicate_decide("AP000002", "AP000001", Confirmed, "", Some(0.82), &officer)
+        .unwrap();
+    assert_eq!(
+        (d1.app_a.as_str(), d1.app_b.as_str()),
+        ("AP000001", "AP000002")
+    );
+    assert_eq!(d1.decision, Confirmed);
+    assert_eq!(d1.score, Some(0.82));
+    assert_eq!(
+        (d1.decided_by.as_str(), d1.decided_role.as_str()),
+        ("科技局李四", "市级工作人员")
+    );
+    assert!(!d1.decided_at.is_empty());
+    // Refused, and nothing written: an exclusion without a reason, a pair of one application,
+    // an application the registry does not hold.
+    assert!(matches!(
+        repo.duplicate_decide("AP000001", "AP000003", Excluded, "  ", None, &officer),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        repo.duplicate_decide("AP000001", "AP000001", Confirmed, "", None, &officer),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        repo.duplicate_decide("AP000001", "AP000009", Confirmed, "", None, &officer),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(repo.duplicate_decisions().unwrap(), vec![d1.clone()]);
+    // A later decision supersedes the earlier one, which stays in the pair's history.
+    let d2 = repo
+        .duplicate_decide(
+            "AP000001",
+            "AP000002",
+            Excluded,
+            " 同一项目的分期申报，已核实 ",
+            None,
+            &officer,
+        )
+        .unwrap();
+    assert_eq!(d2.reason, "同一项目的分期申报，已核实");
+    let d3 = repo
+        .duplicate_decide("AP000003", "AP000001", Confirmed, "", Some(1.0), &officer)
+        .unwrap();
+    assert_eq!(repo.duplicate_decisions().unwrap(), vec![d2.clone(), d3]);
+    assert_eq!(
+        repo.duplicate_history("AP000002", "AP000001").unwrap(),
+        vec![d1, d2]
+    );
+    assert!(repo
+        .duplicate_history("AP000002", "AP000003")
+        .unwrap()
+        .is_empty());
+    // Audited with the actor's role and source, but not a registry version (derived data stay).
+    let log = repo.audit(None, Some("AP000001/AP000002"), 10).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].kind.as_deref(), Some("duplicate_decision"));
+    assert!(
+        log[0].detail.contains("排除") && log[0].detail.contains("分期申报"),
+        "{:?}",
+        log[0]
+    );
+    assert_eq!(
+        (log[0].role.as_str(), log[0].source.as_str()),
+        ("市级工作人员", "10.0.0.9")
+    );
+    assert_eq!(repo.version().unwrap(), version);
+    assert!(repo.verify_audit().unwrap().is_intact());
 }

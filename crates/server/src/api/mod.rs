@@ -5,7 +5,7 @@ pub mod assessment;
 pub mod chains;
 pub mod deals;
 mod dictionaries;
-mod funding;
+pub(crate) mod funding;
 mod matching;
 pub mod policy;
 mod reference;

@@ -11,19 +11,14 @@ use crate::state::blocking;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Form;
-use innomesh_app::funding::{self, Bucket};
-use innomesh_app::Principal;
-use innomesh_dedup::{FlaggedPair, Span};
-
-/// Flagged pairs, recomputed only when the registry changes (kept by the `App`).
-fn cached_duplicates(
-    st: &AppState,
-    who: &Principal,
-) -> Result<Vec<FlaggedPair>, crate::error::ApiError> {
-    Ok(st.funding_duplicates(who)?)
-}
+use innomesh_app::duplicates::{
+    DecisionFilter, ReviewItem, ReviewKind, ReviewQuery, ReviewSort, Side,
+};
+use innomesh_app::funding::Bucket;
+use innomesh_dedup::Span;
+use innomesh_store::duplicates::{DuplicateDecision, DuplicateVerdict};
 
 fn bucket_table(
     title: &str,
@@ -77,7 +72,16 @@ pub async fn overview(
     let st2 = st.clone();
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
         let o = st2.funding_overview(&who, year)?;
-        let dups = cached_duplicates(&st2, &who)?.len();
+        // Excluded pairs are no longer suspected: the card counts the default review list.
+        let dups = st2
+            .duplicate_review(
+                &who,
+                &ReviewQuery {
+                    limit: 1,
+                    ..Default::default()
+                },
+            )?
+            .total;
         Ok((o, dups))
     })
     .await;
@@ -160,49 +164,290 @@ fn kind_label(k: &innomesh_dedup::MatchKind) -> &'static str {
     }
 }
 
-pub async fn duplicates(State(st): State<AppState>, Who(who): Who) -> Response {
+fn enc(s: &str) -> String {
+    crate::pages::layout::url_encode(s)
+}
+
+fn redirect(to: String) -> Response {
+    (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response()
+}
+
+fn flash(p: &Params) -> String {
+    let mut b = String::new();
+    if let Some(e) = param(p, "error") {
+        b.push_str(&format!(
+            "<p class=\"notice bad\" role=\"alert\">{}</p>",
+            escape(e)
+        ));
+    }
+    if let Some(m) = param(p, "ok") {
+        b.push_str(&format!(
+            "<p class=\"notice ok\" role=\"status\">{}</p>",
+            escape(m)
+        ));
+    }
+    b
+}
+
+/// The applicant by name (its code beside it, small), linking to its registry page.
+fn applicant(s: &Side) -> String {
+    let name = if s.applicant_name.is_empty() {
+        "（登记库中没有此单位）"
+    } else {
+        s.applicant_name.as_str()
+    };
+    format!(
+        "<a href=\"/organisations/{code}\">{}</a> <small class=\"muted\" title=\"统一社会信用代码\">{code}</small>",
+        escape(name),
+        code = escape(&s.applicant)
+    )
+}
+
+/// The programme by name, with the call year only where the name does not say it.
+fn programme(s: &Side) -> String {
+    let mut out = escape(&s.programme_name);
+    if !s.programme_name.contains(&s.year.to_string()) {
+        out.push_str(&format!(" · {} 年", s.year));
+    }
+    if !s.department.is_empty() {
+        out.push_str(&format!(" · {}", escape(&s.department)));
+    }
+    out
+}
+
+fn decision_text(d: &DuplicateDecision) -> String {
+    let date: String = d.decided_at.chars().take(10).collect();
+    let who = format!(
+        "{}（{}）{}",
+        escape(&d.decided_by),
+        escape(&d.decided_role),
+        escape(&date)
+    );
+    match d.decision {
+        DuplicateVerdict::Confirmed => format!(
+            "<span class=\"tag hot\">已确认重复</span>{}<br><small class=\"muted\">{who}</small>",
+            if d.reason.is_empty() {
+                String::new()
+            } else {
+                format!("：{}", escape(&d.reason))
+            }
+        ),
+        DuplicateVerdict::Excluded => format!(
+            "<span class=\"tag good\">已排除</span>：{}<br><small class=\"muted\">{who}</small>",
+            escape(&d.reason)
+        ),
+    }
+}
+
+/// A list address with one parameter changed (the others kept, the page reset).
+fn list_href(q: &ReviewQuery, change: &[(&str, Option<&str>)]) -> String {
+    let mut params: Vec<(&str, String)> = Vec::new();
+    let mut put = |k: &'static str, v: Option<String>| {
+        let v = change
+            .iter()
+            .find(|(c, _)| *c == k)
+            .map(|(_, v)| v.map(str::to_string))
+            .unwrap_or(v);
+        if let Some(v) = v {
+            params.push((k, v));
+        }
+    };
+    put(
+        "decision",
+        (q.decision != DecisionFilter::default()).then(|| q.decision.code().to_string()),
+    );
+    put("kind", q.kind.map(|k| k.code().to_string()));
+    put(
+        "sort",
+        (q.sort != ReviewSort::default()).then(|| q.sort.code().to_string()),
+    );
+    if let Some((_, Some(o))) = change.iter().find(|(k, _)| *k == "offset") {
+        params.push(("offset", o.to_string()));
+    }
+    if params.is_empty() {
+        "/funding/duplicates".to_string()
+    } else {
+        let qs: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", enc(v)))
+            .collect();
+        format!("/funding/duplicates?{}", qs.join("&amp;"))
+    }
+}
+
+fn tab(href: String, label: &str, current: bool) -> String {
+    format!(
+        "<a href=\"{href}\"{}>{}</a>",
+        if current {
+            " aria-current=\"page\""
+        } else {
+            ""
+        },
+        escape(label)
+    )
+}
+
+pub async fn duplicates(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Query(params): Query<Params>,
+) -> Response {
+    let q = match crate::api::funding::review_query(&params) {
+        Ok(q) => q,
+        Err(e) => return error_page(e.status(), &e.message, &st),
+    };
     let st2 = st.clone();
+    let q2 = q.clone();
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
-        Ok((
-            cached_duplicates(&st2, &who)?,
-            st2.funding_applications(&who)?,
-        ))
+        Ok(st2.duplicate_review(&who, &q2)?)
     })
     .await;
-    let (pairs, apps) = match data {
+    let page = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
-    let by_id: std::collections::HashMap<&str, &innomesh_core::model::Application> =
-        apps.iter().map(|a| (a.id.as_str(), a)).collect();
-    let mut body = format!("<h1>疑似重复申报</h1><p class=\"muted\">在全部 {} 份申报中比对：正文改写、调序、部分复用、换标题仍能识别；多份申报共有的套话不计入。身份证号以密钥哈希比对，页面只显示脱敏号码。</p>", apps.len());
-    body.push_str("<table><thead><tr><th>申报 A</th><th>申报 B</th><th>线索</th><th class=\"r\">正文复用</th><th></th></tr></thead><tbody>");
-    for p in &pairs {
-        let cell = |id: &str| {
-            by_id
-                .get(id)
-                .map(|a| format!("<a href=\"/applications/{}\">{}</a><br><small class=\"muted\">{} · {}</small>", escape(id), escape(&a.title), escape(&a.programme), a.year))
-                .unwrap_or_else(|| escape(id))
-        };
-        let kinds: Vec<&str> = p.kinds.iter().map(kind_label).collect();
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"r\">{}</td><td><a href=\"/funding/duplicates/{}/{}\">对照查看</a></td></tr>",
-            cell(&p.a),
-            cell(&p.b),
-            kinds.join("、"),
-            p.text.as_ref().map(|t| pct(t.score)).unwrap_or_else(|| "—".into()),
-            escape(&p.a),
-            escape(&p.b)
+    let mut body = format!(
+        "<h1>疑似重复申报</h1><p class=\"muted\">在全部 {} 份申报中比对：正文改写、调序、部分复用、换标题仍能识别；多份申报共有的套话不计入。身份证号以密钥哈希比对，页面只显示脱敏号码。逐对打开「对照审查」，确认重复或排除（排除须写理由）；已排除的不再出现在默认列表中。</p>",
+        page.applications
+    );
+    body.push_str(&flash(&params));
+    body.push_str(&format!(
+        "<p>待审查 <strong>{}</strong> 对 · 已确认重复 <strong>{}</strong> 对 · 已排除 <strong>{}</strong> 对</p>",
+        page.open, page.confirmed, page.excluded
+    ));
+    let decisions: Vec<String> = DecisionFilter::ALL
+        .iter()
+        .map(|d| {
+            tab(
+                list_href(&q, &[("decision", Some(d.code()))]),
+                d.label(),
+                q.decision == *d,
+            )
+        })
+        .collect();
+    body.push_str(&format!(
+        "<nav class=\"tabs\" aria-label=\"审查状态\">审查状态：{}</nav>",
+        decisions.join(" · ")
+    ));
+    let all_kinds: usize = page.counts.iter().map(|(_, n)| n).sum();
+    let mut kinds = vec![tab(
+        list_href(&q, &[("kind", None)]),
+        &format!("全部类别（{all_kinds}）"),
+        q.kind.is_none(),
+    )];
+    for (k, n) in &page.counts {
+        kinds.push(tab(
+            list_href(&q, &[("kind", Some(k.code()))]),
+            &format!("{}（{n}）", k.label()),
+            q.kind == Some(*k),
         ));
     }
-    if pairs.is_empty() {
-        body.push_str("<tr><td colspan=\"5\">没有发现疑似重复的申报。</td></tr>");
+    body.push_str(&format!(
+        "<nav class=\"tabs\" aria-label=\"类别\">类别：{}</nav>",
+        kinds.join(" · ")
+    ));
+    let sorts: Vec<String> = ReviewSort::ALL
+        .iter()
+        .map(|x| {
+            tab(
+                list_href(&q, &[("sort", Some(x.code()))]),
+                x.label(),
+                q.sort == *x,
+            )
+        })
+        .collect();
+    body.push_str(&format!(
+        "<nav class=\"tabs\" aria-label=\"排序\">排序：{}</nav>",
+        sorts.join(" · ")
+    ));
+    if page.items.is_empty() {
+        body.push_str("<p>没有符合条件的疑似重复申报。</p>");
     }
-    body.push_str("</tbody></table>");
+    let mut i = 0;
+    while i < page.items.len() {
+        let kind = page.items[i].row.kind;
+        let group: Vec<&ReviewItem> = page.items[i..]
+            .iter()
+            .take_while(|x| x.row.kind == kind)
+            .collect();
+        i += group.len();
+        let n = page
+            .counts
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(0, |(_, n)| *n);
+        body.push_str(&format!(
+            "<section data-kind=\"{}\"><h2>{}（{n} 对）</h2><table><thead><tr><th>申报 A</th><th>申报 B</th><th>线索</th><th class=\"r\" title=\"{}\">{}</th><th>审查</th><th></th></tr></thead><tbody>",
+            kind.code(),
+            kind.label(),
+            kind.measure(),
+            kind.measure()
+        ));
+        for item in group {
+            let r = &item.row;
+            let cell = |s: &Side| {
+                format!(
+                    "<a href=\"/applications/{}\">{}</a><br>{}<br><small class=\"muted\">{}</small>",
+                    escape(&s.id),
+                    escape(&s.title),
+                    applicant(s),
+                    programme(s)
+                )
+            };
+            let score = match kind {
+                ReviewKind::Text => format!(
+                    "{}<br><small class=\"muted\">A {} · B {}</small>",
+                    pct(r.score),
+                    r.a.reuse.map(pct).unwrap_or_default(),
+                    r.b.reuse.map(pct).unwrap_or_default()
+                ),
+                _ => pct(r.score),
+            };
+            let kinds: Vec<&str> = r.kinds.iter().map(kind_label).collect();
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"r\">{score}</td><td>{}</td><td><a href=\"/funding/duplicates/{}/{}\">对照审查</a></td></tr>",
+                cell(&r.a),
+                cell(&r.b),
+                kinds.join("、"),
+                item.decision
+                    .as_ref()
+                    .map(decision_text)
+                    .unwrap_or_else(|| "待审查".into()),
+                escape(&r.a.id),
+                escape(&r.b.id)
+            ));
+        }
+        body.push_str("</tbody></table></section>");
+    }
+    if page.offset > 0 || page.offset + page.items.len() < page.total {
+        let mut nav = format!(
+            "<p>第 {}–{} 对，共 {} 对",
+            page.offset + 1,
+            page.offset + page.items.len(),
+            page.total
+        );
+        if page.offset > 0 {
+            let prev = page.offset.saturating_sub(page.limit).to_string();
+            nav.push_str(&format!(
+                " · <a href=\"{}\">上一页</a>",
+                list_href(&q, &[("offset", Some(&prev))])
+            ));
+        }
+        if page.offset + page.items.len() < page.total {
+            let next = (page.offset + page.limit).to_string();
+            nav.push_str(&format!(
+                " · <a href=\"{}\">下一页</a>",
+                list_href(&q, &[("offset", Some(&next))])
+            ));
+        }
+        nav.push_str("</p>");
+        body.push_str(&nav);
+    }
+    body.push_str("<style>nav.tabs{margin:.3rem 0}nav.tabs a[aria-current]{font-weight:600;color:inherit;text-decoration:none;border-bottom:2px solid currentColor}</style>");
     html("疑似重复申报", "/funding", &body, &st)
 }
 
-/// The text with reused passages in `<mark>` and excluded boilerplate greyed.
+/// The text with the sentences counted as reused in `<mark>` and boilerplate greyed.
 fn highlighted(text: &str, reused: &[Span], boilerplate: &[Span]) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut class = vec![0u8; chars.len()];
@@ -242,80 +487,83 @@ fn highlighted(text: &str, reused: &[Span], boilerplate: &[Span]) -> String {
     out
 }
 
+/// What the side's figure counts, in one sentence that matches its highlighting.
+fn side_figure(label: &str, other: &str, s: &Side) -> String {
+    match s.reuse {
+        Some(r) => format!(
+            "<p class=\"figure\" data-reuse=\"{r:.4}\">{label} 的正文不计套话共 <strong>{}</strong> 字，其中 <strong>{}</strong> 字（<strong>{}</strong>）在 {other} 中复用（<mark>黄色</mark>）；另有 {} 字是多份申报共有的套话（<span class=\"bp\">灰色</span>），不计入。</p>",
+            s.counted_chars,
+            s.reused_chars,
+            pct(r),
+            s.boilerplate_chars
+        ),
+        None => format!(
+            "<p class=\"figure muted\">{label} 的正文与 {other} 没有被判为复用（共 {} 字）。</p>",
+            s.counted_chars
+        ),
+    }
+}
+
 pub async fn pair(
     State(st): State<AppState>,
     Who(who): Who,
     Path((a, b)): Path<(String, String)>,
+    Query(params): Query<Params>,
 ) -> Response {
     let st2 = st.clone();
-    let (a2, b2) = (a.clone(), b.clone());
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
-        let pairs = cached_duplicates(&st2, &who)?;
-        let p = pairs
-            .into_iter()
-            .find(|p| (p.a == a2 && p.b == b2) || (p.a == b2 && p.b == a2));
-        let get = |id: &str| -> Result<
-                Option<innomesh_core::model::Application>,
-                crate::error::ApiError,
-            > { Ok(st2.funding_application(&who, id)?) };
-        let found = p.as_ref().map(|p| (get(&p.a), get(&p.b)));
-        Ok((p.clone(), get(&a2)?, get(&b2)?, found))
+        Ok(st2.duplicate_pair(&who, &a, &b)?)
     })
     .await;
-    let (p, app_a, app_b, found) = match data {
+    let v = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
-    let (Some(p), Some(_), Some(_)) = (p, app_a, app_b) else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            &format!("申报「{a}」与「{b}」没有被判为疑似重复，或其中之一不存在"),
-            &st,
-        );
-    };
-    // Evidence offsets refer to the text the detector saw, in the pair's own order.
-    let (first, second) = match found {
-        Some((Ok(Some(x)), Ok(Some(y)))) => (x, y),
-        _ => return error_page(StatusCode::NOT_FOUND, "申报已被删除", &st),
-    };
-    let ta = funding::to_dedup(&first).text;
-    let tb = funding::to_dedup(&second).text;
-    let (ra, rb, ba, bb) = match &p.text {
-        Some(t) => (
-            t.passages.iter().map(|x| x.a).collect::<Vec<_>>(),
-            t.passages.iter().map(|x| x.b).collect::<Vec<_>>(),
-            t.boilerplate_a.clone(),
-            t.boilerplate_b.clone(),
-        ),
-        None => (vec![], vec![], vec![], vec![]),
-    };
+    let p = &v.pair;
+    let r = &v.row;
     let kinds: Vec<&str> = p.kinds.iter().map(kind_label).collect();
     let mut body = format!(
-        "<h1>疑似重复申报对照</h1><p>线索：<strong>{}</strong></p>",
-        kinds.join("、")
+        "<h1>疑似重复申报对照审查</h1>{}<p>类别：<strong>{}</strong> · 线索：<strong>{}</strong> · {}：<strong>{}</strong></p>",
+        flash(&params),
+        r.kind.label(),
+        kinds.join("、"),
+        r.kind.measure(),
+        pct(r.score)
     );
-    if let Some(t) = &p.text {
-        body.push_str(&format!(
-            "<p>A 的正文有 {} 被 B 复用，B 的正文有 {} 被 A 复用（按句：{} / {}）。<mark>黄色</mark>为对齐的复用段落，<span class=\"bp\">灰色</span>为多份申报共有的套话（不计入）。</p>",
-            pct(t.share_a), pct(t.share_b), pct(t.sentence_share_a), pct(t.sentence_share_b)
-        ));
+    if p.text.is_some() {
+        body.push_str("<p class=\"muted\">复用比例按字数计：<mark>黄色</mark>的句子在另一份申报中有对应的句子，比例 = 黄色字数 ÷ 不计套话的字数；<span class=\"bp\">灰色</span>的是多份申报共有的套话，既不标黄也不计入。列表中的「正文复用」取 A、B 两者中较小的。</p>");
     }
-    let side = |app: &innomesh_core::model::Application,
-                text: &str,
-                reused: &[Span],
-                bp: &[Span]| {
+    let side = |label: &str, other: &str, s: &Side, text: &str, reused: &[Span], bp: &[Span]| {
         format!(
-            "<article class=\"side\"><h2><a href=\"/applications/{}\">{}</a></h2><p class=\"muted\">{} · {} 年 · 申报单位 <a href=\"/organisations/{}\">{}</a></p><div class=\"text\">{}</div></article>",
-            escape(&app.id), escape(&app.title), escape(&app.programme), app.year, escape(app.applicant.as_str()), escape(app.applicant.as_str()),
+            "<article class=\"side\" data-side=\"{label}\"><h2>{label}：<a href=\"/applications/{}\">{}</a></h2><p class=\"muted\">申报单位 {} · {}</p>{}<div class=\"text\">{}</div></article>",
+            escape(&s.id),
+            escape(&s.title),
+            applicant(s),
+            programme(s),
+            side_figure(label, other, s),
             highlighted(text, reused, bp)
         )
     };
     body.push_str("<div class=\"sidebyside\">");
-    body.push_str(&side(&first, &ta, &ra, &ba));
-    body.push_str(&side(&second, &tb, &rb, &bb));
+    body.push_str(&side(
+        "A",
+        "B",
+        &r.a,
+        &v.text_a,
+        &v.reused_a,
+        &v.boilerplate_a,
+    ));
+    body.push_str(&side(
+        "B",
+        "A",
+        &r.b,
+        &v.text_b,
+        &v.reused_b,
+        &v.boilerplate_b,
+    ));
     body.push_str("</div>");
     if let Some(people) = &p.people {
-        body.push_str("<h2>共同成员</h2><table><thead><tr><th>A 中姓名</th><th>B 中姓名</th><th>身份证号（脱敏）</th></tr></thead><tbody>");
+        body.push_str(&format!("<h2>共同成员（较小团队中的 {}）</h2><table><thead><tr><th>A 中姓名</th><th>B 中姓名</th><th>身份证号（脱敏）</th></tr></thead><tbody>", pct(people.share)));
         for s in &people.shared {
             body.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -340,8 +588,94 @@ pub async fn pair(
         }
         body.push_str("</tbody></table>");
     }
-    body.push_str("<style>.sidebyside{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.side{background:#fff;border:1px solid #d9e2ec;padding:.8rem 1rem;border-radius:6px}.side .text{line-height:1.9}mark{background:#ffe58f}.bp{color:#9aa5b1}@media (max-width:900px){.sidebyside{grid-template-columns:1fr}}</style>");
-    html("疑似重复申报对照", "/funding", &body, &st)
+    body.push_str("<section class=\"decision\"><h2>审查决定</h2>");
+    match &v.decision {
+        Some(d) => body.push_str(&format!(
+            "<p id=\"current-decision\">{}</p>",
+            decision_text(d)
+        )),
+        None => body.push_str("<p id=\"current-decision\">待审查</p>"),
+    }
+    if v.history.len() > 1 {
+        body.push_str("<details><summary>审查记录</summary><table><thead><tr><th>时间</th><th>经办人</th><th>决定</th><th>理由</th></tr></thead><tbody>");
+        for d in &v.history {
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}（{}）</td><td>{}</td><td>{}</td></tr>",
+                escape(&d.decided_at),
+                escape(&d.decided_by),
+                escape(&d.decided_role),
+                d.decision.label(),
+                escape(&d.reason)
+            ));
+        }
+        body.push_str("</tbody></table></details>");
+    }
+    if v.may_decide {
+        let action = format!(
+            "/funding/duplicates/{}/{}/decision",
+            enc(&r.a.id),
+            enc(&r.b.id)
+        );
+        let reason = param(&params, "reason").unwrap_or("");
+        body.push_str(&format!(
+            "<form method=\"post\" action=\"{action}\" class=\"form\" id=\"confirm-form\"><input type=\"hidden\" name=\"decision\" value=\"confirmed\"><p><label>说明（可选）<br><input type=\"text\" name=\"reason\" size=\"60\" maxlength=\"2000\"></label></p><p><button type=\"submit\">确认重复</button></p></form>\
+             <form method=\"post\" action=\"{action}\" class=\"form\" id=\"exclude-form\"><input type=\"hidden\" name=\"decision\" value=\"excluded\"><p><label>排除理由（必填）<br><textarea name=\"reason\" rows=\"3\" cols=\"60\" maxlength=\"2000\" required>{}</textarea></label></p><p><button type=\"submit\" class=\"secondary\">排除（不是重复申报）</button></p></form>",
+            escape(reason)
+        ));
+    }
+    body.push_str("<p><a href=\"/funding/duplicates\">返回疑似重复申报列表</a></p></section>");
+    body.push_str("<style>.sidebyside{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.side{background:#fff;border:1px solid #d9e2ec;padding:.8rem 1rem;border-radius:6px}.side .text{line-height:1.9}mark{background:#ffe58f}.bp{color:#9aa5b1}section.decision{margin-top:1.5rem}section.decision form{margin:.6rem 0}@media (max-width:900px){.sidebyside{grid-template-columns:1fr}}</style>");
+    html("疑似重复申报对照审查", "/funding", &body, &st)
+}
+
+pub async fn decide(
+    State(st): State<AppState>,
+    Who(who): Who,
+    Path((a, b)): Path<(String, String)>,
+    form: Result<Form<Params>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(p)) = form else {
+        return error_page(StatusCode::BAD_REQUEST, "表单无法读取，请返回重试", &st);
+    };
+    let decision = param(&p, "decision").unwrap_or("").to_string();
+    let reason = param(&p, "reason").unwrap_or("").to_string();
+    let st2 = st.clone();
+    let (a2, b2, reason2) = (a.clone(), b.clone(), reason.clone());
+    let decided = blocking(move || {
+        let d = st2.decide_duplicate(&who, &a2, &b2, &decision, &reason2)?;
+        // The pair by its titles in the message (names, not codes).
+        let titles = st2
+            .duplicate_pair(&who, &d.app_a, &d.app_b)
+            .map(|v| (v.row.a.title, v.row.b.title))
+            .unwrap_or_else(|_| (d.app_a.clone(), d.app_b.clone()));
+        Ok::<_, innomesh_app::Error>((d, titles))
+    })
+    .await;
+    match decided {
+        Ok(Ok((d, (ta, tb)))) => redirect(format!(
+            "/funding/duplicates?ok={}",
+            enc(&format!(
+                "「{ta}」与「{tb}」：{}{}",
+                d.decision.label(),
+                if d.decision == DuplicateVerdict::Excluded {
+                    "，默认列表不再显示这一对（「已排除」中可查）"
+                } else {
+                    ""
+                }
+            ))
+        )),
+        Ok(Err(e)) if matches!(e.status(), StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) => {
+            error_page(e.status(), &e.message, &st)
+        }
+        Ok(Err(e)) => redirect(format!(
+            "/funding/duplicates/{}/{}?error={}&reason={}",
+            enc(&a),
+            enc(&b),
+            enc(&e.message),
+            enc(&reason)
+        )),
+        Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
+    }
 }
 
 const CHECK_FORM: &str = "<form method=\"post\" action=\"/funding/check\" class=\"form\">\
@@ -392,18 +726,42 @@ pub async fn check_submit(
         sections: vec![],
     };
     let st2 = st.clone();
-    let res = blocking(move || {
-        st2.check_draft(&who, &draft)
-            .map_err(crate::error::ApiError::from)
+    let code = applicant.as_str().to_string();
+    let res = blocking(move || -> Result<_, crate::error::ApiError> {
+        let matches = st2.check_draft(&who, &draft)?;
+        // Names, not codes: the applicant and the earlier applications as the caller may read
+        // them (an enterprise its own; a missing one keeps its code).
+        let name = match st2.get(&who, innomesh_core::EntityKind::Organisation, &code) {
+            Ok(Some(r)) => r.name().to_string(),
+            _ => String::new(),
+        };
+        let titles: std::collections::HashMap<String, String> = matches
+            .iter()
+            .filter_map(
+                |m| match st2.get(&who, innomesh_core::EntityKind::Application, &m.b) {
+                    Ok(Some(r)) => Some((m.b.clone(), r.name().to_string())),
+                    _ => None,
+                },
+            )
+            .collect();
+        Ok((matches, name, titles))
     })
     .await;
-    let matches = match res {
+    let (matches, name, titles) = match res {
         Ok(Ok(m)) => m,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
     let mut body = format!(
-        "<h1>申报前查重自查</h1><p>申报单位 {}：与本单位以往申报比对，",
-        escape(applicant.as_str())
+        "<h1>申报前查重自查</h1><p>申报单位 {}{}：与本单位以往申报比对，",
+        escape(&name),
+        if name.is_empty() {
+            escape(applicant.as_str())
+        } else {
+            format!(
+                " <small class=\"muted\">{}</small>",
+                escape(applicant.as_str())
+            )
+        }
     );
     if matches.is_empty() {
         body.push_str("未发现明显重复。</p>");
@@ -416,7 +774,7 @@ pub async fn check_submit(
             body.push_str(&format!(
                 "<li><a href=\"/applications/{}\">{}</a>：{}，正文复用 {}</li>",
                 escape(&m.b),
-                escape(&m.b),
+                escape(titles.get(&m.b).unwrap_or(&m.b)),
                 m.kinds
                     .iter()
                     .map(kind_label)

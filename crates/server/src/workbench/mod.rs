@@ -26,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/funding/duplicates", get(funding::duplicates))
         .route("/funding/duplicates/{a}/{b}", get(funding::pair))
         .route(
+            "/funding/duplicates/{a}/{b}/decision",
+            post(funding::decide),
+        )
+        .route(
             "/funding/check",
             get(funding::check_form).post(funding::check_submit),
         )
