@@ -123,3 +123,101 @@ pub(super) fn rules(
     })?;
     rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
 }
+
+/// The latest entered value of one key per organisation (withdrawn ones left out), in
+/// credit-code order, read from the index `policy_facts_key_org` alone: SQLite takes the bare
+/// columns of a `MAX()` aggregate from the row holding the maximum.
+pub(super) fn latest_values(
+    conn: &Connection,
+    key: &str,
+    org: Option<&str>,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT org, value, MAX(seq) FROM policy_facts INDEXED BY policy_facts_key_org
+         WHERE key = $1 AND ($2 IS NULL OR org = $2) GROUP BY org ORDER BY org",
+    )?;
+    let rows = stmt.query_map(params![key, org], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let (org, Some(value)) = row? {
+            out.push((org, value));
+        }
+    }
+    Ok(out)
+}
+
+/// The fields of an organisation's document that policy facts read; the rest of the document
+/// is skipped unparsed.
+#[derive(serde::Deserialize)]
+struct ProfileFields {
+    #[serde(default)]
+    industry: Option<String>,
+    #[serde(default)]
+    founded: Option<String>,
+    #[serde(default)]
+    employees: Option<u32>,
+    #[serde(default)]
+    rd_staff: Option<u32>,
+    #[serde(default)]
+    revenue: Option<f64>,
+    #[serde(default)]
+    rd_spend: Option<f64>,
+}
+
+/// Enterprises in a region (or one of them), in list order: the indexed columns (name, region,
+/// kind, flags) and six fields of the document.
+pub(super) fn enterprise_profiles(
+    conn: &Connection,
+    region_prefix: &str,
+    id: Option<&str>,
+) -> Result<Vec<crate::EnterpriseProfile>, StoreError> {
+    let upper = crate::query::prefix_upper(region_prefix);
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, region, flags, data FROM entities
+         WHERE kind = 'organisation' AND subkind = 'enterprise'
+           AND region >= $1 AND region < $2 AND ($3 IS NULL OR id = $3)",
+    )?;
+    let mut rows = stmt.query(params![region_prefix, upper, id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let flags: String = r.get(3)?;
+        let data = r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?;
+        let f: ProfileFields = serde_json::from_str(data)
+            .map_err(|e| StoreError::Database(format!("记录数据损坏：{e}")))?;
+        out.push(crate::EnterpriseProfile {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            region: r.get(2)?,
+            industry: f.industry,
+            founded: f.founded,
+            employees: f.employees,
+            rd_staff: f.rd_staff,
+            revenue: f.revenue,
+            rd_spend: f.rd_spend,
+            high_tech: flags.contains(",high_tech,"),
+            specialised: flags.contains(",specialised,"),
+        });
+    }
+    out.sort_by(|a, b| a.list_key().cmp(&b.list_key()));
+    Ok(out)
+}
+
+/// Patents per owner, from the references table (one row per achievement, field and target).
+pub(super) fn patent_counts(
+    conn: &Connection,
+    org: Option<&str>,
+) -> Result<std::collections::HashMap<String, u32>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.target_id, COUNT(*) FROM record_refs r
+         JOIN entities e ON e.kind = r.kind AND e.id = r.id
+         WHERE r.kind = 'achievement' AND r.field = 'owners' AND r.target_kind = 'organisation'
+           AND e.subkind = 'patent' AND ($1 IS NULL OR r.target_id = $1)
+         GROUP BY r.target_id",
+    )?;
+    let rows = stmt.query_map(params![org], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u32))
+    })?;
+    rows.collect::<Result<_, _>>().map_err(Into::into)
+}
