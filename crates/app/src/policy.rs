@@ -590,6 +590,7 @@ impl App {
             .valid_from
             .to_string();
         let inputs = self.match_inputs(scope)?;
+        inputs.prebuild(self, &rule.facts, date)?;
         let mut table = FactTable::new(inputs.orgs.len());
         let mut columns = Vec::new();
         for def in &rule.facts {

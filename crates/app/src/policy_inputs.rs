@@ -89,10 +89,10 @@ impl Inputs {
     /// values read by key from the store.
     pub(crate) fn column(&self, app: &App, def: &FactDef, date: Date) -> Result<Arc<Column>> {
         let key = column_key(def, date);
-        let mut columns = lock(&self.columns);
-        if let Some((_, _, c)) = columns.get(&key) {
+        if let Some((_, _, c)) = lock(&self.columns).get(&key) {
             return Ok(c.clone());
         }
+        // Built unlocked, so that two columns can be read from the store at once.
         let entered = self.entered(app, &def.key)?;
         let column = Arc::new(fact_column(
             def,
@@ -101,8 +101,43 @@ impl Inputs {
                 .zip(&entered)
                 .map(|(row, e)| fact_value(def, row, e.as_deref(), date)),
         ));
-        columns.insert(key, (date, def.clone(), column.clone()));
-        Ok(column)
+        Ok(lock(&self.columns)
+            .entry(key)
+            .or_insert_with(|| (date, def.clone(), column))
+            .2
+            .clone())
+    }
+
+    /// Builds the columns of `defs` not built yet, two at a time (each is mostly a read of one
+    /// index range from the store, on its own read connection).
+    pub(crate) fn prebuild(&self, app: &App, defs: &[FactDef], date: Date) -> Result<()> {
+        let missing: Vec<&FactDef> = {
+            let columns = lock(&self.columns);
+            defs.iter()
+                .filter(|d| !columns.contains_key(&column_key(d, date)))
+                .collect()
+        };
+        if missing.len() < 2 || self.orgs.len() <= SMALL_SCOPE {
+            return Ok(());
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || -> Result<()> {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(def) = missing.get(i) else {
+                    return Ok(());
+                };
+                self.column(app, def, date)?;
+            }
+        };
+        std::thread::scope(|s| {
+            let other = s.spawn(work);
+            let mine = work();
+            let theirs = other
+                .join()
+                .unwrap_or_else(|_| Err(crate::Error::internal("政策事实列构建线程失败")));
+            mine.and(theirs)
+        })
     }
 
     /// The latest entered value of `key` for every row (aligned with `orgs`).
@@ -254,26 +289,30 @@ impl App {
     }
 
     fn build_inputs(&self, scope: &MatchScope) -> Result<Inputs> {
-        let profiles = match &scope.ids {
-            None => self.repo.enterprise_profiles(&scope.prefix, None)?,
+        let (profiles, patents) = match &scope.ids {
+            // The whole scope: patents counted on a second read connection meanwhile.
+            None => std::thread::scope(|s| {
+                let patents = s.spawn(|| self.repo.patent_counts(None));
+                let profiles = self.repo.enterprise_profiles(&scope.prefix, None);
+                let patents = patents.join().unwrap_or_else(|_| {
+                    Err(innomesh_store::StoreError::Database(
+                        "专利计数线程失败".into(),
+                    ))
+                });
+                (profiles, patents)
+            }),
             Some(ids) => {
                 let mut out = Vec::new();
+                let mut patents = HashMap::new();
                 for id in ids {
                     out.extend(self.repo.enterprise_profiles(&scope.prefix, Some(id))?);
+                    patents.extend(self.repo.patent_counts(Some(id))?);
                 }
                 out.sort_by(|a, b| a.list_key().cmp(&b.list_key()));
-                out
+                (Ok(out), Ok(patents))
             }
         };
-        let patents = if profiles.len() <= SMALL_SCOPE {
-            let mut m = HashMap::new();
-            for p in &profiles {
-                m.extend(self.repo.patent_counts(Some(&p.id))?);
-            }
-            m
-        } else {
-            self.repo.patent_counts(None)?
-        };
+        let (profiles, patents) = (profiles?, patents?);
         let orgs = profiles
             .into_iter()
             .map(|p| {

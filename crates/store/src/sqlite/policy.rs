@@ -132,20 +132,29 @@ pub(super) fn latest_values(
     key: &str,
     org: Option<&str>,
 ) -> Result<Vec<(String, String)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT org, value, MAX(seq) FROM policy_facts INDEXED BY policy_facts_key_org
-         WHERE key = $1 AND ($2 IS NULL OR org = $2) GROUP BY org ORDER BY org",
-    )?;
-    let rows = stmt.query_map(params![key, org], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        if let (org, Some(value)) = row? {
-            out.push((org, value));
-        }
-    }
-    Ok(out)
+    // Two statements, not `($2 IS NULL OR org = $2)`: SQLite plans a statement once, and the
+    // OR would make it scan every organisation's row of the key for one organisation.
+    let read = |r: &rusqlite::Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?));
+    let rows: Vec<(String, Option<String>)> = match org {
+        None => conn
+            .prepare_cached(
+                "SELECT org, value, MAX(seq) FROM policy_facts INDEXED BY policy_facts_key_org
+                 WHERE key = $1 GROUP BY org ORDER BY org",
+            )?
+            .query_map(params![key], read)?
+            .collect::<Result<_, _>>()?,
+        Some(org) => conn
+            .prepare_cached(
+                "SELECT org, value, MAX(seq) FROM policy_facts INDEXED BY policy_facts_key_org
+                 WHERE key = $1 AND org = $2 GROUP BY org",
+            )?
+            .query_map(params![key, org], read)?
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|(org, value)| Some((org, value?)))
+        .collect())
 }
 
 /// The fields of an organisation's document that policy facts read; the rest of the document
@@ -174,12 +183,23 @@ pub(super) fn enterprise_profiles(
     id: Option<&str>,
 ) -> Result<Vec<crate::EnterpriseProfile>, StoreError> {
     let upper = crate::query::prefix_upper(region_prefix);
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, name, region, flags, data FROM entities
-         WHERE kind = 'organisation' AND subkind = 'enterprise'
-           AND region >= $1 AND region < $2 AND ($3 IS NULL OR id = $3)",
-    )?;
-    let mut rows = stmt.query(params![region_prefix, upper, id])?;
+    // One statement per case (an `$3 IS NULL OR` would scan the region for one enterprise).
+    let mut stmt = match id {
+        None => conn.prepare_cached(
+            "SELECT id, name, region, flags, data FROM entities
+             WHERE kind = 'organisation' AND subkind = 'enterprise'
+               AND region >= $1 AND region < $2",
+        )?,
+        Some(_) => conn.prepare_cached(
+            "SELECT id, name, region, flags, data FROM entities
+             WHERE kind = 'organisation' AND id = $1 AND subkind = 'enterprise'
+               AND region >= $2 AND region < $3",
+        )?,
+    };
+    let mut rows = match id {
+        None => stmt.query(params![region_prefix, upper])?,
+        Some(id) => stmt.query(params![id, region_prefix, upper])?,
+    };
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let flags: String = r.get(3)?;
@@ -209,15 +229,30 @@ pub(super) fn patent_counts(
     conn: &Connection,
     org: Option<&str>,
 ) -> Result<std::collections::HashMap<String, u32>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.target_id, COUNT(*) FROM record_refs r
-         JOIN entities e ON e.kind = r.kind AND e.id = r.id
-         WHERE r.kind = 'achievement' AND r.field = 'owners' AND r.target_kind = 'organisation'
-           AND e.subkind = 'patent' AND ($1 IS NULL OR r.target_id = $1)
-         GROUP BY r.target_id",
-    )?;
-    let rows = stmt.query_map(params![org], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u32))
-    })?;
-    rows.collect::<Result<_, _>>().map_err(Into::into)
+    // From the patents' ids (index `entities_kind_subkind`, migration 0015) to their owners
+    // (the references' primary key): neither reads a record.
+    let read = |r: &rusqlite::Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u32));
+    let rows: Vec<(String, u32)> = match org {
+        None => conn
+            .prepare_cached(
+                "SELECT r.target_id, COUNT(*) FROM entities e INDEXED BY entities_kind_subkind
+                 JOIN record_refs r ON r.kind = e.kind AND r.id = e.id AND r.field = 'owners'
+                  AND r.target_kind = 'organisation'
+                 WHERE e.kind = 'achievement' AND e.subkind = 'patent'
+                 GROUP BY r.target_id",
+            )?
+            .query_map([], read)?
+            .collect::<Result<_, _>>()?,
+        Some(org) => conn
+            .prepare_cached(
+                "SELECT r.target_id, COUNT(*) FROM record_refs r
+                 JOIN entities e ON e.kind = r.kind AND e.id = r.id AND e.subkind = 'patent'
+                 WHERE r.target_kind = 'organisation' AND r.target_id = $1
+                   AND r.kind = 'achievement' AND r.field = 'owners'
+                 GROUP BY r.target_id",
+            )?
+            .query_map(params![org], read)?
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(rows.into_iter().collect())
 }
