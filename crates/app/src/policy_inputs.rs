@@ -60,8 +60,11 @@ pub(crate) struct Inputs {
     /// Row numbers in credit-code order (to find a row by code, and to join facts read by key).
     by_code: Vec<u32>,
     /// (date, the fact's declaration) → its column.
-    columns: Mutex<HashMap<(String, String), (Date, FactDef, Arc<Column>)>>,
+    columns: Mutex<HashMap<(String, String), Built>>,
 }
+
+/// A built column with the date and declaration it was built for.
+type Built = (Date, FactDef, Arc<Column>);
 
 fn column_key(def: &FactDef, date: Date) -> (String, String) {
     (date.to_string(), format!("{def:?}"))
@@ -177,7 +180,7 @@ impl Inputs {
 
     /// Columns built so far (tests).
     #[cfg(test)]
-    pub(crate) fn built(&self) -> Vec<(Date, FactDef, Arc<Column>)> {
+    pub(crate) fn built(&self) -> Vec<Built> {
         lock(&self.columns).values().cloned().collect()
     }
 }

@@ -922,7 +922,9 @@ fn policy_reads_agree_with_whole_records(open: Open) {
             .unwrap()
             .is_empty());
     }
-    assert!(profiles.iter().any(|p| p.founded.is_some() && p.revenue.is_some()));
+    assert!(profiles
+        .iter()
+        .any(|p| p.founded.is_some() && p.revenue.is_some()));
     // Patents: some owners, and one owner alone.
     let patents = repo.patent_counts(None).unwrap();
     assert!(!patents.is_empty());
@@ -962,7 +964,10 @@ fn policy_reads_agree_with_whole_records(open: Open) {
     .unwrap();
     for key in ["innovation_score", "core_ip_count", "no_such_key"] {
         let got = repo.latest_fact_values(key, None).unwrap();
-        assert_eq!(got, latest_fact_values_from_facts(&*repo, key, None).unwrap());
+        assert_eq!(
+            got,
+            latest_fact_values_from_facts(&*repo, key, None).unwrap()
+        );
         for org in [a, b, c] {
             assert_eq!(
                 repo.latest_fact_values(key, Some(org)).unwrap(),
