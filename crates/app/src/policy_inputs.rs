@@ -104,7 +104,11 @@ impl Inputs {
                 .zip(&entered)
                 .map(|(row, e)| fact_value(def, row, e.as_deref(), date)),
         ));
-        Ok(lock(&self.columns)
+        let mut columns = lock(&self.columns);
+        // Facts are read as of one day (the registration age moves with it): another day's
+        // columns are dropped, so the kept columns do not grow day by day.
+        columns.retain(|_, (d, _, _)| *d == date);
+        Ok(columns
             .entry(key)
             .or_insert_with(|| (date, def.clone(), column))
             .2
@@ -423,7 +427,9 @@ impl App {
 /// `old` with the re-read enterprises in `fresh` replaced, added or removed, every built column
 /// carried over.
 fn patched(old: &Inputs, fresh: &BTreeMap<String, Fresh>) -> Inputs {
-    let columns = lock(&old.columns).clone();
+    let today = crate::policy::today();
+    let mut columns = lock(&old.columns).clone();
+    columns.retain(|_, (d, _, _)| *d == today);
     let value = |f: &Fresh, date: Date, def: &FactDef| {
         let row = f.row.as_ref()?;
         fact_value(def, row, f.entered.get(&def.key).map(String::as_str), date)
