@@ -23,6 +23,7 @@ pub mod funding;
 mod guarded;
 pub mod matching;
 pub mod policy;
+mod policy_inputs;
 pub mod search;
 pub mod sharing;
 pub mod transfer;
@@ -76,8 +77,9 @@ pub(crate) struct Derived {
     pub sample_plans: Cache<(usize, u64), alloc::Planned>,
     /// 政策找企业: (rule, caller's role, scope and date) → every enterprise's verdict.
     pub policy_matches: Cache<(String, String), policy::Classified>,
-    /// 政策找企业: the caller's scope → its enterprises with their facts (shared by every rule).
-    pub policy_inputs: Cache<String, policy::Inputs>,
+    /// 政策找企业: the enterprises a caller reaches → their rows and fact columns (shared by
+    /// every rule), patched write by write (`policy_inputs`).
+    pub policy_inputs: policy_inputs::InputsCache,
     pub common_problems: Cache<Option<usize>, Vec<deals::CommonProblem>>,
     pub dictionaries: Mutex<Option<Arc<dictionaries::Active>>>,
 }
@@ -154,6 +156,9 @@ impl App {
 
     /// Rebuilds the derived data readers will ask for (run by the warmer after writes).
     fn warm(&self) {
+        // First: after a write this is a patch of what changed, and a clerk asking for a policy's
+        // lists right after a start should not wait behind the other figures.
+        policy_inputs::warm(self);
         let _ = facets::index(self, EntityKind::Organisation);
         let _ = dashboard::figures(self);
         let _ = chains::reports(self, None);

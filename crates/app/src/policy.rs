@@ -5,13 +5,13 @@
 
 use crate::auth::{Perm, Principal, Role};
 use crate::{App, Code, Error, Result};
-use innomesh_core::model::{AchievementKind, OrgKind, Organisation};
+use innomesh_core::model::{OrgKind, Organisation};
 use innomesh_core::{EntityKind, Record};
 use innomesh_policy::{
     evaluate, parse_fact, Column, CompiledRule, Date, FactDef, FactTable, FactType, Rule, Value,
 };
 pub use innomesh_policy::{Category, Truth, Verdict};
-use innomesh_store::{FactEntry, StoredFact};
+use innomesh_store::{EnterpriseProfile, FactEntry, StoredFact};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -107,10 +107,18 @@ pub struct FactRow {
     pub from_registry: bool,
 }
 
-/// An enterprise's inputs to matching: its record, patents held and entered facts.
+/// What matching reads of one organisation: the registry fields facts come from, whether it is
+/// an enterprise, and the patents it holds.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct OrgRow {
+    pub(crate) p: EnterpriseProfile,
+    pub(crate) enterprise: bool,
+    pub(crate) patents: u32,
+}
+
+/// One enterprise's inputs for its own page: its row and entered facts with who entered them.
 pub(crate) struct OrgInput {
-    org: Organisation,
-    patents: u32,
+    row: OrgRow,
     entered: Vec<StoredFact>,
     /// The date the registry record was last written (the date of its facts), when known.
     recorded: Option<String>,
@@ -176,39 +184,18 @@ pub struct ConditionText {
 }
 
 /// Every enterprise in the caller's scope against one rule version, by the columnar evaluator:
-/// one category per enterprise (aligned with the inputs, which are in list order), the counts,
-/// the requirement each 差一项 enterprise misses and how many 待补充 enterprises miss each fact.
-/// The reasons of a listed enterprise are computed when it is shown.
+/// one category per enterprise (aligned with `orgs`, which are in list order), the counts, the
+/// requirement each 差一项 enterprise misses and how many 待补充 enterprises miss each fact.
+/// The reasons of a listed enterprise are computed when it is shown, from the rule's columns.
 pub(crate) struct Classified {
-    inputs: Arc<Inputs>,
+    orgs: Arc<Vec<Arc<OrgRow>>>,
+    /// The rule's facts, one column each (aligned with `orgs`).
+    columns: Vec<(String, Arc<Column>)>,
     categories: Vec<Category>,
     counts: CategoryCounts,
     near_miss: Vec<(u32, String)>,
     missing: Vec<(String, usize)>,
     version: String,
-}
-
-/// A scope's enterprises for matching, with the fact columns built from exactly these (so a
-/// column never outlives, or mixes with, the enterprises it was built from).
-pub(crate) struct Inputs {
-    orgs: Vec<OrgInput>,
-    /// (date, a fact's declaration) → that fact of every enterprise, shared by the rules
-    /// declaring it.
-    columns: std::sync::Mutex<HashMap<(String, String), Arc<Column>>>,
-}
-
-impl Inputs {
-    fn column(&self, def: &FactDef, date: Date) -> Arc<Column> {
-        let key = (date.to_string(), format!("{def:?}"));
-        if let Some(c) = self.columns.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return c;
-        }
-        let c = Arc::new(fact_column(def, &self.orgs, date));
-        if let Ok(mut m) = self.columns.lock() {
-            m.insert(key, c.clone());
-        }
-        c
-    }
 }
 
 /// Which part of a policy's lists to show: one category (or each of the three) from `offset`,
@@ -522,86 +509,6 @@ impl App {
         self.policy_rule(who, id)
     }
 
-    /// The enterprises the caller may match, loaded once per registry version and scope for
-    /// every rule.
-    fn match_inputs(&self, who: &Principal) -> Result<Arc<Inputs>> {
-        let key = format!("{}:{}", who.role.code(), who.scope);
-        self.derived.policy_inputs.get_current(self, key, || {
-            Ok::<_, Error>(Inputs {
-                orgs: self.load_inputs(who)?,
-                columns: Default::default(),
-            })
-        })
-    }
-
-    /// Organisations the caller may match: enterprises in its scope.
-    fn load_inputs(&self, who: &Principal) -> Result<Vec<OrgInput>> {
-        let home = self
-            .repo
-            .meta("home_region")?
-            .unwrap_or_else(|| crate::chains::DEFAULT_HOME_REGION.to_string());
-        // The city's own enterprises: suppliers and investment targets elsewhere are registered
-        // too, but the city's policies are not theirs.
-        let orgs: Vec<Record> = self
-            .all(who, EntityKind::Organisation)?
-            .into_iter()
-            .filter(
-                |r| matches!(r, Record::Organisation(o) if o.region.as_str().starts_with(&home)),
-            )
-            .collect();
-        let mut patents: HashMap<String, u32> = HashMap::new();
-        for r in self.repo.all(EntityKind::Achievement)? {
-            if let Record::Achievement(a) = r {
-                if a.kind == AchievementKind::Patent {
-                    for o in &a.owners {
-                        *patents.entry(o.as_str().to_string()).or_default() += 1;
-                    }
-                }
-            }
-        }
-        let mut entered: HashMap<String, Vec<StoredFact>> = HashMap::new();
-        let one = orgs.len() == 1;
-        let stored = match (one, orgs.first()) {
-            (true, Some(Record::Organisation(o))) => {
-                self.repo.policy_facts(Some(o.credit_code.as_str()))?
-            }
-            _ => self.repo.policy_facts(None)?,
-        };
-        for f in stored {
-            // Matching reads the key and the value; who entered it when is for the enterprise's
-            // own page (`org_input`), so it is not kept for every enterprise.
-            let StoredFact {
-                org, key, value, ..
-            } = f;
-            entered.entry(org).or_default().push(StoredFact {
-                key,
-                value,
-                ..StoredFact::default()
-            });
-        }
-        let mut inputs: Vec<OrgInput> = orgs
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Organisation(o) if o.kind == OrgKind::Enterprise => Some(o),
-                _ => None,
-            })
-            .map(|o| {
-                let code = o.credit_code.as_str().to_string();
-                OrgInput {
-                    patents: patents.get(&code).copied().unwrap_or(0),
-                    entered: entered.remove(&code).unwrap_or_default(),
-                    org: for_matching(o),
-                    recorded: None,
-                }
-            })
-            .collect();
-        // List order: by district, then name.
-        inputs.sort_by(|a, b| {
-            (a.org.region.as_str(), &a.org.name).cmp(&(b.org.region.as_str(), &b.org.name))
-        });
-        Ok(inputs)
-    }
-
     /// Policy → enterprises for one rule, as far as the caller's scope reaches: the counts, and
     /// the page of each list asked for with every listed enterprise's reasons.
     pub fn policy_matches(
@@ -655,30 +562,43 @@ impl App {
 
     /// Every enterprise in the caller's scope against one rule, kept until the registry (or a
     /// fact, or a rule) changes: one entry per rule, scope and day.
-    fn classify_all(&self, who: &Principal, rule: &Rule, date: Date) -> Result<Arc<Classified>> {
-        let key = (
-            rule.id.clone(),
-            format!("{}:{}:{}", who.role.code(), who.scope, date),
-        );
+    pub(crate) fn classify_all(
+        &self,
+        who: &Principal,
+        rule: &Rule,
+        date: Date,
+    ) -> Result<Arc<Classified>> {
+        let scope = self.match_scope(who)?;
+        // By the enterprises the caller reaches, not by role: the city's clerks and the local
+        // administrator share one classification.
+        let key = (rule.id.clone(), format!("{scope:?}:{date}"));
         self.derived
             .policy_matches
-            .get_current(self, key, || self.classify_now(who, rule, date))
+            .get_current(self, key, || self.classify_now(&scope, rule, date))
     }
 
-    fn classify_now(&self, who: &Principal, rule: &Rule, date: Date) -> Result<Classified> {
+    fn classify_now(
+        &self,
+        scope: &crate::policy_inputs::MatchScope,
+        rule: &Rule,
+        date: Date,
+    ) -> Result<Classified> {
         let invalid = |e: innomesh_policy::PolicyError| Error::invalid(e.to_string());
         let version = rule
             .version_at(date)
             .map_err(invalid)?
             .valid_from
             .to_string();
-        let inputs = self.match_inputs(who)?;
+        let inputs = self.match_inputs(scope)?;
+        inputs.prebuild(self, &rule.facts, date)?;
         let mut table = FactTable::new(inputs.orgs.len());
+        let mut columns = Vec::new();
         for def in &rule.facts {
-            let column = inputs.column(def, date);
+            let column = inputs.column(self, def, date)?;
             table
                 .insert(&def.key, (*column).clone())
                 .map_err(Error::internal)?;
+            columns.push((def.key.clone(), column));
         }
         let c = CompiledRule::new(rule, date)
             .map_err(invalid)?
@@ -692,7 +612,8 @@ impl App {
             total: inputs.orgs.len(),
         };
         Ok(Classified {
-            inputs,
+            orgs: inputs.orgs.clone(),
+            columns,
             categories: c.categories,
             counts,
             near_miss: c.near_miss,
@@ -710,18 +631,18 @@ impl App {
         let counts = cl.counts.clone();
         let mut district: BTreeMap<String, GroupCounts> = BTreeMap::new();
         let mut industry: BTreeMap<String, GroupCounts> = BTreeMap::new();
-        for (input, &c) in cl.inputs.orgs.iter().zip(&cl.categories) {
-            let o = &input.org;
+        for (row, &c) in cl.orgs.iter().zip(&cl.categories) {
+            let o = &row.p;
             district
-                .entry(o.region.as_str().to_string())
+                .entry(o.region.clone())
                 .or_insert_with(|| GroupCounts {
-                    code: o.region.as_str().to_string(),
-                    name: o.region.name(),
+                    code: o.region.clone(),
+                    name: region_name(&o.region),
                     counts: CategoryCounts::default(),
                 })
                 .counts
                 .add(c);
-            let code = o.industry.as_ref().map(|i| i.as_str());
+            let code = o.industry.as_deref();
             let key: String = code
                 .map(|c| c.chars().filter(|c| c.is_ascii_digit()).take(2).collect())
                 .unwrap_or_default();
@@ -810,7 +731,7 @@ impl App {
         };
         let date = today();
         let rules = self.rule_entries()?;
-        let input = self.org_input(o)?;
+        let input = self.org_input(&o)?;
         let mut policies = Vec::new();
         for e in &rules {
             if e.rule.version_at(date).is_err() {
@@ -838,34 +759,35 @@ impl App {
         policies.sort_by_key(|p| p.category as u8);
         let facts = fact_rows(&rules, &input, date);
         Ok(OrgPolicies {
-            org: input.org.credit_code.as_str().to_string(),
-            name: input.org.name.clone(),
+            org: o.credit_code.as_str().to_string(),
+            name: o.name.clone(),
             date: date.to_string(),
             policies,
             facts,
-            may_enter: input.org.kind == OrgKind::Enterprise
-                && self.may_enter_facts(who, &input.org),
+            may_enter: o.kind == OrgKind::Enterprise && self.may_enter_facts(who, &o),
         })
     }
 
-    fn org_input(&self, o: Organisation) -> Result<OrgInput> {
+    fn org_input(&self, o: &Organisation) -> Result<OrgInput> {
         let code = o.credit_code.as_str().to_string();
+        // Counted as the lists count them (`Repository::patent_counts`: patents it owns).
         let patents = self
             .repo
-            .referrers(EntityKind::Organisation, &code)?
-            .into_iter()
-            .filter(|r| r.kind == EntityKind::Achievement)
-            .filter_map(|r| self.repo.get(EntityKind::Achievement, &r.id).ok().flatten())
-            .filter(|r| matches!(r, Record::Achievement(a) if a.kind == AchievementKind::Patent))
-            .count() as u32;
+            .patent_counts(Some(&code))?
+            .get(&code)
+            .copied()
+            .unwrap_or(0);
         let recorded = self
             .repo
             .audit(Some(EntityKind::Organisation), Some(&code), 1)?
             .first()
             .and_then(|e| e.at.get(..10).map(str::to_string));
         Ok(OrgInput {
-            org: o,
-            patents,
+            row: OrgRow {
+                p: EnterpriseProfile::of(o),
+                enterprise: o.kind == OrgKind::Enterprise,
+                patents,
+            },
             entered: self.repo.policy_facts(Some(&code))?,
             recorded,
         })
@@ -1151,7 +1073,7 @@ fn division(code: Option<&str>) -> (String, String) {
     (key, name)
 }
 
-fn match_row(rule: &Rule, o: &Organisation, v: &Verdict) -> MatchRow {
+fn match_row(rule: &Rule, o: &EnterpriseProfile, v: &Verdict) -> MatchRow {
     let failed: Vec<String> = v
         .conditions
         .iter()
@@ -1165,12 +1087,17 @@ fn match_row(rule: &Rule, o: &Organisation, v: &Verdict) -> MatchRow {
         .filter_map(|c| c.hint.clone())
         .collect();
     MatchRow {
-        org: o.credit_code.as_str().to_string(),
+        org: o.id.clone(),
         name: o.name.clone(),
-        region: o.region.as_str().to_string(),
-        region_name: o.region.name(),
-        industry: o.industry.as_ref().map(|i| i.as_str().to_string()),
-        industry_name: o.industry.as_ref().map(|i| i.name()).unwrap_or_default(),
+        region: o.region.clone(),
+        region_name: region_name(&o.region),
+        industry: o.industry.clone(),
+        industry_name: o
+            .industry
+            .as_deref()
+            .and_then(|i| innomesh_core::IndustryCode::parse(i).ok())
+            .map(|i| i.name())
+            .unwrap_or_default(),
         category: v.category,
         category_label: category_label(v.category),
         route: route(v.category),
@@ -1181,13 +1108,13 @@ fn match_row(rule: &Rule, o: &Organisation, v: &Verdict) -> MatchRow {
 }
 
 /// A registry value for a fact key, and the field it comes from.
-fn registry_value(
+pub(crate) fn registry_value(
     key: &str,
-    input: &OrgInput,
+    row: &OrgRow,
     date: Date,
 ) -> Option<(serde_json::Value, &'static str)> {
     use serde_json::json;
-    let o = &input.org;
+    let o = &row.p;
     let field = REGISTRY_KEYS
         .iter()
         .find(|(k, _)| *k == key)
@@ -1197,11 +1124,11 @@ fn registry_value(
         _ => None,
     };
     let v = match key {
-        "registered_years" => o.founded.as_ref().and_then(|f| {
-            let d = Date::parse(&f.to_string())?;
+        "registered_years" => o.founded.as_deref().and_then(|f| {
+            let d = Date::parse(f)?;
             Some(json!(d.years_until(date).max(0)))
         }),
-        "registered_in_mainland" => (o.kind == OrgKind::Enterprise).then_some(json!(true)),
+        "registered_in_mainland" => row.enterprise.then_some(json!(true)),
         "employees" => o.employees.map(|e| json!(e)),
         "revenue_wan" => o.revenue.map(|r| json!(r)),
         "rd_expense_wan" => o.rd_spend.map(|r| json!(r)),
@@ -1211,53 +1138,58 @@ fn registry_value(
         "rd_ratio_of_sales" => ratio(o.rd_spend, o.revenue),
         "hitech_certificate_valid" => Some(json!(o.high_tech)),
         "specialised_sme_certified" => Some(json!(o.specialised)),
-        "industry_code" => o.industry.as_ref().map(|i| json!(i.as_str())),
-        PATENT_KEY if input.patents > 0 => {
-            return Some((json!(input.patents), "科技成果中本单位的专利"))
+        "industry_code" => o.industry.as_ref().map(|i| json!(i)),
+        PATENT_KEY if row.patents > 0 => {
+            return Some((json!(row.patents), "科技成果中本单位的专利"))
         }
         _ => None,
     }?;
     Some((v, field?))
 }
 
-/// An organisation as matching keeps it for every enterprise of a scope: the fields facts and
-/// lists read, the free texts and contacts dropped (they are most of a record's size).
-fn for_matching(o: Organisation) -> Organisation {
-    Organisation {
-        products: String::new(),
-        address: String::new(),
-        contact_name: String::new(),
-        contact_phone: None,
-        group: String::new(),
-        shareholders: Vec::new(),
-        ..o
-    }
-}
-
 /// One fact of an enterprise: the registry's value when it has one the rule can take, else the
 /// latest entered value (a value of the wrong type or out of range reads as missing).
-fn fact_value(def: &FactDef, input: &OrgInput, date: Date) -> Option<Value> {
-    if let Some((j, _)) = registry_value(&def.key, input, date) {
+/// `entered` is the enterprise's latest entered value (JSON text) for the key, if any.
+pub(crate) fn fact_value(
+    def: &FactDef,
+    row: &OrgRow,
+    entered: Option<&str>,
+    date: Date,
+) -> Option<Value> {
+    if let Some((j, _)) = registry_value(&def.key, row, date) {
         if let Ok(Some(v)) = parse_fact(def, &j) {
             return Some(v);
         }
     }
-    let entered = input.entered.iter().rev().find(|f| f.key == def.key)?;
-    let j: serde_json::Value = serde_json::from_str(&entered.value).ok()?;
+    let j: serde_json::Value = serde_json::from_str(entered?).ok()?;
     parse_fact(def, &j).ok().flatten()
 }
 
-/// An enterprise's facts for a rule (the per-enterprise view of `fact_table`).
+/// An enterprise's facts for a rule (the per-enterprise view of a fact column).
 fn facts_for(rule: &Rule, input: &OrgInput, date: Date) -> innomesh_policy::Facts {
     rule.facts
         .iter()
-        .filter_map(|d| Some((d.key.clone(), fact_value(d, input, date)?)))
+        .filter_map(|d| {
+            let entered = input
+                .entered
+                .iter()
+                .rev()
+                .find(|f| f.key == d.key)
+                .map(|f| f.value.as_str());
+            Some((d.key.clone(), fact_value(d, &input.row, entered, date)?))
+        })
         .collect()
 }
 
-/// One fact of every enterprise as a column, in the order of `inputs`.
-fn fact_column(def: &FactDef, inputs: &[OrgInput], date: Date) -> Column {
-    let values = inputs.iter().map(|i| fact_value(def, i, date));
+/// A region's name, or its code when the list does not know it.
+fn region_name(code: &str) -> String {
+    innomesh_core::RegionCode::parse(code)
+        .map(|r| r.name())
+        .unwrap_or_else(|_| code.to_string())
+}
+
+/// One fact's values (one per enterprise, in order) as a column of the fact's type.
+pub(crate) fn fact_column(def: &FactDef, values: impl Iterator<Item = Option<Value>>) -> Column {
     match &def.ty {
         FactType::Boolean => Column::booleans(values.map(|v| match v {
             Some(Value::Bool(b)) => Some(b),
@@ -1295,10 +1227,13 @@ fn listed(
         .skip(offset)
         .take(limit)
         .map(|(i, _)| {
-            let input = &cl.inputs.orgs[i];
-            let v = evaluate(rule, &facts_for(rule, input, date), date)
-                .map_err(|e| Error::invalid(e.to_string()))?;
-            Ok(match_row(rule, &input.org, &v))
+            let facts: innomesh_policy::Facts = cl
+                .columns
+                .iter()
+                .filter_map(|(key, c)| Some((key.clone(), c.get(i)?)))
+                .collect();
+            let v = evaluate(rule, &facts, date).map_err(|e| Error::invalid(e.to_string()))?;
+            Ok(match_row(rule, &cl.orgs[i].p, &v))
         })
         .collect()
 }
@@ -1319,7 +1254,7 @@ fn fact_rows(rules: &[RuleEntry], input: &OrgInput, date: Date) -> Vec<FactRow> 
                 continue;
             }
             order.push(def.key.clone());
-            let registry = registry_value(&def.key, input, date);
+            let registry = registry_value(&def.key, &input.row, date);
             let entered = input.entered.iter().find(|f| f.key == def.key);
             let always_registry = REGISTRY_KEYS.iter().any(|(k, _)| *k == def.key);
             let (value, source, source_label, as_of, by, at) = match (&registry, entered) {

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// One fact for every enterprise of a table; bit `i` of `present` says whether row `i` has it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Column {
     Num {
         values: Vec<f64>,
@@ -103,6 +103,63 @@ impl Column {
             ids.push(id);
         }
         Column::Text { ids, dict, present }
+    }
+
+    /// Row `i`'s value (`None` when missing or past the end): a column rebuilt from these values
+    /// with the constructor of its kind equals this one.
+    pub fn get(&self, i: usize) -> Option<Value> {
+        if i / 64 >= self.present().len() || !get(self.present(), i) {
+            return None;
+        }
+        Some(match self {
+            Column::Num { values, .. } => Value::Num(*values.get(i)?),
+            Column::Bool { values, .. } => Value::Bool(get(values, i)),
+            Column::Text { ids, dict, .. } => Value::Text(dict.get(*ids.get(i)? as usize)?.clone()),
+        })
+    }
+
+    /// Sets row `i` (which must exist) to `value`; a value of another kind than the column's
+    /// reads as missing, as in the constructors.
+    pub fn set(&mut self, i: usize, value: Option<Value>) {
+        fn put(bits: &mut [u64], i: usize, on: bool) {
+            if on {
+                bits[i / 64] |= 1 << (i % 64);
+            } else {
+                bits[i / 64] &= !(1 << (i % 64));
+            }
+        }
+        match self {
+            Column::Num { values, present } => {
+                let x = match value {
+                    Some(Value::Num(x)) => Some(x),
+                    _ => None,
+                };
+                values[i] = x.unwrap_or(0.0);
+                put(present, i, x.is_some());
+            }
+            Column::Bool { values, present } => {
+                let b = match value {
+                    Some(Value::Bool(b)) => Some(b),
+                    _ => None,
+                };
+                put(values, i, b == Some(true));
+                put(present, i, b.is_some());
+            }
+            Column::Text { ids, dict, present } => {
+                let id = match value {
+                    Some(Value::Text(t)) => Some(match dict.iter().position(|d| *d == t) {
+                        Some(p) => p as u32,
+                        None => {
+                            dict.push(t);
+                            dict.len() as u32 - 1
+                        }
+                    }),
+                    _ => None,
+                };
+                ids[i] = id.unwrap_or(0);
+                put(present, i, id.is_some());
+            }
+        }
     }
 
     fn present(&self) -> &[u64] {

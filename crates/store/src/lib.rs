@@ -155,6 +155,122 @@ pub struct StoredFact {
     pub at: String,
 }
 
+/// What policy matching reads of one enterprise (`Repository::enterprise_profiles`): the
+/// registry fields its facts come from, without the rest of the record (free texts, contacts,
+/// shareholders are most of a record's size and are never read for it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EnterpriseProfile {
+    /// Credit code.
+    pub id: String,
+    pub name: String,
+    /// Region code.
+    pub region: String,
+    /// Industry code (GB/T 4754), as stored.
+    pub industry: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub founded: Option<String>,
+    pub employees: Option<u32>,
+    pub rd_staff: Option<u32>,
+    /// 万元.
+    pub revenue: Option<f64>,
+    /// 万元.
+    pub rd_spend: Option<f64>,
+    pub high_tech: bool,
+    pub specialised: bool,
+}
+
+impl EnterpriseProfile {
+    /// The profile of an organisation (of any kind: `enterprise_profiles` lists enterprises).
+    pub fn of(o: &innomesh_core::model::Organisation) -> EnterpriseProfile {
+        EnterpriseProfile {
+            id: o.credit_code.as_str().to_string(),
+            name: o.name.clone(),
+            region: o.region.as_str().to_string(),
+            industry: o.industry.as_ref().map(|i| i.as_str().to_string()),
+            founded: o.founded.as_ref().map(|d| d.to_string()),
+            employees: o.employees,
+            rd_staff: o.rd_staff,
+            revenue: o.revenue,
+            rd_spend: o.rd_spend,
+            high_tech: o.high_tech,
+            specialised: o.specialised,
+        }
+    }
+
+    /// The order of policy lists: by region, then name, then credit code.
+    pub fn list_key(&self) -> (&str, &str, &str) {
+        (&self.region, &self.name, &self.id)
+    }
+}
+
+/// `Repository::enterprise_profiles` from whole records: the reference a store's own version
+/// must agree with (the contract tests compare them).
+pub fn enterprise_profiles_from_records(
+    repo: &(impl Repository + ?Sized),
+    region_prefix: &str,
+    id: Option<&str>,
+) -> Result<Vec<EnterpriseProfile>, StoreError> {
+    let records = match id {
+        Some(id) => repo
+            .get(EntityKind::Organisation, id)?
+            .into_iter()
+            .collect(),
+        None => repo.all(EntityKind::Organisation)?,
+    };
+    let mut out: Vec<EnterpriseProfile> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Organisation(o) if o.kind == innomesh_core::model::OrgKind::Enterprise => {
+                Some(EnterpriseProfile::of(o))
+            }
+            _ => None,
+        })
+        .filter(|p| p.region.starts_with(region_prefix))
+        .collect();
+    out.sort_by(|a, b| a.list_key().cmp(&b.list_key()));
+    Ok(out)
+}
+
+/// `Repository::patent_counts` from whole records (the reference for a store's own version):
+/// each patent counts once for each distinct owner.
+pub fn patent_counts_from_records(
+    repo: &(impl Repository + ?Sized),
+    org: Option<&str>,
+) -> Result<HashMap<String, u32>, StoreError> {
+    let mut out: HashMap<String, u32> = HashMap::new();
+    for r in repo.all(EntityKind::Achievement)? {
+        if let Record::Achievement(a) = r {
+            if a.kind != innomesh_core::model::AchievementKind::Patent {
+                continue;
+            }
+            let mut owners: Vec<&str> = a.owners.iter().map(|o| o.as_str()).collect();
+            owners.sort_unstable();
+            owners.dedup();
+            for o in owners {
+                if org.is_none_or(|w| w == o) {
+                    *out.entry(o.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `Repository::latest_fact_values` from `policy_facts` (the reference for a store's own
+/// version).
+pub fn latest_fact_values_from_facts(
+    repo: &(impl Repository + ?Sized),
+    key: &str,
+    org: Option<&str>,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(repo
+        .policy_facts(org)?
+        .into_iter()
+        .filter(|f| f.key == key)
+        .map(|f| (f.org, f.value))
+        .collect())
+}
+
 /// One saved version of a policy rule's YAML.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleVersion {
@@ -266,6 +382,33 @@ pub trait Repository:
     ) -> Result<(), StoreError>;
     /// The current entered policy facts of one organisation, or of all.
     fn policy_facts(&self, org: Option<&str>) -> Result<Vec<StoredFact>, StoreError>;
+    /// The current entered value (JSON text) of one fact key for every organisation that has
+    /// one (withdrawn ones left out), or for one organisation, in credit-code order: policy
+    /// matching reads a fact as a column this way. The default reads `policy_facts`; a store
+    /// should answer from an index by key (SQLite: `policy_facts_key_org`, migration 0015).
+    fn latest_fact_values(
+        &self,
+        key: &str,
+        org: Option<&str>,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        latest_fact_values_from_facts(self, key, org)
+    }
+    /// The enterprises (organisations of kind 企业) whose region code starts with
+    /// `region_prefix`, or the one with credit code `id` if it is one of them, as the fields
+    /// policy facts come from, in list order (region, name, credit code). The default decodes
+    /// whole records; a store should read only these fields.
+    fn enterprise_profiles(
+        &self,
+        region_prefix: &str,
+        id: Option<&str>,
+    ) -> Result<Vec<EnterpriseProfile>, StoreError> {
+        enterprise_profiles_from_records(self, region_prefix, id)
+    }
+    /// How many patents (科技成果 of kind 专利) each organisation owns, for every organisation
+    /// owning one or for one. The default decodes every achievement.
+    fn patent_counts(&self, org: Option<&str>) -> Result<HashMap<String, u32>, StoreError> {
+        patent_counts_from_records(self, org)
+    }
     /// Appends a version of a policy rule's YAML (audited); returns its number.
     fn save_policy_rule(
         &self,

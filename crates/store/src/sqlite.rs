@@ -1009,6 +1009,26 @@ impl Repository for SqliteStore {
         policy::facts(&self.conns.read(), org)
     }
 
+    fn latest_fact_values(
+        &self,
+        key: &str,
+        org: Option<&str>,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        policy::latest_values(&self.conns.read(), key, org)
+    }
+
+    fn enterprise_profiles(
+        &self,
+        region_prefix: &str,
+        id: Option<&str>,
+    ) -> Result<Vec<crate::EnterpriseProfile>, StoreError> {
+        policy::enterprise_profiles(&self.conns.read(), region_prefix, id)
+    }
+
+    fn patent_counts(&self, org: Option<&str>) -> Result<HashMap<String, u32>, StoreError> {
+        policy::patent_counts(&self.conns.read(), org)
+    }
+
     fn save_policy_rule(
         &self,
         rule_id: &str,

@@ -67,6 +67,7 @@ macro_rules! backends {
             demand_transitions_follow_the_workflow,
             chain_node_ids_have_the_engine_form,
             policy_facts_and_rules_keep_their_history,
+            policy_reads_agree_with_whole_records,
             consortium_proposals_are_kept_as_saved,
             duplicate_decisions_are_kept_with_their_history,
         );)+
@@ -889,6 +890,98 @@ fn policy_facts_and_rules_keep_their_history(open: Open) {
     let latest = repo.policy_rules(None).unwrap();
     assert_eq!(latest.len(), 2);
     assert_eq!(latest[0].seq, v2);
+}
+
+/// The column-wise reads of policy matching (`enterprise_profiles`, `patent_counts`,
+/// `latest_fact_values`) give what whole records and `policy_facts` give.
+fn policy_reads_agree_with_whole_records(open: Open) {
+    use innomesh_store::{
+        enterprise_profiles_from_records, latest_fact_values_from_facts,
+        patent_counts_from_records, FactEntry,
+    };
+    let repo = open();
+    let data = generate(SampleConfig::default());
+    import(&*repo, data.records);
+    let actor = Actor::system("测试");
+    let profiles = repo.enterprise_profiles("1502", None).unwrap();
+    assert!(profiles.len() > 20);
+    assert_eq!(
+        profiles,
+        enterprise_profiles_from_records(&*repo, "1502", None).unwrap()
+    );
+    assert_eq!(
+        repo.enterprise_profiles("", None).unwrap(),
+        enterprise_profiles_from_records(&*repo, "", None).unwrap()
+    );
+    for p in profiles.iter().step_by(7) {
+        assert_eq!(
+            repo.enterprise_profiles("1502", Some(&p.id)).unwrap(),
+            vec![p.clone()]
+        );
+        assert!(repo
+            .enterprise_profiles("9999", Some(&p.id))
+            .unwrap()
+            .is_empty());
+    }
+    assert!(profiles
+        .iter()
+        .any(|p| p.founded.is_some() && p.revenue.is_some()));
+    // Patents: some owners, and one owner alone.
+    let patents = repo.patent_counts(None).unwrap();
+    assert!(!patents.is_empty());
+    assert_eq!(patents, patent_counts_from_records(&*repo, None).unwrap());
+    for owner in patents.keys().take(5) {
+        assert_eq!(
+            repo.patent_counts(Some(owner)).unwrap(),
+            patent_counts_from_records(&*repo, Some(owner)).unwrap()
+        );
+    }
+    // Entered facts: the latest per organisation and key, a withdrawn one left out.
+    let entry = |key: &str, value: Option<&str>| FactEntry {
+        key: key.into(),
+        value: value.map(str::to_string),
+        as_of: "2025-12-31".into(),
+        source: "bureau".into(),
+        note: String::new(),
+    };
+    let (a, b, c) = (&profiles[0].id, &profiles[1].id, &profiles[2].id);
+    repo.set_policy_facts(
+        &[
+            (a.clone(), entry("innovation_score", Some("70"))),
+            (b.clone(), entry("innovation_score", Some("60"))),
+            (c.clone(), entry("innovation_score", Some("50"))),
+            (a.clone(), entry("core_ip_count", Some("3"))),
+        ],
+        &actor,
+    )
+    .unwrap();
+    repo.set_policy_facts(
+        &[
+            (a.clone(), entry("innovation_score", Some("75"))),
+            (b.clone(), entry("innovation_score", None)),
+        ],
+        &actor,
+    )
+    .unwrap();
+    for key in ["innovation_score", "core_ip_count", "no_such_key"] {
+        let got = repo.latest_fact_values(key, None).unwrap();
+        assert_eq!(
+            got,
+            latest_fact_values_from_facts(&*repo, key, None).unwrap()
+        );
+        for org in [a, b, c] {
+            assert_eq!(
+                repo.latest_fact_values(key, Some(org)).unwrap(),
+                latest_fact_values_from_facts(&*repo, key, Some(org)).unwrap()
+            );
+        }
+    }
+    let mut expected = vec![(a.clone(), "75".to_string()), (c.clone(), "50".to_string())];
+    expected.sort();
+    assert_eq!(
+        repo.latest_fact_values("innovation_score", None).unwrap(),
+        expected
+    );
 }
 
 fn consortium_proposals_are_kept_as_saved(open: Open) {

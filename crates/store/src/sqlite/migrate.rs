@@ -81,6 +81,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         include_str!("../../migrations/sqlite/0014_duplicate_decisions.sql"),
         None,
     ),
+    (
+        15,
+        include_str!("../../migrations/sqlite/0015_policy_fact_columns.sql"),
+        None,
+    ),
 ];
 
 /// Where a migration's Rust step runs, when the SQL has to continue after it.

@@ -123,3 +123,136 @@ pub(super) fn rules(
     })?;
     rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
 }
+
+/// The latest entered value of one key per organisation (withdrawn ones left out), in
+/// credit-code order, read from the index `policy_facts_key_org` alone: SQLite takes the bare
+/// columns of a `MAX()` aggregate from the row holding the maximum.
+pub(super) fn latest_values(
+    conn: &Connection,
+    key: &str,
+    org: Option<&str>,
+) -> Result<Vec<(String, String)>, StoreError> {
+    // Two statements, not `($2 IS NULL OR org = $2)`: SQLite plans a statement once, and the
+    // OR would make it scan every organisation's row of the key for one organisation.
+    let read = |r: &rusqlite::Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?));
+    let rows: Vec<(String, Option<String>)> = match org {
+        None => conn
+            .prepare_cached(
+                "SELECT org, value, MAX(seq) FROM policy_facts INDEXED BY policy_facts_key_org
+                 WHERE key = $1 GROUP BY org ORDER BY org",
+            )?
+            .query_map(params![key], read)?
+            .collect::<Result<_, _>>()?,
+        Some(org) => conn
+            .prepare_cached(
+                "SELECT org, value, MAX(seq) FROM policy_facts INDEXED BY policy_facts_key_org
+                 WHERE key = $1 AND org = $2 GROUP BY org",
+            )?
+            .query_map(params![key, org], read)?
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|(org, value)| Some((org, value?)))
+        .collect())
+}
+
+/// The fields of an organisation's document that policy facts read; the rest of the document
+/// is skipped unparsed.
+#[derive(serde::Deserialize)]
+struct ProfileFields {
+    #[serde(default)]
+    industry: Option<String>,
+    #[serde(default)]
+    founded: Option<String>,
+    #[serde(default)]
+    employees: Option<u32>,
+    #[serde(default)]
+    rd_staff: Option<u32>,
+    #[serde(default)]
+    revenue: Option<f64>,
+    #[serde(default)]
+    rd_spend: Option<f64>,
+}
+
+/// Enterprises in a region (or one of them), in list order: the indexed columns (name, region,
+/// kind, flags) and six fields of the document.
+pub(super) fn enterprise_profiles(
+    conn: &Connection,
+    region_prefix: &str,
+    id: Option<&str>,
+) -> Result<Vec<crate::EnterpriseProfile>, StoreError> {
+    let upper = crate::query::prefix_upper(region_prefix);
+    // One statement per case (an `$3 IS NULL OR` would scan the region for one enterprise).
+    let mut stmt = match id {
+        None => conn.prepare_cached(
+            "SELECT id, name, region, flags, data FROM entities
+             WHERE kind = 'organisation' AND subkind = 'enterprise'
+               AND region >= $1 AND region < $2",
+        )?,
+        Some(_) => conn.prepare_cached(
+            "SELECT id, name, region, flags, data FROM entities
+             WHERE kind = 'organisation' AND id = $1 AND subkind = 'enterprise'
+               AND region >= $2 AND region < $3",
+        )?,
+    };
+    let mut rows = match id {
+        None => stmt.query(params![region_prefix, upper])?,
+        Some(id) => stmt.query(params![id, region_prefix, upper])?,
+    };
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let flags: String = r.get(3)?;
+        let data = r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?;
+        let f: ProfileFields = serde_json::from_str(data)
+            .map_err(|e| StoreError::Database(format!("记录数据损坏：{e}")))?;
+        out.push(crate::EnterpriseProfile {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            region: r.get(2)?,
+            industry: f.industry,
+            founded: f.founded,
+            employees: f.employees,
+            rd_staff: f.rd_staff,
+            revenue: f.revenue,
+            rd_spend: f.rd_spend,
+            high_tech: flags.contains(",high_tech,"),
+            specialised: flags.contains(",specialised,"),
+        });
+    }
+    out.sort_by(|a, b| a.list_key().cmp(&b.list_key()));
+    Ok(out)
+}
+
+/// Patents per owner, from the references table (one row per achievement, field and target).
+pub(super) fn patent_counts(
+    conn: &Connection,
+    org: Option<&str>,
+) -> Result<std::collections::HashMap<String, u32>, StoreError> {
+    // From the patents' ids (index `entities_kind_subkind`, migration 0015) to their owners
+    // (the references' primary key): neither reads a record.
+    let read = |r: &rusqlite::Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u32));
+    let rows: Vec<(String, u32)> = match org {
+        None => conn
+            .prepare_cached(
+                "SELECT r.target_id, COUNT(*) FROM entities e INDEXED BY entities_kind_subkind
+                 JOIN record_refs r ON r.kind = e.kind AND r.id = e.id AND r.field = 'owners'
+                  AND r.target_kind = 'organisation'
+                 WHERE e.kind = 'achievement' AND e.subkind = 'patent'
+                 GROUP BY r.target_id",
+            )?
+            .query_map([], read)?
+            .collect::<Result<_, _>>()?,
+        Some(org) => conn
+            .prepare_cached(
+                "SELECT r.target_id, COUNT(*) FROM record_refs r
+                 JOIN entities e ON e.kind = r.kind AND e.id = r.id AND e.subkind = 'patent'
+                 WHERE r.target_kind = 'organisation' AND r.target_id = $1
+                   AND r.kind = 'achievement' AND r.field = 'owners'
+                 GROUP BY r.target_id",
+            )?
+            .query_map(params![org], read)?
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(rows.into_iter().collect())
+}
