@@ -337,13 +337,16 @@ impl TextIndex {
     }
 
     /// The query terms (and alias expansions) found in candidate `i`, with the field they are in:
-    /// the most telling first, leaving out words most candidates share (我单位、技术、实现 …), which
-    /// are no evidence a person could check.
+    /// the most telling first, leaving out words most candidates share (我单位、技术、实现 …) and
+    /// words that tell nothing on their own (single characters, bare numbers, common words: 不、
+    /// 150、8%、长期), which are no evidence a person could check. (Evidence only: the score
+    /// still counts every word.)
     fn matched(&self, q: &QueryScores, i: usize) -> Vec<MatchedTerm> {
         let n = self.bm25.len().max(1) as f32;
         let mut terms: Vec<(&String, f32)> = q
             .terms
             .iter()
+            .filter(|t| self.seg.is_informative(t))
             .filter(|t| {
                 let df = self.bm25.df(0, t);
                 df <= COMMON_TERM_MIN_DOCS || (df as f32) / n <= COMMON_TERM_SHARE
@@ -365,7 +368,7 @@ impl TextIndex {
                 }
             }
             for (t, orig) in &q.expansions {
-                if found(t) && !out.iter().any(|m| m.term == *t) {
+                if found(t) && self.seg.is_informative(t) && !out.iter().any(|m| m.term == *t) {
                     out.push(MatchedTerm {
                         term: t.clone(),
                         field: f.field.to_string(),
@@ -454,6 +457,13 @@ pub struct SolverIndex {
 }
 
 impl SolverIndex {
+    /// The segmenter the index was built with (to judge evidence terms the same way).
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.text.seg
+    }
+}
+
+impl SolverIndex {
     pub fn build(seg: &Arc<Segmenter>, solvers: Vec<Solver>) -> Self {
         let cands: Vec<Candidate> = solvers
             .iter()
@@ -485,6 +495,19 @@ impl SolverIndex {
         top: usize,
         config: &SolverMatchConfig,
     ) -> Vec<SolverHit> {
+        self.rank_where(aliases, demand, top, config, |_| true)
+    }
+
+    /// Like [`rank`](Self::rank) over the solvers `keep` accepts only (one kind, say): the same
+    /// scores, the best `top` of those solvers — not the kept part of an overall top `top`.
+    pub fn rank_where(
+        &self,
+        aliases: &AliasDict,
+        demand: &Demand,
+        top: usize,
+        config: &SolverMatchConfig,
+        keep: impl Fn(&Solver) -> bool,
+    ) -> Vec<SolverHit> {
         if self.solvers.is_empty() || top == 0 {
             return Vec::new();
         }
@@ -495,6 +518,7 @@ impl SolverIndex {
             .solvers
             .iter()
             .enumerate()
+            .filter(|(_, s)| keep(s))
             .map(|(i, s)| {
                 let discipline = demand
                     .discipline
