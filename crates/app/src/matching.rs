@@ -486,8 +486,16 @@ pub struct BrokerHit {
     pub reason: String,
     /// Ids folded into this line: near-identical results of the same owner (同一单位相近成果),
     /// or for an instrument, instruments of the same model held elsewhere (同型仪器).
-    pub folded: Vec<String>,
+    pub folded: Vec<Folded>,
     pub evidence: m::Evidence,
+}
+
+/// A record folded into a line: its id, name and organisation's name.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Folded {
+    pub id: String,
+    pub name: String,
+    pub organisation_name: Option<String>,
 }
 
 /// A line counts as relevant (may be slotted in for variety) when it names at least one evidence
@@ -654,7 +662,11 @@ fn fold(hits: Vec<BrokerHit>) -> Vec<BrokerHit> {
                         && near_identical(&x.name, &h.name)))
         });
         match same {
-            Some(x) => x.folded.push(h.id),
+            Some(x) => x.folded.push(Folded {
+                id: h.id,
+                name: h.name,
+                organisation_name: h.organisation_name,
+            }),
             None => out.push(h),
         }
     }
@@ -749,27 +761,11 @@ pub fn broker_matches(
         Some(k) => p
             .index
             .rank_where(&p.dicts.aliases, &demand, depth, &cfg, |s| s.kind == k),
-        None => {
-            let mut pool = p.index.rank(&p.dicts.aliases, &demand, depth, &cfg);
-            // Each type's own best, so that a type outranked by a crowd of another still
-            // competes for its slot.
-            for k in [
-                SolverKind::Expert,
-                SolverKind::Platform,
-                SolverKind::Achievement,
-                SolverKind::Equipment,
-            ] {
-                for h in p
-                    .index
-                    .rank_where(&p.dicts.aliases, &demand, top, &cfg, |s| s.kind == k)
-                {
-                    if !pool.iter().any(|x| x.id == h.id) {
-                        pool.push(h);
-                    }
-                }
-            }
-            pool
-        }
+        // Each type's own best too, so that a type outranked by a crowd of another still
+        // competes for its slot.
+        None => p
+            .index
+            .rank_with_each_kind(&p.dicts.aliases, &demand, depth, top, &cfg),
     };
     pool.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
     let lines = fold(pool.into_iter().map(|h| p.broker_hit(h)).collect());

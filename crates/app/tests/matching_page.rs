@@ -231,7 +231,8 @@ fn near_identical_results_of_one_owner_are_one_line() {
         "the sample repeats result titles per owner"
     );
     for h in &folded {
-        for id in &h.folded {
+        for f in &h.folded {
+            let id = &f.id;
             let Some(Record::Achievement(a)) = app.repo().get(EntityKind::Achievement, id).unwrap()
             else {
                 panic!("{id}")

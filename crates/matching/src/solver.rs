@@ -318,13 +318,31 @@ impl TextIndex {
     fn keep_best<H>(
         &self,
         q: &QueryScores,
-        mut hits: Vec<(usize, H)>,
+        hits: Vec<(usize, H)>,
         top: usize,
         key: impl Fn(&H) -> (f32, &str),
         evidence: impl Fn(&mut H) -> &mut Evidence,
     ) -> Vec<H> {
+        self.keep_sorted(q, hits, |rank, _| rank < top, key, evidence)
+    }
+
+    /// Like `keep_best`, keeping the hits `keep(rank, hit)` accepts, `rank` being the hit's
+    /// position in the best-first order.
+    fn keep_sorted<H>(
+        &self,
+        q: &QueryScores,
+        mut hits: Vec<(usize, H)>,
+        mut keep: impl FnMut(usize, &H) -> bool,
+        key: impl Fn(&H) -> (f32, &str),
+        evidence: impl Fn(&mut H) -> &mut Evidence,
+    ) -> Vec<H> {
         sort_hits(&mut hits, |(_, h)| key(h));
-        hits.truncate(top);
+        let mut rank = 0;
+        hits.retain(|(_, h)| {
+            let k = keep(rank, h);
+            rank += 1;
+            k
+        });
         hits.into_iter()
             .map(|(i, mut h)| {
                 let e = evidence(&mut h);
@@ -511,6 +529,53 @@ impl SolverIndex {
         if self.solvers.is_empty() || top == 0 {
             return Vec::new();
         }
+        let (ts, hits) = self.scored(aliases, demand, config, keep);
+        self.text.keep_best(
+            &ts,
+            hits,
+            top,
+            |h| (h.score, h.id.as_str()),
+            |h| &mut h.evidence,
+        )
+    }
+
+    /// The best `top` solvers overall together with the best `per_kind` of every kind (so that
+    /// a kind outranked by a crowd of another is still there to choose from), best first. One
+    /// scoring pass; the same scores as [`rank`](Self::rank).
+    pub fn rank_with_each_kind(
+        &self,
+        aliases: &AliasDict,
+        demand: &Demand,
+        top: usize,
+        per_kind: usize,
+        config: &SolverMatchConfig,
+    ) -> Vec<SolverHit> {
+        if self.solvers.is_empty() || (top == 0 && per_kind == 0) {
+            return Vec::new();
+        }
+        let (ts, hits) = self.scored(aliases, demand, config, |_| true);
+        let mut seen: std::collections::HashMap<SolverKind, usize> = Default::default();
+        self.text.keep_sorted(
+            &ts,
+            hits,
+            |rank, h| {
+                let n = seen.entry(h.kind).or_default();
+                *n += 1;
+                rank < top || *n <= per_kind
+            },
+            |h| (h.score, h.id.as_str()),
+            |h| &mut h.evidence,
+        )
+    }
+
+    /// Every solver `keep` accepts, scored for `demand` (matched terms not yet looked up).
+    fn scored(
+        &self,
+        aliases: &AliasDict,
+        demand: &Demand,
+        config: &SolverMatchConfig,
+        keep: impl Fn(&Solver) -> bool,
+    ) -> (QueryScores, Vec<(usize, SolverHit)>) {
         let query = format!("{}。{}", demand.title, demand.text);
         let ts = self.text.score(aliases, &query, config.alias_weight);
         let demand_industry: Vec<String> = demand.industry.iter().cloned().collect();
@@ -564,13 +629,7 @@ impl SolverIndex {
                 (i, hit)
             })
             .collect();
-        self.text.keep_best(
-            &ts,
-            hits,
-            top,
-            |h| (h.score, h.id.as_str()),
-            |h| &mut h.evidence,
-        )
+        (ts, hits)
     }
 }
 

@@ -425,7 +425,9 @@ fn matches_schema() -> Value {
                     "contact": {"type": "string", "description": "联系途径"},
                     "service": {"type": "string", "nullable": true, "description": "可预约的开放共享服务编号（仪器）"},
                     "reason": {"type": "string", "description": "推荐理由（一句话）"},
-                    "folded": {"type": "array", "items": text, "description": "合并进本行的记录编号：同一单位相近成果，或其他单位的同型仪器"},
+                    "folded": {"type": "array", "description": "合并进本行的记录：同一单位相近成果，或其他单位的同型仪器", "items": {
+                        "type": "object", "required": ["id", "name", "organisation_name"], "properties": {
+                            "id": text, "name": text, "organisation_name": opt()}}},
                     "evidence": evidence}}}}
     })
 }

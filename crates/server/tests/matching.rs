@@ -51,14 +51,24 @@ async fn demand_matches_carry_evidence() {
         );
     }
     for h in hits {
-        for f in ["organisation_name", "district_name", "tier", "contact", "reason"] {
+        for f in [
+            "organisation_name",
+            "district_name",
+            "tier",
+            "contact",
+            "reason",
+        ] {
             assert!(h[f].as_str().is_some_and(|x| !x.is_empty()), "{f} of {h}");
         }
         assert!(h["folded"].is_array());
     }
     // One type: the best of that type, best first.
     for t in ["expert", "platform", "achievement", "equipment"] {
-        let (s, m) = get(&app, &format!("/api/demands/DM000001/matches?top=5&type={t}")).await;
+        let (s, m) = get(
+            &app,
+            &format!("/api/demands/DM000001/matches?top=5&type={t}"),
+        )
+        .await;
         assert_eq!(s, StatusCode::OK, "{m}");
         let hits = m["hits"].as_array().unwrap();
         assert!(hits.iter().all(|h| h["kind"] == t), "{t}: {m}");
@@ -80,12 +90,15 @@ async fn demand_matches_carry_evidence() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let page = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    let page =
+        String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
     let (_, m) = get(&app, "/api/demands/DM000001/matches?top=20").await;
     let mut at = 0;
     for h in m["hits"].as_array().unwrap() {
         let id = format!("/{}\">", h["id"].as_str().unwrap());
-        let pos = page[at..].find(&id).unwrap_or_else(|| panic!("{id} after {at}"));
+        let pos = page[at..]
+            .find(&id)
+            .unwrap_or_else(|| panic!("{id} after {at}"));
         at += pos;
         for f in ["organisation_name", "district_name"] {
             let v = h[f].as_str().unwrap();

@@ -16,11 +16,11 @@ use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use innomesh_app::matching::BrokerHit;
 use innomesh_app::workflow::{self, FunnelRow, ResponseView};
 use innomesh_app::{Perm, Principal};
 use innomesh_core::model::{Demand, DemandStatus, ResponseOutcome};
 use innomesh_core::{EntityKind, Labelled, Record};
-use innomesh_app::matching::BrokerHit;
 use innomesh_matching::{Evidence, SolverKind};
 
 fn enc(s: &str) -> String {
@@ -402,13 +402,21 @@ fn folded_note(h: &BrokerHit) -> String {
     let links: Vec<String> = h
         .folded
         .iter()
-        .take(8)
-        .map(|id| format!("<a href=\"/{path}/{}\">{}</a>", enc(id), escape(id)))
+        .map(|f| {
+            let label = match (h.kind, &f.organisation_name) {
+                (SolverKind::Equipment, Some(o)) => o.clone(),
+                _ => f.name.clone(),
+            };
+            format!(
+                "<li><a href=\"/{path}/{}\">{}</a></li>",
+                enc(&f.id),
+                escape(&label)
+            )
+        })
         .collect();
     format!(
-        "<br><small class=\"tag\">{what}</small> <small class=\"muted\">另见 {}{}</small>",
-        links.join("、"),
-        if h.folded.len() > 8 { " …" } else { "" }
+        "<details class=\"folded\"><summary><small class=\"tag\">{what}</small></summary><ul>{}</ul></details>",
+        links.join("")
     )
 }
 
@@ -476,7 +484,9 @@ pub async fn matches(
     for (i, h) in hits.iter().enumerate() {
         let (path, label, code) = solver_path(h.kind);
         let org = match (&h.organisation, &h.organisation_name) {
-            (Some(c), Some(n)) => format!("<a href=\"/organisations/{}\">{}</a>", enc(c), escape(n)),
+            (Some(c), Some(n)) => {
+                format!("<a href=\"/organisations/{}\">{}</a>", enc(c), escape(n))
+            }
             (Some(c), None) => escape(c),
             _ => "—".to_string(),
         };
