@@ -802,8 +802,10 @@ pub fn manager_options(
     d: &innomesh_core::model::Demand,
     people: Vec<innomesh_core::model::Person>,
 ) -> Result<Vec<ManagerOption>, Error> {
-    let p = prepared(st)?;
-    let seg = p.index.segmenter();
+    // The active dictionaries' segmenter (not the solver index: the demand page should not wait
+    // for it to be built).
+    let dicts = crate::dictionaries::active(st)?;
+    let seg = dicts.segmenter.as_ref();
     let mut load: HashMap<String, usize> = HashMap::new();
     for r in st.repo.all(EntityKind::Demand)? {
         if let Record::Demand(x) = r {

@@ -475,13 +475,6 @@ pub struct SolverIndex {
 }
 
 impl SolverIndex {
-    /// The segmenter the index was built with (to judge evidence terms the same way).
-    pub fn segmenter(&self) -> &Segmenter {
-        &self.text.seg
-    }
-}
-
-impl SolverIndex {
     pub fn build(seg: &Arc<Segmenter>, solvers: Vec<Solver>) -> Self {
         let cands: Vec<Candidate> = solvers
             .iter()
