@@ -520,9 +520,25 @@ def main():
             browser.screenshot("11-demand-workflow", full=True)
             browser.click(browser.find("a.btn[href$='/matches']"))
             browser.wait_text("匹配解题方")
-            check(browser.find_all("table.results tbody tr"), "no ranked solvers")
+            rows = browser.find_all("table.results tbody tr")
+            check(rows, "no ranked solvers")
+            text = browser.body_text()
+            check("推荐理由与依据" in text and "联系途径" in text, "no reason or contact column")
+            # Each line names its organisation and district; the evidence opens on demand.
+            cells = browser.js(
+                "return [...document.querySelectorAll('table.results tbody tr')].slice(0, 10)"
+                ".map(r => [r.dataset.kind, r.cells[3].innerText, r.querySelector('p.reason').innerText])"
+            )
+            check(all(c[1].strip() and "—" not in c[1].split("\n")[0] for c in cells), f"a line without organisation: {cells}")
+            check(all(c[2].endswith("。") for c in cells), f"a reason is not a sentence: {cells}")
+            browser.click(browser.find("table.results details summary"))
             check("命中词" in browser.body_text(), "no evidence on the match list")
-            browser.screenshot("12-demand-matches")
+            browser.screenshot("12-demand-matches", full=True)
+            # One type: the best instruments, not the instruments of an overall list.
+            browser.go(browser.js("return location.href.split('?')[0]") + "?type=equipment")
+            kinds = browser.js("return [...document.querySelectorAll('table.results tbody tr[data-kind]')].map(r => r.dataset.kind)")
+            check(kinds and set(kinds) == {"equipment"}, f"instrument tab: {kinds}")
+            browser.screenshot("12b-demand-matches-equipment")
             browser.go(base + "/demand-funnel")
             text = browser.body_text()
             check("按区县" in text and "按技术经理人" in text, "funnel tables missing")

@@ -6,7 +6,7 @@ use crate::auth::scope::Visibility;
 use crate::auth::{Perm, Principal, Role};
 use crate::{alloc, chains, dashboard, dictionaries, facets, funding, matching, search};
 use crate::{App, Code, Error, Result};
-use innomesh_core::{EntityKind, Record};
+use innomesh_core::{EntityKind, Labelled, Record};
 use innomesh_store::{ListQuery, ScopeFilter};
 use std::sync::Arc;
 
@@ -30,6 +30,55 @@ impl App {
             ));
         }
         matching::match_demand(self, id, top)
+    }
+
+    /// The matching page's lines for a demand the caller may read (same rule as
+    /// [`match_demand`](Self::match_demand)): of one type, or mixed across types; folded; each
+    /// with its organisation, district, tier, contact route and reason.
+    pub fn broker_matches(
+        &self,
+        who: &Principal,
+        id: &str,
+        kind: Option<innomesh_matching::SolverKind>,
+        top: usize,
+    ) -> Result<(innomesh_core::model::Demand, Vec<matching::BrokerHit>)> {
+        self.fetch(who, EntityKind::Demand, id)?;
+        if who.role == Role::Expert {
+            return Err(Error::new(
+                Code::Forbidden,
+                "专家账号无权查看需求的候选解题方排名",
+            ));
+        }
+        matching::broker_matches(self, id, kind, top)
+    }
+
+    /// The technology managers the caller may see, offered for a demand it may read: with their
+    /// fields and current load, the best fitting first.
+    pub fn demand_managers(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> Result<Vec<matching::ManagerOption>> {
+        let Record::Demand(d) = self.fetch(who, EntityKind::Demand, id)? else {
+            return Err(Error::not_found(format!("未找到技术需求「{id}」")));
+        };
+        let mut q = ListQuery::new(EntityKind::Person);
+        q.subkind = Some(
+            innomesh_core::model::PersonRole::TechnologyManager
+                .code()
+                .to_string(),
+        );
+        q.per_page = 500;
+        let people = self
+            .list(who, &q)?
+            .records
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Person(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        matching::manager_options(self, &d, people)
     }
 
     /// Likely adopters of an achievement the caller may read.

@@ -19,6 +19,10 @@ const STOPWORDS: &[&str] = &[
     "得到",
 ];
 
+/// Words whose jieba prior weight (`ln(total / freq)`) is below this are common general-language
+/// words (长期 8.9、问题 7.0、以上 7.8), no evidence a person could check.
+pub const EVIDENCE_MIN_PRIOR: f32 = 9.0;
+
 /// Jieba with the user dictionary and alias names loaded. Build once, share by reference.
 pub struct Segmenter {
     jieba: Jieba,
@@ -106,6 +110,17 @@ impl Segmenter {
     /// Whether `word` is on the built-in function-word list.
     pub fn is_stopword(&self, word: &str) -> bool {
         self.stopwords.contains(word)
+    }
+
+    /// Whether `word` is worth showing a person as evidence of a match: at least two characters,
+    /// at least one letter or Chinese character (not a bare number, percentage or unit), not a
+    /// function word, and not a common general-language word (jieba frequency prior below
+    /// [`EVIDENCE_MIN_PRIOR`]: 长期、问题、以上、要求 …).
+    pub fn is_informative(&self, word: &str) -> bool {
+        word.chars().count() >= 2
+            && word.chars().any(char::is_alphabetic)
+            && !self.is_stopword(word)
+            && self.prior_weight(word) >= EVIDENCE_MIN_PRIOR
     }
 
     /// An IDF-like prior weight from jieba's dictionary frequency: `ln(total / freq)`, clamped to

@@ -318,13 +318,31 @@ impl TextIndex {
     fn keep_best<H>(
         &self,
         q: &QueryScores,
-        mut hits: Vec<(usize, H)>,
+        hits: Vec<(usize, H)>,
         top: usize,
         key: impl Fn(&H) -> (f32, &str),
         evidence: impl Fn(&mut H) -> &mut Evidence,
     ) -> Vec<H> {
+        self.keep_sorted(q, hits, |rank, _| rank < top, key, evidence)
+    }
+
+    /// Like `keep_best`, keeping the hits `keep(rank, hit)` accepts, `rank` being the hit's
+    /// position in the best-first order.
+    fn keep_sorted<H>(
+        &self,
+        q: &QueryScores,
+        mut hits: Vec<(usize, H)>,
+        mut keep: impl FnMut(usize, &H) -> bool,
+        key: impl Fn(&H) -> (f32, &str),
+        evidence: impl Fn(&mut H) -> &mut Evidence,
+    ) -> Vec<H> {
         sort_hits(&mut hits, |(_, h)| key(h));
-        hits.truncate(top);
+        let mut rank = 0;
+        hits.retain(|(_, h)| {
+            let k = keep(rank, h);
+            rank += 1;
+            k
+        });
         hits.into_iter()
             .map(|(i, mut h)| {
                 let e = evidence(&mut h);
@@ -337,13 +355,16 @@ impl TextIndex {
     }
 
     /// The query terms (and alias expansions) found in candidate `i`, with the field they are in:
-    /// the most telling first, leaving out words most candidates share (我单位、技术、实现 …), which
-    /// are no evidence a person could check.
+    /// the most telling first, leaving out words most candidates share (我单位、技术、实现 …) and
+    /// words that tell nothing on their own (single characters, bare numbers, common words: 不、
+    /// 150、8%、长期), which are no evidence a person could check. (Evidence only: the score
+    /// still counts every word.)
     fn matched(&self, q: &QueryScores, i: usize) -> Vec<MatchedTerm> {
         let n = self.bm25.len().max(1) as f32;
         let mut terms: Vec<(&String, f32)> = q
             .terms
             .iter()
+            .filter(|t| self.seg.is_informative(t))
             .filter(|t| {
                 let df = self.bm25.df(0, t);
                 df <= COMMON_TERM_MIN_DOCS || (df as f32) / n <= COMMON_TERM_SHARE
@@ -365,7 +386,7 @@ impl TextIndex {
                 }
             }
             for (t, orig) in &q.expansions {
-                if found(t) && !out.iter().any(|m| m.term == *t) {
+                if found(t) && self.seg.is_informative(t) && !out.iter().any(|m| m.term == *t) {
                     out.push(MatchedTerm {
                         term: t.clone(),
                         field: f.field.to_string(),
@@ -485,9 +506,69 @@ impl SolverIndex {
         top: usize,
         config: &SolverMatchConfig,
     ) -> Vec<SolverHit> {
+        self.rank_where(aliases, demand, top, config, |_| true)
+    }
+
+    /// Like [`rank`](Self::rank) over the solvers `keep` accepts only (one kind, say): the same
+    /// scores, the best `top` of those solvers — not the kept part of an overall top `top`.
+    pub fn rank_where(
+        &self,
+        aliases: &AliasDict,
+        demand: &Demand,
+        top: usize,
+        config: &SolverMatchConfig,
+        keep: impl Fn(&Solver) -> bool,
+    ) -> Vec<SolverHit> {
         if self.solvers.is_empty() || top == 0 {
             return Vec::new();
         }
+        let (ts, hits) = self.scored(aliases, demand, config, keep);
+        self.text.keep_best(
+            &ts,
+            hits,
+            top,
+            |h| (h.score, h.id.as_str()),
+            |h| &mut h.evidence,
+        )
+    }
+
+    /// The best `top` solvers overall together with the best `per_kind` of every kind (so that
+    /// a kind outranked by a crowd of another is still there to choose from), best first. One
+    /// scoring pass; the same scores as [`rank`](Self::rank).
+    pub fn rank_with_each_kind(
+        &self,
+        aliases: &AliasDict,
+        demand: &Demand,
+        top: usize,
+        per_kind: usize,
+        config: &SolverMatchConfig,
+    ) -> Vec<SolverHit> {
+        if self.solvers.is_empty() || (top == 0 && per_kind == 0) {
+            return Vec::new();
+        }
+        let (ts, hits) = self.scored(aliases, demand, config, |_| true);
+        let mut seen: std::collections::HashMap<SolverKind, usize> = Default::default();
+        self.text.keep_sorted(
+            &ts,
+            hits,
+            |rank, h| {
+                let n = seen.entry(h.kind).or_default();
+                *n += 1;
+                rank < top || *n <= per_kind
+            },
+            |h| (h.score, h.id.as_str()),
+            |h| &mut h.evidence,
+        )
+    }
+
+    /// Every solver `keep` accepts, scored for `demand` (matched terms not yet looked up).
+    fn scored(
+        &self,
+        aliases: &AliasDict,
+        demand: &Demand,
+        config: &SolverMatchConfig,
+        keep: impl Fn(&Solver) -> bool,
+    ) -> (QueryScores, Vec<(usize, SolverHit)>) {
         let query = format!("{}。{}", demand.title, demand.text);
         let ts = self.text.score(aliases, &query, config.alias_weight);
         let demand_industry: Vec<String> = demand.industry.iter().cloned().collect();
@@ -495,6 +576,7 @@ impl SolverIndex {
             .solvers
             .iter()
             .enumerate()
+            .filter(|(_, s)| keep(s))
             .map(|(i, s)| {
                 let discipline = demand
                     .discipline
@@ -540,13 +622,7 @@ impl SolverIndex {
                 (i, hit)
             })
             .collect();
-        self.text.keep_best(
-            &ts,
-            hits,
-            top,
-            |h| (h.score, h.id.as_str()),
-            |h| &mut h.evidence,
-        )
+        (ts, hits)
     }
 }
 

@@ -382,6 +382,56 @@ fn id_param() -> Value {
     path_param("id", "记录编号（组织为统一社会信用代码）", string())
 }
 
+/// `/api/demands/{id}/matches`: the matching page's lines (`innomesh_app::matching::BrokerHit`).
+fn matches_schema() -> Value {
+    let text = string();
+    let opt = || json!({"type": "string", "nullable": true});
+    let unit = json!({"type": "number", "minimum": 0, "maximum": 1});
+    let evidence = json!({
+        "type": "object",
+        "required": ["matched_terms", "collaborations", "lexical", "semantic"],
+        "properties": {
+            "matched_terms": {"type": "array", "description": "命中词：只含有信息量的词（不含单字、纯数字与虚词）", "items": {
+                "type": "object", "required": ["term", "field"], "properties": {
+                    "term": text, "field": {"type": "string", "description": "命中的字段：name / text / disciplines"},
+                    "via_alias": {"type": "string", "description": "经别名命中时，需求中的原词"}}}},
+            "discipline": {"type": "string"},
+            "industry": {"type": "object", "required": ["query", "candidate", "level"], "properties": {
+                "query": text, "candidate": text, "level": {"type": "string", "enum": ["门类", "大类", "中类", "小类"]}}},
+            "chain_node": {"type": "string"},
+            "collaborations": {"type": "array", "items": {"type": "object", "required": ["partner", "title"], "properties": {
+                "partner": text, "title": text, "year": {"type": "integer"}}}},
+            "lexical": unit, "semantic": unit}
+    });
+    json!({
+        "type": "object",
+        "required": ["demand", "title", "card_issues", "hits"],
+        "properties": {
+            "demand": text, "title": text,
+            "card_issues": {"type": "array", "items": object()},
+            "hits": {"type": "array", "description": "未指定 type 时按相关度排序并兼顾类型多样（只在相关的候选中调配）；同一单位相近成果、同型仪器合并为一行", "items": {
+                "type": "object",
+                "required": ["id", "kind", "name", "score", "organisation", "organisation_name", "district", "district_name", "tier", "contact", "service", "reason", "folded", "evidence"],
+                "properties": {
+                    "id": text,
+                    "kind": {"type": "string", "enum": ["expert", "platform", "achievement", "equipment"]},
+                    "name": text,
+                    "score": {"type": "number", "description": "引擎的相关度得分（列表兼顾类型多样，后一行可能略高）"},
+                    "organisation": {"type": "string", "nullable": true, "description": "所属单位统一社会信用代码"},
+                    "organisation_name": opt(),
+                    "district": {"type": "string", "nullable": true, "description": "所在区县代码（GB/T 2260）"},
+                    "district_name": opt(),
+                    "tier": {"type": "string", "description": "级别：平台级别与类型、专家职称、成果类型与成熟度、仪器共享机时"},
+                    "contact": {"type": "string", "description": "联系途径"},
+                    "service": {"type": "string", "nullable": true, "description": "可预约的开放共享服务编号（仪器）"},
+                    "reason": {"type": "string", "description": "推荐理由（一句话）"},
+                    "folded": {"type": "array", "description": "合并进本行的记录：同一单位相近成果，或其他单位的同型仪器", "items": {
+                        "type": "object", "required": ["id", "name", "organisation_name"], "properties": {
+                            "id": text, "name": text, "organisation_name": opt()}}},
+                    "evidence": evidence}}}}
+    })
+}
+
 fn top() -> Value {
     query("top", "最多返回条数，默认 20", int(1, 200))
 }
@@ -911,8 +961,16 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             tag,
             "为技术需求推荐解题方（专家、平台、成果、设备），每条附可核对的依据",
         )
-        .params(vec![demand_id(), top()])
-        .ok(json_ok("{demand, title, card_issues, hits}", object()))
+        .params(vec![
+            demand_id(),
+            top(),
+            query(
+                "type",
+                "只看一类解题方（该类中最相关的，而非总排名中的该类）；不填则各类混排",
+                json!({"type": "string", "enum": ["expert", "platform", "achievement", "equipment"]}),
+            ),
+        ])
+        .ok(json_ok("{demand, title, card_issues, hits}", matches_schema()))
         .errors(&[Code::InvalidQuery, Code::NotFound])],
     ));
     out.push((

@@ -37,9 +37,19 @@ async fn matches(
     Path(id): Path<String>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let top = top_param(&query_params(params)?)?;
+    let params = query_params(params)?;
+    let top = top_param(&params)?;
+    let kind = match super::given(&params, "type") {
+        None => None,
+        Some(t) => Some(innomesh_app::matching::solver_kind(t).ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidQuery,
+                "type 应为 expert、platform、achievement 或 equipment",
+            )
+        })?),
+    };
     let v = blocking(move || -> Result<Value, ApiError> {
-        let (d, hits) = st.match_demand(&who, &id, top)?;
+        let (d, hits) = st.broker_matches(&who, &id, kind, top)?;
         let issues = innomesh_app::matching::card_issues(&d);
         Ok(json!({"demand": d.id, "title": d.title, "card_issues": issues, "hits": hits}))
     })

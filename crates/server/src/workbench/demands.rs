@@ -16,9 +16,10 @@ use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use innomesh_app::matching::BrokerHit;
 use innomesh_app::workflow::{self, FunnelRow, ResponseView};
 use innomesh_app::{Perm, Principal};
-use innomesh_core::model::{Demand, DemandStatus, PersonRole, ResponseOutcome};
+use innomesh_core::model::{Demand, DemandStatus, ResponseOutcome};
 use innomesh_core::{EntityKind, Labelled, Record};
 use innomesh_matching::{Evidence, SolverKind};
 
@@ -159,15 +160,15 @@ fn demand_sections(
         b.push_str(&format!("<li class=\"{class}\"{cur}>{}</li>", s.label()));
     }
     b.push_str("</ol>");
-    let managers = technology_managers(st, who)?;
+    let managers = st.demand_managers(who, &d.id)?;
     let manager_name = d
         .manager
         .as_ref()
         .map(|m| {
             managers
                 .iter()
-                .find(|(id, _)| id == m)
-                .map(|(_, n)| format!("<a href=\"/people/{}\">{}</a>", enc(m), escape(n)))
+                .find(|x| &x.id == m)
+                .map(|x| format!("<a href=\"/people/{}\">{}</a>", enc(m), escape(&x.name)))
                 .unwrap_or_else(|| escape(m))
         })
         .unwrap_or_else(|| "未分派".to_string());
@@ -209,20 +210,27 @@ fn demand_sections(
             "</select><div class=\"help\">只能逐级推进，不能跳过；退回须写明原因</div></div></div>",
         );
         b.push_str("<div class=\"field\"><label for=\"f-manager\">技术经理人</label><div><select id=\"f-manager\" name=\"manager\"><option value=\"\">（不变）</option>");
-        for (id, name) in &managers {
-            let sel = if d.manager.as_deref() == Some(id.as_str()) {
+        for m in &managers {
+            let sel = if d.manager.as_deref() == Some(m.id.as_str()) {
                 " selected"
             } else {
                 ""
             };
+            let fit = if m.shared.is_empty() {
+                String::new()
+            } else {
+                format!(" · 契合：{}", m.shared.join("、"))
+            };
             b.push_str(&format!(
-                "<option value=\"{}\"{sel}>{}（{}）</option>",
-                escape(id),
-                escape(name),
-                escape(id)
+                "<option value=\"{}\"{sel}>{} — {} · 在办 {} 项{}</option>",
+                escape(&m.id),
+                escape(&m.name),
+                escape(&m.fields),
+                m.load,
+                escape(&fit)
             ));
         }
-        b.push_str("</select></div></div>\
+        b.push_str("</select><div class=\"help\">按专长与本需求的契合度排序，契合度相同时在办少的在前</div></div></div>\
         <div class=\"field\"><label for=\"f-note\">说明</label><div><textarea id=\"f-note\" name=\"note\" maxlength=\"500\"></textarea></div></div>\
         <p><button type=\"submit\">流转</button></p></form>");
     }
@@ -277,18 +285,6 @@ fn responses_table(rs: &[ResponseView]) -> String {
     }
     b.push_str("</tbody></table>");
     b
-}
-
-fn technology_managers(st: &AppState, who: &Principal) -> Result<Vec<(String, String)>, ApiError> {
-    let mut q = innomesh_store::ListQuery::new(EntityKind::Person);
-    q.subkind = Some(PersonRole::TechnologyManager.code().to_string());
-    q.per_page = 500;
-    Ok(st
-        .list(who, &q)?
-        .records
-        .into_iter()
-        .map(|r| (r.id().to_string(), r.name().to_string()))
-        .collect())
 }
 
 /// `POST /demands/{id}/transition` from the form: back to the demand's page, with the outcome.
@@ -390,7 +386,42 @@ fn solver_path(k: SolverKind) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-/// `/demands/{id}/matches`: ranked solvers with evidence.
+/// 「同一单位相近成果 3 项」: what a line stands for when others were folded into it.
+fn folded_note(h: &BrokerHit) -> String {
+    if h.folded.is_empty() {
+        return String::new();
+    }
+    let n = h.folded.len() + 1;
+    let what = match h.kind {
+        SolverKind::Equipment => format!("同型仪器共 {n} 台（含其他单位）"),
+        SolverKind::Achievement => format!("同一单位相近成果 {n} 项"),
+        SolverKind::Platform => format!("同一单位相近平台 {n} 个"),
+        SolverKind::Expert => format!("同一单位相近专家 {n} 位"),
+    };
+    let (path, _, _) = solver_path(h.kind);
+    let links: Vec<String> = h
+        .folded
+        .iter()
+        .map(|f| {
+            let label = match (h.kind, &f.organisation_name) {
+                (SolverKind::Equipment, Some(o)) => o.clone(),
+                _ => f.name.clone(),
+            };
+            format!(
+                "<li><a href=\"/{path}/{}\">{}</a></li>",
+                enc(&f.id),
+                escape(&label)
+            )
+        })
+        .collect();
+    format!(
+        "<details class=\"folded\"><summary><small class=\"tag\">{what}</small></summary><ul>{}</ul></details>",
+        links.join("")
+    )
+}
+
+/// `/demands/{id}/matches`: ranked solvers with evidence — mixed across types by default (the
+/// App's re-rank, the same as `/api/demands/{id}/matches`), or the best of one type.
 pub async fn matches(
     State(st): State<AppState>,
     Who(who): Who,
@@ -398,8 +429,14 @@ pub async fn matches(
     Query(p): Query<Params>,
 ) -> Response {
     let kind_filter = param(&p, "type").unwrap_or("").to_string();
+    let kind = innomesh_app::matching::solver_kind(&kind_filter);
+    let kind_filter = if kind.is_some() {
+        kind_filter
+    } else {
+        String::new()
+    };
     let st2 = st.clone();
-    let res = blocking(move || st2.match_demand(&who, &id, 200)).await;
+    let res = blocking(move || st2.broker_matches(&who, &id, kind, 20)).await;
     let (d, hits) = match res {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return error_page(e.status(), &e.message, &st),
@@ -407,7 +444,7 @@ pub async fn matches(
     };
     let mut b = format!(
         "<p class=\"crumbs\"><a href=\"/\">首页</a> › <a href=\"/demands\">技术需求</a> › <a href=\"/demands/{id}\">{t}</a> › 匹配解题方</p>\
-         <h1>匹配解题方：{t}</h1><p class=\"muted\">按文本相关（BM25）、语义相似、行业、产业链节点与过往合作综合排序；每条都列出可核对的依据。</p>",
+         <h1>匹配解题方：{t}</h1><p class=\"muted\">按文本相关（BM25）、语义相似、行业、产业链节点与过往合作综合打分；「全部」在相关的候选中兼顾专家、平台、成果与仪器，同一单位的相近成果与同型仪器合并为一行。每条都写明单位、区县、级别、联系途径和推荐理由。</p>",
         id = enc(&d.id),
         t = escape(&d.title)
     );
@@ -429,7 +466,7 @@ pub async fn matches(
         ("equipment", "仪器设备"),
     ] {
         let on = if code == kind_filter {
-            " style=\"font-weight:700\""
+            " style=\"font-weight:700\" aria-current=\"page\""
         } else {
             ""
         };
@@ -443,20 +480,35 @@ pub async fn matches(
             }
         ));
     }
-    b.push_str("</div><table class=\"results\"><thead><tr><th>#</th><th>解题方</th><th>类型</th><th>得分</th><th>依据</th><th></th></tr></thead><tbody>");
-    let shown: Vec<_> = hits
-        .iter()
-        .filter(|h| kind_filter.is_empty() || solver_path(h.kind).2 == kind_filter)
-        .take(20)
-        .collect();
-    for (i, h) in shown.iter().enumerate() {
+    b.push_str("</div><table class=\"results\"><thead><tr><th>#</th><th>解题方</th><th>类型 · 级别</th><th>单位 · 区县</th><th>推荐理由与依据</th><th>联系途径</th><th></th></tr></thead><tbody>");
+    for (i, h) in hits.iter().enumerate() {
         let (path, label, code) = solver_path(h.kind);
+        let org = match (&h.organisation, &h.organisation_name) {
+            (Some(c), Some(n)) => {
+                format!("<a href=\"/organisations/{}\">{}</a>", enc(c), escape(n))
+            }
+            (Some(c), None) => escape(c),
+            _ => "—".to_string(),
+        };
+        let contact = match &h.service {
+            Some(s) => format!(
+                "<a href=\"/shared-services/{}\">{}</a>",
+                enc(s),
+                escape(&h.contact)
+            ),
+            None => escape(&h.contact),
+        };
         b.push_str(&format!(
-            "<tr><td>{}</td><td class=\"name\"><a href=\"/{path}/{}\">{}</a></td><td>{label}</td><td>{:.2}</td><td>{}</td>\
+            "<tr data-kind=\"{code}\"><td>{}</td><td class=\"name\"><a href=\"/{path}/{}\">{}</a>{}</td><td>{label}<br><small>{}</small></td>\
+             <td>{org}<br><small>{}</small></td><td><p class=\"reason\">{}</p><details><summary>依据（得分 {:.2}）</summary>{}</details></td><td>{contact}</td>\
              <td><a href=\"/demand-responses/new?demand={}&amp;solver_type={code}&amp;solver={}&amp;submitted={}\">登记应答</a></td></tr>",
             i + 1,
             enc(&h.id),
             escape(&h.name),
+            folded_note(h),
+            escape(&h.tier),
+            escape(h.district_name.as_deref().unwrap_or("—")),
+            escape(&h.reason),
             h.score,
             evidence_html(&h.evidence),
             enc(&d.id),
@@ -464,8 +516,8 @@ pub async fn matches(
             innomesh_app::chains::today()
         ));
     }
-    if shown.is_empty() {
-        b.push_str("<tr><td colspan=\"6\" class=\"muted\">没有找到相关的解题方。</td></tr>");
+    if hits.is_empty() {
+        b.push_str("<tr><td colspan=\"7\" class=\"muted\">没有找到相关的解题方。</td></tr>");
     }
     b.push_str("</tbody></table>");
     html("匹配解题方", "/demands", &b, &st)
