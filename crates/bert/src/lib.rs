@@ -82,10 +82,10 @@ impl BertEmbedder {
             if is_wordpiece_json(&text)? {
                 TextTokenizer::WordPiece(WordPiece::from_tokenizer_json(&text, lowercase)?)
             } else {
-                TextTokenizer::HuggingFace(HfTokenizer::from_json(
+                TextTokenizer::HuggingFace(Box::new(HfTokenizer::from_json(
                     &text,
                     config.max_position_embeddings,
-                )?)
+                )?))
             }
         } else {
             TextTokenizer::WordPiece(WordPiece::from_vocab(

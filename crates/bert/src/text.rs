@@ -13,7 +13,7 @@ use crate::tokenizer::WordPiece;
 #[derive(Debug, Clone)]
 pub enum TextTokenizer {
     WordPiece(WordPiece),
-    HuggingFace(HfTokenizer),
+    HuggingFace(Box<HfTokenizer>),
 }
 
 /// A non-WordPiece `tokenizer.json`, truncated to the model's positions, never padded.
