@@ -40,6 +40,7 @@ struct RawConfig {
     layer_norm_eps: Option<f64>,
     hidden_act: Option<String>,
     position_embedding_type: Option<String>,
+    model_type: Option<String>,
 }
 
 impl BertConfig {
@@ -73,6 +74,11 @@ impl BertConfig {
                 )))
             }
         };
+        if let Some(t @ ("roberta" | "xlm-roberta" | "camembert")) = raw.model_type.as_deref() {
+            return Err(BertError::Config(format!(
+                "不支持 model_type「{t}」：RoBERTa 系列的位置编号从 padding_idx + 1 开始，按 BERT 计算会得到错误的向量（只支持 model_type 为 bert 的编码器）"
+            )));
+        }
         if let Some(p) = raw.position_embedding_type.as_deref() {
             if p != "absolute" {
                 return Err(BertError::Config(format!(

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 /// A model directory that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum BertError {
-    #[error("模型目录「{0}」不存在或不是目录：请指向含 config.json、vocab.txt、model.safetensors 的本地目录")]
+    #[error("模型目录「{0}」不存在或不是目录：请指向含 config.json、vocab.txt（或 tokenizer.json）、model.safetensors 的本地目录")]
     NotADirectory(PathBuf),
-    #[error("模型目录缺少文件「{0}」：BERT 系列模型目录应含 config.json、vocab.txt、model.safetensors（pytorch_model.bin 请先转换为 safetensors）")]
+    #[error("模型目录缺少文件「{0}」：BERT 系列模型目录应含 config.json、vocab.txt（或 tokenizer.json）、model.safetensors（pytorch_model.bin 请先转换为 safetensors）")]
     MissingFile(PathBuf),
     #[error("无法读取「{path}」：{reason}")]
     Io { path: PathBuf, reason: String },
@@ -15,6 +15,10 @@ pub enum BertError {
     Config(String),
     #[error("vocab.txt 无效：{0}")]
     Vocab(String),
+    #[error("tokenizer.json 无效：{0}")]
+    Tokenizer(String),
+    #[error("句向量配置无效：{0}")]
+    Sentence(String),
     #[error("model.safetensors 无效：{0}")]
     Weights(String),
     #[error("model.safetensors 缺少张量「{0}」（带或不带「bert.」前缀都没有找到）：该目录可能不是 BERT 系列编码器，或 config.json 的层数与权重不符")]

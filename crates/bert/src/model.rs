@@ -1,5 +1,6 @@
 //! The BERT encoder's forward pass on candle tensors: embeddings, post-norm transformer layers
-//! with a padding mask, then mean pooling over real tokens and L2 normalisation.
+//! with a padding mask, then mean pooling over real tokens (or the first token's state) and L2
+//! normalisation.
 
 use std::collections::HashMap;
 
@@ -8,6 +9,7 @@ use candle_nn::{Embedding, LayerNorm, Linear};
 
 use crate::config::{Activation, BertConfig};
 use crate::error::BertError;
+use crate::sentence::Pooling;
 
 /// Added to the attention scores of padding keys; large enough that softmax gives them exactly 0.
 const MASKED: f32 = -1e9;
@@ -139,7 +141,12 @@ impl Encoder {
     /// Pooled, L2-normalised embeddings of a batch of id sequences, each `[CLS] … [SEP]` and no
     /// longer than `max_position_embeddings`; shorter ones are padded with `pad` and masked.
     /// Every id must be below `vocab_size`.
-    pub fn embed_ids(&self, batch: &[Vec<u32>], pad: u32) -> Result<Vec<Vec<f32>>, BertError> {
+    pub fn embed_ids(
+        &self,
+        batch: &[Vec<u32>],
+        pad: u32,
+        pooling: Pooling,
+    ) -> Result<Vec<Vec<f32>>, BertError> {
         let b = batch.len();
         let t = batch.iter().map(Vec::len).max().unwrap_or(0);
         if b == 0 || t == 0 {
@@ -156,13 +163,23 @@ impl Encoder {
         let ids = Tensor::from_vec(ids, (b, t), &self.device)?;
         let mask = Tensor::from_vec(mask, (b, t), &self.device)?;
         let hidden = self.forward(&ids, &mask)?;
-        // Mean over real tokens, then unit length.
-        let m = mask.unsqueeze(2)?;
-        let summed = hidden.broadcast_mul(&m)?.sum(1)?;
-        let counts = m.sum(1)?;
-        let mean = summed.broadcast_div(&counts)?;
-        let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
-        Ok(mean.broadcast_div(&norm)?.to_vec2::<f32>()?)
+        let pooled = match pooling {
+            // Mean over real tokens.
+            Pooling::Mean => {
+                let m = mask.unsqueeze(2)?;
+                let summed = hidden.broadcast_mul(&m)?.sum(1)?;
+                let counts = m.sum(1)?;
+                summed.broadcast_div(&counts)?
+            }
+            Pooling::Cls => hidden.narrow(1, 0, 1)?.squeeze(1)?,
+        };
+        // Unit length.
+        let norm = pooled
+            .sqr()?
+            .sum_keepdim(1)?
+            .sqrt()?
+            .clamp(1e-12, f32::MAX)?;
+        Ok(pooled.broadcast_div(&norm)?.to_vec2::<f32>()?)
     }
 
     /// Last hidden states `[b, t, hidden]` for ids `[b, t]` and mask `[b, t]` (1 real, 0 pad).

@@ -139,3 +139,83 @@ pub fn write_model(dir: &Path, seed: u64) -> Result<(), BertError> {
     std::fs::write(&vocab, VOCAB.join("\n") + "\n").map_err(io(&vocab))?;
     write_tensors(&dir.join("model.safetensors"), &tensors(seed), "bert.")
 }
+
+/// A SentencePiece Unigram vocabulary in XLM-R's layout (`<s>`, `<pad>`, `</s>`, `<unk>` first),
+/// no longer than `VOCAB`, so the tiny model's embedding table covers it. Higher scores win:
+/// whole words beat their characters.
+pub const UNIGRAM: &[(&str, f64)] = &[
+    ("<s>", 0.0),
+    ("<pad>", 0.0),
+    ("</s>", 0.0),
+    ("<unk>", 0.0),
+    ("\u{2581}", -3.0),
+    ("\u{2581}稀土", -2.0),
+    ("稀", -5.0),
+    ("土", -5.0),
+    ("永磁", -3.0),
+    ("永", -5.0),
+    ("磁", -5.0),
+    ("材料", -3.0),
+    ("的", -4.0),
+    ("\u{2581}query", -4.0),
+    (":", -4.0),
+    ("\u{2581}mag", -4.0),
+    ("net", -4.0),
+    ("s", -6.0),
+    ("电机", -3.0),
+    ("\u{2581}小麦", -3.0),
+    ("品种", -3.0),
+    ("研究", -3.0),
+    ("技术", -3.0),
+    ("，", -4.0),
+    ("。", -4.0),
+];
+
+/// A `tokenizer.json` over `UNIGRAM` as the `tokenizers` crate writes XLM-R's: runs of spaces
+/// collapsed, Metaspace pre-tokeniser, Unigram model, `<s> … </s>` template.
+pub fn unigram_tokenizer_json() -> String {
+    let meta = serde_json::json!({
+        "type": "Metaspace", "replacement": "\u{2581}", "prepend_scheme": "always", "split": true
+    });
+    let special = |id: u32, content: &str| {
+        serde_json::json!({"id": id, "content": content, "single_word": false, "lstrip": false,
+            "rstrip": false, "normalized": false, "special": true})
+    };
+    let tok = |t: &str| serde_json::json!({"SpecialToken": {"id": t, "type_id": 0}});
+    let seq = |s: &str| serde_json::json!({"Sequence": {"id": s, "type_id": 0}});
+    serde_json::json!({
+        "version": "1.0",
+        "truncation": null,
+        "padding": null,
+        "added_tokens": [special(0, "<s>"), special(1, "<pad>"), special(2, "</s>"), special(3, "<unk>")],
+        "normalizer": {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "},
+        "pre_tokenizer": meta,
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [tok("<s>"), seq("A"), tok("</s>")],
+            "pair": [tok("<s>"), seq("A"), tok("</s>"), tok("</s>"), seq("B"), tok("</s>")],
+            "special_tokens": {
+                "<s>": {"id": "<s>", "ids": [0], "tokens": ["<s>"]},
+                "</s>": {"id": "</s>", "ids": [2], "tokens": ["</s>"]},
+            },
+        },
+        "decoder": meta,
+        "model": {"type": "Unigram", "unk_id": 3, "vocab": UNIGRAM, "byte_fallback": false},
+    })
+    .to_string()
+}
+
+/// `write_model`, with `tokenizer.json` (`unigram_tokenizer_json`) in place of `vocab.txt`.
+pub fn write_unigram_model(dir: &Path, seed: u64) -> Result<(), BertError> {
+    write_model(dir, seed)?;
+    let vocab = dir.join("vocab.txt");
+    std::fs::remove_file(&vocab).map_err(|e| BertError::Io {
+        path: vocab,
+        reason: e.to_string(),
+    })?;
+    let path = dir.join("tokenizer.json");
+    std::fs::write(&path, unigram_tokenizer_json()).map_err(|e| BertError::Io {
+        path,
+        reason: e.to_string(),
+    })
+}

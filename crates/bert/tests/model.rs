@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use innomesh_bert::{tiny, BertEmbedder, BertError};
+use innomesh_bert::{tiny, BertEmbedder, BertError, Pooling, SentenceConfig, TextTokenizer};
 use innomesh_matching::Embedder;
 
 fn model_dir(seed: u64) -> tempfile::TempDir {
@@ -33,14 +33,16 @@ fn tokenizer_splits_cjk_wordpieces_and_unknowns() {
     let dir = model_dir(1);
     let e = load(dir.path());
     assert_eq!(
-        e.tokenizer().tokenize("稀土Magnets，unable 磁铁! magnetx"),
+        e.tokenizer()
+            .tokenize("稀土Magnets，unable 磁铁! magnetx")
+            .unwrap(),
         ["稀", "土", "mag", "##net", "##s", "，", "un", "##able", "磁", "[UNK]", "!", "[UNK]"]
     );
     // [CLS]=2, 稀=9, 土=10, [SEP]=3.
-    assert_eq!(e.encode("稀土"), [2, 9, 10, 3]);
-    assert!(e.encode("  ").is_empty());
+    assert_eq!(e.encode("稀土").unwrap(), [2, 9, 10, 3]);
+    assert!(e.encode("  ").unwrap().is_empty());
     // Truncated to the 16 positions of the model, [SEP] kept last.
-    let long = e.encode(&"稀土".repeat(20));
+    let long = e.encode(&"稀土".repeat(20)).unwrap();
     assert_eq!(long.len(), tiny::MAX_POSITIONS);
     assert_eq!((long[0], long[15]), (2, 3));
 }
@@ -215,6 +217,25 @@ fn erf(x: f32) -> f32 {
 }
 
 fn naive_embed(ws: &Weights, ids: &[u32]) -> Vec<f32> {
+    let x = naive_hidden(ws, ids);
+    let h = tiny::HIDDEN;
+    let t = ids.len();
+    let mut mean = vec![0.0f32; h];
+    for row in &x {
+        mean.iter_mut()
+            .zip(row)
+            .for_each(|(m, r)| *m += r / t as f32);
+    }
+    unit(&mean)
+}
+
+fn unit(v: &[f32]) -> Vec<f32> {
+    let n = dot(v, v).sqrt();
+    v.iter().map(|m| m / n).collect()
+}
+
+/// Last hidden states, one row per token.
+fn naive_hidden(ws: &Weights, ids: &[u32]) -> Vec<Vec<f32>> {
     let h = tiny::HIDDEN;
     let (nh, hd) = (tiny::HEADS, tiny::HIDDEN / tiny::HEADS);
     let mut x: Vec<Vec<f32>> = ids
@@ -276,14 +297,7 @@ fn naive_embed(ws: &Weights, ids: &[u32]) -> Vec<f32> {
         }
         x = next;
     }
-    let mut mean = vec![0.0f32; h];
-    for row in &x {
-        mean.iter_mut()
-            .zip(row)
-            .for_each(|(m, r)| *m += r / t as f32);
-    }
-    let n = dot(&mean, &mean).sqrt();
-    mean.iter().map(|m| m / n).collect()
+    x
 }
 
 #[test]
@@ -296,7 +310,7 @@ fn forward_matches_a_naive_implementation() {
         .map(|(n, s, v)| (n, (s, v)))
         .collect();
     for text in ["稀土永磁材料的制备", "magnets，unable!", "研"] {
-        let ids = e.encode(text);
+        let ids = e.encode(text).unwrap();
         let expected = naive_embed(&ws, &ids);
         let got = e.embed(text);
         let d = max_diff(&got, &expected);
@@ -318,7 +332,175 @@ fn tokenizer_json_stands_in_for_a_missing_vocab_txt() {
     let tj = serde_json::json!({"model": {"type": "WordPiece", "vocab": vocab}});
     std::fs::write(dir.path().join("tokenizer.json"), tj.to_string()).unwrap();
     assert_eq!(load(dir.path()).embed("稀土 magnets"), reference);
+    // Any other kind goes to the `tokenizers` crate, which refuses an incomplete file.
     let bpe = serde_json::json!({"model": {"type": "BPE", "vocab": {}}});
     std::fs::write(dir.path().join("tokenizer.json"), bpe.to_string()).unwrap();
-    assert!(load_err(dir.path()).contains("WordPiece"));
+    let msg = load_err(dir.path());
+    assert!(msg.starts_with("tokenizer.json 无效"), "{msg}");
+    std::fs::write(dir.path().join("tokenizer.json"), "{\"model\": ").unwrap();
+    assert!(load_err(dir.path()).starts_with("tokenizer.json 无效"));
+}
+
+// --- SentencePiece tokenizer.json, pooling and prompt (sentence-transformers files). ---
+
+fn unigram_dir(seed: u64) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    tiny::write_unigram_model(dir.path(), seed).unwrap();
+    dir
+}
+
+fn tiny_weights(seed: u64) -> Weights {
+    tiny::tensors(seed)
+        .into_iter()
+        .map(|(n, s, v)| (n, (s, v)))
+        .collect()
+}
+
+#[test]
+fn a_unigram_tokenizer_json_is_run_as_declared() {
+    let dir = unigram_dir(20);
+    let e = load(dir.path());
+    assert!(matches!(e.tokenizer(), TextTokenizer::HuggingFace(_)));
+    // Viterbi over the piece scores: whole words beat characters; spaces collapse; the
+    // Metaspace marker starts each word; an unknown character is <unk>.
+    assert_eq!(
+        e.tokenizer().tokenize("稀土永磁材料  magnets").unwrap(),
+        ["▁稀土", "永磁", "材料", "▁mag", "net", "s"]
+    );
+    // <s> ▁ 稀 <unk> </s>
+    assert_eq!(e.encode("稀铁").unwrap(), [0, 4, 6, 3, 2]);
+    // <s>=0 ▁稀土=5 </s>=2, from the template.
+    assert_eq!(e.encode("稀土").unwrap(), [0, 5, 2]);
+    assert!(e.encode(" ").unwrap().is_empty());
+    assert_eq!(e.embed(" "), vec![0.0; tiny::HIDDEN]);
+    // Truncated to the model's 16 positions, </s> kept last.
+    let long = e.encode(&"稀土".repeat(40)).unwrap();
+    assert_eq!(long.len(), tiny::MAX_POSITIONS);
+    assert_eq!((long[0], long[15]), (0, 2));
+    // The vectors are the encoder's on those ids, as the naive forward pass computes them.
+    let ws = tiny_weights(20);
+    for text in ["稀土永磁材料的电机", "magnets 小麦品种研究"] {
+        let d = max_diff(&e.embed(text), &naive_embed(&ws, &e.encode(text).unwrap()));
+        assert!(d < 2e-6, "{text}: {d}");
+    }
+}
+
+#[test]
+fn a_tokenizer_larger_than_the_embedding_table_is_refused() {
+    let dir = unigram_dir(21);
+    let mut v: serde_json::Value = serde_json::from_str(&tiny::unigram_tokenizer_json()).unwrap();
+    let vocab = v["model"]["vocab"].as_array_mut().unwrap();
+    for i in 0..tiny::VOCAB.len() {
+        vocab.push(serde_json::json!([format!("x{i}"), -9.0]));
+    }
+    std::fs::write(dir.path().join("tokenizer.json"), v.to_string()).unwrap();
+    assert!(load_err(dir.path()).contains("vocab_size"));
+}
+
+fn write(dir: &Path, name: &str, v: serde_json::Value) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, v.to_string()).unwrap();
+}
+
+#[test]
+fn the_default_prompt_goes_before_every_text() {
+    let dir = unigram_dir(22);
+    let plain = load(dir.path());
+    assert_eq!(plain.sentence_config(), &SentenceConfig::default());
+    write(
+        dir.path(),
+        "config_sentence_transformers.json",
+        serde_json::json!({"prompts": {"query": "query: ", "passage": "passage: "},
+            "default_prompt_name": "query"}),
+    );
+    let e = load(dir.path());
+    assert_eq!(e.sentence_config().prompt, "query: ");
+    // <s> ▁query : ▁稀土 </s>
+    assert_eq!(e.encode("稀土").unwrap(), [0, 13, 14, 5, 2]);
+    assert_eq!(e.embed("稀土"), plain.embed("query: 稀土"));
+    assert!(max_diff(&e.embed("稀土"), &plain.embed("稀土")) > 1e-3);
+    // A text with no token of its own is still the zero vector, not the prompt's.
+    assert_eq!(e.embed(""), vec![0.0; tiny::HIDDEN]);
+    assert_eq!(e.embed("   "), vec![0.0; tiny::HIDDEN]);
+    // No default prompt: nothing is added.
+    write(
+        dir.path(),
+        "config_sentence_transformers.json",
+        serde_json::json!({"prompts": {"query": "query: "}, "default_prompt_name": null}),
+    );
+    assert_eq!(load(dir.path()).embed("稀土"), plain.embed("稀土"));
+    write(
+        dir.path(),
+        "config_sentence_transformers.json",
+        serde_json::json!({"prompts": {"query": "query: "}, "default_prompt_name": "passage"}),
+    );
+    assert!(load_err(dir.path()).contains("passage"));
+}
+
+#[test]
+fn pooling_follows_the_sentence_transformers_config() {
+    let dir = model_dir(23);
+    let ws = tiny_weights(23);
+    let mean = load(dir.path());
+    let pool = |v: serde_json::Value| write(dir.path(), "1_Pooling/config.json", v);
+    pool(serde_json::json!({"word_embedding_dimension": tiny::HIDDEN,
+        "pooling_mode_cls_token": false, "pooling_mode_mean_tokens": true}));
+    assert_eq!(load(dir.path()).embed("稀土永磁"), mean.embed("稀土永磁"));
+    pool(serde_json::json!({"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false}));
+    let cls = load(dir.path());
+    assert_eq!(cls.sentence_config().pooling, Pooling::Cls);
+    for text in ["稀土永磁材料", "研", "hello a b"] {
+        let ids = cls.encode(text).unwrap();
+        let expected = unit(&naive_hidden(&ws, &ids)[0]);
+        let d = max_diff(&cls.embed(text), &expected);
+        assert!(d < 2e-6, "{text}: CLS pooling differs by {d}");
+    }
+    // A batch of mixed lengths pools each row's own first token.
+    let texts = ["稀", "稀土永磁材料的制备工艺研究"];
+    for (t, v) in texts.iter().zip(cls.embed_batch(&texts)) {
+        assert!(max_diff(&v, &cls.embed(t)) < 1e-5);
+    }
+    pool(serde_json::json!({"pooling_mode_max_tokens": true}));
+    assert!(load_err(dir.path()).contains("pooling_mode_max_tokens"));
+    pool(serde_json::json!({"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": true}));
+    assert!(load_err(dir.path()).contains("同时"));
+    pool(serde_json::json!({"pooling_mode_mean_tokens": true, "include_prompt": false}));
+    assert!(load_err(dir.path()).contains("include_prompt"));
+    // modules.json may move the pooling config; a module this crate does not run is refused.
+    std::fs::remove_dir_all(dir.path().join("1_Pooling")).unwrap();
+    write(
+        dir.path(),
+        "pool/config.json",
+        serde_json::json!({"pooling_mode_cls_token": true}),
+    );
+    write(
+        dir.path(),
+        "modules.json",
+        serde_json::json!([
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "pool", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}
+        ]),
+    );
+    assert_eq!(load(dir.path()).embed("稀土"), cls.embed("稀土"));
+    write(
+        dir.path(),
+        "modules.json",
+        serde_json::json!([
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}
+        ]),
+    );
+    assert!(load_err(dir.path()).contains("sentence_transformers.models.Dense"));
+}
+
+#[test]
+fn roberta_position_numbering_is_refused() {
+    let dir = model_dir(24);
+    let cfg =
+        tiny::config_json().replace("\"model_type\":\"bert\"", "\"model_type\":\"xlm-roberta\"");
+    assert!(cfg.contains("xlm-roberta"));
+    std::fs::write(dir.path().join("config.json"), cfg).unwrap();
+    assert!(load_err(dir.path()).contains("xlm-roberta"));
 }

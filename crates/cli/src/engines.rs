@@ -118,7 +118,8 @@ pub fn dedup(a: DedupArgs) -> anyhow::Result<ExitCode> {
 /// An optional local sentence model, shared by `similarity` and `match`.
 #[derive(clap::Args)]
 pub struct ModelArgs {
-    /// Local BERT-family model directory (config.json, vocab.txt, model.safetensors) to mix in
+    /// Local BERT-family model directory (config.json, vocab.txt or tokenizer.json,
+    /// model.safetensors; see README) to mix in
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Share of the model's cosine, clipped to 0–1 (similarity: of the whole score; match: of
