@@ -418,7 +418,16 @@ impl App {
             } else {
                 HashMap::new()
             };
+            // An organisation that is not (and was not) one of the scope's enterprises — a
+            // university edited, an enterprise of another district — changes nothing here; left
+            // in, it would force every built column to be laid out again.
+            if row.is_none() && old.row_of(code).is_none() {
+                continue;
+            }
             fresh.insert(code.clone(), Fresh { row, entered });
+        }
+        if fresh.is_empty() {
+            return Ok(Some(old.clone()));
         }
         Ok(Some(Arc::new(patched(old, &fresh))))
     }
@@ -643,6 +652,34 @@ mod tests {
         // Writes elsewhere change nothing: the same snapshot is kept.
         app.set_setting(&local, "policy-test", "1").unwrap();
         assert!(Arc::ptr_eq(&first, &app.match_inputs(&scope).unwrap()));
+        // An organisation that is not an enterprise (a university) edited: not in the scope's
+        // list before or after, so the same snapshot is kept (no column laid out again).
+        let university = app
+            .repo
+            .all(EntityKind::Organisation)
+            .unwrap()
+            .into_iter()
+            .find_map(|r| match r {
+                Record::Organisation(o) if o.kind != innomesh_core::model::OrgKind::Enterprise => {
+                    Some(o)
+                }
+                _ => None,
+            })
+            .expect("the sample has universities and institutes");
+        let mut u = university.clone();
+        u.employees = Some(u.employees.unwrap_or(0) + 1);
+        let code = u.credit_code.as_str().to_string();
+        app.update(
+            &local,
+            EntityKind::Organisation,
+            &code,
+            Record::Organisation(u),
+        )
+        .unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &app.match_inputs(&scope).unwrap()),
+            "a university's edit keeps the snapshot"
+        );
 
         // 1. An enterprise edited in place (figures only): its row changes, nothing moves.
         let mut o = enterprise(3);

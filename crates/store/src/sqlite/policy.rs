@@ -49,14 +49,14 @@ pub(super) fn set_facts(
 /// The current entered facts (the latest row per organisation and key, withdrawn ones left out),
 /// of one organisation or of all.
 pub(super) fn facts(conn: &Connection, org: Option<&str>) -> Result<Vec<StoredFact>, StoreError> {
-    let sql = "SELECT f.org, f.key, f.value, f.as_of, f.source, f.note, f.actor, f.at
-         FROM policy_facts f
-         JOIN (SELECT org, key, MAX(seq) AS seq FROM policy_facts
-               WHERE ($1 IS NULL OR org = $1) GROUP BY org, key) m ON m.seq = f.seq
-         WHERE f.value IS NOT NULL
-         ORDER BY f.org, f.key";
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map([org], |r| {
+    // One statement per case, not `($1 IS NULL OR org = $1)`: SQLite plans a statement once, and
+    // the OR made one organisation's read scan every fact of the registry (seconds at ×100, on
+    // every enterprise page and every patched enterprise). With the organisation named, the
+    // subquery reads only its rows of the index `policy_facts_org_key`.
+    const COLUMNS: &str = "SELECT f.org, f.key, f.value, f.as_of, f.source, f.note, f.actor, f.at
+         FROM policy_facts f JOIN ";
+    const TAIL: &str = " m ON m.seq = f.seq WHERE f.value IS NOT NULL ORDER BY f.org, f.key";
+    let read = |r: &rusqlite::Row<'_>| {
         Ok(StoredFact {
             org: r.get(0)?,
             key: r.get(1)?,
@@ -67,8 +67,23 @@ pub(super) fn facts(conn: &Connection, org: Option<&str>) -> Result<Vec<StoredFa
             actor: r.get(6)?,
             at: r.get(7)?,
         })
-    })?;
-    rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    };
+    let rows = match org {
+        Some(org) => conn
+            .prepare_cached(&format!(
+                "{COLUMNS}(SELECT org, key, MAX(seq) AS seq FROM policy_facts
+                   INDEXED BY policy_facts_org_key WHERE org = $1 GROUP BY org, key){TAIL}"
+            ))?
+            .query_map(params![org], read)?
+            .collect::<Result<Vec<_>, _>>()?,
+        None => conn
+            .prepare_cached(&format!(
+                "{COLUMNS}(SELECT org, key, MAX(seq) AS seq FROM policy_facts GROUP BY org, key){TAIL}"
+            ))?
+            .query_map([], read)?
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    Ok(rows)
 }
 
 pub(super) fn save_rule(
