@@ -4,6 +4,7 @@
 //! of two rounds. Everything is decided by `App`; these handlers only render.
 
 use super::error_page;
+use super::{enc, redirect};
 use crate::api::{param, Params};
 use crate::auth::Who;
 #[allow(unused_imports)]
@@ -15,15 +16,11 @@ use crate::AppState;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Form;
 use innomesh_app::assessment::{entry_status_label, FigureSource, RoundView, UnitView};
 use innomesh_core::EntityKind;
-
-fn enc(s: &str) -> String {
-    crate::pages::layout::url_encode(s)
-}
 
 fn n1(x: f64) -> String {
     format!("{x:.1}")
@@ -35,10 +32,6 @@ fn status_label(s: &str) -> &'static str {
     } else {
         "草稿"
     }
-}
-
-fn redirect(to: String) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
 }
 
 /// Renders an `App` error as a page (404 / 403 as themselves).

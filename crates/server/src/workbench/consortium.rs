@@ -3,6 +3,7 @@
 //! reason, to adjust (drop, add, rewrite reasons) and save (`/consortia/new`, `POST /consortia`),
 //! and a saved proposal with its XLSX annex (`/consortia/{id}`).
 
+use super::{enc, redirect};
 use super::{error_page, html};
 use crate::api::{param, Params};
 use crate::auth::Who;
@@ -13,18 +14,10 @@ use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use innomesh_app::consortium::{Basis, BasisInput, MemberInput, MemberRole, Proposal, SaveInput};
 use innomesh_app::Perm;
-
-fn enc(s: &str) -> String {
-    crate::pages::layout::url_encode(s)
-}
-
-fn redirect(to: String) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
-}
 
 fn basis_query(b: &Basis) -> String {
     format!("{}={}", b.kind(), enc(&b.id()))

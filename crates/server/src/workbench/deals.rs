@@ -2,6 +2,7 @@
 //! broker with the deals behind its figures (`/deals/brokers/{id}`), and the network of who
 //! connects which sellers to which buyers, drawn as SVG on the server (`/deals/network`).
 
+use super::enc;
 use super::{error_page, html};
 use crate::api::{param, Params};
 use crate::auth::Who;
@@ -16,10 +17,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use innomesh_app::deals::{DealGroup, Performance};
-
-fn enc(s: &str) -> String {
-    crate::pages::layout::url_encode(s)
-}
 
 fn wan(x: f64) -> String {
     fmt_num(x, 1)

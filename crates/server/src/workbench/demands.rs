@@ -4,6 +4,7 @@
 //! (`/achievements/{id}/adopters`), what a solver answered and heard back, and the conversion
 //! funnel per district and per technology manager (`/demand-funnel`).
 
+use super::enc;
 use super::{error_page, html};
 use crate::api::{param, Params};
 use crate::auth::Who;
@@ -22,10 +23,6 @@ use innomesh_app::{Perm, Principal};
 use innomesh_core::model::{Demand, DemandStatus, ResponseOutcome};
 use innomesh_core::{EntityKind, Labelled, Record};
 use innomesh_matching::{Evidence, SolverKind};
-
-fn enc(s: &str) -> String {
-    crate::pages::layout::url_encode(s)
-}
 
 fn outcome_tag(o: ResponseOutcome) -> String {
     let class = match o {

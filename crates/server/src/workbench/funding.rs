@@ -1,6 +1,7 @@
 //! `/funding…`: where the money goes, and re-filed applications side by side with the reused
 //! passages highlighted.
 
+use super::{enc, flash, redirect};
 use super::{error_page, html, pct, wan};
 use crate::api::{param, Params};
 use crate::auth::Who;
@@ -11,7 +12,7 @@ use crate::state::blocking;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use innomesh_app::duplicates::{
     DecisionFilter, ReviewItem, ReviewKind, ReviewQuery, ReviewSort, Side,
@@ -162,31 +163,6 @@ fn kind_label(k: &innomesh_dedup::MatchKind) -> &'static str {
         Some("budget") => "预算重复",
         _ => "其他",
     }
-}
-
-fn enc(s: &str) -> String {
-    crate::pages::layout::url_encode(s)
-}
-
-fn redirect(to: String) -> Response {
-    (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response()
-}
-
-fn flash(p: &Params) -> String {
-    let mut b = String::new();
-    if let Some(e) = param(p, "error") {
-        b.push_str(&format!(
-            "<p class=\"notice bad\" role=\"alert\">{}</p>",
-            escape(e)
-        ));
-    }
-    if let Some(m) = param(p, "ok") {
-        b.push_str(&format!(
-            "<p class=\"notice ok\" role=\"status\">{}</p>",
-            escape(m)
-        ));
-    }
-    b
 }
 
 /// The applicant by name (its code beside it, small), linking to its registry page.

@@ -106,6 +106,35 @@ pub fn router() -> Router<AppState> {
 }
 
 use crate::pages::common::html;
+use crate::pages::common::{param, Params};
+
+/// A path or query segment, percent-encoded.
+fn enc(s: &str) -> String {
+    crate::pages::layout::url_encode(s)
+}
+
+/// 303 to `to` (after a form's POST).
+fn redirect(to: String) -> Response {
+    (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response()
+}
+
+/// The outcome of the last form, carried in `?error=` / `?ok=` (escaped).
+fn flash(p: &Params) -> String {
+    let mut b = String::new();
+    if let Some(e) = param(p, "error") {
+        b.push_str(&format!(
+            "<p class=\"notice bad\" role=\"alert\">{}</p>",
+            escape(e)
+        ));
+    }
+    if let Some(m) = param(p, "ok") {
+        b.push_str(&format!(
+            "<p class=\"notice ok\" role=\"status\">{}</p>",
+            escape(m)
+        ));
+    }
+    b
+}
 
 fn error_page(status: StatusCode, message: &str, st: &AppState) -> Response {
     let body = format!(

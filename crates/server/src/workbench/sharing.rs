@@ -2,6 +2,7 @@
 //! bookings and their moves (`/sharing/bookings`), innovation-voucher claims (`/sharing/claims`),
 //! the owner's outlook (`/sharing/outlook`) and the city figures (`/sharing`).
 
+use super::{enc, flash, redirect};
 use super::{error_page, html};
 use crate::api::{param, Params};
 use crate::auth::Who;
@@ -13,37 +14,12 @@ use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use innomesh_app::sharing::{BookingView, ClaimView};
 use innomesh_app::{Perm, Principal, Role};
 use innomesh_core::model::SharedService;
 use innomesh_core::{EntityKind, Record};
-
-fn enc(s: &str) -> String {
-    crate::pages::layout::url_encode(s)
-}
-
-fn redirect(to: String) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
-}
-
-fn flash(p: &Params) -> String {
-    let mut b = String::new();
-    if let Some(e) = param(p, "error") {
-        b.push_str(&format!(
-            "<p class=\"notice bad\" role=\"alert\">{}</p>",
-            escape(e)
-        ));
-    }
-    if let Some(m) = param(p, "ok") {
-        b.push_str(&format!(
-            "<p class=\"notice ok\" role=\"status\">{}</p>",
-            escape(m)
-        ));
-    }
-    b
-}
 
 fn yuan(x: f64) -> String {
     fmt_num(x, 2)
