@@ -823,19 +823,6 @@ impl Repository for SqliteStore {
             }
         }
         let wh = clauses.join(" AND ");
-        // A text filter alone scans the narrow text index (list columns) rather than the table
-        // with its documents; any other filter seeks its own index first.
-        let text_only = q.text.as_deref().is_some_and(|t| !t.trim().is_empty())
-            && q.region_prefix.is_none()
-            && q.industry_prefix.is_none()
-            && q.subkind.is_none()
-            && q.tier.is_none()
-            && q.scope.is_none();
-        let from = if text_only {
-            "entities INDEXED BY entities_kind_text"
-        } else {
-            "entities"
-        };
         let order = match q.sort {
             Sort::Id => "id",
             Sort::Name => "name, id",
@@ -849,14 +836,14 @@ impl Repository for SqliteStore {
         let snapshot = conn.unchecked_transaction()?;
         let params: Vec<&dyn ToSql> = args.iter().map(|s| s as &dyn ToSql).collect();
         let total: i64 = snapshot.query_row(
-            &format!("SELECT COUNT(*) FROM {from} WHERE {wh}"),
+            &format!("SELECT COUNT(*) FROM entities WHERE {wh}"),
             params.as_slice(),
             |r| r.get(0),
         )?;
         // The page's rows are chosen from the filter's index alone (it carries the id), then
         // read: sorting whole rows would sort every matching document to show `per_page`.
         let sql = format!(
-            "SELECT data FROM entities WHERE rowid IN (SELECT rowid FROM {from} WHERE {wh} \
+            "SELECT data FROM entities WHERE rowid IN (SELECT rowid FROM entities WHERE {wh} \
              ORDER BY {order} LIMIT {per_page} OFFSET {}) ORDER BY {order}",
             (page - 1) * per_page
         );

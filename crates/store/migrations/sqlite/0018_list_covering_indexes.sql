@@ -9,7 +9,8 @@ CREATE INDEX entities_kind_region ON entities (kind, region, id);
 CREATE INDEX entities_kind_industry ON entities (kind, industry_path, id);
 CREATE INDEX entities_kind_name ON entities (kind, name, id);
 CREATE INDEX entities_kind_tier ON entities (kind, tier, id);
--- A text filter (`name` or `search_text` containing the words) cannot seek, but it can scan this
--- index instead of the table: the list columns of a kind, not its documents (a tenth of the
--- bytes for organisations).
-CREATE INDEX entities_kind_text ON entities (kind, name, search_text, id);
+-- Filters that cannot seek (a flag, words in the name or text) scan this index instead of the
+-- table: every list column of a kind in id order, without the documents (a fifth of the bytes for
+-- organisations), so a count reads only it and a page stops at its last row.
+CREATE INDEX entities_kind_columns
+    ON entities (kind, id, name, region, industry_path, subkind, tier, flags, search_text);
