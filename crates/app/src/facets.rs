@@ -1,5 +1,5 @@
 //! Facet counts for list pages. The store answers one filtered page; the counts beside each facet
-//! value (district, industry, kind, tier, flag) come from a light in-memory index of the kind,
+//! value (district, industry, kind, tier, flag, chain) come from a light in-memory index of the kind,
 //! rebuilt whenever the registry version (latest audit sequence) moves (see cache.rs). Matching mirrors the
 //! store's SQL filters exactly, so counts and totals agree.
 
@@ -59,6 +59,18 @@ pub struct Facets {
     pub subkinds: BTreeMap<String, usize>,
     pub tiers: BTreeMap<String, usize>,
     pub flags: BTreeMap<String, usize>,
+    /// Organisations only: industrial chains (id → name and count) and, when a chain is chosen,
+    /// its nodes (store id `rare_earth.magnet` → name and count), in the chain models' order.
+    pub chains: Vec<ChainCount>,
+    pub nodes: Vec<ChainCount>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ChainCount {
+    /// Chain id (`rare_earth`) or node store id (`rare_earth.magnet`), as the URL carries it.
+    pub id: String,
+    pub name: String,
+    pub count: usize,
 }
 
 fn next_industry_level(path: &str, prefix: Option<&str>) -> Option<String> {
@@ -70,14 +82,46 @@ fn next_industry_level(path: &str, prefix: Option<&str>) -> Option<String> {
     Some(parts[..=depth].join("/"))
 }
 
-pub fn compute(st: &App, q: &ListQuery) -> Result<Facets, innomesh_store::StoreError> {
+pub fn compute(st: &App, q: &ListQuery) -> crate::Result<Facets> {
     let idx = index(st, q.kind)?;
     let text = q
         .text
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(|t| (t.to_ascii_lowercase(), t.to_string()));
+        .map(|t| (t.to_ascii_lowercase(), t.to_string(), t.to_uppercase()));
+    let only: Option<std::collections::HashSet<&str>> = q
+        .only_ids
+        .as_ref()
+        .map(|ids| ids.iter().map(String::as_str).collect());
+    // The chain facet (organisations): counted over the rows that pass every other filter.
+    let chains: Option<(Arc<crate::chains::Loaded>, Option<usize>)> =
+        if q.kind == innomesh_core::EntityKind::Organisation {
+            let loaded = crate::chains::loaded(st)?;
+            let chosen = q
+                .chain
+                .as_deref()
+                .and_then(|c| loaded.engine.chains().chain_index(c));
+            Some((loaded, chosen))
+        } else {
+            None
+        };
+    let mut chain_counts: Vec<usize> = Vec::new();
+    let mut node_counts: Vec<usize> = Vec::new();
+    let mut node_chain: Vec<usize> = Vec::new();
+    if let Some((l, _)) = &chains {
+        let set = l.engine.chains();
+        chain_counts = vec![0; set.chains().len()];
+        node_counts = vec![0; set.nodes().len()];
+        node_chain = vec![usize::MAX; set.nodes().len()];
+        for c in 0..set.chains().len() {
+            for n in set.chain_nodes(c) {
+                if let Some(x) = node_chain.get_mut(n) {
+                    *x = c;
+                }
+            }
+        }
+    }
     let mut f = Facets::default();
     for row in idx.iter() {
         let m_region = q
@@ -92,10 +136,19 @@ pub fn compute(st: &App, q: &ListQuery) -> Result<Facets, innomesh_store::StoreE
         let m_sub = q.subkind.as_deref().is_none_or(|s| row.subkind == Some(s));
         let m_tier = q.tier.as_deref().is_none_or(|t| row.tier == Some(t));
         let m_flag = q.flag.as_deref().is_none_or(|x| row.flags.contains(&x));
-        let m_text = text
-            .as_ref()
-            .is_none_or(|(low, raw)| row.hay.contains(low.as_str()) || row.id == *raw);
+        let m_text = text.as_ref().is_none_or(|(low, raw, up)| {
+            row.hay.contains(low.as_str()) || row.id == *raw || row.id == *up
+        });
         if !m_text {
+            continue;
+        }
+        if let Some((l, chosen)) = &chains {
+            if m_region && m_ind && m_sub && m_tier && m_flag {
+                let counts = (&mut chain_counts[..], &mut node_counts[..]);
+                count_chains(l, &node_chain, *chosen, &row.id, counts);
+            }
+        }
+        if !only.as_ref().is_none_or(|o| o.contains(row.id.as_str())) {
             continue;
         }
         if m_ind && m_sub && m_tier && m_flag {
@@ -108,7 +161,9 @@ pub fn compute(st: &App, q: &ListQuery) -> Result<Facets, innomesh_store::StoreE
                 }
             }
         }
-        if m_region && m_sub && m_tier && m_flag {
+        // Drill-down: the next level *under* the chosen industry, counted over its own records
+        // only (counting every record's next level listed other sections' divisions under C).
+        if m_region && m_ind && m_sub && m_tier && m_flag {
             if let Some(p) = &row.industry_path {
                 if let Some(k) = next_industry_level(p, q.industry_prefix.as_deref()) {
                     *f.industries.entry(k).or_default() += 1;
@@ -131,7 +186,53 @@ pub fn compute(st: &App, q: &ListQuery) -> Result<Facets, innomesh_store::StoreE
             }
         }
     }
+    if let Some((l, chosen)) = &chains {
+        let set = l.engine.chains();
+        for (i, c) in set.chains().iter().enumerate() {
+            f.chains.push(ChainCount {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                count: chain_counts[i],
+            });
+            if *chosen == Some(i) {
+                for n in set.chain_nodes(i) {
+                    if let Some(node) = set.node(n) {
+                        f.nodes.push(ChainCount {
+                            id: crate::chains::store_id(&node.key),
+                            name: node.name.clone(),
+                            count: node_counts[n],
+                        });
+                    }
+                }
+            }
+        }
+    }
     Ok(f)
+}
+
+/// Adds one organisation to the chains (and, under the chosen chain, the nodes) it is mapped to.
+fn count_chains(
+    l: &crate::chains::Loaded,
+    node_chain: &[usize],
+    chosen: Option<usize>,
+    id: &str,
+    (chains, nodes): (&mut [usize], &mut [usize]),
+) {
+    let Some(&org) = l.codes.get(id) else { return };
+    let mut seen: Vec<usize> = Vec::new();
+    for m in l.engine.mapping().of_org(org as usize) {
+        let n = m.node as usize;
+        let Some(&c) = node_chain.get(n).filter(|&&c| c < chains.len()) else {
+            continue;
+        };
+        if !seen.contains(&c) {
+            seen.push(c);
+            chains[c] += 1;
+        }
+        if chosen == Some(c) {
+            nodes[n] += 1;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod facets;
 pub mod funding;
 mod guarded;
+mod lists;
 pub mod matching;
 pub mod policy;
 mod policy_inputs;
@@ -193,6 +194,8 @@ impl App {
     /// A page of a list, narrowed to the caller's scope.
     pub fn list(&self, who: &Principal, query: &ListQuery) -> Result<Page> {
         who.require(Perm::Read)?;
+        let mut query = query.clone();
+        self.resolve_chain_filter(&mut query)?;
         match self.scoped(who, query.clone())? {
             Some(q) => Ok(self.repo.list(&q)?),
             None => Ok(Page {

@@ -324,3 +324,13 @@ pub fn number_label(kind: EntityKind) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// A kind / tier / flag filter value as a person reads it (list chips, export files).
+pub fn filter_label(kind: EntityKind, key: &str, value: &str) -> String {
+    match key {
+        "kind" => format!("类型：{}", subkind_label(kind, value)),
+        "tier" => format!("级别：{}", tier_label(value)),
+        "flag" => format!("标识：{}", flag_label(value)),
+        other => format!("{other}：{value}"),
+    }
+}
