@@ -540,6 +540,34 @@ mod tests {
         assert_eq!(t.rows[0].1[1], Cell::Number(12.5));
     }
 
+    /// A filtered export's first line 「筛选条件：……」 is read as what it is, not as the headers,
+    /// in both formats; a one-cell first line that is not a filter line stays the header row.
+    #[test]
+    fn filter_line_above_the_headers_is_skipped_on_reading() {
+        let headers = vec!["名称".to_string(), "金额".to_string()];
+        let rows = vec![vec![Cell::Text("包头".into()), Cell::Number(12.5)]];
+        let line = format!("{FILTER_LINE_PREFIX}行政区划：昆都仑区（150203）");
+        let x = write_xlsx_titled(
+            Some(&line),
+            &[Sheet {
+                name: "组织",
+                headers: &headers,
+                rows: &rows,
+            }],
+        )
+        .unwrap();
+        let c = write_csv_titled(Some(&line), &headers, &rows).unwrap();
+        assert!(String::from_utf8_lossy(&c).contains(&line));
+        for (bytes, f) in [(x, Format::Xlsx), (c, Format::Csv)] {
+            let t = read(&bytes, f).unwrap();
+            assert_eq!(t.headers, headers, "{f:?}");
+            assert_eq!(t.rows.len(), 1);
+            assert_eq!(t.rows[0].0, 3, "row numbers stay the file's");
+        }
+        let t = read("标题\n名称,金额\n包头,1\n".as_bytes(), Format::Csv).unwrap();
+        assert_eq!(t.headers, vec!["标题".to_string()]);
+    }
+
     #[test]
     fn gbk_csv_and_blank_rows() {
         let (gbk, _, _) = encoding_rs::GB18030.encode("名称,代码\n包头,1\n,\n稀土,2\n");
