@@ -188,3 +188,66 @@ impl App {
         Ok(out)
     }
 }
+
+impl App {
+    /// The names of the records these references point at (organisations by credit code, every
+    /// other kind by id), those the caller may read: pages show 「名称」 where a record names
+    /// another one by id (a response's solver and demand, a gap action's node, a programme).
+    pub fn record_names(
+        &self,
+        who: &Principal,
+        refs: &[innomesh_core::Reference],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let mut codes: Vec<String> = refs
+            .iter()
+            .filter(|r| r.kind == EntityKind::Organisation)
+            .map(|r| r.id.clone())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        let mut out = self.org_names(&codes)?;
+        let mut others: Vec<(EntityKind, &str)> = refs
+            .iter()
+            .filter(|r| r.kind != EntityKind::Organisation)
+            .map(|r| (r.kind, r.id.as_str()))
+            .collect();
+        others.sort();
+        others.dedup();
+        for (kind, id) in others {
+            if let Some(r) = self.get(who, kind, id)? {
+                if !r.name().is_empty() && r.name() != id {
+                    out.insert(id.to_string(), r.name().to_string());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A display name for each actor of an audit trail or a history (`demo-city` → 「示例市级
+    /// 经办人」): the account's name; the command line and imports as such; others unchanged.
+    pub fn actor_names(
+        &self,
+        actors: &[&str],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let users = self.repo.users()?;
+        let mut out = std::collections::HashMap::new();
+        for a in actors {
+            let user = a.split(['（', '@']).next().unwrap_or(a).trim();
+            let name = if let Some(u) = users.iter().find(|u| u.username == user) {
+                if u.display_name.trim().is_empty() || u.display_name == u.username {
+                    u.username.clone()
+                } else {
+                    format!("{}（{}）", u.display_name, u.username)
+                }
+            } else if let Some(rest) = user.strip_prefix("cli:") {
+                format!("命令行（{rest}）")
+            } else if user == "system" || user.is_empty() {
+                "系统".to_string()
+            } else {
+                user.to_string()
+            };
+            out.insert(a.to_string(), name);
+        }
+        Ok(out)
+    }
+}

@@ -293,3 +293,74 @@ fn an_exact_id_or_credit_code_lists_and_searches_first() {
         assert_eq!(p.records[0].id(), code, "{sort:?}");
     }
 }
+
+/// Histories name people, not login names or raw sources: an account by its name (with the
+/// login name beside it), the command line as such.
+#[test]
+fn actors_are_shown_by_the_accounts_name() {
+    let who = city();
+    let names = app()
+        .actor_names(&["city", "city（市级工作人员）@127.0.0.1", "cli:operator"])
+        .unwrap();
+    assert_eq!(names["city"], "市局张三（city）");
+    assert_eq!(names["city（市级工作人员）@127.0.0.1"], "市局张三（city）");
+    assert_eq!(names["cli:operator"], "命令行（operator）");
+    // A write by this user is audited under a name the page can resolve.
+    let mut r = app()
+        .repo()
+        .all(EntityKind::Policy)
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap();
+    if let Record::Policy(p) = &mut r {
+        p.title.push('（');
+        p.title.push_str("修订）");
+    }
+    let id = r.id().to_string();
+    app().update(&who, EntityKind::Policy, &id, r).unwrap();
+    let trail = app().audit(&who, Some(EntityKind::Policy), Some(&id), 5);
+    if let Ok(trail) = trail {
+        let actors: Vec<&str> = trail.iter().map(|e| e.actor.as_str()).collect();
+        let names = app().actor_names(&actors).unwrap();
+        assert_eq!(names[actors[0]], "市局张三（city）", "{actors:?}");
+    }
+}
+
+/// The sample city has its leading enterprises (marked 示例): the rare-earth chain's mining node
+/// holds a local mine instead of 空白, the alias dictionary's 包钢 / 一机 / 北重 / 北奔 find them,
+/// and 「昆都仑区的稀土企业」 includes the steel group.
+#[test]
+fn the_sample_city_has_its_leading_enterprises_on_the_chains() {
+    let loaded = app().chains_loaded(&city()).unwrap();
+    let mine = loaded.engine.node_orgs("rare_earth/mining").unwrap();
+    assert!(
+        mine.iter()
+            .any(|&o| loaded.engine.input().orgs[o as usize].local),
+        "稀土采矿 has a local mine"
+    );
+    for (alias, name) in [
+        ("包钢", "包钢（示例）集团有限责任公司"),
+        ("一机集团", "内蒙古一机（示例）集团有限公司"),
+        ("北重", "内蒙古北方重工业（示例）集团有限公司"),
+        ("北奔重汽", "北奔重型汽车（示例）集团有限公司"),
+        ("北方稀土", "北方稀土（示例）高科技股份有限公司"),
+    ] {
+        let sq = innomesh_search::SearchQuery {
+            q: alias.into(),
+            kinds: vec![EntityKind::Organisation],
+            limit: 5,
+            ..Default::default()
+        };
+        let r = app().search(&city(), &sq).unwrap();
+        assert!(
+            r.hits.iter().any(|h| h.name == name),
+            "{alias}: {:?}",
+            r.hits.iter().map(|h| &h.name).collect::<Vec<_>>()
+        );
+    }
+    let mut q = orgs().region("150203").unwrap();
+    q.chain = Some("rare_earth".into());
+    q.text = Some("包钢（示例）".into());
+    assert_eq!(app().list(&city(), &q).unwrap().total, 1);
+}

@@ -660,3 +660,59 @@ async fn industry_facet_stays_inside_the_chosen_section() {
         "every division with records, not a dozen: {seen}"
     );
 }
+
+/// Records named by another record's id show that record's name: a response page is titled by
+/// its solver and demand (not 「PE000127」), and its solver and demand fields link by name; the
+/// list shows the same titles.
+#[tokio::test]
+async fn records_referenced_by_id_are_shown_by_name() {
+    let app = app();
+    let api = get(&app, "/api/demand-responses?per_page=1").await;
+    let v: serde_json::Value = serde_json::from_slice(&api.body).unwrap();
+    let resp = &v["items"][0];
+    let (id, solver, demand) = (
+        resp["id"].as_str().unwrap(),
+        resp["solver"].as_str().unwrap(),
+        resp["demand"].as_str().unwrap(),
+    );
+    let kind = match resp["solver_type"].as_str().unwrap() {
+        "expert" | "manager" => "people",
+        "platform" => "platforms",
+        "achievement" => "achievements",
+        "equipment" => "equipment",
+        _ => "organisations",
+    };
+    let name_of = |v: &serde_json::Value| {
+        v["name"]
+            .as_str()
+            .or(v["title"].as_str())
+            .unwrap()
+            .to_string()
+    };
+    let s: serde_json::Value =
+        serde_json::from_slice(&get(&app, &format!("/api/{kind}/{solver}")).await.body).unwrap();
+    let d: serde_json::Value =
+        serde_json::from_slice(&get(&app, &format!("/api/demands/{demand}")).await.body).unwrap();
+    let (solver_name, demand_title) = (name_of(&s), name_of(&d));
+    let page = get(&app, &format!("/demand-responses/{id}")).await;
+    let want_title = format!("<h1>{solver_name} 对「{demand_title}」的应答</h1>");
+    check_page(&page, &[&want_title]);
+    assert!(!page.text().contains(&format!("<h1>{solver}</h1>")));
+    check_page(
+        &page,
+        &[&format!(
+            ">{solver_name}</a> <span class=\"muted\">{solver}</span>"
+        )],
+    );
+    check_page(
+        &page,
+        &[&format!(
+            ">{demand_title}</a> <span class=\"muted\">{demand}</span>"
+        )],
+    );
+    let list = get(&app, "/demand-responses").await;
+    check_page(
+        &list,
+        &[&format!("{solver_name} 对「{demand_title}」的应答")],
+    );
+}

@@ -146,7 +146,7 @@ pub async fn list(
         };
         let facets = st2.facets(&who, &q)?.unwrap_or_default();
         let refs: Vec<&innomesh_core::Record> = page.records.iter().collect();
-        let names = st2.org_names(&org_codes(&refs))?;
+        let names = st2.record_names(&who, &ref_ids(&refs))?;
         let described = st2.describe_filters(&who, &q, &|k, v| filter_label(kind, k, v))?;
         Ok((page, facets, names, notices, described))
     })
@@ -458,16 +458,11 @@ fn table(kind: EntityKind, page: &Page, names: &HashMap<String, String>) -> Stri
     b.push_str("</tr></thead><tbody>");
     for r in &page.records {
         let v = r.to_masked_json();
-        let name = if r.name().is_empty() {
-            r.id()
-        } else {
-            r.name()
-        };
         b.push_str(&format!(
             "<tr><td class=\"name\"><a href=\"/{}/{}\">{}</a></td>",
             kind.plural(),
             url_encode(r.id()),
-            escape(name)
+            escape(&title_of(r, names))
         ));
         for (i, c) in cols.iter().enumerate() {
             let numeric = matches!(
@@ -480,10 +475,7 @@ fn table(kind: EntityKind, page: &Page, names: &HashMap<String, String>) -> Stri
                 (false, true) => " class=\"opt\"",
                 _ => "",
             };
-            b.push_str(&format!(
-                "<td{class}>{}</td>",
-                field_html(c, v.get(c.key).unwrap_or(&serde_json::Value::Null), names)
-            ));
+            b.push_str(&format!("<td{class}>{}</td>", field_html_in(c, &v, names)));
         }
         b.push_str("</tr>");
     }
