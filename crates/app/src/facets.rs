@@ -1,5 +1,5 @@
 //! Facet counts for list pages. The store answers one filtered page; the counts beside each facet
-//! value (district, industry, kind, tier, flag) come from a compact in-memory index of the kind's
+//! value (district, industry, kind, tier, flag, chain) come from a compact in-memory index of the kind's
 //! list columns (`Repository::index_rows`, never the documents), matched exactly like the store's
 //! SQL filters so that counts and totals agree.
 //!
@@ -185,7 +185,7 @@ pub fn warm(st: &App) {
 }
 
 /// Counts per facet value under the other filters (so choosing a value shows its siblings).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Facets {
     /// County-level code (6 digits) → count, Baotou and elsewhere.
     pub districts: BTreeMap<String, usize>,
@@ -196,6 +196,18 @@ pub struct Facets {
     pub subkinds: BTreeMap<String, usize>,
     pub tiers: BTreeMap<String, usize>,
     pub flags: BTreeMap<String, usize>,
+    /// Organisations only: industrial chains (id → name and count) and, when a chain is chosen,
+    /// its nodes (store id `rare_earth.magnet` → name and count), in the chain models' order.
+    pub chains: Vec<ChainCount>,
+    pub nodes: Vec<ChainCount>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ChainCount {
+    /// Chain id (`rare_earth`) or node store id (`rare_earth.magnet`), as the URL carries it.
+    pub id: String,
+    pub name: String,
+    pub count: usize,
 }
 
 /// The first `depth + 1` levels of an industry path, or `None` when it has no more levels.
@@ -223,14 +235,76 @@ fn owned(counts: HashMap<&str, usize>) -> BTreeMap<String, usize> {
         .collect()
 }
 
-pub fn compute(st: &App, q: &ListQuery) -> Result<Facets, innomesh_store::StoreError> {
+/// The counts for `q`'s filters (its page and sort do not change them), kept per registry
+/// version: a list paged through, or asked again, counts once.
+pub fn compute(st: &App, q: &ListQuery) -> crate::Result<Facets> {
+    let key = format!(
+        "{:?}",
+        (
+            q.kind,
+            &q.region_prefix,
+            &q.industry_prefix,
+            &q.subkind,
+            &q.tier,
+            &q.flag,
+            q.text.as_deref().map(str::trim),
+            &q.chain,
+            &q.node,
+            &q.only_ids,
+            &q.scope,
+        )
+    );
+    let counted = st.derived.facet_counts.get(st, key, || count(st, q))?;
+    Ok((*counted).clone())
+}
+
+fn count(st: &App, q: &ListQuery) -> crate::Result<Facets> {
     let idx = index(st, q.kind)?;
     let text = q
         .text
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(|t| (t.to_ascii_lowercase(), t.to_string()));
+        .map(|t| (t.to_ascii_lowercase(), t.to_string(), t.to_uppercase()));
+    let only: Option<std::collections::HashSet<&str>> = q
+        .only_ids
+        .as_ref()
+        .map(|ids| ids.iter().map(String::as_str).collect());
+    // The chain facet (organisations): counted over the rows that pass every other filter, by
+    // the chain mapping the warmer keeps (it may lag a write by its rebuild, like every count;
+    // building it here would read every organisation on the first page after each write). With
+    // a chain chosen the list itself needs the current mapping, so the counts use it too; the
+    // first page ever (no mapping yet) builds it.
+    let chains: Option<(Arc<crate::chains::Loaded>, Option<usize>)> =
+        if q.kind == innomesh_core::EntityKind::Organisation {
+            let loaded = match crate::chains::loaded_latest(st) {
+                Some(l) if q.chain.is_none() && q.node.is_none() => l,
+                _ => crate::chains::loaded(st)?,
+            };
+            let chosen = q
+                .chain
+                .as_deref()
+                .and_then(|c| loaded.engine.chains().chain_index(c));
+            Some((loaded, chosen))
+        } else {
+            None
+        };
+    let mut chain_counts: Vec<usize> = Vec::new();
+    let mut node_counts: Vec<usize> = Vec::new();
+    let mut node_chain: Vec<usize> = Vec::new();
+    if let Some((l, _)) = &chains {
+        let set = l.engine.chains();
+        chain_counts = vec![0; set.chains().len()];
+        node_counts = vec![0; set.nodes().len()];
+        node_chain = vec![usize::MAX; set.nodes().len()];
+        for c in 0..set.chains().len() {
+            for n in set.chain_nodes(c) {
+                if let Some(x) = node_chain.get_mut(n) {
+                    *x = c;
+                }
+            }
+        }
+    }
     let depth = q
         .industry_prefix
         .as_deref()
@@ -244,9 +318,9 @@ pub fn compute(st: &App, q: &ListQuery) -> Result<Facets, innomesh_store::StoreE
     let mut tiers = HashMap::new();
     let mut flags = HashMap::new();
     for row in &idx.rows {
-        let m_text = text
-            .as_ref()
-            .is_none_or(|(low, raw)| row.hay.contains(low.as_str()) || &*row.id == raw);
+        let m_text = text.as_ref().is_none_or(|(low, raw, up)| {
+            row.hay.contains(low.as_str()) || &*row.id == raw || &*row.id == up
+        });
         if !m_text {
             continue;
         }
@@ -271,6 +345,15 @@ pub fn compute(st: &App, q: &ListQuery) -> Result<Facets, innomesh_store::StoreE
             .flag
             .as_deref()
             .is_none_or(|x| row.flags.iter().any(|f| &**f == x));
+        if let Some((l, chosen)) = &chains {
+            if m_region && m_ind && m_sub && m_tier && m_flag {
+                let counts = (&mut chain_counts[..], &mut node_counts[..]);
+                count_chains(l, &node_chain, *chosen, &row.id, counts);
+            }
+        }
+        if !only.as_ref().is_none_or(|o| o.contains(&*row.id)) {
+            continue;
+        }
         if m_ind && m_sub && m_tier && m_flag {
             if let Some(r) = row.region.as_deref() {
                 if let Some(district) = r.get(..6) {
@@ -281,7 +364,9 @@ pub fn compute(st: &App, q: &ListQuery) -> Result<Facets, innomesh_store::StoreE
                 }
             }
         }
-        if m_region && m_sub && m_tier && m_flag {
+        // Drill-down: the next level *under* the chosen industry, counted over its own records
+        // only (counting every record's next level listed other sections' divisions under C).
+        if m_region && m_ind && m_sub && m_tier && m_flag {
             if let Some(k) = row
                 .industry_path
                 .as_deref()
@@ -306,14 +391,62 @@ pub fn compute(st: &App, q: &ListQuery) -> Result<Facets, innomesh_store::StoreE
             }
         }
     }
-    Ok(Facets {
+    let mut f = Facets {
         districts: owned(districts),
         townships: owned(townships),
         industries: owned(industries),
         subkinds: owned(subkinds),
         tiers: owned(tiers),
         flags: owned(flags),
-    })
+        ..Facets::default()
+    };
+    if let Some((l, chosen)) = &chains {
+        let set = l.engine.chains();
+        for (i, c) in set.chains().iter().enumerate() {
+            f.chains.push(ChainCount {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                count: chain_counts[i],
+            });
+            if *chosen == Some(i) {
+                for n in set.chain_nodes(i) {
+                    if let Some(node) = set.node(n) {
+                        f.nodes.push(ChainCount {
+                            id: crate::chains::store_id(&node.key),
+                            name: node.name.clone(),
+                            count: node_counts[n],
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// Adds one organisation to the chains (and, under the chosen chain, the nodes) it is mapped to.
+fn count_chains(
+    l: &crate::chains::Loaded,
+    node_chain: &[usize],
+    chosen: Option<usize>,
+    id: &str,
+    (chains, nodes): (&mut [usize], &mut [usize]),
+) {
+    let Some(&org) = l.codes.get(id) else { return };
+    let mut seen: Vec<usize> = Vec::new();
+    for m in l.engine.mapping().of_org(org as usize) {
+        let n = m.node as usize;
+        let Some(&c) = node_chain.get(n).filter(|&&c| c < chains.len()) else {
+            continue;
+        };
+        if !seen.contains(&c) {
+            seen.push(c);
+            chains[c] += 1;
+        }
+        if chosen == Some(c) {
+            nodes[n] += 1;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -210,6 +210,9 @@ impl App {
     /// List facets (counts per district, industry, …) over what the caller may see: a district
     /// clerk's counts are their district's; callers with a narrower scope get none.
     pub fn facets(&self, who: &Principal, q: &ListQuery) -> Result<Option<facets::Facets>> {
+        let mut q = q.clone();
+        self.resolve_chain_filter(&mut q)?;
+        let q = &q;
         match self.visibility(who, q.kind)? {
             Visibility::All => Ok(Some(facets::compute(self, q)?)),
             Visibility::Some(filters) => match filters.as_slice() {

@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod facets;
 pub mod funding;
 mod guarded;
+mod lists;
 pub mod matching;
 pub mod policy;
 mod policy_inputs;
@@ -70,6 +71,8 @@ pub(crate) struct Derived {
     pub adopters: Cache<(), matching::Adopters>,
     pub responses: Cache<(), workflow::ResponseIndex>,
     pub facets: Cache<EntityKind, facets::Index>,
+    /// List facet counts by filters (`facets::compute`).
+    pub facet_counts: Cache<String, facets::Facets>,
     pub dashboard: Cache<(), dashboard::Figures>,
     pub funding_overview: Cache<Option<i32>, funding::Overview>,
     pub duplicates: Cache<(), Vec<innomesh_dedup::FlaggedPair>>,
@@ -193,6 +196,8 @@ impl App {
     /// A page of a list, narrowed to the caller's scope.
     pub fn list(&self, who: &Principal, query: &ListQuery) -> Result<Page> {
         who.require(Perm::Read)?;
+        let mut query = query.clone();
+        self.resolve_chain_filter(&mut query)?;
         match self.scoped(who, query.clone())? {
             Some(q) => Ok(self.repo.list(&q)?),
             None => Ok(Page {

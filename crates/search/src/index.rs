@@ -27,6 +27,19 @@ const MEMORY_PER_THREAD: usize = 64 * 1024 * 1024;
 /// Baotou's region prefix: district facets count its six-digit districts.
 const DISTRICT_FACET: &str = "district";
 
+/// Score given to the record whose id is the query itself: above any text score (BM25 scores of
+/// short names and texts stay in the tens).
+const EXACT_ID_SCORE: f32 = 1.0e6;
+
+/// The query as a record id, when it looks like one: one token of ASCII letters and digits
+/// (credit codes, `AP000002`, `PE000127`), upper-cased as ids are stored. Which record it is, if
+/// any, the index decides.
+fn exact_id(q: &str) -> Option<String> {
+    let t = innomesh_matching::normalize::normalize(q.trim());
+    let t = t.trim();
+    (t.len() >= 4 && t.bytes().all(|b| b.is_ascii_alphanumeric())).then(|| t.to_ascii_uppercase())
+}
+
 /// What to search for. `region_prefix` is a code prefix (`1502` all of Baotou, `150203` 昆都仑区).
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
@@ -394,10 +407,6 @@ impl SearchIndex {
         let (seg, aliases) = self.dicts()?;
         let plan = Plan::parse(&sq.q, &seg, &aliases);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        match plan.query(&seg, f.name, f.text) {
-            Some(q) => clauses.push((Occur::Must, q)),
-            None => clauses.push((Occur::Must, Box::new(AllQuery))),
-        }
         let filter =
             |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(q, 0.0)) };
         let term = |field, text: &str| -> Box<dyn Query> {
@@ -406,6 +415,23 @@ impl SearchIndex {
                 IndexRecordOption::Basic,
             ))
         };
+        let words = plan.query(&seg, f.name, f.text);
+        match (words, exact_id(&sq.q)) {
+            // A query that is a record's id (an organisation's credit code, AP000002): that record
+            // matches even when its text does not, and ranks above every text match.
+            (Some(words), Some(id)) => clauses.push((
+                Occur::Must,
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, words),
+                    (
+                        Occur::Should,
+                        Box::new(ConstScoreQuery::new(term(f.id, &id), EXACT_ID_SCORE)),
+                    ),
+                ])),
+            )),
+            (Some(words), None) => clauses.push((Occur::Must, words)),
+            (None, _) => clauses.push((Occur::Must, Box::new(AllQuery))),
+        }
         if !sq.kinds.is_empty() {
             let any = sq
                 .kinds

@@ -216,3 +216,35 @@ fn a_failed_dictionary_rebuild_leaves_index_and_dictionaries_as_they_were() {
     assert_eq!(n, 4);
     assert_eq!(names(&ix, "伺服马达"), vec!["包头甲电机有限公司"]);
 }
+
+/// A query that is a record's id ranks that record first, above records whose text repeats it
+/// (supply relations, contracts and notes name an organisation by its credit code), and finds a
+/// record whose text does not contain its own id; lower case and full-width forms count too.
+#[test]
+fn an_exact_id_ranks_its_record_first() {
+    let target = CreditCode::with_check_digit("91150203MA0000004").unwrap();
+    let code = target.as_str().to_string();
+    let mut records = corpus();
+    for i in 5..9 {
+        records.push(org(
+            &format!("91150203MA000000{i}"),
+            "150203",
+            &format!("戊{i}贸易有限公司"),
+            &format!("客户 {code}，{code} 的齿轮供应商；再次供货 {code}"),
+        ));
+    }
+    let ix = SearchIndex::in_memory().unwrap();
+    ix.rebuild(&records).unwrap();
+    for typed in [code.clone(), code.to_lowercase(), format!(" {code} ")] {
+        let r = ix.search(&q(&typed)).unwrap();
+        assert_eq!(
+            r.hits.first().map(|h| h.id.as_str()),
+            Some(code.as_str()),
+            "query {typed}: {:?}",
+            r.hits.iter().map(|h| &h.name).collect::<Vec<_>>()
+        );
+        assert!(r.total >= 5, "the records naming it are still found");
+    }
+    // An id-like query that is nobody's id changes nothing.
+    check(&ix, "ZZ000001", &[]);
+}

@@ -334,8 +334,8 @@ impl Op {
     }
 }
 
-fn list_params() -> Vec<Value> {
-    vec![
+fn list_params(kind: EntityKind) -> Vec<Value> {
+    let mut out = vec![
         query(
             "region",
             "行政区划代码，含所有下级（15 / 1502 = 包头市 / 150203）；代码表中没有的答 400",
@@ -363,7 +363,20 @@ fn list_params() -> Vec<Value> {
         query("page", "页码", int(1, 1_000_000)),
         query("per_page", "每页条数", int(1, 1000)),
         personal(),
-    ]
+    ];
+    if kind == EntityKind::Organisation {
+        out.push(query(
+            "chain",
+            "产业链编号（如 rare_earth）：挂在该链任一节点上的组织（按产业链引擎的挂链结果）；没有该产业链答 400",
+            pattern("^[a-z0-9_]{1,64}$"),
+        ));
+        out.push(query(
+            "node",
+            "产业链节点编号（如 rare_earth.magnet）：挂在该节点上的组织；没有该节点、或不属于 chain 所指的产业链答 400",
+            pattern("^[a-z0-9_]{1,64}[./][a-z0-9_]{1,64}$"),
+        ));
+    }
+    out
 }
 
 fn personal() -> Value {
@@ -451,7 +464,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
             base.clone(),
             vec![
                 Op::new("get", tag, format!("{tag}列表"))
-                    .params(list_params())
+                    .params(list_params(kind))
                     .ok(json_ok("分页结果", page))
                     .errors(&[Code::InvalidQuery]),
                 Op::new("post", tag, format!("新建{tag}"))
@@ -540,8 +553,16 @@ fn operations() -> Vec<(String, Vec<Op>)> {
         );
         out.push((
             format!("{base}/export"),
-            vec![Op::new("get", tag, format!("导出{tag}"))
-                .params(vec![format_q.clone(), personal()])
+            vec![Op::new(
+                "get",
+                tag,
+                format!("导出{tag}：按与列表相同的筛选条件（q、region、industry、kind、tier、flag，组织另有 chain、node）导出符合条件的全部记录，文件首行写明「筛选条件：……」（名称而非代码）"),
+            )
+                .params({
+                    let mut p = vec![format_q.clone()];
+                    p.extend(list_params(kind));
+                    p
+                })
                 .ok(file_ok("文件", &["text/csv", XLSX]))
                 .errors(&[Code::InvalidQuery, Code::UnsupportedFormat])],
         ));

@@ -549,3 +549,170 @@ async fn chain_pages_draw_nodes_by_status_with_links() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// 「昆都仑区的稀土企业」: the chain facet names the chains, choosing one lists its nodes by name and
+/// narrows the list; the page's export link carries every filter, and the file holds the same
+/// records under a first line 「筛选条件：……」 in names, and imports back.
+#[tokio::test]
+async fn chain_filter_facet_and_filtered_export() {
+    let app = app();
+    let all = get(&app, "/organisations?region=150203").await;
+    check_page(&all, &["<h3>产业链</h3>", "稀土产业链", "高端装备产业链"]);
+    let total = |r: &Reply| -> usize {
+        let t = r.text();
+        let i = t.find("共 ").unwrap() + "共 ".len();
+        t[i..].split(' ').next().unwrap().parse().unwrap()
+    };
+    let chain = get(&app, "/organisations?region=150203&chain=rare_earth").await;
+    check_page(
+        &chain,
+        &[
+            "产业链：稀土产业链 ×",
+            "稀土采矿",
+            "永磁材料（钕铁硼）",
+            "导出筛选结果（XLSX）",
+        ],
+    );
+    assert!(total(&chain) > 0 && total(&chain) < total(&all));
+    // The export link carries the filters.
+    let t = chain.text();
+    let href = "/api/organisations/export?region=150203&amp;chain=rare_earth";
+    assert!(
+        t.contains(href),
+        "export link: {}",
+        &t[t.find("导出").unwrap()..][..300]
+    );
+    let file = get(
+        &app,
+        "/api/organisations/export?region=150203&chain=rare_earth",
+    )
+    .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let table = innomesh_sheets::read(&file.body, innomesh_sheets::Format::Xlsx).unwrap();
+    assert_eq!(
+        table.rows.len(),
+        total(&chain),
+        "the file holds the filtered list"
+    );
+    assert_eq!(table.headers[0], "统一社会信用代码");
+    // The first line, read raw: the filters in names.
+    let csv = get(
+        &app,
+        "/api/organisations/export?format=csv&region=150203&chain=rare_earth",
+    )
+    .await;
+    let text = String::from_utf8(csv.body.clone()).unwrap();
+    let first = text.trim_start_matches('\u{feff}').lines().next().unwrap();
+    assert!(
+        first.starts_with("筛选条件：")
+            && first.contains("昆都仑区")
+            && first.contains("稀土产业链"),
+        "{first}"
+    );
+    assert!(!first.contains("rare_earth"), "names, not codes: {first}");
+    // A node narrows further; an unknown chain is dropped with a notice (page) or refused (API).
+    let node = get(
+        &app,
+        "/organisations?region=150203&chain=rare_earth&node=rare_earth.magnet",
+    )
+    .await;
+    check_page(&node, &["链节点：永磁材料（钕铁硼） ×"]);
+    assert!(total(&node) <= total(&chain));
+    let bad = get(&app, "/organisations?chain=no_such").await;
+    check_page(&bad, &["没有编号为「no_such」的产业链", "已忽略该筛选条件"]);
+    let bad = get(&app, "/api/organisations?chain=no_such").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let bad = get(&app, "/api/organisations/export?chain=no_such").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // The API list agrees with the page.
+    let api = get(&app, "/api/organisations?region=150203&chain=rare_earth").await;
+    let v: serde_json::Value = serde_json::from_slice(&api.body).unwrap();
+    assert_eq!(v["total"].as_u64().unwrap() as usize, total(&chain));
+}
+
+/// Under C 制造业 the industry facet offers manufacturing divisions only (13–43), all of them.
+#[tokio::test]
+async fn industry_facet_stays_inside_the_chosen_section() {
+    let app = app();
+    let r = get(&app, "/organisations?industry=C").await;
+    check_page(&r, &["行业：制造业 ×"]);
+    let t = r.text();
+    let group = &t[t.find("<h3>行业</h3>").unwrap()..];
+    let group = &group[..group.find("</div>").unwrap()];
+    let mut seen = 0;
+    for part in group.split("industry=").skip(1) {
+        let code: String = part
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if code == "C" {
+            continue;
+        }
+        let div: u32 = code.parse().unwrap_or_else(|_| panic!("{code}"));
+        assert!(
+            (13..=43).contains(&div),
+            "division {div} is not manufacturing"
+        );
+        seen += 1;
+    }
+    assert!(
+        seen > 12,
+        "every division with records, not a dozen: {seen}"
+    );
+}
+
+/// Records named by another record's id show that record's name: a response page is titled by
+/// its solver and demand (not 「PE000127」), and its solver and demand fields link by name; the
+/// list shows the same titles.
+#[tokio::test]
+async fn records_referenced_by_id_are_shown_by_name() {
+    let app = app();
+    let api = get(&app, "/api/demand-responses?per_page=1").await;
+    let v: serde_json::Value = serde_json::from_slice(&api.body).unwrap();
+    let resp = &v["items"][0];
+    let (id, solver, demand) = (
+        resp["id"].as_str().unwrap(),
+        resp["solver"].as_str().unwrap(),
+        resp["demand"].as_str().unwrap(),
+    );
+    let kind = match resp["solver_type"].as_str().unwrap() {
+        "expert" | "manager" => "people",
+        "platform" => "platforms",
+        "achievement" => "achievements",
+        "equipment" => "equipment",
+        _ => "organisations",
+    };
+    let name_of = |v: &serde_json::Value| {
+        v["name"]
+            .as_str()
+            .or(v["title"].as_str())
+            .unwrap()
+            .to_string()
+    };
+    let s: serde_json::Value =
+        serde_json::from_slice(&get(&app, &format!("/api/{kind}/{solver}")).await.body).unwrap();
+    let d: serde_json::Value =
+        serde_json::from_slice(&get(&app, &format!("/api/demands/{demand}")).await.body).unwrap();
+    let (solver_name, demand_title) = (name_of(&s), name_of(&d));
+    let page = get(&app, &format!("/demand-responses/{id}")).await;
+    let want_title = format!("<h1>{solver_name} 对「{demand_title}」的应答</h1>");
+    check_page(&page, &[&want_title]);
+    assert!(!page.text().contains(&format!("<h1>{solver}</h1>")));
+    check_page(
+        &page,
+        &[&format!(
+            ">{solver_name}</a> <span class=\"muted\">{solver}</span>"
+        )],
+    );
+    check_page(
+        &page,
+        &[&format!(
+            ">{demand_title}</a> <span class=\"muted\">{demand}</span>"
+        )],
+    );
+    let list = get(&app, "/demand-responses").await;
+    check_page(
+        &list,
+        &[&format!("{solver_name} 对「{demand_title}」的应答")],
+    );
+}

@@ -117,6 +117,14 @@ fn finish(mut rows: Vec<(usize, Vec<Cell>)>) -> Result<Table, SheetError> {
     if rows.len() > MAX_ROWS {
         return Err(SheetError::TooManyRows(MAX_ROWS));
     }
+    // A filtered export's filter line above the headers (see `FILTER_LINE_PREFIX`).
+    let filter_line = |cells: &[Cell]| {
+        let filled: Vec<&Cell> = cells.iter().filter(|c| !c.is_blank()).collect();
+        filled.len() == 1 && filled[0].display().starts_with(FILTER_LINE_PREFIX)
+    };
+    if rows.len() > 1 && filter_line(&rows[0].1) {
+        rows.remove(0);
+    }
     let (_, header) = rows.remove(0);
     let headers = header.iter().map(Cell::display).collect();
     Ok(Table { headers, rows })
@@ -402,11 +410,30 @@ fn unneutralise(text: &str) -> &str {
     }
 }
 
+/// How a filtered export's first line begins (「筛选条件：行政区划：昆都仑区；……」). The reader
+/// skips such a line above the headers, so a filtered export imports back like any other.
+pub const FILTER_LINE_PREFIX: &str = "筛选条件：";
+
 pub fn write_csv(headers: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>, SheetError> {
+    write_csv_titled(None, headers, rows)
+}
+
+/// A CSV whose first line is `title` (a filter line, see [`FILTER_LINE_PREFIX`]) when given.
+pub fn write_csv_titled(
+    title: Option<&str>,
+    headers: &[String],
+    rows: &[Vec<Cell>],
+) -> Result<Vec<u8>, SheetError> {
     // BOM so that Excel opens UTF-8 Chinese text correctly.
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
-        let mut w = csv::Writer::from_writer(&mut out);
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(&mut out);
+        if let Some(t) = title {
+            w.write_record([neutralise(t)])
+                .map_err(|e| SheetError::Csv(e.to_string()))?;
+        }
         w.write_record(headers)
             .map_err(|e| SheetError::Csv(e.to_string()))?;
         for r in rows {
@@ -422,22 +449,36 @@ pub fn write_csv(headers: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>, Shee
 }
 
 pub fn write_xlsx(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, SheetError> {
+    write_xlsx_titled(None, sheets)
+}
+
+/// An XLSX whose first sheet starts with the line `title` (a filter line, see
+/// [`FILTER_LINE_PREFIX`]) above its headers, when given.
+pub fn write_xlsx_titled(title: Option<&str>, sheets: &[Sheet<'_>]) -> Result<Vec<u8>, SheetError> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| SheetError::Write(e.to_string());
     let mut wb = Workbook::new();
     let bold = XFormat::new().set_bold().set_background_color(0xDDEBF7);
-    for sheet in sheets {
+    for (i, sheet) in sheets.iter().enumerate() {
         let ws = wb.add_worksheet();
         ws.set_name(sheet.name).map_err(err)?;
+        let top = match title.filter(|_| i == 0) {
+            Some(t) => {
+                ws.write_string_with_format(0, 0, t, &XFormat::new().set_bold())
+                    .map_err(err)?;
+                1
+            }
+            None => 0,
+        };
         for (c, h) in sheet.headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold)
+            ws.write_string_with_format(top, c as u16, h, &bold)
                 .map_err(err)?;
             let width = (h.chars().count() as f64 * 2.2 + 2.0).clamp(10.0, 40.0);
             ws.set_column_width(c as u16, width).map_err(err)?;
         }
-        ws.set_freeze_panes(1, 0).map_err(err)?;
+        ws.set_freeze_panes(top + 1, 0).map_err(err)?;
         for (r, row) in sheet.rows.iter().enumerate() {
-            let r = r as u32 + 1;
+            let r = r as u32 + 1 + top;
             for (c, cell) in row.iter().enumerate() {
                 let c = c as u16;
                 match cell {
@@ -497,6 +538,34 @@ mod tests {
         assert_eq!(t.headers, headers);
         assert_eq!(t.rows[0].0, 2);
         assert_eq!(t.rows[0].1[1], Cell::Number(12.5));
+    }
+
+    /// A filtered export's first line 「筛选条件：……」 is read as what it is, not as the headers,
+    /// in both formats; a one-cell first line that is not a filter line stays the header row.
+    #[test]
+    fn filter_line_above_the_headers_is_skipped_on_reading() {
+        let headers = vec!["名称".to_string(), "金额".to_string()];
+        let rows = vec![vec![Cell::Text("包头".into()), Cell::Number(12.5)]];
+        let line = format!("{FILTER_LINE_PREFIX}行政区划：昆都仑区（150203）");
+        let x = write_xlsx_titled(
+            Some(&line),
+            &[Sheet {
+                name: "组织",
+                headers: &headers,
+                rows: &rows,
+            }],
+        )
+        .unwrap();
+        let c = write_csv_titled(Some(&line), &headers, &rows).unwrap();
+        assert!(String::from_utf8_lossy(&c).contains(&line));
+        for (bytes, f) in [(x, Format::Xlsx), (c, Format::Csv)] {
+            let t = read(&bytes, f).unwrap();
+            assert_eq!(t.headers, headers, "{f:?}");
+            assert_eq!(t.rows.len(), 1);
+            assert_eq!(t.rows[0].0, 3, "row numbers stay the file's");
+        }
+        let t = read("标题\n名称,金额\n包头,1\n".as_bytes(), Format::Csv).unwrap();
+        assert_eq!(t.headers, vec!["标题".to_string()]);
     }
 
     #[test]

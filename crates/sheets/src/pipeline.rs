@@ -1,7 +1,9 @@
 //! Whole files of one entity kind: exports, empty templates and error reports. Reading a file into
 //! records and writing them to the registry is `innomesh-app`'s import (this crate knows formats only).
 
-use crate::{write_csv, write_xlsx, Format, Sheet, SheetError};
+use crate::{
+    write_csv, write_csv_titled, write_xlsx, write_xlsx_titled, Format, Sheet, SheetError,
+};
 use innomesh_core::schema::fields;
 use innomesh_core::tabular::{headers, record_to_cells, template_help, RowError};
 use innomesh_core::{EntityKind, Record};
@@ -25,13 +27,29 @@ pub fn export_bytes(
     full_personal: bool,
     sample_label: Option<&str>,
 ) -> Result<Vec<u8>, SheetError> {
+    export_filtered_bytes(records, kind, format, full_personal, sample_label, &[])
+}
+
+/// The records a filtered list holds, as a file that says so: with `filters` (each in words,
+/// 「行政区划：昆都仑区（150203）」) its first line is 「筛选条件：……」 above the headers, repeated
+/// on the 说明 sheet. Such a file imports back like an unfiltered one.
+pub fn export_filtered_bytes(
+    records: &[Record],
+    kind: EntityKind,
+    format: Format,
+    full_personal: bool,
+    sample_label: Option<&str>,
+    filters: &[String],
+) -> Result<Vec<u8>, SheetError> {
     let heads = headers(kind, false);
     let rows: Vec<_> = records
         .iter()
         .map(|r| record_to_cells(r, full_personal))
         .collect();
+    let title = (!filters.is_empty())
+        .then(|| format!("{}{}", crate::FILTER_LINE_PREFIX, filters.join("；")));
     match format {
-        Format::Csv => write_csv(&heads, &rows),
+        Format::Csv => write_csv_titled(title.as_deref(), &heads, &rows),
         Format::Xlsx => {
             let name = match sample_label {
                 Some(label) => format!("{}（{label}）", kind.label()),
@@ -48,23 +66,30 @@ pub fn export_bytes(
                     "已脱敏"
                 }
             ))]];
+            notes.push(vec![innomesh_core::tabular::Cell::Text(match &title {
+                Some(t) => format!("{t}（只含符合这些条件的记录）。"),
+                None => format!("{}未筛选：全部记录。", crate::FILTER_LINE_PREFIX),
+            })]);
             if let Some(label) = sample_label {
                 notes.push(vec![innomesh_core::tabular::Cell::Text(format!(
                     "本文件为{label}，由程序生成，机构名称均为虚构，不代表真实情况。"
                 ))]);
             }
-            write_xlsx(&[
-                Sheet {
-                    name: &name,
-                    headers: &heads,
-                    rows: &rows,
-                },
-                Sheet {
-                    name: "说明",
-                    headers: &note_headers,
-                    rows: &notes,
-                },
-            ])
+            write_xlsx_titled(
+                title.as_deref(),
+                &[
+                    Sheet {
+                        name: &name,
+                        headers: &heads,
+                        rows: &rows,
+                    },
+                    Sheet {
+                        name: "说明",
+                        headers: &note_headers,
+                        rows: &notes,
+                    },
+                ],
+            )
         }
     }
 }

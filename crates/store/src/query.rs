@@ -1,4 +1,5 @@
-//! List queries: filters by region and industry (with descendants), kind, tier, flag and text.
+//! List queries: filters by region and industry (with descendants), kind, tier, flag, text and
+//! an id set (chain membership, resolved by the application core).
 
 use innomesh_core::reference::{industries, regions, Regions};
 use innomesh_core::{EntityKind, Record};
@@ -35,6 +36,16 @@ pub struct ListQuery {
     pub tier: Option<String>,
     pub flag: Option<String>,
     pub text: Option<String>,
+    /// Industrial chain (`rare_earth`) and chain node (`rare_earth.magnet`) filters, as asked for.
+    /// Membership is derived (the chain engine's mapping), so the application core resolves them
+    /// into `only_ids`; the store itself does not read these two.
+    pub chain: Option<String>,
+    pub node: Option<String>,
+    /// Only records with one of these ids (set by the application core, e.g. from `chain`/`node`);
+    /// unlike `scope` this is a filter the caller asked for, combined with the others by AND.
+    pub only_ids: Option<Vec<String>>,
+    /// Keyset paging for whole-list reads (exports): only ids greater than this, in id order.
+    pub after_id: Option<String>,
     pub sort: Sort,
     pub page: usize,
     pub per_page: usize,
@@ -53,6 +64,10 @@ impl ListQuery {
             tier: None,
             flag: None,
             text: None,
+            chain: None,
+            node: None,
+            only_ids: None,
+            after_id: None,
             sort: Sort::Id,
             page: 1,
             per_page: 50,

@@ -780,10 +780,22 @@ impl Repository for SqliteStore {
         if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let pat = format!("%{}%", like_escape(t));
             push(
-                "(name LIKE {} ESCAPE '\\' OR search_text LIKE {} ESCAPE '\\' OR id = {})",
-                vec![pat.clone(), pat, t.to_string()],
+                "(name LIKE {} ESCAPE '\\' OR search_text LIKE {} ESCAPE '\\' OR id IN ({}, {}))",
+                vec![pat.clone(), pat, t.to_string(), t.to_uppercase()],
                 &mut args,
             );
+        }
+        if let Some(ids) = &q.only_ids {
+            // One JSON parameter, however many ids (a chain can hold thousands of organisations).
+            let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+            push(
+                "id IN (SELECT value FROM json_each({}))",
+                vec![list],
+                &mut args,
+            );
+        }
+        if let Some(after) = &q.after_id {
+            push("id > {}", vec![after.clone()], &mut args);
         }
         if let Some(filters) = &q.scope {
             let mut any = Vec::new();
@@ -829,6 +841,23 @@ impl Repository for SqliteStore {
             Sort::NumberDesc => "sort_number IS NULL, sort_number DESC, id",
             Sort::UpdatedDesc => "updated_at DESC, id",
         };
+        // A text that is a record's id (a credit code, AP000002, typed in any case) puts that
+        // record first, whatever the sort; the others follow in the chosen order.
+        let mut page_args = args.clone();
+        // (Not while paging by key: the keyset needs plain id order.)
+        let exact = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let order = match exact.filter(|_| q.after_id.is_none()) {
+            Some(t) => {
+                page_args.push(t.to_string());
+                page_args.push(t.to_uppercase());
+                format!(
+                    "id IN (${}, ${}) DESC, {order}",
+                    page_args.len() - 1,
+                    page_args.len()
+                )
+            }
+            None => order.to_string(),
+        };
         let per_page = q.per_page.clamp(1, 1000);
         let page = q.page.max(1);
         let conn = self.conns.read();
@@ -848,7 +877,8 @@ impl Repository for SqliteStore {
             (page - 1) * per_page
         );
         let mut stmt = snapshot.prepare(&sql)?;
-        let rows = stmt.query_map(params.as_slice(), |r| r.get::<_, String>(0))?;
+        let page_params: Vec<&dyn ToSql> = page_args.iter().map(|s| s as &dyn ToSql).collect();
+        let rows = stmt.query_map(page_params.as_slice(), |r| r.get::<_, String>(0))?;
         let mut records = Vec::new();
         let keys = self.keyring();
         for row in rows {

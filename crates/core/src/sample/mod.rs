@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod deals;
+mod leaders;
 mod rng;
 mod sharing;
 mod workflow;
@@ -1269,6 +1270,7 @@ pub fn generate(cfg: SampleConfig) -> SampleData {
     workflow::add(&mut records, cfg.seed);
     sharing::add(&mut records, cfg.seed);
     deals::add(&mut records, cfg.seed);
+    leaders::add(&mut records, &mut organisations);
     SampleData {
         organisations,
         records,
@@ -1310,6 +1312,39 @@ mod tests {
             r.validate()
                 .unwrap_or_else(|e| panic!("{:?}: {e:?}", r.id()));
         }
+        // The seed's 龙头企业 under names marked 示例, tied in by supply relations, and every
+        // reference resolving in order (organisations first).
+        for name in [
+            "包钢（示例）集团有限责任公司",
+            "白云鄂博（示例）稀土矿业有限公司",
+            "北方稀土（示例）高科技股份有限公司",
+            "内蒙古一机（示例）集团有限公司",
+            "内蒙古北方重工业（示例）集团有限公司",
+            "北奔重型汽车（示例）集团有限公司",
+        ] {
+            let o = a
+                .organisations
+                .iter()
+                .find(|o| o.name == name)
+                .unwrap_or_else(|| panic!("{name} missing"));
+            let ties = a
+                .records
+                .iter()
+                .filter(|r| {
+                    matches!(r, Record::SupplyRelation(s)
+                    if s.supplier == o.credit_code || s.customer == o.credit_code)
+                })
+                .count();
+            assert!(ties >= 3, "{name}: {ties} supply relations");
+        }
+        let first_other = a
+            .records
+            .iter()
+            .position(|r| r.kind() != EntityKind::Organisation)
+            .unwrap();
+        assert!(a.records[first_other..]
+            .iter()
+            .all(|r| r.kind() != EntityKind::Organisation));
         let mut ids: Vec<&str> = a.records.iter().map(|r| r.id()).collect();
         ids.sort();
         let n = ids.len();

@@ -57,6 +57,9 @@ pub fn list_query(kind: EntityKind, params: &Params) -> Result<ListQuery, ApiErr
     q.text = param(params, "q")
         .or_else(|| param(params, "text"))
         .map(str::to_string);
+    // Chain filters (organisations only; `App` refuses them for other kinds and unknown ids).
+    q.chain = param(params, "chain").map(str::to_string);
+    q.node = param(params, "node").map(str::to_string);
     q.sort = match param(params, "sort") {
         None | Some("id") => Sort::Id,
         Some("name") => Sort::Name,

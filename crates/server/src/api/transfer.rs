@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use innomesh_app::transfer::NoProgress;
-use innomesh_sheets::pipeline::{export_bytes, file_name, template_bytes};
+use innomesh_sheets::pipeline::{export_filtered_bytes, file_name, template_bytes};
 use innomesh_sheets::Format;
 
 pub fn router() -> Router<AppState> {
@@ -106,6 +106,7 @@ async fn export(
     let kind = kind_of(&kind)?;
     let params = query_params(params)?;
     let format = format_param(&params, Format::Xlsx)?;
+    let q = super::registry::list_query(kind, &params)?;
     let reason = (param(&params, "personal") == Some("full"))
         .then(|| param(&params, "reason").unwrap_or("").to_string());
     let full = reason.is_some();
@@ -117,8 +118,14 @@ async fn export(
         if let Some(reason) = &reason {
             repo.log_unmask(&who, None, reason, &format!("导出（{}）", kind.label()))?;
         }
-        let records = repo.all(&who, kind)?;
-        export_bytes(&records, kind, format, full, label2.as_deref()).map_err(ApiError::internal)
+        // The list's filters (the page's 「导出」 link carries them): the file holds what the
+        // list shows and says so on its first line.
+        let described = repo.describe_filters(&who, &q, &|k, v| {
+            crate::pages::view::filter_label(kind, k, v)
+        })?;
+        let records = repo.export_records(&who, &q)?;
+        export_filtered_bytes(&records, kind, format, full, label2.as_deref(), &described)
+            .map_err(ApiError::internal)
     })
     .await??;
     Ok(attachment(

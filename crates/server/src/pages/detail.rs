@@ -17,6 +17,8 @@ struct Loaded {
     record: Record,
     related: Vec<(Relation, Record)>,
     names: HashMap<String, String>,
+    /// Audit actors → the account's name.
+    actors: HashMap<String, String>,
     audit: Vec<AuditEntry>,
     nodes: Vec<Record>,
     chain_nodes: Vec<super::chain::OrgNode>,
@@ -66,11 +68,13 @@ pub async fn detail(
         }
         let mut all: Vec<&Record> = vec![&record];
         all.extend(related.iter().map(|(_, r)| r));
-        let names = repo.org_names(&org_codes(&all))?;
+        let names = repo.record_names(&who, &ref_ids(&all))?;
         // The record's history, for those who may read the audit trail.
         let audit = repo
             .audit(&who, Some(kind), Some(&id2), 8)
             .unwrap_or_default();
+        let actors =
+            repo.actor_names(&audit.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>())?;
         // A chain node shows the other nodes of its chain (its neighbours up and down).
         let nodes = if let Record::ChainNode(n) = &record {
             let mut q = innomesh_store::ListQuery::new(EntityKind::ChainNode);
@@ -92,6 +96,7 @@ pub async fn detail(
             related,
             names,
             audit,
+            actors,
             nodes,
             chain_nodes,
             extra,
@@ -109,7 +114,12 @@ pub async fn detail(
         full,
         &who,
     );
-    Ok(html(loaded.record.name(), nav_of(kind), &body, &st))
+    Ok(html(
+        &title_of(&loaded.record, &loaded.names),
+        nav_of(kind),
+        &body,
+        &st,
+    ))
 }
 
 fn render(
@@ -126,16 +136,12 @@ fn render(
     } else {
         r.to_masked_json()
     };
-    let title = if r.name().is_empty() {
-        r.id()
-    } else {
-        r.name()
-    };
+    let title = title_of(r, &l.names);
     let mut b = format!(
         "<p class=\"crumbs\"><a href=\"/\">首页</a> › <a href=\"/{pl}\">{}</a> › {}</p><h1>{}</h1>",
         kind.label(),
-        escape(title),
-        escape(title),
+        escape(&title),
+        escape(&title),
         pl = kind.plural()
     );
     if saved {
@@ -175,7 +181,6 @@ fn render(
     ));
     b.push_str("<dl class=\"fields\">");
     for spec in fields(kind) {
-        let value = v.get(spec.key).unwrap_or(&serde_json::Value::Null);
         let mark = if changed.iter().any(|c| c == spec.key) {
             " class=\"changed\""
         } else {
@@ -184,7 +189,7 @@ fn render(
         b.push_str(&format!(
             "<dt{mark}>{}</dt><dd{mark}>{}</dd>",
             escape(spec.header),
-            field_html(spec, value, &l.names)
+            field_html_in(spec, &v, &l.names)
         ));
     }
     b.push_str("</dl>");
@@ -245,7 +250,7 @@ fn render(
             b.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&beijing_time(&e.at)),
-                escape(&e.actor),
+                escape(l.actors.get(&e.actor).unwrap_or(&e.actor)),
                 escape(action)
             ));
         }

@@ -17,7 +17,13 @@ use std::collections::HashMap;
 
 const PER_PAGE: usize = 20;
 /// Filter keys carried from one list link to the next.
-const KEYS: [&str; 7] = ["q", "region", "industry", "kind", "tier", "flag", "sort"];
+const KEYS: [&str; 9] = [
+    "q", "region", "industry", "kind", "tier", "flag", "chain", "node", "sort",
+];
+/// The filters an export honours (every filter key; not sort or page).
+const FILTER_KEYS: [&str; 8] = [
+    "q", "region", "industry", "kind", "tier", "flag", "chain", "node",
+];
 
 /// Builds the store query; unusable values are dropped with a Chinese notice instead of failing.
 fn build_query(kind: EntityKind, p: &Params, notices: &mut Vec<String>) -> ListQuery {
@@ -38,6 +44,10 @@ fn build_query(kind: EntityKind, p: &Params, notices: &mut Vec<String>) -> ListQ
     q.tier = param(p, "tier").map(str::to_string);
     q.flag = param(p, "flag").map(str::to_string);
     q.text = param(p, "q").map(|t| t.chars().take(100).collect());
+    if kind == EntityKind::Organisation {
+        q.chain = param(p, "chain").map(|t| t.chars().take(100).collect());
+        q.node = param(p, "node").map(|t| t.chars().take(100).collect());
+    }
     q.sort = match param(p, "sort") {
         Some("name") => Sort::Name,
         Some("number") => Sort::NumberDesc,
@@ -50,6 +60,40 @@ fn build_query(kind: EntityKind, p: &Params, notices: &mut Vec<String>) -> ListQ
         .unwrap_or(1);
     q.per_page = PER_PAGE;
     q
+}
+
+/// `/api/{kind}/export` with the list's current filters (not sort or page): the file holds what
+/// the list shows.
+fn export_link(kind: EntityKind, p: &Params) -> String {
+    let parts: Vec<String> = FILTER_KEYS
+        .iter()
+        .filter_map(|k| param(p, k).map(|v| format!("{k}={}", url_encode(v))))
+        .collect();
+    if parts.is_empty() {
+        format!("/api/{}/export", kind.plural())
+    } else {
+        format!("/api/{}/export?{}", kind.plural(), parts.join("&"))
+    }
+}
+
+/// The current filters without `drop`, with `set` (key, value) if given, page reset.
+fn link_without(p: &Params, drop: &[&str], set: Option<(&str, &str)>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for k in KEYS {
+        let v = match set {
+            Some((key, v)) if key == k => Some(v),
+            _ if drop.contains(&k) => None,
+            _ => param(p, k),
+        };
+        if let Some(v) = v {
+            parts.push(format!("{k}={}", url_encode(v)));
+        }
+    }
+    if parts.is_empty() {
+        "?".into()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
 }
 
 /// The current filters as a query string with `key` set to `value` (or removed), page reset.
@@ -87,17 +131,27 @@ pub async fn list(
         .map(|Query(p)| p)
         .unwrap_or_default();
     let mut notices = Vec::new();
-    let q = build_query(kind, &p, &mut notices);
+    let mut q = build_query(kind, &p, &mut notices);
     let st2 = st.clone();
-    let (page, facets, names) = run(move || {
-        let page = st2.list(&who, &q)?;
+    let (page, facets, names, notices, described) = run(move || {
+        // An unknown chain or node is dropped with a notice, like any other unusable filter.
+        let page = match st2.list(&who, &q) {
+            Err(e) if e.code == innomesh_app::Code::InvalidQuery && q.chain.is_some() => {
+                notices.push(e.message);
+                q.chain = None;
+                q.node = None;
+                st2.list(&who, &q)?
+            }
+            other => other?,
+        };
         let facets = st2.facets(&who, &q)?.unwrap_or_default();
         let refs: Vec<&innomesh_core::Record> = page.records.iter().collect();
-        let names = st2.org_names(&org_codes(&refs))?;
-        Ok((page, facets, names))
+        let names = st2.record_names(&who, &ref_ids(&refs))?;
+        let described = st2.describe_filters(&who, &q, &|k, v| filter_label(kind, k, v))?;
+        Ok((page, facets, names, notices, described))
     })
     .await?;
-    let body = render(kind, &p, &notices, &page, &facets, &names);
+    let body = render(kind, &p, &notices, &page, &facets, &names, &described);
     Ok(html(kind.label(), nav_of(kind), &body, &st).into_response())
 }
 
@@ -108,17 +162,30 @@ fn render(
     page: &Page,
     facets: &Facets,
     names: &HashMap<String, String>,
+    described: &[String],
 ) -> String {
+    let export = export_link(kind, p);
     let mut b = format!(
         "<h1>{}<small class=\"muted\"> · 共 {} 条</small></h1>\
          <div class=\"actions\"><a class=\"btn\" href=\"/{pl}/new\">新增{}</a>\
          <a class=\"btn secondary\" href=\"/import?kind={pl}\">批量导入</a>\
-         <a class=\"btn secondary\" href=\"/api/{pl}/export\">导出全部（XLSX）</a>\
+         <a class=\"btn secondary\" href=\"{export}\" title=\"{export_title}\">{export_label}</a>\
          <a class=\"btn secondary\" href=\"/api/{pl}/template\">下载导入模板</a>{extra}</div>",
         kind.label(),
         page.total,
         kind.label(),
         pl = kind.plural(),
+        export = escape(&export),
+        export_title = escape(&if described.is_empty() {
+            "导出全部记录".to_string()
+        } else {
+            format!("按当前筛选条件导出：{}", described.join("；"))
+        }),
+        export_label = if described.is_empty() {
+            "导出全部（XLSX）"
+        } else {
+            "导出筛选结果（XLSX）"
+        },
         extra = match kind {
             EntityKind::Demand => {
                 "<a class=\"btn secondary\" href=\"/demand-funnel\">需求转化漏斗</a>\
@@ -137,7 +204,7 @@ fn render(
     b.push_str(&facet_panel(kind, p, facets));
     b.push_str("<section aria-label=\"结果\">");
     b.push_str(&search_form(kind, p));
-    b.push_str(&chips(kind, p));
+    b.push_str(&chips(kind, p, facets));
     b.push_str(&table(kind, page, names));
     b.push_str(&pager(p, page));
     b.push_str("</section></div>");
@@ -146,7 +213,9 @@ fn render(
 
 fn search_form(kind: EntityKind, p: &Params) -> String {
     let mut hidden = String::new();
-    for k in ["region", "industry", "kind", "tier", "flag"] {
+    for k in [
+        "region", "industry", "kind", "tier", "flag", "chain", "node",
+    ] {
         if let Some(v) = param(p, k) {
             hidden.push_str(&format!(
                 "<input type=\"hidden\" name=\"{k}\" value=\"{}\">",
@@ -183,12 +252,17 @@ fn search_form(kind: EntityKind, p: &Params) -> String {
     )
 }
 
-fn chips(kind: EntityKind, p: &Params) -> String {
+fn chips(kind: EntityKind, p: &Params, f: &Facets) -> String {
     let mut out = String::new();
     let mut add = |key: &str, label: String| {
+        // Removing the chain removes its node too.
+        let href = match key {
+            "chain" => link_without(p, &["chain", "node"], None),
+            _ => link(p, key, None),
+        };
         out.push_str(&format!(
             "<a class=\"chip\" href=\"{}\" title=\"取消此条件\">{} ×</a>",
-            escape(&link(p, key, None)),
+            escape(&href),
             escape(&label)
         ));
     };
@@ -217,6 +291,17 @@ fn chips(kind: EntityKind, p: &Params) -> String {
     }
     if let Some(v) = param(p, "flag") {
         add("flag", flag_label(v));
+    }
+    // Chain and node chips by name (the facet knows the names; an unknown one was dropped).
+    if let Some(v) = param(p, "chain") {
+        if let Some(c) = f.chains.iter().find(|c| c.id == v) {
+            add("chain", format!("产业链：{}", c.name));
+        }
+    }
+    if let Some(v) = param(p, "node") {
+        if let Some(n) = f.nodes.iter().find(|n| n.id == v) {
+            add("node", format!("链节点：{}", n.name));
+        }
     }
     if out.is_empty() {
         out
@@ -289,12 +374,47 @@ fn facet_panel(kind: EntityKind, p: &Params, f: &Facets) -> String {
                 escape(&cur.name)
             ));
         }
+        // Every child of the chosen level that has records (GB/T 4754 has at most 31 under one
+        // section), most records first: a cut at a dozen hid divisions such as 39.
         let mut items: Vec<(&String, &usize)> = f.industries.iter().collect();
         items.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        for (path, n) in items.iter().take(12) {
+        for (path, n) in items.iter() {
             let code = path.rsplit('/').next().unwrap_or(path);
             let label = format!("{} {}", code, industry_name(code));
             b.push_str(&facet_item(p, "industry", code, &label, **n, true));
+        }
+        b.push_str("</ul></div>");
+    }
+    if !f.chains.is_empty() {
+        b.push_str("<div class=\"fgroup\"><h3>产业链</h3><ul>");
+        for c in f
+            .chains
+            .iter()
+            .filter(|c| c.count > 0 || param(p, "chain") == Some(&c.id))
+        {
+            // Choosing another chain (or none) drops the node.
+            let on = param(p, "chain") == Some(c.id.as_str());
+            let href = if on {
+                link_without(p, &["chain", "node"], None)
+            } else {
+                link_without(p, &["node"], Some(("chain", &c.id)))
+            };
+            b.push_str(&format!(
+                "<li><a href=\"{}\"{}>{}</a><span class=\"n\">{}</span></li>",
+                escape(&href),
+                if on {
+                    " class=\"on\" aria-current=\"true\""
+                } else {
+                    ""
+                },
+                escape(&c.name),
+                c.count
+            ));
+            if on {
+                for n in &f.nodes {
+                    b.push_str(&facet_item(p, "node", &n.id, &n.name, n.count, true));
+                }
+            }
         }
         b.push_str("</ul></div>");
     }
@@ -338,16 +458,11 @@ fn table(kind: EntityKind, page: &Page, names: &HashMap<String, String>) -> Stri
     b.push_str("</tr></thead><tbody>");
     for r in &page.records {
         let v = r.to_masked_json();
-        let name = if r.name().is_empty() {
-            r.id()
-        } else {
-            r.name()
-        };
         b.push_str(&format!(
             "<tr><td class=\"name\"><a href=\"/{}/{}\">{}</a></td>",
             kind.plural(),
             url_encode(r.id()),
-            escape(name)
+            escape(&title_of(r, names))
         ));
         for (i, c) in cols.iter().enumerate() {
             let numeric = matches!(
@@ -360,10 +475,7 @@ fn table(kind: EntityKind, page: &Page, names: &HashMap<String, String>) -> Stri
                 (false, true) => " class=\"opt\"",
                 _ => "",
             };
-            b.push_str(&format!(
-                "<td{class}>{}</td>",
-                field_html(c, v.get(c.key).unwrap_or(&serde_json::Value::Null), names)
-            ));
+            b.push_str(&format!("<td{class}>{}</td>", field_html_in(c, &v, names)));
         }
         b.push_str("</tr>");
     }

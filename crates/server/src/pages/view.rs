@@ -61,6 +61,68 @@ pub fn industry_html(code: &str) -> String {
     }
 }
 
+/// A link to a record another one names by id: its name, the id beside it in grey; the bare id
+/// when the name is unknown (outside the caller's scope).
+pub fn ref_link(kind: EntityKind, id: &str, names: &HashMap<String, String>) -> String {
+    match names.get(id) {
+        Some(n) => format!(
+            "<a href=\"/{}/{}\">{}</a> <span class=\"muted\">{}</span>",
+            kind.plural(),
+            super::layout::url_encode(id),
+            escape(n),
+            escape(id)
+        ),
+        None => format!(
+            "<a href=\"/{}/{}\">{}</a>",
+            kind.plural(),
+            super::layout::url_encode(id),
+            escape(id)
+        ),
+    }
+}
+
+/// One field of a record (`doc`, its masked JSON) as HTML: as [`field_html`], and a `RefBy`
+/// field (a response's solver) as a link to the record of the kind its `by` field names.
+pub fn field_html_in(spec: &FieldSpec, doc: &Value, names: &HashMap<String, String>) -> String {
+    let v = doc.get(spec.key).unwrap_or(&Value::Null);
+    if let (FieldType::RefBy { by, target }, Value::String(id)) = (spec.ty, v) {
+        if let Some(kind) = doc.get(by).and_then(Value::as_str).and_then(target) {
+            if !id.is_empty() {
+                return match kind {
+                    EntityKind::Organisation => org_link(id, names),
+                    k => ref_link(k, id, names),
+                };
+            }
+        }
+    }
+    field_html(spec, v, names)
+}
+
+/// Every record the given records point at (organisations and every other kind), for one
+/// name lookup per page (`App::record_names`).
+pub fn ref_ids(records: &[&Record]) -> Vec<innomesh_core::Reference> {
+    records.iter().flat_map(|r| r.references()).collect()
+}
+
+/// What a person calls a record: its name, or — for kinds whose "name" is another record's id
+/// (a response is named by its solver, a mapping by its node) — names built from the records it
+/// points at: 「张三 对「高温退磁问题」的应答」.
+pub fn title_of(r: &Record, names: &HashMap<String, String>) -> String {
+    let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    match r {
+        Record::DemandResponse(x) => {
+            format!("{} 对「{}」的应答", name_of(&x.solver), name_of(&x.demand))
+        }
+        Record::ChainMapping(x) => format!(
+            "{} → {}",
+            name_of(x.organisation.as_str()),
+            name_of(&x.node)
+        ),
+        _ if r.name().is_empty() => r.id().to_string(),
+        _ => r.name().to_string(),
+    }
+}
+
 pub fn org_link(code: &str, names: &HashMap<String, String>) -> String {
     match names.get(code) {
         Some(n) => format!(
@@ -146,19 +208,6 @@ pub fn tier_label(code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-/// Every organisation code a record shows (for one name lookup per page).
-pub fn org_codes(records: &[&Record]) -> Vec<String> {
-    let mut out: Vec<String> = records
-        .iter()
-        .flat_map(|r| r.references())
-        .filter(|r| r.kind == EntityKind::Organisation)
-        .map(|r| r.id)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
 /// One field's value as HTML. `v` is the masked JSON of the record.
 pub fn field_html(spec: &FieldSpec, v: &Value, names: &HashMap<String, String>) -> String {
     let s = |v: &Value| v.as_str().map(str::to_string).unwrap_or_default();
@@ -175,12 +224,8 @@ pub fn field_html(spec: &FieldSpec, v: &Value, names: &HashMap<String, String>) 
             }
         }
         (FieldType::Choice(_), Value::String(c)) => escape(&choice_label(spec, c)),
-        (FieldType::Ref(target), Value::String(c)) if !c.is_empty() => format!(
-            "<a href=\"/{}/{}\">{}</a>",
-            target.plural(),
-            super::layout::url_encode(c),
-            escape(c)
-        ),
+        (FieldType::Ref(target), Value::String(c)) if !c.is_empty() => ref_link(target, c, names),
+        (FieldType::RefBy { .. }, Value::String(c)) if names.contains_key(c) => escape(&names[c]),
         (FieldType::Decimal, Value::Number(n)) => fmt_num(n.as_f64().unwrap_or(0.0), 2)
             .trim_end_matches('0')
             .trim_end_matches('.')
@@ -197,14 +242,7 @@ pub fn field_html(spec: &FieldSpec, v: &Value, names: &HashMap<String, String>) 
             .join("；"),
         (FieldType::RefList(target), Value::Array(a)) => a
             .iter()
-            .map(|c| {
-                format!(
-                    "<a href=\"/{}/{}\">{}</a>",
-                    target.plural(),
-                    super::layout::url_encode(&s(c)),
-                    escape(&s(c))
-                )
-            })
+            .map(|c| ref_link(target, &s(c), names))
             .collect::<Vec<_>>()
             .join("、"),
         (FieldType::Team, Value::Array(a)) => a
@@ -322,5 +360,15 @@ pub fn number_label(kind: EntityKind) -> Option<&'static str> {
         EntityKind::Equipment => Some("可共享机时从多到少"),
         EntityKind::Application | EntityKind::SupplyRelation => Some("金额从高到低"),
         _ => None,
+    }
+}
+
+/// A kind / tier / flag filter value as a person reads it (list chips, export files).
+pub fn filter_label(kind: EntityKind, key: &str, value: &str) -> String {
+    match key {
+        "kind" => format!("类型：{}", subkind_label(kind, value)),
+        "tier" => format!("级别：{}", tier_label(value)),
+        "flag" => format!("标识：{}", flag_label(value)),
+        other => format!("{other}：{value}"),
     }
 }

@@ -234,6 +234,8 @@ fn demand_sections(
     // History.
     let history = st.demand_history(who, Some(&d.id))?;
     if !history.is_empty() {
+        let actors =
+            st.actor_names(&history.iter().map(|t| t.actor.as_str()).collect::<Vec<_>>())?;
         b.push_str("<h3>流转记录</h3><table><thead><tr><th>时间（北京时间）</th><th>从</th><th>到</th><th>经办人</th><th>说明</th></tr></thead><tbody>");
         for t in history.iter().rev() {
             b.push_str(&format!(
@@ -244,7 +246,7 @@ fn demand_sections(
                     .map(workflow::status_label)
                     .unwrap_or("（登记）"),
                 workflow::status_label(&t.to),
-                escape(&t.actor),
+                escape(actors.get(&t.actor).unwrap_or(&t.actor)),
                 escape(&t.note)
             ));
         }
