@@ -61,6 +61,13 @@ impl<K: Eq + Hash + Clone, V> Cache<K, V> {
         self.any(key)
     }
 
+    /// The latest value built for `key` with the registry version it was built at.
+    pub(crate) fn latest_versioned(&self, key: &K) -> Option<(i64, Arc<V>)> {
+        lock(&self.entries)
+            .get(key)
+            .map(|(v, value)| (*v, value.clone()))
+    }
+
     /// The value for `key` at the registry's current version, computing it if needed (or, while
     /// the warmer rebuilds after a write, the previous value).
     pub fn get<E>(

@@ -407,8 +407,8 @@ pub fn loaded(st: &App) -> Result<Arc<Loaded>, Error> {
 
 /// The latest chain mapping built, of any registry version, without building one: for figures
 /// that may lag a write by the warmer's rebuild (list facet counts), never for decisions.
-pub fn loaded_latest(st: &App) -> Option<Arc<Loaded>> {
-    st.derived.chains_loaded.latest(&())
+pub fn loaded_latest(st: &App) -> Option<(i64, Arc<Loaded>)> {
+    st.derived.chains_loaded.latest_versioned(&())
 }
 
 pub fn reports(st: &App, year: Option<u16>) -> Result<Arc<ChainData>, Error> {

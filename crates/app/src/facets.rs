@@ -235,12 +235,20 @@ fn owned(counts: HashMap<&str, usize>) -> BTreeMap<String, usize> {
         .collect()
 }
 
-/// The counts for `q`'s filters (its page and sort do not change them), kept per registry
-/// version: a list paged through, or asked again, counts once.
+/// The counts for `q`'s filters (its page and sort do not change them), kept per filters and the
+/// versions of what they are counted from (the facet index and the chain mapping, which may lag
+/// the registry while the warmer rebuilds them): a list paged through, or asked again, counts once,
+/// and counts made from a lagging input are made again once it has caught up.
 pub fn compute(st: &App, q: &ListQuery) -> crate::Result<Facets> {
+    use std::hash::{Hash, Hasher};
+    let idx = index(st, q.kind)?;
+    let chains = chain_mapping(st, q);
+    let mut ids = std::collections::hash_map::DefaultHasher::new();
+    q.only_ids.hash(&mut ids);
     let key = format!(
         "{:?}",
         (
+            (idx.version, chains.as_ref().map(|(v, _)| *v)),
             q.kind,
             &q.region_prefix,
             &q.industry_prefix,
@@ -248,18 +256,51 @@ pub fn compute(st: &App, q: &ListQuery) -> crate::Result<Facets> {
             &q.tier,
             &q.flag,
             q.text.as_deref().map(str::trim),
-            &q.chain,
-            &q.node,
-            &q.only_ids,
+            q.chain.as_deref().map(str::trim),
+            q.node.as_deref().map(str::trim),
+            ids.finish(),
             &q.scope,
         )
     );
-    let counted = st.derived.facet_counts.get(st, key, || count(st, q))?;
+    let chains = chains.map(|(_, l)| l);
+    let counted = st
+        .derived
+        .facet_counts
+        .get(st, key, || count(&idx, chains, q))?;
     Ok((*counted).clone())
 }
 
-fn count(st: &App, q: &ListQuery) -> crate::Result<Facets> {
-    let idx = index(st, q.kind)?;
+/// The chain mapping organisations' chain counts use, with its registry version: the one the
+/// warmer keeps (it may lag a write by its rebuild, like every count — building it here would
+/// read every organisation on the first page after each write); with a chain chosen, the
+/// current one (the list itself is filtered by it); the first page ever builds it. A mapping
+/// that cannot be built leaves the chain facet out rather than failing the list.
+fn chain_mapping(st: &App, q: &ListQuery) -> Option<(i64, Arc<crate::chains::Loaded>)> {
+    if q.kind != EntityKind::Organisation {
+        return None;
+    }
+    let chosen = q.chain.as_deref().is_some_and(|c| !c.trim().is_empty())
+        || q.node.as_deref().is_some_and(|n| !n.trim().is_empty());
+    match crate::chains::loaded_latest(st) {
+        Some(kept) if !chosen => Some(kept),
+        _ => match crate::chains::loaded(st) {
+            Ok(_) => crate::chains::loaded_latest(st),
+            Err(e) => {
+                eprintln!(
+                    "产业链映射无法建立，组织列表不显示产业链分面：{}",
+                    e.message
+                );
+                None
+            }
+        },
+    }
+}
+
+fn count(
+    idx: &Index,
+    chains: Option<Arc<crate::chains::Loaded>>,
+    q: &ListQuery,
+) -> crate::Result<Facets> {
     let text = q
         .text
         .as_deref()
@@ -270,25 +311,14 @@ fn count(st: &App, q: &ListQuery) -> crate::Result<Facets> {
         .only_ids
         .as_ref()
         .map(|ids| ids.iter().map(String::as_str).collect());
-    // The chain facet (organisations): counted over the rows that pass every other filter, by
-    // the chain mapping the warmer keeps (it may lag a write by its rebuild, like every count;
-    // building it here would read every organisation on the first page after each write). With
-    // a chain chosen the list itself needs the current mapping, so the counts use it too; the
-    // first page ever (no mapping yet) builds it.
-    let chains: Option<(Arc<crate::chains::Loaded>, Option<usize>)> =
-        if q.kind == innomesh_core::EntityKind::Organisation {
-            let loaded = match crate::chains::loaded_latest(st) {
-                Some(l) if q.chain.is_none() && q.node.is_none() => l,
-                _ => crate::chains::loaded(st)?,
-            };
-            let chosen = q
-                .chain
-                .as_deref()
-                .and_then(|c| loaded.engine.chains().chain_index(c));
-            Some((loaded, chosen))
-        } else {
-            None
-        };
+    let chains: Option<(Arc<crate::chains::Loaded>, Option<usize>)> = chains.map(|loaded| {
+        let chosen = q
+            .chain
+            .as_deref()
+            .map(str::trim)
+            .and_then(|c| loaded.engine.chains().chain_index(c));
+        (loaded, chosen)
+    });
     let mut chain_counts: Vec<usize> = Vec::new();
     let mut node_counts: Vec<usize> = Vec::new();
     let mut node_chain: Vec<usize> = Vec::new();
@@ -344,7 +374,7 @@ fn count(st: &App, q: &ListQuery) -> crate::Result<Facets> {
         let m_flag = q
             .flag
             .as_deref()
-            .is_none_or(|x| row.flags.iter().any(|f| &**f == x));
+            .is_none_or(|x| row.flags.iter().any(|f| f.eq_ignore_ascii_case(x)));
         if let Some((l, chosen)) = &chains {
             if m_region && m_ind && m_sub && m_tier && m_flag {
                 let counts = (&mut chain_counts[..], &mut node_counts[..]);
@@ -607,5 +637,42 @@ mod tests {
             index(&app, EntityKind::Organisation).unwrap().len(),
             first.len()
         );
+
+        // Several writes replayed in one patch: the first and the last rows edited, another
+        // deleted, and an edit to another kind in between.
+        let rows = index(&app, EntityKind::Organisation).unwrap();
+        let n = rows.len();
+        let mut a = org(0);
+        a.name = format!("{}（一）", a.name);
+        let mut z = org(n - 1);
+        z.region = innomesh_core::RegionCode::parse("150203").unwrap();
+        z.specialised = !z.specialised;
+        for o in [a, z] {
+            let id = o.credit_code.as_str().to_string();
+            app.update(
+                &local,
+                EntityKind::Organisation,
+                &id,
+                Record::Organisation(o),
+            )
+            .unwrap();
+        }
+        app.set_setting(&local, "facets-test", "2").unwrap();
+        let gone = rows
+            .rows
+            .iter()
+            .skip(1)
+            .take(n - 2)
+            .map(|r| r.id.to_string())
+            .find(|id| {
+                app.repo
+                    .referrers(EntityKind::Organisation, id)
+                    .unwrap()
+                    .is_empty()
+            })
+            .expect("another organisation nobody refers to");
+        app.delete(&local, EntityKind::Organisation, &gone).unwrap();
+        assert_same_as_rebuilt(&app, "several at once");
+        assert_eq!(index(&app, EntityKind::Organisation).unwrap().len(), n - 1);
     }
 }

@@ -175,6 +175,9 @@ impl App {
         q.sort = innomesh_store::Sort::Id;
         q.page = 1;
         q.per_page = EXPORT_BATCH;
+        // Keyset from the first batch on (plain id order: an exact-id match is not put first,
+        // which would repeat it in a later batch).
+        q.after_id = Some(String::new());
         let mut out = Vec::new();
         loop {
             let page = self.repo.list(&q)?;

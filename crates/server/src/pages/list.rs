@@ -136,7 +136,10 @@ pub async fn list(
     let (page, facets, names, notices, described) = run(move || {
         // An unknown chain or node is dropped with a notice, like any other unusable filter.
         let page = match st2.list(&who, &q) {
-            Err(e) if e.code == innomesh_app::Code::InvalidQuery && q.chain.is_some() => {
+            Err(e)
+                if e.code == innomesh_app::Code::InvalidQuery
+                    && (q.chain.is_some() || q.node.is_some()) =>
+            {
                 notices.push(e.message);
                 q.chain = None;
                 q.node = None;
