@@ -36,7 +36,14 @@ pub const MAX_QUEUED: usize = 64;
 /// Views kept (the least recently read goes first).
 const MAX_SLOTS: usize = 256;
 /// How long a page waits for a build before answering 「正在准备」 or with the previous value.
-const WAIT: Duration = Duration::from_millis(700);
+/// Debug builds (the test suites, where a sample plan takes seconds) wait longer, so tests that
+/// read a page's figures right away still see them; the non-blocking path is tested with an
+/// explicit `Views::set_wait`.
+const WAIT: Duration = if cfg!(debug_assertions) {
+    Duration::from_secs(60)
+} else {
+    Duration::from_millis(700)
+};
 /// A failed build is tried again after this long even if the registry has not moved.
 const RETRY_ERROR: Duration = Duration::from_secs(30);
 
@@ -46,7 +53,10 @@ pub enum Derived<V> {
     Ready(Arc<V>),
     /// The value of an earlier registry version, computed at `as_of` (Unix seconds); the current
     /// one is being built.
-    Updating { previous: Arc<V>, as_of: i64 },
+    Updating {
+        previous: Arc<V>,
+        as_of: i64,
+    },
     /// Nothing to show yet: a build is running or queued since `elapsed`; `estimate` is how long
     /// the last build of this view took, when known.
     Preparing {
@@ -283,7 +293,8 @@ impl App {
             }
         }
         // A short wait: on a small registry the build is done within it.
-        let deadline = Instant::now() + Duration::from_millis(views.wait_ms.load(Ordering::Acquire));
+        let deadline =
+            Instant::now() + Duration::from_millis(views.wait_ms.load(Ordering::Acquire));
         loop {
             let Some(slot) = slots.get(&key) else { break };
             if let Some(ready) = current::<V, E>(slot, version) {
@@ -342,10 +353,9 @@ impl App {
                 }
             }
             let t = Instant::now();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                compute(&app, &who)
-            }))
-            .unwrap_or_else(|_| Err(E::from(Error::internal("后台计算异常中止"))));
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compute(&app, &who)))
+                    .unwrap_or_else(|_| Err(E::from(Error::internal("后台计算异常中止"))));
             let took = t.elapsed();
             let views = &app.views;
             let mut slots = lock(&views.slots);
@@ -463,7 +473,10 @@ mod tests {
         let after = a
             .derived_view(&who(), Perm::Engines, "v", "", |_, _| Ok::<u32, Error>(3))
             .unwrap();
-        assert!(matches!(after, Derived::Ready(ref v) if **v == 2), "{after:?}");
+        assert!(
+            matches!(after, Derived::Ready(ref v) if **v == 2),
+            "{after:?}"
+        );
     }
 
     #[test]
@@ -542,9 +555,7 @@ mod tests {
         // A caller without the permission is refused before anything starts.
         let mut clerk = who();
         clerk.role = Role::Expert;
-        let refused = a.derived_view(&clerk, Perm::Engines, "v", "x", |_, _| {
-            Ok::<u32, Error>(0)
-        });
+        let refused = a.derived_view(&clerk, Perm::Engines, "v", "x", |_, _| Ok::<u32, Error>(0));
         assert!(refused.is_err());
     }
 
@@ -555,10 +566,14 @@ mod tests {
         let mut other = who();
         other.user_id += 1;
         let x = a
-            .derived_view(&who(), Perm::Engines, "v", "", |_, p| Ok::<_, Error>(p.user_id))
+            .derived_view(&who(), Perm::Engines, "v", "", |_, p| {
+                Ok::<_, Error>(p.user_id)
+            })
             .unwrap();
         let y = a
-            .derived_view(&other, Perm::Engines, "v", "", |_, p| Ok::<_, Error>(p.user_id))
+            .derived_view(&other, Perm::Engines, "v", "", |_, p| {
+                Ok::<_, Error>(p.user_id)
+            })
             .unwrap();
         assert_ne!(x.value().map(|v| **v), y.value().map(|v| **v));
     }

@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use innomesh_app::deals::{DealGroup, Performance};
+use innomesh_app::Perm;
 
 fn wan(x: f64) -> String {
     fmt_num(x, 1)
@@ -79,7 +80,14 @@ pub async fn overview(
     Query(p): Query<Params>,
 ) -> Response {
     let st2 = st.clone();
-    let res = blocking(move || -> Result<String, ApiError> {
+    let key = format!("{p:?}");
+    let res = blocking(move || {
+        st2.derived_view(
+            &who,
+            Perm::Engines,
+            "deals",
+            &key,
+            move |st2, who| -> Result<String, ApiError> {
         let year = match param(&p, "year") {
             Some(y) => crate::api::deals::year_param(&vec![("year".to_string(), y.to_string())])?,
             None => None,
@@ -135,10 +143,18 @@ pub async fn overview(
         b.push_str("<h2>技术经理人业绩</h2>");
         b.push_str(&performance_table(&managers, true));
         Ok(b)
+            },
+        )
     })
     .await;
     match res {
-        Ok(Ok(b)) => html("技术交易", "/deals", &b, &st),
+        Ok(Ok(d)) => crate::pages::common::derived_html(
+            "技术交易",
+            "/deals",
+            &d,
+            d.value().map(|b| b.as_str()),
+            &st,
+        ),
         Ok(Err(e)) => error_page(e.status(), &e.message, &st),
         Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
     }

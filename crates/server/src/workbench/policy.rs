@@ -8,6 +8,7 @@ use crate::auth::Who;
 use crate::error::ApiError;
 #[allow(unused_imports)]
 use crate::error::HttpStatus;
+use crate::pages::common::derived_html;
 use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
@@ -53,7 +54,14 @@ fn truth_tag(t: Truth) -> String {
 /// `/policy-rules`: every rule with its source, linked policies and counts.
 pub async fn index(State(st): State<AppState>, Who(who): Who) -> Response {
     let st2 = st.clone();
-    let res = blocking(move || -> Result<String, ApiError> {
+    let key = String::new();
+    let res = blocking(move || {
+        st2.derived_view(
+            &who,
+            Perm::Policies,
+            "policy-rules",
+            &key,
+            move |st2, who| -> Result<String, ApiError> {
         who.require(Perm::Policies)?;
         let rules = st2.policy_rules(&who)?;
         let mut b = String::from(
@@ -85,10 +93,18 @@ pub async fn index(State(st): State<AppState>, Who(who): Who) -> Response {
         }
         b.push_str("</tbody></table>");
         Ok(b)
+            },
+        )
     })
     .await;
     match res {
-        Ok(Ok(b)) => html("政策找企业", "/policy-rules", &b, &st),
+        Ok(Ok(d)) => crate::pages::common::derived_html(
+            "政策找企业",
+            "/policy-rules",
+            &d,
+            d.value().map(|b| b.as_str()),
+            &st,
+        ),
         Ok(Err(e)) | Err(e) => fail(e, &st),
     }
 }
@@ -196,7 +212,7 @@ pub async fn rule_page(
     Query(p): Query<Vec<(String, String)>>,
 ) -> Response {
     let st2 = st.clone();
-    let res = blocking(move || -> Result<(String, String), ApiError> {
+    let res = blocking(move || -> Result<_, ApiError> {
         let page = crate::api::policy::list_page(&p)?;
         let number = crate::api::number(&p, "page", 1, 100_000)?.max(1);
         let alone = page.category.is_some();
@@ -205,8 +221,18 @@ pub async fn rule_page(
             limit: PAGE,
             ..page
         };
-        let m = st2.policy_matches(&who, &rule, page)?;
-        let e = st2.policy_rule(&who, &rule)?;
+        // An unknown rule is refused at once; its lists (seconds to minutes for a first rule
+        // on a province-size registry) are built in the background.
+        st2.policy_rule(&who, &rule)?;
+        let key = format!("{rule}\u{1f}{page:?}\u{1f}{number}");
+        Ok(st2.derived_view(
+            &who,
+            Perm::Policies,
+            "policy-rule",
+            &key,
+            move |st2, who| -> Result<(String, String), ApiError> {
+        let m = st2.policy_matches(who, &rule, page)?;
+        let e = st2.policy_rule(who, &rule)?;
         let mut b = format!(
             "<h1>{}</h1><p>依据：{}　<span class=\"muted\">规则版本：{} 起施行；{}；判断日期 {}</span></p>",
             escape(&e.rule.name),
@@ -266,10 +292,15 @@ pub async fn rule_page(
             b.push_str(&match_table(&view, rows));
         }
         Ok((e.rule.name.clone(), b))
+            },
+        )?)
     })
     .await;
     match res {
-        Ok(Ok((title, b))) => html(&title, "/policy-rules", &b, &st),
+        Ok(Ok(d)) => match d.value() {
+            Some(v) => derived_html(&v.0, "/policy-rules", &d, Some(&v.1), &st),
+            None => derived_html("政策找企业", "/policy-rules", &d, None, &st),
+        },
         Ok(Err(e)) | Err(e) => fail(e, &st),
     }
 }
