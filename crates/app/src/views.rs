@@ -123,8 +123,13 @@ struct Slot {
     err: Option<(i64, Instant, Shared)>,
     /// A build running or queued since.
     building: Option<Instant>,
+    /// The store's kept value was looked for (views that keep one).
+    looked_up: bool,
     used: u64,
 }
+
+/// How a kept view's value is written to and read from the store (`Repository::view_snapshot`).
+type Keep<V> = (fn(&V) -> Option<String>, fn(&str) -> Option<V>);
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -255,6 +260,46 @@ impl App {
         V: Send + Sync + 'static,
         E: From<Error> + Clone + Send + Sync + 'static,
     {
+        self.view_with(who, perm, view, params, None, compute)
+    }
+
+    /// Like `derived_view`, for the slowest views: the last computed value is also kept in the
+    /// store (`Repository::save_view_snapshot`, bounded), so that right after a restart the page
+    /// shows it marked 「正在更新」 while the current one is built, instead of 「正在准备」. A kept
+    /// value is never taken for current, even at the same registry version (the program that
+    /// made it may have been another).
+    pub fn derived_view_kept<V, E>(
+        &self,
+        who: &Principal,
+        perm: Perm,
+        view: &str,
+        params: &str,
+        compute: impl FnOnce(&App, &Principal) -> Result<V, E> + Send + 'static,
+    ) -> Result<Derived<V>, E>
+    where
+        V: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+        E: From<Error> + Clone + Send + Sync + 'static,
+    {
+        let keep: Keep<V> = (
+            |v| serde_json::to_string(v).ok(),
+            |s| serde_json::from_str(s).ok(),
+        );
+        self.view_with(who, perm, view, params, Some(keep), compute)
+    }
+
+    fn view_with<V, E>(
+        &self,
+        who: &Principal,
+        perm: Perm,
+        view: &str,
+        params: &str,
+        keep: Option<Keep<V>>,
+        compute: impl FnOnce(&App, &Principal) -> Result<V, E> + Send + 'static,
+    ) -> Result<Derived<V>, E>
+    where
+        V: Send + Sync + 'static,
+        E: From<Error> + Clone + Send + Sync + 'static,
+    {
         who.require(perm).map_err(E::from)?;
         let day = crate::policy::today();
         let key = format!(
@@ -275,15 +320,40 @@ impl App {
                 slots.remove(&oldest);
             }
         }
-        let slot = slots.entry(key.clone()).or_default();
+        let mut slot = slots.entry(key.clone()).or_default();
         slot.used = tick;
         if let Some(ready) = current::<V, E>(slot, version) {
             return ready;
         }
+        if let Some((_, decode)) = keep.filter(|_| slot.ok.is_none() && !slot.looked_up) {
+            slot.looked_up = true;
+            drop(slots);
+            let kept = match self.repo.view_snapshot(&key) {
+                Ok(kept) => kept.and_then(|(_, at, body)| Some((at, decode(&body)?))),
+                Err(e) => {
+                    eprintln!("读取页面快照失败（重新计算）：{e}");
+                    None
+                }
+            };
+            slots = lock(&views.slots);
+            slot = slots.entry(key.clone()).or_default();
+            if let (Some((at, v)), None) = (kept, &slot.ok) {
+                // Version -1: never current, shown as the previous figures.
+                let v: Shared = Arc::new(v);
+                slot.ok = Some((-1, at, v));
+            }
+        }
         if slot.building.is_none() {
             slot.building = Some(Instant::now());
             drop(slots);
-            let job = self.job(who.clone(), view.to_string(), key.clone(), version, compute);
+            let job = self.job(
+                who.clone(),
+                view.to_string(),
+                key.clone(),
+                version,
+                keep.map(|k| k.0),
+                compute,
+            );
             let started = views.submit(job);
             slots = lock(&views.slots);
             if !started {
@@ -336,6 +406,7 @@ impl App {
         view: String,
         key: String,
         version: i64,
+        encode: Option<fn(&V) -> Option<String>>,
         compute: impl FnOnce(&App, &Principal) -> Result<V, E> + Send + 'static,
     ) -> Job
     where
@@ -358,13 +429,21 @@ impl App {
                     .unwrap_or_else(|_| Err(E::from(Error::internal("后台计算异常中止"))));
             let took = t.elapsed();
             let views = &app.views;
+            let at = innomesh_store::unix_now();
+            if let (Ok(v), Some(encode)) = (&result, encode) {
+                if let Some(body) = encode(v) {
+                    if let Err(e) = app.repo.save_view_snapshot(&key, version, at, &body) {
+                        eprintln!("保存页面快照失败（不影响页面）：{e}");
+                    }
+                }
+            }
             let mut slots = lock(&views.slots);
             if let Some(slot) = slots.get_mut(&key) {
                 slot.building = None;
                 match result {
                     Ok(v) => {
                         let v: Shared = Arc::new(v);
-                        slot.ok = Some((version, innomesh_store::unix_now(), v));
+                        slot.ok = Some((version, at, v));
                         slot.err = None;
                     }
                     Err(e) => {
@@ -576,5 +655,48 @@ mod tests {
             })
             .unwrap();
         assert_ne!(x.value().map(|v| **v), y.value().map(|v| **v));
+    }
+
+    #[test]
+    fn a_kept_view_shows_its_previous_value_after_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("innomesh.db");
+        let open = || {
+            let store = innomesh_store::SqliteStore::open(&path).unwrap();
+            App::new(Arc::new(store), crate::Config::default())
+        };
+        let a = open();
+        a.views().set_wait(Duration::from_secs(60));
+        let first = a
+            .derived_view_kept(&who(), Perm::Engines, "v", "", |_, _| {
+                Ok::<_, Error>("上次的数字".to_string())
+            })
+            .unwrap();
+        assert!(matches!(first, Derived::Ready(_)));
+        drop(a);
+        // A restart: nothing computed yet, but the kept value shows, marked as updating.
+        let b = open();
+        b.views().set_wait(Duration::ZERO);
+        let held = b.views().hold_builds();
+        let after = b
+            .derived_view_kept(&who(), Perm::Engines, "v", "", |_, _| {
+                Ok::<_, Error>("新的数字".to_string())
+            })
+            .unwrap();
+        match &after {
+            Derived::Updating { previous, .. } => assert_eq!(previous.as_str(), "上次的数字"),
+            other => panic!("{other:?}"),
+        }
+        drop(held);
+        b.views().set_wait(Duration::from_secs(60));
+        let now = b
+            .derived_view_kept(&who(), Perm::Engines, "v", "", |_, _| {
+                Ok::<_, Error>("不应再算".to_string())
+            })
+            .unwrap();
+        assert!(
+            matches!(now, Derived::Ready(ref v) if v.as_str() == "新的数字"),
+            "{now:?}"
+        );
     }
 }

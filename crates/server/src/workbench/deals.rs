@@ -82,7 +82,7 @@ pub async fn overview(
     let st2 = st.clone();
     let key = format!("{p:?}");
     let res = blocking(move || {
-        st2.derived_view(
+        st2.derived_view_kept(
             &who,
             Perm::Engines,
             "deals",

@@ -75,7 +75,7 @@ pub async fn overview(
     let st2 = st.clone();
     // Seconds to minutes on a province-size registry: built in the background (`derived_view`).
     let data = blocking(move || {
-        st2.derived_view(
+        st2.derived_view_kept(
             &who,
             Perm::Funding,
             "funding",
@@ -92,7 +92,7 @@ pub async fn overview(
                         },
                     )?
                     .total;
-                Ok((o, dups))
+                Ok(overview_body(&o, dups, year))
             },
         )
     })
@@ -101,10 +101,17 @@ pub async fn overview(
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
-    let Some(v) = d.value() else {
-        return derived_html("资金一盘棋", "/funding", &d, None, &st);
-    };
-    let (o, dups) = (&v.0, v.1);
+    derived_html(
+        "资金一盘棋",
+        "/funding",
+        &d,
+        d.value().map(|b| b.as_str()),
+        &st,
+    )
+}
+
+/// The body of `/funding` (built with the figures, in the background).
+fn overview_body(o: &innomesh_app::funding::Overview, dups: usize, year: Option<i32>) -> String {
     let years = [2023, 2024, 2025];
     let mut body = String::from("<h1>资金一盘棋</h1><p class=\"muted\">全市各部门、各旗县区专项的申报与资金去向；同一家企业同年向多个专项申报、内容或人员预算重复的申报，都在这里一览无余。</p>");
     body.push_str("<nav class=\"tabs\" aria-label=\"年度\"><a href=\"/funding\">全部年度</a>");
@@ -163,7 +170,7 @@ pub async fn overview(
         ));
     }
     body.push_str("</tbody></table></section>");
-    derived_html("资金一盘棋", "/funding", &d, Some(&body), &st)
+    body
 }
 
 fn kind_label(k: &innomesh_dedup::MatchKind) -> &'static str {

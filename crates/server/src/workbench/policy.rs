@@ -56,7 +56,7 @@ pub async fn index(State(st): State<AppState>, Who(who): Who) -> Response {
     let st2 = st.clone();
     let key = String::new();
     let res = blocking(move || {
-        st2.derived_view(
+        st2.derived_view_kept(
             &who,
             Perm::Policies,
             "policy-rules",
@@ -225,7 +225,7 @@ pub async fn rule_page(
         // on a province-size registry) are built in the background.
         st2.policy_rule(&who, &rule)?;
         let key = format!("{rule}\u{1f}{page:?}\u{1f}{number}");
-        Ok(st2.derived_view(
+        Ok(st2.derived_view_kept(
             &who,
             Perm::Policies,
             "policy-rule",
