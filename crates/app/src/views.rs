@@ -365,8 +365,7 @@ impl App {
         // A short wait: on a small registry the build is done within it.
         let deadline =
             Instant::now() + Duration::from_millis(views.wait_ms.load(Ordering::Acquire));
-        loop {
-            let Some(slot) = slots.get(&key) else { break };
+        while let Some(slot) = slots.get(&key) {
             if let Some(ready) = current::<V, E>(slot, version) {
                 return ready;
             }

@@ -173,7 +173,7 @@ pub async fn chain_page(
     b.push_str(&format!(
         "<h2>产业链图谱 <small class=\"muted\">上游 → 中游 → 下游；颜色为诊断结论，点击节点查看企业与指标</small></h2>{}<figure class=\"chart\">{}</figure>",
         super::chain_graph::legend(),
-        super::chain_graph::graph(&id, &model.name, &d, year)
+        super::chain_graph::graph(&id, &model.name, d, year)
     ));
     if let Some(r) = report {
         b.push_str(&format!(

@@ -92,11 +92,11 @@ pub async fn overview(
             Some(y) => crate::api::deals::year_param(&vec![("year".to_string(), y.to_string())])?,
             None => None,
         };
-        let f = st2.deal_figures(&who, year)?;
-        let (intermediaries, managers) = st2.broker_performance(&who)?;
+        let f = st2.deal_figures(who, year)?;
+        let (intermediaries, managers) = st2.broker_performance(who)?;
         let mut b = String::from("<h1>技术交易与成果转化</h1>");
         b.push_str("<div class=\"actions\"><a class=\"btn secondary\" href=\"/tech-deals\">交易台账</a><a class=\"btn secondary\" href=\"/tech-deals/new\">登记交易</a><a class=\"btn secondary\" href=\"/import\">导入技术合同登记表</a><a class=\"btn secondary\" href=\"/deals/network\">转化网络图</a><a class=\"btn secondary\" href=\"/deals/problems\">共性技术问题</a>");
-        if st2.may_build_consortia(&who) {
+        if st2.may_build_consortia(who) {
             b.push_str("<a class=\"btn secondary\" href=\"/consortia\">创新联合体组建</a>");
         }
         b.push_str("</div>");

@@ -594,7 +594,7 @@ pub async fn funnel(State(st): State<AppState>, Who(who): Who) -> Response {
             innomesh_app::Perm::Engines,
             "demand-funnel",
             "",
-            |app, who| workflow::funnel(app, who),
+            workflow::funnel,
         )
     });
     let d = match view.await {

@@ -63,13 +63,13 @@ pub async fn index(State(st): State<AppState>, Who(who): Who) -> Response {
             &key,
             move |st2, who| -> Result<String, ApiError> {
         who.require(Perm::Policies)?;
-        let rules = st2.policy_rules(&who)?;
+        let rules = st2.policy_rules(who)?;
         let mut b = String::from(
             "<h1>政策找企业</h1><p class=\"muted\">惠企政策的申报条件写成可执行的规则：按登记库和已填报的事实逐条判断，列出符合（免申即享）、差一项、待补充（快申快享）的企业，并说明依据。</p>\
              <table><thead><tr><th>规则</th><th>政策依据</th><th>关联政策</th><th class=\"r\">符合</th><th class=\"r\">差一项</th><th class=\"r\">待补充</th><th class=\"r\">企业数</th><th></th></tr></thead><tbody>",
         );
         for e in &rules {
-            let m = st2.policy_counts(&who, &e.rule.id).ok();
+            let m = st2.policy_counts(who, &e.rule.id).ok();
             let c = |f: fn(&innomesh_app::policy::CategoryCounts) -> usize| {
                 m.as_ref().map(|m| f(m).to_string()).unwrap_or_else(|| "—".into())
             };
@@ -225,7 +225,7 @@ pub async fn rule_page(
         // on a province-size registry) are built in the background.
         st2.policy_rule(&who, &rule)?;
         let key = format!("{rule}\u{1f}{page:?}\u{1f}{number}");
-        Ok(st2.derived_view_kept(
+        st2.derived_view_kept(
             &who,
             Perm::Policies,
             "policy-rule",
@@ -293,7 +293,7 @@ pub async fn rule_page(
         }
         Ok((e.rule.name.clone(), b))
             },
-        )?)
+        )
     })
     .await;
     match res {

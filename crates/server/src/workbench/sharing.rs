@@ -652,7 +652,7 @@ pub async fn overview(
         let (df, dt) = crate::api::sharing::default_period();
         let from = param(&p, "from").unwrap_or(&df).to_string();
         let to = param(&p, "to").unwrap_or(&dt).to_string();
-        let f = st2.sharing_figures(&who, &from, &to)?;
+        let f = st2.sharing_figures(who, &from, &to)?;
         let rate = if f.total_available > 0.0 { f.total_outside / f.total_available } else { 0.0 };
         b.push_str(&format!(
             "<form method=\"get\" class=\"inline\"><label>从 <input type=\"date\" name=\"from\" value=\"{}\"></label><label>到 <input type=\"date\" name=\"to\" value=\"{}\"></label><button type=\"submit\">统计</button></form>",
