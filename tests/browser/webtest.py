@@ -133,6 +133,20 @@ class Browser:
 
     def go(self, url):
         self.call("POST", "/url", {"url": url})
+        self.settle()
+
+    def settle(self, limit=120):
+        """An engine page whose figures are still being built answers 「正在准备」 and reloads
+        itself (a user waits the same way): wait until it shows its figures."""
+        deadline = time.time() + limit
+        while time.time() < deadline:
+            try:
+                preparing = self.js("return !!document.querySelector('[data-derived=preparing]');")
+            except RuntimeError:  # the page is being replaced by its reload
+                preparing = True
+            if not preparing:
+                return
+            time.sleep(0.5)
 
     def find(self, css):
         v = self.call("POST", "/element", {"using": "css selector", "value": css})

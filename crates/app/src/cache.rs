@@ -145,8 +145,15 @@ impl<K: Eq + Hash + Clone, V> Cache<K, V> {
 }
 
 thread_local! {
-    /// Set on a warmer's own thread, which must rebuild rather than read stale values.
+    /// Set on the warmer's thread and on background view builds (`views`), which must compute
+    /// current values rather than read previous ones.
     static IS_WARMER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the calling thread as one that builds current values (never answered with a previous
+/// version while the warmer runs).
+pub(crate) fn fresh_reads_on_this_thread() {
+    IS_WARMER.with(|w| w.set(true));
 }
 
 /// The background rebuilder of one `App`'s derived data.

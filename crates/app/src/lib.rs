@@ -28,6 +28,7 @@ mod policy_inputs;
 pub mod search;
 pub mod sharing;
 pub mod transfer;
+pub mod views;
 pub mod workflow;
 
 pub use auth::{Perm, Principal, Role};
@@ -97,6 +98,10 @@ pub struct App {
     pub(crate) dictionary_save: Mutex<()>,
     pub(crate) derived: Derived,
     pub(crate) warmer: Warmer,
+    /// Non-blocking page reads and their background builds (`views`).
+    pub(crate) views: views::Views,
+    /// This `App` itself, for the background builds it starts.
+    pub(crate) me: std::sync::Weak<App>,
 }
 
 impl Drop for App {
@@ -108,7 +113,9 @@ impl Drop for App {
 impl App {
     /// An application over `repo`. Nothing runs in the background until `start_background`.
     pub fn new(repo: Arc<dyn Repository>, config: Config) -> Arc<App> {
-        Arc::new(App {
+        Arc::new_cyclic(|me| App {
+            me: me.clone(),
+            views: views::Views::default(),
             repo,
             config,
             search: OnceLock::new(),

@@ -9,7 +9,7 @@ use innomesh_core::tabular::RowError;
 use innomesh_store::StoreError;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ApiError {
     pub code: Code,
     pub message: String,

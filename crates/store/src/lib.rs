@@ -357,6 +357,11 @@ pub struct BatchError {
     pub reason: String,
 }
 
+/// Page-view snapshots kept at most (`Repository::save_view_snapshot`).
+pub const MAX_VIEW_SNAPSHOTS: usize = 64;
+/// Largest page-view snapshot kept, in bytes.
+pub const MAX_VIEW_SNAPSHOT_BYTES: usize = 4 << 20;
+
 /// The registry as every caller sees it.
 pub trait Repository:
     accounts::AccountStore
@@ -424,6 +429,23 @@ pub trait Repository:
     /// and checks every entry's hash and its link to the entry before.
     fn verify_audit(&self) -> Result<AuditVerification, StoreError>;
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Keeps the last computed value (JSON text) of a slow page view with the registry version
+    /// and Unix time it was computed at. Derived data, not a registry write: no audit entry, no
+    /// new registry version. Bounded: only the `MAX_VIEW_SNAPSHOTS` most recent are kept, and a
+    /// body over `MAX_VIEW_SNAPSHOT_BYTES` is not kept. A store without the table keeps nothing.
+    fn save_view_snapshot(
+        &self,
+        _key: &str,
+        _version: i64,
+        _at: i64,
+        _body: &str,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// The kept value of a page view: (registry version, Unix time, JSON text).
+    fn view_snapshot(&self, _key: &str) -> Result<Option<(i64, i64, String)>, StoreError> {
+        Ok(None)
+    }
     fn set_meta(&self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError>;
     /// Like `set_meta` for a secret (an installation key): the write is audited, but the audit
     /// detail says only 「（密钥，已隐藏）」, never the value.

@@ -1027,6 +1027,43 @@ impl Repository for SqliteStore {
         self.write_meta(key, value, actor, "set_meta", value)
     }
 
+    fn save_view_snapshot(
+        &self,
+        key: &str,
+        version: i64,
+        at: i64,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        if body.len() > crate::MAX_VIEW_SNAPSHOT_BYTES {
+            return Ok(());
+        }
+        let mut conn = self.conns.write();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO view_snapshots (key, version, at, body) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (key) DO UPDATE SET version = excluded.version, at = excluded.at, body = excluded.body",
+            params![key, version, at, body],
+        )?;
+        tx.execute(
+            "DELETE FROM view_snapshots WHERE key NOT IN \
+             (SELECT key FROM view_snapshots ORDER BY at DESC, key LIMIT $1)",
+            params![crate::MAX_VIEW_SNAPSHOTS as i64],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn view_snapshot(&self, key: &str) -> Result<Option<(i64, i64, String)>, StoreError> {
+        let conn = self.conns.read();
+        Ok(conn
+            .query_row(
+                "SELECT version, at, body FROM view_snapshots WHERE key = $1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
     fn set_secret(&self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError> {
         self.write_meta(key, value, actor, "set_secret", crate::SECRET_HIDDEN)
     }

@@ -4,13 +4,14 @@
 //! the rule that fired, gaps, local firms, investment targets). Built on the server's chain service
 //! (`crate::chains`); results are cached until the next write to the registry.
 
-use super::common::{fmt_num, html, param, run, PageError, PageResult, Params};
+use super::common::{derived_html, fmt_num, param, run, PageError, PageResult, Params};
 use super::layout::{escape, url_encode};
 use crate::auth::Who;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use innomesh_app::chains::store_id;
+use innomesh_app::views::Derived;
 use innomesh_chain::VerdictKind;
 use std::sync::Arc;
 
@@ -22,6 +23,21 @@ fn data(
     year: Option<u16>,
 ) -> Result<Arc<ChainData>, PageError> {
     Ok(st.chain_reports(who, year)?)
+}
+
+/// The chain reports as a page reads them: without waiting for a first build (`derived_view`).
+fn view(
+    st: &AppState,
+    who: &innomesh_app::Principal,
+    year: Option<u16>,
+) -> Result<Derived<Arc<ChainData>>, PageError> {
+    Ok(st.derived_view(
+        who,
+        innomesh_app::Perm::Engines,
+        "chains",
+        &format!("{year:?}"),
+        move |app, who| app.chain_reports(who, year),
+    )?)
 }
 
 fn year_of(p: &Params) -> Option<u16> {
@@ -51,7 +67,10 @@ pub async fn index(
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let year = year_of(&p);
     let st2 = st.clone();
-    let d = run(move || data(&st2, &who, year)).await?;
+    let dv = run(move || view(&st2, &who, year)).await?;
+    let Some(d) = dv.value() else {
+        return Ok(derived_html("产业链图谱", "/chains", &dv, None, &st));
+    };
     let mut b = String::from(
         "<h1>产业链图谱</h1><p class=\"muted\">按「上游散、下游缺、左端小、后端空」逐节点诊断：长板、短板、空白、散、小、缺。点击产业链查看图谱，点击节点查看企业、指标和招商目标。</p><div class=\"cards\">",
     );
@@ -76,7 +95,7 @@ pub async fn index(
     if d.reports.is_empty() {
         b.push_str("<p class=\"notice\">登记库中还没有产业链节点。可在「产业链节点」中新增，或用 <code>innomesh serve</code> 启动时自动载入内置模型。</p>");
     }
-    Ok(html("产业链图谱", "/chains", &b, &st))
+    Ok(derived_html("产业链图谱", "/chains", &dv, Some(&b), &st))
 }
 
 fn year_links(base: &str, years: &[u16], year: Option<u16>) -> String {
@@ -116,7 +135,10 @@ pub async fn chain_page(
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let year = year_of(&p);
     let st2 = st.clone();
-    let d = run(move || data(&st2, &who, year)).await?;
+    let dv = run(move || view(&st2, &who, year)).await?;
+    let Some(d) = dv.value() else {
+        return Ok(derived_html("产业链图谱", "/chains", &dv, None, &st));
+    };
     let set = d.loaded.engine.chains();
     let model = set
         .chains()
@@ -151,7 +173,7 @@ pub async fn chain_page(
     b.push_str(&format!(
         "<h2>产业链图谱 <small class=\"muted\">上游 → 中游 → 下游；颜色为诊断结论，点击节点查看企业与指标</small></h2>{}<figure class=\"chart\">{}</figure>",
         super::chain_graph::legend(),
-        super::chain_graph::graph(&id, &model.name, &d, year)
+        super::chain_graph::graph(&id, &model.name, d, year)
     ));
     if let Some(r) = report {
         b.push_str(&format!(
@@ -200,7 +222,7 @@ pub async fn chain_page(
         }
         b.push_str("</tbody></table>");
     }
-    Ok(html(&model.name, "/chains", &b, &st))
+    Ok(derived_html(&model.name, "/chains", &dv, Some(&b), &st))
 }
 
 pub async fn node_page(
@@ -212,7 +234,10 @@ pub async fn node_page(
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let year = year_of(&p);
     let st2 = st.clone();
-    let d = run(move || data(&st2, &who, year)).await?;
+    let dv = run(move || view(&st2, &who, year)).await?;
+    let Some(d) = dv.value() else {
+        return Ok(derived_html("产业链图谱", "/chains", &dv, None, &st));
+    };
     let key = format!("{chain}/{node}");
     let report = d.reports.iter().find(|r| r.chain == chain);
     let n = report
@@ -345,7 +370,7 @@ pub async fn node_page(
         }
         b.push_str("</tbody></table>");
     }
-    Ok(html(&m.name, "/chains", &b, &st))
+    Ok(derived_html(&m.name, "/chains", &dv, Some(&b), &st))
 }
 
 /// A chain node an organisation is mapped to (挂链), for its detail page.

@@ -105,6 +105,46 @@ pub async fn run<T: Send + 'static>(
     crate::state::blocking(f).await?
 }
 
+/// A page over a derived view (`App::derived_view`): `body` when there is a value to show (with
+/// the 「正在更新（基于 HH:MM 的数据）」 badge when it is a previous version's), else the 「正在准备」
+/// notice; while not current the page reloads itself. Never an empty page that reads as "no
+/// results".
+pub fn derived_html<V>(
+    title: &str,
+    active: &str,
+    d: &innomesh_app::views::Derived<V>,
+    body: Option<&str>,
+    st: &AppState,
+) -> Response {
+    let notice = d.notice().map(|n| {
+        format!(
+            "<p class=\"notice updating\" role=\"status\" data-derived=\"{}\">{}</p>",
+            if body.is_some() {
+                "updating"
+            } else {
+                "preparing"
+            },
+            escape(&n)
+        )
+    });
+    let body = match (body, notice) {
+        (Some(b), Some(n)) => format!("{n}{b}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(n)) => format!("<h1>{}</h1>{n}", escape(title)),
+        (None, None) => format!("<h1>{}</h1>", escape(title)),
+    };
+    st.0.start_background();
+    let mut page = frame(title, active, &body, st.sample_label().as_deref());
+    if let Some(secs) = d.refresh_secs() {
+        page = page.replacen(
+            "<head>",
+            &format!("<head><meta http-equiv=\"refresh\" content=\"{secs}\">"),
+            1,
+        );
+    }
+    Html(page).into_response()
+}
+
 pub fn html(title: &str, active: &str, body: &str, st: &AppState) -> Response {
     st.0.start_background();
     Html(frame(title, active, body, st.sample_label().as_deref())).into_response()

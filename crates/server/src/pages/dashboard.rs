@@ -3,7 +3,7 @@
 //! data table one click away and as an XLSX download (`/dashboard/{chart}.xlsx`); the figures are
 //! computed from the registry and cached until the next write.
 
-use super::common::{download, fmt_num, html, param, run, PageError, PageResult, Params};
+use super::common::{derived_html, download, fmt_num, param, run, PageError, PageResult, Params};
 use super::dashboard_data::{
     funnel_stages, table, District, Figures, Table, CHARTS, CHART_ACH, TIER_NAMES,
 };
@@ -152,11 +152,29 @@ pub async fn page(
 ) -> PageResult {
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let st2 = st.clone();
-    let f = run(move || Ok(st2.dashboard(&who)?)).await?;
+    let d = run(move || {
+        Ok(st2.derived_view(
+            &who,
+            innomesh_app::Perm::Engines,
+            "dashboard",
+            "",
+            |app, who| app.dashboard(who),
+        )?)
+    })
+    .await?;
+    let Some(f) = d.value() else {
+        return Ok(derived_html("驾驶舱", "/dashboard", &d, None, &st));
+    };
     let chosen = param(&p, "map")
         .and_then(|m| INDICATORS.iter().find(|i| i.0 == m))
         .unwrap_or(&INDICATORS[0]);
-    Ok(html("驾驶舱", "/dashboard", &render(&f, chosen), &st))
+    Ok(derived_html(
+        "驾驶舱",
+        "/dashboard",
+        &d,
+        Some(&render(f, chosen)),
+        &st,
+    ))
 }
 
 fn render(f: &Figures, chosen: &Indicator) -> String {

@@ -17,6 +17,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use innomesh_alloc::{plan_order, PlanConfig};
+use innomesh_app::Perm;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -38,14 +39,26 @@ pub async fn page(
         Some(_) => return error_page(StatusCode::BAD_REQUEST, "订单编号应为非负整数", &st),
     };
     let st2 = st.clone();
-    let res = blocking(move || -> Result<Arc<Planned>, crate::error::ApiError> {
-        // A sample order's plan is kept until the registry changes (the solver runs ~0.5 s).
-        Ok(st2.sample_plan(&who, parts, seed)?)
+    // A sample order's plan is kept until the registry changes; the solver runs ~0.5 s here and
+    // far longer on a province-size registry, so it is built in the background.
+    let res = blocking(move || {
+        st2.derived_view(
+            &who,
+            Perm::Engines,
+            "capacity",
+            &format!("{parts}:{seed}"),
+            move |app, who| -> Result<Arc<Planned>, crate::error::ApiError> {
+                Ok(app.sample_plan(who, parts, seed)?)
+            },
+        )
     })
     .await;
-    let planned = match res {
+    let d = match res {
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
+    };
+    let Some(planned) = d.value() else {
+        return crate::pages::common::derived_html("聚合加工", "/capacity", &d, None, &st);
     };
     let (shops, order, plan) = (&planned.0, &planned.1, &planned.2);
     let intro = format!(
@@ -53,10 +66,11 @@ pub async fn page(
          <form method=\"get\" action=\"/capacity\" class=\"inline\"><label>零件数 <input name=\"parts\" type=\"number\" min=\"1\" max=\"60\" value=\"{parts}\"></label> <label>订单编号 <input name=\"seed\" type=\"number\" min=\"0\" value=\"{seed}\"></label> <button type=\"submit\">重新生成并排产</button></form>",
         order.parts.len()
     );
-    html(
+    crate::pages::common::derived_html(
         "聚合加工",
         "/capacity",
-        &render(shops, order, plan, &intro),
+        &d,
+        Some(&render(shops, order, plan, &intro)),
         &st,
     )
 }

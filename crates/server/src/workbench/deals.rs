@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use innomesh_app::deals::{DealGroup, Performance};
+use innomesh_app::Perm;
 
 fn wan(x: f64) -> String {
     fmt_num(x, 1)
@@ -79,16 +80,23 @@ pub async fn overview(
     Query(p): Query<Params>,
 ) -> Response {
     let st2 = st.clone();
-    let res = blocking(move || -> Result<String, ApiError> {
+    let key = format!("{p:?}");
+    let res = blocking(move || {
+        st2.derived_view_kept(
+            &who,
+            Perm::Engines,
+            "deals",
+            &key,
+            move |st2, who| -> Result<String, ApiError> {
         let year = match param(&p, "year") {
             Some(y) => crate::api::deals::year_param(&vec![("year".to_string(), y.to_string())])?,
             None => None,
         };
-        let f = st2.deal_figures(&who, year)?;
-        let (intermediaries, managers) = st2.broker_performance(&who)?;
+        let f = st2.deal_figures(who, year)?;
+        let (intermediaries, managers) = st2.broker_performance(who)?;
         let mut b = String::from("<h1>技术交易与成果转化</h1>");
         b.push_str("<div class=\"actions\"><a class=\"btn secondary\" href=\"/tech-deals\">交易台账</a><a class=\"btn secondary\" href=\"/tech-deals/new\">登记交易</a><a class=\"btn secondary\" href=\"/import\">导入技术合同登记表</a><a class=\"btn secondary\" href=\"/deals/network\">转化网络图</a><a class=\"btn secondary\" href=\"/deals/problems\">共性技术问题</a>");
-        if st2.may_build_consortia(&who) {
+        if st2.may_build_consortia(who) {
             b.push_str("<a class=\"btn secondary\" href=\"/consortia\">创新联合体组建</a>");
         }
         b.push_str("</div>");
@@ -135,10 +143,18 @@ pub async fn overview(
         b.push_str("<h2>技术经理人业绩</h2>");
         b.push_str(&performance_table(&managers, true));
         Ok(b)
+            },
+        )
     })
     .await;
     match res {
-        Ok(Ok(b)) => html("技术交易", "/deals", &b, &st),
+        Ok(Ok(d)) => crate::pages::common::derived_html(
+            "技术交易",
+            "/deals",
+            &d,
+            d.value().map(|b| b.as_str()),
+            &st,
+        ),
         Ok(Err(e)) => error_page(e.status(), &e.message, &st),
         Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
     }

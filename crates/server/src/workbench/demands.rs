@@ -590,10 +590,22 @@ fn funnel_table(title: &str, rows: &[FunnelRow], total: &FunnelRow, stages: &[&s
 /// `/demand-funnel`: how far demands get, per district and per technology manager.
 pub async fn funnel(State(st): State<AppState>, Who(who): Who) -> Response {
     let st2 = st.clone();
-    let f = match blocking(move || workflow::funnel(&st2, &who)).await {
-        Ok(Ok(f)) => f,
+    let view = blocking(move || {
+        st2.derived_view(
+            &who,
+            innomesh_app::Perm::Engines,
+            "demand-funnel",
+            "",
+            workflow::funnel,
+        )
+    });
+    let d = match view.await {
+        Ok(Ok(d)) => d,
         Ok(Err(e)) => return error_page(e.status(), &e.message, &st),
         Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
+    };
+    let Some(f) = d.value() else {
+        return crate::pages::common::derived_html("需求转化漏斗", "/demands", &d, None, &st);
     };
     let stages: Vec<(String, f64)> = f
         .stages
@@ -624,5 +636,5 @@ pub async fn funnel(State(st): State<AppState>, Who(who): Who) -> Response {
         &f.total,
         &f.stages,
     ));
-    html("需求转化漏斗", "/demands", &b, &st)
+    crate::pages::common::derived_html("需求转化漏斗", "/demands", &d, Some(&b), &st)
 }

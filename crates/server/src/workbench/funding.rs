@@ -7,6 +7,7 @@ use crate::api::{param, Params};
 use crate::auth::Who;
 #[allow(unused_imports)]
 use crate::error::HttpStatus;
+use crate::pages::common::derived_html;
 use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
@@ -18,6 +19,7 @@ use innomesh_app::duplicates::{
     DecisionFilter, ReviewItem, ReviewKind, ReviewQuery, ReviewSort, Side,
 };
 use innomesh_app::funding::Bucket;
+use innomesh_app::Perm;
 use innomesh_dedup::Span;
 use innomesh_store::duplicates::{DuplicateDecision, DuplicateVerdict};
 
@@ -71,25 +73,45 @@ pub async fn overview(
         }
     };
     let st2 = st.clone();
-    let data = blocking(move || -> Result<_, crate::error::ApiError> {
-        let o = st2.funding_overview(&who, year)?;
-        // Excluded pairs are no longer suspected: the card counts the default review list.
-        let dups = st2
-            .duplicate_review(
-                &who,
-                &ReviewQuery {
-                    limit: 1,
-                    ..Default::default()
-                },
-            )?
-            .total;
-        Ok((o, dups))
+    // Seconds to minutes on a province-size registry: built in the background (`derived_view`).
+    let data = blocking(move || {
+        st2.derived_view_kept(
+            &who,
+            Perm::Funding,
+            "funding",
+            &format!("{year:?}"),
+            move |app, who| -> Result<_, crate::error::ApiError> {
+                let o = app.funding_overview(who, year)?;
+                // Excluded pairs are no longer suspected: the card counts the default review list.
+                let dups = app
+                    .duplicate_review(
+                        who,
+                        &ReviewQuery {
+                            limit: 1,
+                            ..Default::default()
+                        },
+                    )?
+                    .total;
+                Ok(overview_body(&o, dups, year))
+            },
+        )
     })
     .await;
-    let (o, dups) = match data {
+    let d = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
+    derived_html(
+        "资金一盘棋",
+        "/funding",
+        &d,
+        d.value().map(|b| b.as_str()),
+        &st,
+    )
+}
+
+/// The body of `/funding` (built with the figures, in the background).
+fn overview_body(o: &innomesh_app::funding::Overview, dups: usize, year: Option<i32>) -> String {
     let years = [2023, 2024, 2025];
     let mut body = String::from("<h1>资金一盘棋</h1><p class=\"muted\">全市各部门、各旗县区专项的申报与资金去向；同一家企业同年向多个专项申报、内容或人员预算重复的申报，都在这里一览无余。</p>");
     body.push_str("<nav class=\"tabs\" aria-label=\"年度\"><a href=\"/funding\">全部年度</a>");
@@ -148,7 +170,7 @@ pub async fn overview(
         ));
     }
     body.push_str("</tbody></table></section>");
-    html("资金一盘棋", "/funding", &body, &st)
+    body
 }
 
 fn kind_label(k: &innomesh_dedup::MatchKind) -> &'static str {
@@ -274,13 +296,25 @@ pub async fn duplicates(
     };
     let st2 = st.clone();
     let q2 = q.clone();
-    let data = blocking(move || -> Result<_, crate::error::ApiError> {
-        Ok(st2.duplicate_review(&who, &q2)?)
+    let key = format!("{q2:?}");
+    let data = blocking(move || {
+        st2.derived_view(
+            &who,
+            Perm::Funding,
+            "funding/duplicates",
+            &key,
+            move |app, who| -> Result<_, crate::error::ApiError> {
+                Ok(app.duplicate_review(who, &q2)?)
+            },
+        )
     })
     .await;
-    let page = match data {
+    let d = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
+    };
+    let Some(page) = d.value() else {
+        return derived_html("疑似重复申报", "/funding", &d, None, &st);
     };
     let mut body = format!(
         "<h1>疑似重复申报</h1><p class=\"muted\">在全部 {} 份申报中比对：正文改写、调序、部分复用、换标题仍能识别；多份申报共有的套话不计入。身份证号以密钥哈希比对，页面只显示脱敏号码。逐对打开「对照审查」，确认重复或排除（排除须写理由）；已排除的不再出现在默认列表中。</p>",
@@ -420,7 +454,7 @@ pub async fn duplicates(
         body.push_str(&nav);
     }
     body.push_str("<style>nav.tabs{margin:.3rem 0}nav.tabs a[aria-current]{font-weight:600;color:inherit;text-decoration:none;border-bottom:2px solid currentColor}</style>");
-    html("疑似重复申报", "/funding", &body, &st)
+    derived_html("疑似重复申报", "/funding", &d, Some(&body), &st)
 }
 
 /// The text with the sentences counted as reused in `<mark>` and boilerplate greyed.

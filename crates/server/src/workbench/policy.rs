@@ -8,6 +8,7 @@ use crate::auth::Who;
 use crate::error::ApiError;
 #[allow(unused_imports)]
 use crate::error::HttpStatus;
+use crate::pages::common::derived_html;
 use crate::pages::escape;
 use crate::state::blocking;
 use crate::AppState;
@@ -53,15 +54,22 @@ fn truth_tag(t: Truth) -> String {
 /// `/policy-rules`: every rule with its source, linked policies and counts.
 pub async fn index(State(st): State<AppState>, Who(who): Who) -> Response {
     let st2 = st.clone();
-    let res = blocking(move || -> Result<String, ApiError> {
+    let key = String::new();
+    let res = blocking(move || {
+        st2.derived_view_kept(
+            &who,
+            Perm::Policies,
+            "policy-rules",
+            &key,
+            move |st2, who| -> Result<String, ApiError> {
         who.require(Perm::Policies)?;
-        let rules = st2.policy_rules(&who)?;
+        let rules = st2.policy_rules(who)?;
         let mut b = String::from(
             "<h1>政策找企业</h1><p class=\"muted\">惠企政策的申报条件写成可执行的规则：按登记库和已填报的事实逐条判断，列出符合（免申即享）、差一项、待补充（快申快享）的企业，并说明依据。</p>\
              <table><thead><tr><th>规则</th><th>政策依据</th><th>关联政策</th><th class=\"r\">符合</th><th class=\"r\">差一项</th><th class=\"r\">待补充</th><th class=\"r\">企业数</th><th></th></tr></thead><tbody>",
         );
         for e in &rules {
-            let m = st2.policy_counts(&who, &e.rule.id).ok();
+            let m = st2.policy_counts(who, &e.rule.id).ok();
             let c = |f: fn(&innomesh_app::policy::CategoryCounts) -> usize| {
                 m.as_ref().map(|m| f(m).to_string()).unwrap_or_else(|| "—".into())
             };
@@ -85,10 +93,18 @@ pub async fn index(State(st): State<AppState>, Who(who): Who) -> Response {
         }
         b.push_str("</tbody></table>");
         Ok(b)
+            },
+        )
     })
     .await;
     match res {
-        Ok(Ok(b)) => html("政策找企业", "/policy-rules", &b, &st),
+        Ok(Ok(d)) => crate::pages::common::derived_html(
+            "政策找企业",
+            "/policy-rules",
+            &d,
+            d.value().map(|b| b.as_str()),
+            &st,
+        ),
         Ok(Err(e)) | Err(e) => fail(e, &st),
     }
 }
@@ -196,7 +212,7 @@ pub async fn rule_page(
     Query(p): Query<Vec<(String, String)>>,
 ) -> Response {
     let st2 = st.clone();
-    let res = blocking(move || -> Result<(String, String), ApiError> {
+    let res = blocking(move || -> Result<_, ApiError> {
         let page = crate::api::policy::list_page(&p)?;
         let number = crate::api::number(&p, "page", 1, 100_000)?.max(1);
         let alone = page.category.is_some();
@@ -205,8 +221,18 @@ pub async fn rule_page(
             limit: PAGE,
             ..page
         };
-        let m = st2.policy_matches(&who, &rule, page)?;
-        let e = st2.policy_rule(&who, &rule)?;
+        // An unknown rule is refused at once; its lists (seconds to minutes for a first rule
+        // on a province-size registry) are built in the background.
+        st2.policy_rule(&who, &rule)?;
+        let key = format!("{rule}\u{1f}{page:?}\u{1f}{number}");
+        st2.derived_view_kept(
+            &who,
+            Perm::Policies,
+            "policy-rule",
+            &key,
+            move |st2, who| -> Result<(String, String), ApiError> {
+        let m = st2.policy_matches(who, &rule, page)?;
+        let e = st2.policy_rule(who, &rule)?;
         let mut b = format!(
             "<h1>{}</h1><p>依据：{}　<span class=\"muted\">规则版本：{} 起施行；{}；判断日期 {}</span></p>",
             escape(&e.rule.name),
@@ -266,10 +292,15 @@ pub async fn rule_page(
             b.push_str(&match_table(&view, rows));
         }
         Ok((e.rule.name.clone(), b))
+            },
+        )
     })
     .await;
     match res {
-        Ok(Ok((title, b))) => html(&title, "/policy-rules", &b, &st),
+        Ok(Ok(d)) => match d.value() {
+            Some(v) => derived_html(&v.0, "/policy-rules", &d, Some(&v.1), &st),
+            None => derived_html("政策找企业", "/policy-rules", &d, None, &st),
+        },
         Ok(Err(e)) | Err(e) => fail(e, &st),
     }
 }

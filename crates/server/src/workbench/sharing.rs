@@ -629,7 +629,14 @@ pub async fn overview(
     Query(p): Query<Params>,
 ) -> Response {
     let st2 = st.clone();
-    let res = blocking(move || -> Result<String, ApiError> {
+    let key = format!("{p:?}");
+    let res = blocking(move || {
+        st2.derived_view_kept(
+            &who,
+            Perm::Read,
+            "sharing",
+            &key,
+            move |st2, who| -> Result<String, ApiError> {
         who.require(Perm::Read)?;
         let mut b = String::from("<h1>开放共享</h1>");
         b.push_str(&flash(&p));
@@ -645,7 +652,7 @@ pub async fn overview(
         let (df, dt) = crate::api::sharing::default_period();
         let from = param(&p, "from").unwrap_or(&df).to_string();
         let to = param(&p, "to").unwrap_or(&dt).to_string();
-        let f = st2.sharing_figures(&who, &from, &to)?;
+        let f = st2.sharing_figures(who, &from, &to)?;
         let rate = if f.total_available > 0.0 { f.total_outside / f.total_available } else { 0.0 };
         b.push_str(&format!(
             "<form method=\"get\" class=\"inline\"><label>从 <input type=\"date\" name=\"from\" value=\"{}\"></label><label>到 <input type=\"date\" name=\"to\" value=\"{}\"></label><button type=\"submit\">统计</button></form>",
@@ -738,10 +745,18 @@ pub async fn overview(
         }
         b.push_str("</tbody></table>");
         Ok(b)
+            },
+        )
     })
     .await;
     match res {
-        Ok(Ok(b)) => html("开放共享", "/sharing", &b, &st),
+        Ok(Ok(d)) => crate::pages::common::derived_html(
+            "开放共享",
+            "/sharing",
+            &d,
+            d.value().map(|b| b.as_str()),
+            &st,
+        ),
         Ok(Err(e)) => error_page(e.status(), &e.message, &st),
         Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
     }

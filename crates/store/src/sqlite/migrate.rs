@@ -87,6 +87,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         None,
     ),
     (
+        16,
+        include_str!("../../migrations/sqlite/0016_view_snapshots.sql"),
+        None,
+    ),
+    (
         18,
         include_str!("../../migrations/sqlite/0018_list_covering_indexes.sql"),
         None,
