@@ -32,6 +32,7 @@ mod engine;
 mod error;
 mod input;
 mod keywords;
+mod local_match;
 mod ledger;
 mod mapping;
 mod metrics;
@@ -42,8 +43,8 @@ mod simulate;
 mod targeting;
 
 pub use diagnosis::{
-    diagnose, diagnose_node, median_output, DiagnosisRules, Figure, NodeDiagnosis, Verdict,
-    VerdictKind,
+    diagnose, diagnose_node, diagnose_node_in, grouped, median_output, reason_line, ChainStats,
+    DiagnosisRules, Figure, NodeDiagnosis, Verdict, VerdictKind,
 };
 pub use engine::{Engine, OrgNodeMatch};
 pub use error::ChainError;
@@ -52,6 +53,7 @@ pub use input::{
     ResourceInput, ResourceKind, SizeClass, SupplyInput,
 };
 pub use keywords::KeywordMatcher;
+pub use local_match::{LocalMatchConfig, LocalPair};
 pub use ledger::{
     open_gaps, track_gaps, Action, ActionKind, ActionProgress, ActionStatus, Gap, GapProgress,
     GapState, LedgerConfig, NodeFigures, Snapshot,
