@@ -199,7 +199,8 @@ pub(crate) fn wan(v: f64) -> String {
 /// An amount in 万元 for a sentence: 亿元 from 1 亿 on, thousands separators.
 pub(crate) fn money(v: f64) -> String {
     if v.abs() >= 10_000.0 {
-        format!("{} 亿元", grouped(v / 10_000.0, 1))
+        let s = grouped(v / 10_000.0, 1);
+        format!("{} 亿元", s.strip_suffix(".0").unwrap_or(&s))
     } else {
         format!("{} 万元", grouped(v, 0))
     }
@@ -224,6 +225,17 @@ pub fn grouped(v: f64, decimals: usize) -> String {
         out.insert(0, '-');
     }
     out
+}
+
+/// A share for a sentence: whole per cent, one decimal below 10 %.
+fn pct_short(v: f64) -> String {
+    let p = v * 100.0;
+    if p > 0.0 && p < 10.0 {
+        let s = format!("{p:.1}");
+        format!("{}%", s.strip_suffix(".0").unwrap_or(&s))
+    } else {
+        format!("{p:.0}%")
+    }
 }
 
 pub(crate) fn pct(v: f64) -> String {
@@ -392,7 +404,7 @@ pub fn diagnose_node_in(m: &NodeMetrics, stats: &ChainStats, r: &DiagnosisRules)
                 Some(s) => format!(
                     "本地 {firms} 家企业、产值 {}，本地采购的 {} 由本地企业供应",
                     money(m.output),
-                    pct(s)
+                    pct_short(s)
                 ),
                 None => format!("本地 {firms} 家企业、产值 {}", money(m.output)),
             },
@@ -424,7 +436,7 @@ pub fn diagnose_node_in(m: &NodeMetrics, stats: &ChainStats, r: &DiagnosisRules)
             format!(
                 "产值 {} 只有本链节点中位数的 {}，明显弱于链上其他环节",
                 money(m.output),
-                pct(ratio)
+                pct_short(ratio)
             ),
         ));
     }
@@ -499,9 +511,9 @@ pub fn diagnose_node_in(m: &NodeMetrics, stats: &ChainStats, r: &DiagnosisRules)
                     pct(r.missing_max_share)
                 ),
                 format!(
-                    "本地下游每年采购 {}，本地企业只供应其中 {}，其余从市外买入",
+                    "本地下游采购 {}，本地企业只供应其中 {}，其余从市外买入",
                     money(m.local_demand),
-                    pct(s)
+                    pct_short(s)
                 ),
             ));
         }
@@ -777,7 +789,7 @@ mod tests {
         let miss = v.iter().find(|v| v.kind == Missing).unwrap();
         assert_eq!(
             miss.reason,
-            "本地下游每年采购 2.5 亿元，本地企业只供应其中 1%，其余从市外买入"
+            "本地下游采购 2.5 亿元，本地企业只供应其中 1%，其余从市外买入"
         );
         assert!(reason_line(&v).starts_with("缺：本地下游") || reason_line(&v).contains("；缺：本地下游"));
         assert_eq!(grouped(112_192.8, 1), "112,192.8");

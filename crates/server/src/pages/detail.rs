@@ -8,6 +8,7 @@ use crate::auth::Who;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
+use axum::response::IntoResponse;
 use innomesh_core::schema::fields;
 use innomesh_core::{CreditCode, EntityKind, Record};
 use innomesh_store::{AuditEntry, Relation};
@@ -37,6 +38,18 @@ pub async fn detail(
     let p: Params = Query::<Params>::try_from_uri(&uri)
         .map(|Query(p)| p)
         .unwrap_or_default();
+    // A chain-node address that is not a node id (a keyword such as 「增材制造」 typed or linked
+    // from elsewhere) goes to the search for it instead of a 404.
+    if kind == EntityKind::ChainNode && !id.contains('.') {
+        return Ok((
+            axum::http::StatusCode::SEE_OTHER,
+            [(
+                axum::http::header::LOCATION,
+                format!("/search?q={}", super::layout::url_encode(&id)),
+            )],
+        )
+            .into_response());
+    }
     let repo = st.clone();
     let id2 = id.clone();
     let st2 = st.clone();
@@ -66,7 +79,21 @@ pub async fn detail(
         }
         let mut all: Vec<&Record> = vec![&record];
         all.extend(related.iter().map(|(_, r)| r));
-        let names = repo.org_names(&org_codes(&all))?;
+        let mut names = repo.org_names(&org_codes(&all))?;
+        // Chain nodes are shown by name (「智能制造系统集成」), not by their code.
+        let mut node_ids: Vec<String> = all
+            .iter()
+            .flat_map(|r| r.references())
+            .filter(|r| r.kind == EntityKind::ChainNode)
+            .map(|r| r.id)
+            .collect();
+        node_ids.sort();
+        node_ids.dedup();
+        for nid in node_ids.into_iter().take(50) {
+            if let Ok(Some(Record::ChainNode(n))) = repo.get(&who, EntityKind::ChainNode, &nid) {
+                names.insert(nid, n.name);
+            }
+        }
         // The record's history, for those who may read the audit trail.
         let audit = repo
             .audit(&who, Some(kind), Some(&id2), 8)

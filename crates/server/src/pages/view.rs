@@ -179,7 +179,7 @@ pub fn field_html(spec: &FieldSpec, v: &Value, names: &HashMap<String, String>) 
             "<a href=\"/{}/{}\">{}</a>",
             target.plural(),
             super::layout::url_encode(c),
-            escape(c)
+            escape(names.get(c).unwrap_or(c))
         ),
         (FieldType::Decimal, Value::Number(n)) => fmt_num(n.as_f64().unwrap_or(0.0), 2)
             .trim_end_matches('0')
@@ -198,11 +198,12 @@ pub fn field_html(spec: &FieldSpec, v: &Value, names: &HashMap<String, String>) 
         (FieldType::RefList(target), Value::Array(a)) => a
             .iter()
             .map(|c| {
+                let id = s(c);
                 format!(
                     "<a href=\"/{}/{}\">{}</a>",
                     target.plural(),
-                    super::layout::url_encode(&s(c)),
-                    escape(&s(c))
+                    super::layout::url_encode(&id),
+                    escape(names.get(&id).unwrap_or(&id))
                 )
             })
             .collect::<Vec<_>>()
