@@ -47,14 +47,22 @@ fn scattered_marks_a_minority_and_every_verdict_has_a_reason() {
         scattered_all += scattered;
         for n in &r.nodes {
             for v in &n.verdicts {
-                assert!(!v.reason.is_empty(), "{} {:?} has no reason", n.metrics.name, v.kind);
+                assert!(
+                    !v.reason.is_empty(),
+                    "{} {:?} has no reason",
+                    n.metrics.name,
+                    v.kind
+                );
             }
             if !n.verdicts.is_empty() {
                 assert!(n.reason_line().contains(n.verdicts[0].kind.label_zh()));
             }
         }
     }
-    assert!(populated_all >= 20, "sample has {populated_all} populated nodes");
+    assert!(
+        populated_all >= 20,
+        "sample has {populated_all} populated nodes"
+    );
     // Not zero either: the most fragmented nodes are still named.
     assert!(scattered_all >= 1, "散 marks nothing on the sample");
 }
@@ -94,14 +102,30 @@ fn local_pairs_follow_from_the_registry() {
                 .into_iter()
                 .collect();
             for w in n.local_pairs.windows(2) {
-                assert!(w[0].buyer_external >= w[1].buyer_external, "most relevant first");
+                assert!(
+                    w[0].buyer_external >= w[1].buyer_external,
+                    "most relevant first"
+                );
             }
             for p in &n.local_pairs {
-                let (s, b) = (by_code[p.supplier_code.as_str()], by_code[p.buyer_code.as_str()]);
-                assert!(orgs[s].local && orgs[b].local, "{} × {}", p.supplier_name, p.buyer_name);
+                let (s, b) = (
+                    by_code[p.supplier_code.as_str()],
+                    by_code[p.buyer_code.as_str()],
+                );
+                assert!(
+                    orgs[s].local && orgs[b].local,
+                    "{} × {}",
+                    p.supplier_name,
+                    p.buyer_name
+                );
                 assert_eq!(orgs[s].name, p.supplier_name);
                 assert_eq!(orgs[b].name, p.buyer_name);
-                assert!(producers.contains(&(s as u32)), "{} does not make {}", p.supplier_name, n.metrics.name);
+                assert!(
+                    producers.contains(&(s as u32)),
+                    "{} does not make {}",
+                    p.supplier_name,
+                    n.metrics.name
+                );
                 assert!(p.buyer_external > 0.0);
                 assert!(
                     !trades.contains(&(p.supplier_code.clone(), p.buyer_code.clone())),
@@ -113,5 +137,8 @@ fn local_pairs_follow_from_the_registry() {
             }
         }
     }
-    assert!(with_pairs >= 1, "no gap node of the sample gets a local pair");
+    assert!(
+        with_pairs >= 1,
+        "no gap node of the sample gets a local pair"
+    );
 }

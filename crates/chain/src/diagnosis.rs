@@ -464,10 +464,7 @@ pub fn diagnose_node_in(m: &NodeMetrics, stats: &ChainStats, r: &DiagnosisRules)
                 }
                 None => (
                     String::new(),
-                    format!(
-                        "{firms} 家本地企业规模相近、没有龙头（HHI {}）",
-                        num(h)
-                    ),
+                    format!("{firms} 家本地企业规模相近、没有龙头（HHI {}）", num(h)),
                 ),
             };
             out.push(verdict(
@@ -724,7 +721,11 @@ mod tests {
         chain
             .iter()
             .enumerate()
-            .filter(|(_, m)| diagnose_node_in(m, &stats, &r).iter().any(|v| v.kind == Scattered))
+            .filter(|(_, m)| {
+                diagnose_node_in(m, &stats, &r)
+                    .iter()
+                    .any(|v| v.kind == Scattered)
+            })
             .map(|(i, _)| i)
             .collect()
     }
@@ -741,10 +742,7 @@ mod tests {
             (300, 0.004), // 300 firms of equal size: obviously fragmented
         ]);
         let r = DiagnosisRules::default();
-        let absolute = chain
-            .iter()
-            .filter(|m| fires(m, 0.0, Scattered))
-            .count();
+        let absolute = chain.iter().filter(|m| fires(m, 0.0, Scattered)).count();
         assert_eq!(absolute, 6);
         assert_eq!(scattered_in(&chain), vec![5]);
         let stats = ChainStats::of(&chain, &r);
@@ -791,7 +789,10 @@ mod tests {
             miss.reason,
             "本地下游采购 2.5 亿元，本地企业只供应其中 1%，其余从市外买入"
         );
-        assert!(reason_line(&v).starts_with("缺：本地下游") || reason_line(&v).contains("；缺：本地下游"));
+        assert!(
+            reason_line(&v).starts_with("缺：本地下游")
+                || reason_line(&v).contains("；缺：本地下游")
+        );
         assert_eq!(grouped(112_192.8, 1), "112,192.8");
         assert_eq!(grouped(999.0, 0), "999");
         assert_eq!(grouped(1_234_567.0, 0), "1,234,567");

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnosis::{pct, money, NodeDiagnosis, VerdictKind};
+use crate::diagnosis::{money, pct, NodeDiagnosis, VerdictKind};
 use crate::error::ChainError;
 use crate::metrics::NodeMetrics;
 

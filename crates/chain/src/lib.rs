@@ -32,8 +32,8 @@ mod engine;
 mod error;
 mod input;
 mod keywords;
-mod local_match;
 mod ledger;
+mod local_match;
 mod mapping;
 mod metrics;
 mod model;
@@ -53,11 +53,11 @@ pub use input::{
     ResourceInput, ResourceKind, SizeClass, SupplyInput,
 };
 pub use keywords::KeywordMatcher;
-pub use local_match::{LocalMatchConfig, LocalPair};
 pub use ledger::{
     open_gaps, track_gaps, Action, ActionKind, ActionProgress, ActionStatus, Gap, GapProgress,
     GapState, LedgerConfig, NodeFigures, Snapshot,
 };
+pub use local_match::{LocalMatchConfig, LocalPair};
 pub use mapping::{IndustryLevel, MappingConfig, NodeMatch, OrgMapping};
 pub use metrics::{
     metrics_agree, naive_metrics, InnovationCounts, MetricsConfig, NodeMetrics, SizeDistribution,

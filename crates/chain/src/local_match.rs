@@ -103,11 +103,17 @@ impl Engine {
         producers.sort_by(|&a, &b| {
             sales(b)
                 .total_cmp(&sales(a))
-                .then(orgs[b as usize].revenue.total_cmp(&orgs[a as usize].revenue))
+                .then(
+                    orgs[b as usize]
+                        .revenue
+                        .total_cmp(&orgs[a as usize].revenue),
+                )
                 .then(a.cmp(&b))
         });
-        let mut buyers: Vec<(u32, Buyer)> =
-            buyers.into_iter().filter(|(_, b)| b.external > 0.0).collect();
+        let mut buyers: Vec<(u32, Buyer)> = buyers
+            .into_iter()
+            .filter(|(_, b)| b.external > 0.0)
+            .collect();
         buyers.sort_by(|a, b| b.1.external.total_cmp(&a.1.external).then(a.0.cmp(&b.0)));
         let node_name = &self.chains.nodes()[n as usize].name;
         let mut out = Vec::new();
@@ -162,7 +168,11 @@ mod tests {
         OrgInput {
             credit_code: code.into(),
             name: name.into(),
-            region: if local { "150203".into() } else { "110105".into() },
+            region: if local {
+                "150203".into()
+            } else {
+                "110105".into()
+            },
             local,
             industry: industry.into(),
             products: String::new(),
@@ -201,11 +211,11 @@ mod tests {
     fn pairs_local_producers_with_buyers_that_buy_outside_biggest_first() {
         let e = engine(
             vec![
-                org("A", "本地零件甲", true, "3484", 5_000.0),    // 0 producer, sells locally
-                org("B", "本地零件乙", true, "3484", 90_000.0),   // 1 producer, larger
-                org("C", "本地整机丙", true, "3511", 1.0),        // 2 buyer, buys 800 outside
-                org("D", "本地整机丁", true, "3511", 1.0),        // 3 buyer, buys 300 outside
-                org("X", "市外零件厂", false, "3484", 1_000.0),   // 4 outside supplier
+                org("A", "本地零件甲", true, "3484", 5_000.0), // 0 producer, sells locally
+                org("B", "本地零件乙", true, "3484", 90_000.0), // 1 producer, larger
+                org("C", "本地整机丙", true, "3511", 1.0),     // 2 buyer, buys 800 outside
+                org("D", "本地整机丁", true, "3511", 1.0),     // 3 buyer, buys 300 outside
+                org("X", "市外零件厂", false, "3484", 1_000.0), // 4 outside supplier
             ],
             vec![
                 supply(4, 2, 800.0),
@@ -213,7 +223,9 @@ mod tests {
                 supply(0, 3, 50.0), // 甲 already supplies 丁
             ],
         );
-        let pairs = e.local_pairs("t/part", &LocalMatchConfig::default()).unwrap();
+        let pairs = e
+            .local_pairs("t/part", &LocalMatchConfig::default())
+            .unwrap();
         let got: Vec<(&str, &str)> = pairs
             .iter()
             .map(|p| (p.supplier_name.as_str(), p.buyer_name.as_str()))
@@ -228,7 +240,9 @@ mod tests {
                 ("本地零件乙", "本地整机丁"),
             ]
         );
-        assert!(pairs[0].reason.contains("本地整机丙 从市外采购零件 800 万元"));
+        assert!(pairs[0]
+            .reason
+            .contains("本地整机丙 从市外采购零件 800 万元"));
         assert_eq!(pairs[0].buyer_external, 800.0);
         let one = LocalMatchConfig {
             per_buyer: 1,

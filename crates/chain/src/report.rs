@@ -3,11 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnosis::{diagnose, reason_line, DiagnosisRules, NodeDiagnosis, Verdict, VerdictKind};
-use crate::local_match::{LocalMatchConfig, LocalPair};
+use crate::diagnosis::{
+    diagnose, reason_line, DiagnosisRules, NodeDiagnosis, Verdict, VerdictKind,
+};
 use crate::engine::Engine;
 use crate::error::ChainError;
 use crate::ledger::{GapProgress, GapState};
+use crate::local_match::{LocalMatchConfig, LocalPair};
 use crate::metrics::{MetricsConfig, NodeMetrics};
 use crate::model::ChainSet;
 use crate::targeting::{InvestmentTarget, TargetingConfig};

@@ -266,34 +266,55 @@ pub async fn chain_page(
     Ok(html(&model.name, "/chains", &b, &st))
 }
 
-fn status_zh(s: innomesh_chain::ActionStatus) -> &'static str {
-    match s {
-        innomesh_chain::ActionStatus::Planned => "计划中",
-        innomesh_chain::ActionStatus::InProgress => "推进中",
-        innomesh_chain::ActionStatus::Done => "已完成",
-        innomesh_chain::ActionStatus::Cancelled => "已放弃",
-    }
+/// Gap actions as the registry holds them now (not the cached ledger's copy, which may lag a
+/// write by the time the warmer rebuilds it): a clerk who just added one sees it listed.
+fn current_actions(
+    st: &AppState,
+    who: &innomesh_app::Principal,
+) -> Vec<innomesh_core::model::GapAction> {
+    st.all(who, innomesh_core::EntityKind::GapAction)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| match r {
+            innomesh_core::Record::GapAction(a) => Some(a),
+            _ => None,
+        })
+        .collect()
 }
 
-/// The actions already recorded on a gap, each linking to its record.
-fn actions_cell(g: &innomesh_chain::GapProgress) -> String {
-    if g.actions.is_empty() {
+/// The actions recorded on a gap, each linking to its record: those naming the node and the gap's
+/// verdict (or no verdict), as the ledger attaches them.
+fn actions_cell(
+    actions: &[innomesh_core::model::GapAction],
+    node_key: &str,
+    g: &innomesh_chain::GapProgress,
+) -> String {
+    use innomesh_core::Labelled;
+    let id = store_id(node_key);
+    let label = g.verdict.label_zh();
+    let mine: Vec<&innomesh_core::model::GapAction> = actions
+        .iter()
+        .filter(|a| {
+            let gap = a.gap.trim();
+            a.node == id
+                && (gap.is_empty()
+                    || gap == label
+                    || format!("{:?}", g.verdict).eq_ignore_ascii_case(gap))
+        })
+        .collect();
+    if mine.is_empty() {
         return "<span class=\"muted\">尚无行动</span>".into();
     }
-    g.actions
-        .iter()
+    mine.iter()
         .map(|a| {
             format!(
-                "<a href=\"/gap-actions/{}\">{} · {} · {}{}</a>",
+                "<a href=\"/gap-actions/{}\">{}</a> <span class=\"muted\">{} · {} · {}{}</span>",
                 url_encode(&a.id),
-                a.kind.label_zh(),
+                escape(&a.title),
+                a.kind.label(),
                 escape(&a.owner),
-                status_zh(a.status),
-                if a.overdue {
-                    format!(" · <span class=\"err\">已逾期（{}）</span>", escape(&a.due))
-                } else {
-                    format!(" · 期限 {}", escape(&a.due))
-                }
+                a.status.label(),
+                a.due.map(|d| format!(" · 期限 {d}")).unwrap_or_default()
             )
         })
         .collect::<Vec<_>>()
@@ -322,7 +343,8 @@ pub async fn gaps_page(
     Path(id): Path<String>,
 ) -> PageResult {
     let st2 = st.clone();
-    let d = run(move || data(&st2, &who, None)).await?;
+    let (d, actions) =
+        run(move || Ok((data(&st2, &who, None)?, current_actions(&st2, &who)))).await?;
     let report = d
         .reports
         .iter()
@@ -361,13 +383,18 @@ pub async fn gaps_page(
                 g.opened_year,
                 state_zh(g.state),
                 escape(&reason),
-                actions_cell(g),
+                actions_cell(&actions, &m.node, g),
                 gap_button(&m.node, &m.name, g)
             ));
         }
         b.push_str("</tbody></table>");
     }
-    Ok(html(&format!("{} · 未闭合缺口", report.name), "/chains", &b, &st))
+    Ok(html(
+        &format!("{} · 未闭合缺口", report.name),
+        "/chains",
+        &b,
+        &st,
+    ))
 }
 
 pub async fn node_page(
@@ -379,7 +406,8 @@ pub async fn node_page(
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let year = year_of(&p);
     let st2 = st.clone();
-    let d = run(move || data(&st2, &who, year)).await?;
+    let (d, actions) =
+        run(move || Ok((data(&st2, &who, year)?, current_actions(&st2, &who)))).await?;
     let key = format!("{chain}/{node}");
     let report = d.reports.iter().find(|r| r.chain == chain);
     let n = report
@@ -412,14 +440,29 @@ pub async fn node_page(
         url_encode(&node)
     ));
     // The node's product keywords, each a search of the registry (never a 404 node address).
-    if let Some(spec) = d.loaded.engine.chains().node_index(&key).and_then(|i| d.loaded.engine.chains().node(i)) {
+    if let Some(spec) = d
+        .loaded
+        .engine
+        .chains()
+        .node_index(&key)
+        .and_then(|i| d.loaded.engine.chains().node(i))
+    {
         if !spec.keywords.is_empty() {
             let links: Vec<String> = spec
                 .keywords
                 .iter()
-                .map(|k| format!("<a class=\"chip\" href=\"/search?q={}\">{}</a>", url_encode(k), escape(k)))
+                .map(|k| {
+                    format!(
+                        "<a class=\"chip\" href=\"/search?q={}\">{}</a>",
+                        url_encode(k),
+                        escape(k)
+                    )
+                })
                 .collect();
-            b.push_str(&format!("<p class=\"chips\"><span class=\"muted\">产品关键词：</span>{}</p>", links.join("")));
+            b.push_str(&format!(
+                "<p class=\"chips\"><span class=\"muted\">产品关键词：</span>{}</p>",
+                links.join("")
+            ));
         }
     }
     let unit = Unit::for_amounts([m.output, m.local_demand, m.local_supplied]);
@@ -471,7 +514,7 @@ pub async fn node_page(
                 g.opened_year,
                 state_zh(g.state),
                 escape(&g.explanation),
-                actions_cell(g),
+                actions_cell(&actions, &m.node, g),
                 if g.state == innomesh_chain::GapState::Closed {
                     String::new()
                 } else {
@@ -548,7 +591,11 @@ pub async fn node_page(
         }
     }
     if !m.trend.is_empty() {
-        let tu = Unit::for_amounts(m.trend.iter().flat_map(|t| [t.local_demand, t.local_supplied]));
+        let tu = Unit::for_amounts(
+            m.trend
+                .iter()
+                .flat_map(|t| [t.local_demand, t.local_supplied]),
+        );
         b.push_str(&format!(
             "<h2>历年本地配套</h2><table><thead><tr><th>年份</th><th class=\"r\">本地采购额（{u}）</th><th class=\"r\">其中本地供应（{u}）</th><th class=\"r\">本地配套率</th><th class=\"r\">本地供应商</th><th class=\"r\">市外供应商</th></tr></thead><tbody>",
             u = tu.label()
