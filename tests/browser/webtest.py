@@ -503,6 +503,12 @@ def main():
             browser.go(base + "/chains/rare_earth/gaps")
             browser.wait_text("浏览器补链行动：本地配套对接会")
             browser.screenshot("07-chain-gaps-after", full=True)
+            # A gap node proposes 本地配套对接 (named local pairs) before outside firms.
+            browser.go(base + "/chains/rare_earth/nodes/polishing")
+            text = browser.wait_text("本地配套对接")
+            check(text.find("本地配套对接") < text.find("招商目标") or "招商目标" not in text,
+                  "本地配套对接 is not proposed first")
+            browser.screenshot("07-chain-node-actions", full=True)
 
         def tablet():
             browser.resize(768, 1024)

@@ -18,6 +18,8 @@ pub struct LocalMatchConfig {
     pub top_k: usize,
     /// Pairs per buyer, so that one large buyer does not take the whole list.
     pub per_buyer: usize,
+    /// Pairs per producer, so that the list names more of the local producers.
+    pub per_supplier: usize,
     /// Supplies of this year only; `None` pools all years.
     pub year: Option<u16>,
 }
@@ -27,6 +29,7 @@ impl Default for LocalMatchConfig {
         LocalMatchConfig {
             top_k: 10,
             per_buyer: 3,
+            per_supplier: 2,
             year: None,
         }
     }
@@ -68,7 +71,7 @@ impl Engine {
         cfg: &LocalMatchConfig,
     ) -> Result<Vec<LocalPair>, ChainError> {
         let n = self.chains.require_node(node_key)? as u16;
-        if cfg.top_k == 0 || cfg.per_buyer == 0 {
+        if cfg.top_k == 0 || cfg.per_buyer == 0 || cfg.per_supplier == 0 {
             return Ok(Vec::new());
         }
         let p = &self.purchases;
@@ -117,6 +120,7 @@ impl Engine {
         buyers.sort_by(|a, b| b.1.external.total_cmp(&a.1.external).then(a.0.cmp(&b.0)));
         let node_name = &self.chains.nodes()[n as usize].name;
         let mut out = Vec::new();
+        let mut used: HashMap<u32, usize> = HashMap::new();
         'buyers: for (buyer, b) in buyers {
             let mut taken = 0;
             for &sup in &producers {
@@ -126,9 +130,13 @@ impl Engine {
                 if taken >= cfg.per_buyer {
                     break;
                 }
-                if sup == buyer || trading.contains(&(sup, buyer)) {
+                if sup == buyer
+                    || trading.contains(&(sup, buyer))
+                    || used.get(&sup).copied().unwrap_or(0) >= cfg.per_supplier
+                {
                     continue;
                 }
+                *used.entry(sup).or_default() += 1;
                 let (s, c) = (&orgs[sup as usize], &orgs[buyer as usize]);
                 let sold = sales(sup);
                 let proof = if sold > 0.0 {
@@ -249,6 +257,24 @@ mod tests {
             ..LocalMatchConfig::default()
         };
         assert_eq!(e.local_pairs("t/part", &one).unwrap().len(), 2);
+        let spread = LocalMatchConfig {
+            per_supplier: 1,
+            ..LocalMatchConfig::default()
+        };
+        let got: Vec<(String, String)> = e
+            .local_pairs("t/part", &spread)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.supplier_name, p.buyer_name))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("本地零件甲".to_string(), "本地整机丙".to_string()),
+                ("本地零件乙".to_string(), "本地整机丙".to_string()),
+            ],
+            "each producer named once"
+        );
         let none = LocalMatchConfig {
             top_k: 1,
             ..LocalMatchConfig::default()

@@ -600,10 +600,14 @@ async fn chain_gaps_lead_to_a_prefilled_action_that_is_then_listed() {
         "map titles carry reasons"
     );
     let table = &t[t.find("节点诊断表").unwrap()..];
-    let rows = table.matches("<tr><td>").count();
+    let rows = table.matches("<tr><td class=\"nw\">").count();
     let tagged = table.matches("<span class=\"tag").count();
     assert!(rows >= 10 && tagged >= rows / 2);
     assert!(table.matches("class=\"muted reason\"").count() >= rows / 2);
+    assert!(
+        table.contains("远低于本链其他节点"),
+        "the 散 reason is in the table"
+    );
     // One unit per table: the header names it, the cells are bare numbers.
     let body = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
     assert!(table.contains("产值（亿元）") || table.contains("产值（万元）"));

@@ -202,7 +202,7 @@ pub async fn chain_page(
              <div class=\"card\"><span class=\"num\" style=\"color:#5f6b7a\">{}</span><span class=\"label\">空白</span></div>\
              <div class=\"card\"><span class=\"num\" style=\"color:#c0362c\">{}</span><span class=\"label\">缺（本地配套不足）</span></div>\
              <div class=\"card\"><span class=\"num\">{} / {}</span><span class=\"label\">散 / 小</span></div>\
-             <a class=\"card\" href=\"/chains/{}/gaps\"><span class=\"num\">{} 未闭合缺口</span><span class=\"label\">停滞 {}，已闭合 {} · 查看缺口清单 ›</span></a></div>",
+             <a class=\"card\" href=\"/chains/{}/gaps\"><span class=\"num\">{}</span><span class=\"label\">未闭合缺口（停滞 {}，已闭合 {}）· 查看清单 ›</span></a></div>",
             s.nodes, s.strong, s.weak, s.blank, s.missing, s.scattered, s.small, url_encode(&id), s.gaps_open + s.gaps_stuck, s.gaps_stuck, s.gaps_closed
         ));
     }
@@ -239,7 +239,7 @@ pub async fn chain_page(
                 .collect();
             let i = &m.innovation;
             b.push_str(&format!(
-                "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{} / {}</td><td class=\"r\">{}·{}·{}·{}</td><td>{}{}</td></tr>",
+                "<tr><td class=\"nw\"><a href=\"{}\">{}</a></td><td class=\"nw\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{} / {}</td><td class=\"r\">{}·{}·{}·{}</td><td>{}{}</td></tr>",
                 escape(&node_href(&id, &m.node)),
                 escape(&m.name),
                 m.position.label_zh(),
@@ -257,7 +257,10 @@ pub async fn chain_page(
                 if n.verdicts.is_empty() {
                     String::new()
                 } else {
-                    format!("<div class=\"muted reason\" style=\"font-size:.85rem\">{}</div>", escape(&n.reason_line()))
+                    format!(
+                        "<div class=\"muted reason\" style=\"font-size:.85rem\">{}</div>",
+                        escape(&n.verdicts.iter().map(|v| v.reason.as_str()).collect::<Vec<_>>().join("；"))
+                    )
                 }
             ));
         }
