@@ -482,6 +482,48 @@ def main():
             browser.screenshot("07-chain-node", full=True)
             del svg
 
+        def chain_gap_action():
+            # The bureau's way from the map to an action: chain page → the open-gap count → the
+            # list of open gaps → 新增补链行动 (node picked by name) → a refused save keeps what
+            # was typed → saved → the action is listed against its gap.
+            browser.go(base + "/chains/rare_earth")
+            text = browser.wait_text("诊断与原因")
+            check("rare_earth" not in text, "a chain code is shown on the chain page")
+            browser.click(browser.find("main a[href='/chains/rare_earth/gaps']"))
+            browser.wait_url("/chains/rare_earth/gaps")
+            text = browser.wait_text("新增补链行动")
+            browser.screenshot("07-chain-gaps", full=True)
+            buttons = browser.find_all("main a.btn[href^='/gap-actions/new']")
+            check(buttons, "no 新增补链行动 on the gap list")
+            browser.click(buttons[0])
+            browser.wait_url("/gap-actions/new")
+            picked = "var s = document.getElementById('f-node'); return s && s.selectedIndex > 0 ? s.options[s.selectedIndex].text : '';"
+            node = browser.js(picked)
+            check(node and "·" in node and "." not in node, f"the node is not picked by name: {node!r}")
+            title = browser.find("#f-title")
+            browser.clear(title)
+            browser.type(title, "浏览器补链行动：本地配套对接会")
+            owner = browser.find("#f-owner")
+            browser.clear(owner)
+            browser.click(browser.find("form.record button[type=submit]"))
+            browser.wait_text("尚未保存")
+            check(browser.js("return document.getElementById('f-title').value;") == "浏览器补链行动：本地配套对接会",
+                  "the title was lost when the form was refused")
+            check(browser.js(picked) == node, "the node was lost when the form was refused")
+            browser.screenshot("07-chain-action-refused", full=True)
+            browser.type(browser.find("#f-owner"), "市工信局产业链办")
+            browser.click(browser.find("form.record button[type=submit]"))
+            browser.wait_text("已保存")
+            browser.go(base + "/chains/rare_earth/gaps")
+            browser.wait_text("浏览器补链行动：本地配套对接会")
+            browser.screenshot("07-chain-gaps-after", full=True)
+            # A gap node proposes 本地配套对接 (named local pairs) before outside firms.
+            browser.go(base + "/chains/rare_earth/nodes/polishing")
+            text = browser.wait_text("本地配套对接")
+            check(text.find("本地配套对接") < text.find("招商目标") or "招商目标" not in text,
+                  "本地配套对接 is not proposed first")
+            browser.screenshot("07-chain-node-actions", full=True)
+
         def tablet():
             browser.resize(768, 1024)
             for path, name in [("/organisations", "08-tablet-list"), ("/dashboard", "09-tablet-dashboard")]:
@@ -842,6 +884,7 @@ def main():
         step("import a file with one bad row", import_bad_row)
         step("dashboard", dashboard)
         step("chain page", chain)
+        step("chain page → open gaps → 新增补链行动 prefilled → refused keeps input → saved and listed", chain_gap_action)
         step("tablet width", tablet)
         step("keyboard navigation", keyboard)
         step("full-text search with highlights and facets", full_text_search)

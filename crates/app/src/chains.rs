@@ -420,6 +420,7 @@ pub fn reports(st: &App, year: Option<u16>) -> Result<Arc<ChainData>, Error> {
             metrics: MetricsConfig { year },
             rules,
             targeting: innomesh_chain::TargetingConfig::default(),
+            local_match: innomesh_chain::LocalMatchConfig::default(),
         };
         let reports = loaded
             .engine

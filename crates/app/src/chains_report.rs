@@ -32,6 +32,7 @@ pub fn xlsx(r: &ChainReport, sample: Option<&str>) -> Result<Vec<u8>, SheetError
         "成果",
         "开放需求",
         "诊断",
+        "原因",
         "依据",
     ]);
     let mut nodes = Vec::new();
@@ -59,6 +60,7 @@ pub fn xlsx(r: &ChainReport, sample: Option<&str>) -> Result<Vec<u8>, SheetError
                 .map(|v| v.label.clone())
                 .collect::<Vec<_>>()
                 .join("、")),
+            t(n.reason_line()),
             t(n.verdicts
                 .iter()
                 .map(|v| v.rule.clone())

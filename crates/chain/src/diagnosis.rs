@@ -8,11 +8,18 @@
 //! | 空白 blank | local firms = 0 |
 //! | 长板 strong | local firms ≥ `strong_min_firms` and output ≥ `strong_min_output` and (no local demand or local supply share ≥ `strong_min_share`) |
 //! | 短板 weak | local firms > 0 and output < `weak_max_output_ratio` × median output of the chain's non-blank nodes |
-//! | 散 scattered | local firms ≥ `scattered_min_firms` and HHI < `scattered_max_hhi` |
+//! | 散 scattered | local firms ≥ `scattered_min_firms` and HHI < `scattered_max_hhi` and the node is a low outlier of its chain: robust z-score of ln HHI (median and MAD over the chain's nodes that have local output) ≤ −`scattered_min_z` |
 //! | 小 small | local firms > 0 and output < `small_max_output` |
 //! | 缺 missing | local demand ≥ `missing_min_demand` and local supply share < `missing_max_share` |
 //!
 //! Lower bounds are inclusive (≥), upper bounds exclusive (<).
+//!
+//! 散 is relative: HHI falls with the number of firms, so an absolute cut marks nearly every
+//! populated node of a city with many similar small firms (9 of 10 on the sample rare-earth chain).
+//! The robust z-score `(ln h − median) / (1.4826 · MAD)` over the chain's populated nodes keeps
+//! 散 for the nodes far more fragmented than the rest of their chain; median and MAD are not
+//! moved by the outliers themselves. With fewer than `scattered_min_nodes` populated nodes there
+//! is no distribution to compare with, and the absolute rule alone applies.
 
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +37,10 @@ pub struct DiagnosisRules {
     pub weak_max_output_ratio: f64,
     pub scattered_min_firms: u32,
     pub scattered_max_hhi: f64,
+    /// 散 needs ln HHI at least this many robust standard deviations below the chain's median.
+    pub scattered_min_z: f64,
+    /// Populated nodes a chain needs before the z-score applies.
+    pub scattered_min_nodes: u32,
     pub small_max_output: f64,
     pub missing_min_demand: f64,
     pub missing_max_share: f64,
@@ -44,6 +55,8 @@ impl Default for DiagnosisRules {
             weak_max_output_ratio: 0.2,
             scattered_min_firms: 10,
             scattered_max_hhi: 0.15,
+            scattered_min_z: 1.5,
+            scattered_min_nodes: 4,
             small_max_output: 50_000.0,
             missing_min_demand: 1_000.0,
             missing_max_share: 0.2,
@@ -71,6 +84,7 @@ impl DiagnosisRules {
             ("weak_max_output_ratio", self.weak_max_output_ratio),
             ("small_max_output", self.small_max_output),
             ("missing_min_demand", self.missing_min_demand),
+            ("scattered_min_z", self.scattered_min_z),
         ];
         for (name, v) in amounts {
             if !v.is_finite() || v < 0.0 {
@@ -140,6 +154,26 @@ pub struct Verdict {
     pub figures: Vec<Figure>,
     /// e.g. 「本地企业 12 家 ≥ 10 且 HHI 0.0800 < 0.15 → 散」.
     pub rule: String,
+    /// The same in one plain sentence for a bureau reader, e.g.
+    /// 「193 家本地企业规模相近、没有龙头（HHI 0.0075，远低于本链其他节点）」.
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl NodeDiagnosis {
+    /// One line for the map and the node table: every verdict's reason, joined.
+    pub fn reason_line(&self) -> String {
+        reason_line(&self.verdicts)
+    }
+}
+
+/// Every verdict's plain reason joined into one line (empty when no verdict fired).
+pub fn reason_line(verdicts: &[Verdict]) -> String {
+    verdicts
+        .iter()
+        .map(|v| format!("{}：{}", v.kind.label_zh(), v.reason))
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 /// Verdicts of one node.
@@ -162,6 +196,48 @@ pub(crate) fn wan(v: f64) -> String {
     format!("{s} 万元")
 }
 
+/// An amount in 万元 for a sentence: 亿元 from 1 亿 on, thousands separators.
+pub(crate) fn money(v: f64) -> String {
+    if v.abs() >= 10_000.0 {
+        let s = grouped(v / 10_000.0, 1);
+        format!("{} 亿元", s.strip_suffix(".0").unwrap_or(&s))
+    } else {
+        format!("{} 万元", grouped(v, 0))
+    }
+}
+
+/// `v` with `decimals` decimals and a comma every three digits.
+pub fn grouped(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    if v < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// A share for a sentence: whole per cent, one decimal below 10 %.
+fn pct_short(v: f64) -> String {
+    let p = v * 100.0;
+    if p > 0.0 && p < 10.0 {
+        let s = format!("{p:.1}");
+        format!("{}%", s.strip_suffix(".0").unwrap_or(&s))
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
 pub(crate) fn pct(v: f64) -> String {
     let s = format!("{:.2}", v * 100.0);
     let s = s.trim_end_matches('0').trim_end_matches('.');
@@ -180,22 +256,69 @@ fn fig(name: &str, value: f64) -> Figure {
     }
 }
 
-fn verdict(kind: VerdictKind, figures: Vec<Figure>, rule: String) -> Verdict {
+fn verdict(kind: VerdictKind, figures: Vec<Figure>, rule: String, reason: String) -> Verdict {
     Verdict {
         kind,
         label: kind.label_zh().to_string(),
         figures,
         rule: format!("{rule} → {}", kind.label_zh()),
+        reason,
     }
 }
 
-/// Median output of the non-blank nodes among `metrics` (0 if none).
-pub fn median_output<'a>(metrics: impl IntoIterator<Item = &'a NodeMetrics>) -> f64 {
-    let mut v: Vec<f64> = metrics
-        .into_iter()
-        .filter(|m| m.local_firms > 0)
-        .map(|m| m.output)
-        .collect();
+/// What a node is compared with inside its chain.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ChainStats {
+    /// [`median_output`] of the chain.
+    pub median_output: f64,
+    /// Median and MAD of ln HHI over the chain's nodes with local output; `None` when the chain
+    /// has fewer than `scattered_min_nodes` such nodes.
+    pub log_hhi: Option<(f64, f64)>,
+}
+
+impl ChainStats {
+    /// Statistics of one chain's node figures under `rules`.
+    pub fn of<'a>(
+        metrics: impl IntoIterator<Item = &'a NodeMetrics> + Clone,
+        rules: &DiagnosisRules,
+    ) -> ChainStats {
+        let logs: Vec<f64> = metrics
+            .clone()
+            .into_iter()
+            .filter(|m| m.local_firms > 0)
+            .filter_map(|m| m.hhi)
+            .filter(|h| *h > 0.0)
+            .map(f64::ln)
+            .collect();
+        let log_hhi = if logs.len() >= rules.scattered_min_nodes.max(1) as usize {
+            let med = median(logs.clone());
+            let mad = median(logs.iter().map(|x| (x - med).abs()).collect());
+            Some((med, mad))
+        } else {
+            None
+        };
+        ChainStats {
+            median_output: median_output(metrics),
+            log_hhi,
+        }
+    }
+
+    /// Robust z-score of `hhi` in the chain (`None` without a distribution). A MAD of 0 (all
+    /// nodes alike) makes any lower node an outlier and any other one ordinary.
+    pub fn hhi_z(&self, hhi: f64) -> Option<f64> {
+        let (med, mad) = self.log_hhi?;
+        let d = hhi.max(f64::MIN_POSITIVE).ln() - med;
+        Some(if mad > 0.0 {
+            d / (1.4826 * mad)
+        } else if d < 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            0.0
+        })
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
     if v.is_empty() {
         return 0.0;
     }
@@ -208,13 +331,38 @@ pub fn median_output<'a>(metrics: impl IntoIterator<Item = &'a NodeMetrics>) -> 
     }
 }
 
-/// Apply the rules to one node; `chain_median_output` is [`median_output`] of its chain.
+/// Median output of the non-blank nodes among `metrics` (0 if none).
+pub fn median_output<'a>(metrics: impl IntoIterator<Item = &'a NodeMetrics>) -> f64 {
+    median(
+        metrics
+            .into_iter()
+            .filter(|m| m.local_firms > 0)
+            .map(|m| m.output)
+            .collect(),
+    )
+}
+
+/// Apply the rules to one node; `chain_median_output` is [`median_output`] of its chain. Without
+/// the chain's HHI distribution 散 follows the absolute rule alone; see [`diagnose_node_in`].
 pub fn diagnose_node(
     m: &NodeMetrics,
     chain_median_output: f64,
     r: &DiagnosisRules,
 ) -> Vec<Verdict> {
+    diagnose_node_in(
+        m,
+        &ChainStats {
+            median_output: chain_median_output,
+            log_hhi: None,
+        },
+        r,
+    )
+}
+
+/// Apply the rules to one node compared with its chain (`stats` from [`ChainStats::of`]).
+pub fn diagnose_node_in(m: &NodeMetrics, stats: &ChainStats, r: &DiagnosisRules) -> Vec<Verdict> {
     use VerdictKind::*;
+    let chain_median_output = stats.median_output;
     let mut out = Vec::new();
     let firms = m.local_firms;
     if firms == 0 {
@@ -222,6 +370,7 @@ pub fn diagnose_node(
             Blank,
             vec![fig("本地企业数", 0.0)],
             "本地企业 0 家".to_string(),
+            "本地还没有企业做这一环".to_string(),
         ));
     }
     let share_ok = match m.local_supply_share {
@@ -251,6 +400,14 @@ pub fn diagnose_node(
                 wan(m.output),
                 wan(r.strong_min_output)
             ),
+            match m.local_supply_share {
+                Some(s) => format!(
+                    "本地 {firms} 家企业、产值 {}，本地采购的 {} 由本地企业供应",
+                    money(m.output),
+                    pct_short(s)
+                ),
+                None => format!("本地 {firms} 家企业、产值 {}", money(m.output)),
+            },
         ));
     }
     // A node that qualifies as 长板 is not also a 短板: the weak rule compares within the chain,
@@ -276,19 +433,50 @@ pub fn diagnose_node(
                 pct(ratio),
                 pct(r.weak_max_output_ratio)
             ),
+            format!(
+                "产值 {} 只有本链节点中位数的 {}，明显弱于链上其他环节",
+                money(m.output),
+                pct_short(ratio)
+            ),
         ));
     }
     if let Some(h) = m.hhi {
-        if firms >= r.scattered_min_firms && h < r.scattered_max_hhi {
+        let z = stats.hhi_z(h);
+        let outlier = z.is_none_or(|z| z <= -r.scattered_min_z);
+        if firms >= r.scattered_min_firms && h < r.scattered_max_hhi && outlier {
+            let mut figures = vec![fig("本地企业数", firms as f64), fig("HHI", h)];
+            let (rule_z, reason) = match z {
+                Some(z) => {
+                    if z.is_finite() {
+                        figures.push(fig("HHI 稳健 z 值", z));
+                    }
+                    (
+                        format!(
+                            " 且 ln HHI 的稳健 z 值 {} ≤ -{}",
+                            if z.is_finite() { num(z) } else { "-∞".into() },
+                            num(r.scattered_min_z)
+                        ),
+                        format!(
+                            "{firms} 家本地企业规模相近、没有龙头，集中度（HHI {}）远低于本链其他节点",
+                            num(h)
+                        ),
+                    )
+                }
+                None => (
+                    String::new(),
+                    format!("{firms} 家本地企业规模相近、没有龙头（HHI {}）", num(h)),
+                ),
+            };
             out.push(verdict(
                 Scattered,
-                vec![fig("本地企业数", firms as f64), fig("HHI", h)],
+                figures,
                 format!(
-                    "本地企业 {firms} 家 ≥ {} 且 HHI {} < {}",
+                    "本地企业 {firms} 家 ≥ {} 且 HHI {} < {}{rule_z}",
                     r.scattered_min_firms,
                     num(h),
                     num(r.scattered_max_hhi)
                 ),
+                reason,
             ));
         }
     }
@@ -297,6 +485,11 @@ pub fn diagnose_node(
             Small,
             vec![fig("产值（万元）", m.output)],
             format!("产值 {} < {}", wan(m.output), wan(r.small_max_output)),
+            format!(
+                "本地企业产值合计 {}，不足 {}",
+                money(m.output),
+                money(r.small_max_output)
+            ),
         ));
     }
     if let Some(s) = m.local_supply_share {
@@ -314,6 +507,11 @@ pub fn diagnose_node(
                     pct(s),
                     pct(r.missing_max_share)
                 ),
+                format!(
+                    "本地下游采购 {}，本地企业只供应其中 {}，其余从市外买入",
+                    money(m.local_demand),
+                    pct_short(s)
+                ),
             ));
         }
     }
@@ -327,21 +525,21 @@ pub fn diagnose(
     metrics: &[NodeMetrics],
     rules: &DiagnosisRules,
 ) -> Vec<NodeDiagnosis> {
-    let mut medians = vec![0.0; metrics.len()];
+    let mut stats = vec![ChainStats::default(); metrics.len()];
     for c in 0..chains.chains().len() {
         let range = chains.chain_nodes(c);
         let range = range.start.min(metrics.len())..range.end.min(metrics.len());
-        let med = median_output(&metrics[range.clone()]);
-        for m in &mut medians[range] {
-            *m = med;
+        let s = ChainStats::of(&metrics[range.clone()], rules);
+        for x in &mut stats[range] {
+            *x = s;
         }
     }
     metrics
         .iter()
-        .zip(medians)
-        .map(|(m, med)| NodeDiagnosis {
+        .zip(stats)
+        .map(|(m, s)| NodeDiagnosis {
             node: m.node.clone(),
-            verdicts: diagnose_node(m, med, rules),
+            verdicts: diagnose_node_in(m, &s, rules),
         })
         .collect()
 }
@@ -502,6 +700,103 @@ mod tests {
             1e-9,
             [true, false, false],
         );
+    }
+
+    /// A chain of populated nodes with the given (firms, HHI).
+    fn chain_of(nodes: &[(u32, f64)]) -> Vec<NodeMetrics> {
+        nodes
+            .iter()
+            .map(|&(firms, h)| {
+                let mut m = base();
+                m.local_firms = firms;
+                m.hhi = Some(h);
+                m
+            })
+            .collect()
+    }
+
+    fn scattered_in(chain: &[NodeMetrics]) -> Vec<usize> {
+        let r = DiagnosisRules::default();
+        let stats = ChainStats::of(chain, &r);
+        chain
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| {
+                diagnose_node_in(m, &stats, &r)
+                    .iter()
+                    .any(|v| v.kind == Scattered)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    #[test]
+    fn scattered_marks_the_outlier_of_its_chain_not_every_low_hhi() {
+        // Every node has HHI < 0.15 and ≥ 10 firms: the absolute rule alone marks all six.
+        let chain = chain_of(&[
+            (20, 0.06),
+            (30, 0.05),
+            (25, 0.07),
+            (40, 0.04),
+            (22, 0.055),
+            (300, 0.004), // 300 firms of equal size: obviously fragmented
+        ]);
+        let r = DiagnosisRules::default();
+        let absolute = chain.iter().filter(|m| fires(m, 0.0, Scattered)).count();
+        assert_eq!(absolute, 6);
+        assert_eq!(scattered_in(&chain), vec![5]);
+        let stats = ChainStats::of(&chain, &r);
+        let v = diagnose_node_in(&chain[5], &stats, &r);
+        let s = v.iter().find(|v| v.kind == Scattered).unwrap();
+        assert!(s.rule.contains("稳健 z 值"), "{}", s.rule);
+        assert!(s.reason.contains("300 家本地企业"), "{}", s.reason);
+        // The absolute guards still hold for an outlier: fewer than 10 firms is never 散.
+        let few = chain_of(&[(20, 0.06), (30, 0.05), (25, 0.07), (40, 0.04), (9, 0.004)]);
+        assert!(scattered_in(&few).is_empty());
+    }
+
+    #[test]
+    fn scattered_without_a_distribution_uses_the_absolute_rule() {
+        // Three populated nodes (< scattered_min_nodes): no z-score, absolute rule.
+        let chain = chain_of(&[(20, 0.06), (30, 0.05), (12, 0.5)]);
+        assert_eq!(scattered_in(&chain), vec![0, 1]);
+        // All nodes alike (MAD 0): none is an outlier.
+        let same = chain_of(&[(20, 0.05); 5]);
+        assert!(scattered_in(&same).is_empty());
+        // A wide-spread chain marks only the far tail.
+        let spread = chain_of(&[
+            (10, 0.5),
+            (10, 0.3),
+            (12, 0.2),
+            (15, 0.12),
+            (20, 0.1),
+            (30, 0.08),
+            (60, 0.03),
+        ]);
+        assert!(scattered_in(&spread).len() <= 2);
+    }
+
+    #[test]
+    fn reasons_are_plain_sentences_with_grouped_amounts() {
+        let mut m = base();
+        m.local_firms = 3;
+        m.output = 112_192.8;
+        m.local_demand = 25_000.0;
+        m.local_supply_share = Some(0.01);
+        let v = diagnose_node(&m, 0.0, &DiagnosisRules::default());
+        let miss = v.iter().find(|v| v.kind == Missing).unwrap();
+        assert_eq!(
+            miss.reason,
+            "本地下游采购 2.5 亿元，本地企业只供应其中 1%，其余从市外买入"
+        );
+        assert!(
+            reason_line(&v).starts_with("缺：本地下游")
+                || reason_line(&v).contains("；缺：本地下游")
+        );
+        assert_eq!(grouped(112_192.8, 1), "112,192.8");
+        assert_eq!(grouped(999.0, 0), "999");
+        assert_eq!(grouped(1_234_567.0, 0), "1,234,567");
+        assert_eq!(grouped(-1_234.5, 1), "-1,234.5");
     }
 
     #[test]

@@ -218,6 +218,7 @@ fn validate_input(input: &ChainInput) -> Result<(), ChainError> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LocalPurchases {
     pub(crate) supplier: Vec<u32>,
+    pub(crate) customer: Vec<u32>,
     pub(crate) amount: Vec<f64>,
     pub(crate) year: Vec<u16>,
     pub(crate) code: Vec<u32>,
@@ -312,6 +313,7 @@ fn resolve_supplies(
                         };
                         let p = &mut out.purchases;
                         p.supplier.push(s.supplier);
+                        p.customer.push(s.customer);
                         p.amount.push(s.amount);
                         p.year.push(s.year);
                         p.code.push(code);
@@ -343,6 +345,7 @@ fn resolve_supplies(
             }
         }));
         purchases.supplier.extend(p.supplier);
+        purchases.customer.extend(p.customer);
         purchases.amount.extend(p.amount);
         purchases.year.extend(p.year);
         text.extend(part.text);

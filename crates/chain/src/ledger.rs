@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnosis::{pct, wan, NodeDiagnosis, VerdictKind};
+use crate::diagnosis::{money, pct, NodeDiagnosis, VerdictKind};
 use crate::error::ChainError;
 use crate::metrics::NodeMetrics;
 
@@ -218,8 +218,8 @@ fn describe_change(a: &NodeFigures, ya: u16, b: &NodeFigures, yb: u16) -> String
         b.local_suppliers,
         a.local_firms,
         b.local_firms,
-        wan(a.output),
-        wan(b.output)
+        money(a.output),
+        money(b.output)
     )
 }
 

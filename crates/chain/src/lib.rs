@@ -33,6 +33,7 @@ mod error;
 mod input;
 mod keywords;
 mod ledger;
+mod local_match;
 mod mapping;
 mod metrics;
 mod model;
@@ -42,8 +43,8 @@ mod simulate;
 mod targeting;
 
 pub use diagnosis::{
-    diagnose, diagnose_node, median_output, DiagnosisRules, Figure, NodeDiagnosis, Verdict,
-    VerdictKind,
+    diagnose, diagnose_node, diagnose_node_in, grouped, median_output, reason_line, ChainStats,
+    DiagnosisRules, Figure, NodeDiagnosis, Verdict, VerdictKind,
 };
 pub use engine::{Engine, OrgNodeMatch};
 pub use error::ChainError;
@@ -56,6 +57,7 @@ pub use ledger::{
     open_gaps, track_gaps, Action, ActionKind, ActionProgress, ActionStatus, Gap, GapProgress,
     GapState, LedgerConfig, NodeFigures, Snapshot,
 };
+pub use local_match::{LocalMatchConfig, LocalPair};
 pub use mapping::{IndustryLevel, MappingConfig, NodeMatch, OrgMapping};
 pub use metrics::{
     metrics_agree, naive_metrics, InnovationCounts, MetricsConfig, NodeMetrics, SizeDistribution,

@@ -3,10 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnosis::{diagnose, DiagnosisRules, NodeDiagnosis, Verdict, VerdictKind};
+use crate::diagnosis::{
+    diagnose, reason_line, DiagnosisRules, NodeDiagnosis, Verdict, VerdictKind,
+};
 use crate::engine::Engine;
 use crate::error::ChainError;
 use crate::ledger::{GapProgress, GapState};
+use crate::local_match::{LocalMatchConfig, LocalPair};
 use crate::metrics::{MetricsConfig, NodeMetrics};
 use crate::model::ChainSet;
 use crate::targeting::{InvestmentTarget, TargetingConfig};
@@ -30,7 +33,18 @@ pub struct NodeReport {
     pub metrics: NodeMetrics,
     pub verdicts: Vec<Verdict>,
     pub gaps: Vec<GapProgress>,
+    /// 本地配套对接 first: local producers × local buyers that buy outside (gap nodes only).
+    #[serde(default)]
+    pub local_pairs: Vec<LocalPair>,
+    /// Then outside firms to attract.
     pub targets: Vec<InvestmentTarget>,
+}
+
+impl NodeReport {
+    /// The verdicts' reasons in one line (empty for a node without verdicts).
+    pub fn reason_line(&self) -> String {
+        reason_line(&self.verdicts)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,7 +58,7 @@ pub struct ChainReport {
 }
 
 /// Assemble reports from parts already computed. `metrics` and `diagnoses` are index-aligned
-/// with `chains.nodes()`; `targets` lists (node key, targets).
+/// with `chains.nodes()`; `targets` and `pairs` list (node key, targets or local pairs).
 pub fn build_reports(
     chains: &ChainSet,
     year: Option<u16>,
@@ -52,6 +66,7 @@ pub fn build_reports(
     diagnoses: &[NodeDiagnosis],
     gaps: &[GapProgress],
     targets: &[(String, Vec<InvestmentTarget>)],
+    pairs: &[(String, Vec<LocalPair>)],
 ) -> Vec<ChainReport> {
     chains
         .chains()
@@ -89,10 +104,16 @@ pub fn build_reports(
                         .find(|(k, _)| *k == m.node)
                         .map(|(_, t)| t.clone())
                         .unwrap_or_default();
+                    let local_pairs = pairs
+                        .iter()
+                        .find(|(k, _)| *k == m.node)
+                        .map(|(_, p)| p.clone())
+                        .unwrap_or_default();
                     Some(NodeReport {
                         metrics: m.clone(),
                         verdicts: d.verdicts.clone(),
                         gaps: node_gaps,
+                        local_pairs,
                         targets: t,
                     })
                 })
@@ -115,6 +136,7 @@ pub struct ReportConfig {
     pub metrics: MetricsConfig,
     pub rules: DiagnosisRules,
     pub targeting: TargetingConfig,
+    pub local_match: LocalMatchConfig,
 }
 
 impl Engine {
@@ -129,7 +151,15 @@ impl Engine {
         let metrics = self.metrics(&cfg.metrics);
         let diagnoses = diagnose(&self.chains, &metrics, &cfg.rules);
         let mut targets = Vec::new();
-        for d in &diagnoses {
+        let mut pairs = Vec::new();
+        let local_match = LocalMatchConfig {
+            year: cfg.metrics.year,
+            ..cfg.local_match.clone()
+        };
+        for (d, m) in diagnoses.iter().zip(&metrics) {
+            if d.verdicts.iter().any(|v| v.kind.is_gap()) && m.local_firms > 0 {
+                pairs.push((d.node.clone(), self.local_pairs(&d.node, &local_match)?));
+            }
             if d.verdicts.iter().any(|v| v.kind.is_gap()) && cfg.targeting.top_k > 0 {
                 targets.push((
                     d.node.clone(),
@@ -144,6 +174,7 @@ impl Engine {
             &diagnoses,
             gaps,
             &targets,
+            &pairs,
         ))
     }
 }

@@ -372,6 +372,7 @@ GET    /dashboard                             =                                 
 GET    /dashboard/{file}                      /dashboard/achievements.xlsx               -            200  200  403  403  403  403  200  403  403  403
 GET    /chains                                =                                          -            200  200  403  403  403  403  200  403  403  403
 GET    /chains/{id}                           /chains/@CHAIN                             -            200  200  403  403  403  403  200  403  403  403
+GET    /chains/{id}/gaps                      /chains/@CHAIN/gaps                        -            200  200  403  403  403  403  200  403  403  403
 GET    /chains/{id}/nodes/{node}              /chains/@CHAIN/nodes/@LEAF                 -            200  200  403  403  403  403  200  403  403  403
 GET    /{kind}                                /organisations                             -            200  200  200  200  200  200  200  403  403  403
 GET    /{kind}                                /demands                                   -            200  200  200  200  200  200  200  403  403  403

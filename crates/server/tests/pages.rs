@@ -716,3 +716,178 @@ async fn records_referenced_by_id_are_shown_by_name() {
         &[&format!("{solver_name} 对「{demand_title}」的应答")],
     );
 }
+
+/// Visible text of a page: tags (and so attribute values) removed.
+fn visible(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The attribute `attr="…"` values in `html` that start with `prefix`, entity-decoded.
+fn hrefs(html: &str, prefix: &str) -> Vec<String> {
+    html.match_indices(&format!("href=\"{prefix}"))
+        .map(|(i, _)| {
+            html[i + 6..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect::<String>()
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn chain_gaps_lead_to_a_prefilled_action_that_is_then_listed() {
+    let app = app();
+    let c = get(&app, "/chains/rare_earth").await;
+    check_page(
+        &c,
+        &[
+            "href=\"/chains/rare_earth/gaps\"",
+            "未闭合缺口",
+            "诊断与原因",
+        ],
+    );
+    let t = c.text();
+    // Reasons: on hover in the map and in one line beside each node with a verdict.
+    assert!(
+        t.contains("<title>抛光材料（抛光粉）：") && t.contains("散："),
+        "map titles carry reasons"
+    );
+    let table = &t[t.find("节点诊断表").unwrap()..];
+    let rows = table.matches("<tr><td class=\"nw\">").count();
+    let tagged = table.matches("<span class=\"tag").count();
+    assert!(rows >= 10 && tagged >= rows / 2);
+    assert!(table.matches("class=\"muted reason\"").count() >= rows / 2);
+    assert!(
+        table.contains("远低于本链其他节点"),
+        "the 散 reason is in the table"
+    );
+    // One unit per table: the header names it, the cells are bare numbers.
+    let body = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+    assert!(table.contains("产值（亿元）") || table.contains("产值（万元）"));
+    let cells: Vec<&str> = body.split("<td class=\"r\">").skip(1).collect();
+    assert!(cells
+        .iter()
+        .all(|c| !c.starts_with(|ch: char| ch.is_ascii_digit())
+            || !c.split('<').next().unwrap_or("").contains('元')));
+    // No codes shown as text on the chain pages.
+    assert!(
+        !visible(&t).contains("rare_earth"),
+        "code shown on the chain page"
+    );
+
+    // The open-gap count is a link to the list of open gaps; each has a button.
+    let gaps = get(&app, "/chains/rare_earth/gaps").await;
+    check_page(&gaps, &["未闭合缺口", "新增补链行动", "抛光材料（抛光粉）"]);
+    let g = gaps.text();
+    assert!(
+        !visible(&g).contains("rare_earth"),
+        "code shown on the gap list"
+    );
+    let open_in_card: usize = visible(&t)
+        .split("未闭合缺口")
+        .next()
+        .and_then(|s| s.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+        .expect("count on the chain page");
+    let buttons = hrefs(&g, "/gap-actions/new?");
+    assert_eq!(buttons.len(), open_in_card, "one button per open gap");
+    let polish = buttons
+        .iter()
+        .find(|h| h.contains("node=rare_earth.polishing") && h.contains("gap=%E7%BC%BA"))
+        .expect("the 缺 gap of 抛光材料 has a button");
+
+    // The form opens with the node picked by name.
+    let form = get(&app, polish).await;
+    check_page(&form, &["新增补链行动", "<select id=\"f-node\""]);
+    let f = form.text();
+    let sel = &f[f.find("<select id=\"f-node\"").unwrap()..];
+    let sel = &sel[..sel.find("</select>").unwrap()];
+    let chosen = sel
+        .split("<option")
+        .find(|o| o.contains(" selected"))
+        .expect("a node is selected");
+    assert!(
+        chosen.contains("value=\"rare_earth.polishing\""),
+        "{chosen}"
+    );
+    assert!(
+        chosen.contains("抛光材料（抛光粉）")
+            && !visible(&format!("<option{chosen}")).contains("rare_earth"),
+        "{chosen}"
+    );
+    assert!(
+        f.contains("value=\"抛光材料（抛光粉）补链：缺\""),
+        "title prefilled"
+    );
+
+    // Refused (no 责任单位): 422, the input kept.
+    let fields = [
+        ("node", "rare_earth.polishing"),
+        ("gap", "缺"),
+        ("kind", "supplier_onboarding"),
+        ("title", "抛光粉本地配套对接会"),
+        ("owner", ""),
+        ("status", "planned"),
+        ("due", "2027-06-30"),
+    ];
+    let refused = post_form(&app, "/gap-actions/new", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = refused.text();
+    assert!(r.contains("value=\"抛光粉本地配套对接会\"") && r.contains("value=\"2027-06-30\""));
+    assert!(
+        r.contains("value=\"rare_earth.polishing\" selected"),
+        "node kept"
+    );
+    // Accepted: the action shows on the gap list and on the node page.
+    let mut ok = fields;
+    ok[4] = ("owner", "市工信局产业链办");
+    let saved = post_form(&app, "/gap-actions/new", &ok).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let after = get(&app, "/chains/rare_earth/gaps").await.text();
+    assert!(
+        after.contains("抛光粉本地配套对接会") && after.contains("市工信局产业链办"),
+        "the new action is listed"
+    );
+    let node = get(&app, "/chains/rare_earth/nodes/polishing").await;
+    check_page(
+        &node,
+        &[
+            "抛光粉本地配套对接会",
+            "诊断：",
+            "本地配套对接",
+            "/search?q=",
+        ],
+    );
+    let n = node.text();
+    // 本地配套对接 is proposed before attracting outside firms.
+    let local_at = n.find("本地配套对接").unwrap();
+    if let Some(targets_at) = n.find("招商目标") {
+        assert!(local_at < targets_at);
+    }
+    assert!(hrefs(&n, "/gap-actions/new?")
+        .iter()
+        .any(|h| h.contains("organisation=")));
+    assert!(
+        !visible(&n).contains("rare_earth"),
+        "code shown on the node page"
+    );
+
+    // A keyword address is not a 404: it goes to the search.
+    let kw = get(&app, "/chain-nodes/%E5%A2%9E%E6%9D%90%E5%88%B6%E9%80%A0").await;
+    assert_eq!(kw.status, StatusCode::SEE_OTHER);
+    assert!(kw.location.starts_with("/search?q="), "{}", kw.location);
+}

@@ -2,7 +2,7 @@
 //! downstream, columns by supply depth inside each position), coloured by their diagnosis, each a
 //! link to its node page; edges are the model's supply relations.
 
-use super::chain::{pct, wan_to_yi, ChainData};
+use super::chain::{pct, ChainData, Unit};
 use super::layout::{escape, url_encode};
 use innomesh_chain::{NodeReport, Position, VerdictKind};
 use std::collections::HashMap;
@@ -138,6 +138,8 @@ pub fn graph(chain_id: &str, name: &str, d: &ChainData, year: Option<u16>) -> St
                 .collect()
         })
         .unwrap_or_default();
+    // One unit for the whole map, like a table.
+    let unit = Unit::for_amounts(by_key.values().map(|n| n.metrics.output));
     let range = set.chain_nodes(ci);
     let nodes: Vec<(usize, Position, Vec<usize>)> = range
         .clone()
@@ -206,6 +208,11 @@ pub fn graph(chain_id: &str, name: &str, d: &ChainData, year: Option<u16>) -> St
         let rep = by_key.get(n.key.as_str());
         let st = rep.map(|r| status_of(r)).unwrap_or(STATUS.len() - 1);
         let (_, label, fill, stroke) = STATUS[st];
+        let tip = match rep {
+            Some(r) if !r.verdicts.is_empty() => r.reason_line(),
+            Some(_) => "正常（未触发任何诊断规则）".to_string(),
+            None => "暂无指标".to_string(),
+        };
         let (line2, line3, verdicts) = match rep {
             Some(r) => {
                 let m = &r.metrics;
@@ -214,7 +221,7 @@ pub fn graph(chain_id: &str, name: &str, d: &ChainData, year: Option<u16>) -> St
                     if m.local_firms == 0 {
                         "本地暂无企业".to_string()
                     } else {
-                        format!("本地 {} 家 · {}", m.local_firms, wan_to_yi(m.output))
+                        format!("本地 {} 家 · {}", m.local_firms, unit.money(m.output))
                     },
                     format!("本地配套 {}", pct(m.local_supply_share)),
                     if v.is_empty() {
@@ -245,7 +252,7 @@ pub fn graph(chain_id: &str, name: &str, d: &ChainData, year: Option<u16>) -> St
              <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11.5\" font-weight=\"700\" fill=\"{stroke}\" text-anchor=\"end\">{}</text></a>",
             escape(&href),
             escape(&n.name),
-            escape(&verdicts),
+            escape(&tip),
             if st == 0 { " stroke-dasharray=\"5 3\"" } else { "" },
             x + 9.0,
             y + 20.0,

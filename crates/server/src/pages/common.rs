@@ -153,7 +153,7 @@ pub fn html(title: &str, active: &str, body: &str, st: &AppState) -> Response {
 /// The navigation section a kind's pages belong to.
 pub fn nav_of(kind: EntityKind) -> &'static str {
     match kind {
-        EntityKind::ChainNode => "/chains",
+        EntityKind::ChainNode | EntityKind::GapAction | EntityKind::ChainMapping => "/chains",
         EntityKind::SupplyRelation => "/organisations",
         EntityKind::DemandResponse => "/demands",
         EntityKind::SharedService | EntityKind::VoucherProgramme => "/sharing",

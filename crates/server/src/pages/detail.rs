@@ -8,6 +8,7 @@ use crate::auth::Who;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
+use axum::response::IntoResponse;
 use innomesh_core::schema::fields;
 use innomesh_core::{CreditCode, EntityKind, Record};
 use innomesh_store::{AuditEntry, Relation};
@@ -39,6 +40,18 @@ pub async fn detail(
     let p: Params = Query::<Params>::try_from_uri(&uri)
         .map(|Query(p)| p)
         .unwrap_or_default();
+    // A chain-node address that is not a node id (a keyword such as 「增材制造」 typed or linked
+    // from elsewhere) goes to the search for it instead of a 404.
+    if kind == EntityKind::ChainNode && !id.contains('.') {
+        return Ok((
+            axum::http::StatusCode::SEE_OTHER,
+            [(
+                axum::http::header::LOCATION,
+                format!("/search?q={}", super::layout::url_encode(&id)),
+            )],
+        )
+            .into_response());
+    }
     let repo = st.clone();
     let id2 = id.clone();
     let st2 = st.clone();

@@ -22,6 +22,45 @@ use std::collections::HashMap;
 struct FormState {
     values: HashMap<&'static str, String>,
     errors: Vec<(String, String)>,
+    /// Records a reference field picks from, as (id, name), so a person chooses by name.
+    options: HashMap<&'static str, Vec<(String, String)>>,
+}
+
+/// Chain nodes are picked by name (「稀土产业链 · 永磁材料」), never typed as a code. Empty when
+/// the caller may not list them; the field then stays a text box.
+async fn ref_options(
+    st: &AppState,
+    who: &Principal,
+    kind: EntityKind,
+) -> HashMap<&'static str, Vec<(String, String)>> {
+    let keys: Vec<&'static str> = fields(kind)
+        .iter()
+        .filter(|f| matches!(f.ty, FieldType::Ref(EntityKind::ChainNode)))
+        .map(|f| f.key)
+        .collect();
+    if keys.is_empty() {
+        return HashMap::new();
+    }
+    let app = st.clone();
+    let who = who.clone();
+    let nodes = run(move || Ok(app.all(&who, EntityKind::ChainNode).unwrap_or_default()))
+        .await
+        .unwrap_or_default();
+    let list: Vec<(String, String)> = nodes
+        .iter()
+        .filter_map(|r| match r {
+            Record::ChainNode(n) => Some((
+                n.id.clone(),
+                if n.chain_name.is_empty() {
+                    n.name.clone()
+                } else {
+                    format!("{} · {}", n.chain_name, n.name)
+                },
+            )),
+            _ => None,
+        })
+        .collect();
+    keys.into_iter().map(|k| (k, list.clone())).collect()
 }
 
 fn id_key(kind: EntityKind) -> &'static str {
@@ -54,6 +93,7 @@ fn values_of(record: &Record) -> HashMap<&'static str, String> {
 
 pub async fn new_form(
     State(st): State<AppState>,
+    Who(who): Who,
     Path(segment): Path<String>,
     uri: Uri,
 ) -> PageResult {
@@ -61,7 +101,10 @@ pub async fn new_form(
         Ok(k) => k,
         Err(resp) => return Ok(resp),
     };
-    let mut state = FormState::default();
+    let mut state = FormState {
+        options: ref_options(&st, &who, kind).await,
+        ..FormState::default()
+    };
     // Links may prefill fields (`/demand-responses/new?demand=DM000001&solver=PE000002`).
     let given: Params = Query::<Params>::try_from_uri(&uri)
         .map(|Query(p)| p)
@@ -101,6 +144,7 @@ pub async fn edit_form(
     let state = FormState {
         values: values_of(&record),
         errors: vec![],
+        options: ref_options(&st, &who, kind).await,
     };
     Ok(html(
         &format!("编辑{}", record.name()),
@@ -164,7 +208,10 @@ async fn save(
 ) -> PageResult {
     let Form(p) =
         form.map_err(|_| PageError::bad_request("表单内容无法读取：请从页面上的表单提交。"))?;
-    let mut state = FormState::default();
+    let mut state = FormState {
+        options: ref_options(&st, &who, kind).await,
+        ..FormState::default()
+    };
     let full: Vec<Cell> = existing
         .as_ref()
         .map(|r| record_to_cells(r, true))
@@ -405,7 +452,37 @@ fn field(kind: EntityKind, spec: &FieldSpec, existing: Option<&Record>, s: &Form
     };
     let locked = existing.is_some() && key == id_key(kind);
     let id = format!("f-{key}");
+    let picks = s.options.get(key).filter(|o| !o.is_empty());
     let input = match spec.ty {
+        FieldType::Ref(_) if picks.is_some() && !locked => {
+            let picks = picks.map(Vec::as_slice).unwrap_or_default();
+            let mut o = format!("<select id=\"{id}\" name=\"{key}\"{described}>");
+            o.push_str(&format!(
+                "<option value=\"\">{}</option>",
+                if spec.required {
+                    "请选择"
+                } else {
+                    "（不填）"
+                }
+            ));
+            // A value that is not in the list (a typo in a refused form) stays visible.
+            if !value.is_empty() && !picks.iter().any(|(v, _)| v == value) {
+                o.push_str(&format!(
+                    "<option value=\"{v}\" selected>{v}（不在列表中）</option>",
+                    v = escape(value)
+                ));
+            }
+            for (v, label) in picks {
+                o.push_str(&format!(
+                    "<option value=\"{}\"{}>{}</option>",
+                    escape(v),
+                    if v == value { " selected" } else { "" },
+                    escape(label)
+                ));
+            }
+            o.push_str("</select>");
+            o
+        }
         FieldType::Choice(choices) => {
             let mut o = format!("<select id=\"{id}\" name=\"{key}\"{described}>");
             o.push_str(&format!(
@@ -457,7 +534,14 @@ fn field(kind: EntityKind, spec: &FieldSpec, existing: Option<&Record>, s: &Form
     let mut help = spec.help.to_string();
     if locked {
         help = "编号不能修改".into();
+    } else if picks.is_some() {
+        help = "按名称选择；保存时记录节点编号".into();
     }
+    let header = if picks.is_some() {
+        spec.header.trim_end_matches("编号")
+    } else {
+        spec.header
+    };
     let beside = match spec.ty {
         FieldType::Region if !value.is_empty() => regions()
             .resolve(value)
@@ -479,7 +563,7 @@ fn field(kind: EntityKind, spec: &FieldSpec, existing: Option<&Record>, s: &Form
     format!(
         "<div class=\"field{}\"><label for=\"{id}\">{}{}</label><div>{input} <span class=\"muted\">{}</span>{errors}<div class=\"help\" id=\"help-{key}\">{}</div></div></div>",
         if invalid { " invalid" } else { "" },
-        escape(spec.header),
+        escape(header),
         if spec.required {
             "<span class=\"req\" aria-hidden=\"true\">*</span>"
         } else {

@@ -65,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard", get(dashboard::page))
         .route("/chains", get(chain::index))
         .route("/chains/{id}", get(chain::chain_page))
+        .route("/chains/{id}/gaps", get(chain::gaps_page))
         .route("/chains/{id}/nodes/{node}", get(chain::node_page))
         .route("/dashboard/{file}", get(dashboard::xlsx))
         .route("/{kind}", get(list::list))

@@ -65,6 +65,13 @@ pub fn industry_html(code: &str) -> String {
 /// when the name is unknown (outside the caller's scope).
 pub fn ref_link(kind: EntityKind, id: &str, names: &HashMap<String, String>) -> String {
     match names.get(id) {
+        // A chain node's id is an engine code (`rare_earth.magnet`): its name alone.
+        Some(n) if kind == EntityKind::ChainNode => format!(
+            "<a href=\"/{}/{}\">{}</a>",
+            kind.plural(),
+            super::layout::url_encode(id),
+            escape(n)
+        ),
         Some(n) => format!(
             "<a href=\"/{}/{}\">{}</a> <span class=\"muted\">{}</span>",
             kind.plural(),
