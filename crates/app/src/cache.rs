@@ -55,6 +55,12 @@ impl<K: Eq + Hash + Clone, V> Cache<K, V> {
         lock(&self.entries).get(key).map(|(_, value)| value.clone())
     }
 
+    /// The latest value built for `key`, whatever its version: what an incremental build starts
+    /// from.
+    pub(crate) fn latest(&self, key: &K) -> Option<Arc<V>> {
+        self.any(key)
+    }
+
     /// The value for `key` at the registry's current version, computing it if needed (or, while
     /// the warmer rebuilds after a write, the previous value).
     pub fn get<E>(

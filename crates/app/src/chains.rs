@@ -405,6 +405,12 @@ pub fn loaded(st: &App) -> Result<Arc<Loaded>, Error> {
         .get(st, (), || load(st.repo.as_ref()))
 }
 
+/// The latest chain mapping built, of any registry version, without building one: for figures
+/// that may lag a write by the warmer's rebuild (list facet counts), never for decisions.
+pub fn loaded_latest(st: &App) -> Option<Arc<Loaded>> {
+    st.derived.chains_loaded.latest(&())
+}
+
 pub fn reports(st: &App, year: Option<u16>) -> Result<Arc<ChainData>, Error> {
     st.derived.chain_reports.get(st, year, || {
         let loaded = loaded(st)?;

@@ -70,7 +70,9 @@ pub(crate) struct Derived {
     pub solvers: Cache<(), matching::Prepared>,
     pub adopters: Cache<(), matching::Adopters>,
     pub responses: Cache<(), workflow::ResponseIndex>,
-    pub facets: Cache<EntityKind, Vec<facets::Row>>,
+    pub facets: Cache<EntityKind, facets::Index>,
+    /// List facet counts by filters (`facets::compute`).
+    pub facet_counts: Cache<String, facets::Facets>,
     pub dashboard: Cache<(), dashboard::Figures>,
     pub funding_overview: Cache<Option<i32>, funding::Overview>,
     pub duplicates: Cache<(), Vec<innomesh_dedup::FlaggedPair>>,

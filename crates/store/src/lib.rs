@@ -203,6 +203,63 @@ impl EnterpriseProfile {
     }
 }
 
+/// What list facets read of one record (`Repository::index_rows`): the columns lists filter on,
+/// exactly as stored for the SQL filters, without the document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IndexRow {
+    pub id: String,
+    pub name: String,
+    /// Region code.
+    pub region: Option<String>,
+    /// Industry path (`C/39/398/3985`).
+    pub industry_path: Option<String>,
+    pub subkind: Option<String>,
+    pub tier: Option<String>,
+    pub flags: Vec<String>,
+    /// The free text a list's text filter searches.
+    pub text: String,
+}
+
+impl IndexRow {
+    pub fn of(record: &Record) -> IndexRow {
+        let ix = record.index();
+        IndexRow {
+            id: record.id().to_string(),
+            name: ix.name,
+            region: ix.region,
+            industry_path: ix.industry_path,
+            subkind: ix.subkind.map(str::to_string),
+            tier: ix.tier.map(str::to_string),
+            flags: ix.flags.iter().map(|f| f.to_string()).collect(),
+            text: ix.text,
+        }
+    }
+}
+
+/// `Repository::index_rows` from whole records: the reference a store's own version must agree
+/// with (the contract tests compare them).
+pub fn index_rows_from_records(
+    repo: &(impl Repository + ?Sized),
+    kind: EntityKind,
+    ids: Option<&[String]>,
+) -> Result<Vec<IndexRow>, StoreError> {
+    let mut rows: Vec<IndexRow> = match ids {
+        None => repo.all(kind)?.iter().map(IndexRow::of).collect(),
+        Some(ids) => {
+            let mut out = Vec::new();
+            for id in ids {
+                if let Some(r) = repo.get(kind, id)? {
+                    out.push(IndexRow::of(&r));
+                }
+            }
+            out
+        }
+    };
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    rows.dedup_by(|a, b| a.id == b.id);
+    Ok(rows)
+}
+
 /// `Repository::enterprise_profiles` from whole records: the reference a store's own version
 /// must agree with (the contract tests compare them).
 pub fn enterprise_profiles_from_records(
@@ -403,6 +460,20 @@ pub trait Repository:
         id: Option<&str>,
     ) -> Result<Vec<EnterpriseProfile>, StoreError> {
         enterprise_profiles_from_records(self, region_prefix, id)
+    }
+    /// Registry rows (records or their list columns) handed out since the store was opened: a
+    /// statistic, and how tests check that a page reads what it shows, not a whole kind.
+    fn rows_read(&self) -> u64 {
+        0
+    }
+    /// The list columns of every record of `kind`, or of the listed ids that exist, in id order
+    /// (list facets). The default decodes whole records; a store should read only the columns.
+    fn index_rows(
+        &self,
+        kind: EntityKind,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<IndexRow>, StoreError> {
+        index_rows_from_records(self, kind, ids)
     }
     /// How many patents (科技成果 of kind 专利) each organisation owns, for every organisation
     /// owning one or for one. The default decodes every achievement.

@@ -14,6 +14,7 @@ use innomesh_core::{EntityKind, Record, Reference};
 use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 
 mod accounts;
@@ -40,6 +41,8 @@ pub struct SqliteStore {
     keys: RwLock<Keyring>,
     /// Where the key came from, and the directory of its key file (rotation writes there).
     key_home: KeyHome,
+    /// Registry rows handed out (`Repository::rows_read`).
+    rows_read: AtomicU64,
 }
 
 struct KeyHome {
@@ -96,6 +99,7 @@ impl SqliteStore {
             conns: Connections::file(writer, path)?,
             keys: RwLock::new(keyring),
             key_home: KeyHome { origin, dir },
+            rows_read: AtomicU64::new(0),
         })
     }
 
@@ -111,6 +115,7 @@ impl SqliteStore {
                 origin: KeyOrigin::Given,
                 dir: None,
             },
+            rows_read: AtomicU64::new(0),
         })
     }
 
@@ -133,6 +138,10 @@ impl SqliteStore {
 
     fn keyring(&self) -> std::sync::RwLockReadGuard<'_, Keyring> {
         self.keys.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn count_read(&self, n: usize) {
+        self.rows_read.fetch_add(n as u64, Ordering::Relaxed);
     }
 
     fn decode(&self, kind: EntityKind, data: &str) -> Result<Record, StoreError> {
@@ -726,6 +735,7 @@ impl Repository for SqliteStore {
                 |r| r.get(0),
             )
             .optional()?;
+        self.count_read(usize::from(data.is_some()));
         data.map(|d| self.decode(kind, &d)).transpose()
     }
 
@@ -859,8 +869,11 @@ impl Repository for SqliteStore {
             params.as_slice(),
             |r| r.get(0),
         )?;
+        // The page's rows are chosen from the filter's index alone (it carries the id), then
+        // read: sorting whole rows would sort every matching document to show `per_page`.
         let sql = format!(
-            "SELECT data FROM entities WHERE {wh} ORDER BY {order} LIMIT {per_page} OFFSET {}",
+            "SELECT data FROM entities WHERE rowid IN (SELECT rowid FROM entities WHERE {wh} \
+             ORDER BY {order} LIMIT {per_page} OFFSET {}) ORDER BY {order}",
             (page - 1) * per_page
         );
         let mut stmt = snapshot.prepare(&sql)?;
@@ -873,6 +886,7 @@ impl Repository for SqliteStore {
         }
         drop(stmt);
         snapshot.finish()?;
+        self.count_read(records.len());
         Ok(Page {
             total: total as usize,
             page,
@@ -890,6 +904,7 @@ impl Repository for SqliteStore {
         for row in rows {
             out.push(decode(&keys, kind, &row?)?);
         }
+        self.count_read(out.len());
         Ok(out)
     }
 
@@ -1057,6 +1072,66 @@ impl Repository for SqliteStore {
 
     fn patent_counts(&self, org: Option<&str>) -> Result<HashMap<String, u32>, StoreError> {
         policy::patent_counts(&self.conns.read(), org)
+    }
+
+    fn index_rows(
+        &self,
+        kind: EntityKind,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<crate::IndexRow>, StoreError> {
+        const COLUMNS: &str =
+            "SELECT id, name, region, industry_path, subkind, tier, flags, search_text FROM entities";
+        let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<crate::IndexRow> {
+            let flags: String = r.get(6)?;
+            Ok(crate::IndexRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                region: r.get(2)?,
+                industry_path: r.get(3)?,
+                subkind: r.get(4)?,
+                tier: r.get(5)?,
+                flags: flags
+                    .split(',')
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                text: r.get(7)?,
+            })
+        };
+        let conn = self.conns.read();
+        match ids {
+            None => {
+                let mut stmt = conn.prepare(&format!("{COLUMNS} WHERE kind = $1 ORDER BY id"))?;
+                let rows = stmt
+                    .query_map([kind.code()], row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                self.count_read(rows.len());
+                Ok(rows)
+            }
+            Some(ids) => {
+                let mut ids: Vec<&String> = ids.iter().collect();
+                ids.sort();
+                ids.dedup();
+                let mut stmt =
+                    conn.prepare_cached(&format!("{COLUMNS} WHERE kind = $1 AND id = $2"))?;
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if let Some(r) = stmt
+                        .query_map(params![kind.code(), id], row)?
+                        .next()
+                        .transpose()?
+                    {
+                        out.push(r);
+                    }
+                }
+                self.count_read(out.len());
+                Ok(out)
+            }
+        }
+    }
+
+    fn rows_read(&self) -> u64 {
+        self.rows_read.load(Ordering::Relaxed)
     }
 
     fn save_policy_rule(

@@ -86,6 +86,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backfill>)] = &[
         include_str!("../../migrations/sqlite/0015_policy_fact_columns.sql"),
         None,
     ),
+    (
+        18,
+        include_str!("../../migrations/sqlite/0018_list_covering_indexes.sql"),
+        None,
+    ),
 ];
 
 /// Where a migration's Rust step runs, when the SQL has to continue after it.
