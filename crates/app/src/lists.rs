@@ -21,7 +21,7 @@ fn chosen(
         None => None,
         Some(c) => Some(set.chain_index(c.trim()).ok_or_else(|| {
             Error::new(
-                Code::InvalidQuery,
+                Code::UnknownReference,
                 format!("没有编号为「{c}」的产业链（产业链一览见「产业链」页）"),
             )
         })?),
@@ -33,12 +33,15 @@ fn chosen(
             // `rare_earth/magnet`. Either is accepted.
             let key = chains::node_key(n.trim());
             let ix = set.node_index(&key).ok_or_else(|| {
-                Error::new(Code::InvalidQuery, format!("没有编号为「{n}」的产业链节点"))
+                Error::new(
+                    Code::UnknownReference,
+                    format!("没有编号为「{n}」的产业链节点"),
+                )
             })?;
             if let Some(c) = chain_ix {
                 if !set.chain_nodes(c).contains(&ix) {
                     return Err(Error::new(
-                        Code::InvalidQuery,
+                        Code::UnknownReference,
                         format!(
                             "产业链节点「{}」不属于产业链「{}」",
                             set.node(ix).map(|x| x.name.as_str()).unwrap_or(n),

@@ -113,14 +113,14 @@ fn unknown_or_mismatched_chain_filters_are_refused_with_a_reason() {
     let mut q = orgs();
     q.chain = Some("no_such_chain".into());
     let e = app().list(&city(), &q).unwrap_err();
-    assert_eq!(e.code, Code::InvalidQuery);
+    assert_eq!(e.code, Code::UnknownReference);
     assert!(e.message.contains("no_such_chain"), "{}", e.message);
 
     let mut q = orgs();
     q.chain = Some("rare_earth".into());
     q.node = Some("new_energy.polysilicon".into());
     let e = app().list(&city(), &q).unwrap_err();
-    assert_eq!(e.code, Code::InvalidQuery);
+    assert_eq!(e.code, Code::UnknownReference);
     assert!(
         e.message.contains("多晶硅") && e.message.contains("稀土产业链"),
         "{}",

@@ -367,13 +367,13 @@ fn list_params(kind: EntityKind) -> Vec<Value> {
     if kind == EntityKind::Organisation {
         out.push(query(
             "chain",
-            "产业链编号（如 rare_earth）：挂在该链任一节点上的组织（按产业链引擎的挂链结果）；没有该产业链答 400",
-            pattern("^[a-z0-9_]{1,64}$"),
+            "产业链编号（如 rare_earth）：挂在该链任一节点上的组织（按产业链引擎的挂链结果）；空值即不筛选；没有该产业链答 422（unknown_reference）",
+            pattern("^([a-z0-9_]{1,64})?$"),
         ));
         out.push(query(
             "node",
-            "产业链节点编号（如 rare_earth.magnet）：挂在该节点上的组织；没有该节点、或不属于 chain 所指的产业链答 400",
-            pattern("^[a-z0-9_]{1,64}[./][a-z0-9_]{1,64}$"),
+            "产业链节点编号（如 rare_earth.magnet）：挂在该节点上的组织；空值即不筛选；没有该节点、或不属于 chain 所指的产业链答 422（unknown_reference）",
+            pattern("^([a-z0-9_]{1,64}[./][a-z0-9_]{1,64})?$"),
         ));
     }
     out
@@ -466,7 +466,11 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                 Op::new("get", tag, format!("{tag}列表"))
                     .params(list_params(kind))
                     .ok(json_ok("分页结果", page))
-                    .errors(&[Code::InvalidQuery]),
+                    .errors(if kind == EntityKind::Organisation {
+                        &[Code::InvalidQuery, Code::UnknownReference]
+                    } else {
+                        &[Code::InvalidQuery]
+                    }),
                 Op::new("post", tag, format!("新建{tag}"))
                     .body(json_body(r.clone()))
                     .ok((
@@ -564,7 +568,15 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                     p
                 })
                 .ok(file_ok("文件", &["text/csv", XLSX]))
-                .errors(&[Code::InvalidQuery, Code::UnsupportedFormat])],
+                .errors(if kind == EntityKind::Organisation {
+                    &[
+                        Code::InvalidQuery,
+                        Code::UnknownReference,
+                        Code::UnsupportedFormat,
+                    ]
+                } else {
+                    &[Code::InvalidQuery, Code::UnsupportedFormat]
+                })],
         ));
         out.push((
             format!("{base}/template"),

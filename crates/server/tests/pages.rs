@@ -621,9 +621,9 @@ async fn chain_filter_facet_and_filtered_export() {
     let bad = get(&app, "/organisations?chain=no_such").await;
     check_page(&bad, &["没有编号为「no_such」的产业链", "已忽略该筛选条件"]);
     let bad = get(&app, "/api/organisations?chain=no_such").await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let bad = get(&app, "/api/organisations/export?chain=no_such").await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The API list agrees with the page.
     let api = get(&app, "/api/organisations?region=150203&chain=rare_earth").await;
     let v: serde_json::Value = serde_json::from_slice(&api.body).unwrap();

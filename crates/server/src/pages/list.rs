@@ -137,8 +137,10 @@ pub async fn list(
         // An unknown chain or node is dropped with a notice, like any other unusable filter.
         let page = match st2.list(&who, &q) {
             Err(e)
-                if e.code == innomesh_app::Code::InvalidQuery
-                    && (q.chain.is_some() || q.node.is_some()) =>
+                if matches!(
+                    e.code,
+                    innomesh_app::Code::InvalidQuery | innomesh_app::Code::UnknownReference
+                ) && (q.chain.is_some() || q.node.is_some()) =>
             {
                 notices.push(e.message);
                 q.chain = None;
