@@ -58,6 +58,8 @@ done
 # - demand transitions (422): one stage at a time from the demand's current stage.
 # - chain simulation (422): the target organisation and the chain node must exist.
 # - dictionary saves (422): each line's format (「词 词频 词性」, alias groups).
+# - the organisation list and its export (422): `chain` and `node` must name a chain and one of
+#   its nodes that exist in the registry's chain models (data, not a pattern).
 # - capacity plan and repair (422): an order's batches must fit the workshops' calendars.
 # - sharing figures (400): `to` before `from` — a relation between two parameters, which JSON
 #   Schema cannot state (each date alone is an exact pattern).
@@ -91,6 +93,11 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 [[operations]]
 include-path-regex = "^/api/(funding/check-draft|funding/duplicates/[{]a[}]/[{]b[}]/decision|demands/[{]id[}]/transition|chains/simulate|dictionaries/[{]which[}]|alloc/plan|alloc/repair)\$"
 include-method-regex = "^(POST|PUT)\$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
+[[operations]]
+include-path-regex = "^/api/organisations(/export)?\$"
+include-method = "GET"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 
 [[operations]]
