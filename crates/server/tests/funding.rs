@@ -538,3 +538,71 @@ async fn decisions_are_stored_audited_and_excluded_pairs_leave_the_list() {
         .iter()
         .all(|l| l.kind.as_deref() == Some("duplicate_decision") && !l.actor.is_empty()));
 }
+
+/// The review history of a pair names each officer by the account's display name and gives the
+/// time in Beijing time, not the login and a UTC timestamp.
+#[tokio::test]
+async fn the_review_history_names_the_officers() {
+    let store = Arc::new(SqliteStore::open_in_memory().unwrap());
+    store
+        .import(
+            generate(SampleConfig::default()).records,
+            &innomesh_store::Actor::system("t"),
+            "t",
+            &|_| {},
+        )
+        .unwrap()
+        .unwrap();
+    let st = AppState::for_store(store);
+    let local = innomesh_app::Principal::local("t");
+    st.add_user(
+        &local,
+        "officer-li",
+        "李审查员",
+        innomesh_app::Role::CityStaff,
+        "",
+    )
+    .unwrap();
+    let app = support::router_as(st, "officer-li", innomesh_app::Role::CityStaff, "");
+    let (_, list) = call(&app, "GET", "/api/funding/duplicates", String::new()).await;
+    let row = &list["pairs"][0];
+    let (a, b) = (
+        row["a"]["id"].as_str().unwrap(),
+        row["b"]["id"].as_str().unwrap(),
+    );
+    for form in [
+        "decision=excluded&reason=%E5%88%86%E6%9C%9F",
+        "decision=confirmed",
+    ] {
+        let req = Request::post(format!("/funding/duplicates/{a}/{b}/decision"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get(format!("/funding/duplicates/{a}/{b}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html =
+        String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).to_string();
+    let history = &html[html.find("审查记录").expect("the history is shown")..];
+    let history = &history[..history.find("</table>").unwrap()];
+    assert_eq!(
+        history.matches("李审查员（officer-li）").count(),
+        2,
+        "{history}"
+    );
+    assert!(!history.contains("officer-li</td>"), "{history}");
+    assert!(
+        !history.contains('T') && !history.contains('Z'),
+        "Beijing time: {history}"
+    );
+}

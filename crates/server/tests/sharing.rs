@@ -120,6 +120,9 @@ async fn twenty_clients_post_one_slot_and_one_is_confirmed() {
     }
     assert_eq!((created.len(), conflicts), (1, 19));
     let id = created[0]["id"].as_str().unwrap().to_string();
+    // The owner's account has a display name: the booking's history shows it, not the login.
+    st.add_user(&local, "owner", "平台管理员王工", Role::Enterprise, &owner)
+        .unwrap();
     let owner_router = support::router_as(st.clone(), "owner", Role::Enterprise, &owner);
     let (status, v) = call(
         &owner_router,
@@ -168,6 +171,23 @@ async fn twenty_clients_post_one_slot_and_one_is_confirmed() {
         .unwrap()
         .0;
     let claim = json!({"booking": id, "programme": pid});
+    let page = owner_router
+        .clone()
+        .oneshot(
+            Request::get(format!("/sharing/bookings/{id}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html =
+        String::from_utf8_lossy(&page.into_body().collect().await.unwrap().to_bytes()).to_string();
+    let history = &html[html.find("流转记录").expect("history")..];
+    assert!(
+        history.contains("平台管理员王工（owner）"),
+        "history names the account: {history}"
+    );
     let (status, v) = call(requester, "POST", "/api/voucher-claims", claim.clone()).await;
     assert_eq!(status, 201, "{v}");
     assert_eq!(v["amount"], 500.0);

@@ -522,10 +522,13 @@ pub async fn pair(
 ) -> Response {
     let st2 = st.clone();
     let data = blocking(move || -> Result<_, crate::error::ApiError> {
-        Ok(st2.duplicate_pair(&who, &a, &b)?)
+        let v = st2.duplicate_pair(&who, &a, &b)?;
+        let actors: Vec<&str> = v.history.iter().map(|d| d.decided_by.as_str()).collect();
+        let names = st2.actor_names(&actors)?;
+        Ok((v, names))
     })
     .await;
-    let v = match data {
+    let (v, names) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) | Err(e) => return error_page(e.status(), &e.message, &st),
     };
@@ -611,8 +614,8 @@ pub async fn pair(
         for d in &v.history {
             body.push_str(&format!(
                 "<tr><td>{}</td><td>{}（{}）</td><td>{}</td><td>{}</td></tr>",
-                escape(&d.decided_at),
-                escape(&d.decided_by),
+                escape(&crate::pages::beijing_time(&d.decided_at)),
+                escape(names.get(&d.decided_by).unwrap_or(&d.decided_by)),
                 escape(&d.decided_role),
                 d.decision.label(),
                 escape(&d.reason)

@@ -249,6 +249,7 @@ pub async fn booking(
     let res = blocking(move || -> Result<(String, String), ApiError> {
         let v = st2.booking(&who, &id)?;
         let history = st2.booking_history(&who, &id)?;
+        let actors = st2.actor_names(&history.iter().map(|h| h.actor.as_str()).collect::<Vec<_>>())?;
         let b0 = &v.booking;
         let mut b = format!(
             "<h1>预约 {} · {}</h1>",
@@ -364,7 +365,7 @@ pub async fn booking(
                 crate::pages::beijing_time(&h.at),
                 h.from_status.as_deref().map(innomesh_store::sharing::status_label).unwrap_or("—"),
                 innomesh_store::sharing::status_label(&h.to_status),
-                escape(&h.actor),
+                escape(actors.get(&h.actor).unwrap_or(&h.actor)),
                 escape(&h.note)
             ));
         }
