@@ -2,15 +2,18 @@
 
 /// Folds full-width ASCII to half-width, the ideographic space to a space, and ASCII to lower case.
 pub fn normalize(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => {
-                char::from_u32(c as u32 - 0xFEE0).map_or(c, |h| h.to_ascii_lowercase())
-            }
-            _ => c.to_ascii_lowercase(),
-        })
-        .collect()
+    text.chars().map(fold_char).collect()
+}
+
+/// One character as `normalize` writes it (full-width folded to half-width, ASCII lower-cased).
+pub fn fold_char(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => {
+            char::from_u32(c as u32 - 0xFEE0).map_or(c, |h| h.to_ascii_lowercase())
+        }
+        _ => c.to_ascii_lowercase(),
+    }
 }
 
 /// A CJK ideograph (the common blocks).

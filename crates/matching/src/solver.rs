@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::bm25::{Bm25Index, FieldConfig};
 use crate::dict::AliasDict;
 use crate::embed::{dot, Embedder, FeatureSet, LsaConfig, LsaEmbedder};
-use crate::normalize::normalize;
+use crate::normalize::{fold_char, normalize};
 use crate::segment::Segmenter;
 
 /// Kinds of solvers.
@@ -190,6 +190,13 @@ struct Candidate {
 const COMMON_TERM_SHARE: f32 = 0.2;
 const COMMON_TERM_MIN_DOCS: usize = 10;
 
+/// The LSA space is learned from at most this many candidates' texts (an even sample by
+/// position when there are more); every candidate is then embedded in it. Learning the space is
+/// what grows with the registry (a randomized SVD over every text: 70 s for 414,000 solvers at
+/// ×100); a few ten thousand texts already fix the main directions of a vocabulary. Registries
+/// up to this size (the ×1 and ×5 samples) learn from every text, exactly as before.
+const LSA_FIT_DOCS: usize = 20_000;
+
 /// One candidate field prepared for finding matched terms: its normalised text and words.
 struct PreparedField {
     field: &'static str,
@@ -197,15 +204,48 @@ struct PreparedField {
     words: HashSet<String>,
 }
 
+/// `f(i)` for `i` in `0..n`, in order, spread over the machine's cores (the index builds are
+/// per-candidate work: segmenting and embedding texts).
+fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(8);
+    if threads < 2 || n < 2_048 {
+        return (0..n).map(f).collect();
+    }
+    let chunk = n.div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t * chunk..((t + 1) * chunk).min(n))
+                        .map(f)
+                        .collect::<Vec<T>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| match p.join() {
+                Ok(v) => v,
+                Err(e) => std::panic::resume_unwind(e),
+            })
+            .collect()
+    })
+}
+
 /// The text side of matching, built once over the candidates and queried many times: BM25 over
-/// segmented words, an LSA space learned from the candidates' own texts with each candidate's
-/// vector, and the fields prepared for the matched-term evidence.
+/// segmented words, and an LSA space learned from the candidates' own texts with each
+/// candidate's vector (one flat array). The matched-term evidence is looked up only for the hits
+/// shown, from their fields (`matched`), so nothing per field is kept.
 struct TextIndex {
     seg: Arc<Segmenter>,
     bm25: Bm25Index,
     lsa: LsaEmbedder,
-    vectors: Vec<Vec<f32>>,
-    fields: Vec<Vec<PreparedField>>,
+    /// `len × dim` unit vectors, row by row.
+    vectors: Vec<f32>,
+    dim: usize,
 }
 
 /// A query scored against every candidate.
@@ -219,24 +259,23 @@ struct QueryScores {
 
 impl TextIndex {
     fn build(seg: &Arc<Segmenter>, cands: &[Candidate]) -> Self {
-        let words_of = |t: &str| -> Vec<String> { seg.content_words(t) };
         // One BM25 document per candidate over all its fields.
-        let docs: Vec<Vec<Vec<String>>> = cands
-            .iter()
-            .map(|c| vec![c.fields.iter().flat_map(|(_, t)| words_of(t)).collect()])
-            .collect();
+        let docs: Vec<Vec<Vec<String>>> = par_map(cands.len(), |i| {
+            vec![cands[i]
+                .fields
+                .iter()
+                .flat_map(|(_, t)| seg.content_words(t))
+                .collect()]
+        });
         let bm25 = Bm25Index::build(&docs, &[FieldConfig::default()]);
-        let texts: Vec<String> = cands
-            .iter()
-            .map(|c| {
-                c.fields
-                    .iter()
-                    .map(|(_, t)| t.as_str())
-                    .collect::<Vec<_>>()
-                    .join("。")
-            })
-            .collect();
-        let fit_texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        drop(docs);
+        let text_of = |c: &Candidate| -> String {
+            c.fields
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect::<Vec<_>>()
+                .join("。")
+        };
         let cfg = LsaConfig {
             dim: 64,
             min_df: 1,
@@ -248,27 +287,22 @@ impl TextIndex {
             },
             ..LsaConfig::default()
         };
-        let lsa = LsaEmbedder::fit(seg.clone(), &fit_texts, cfg);
-        let vectors = texts.iter().map(|t| lsa.embed(t)).collect();
-        let fields = cands
-            .iter()
-            .map(|c| {
-                c.fields
-                    .iter()
-                    .map(|(field, text)| PreparedField {
-                        field,
-                        norm: normalize(text),
-                        words: words_of(text).into_iter().collect(),
-                    })
-                    .collect()
-            })
+        let step = cands.len().div_ceil(LSA_FIT_DOCS).max(1);
+        let fit_texts: Vec<String> = cands.iter().step_by(step).map(text_of).collect();
+        let fit_refs: Vec<&str> = fit_texts.iter().map(String::as_str).collect();
+        let lsa = LsaEmbedder::fit(seg.clone(), &fit_refs, cfg);
+        drop(fit_texts);
+        let dim = lsa.dim();
+        let vectors: Vec<f32> = par_map(cands.len(), |i| lsa.embed(&text_of(&cands[i])))
+            .into_iter()
+            .flatten()
             .collect();
         Self {
             seg: seg.clone(),
             bm25,
             lsa,
             vectors,
-            fields,
+            dim,
         }
     }
 
@@ -300,11 +334,14 @@ impl TextIndex {
             lexical.iter_mut().for_each(|s| *s /= max);
         }
         let qe = self.lsa.embed(query);
-        let semantic = self
-            .vectors
-            .iter()
-            .map(|v| dot(v, &qe).clamp(0.0, 1.0))
-            .collect();
+        let semantic = if self.dim == 0 {
+            vec![0.0; lexical.len()]
+        } else {
+            self.vectors
+                .chunks_exact(self.dim)
+                .map(|v| dot(v, &qe).clamp(0.0, 1.0))
+                .collect()
+        };
         QueryScores {
             lexical,
             semantic,
@@ -313,53 +350,12 @@ impl TextIndex {
         }
     }
 
-    /// The best `top` of `(candidate index, hit)`, best first (ties by id), with the matched terms
-    /// looked up only for the hits kept.
-    fn keep_best<H>(
-        &self,
-        q: &QueryScores,
-        hits: Vec<(usize, H)>,
-        top: usize,
-        key: impl Fn(&H) -> (f32, &str),
-        evidence: impl Fn(&mut H) -> &mut Evidence,
-    ) -> Vec<H> {
-        self.keep_sorted(q, hits, |rank, _| rank < top, key, evidence)
-    }
-
-    /// Like `keep_best`, keeping the hits `keep(rank, hit)` accepts, `rank` being the hit's
-    /// position in the best-first order.
-    fn keep_sorted<H>(
-        &self,
-        q: &QueryScores,
-        mut hits: Vec<(usize, H)>,
-        mut keep: impl FnMut(usize, &H) -> bool,
-        key: impl Fn(&H) -> (f32, &str),
-        evidence: impl Fn(&mut H) -> &mut Evidence,
-    ) -> Vec<H> {
-        sort_hits(&mut hits, |(_, h)| key(h));
-        let mut rank = 0;
-        hits.retain(|(_, h)| {
-            let k = keep(rank, h);
-            rank += 1;
-            k
-        });
-        hits.into_iter()
-            .map(|(i, mut h)| {
-                let e = evidence(&mut h);
-                if e.matched_terms.is_empty() {
-                    e.matched_terms = self.matched(q, i);
-                }
-                h
-            })
-            .collect()
-    }
-
-    /// The query terms (and alias expansions) found in candidate `i`, with the field they are in:
-    /// the most telling first, leaving out words most candidates share (我单位、技术、实现 …) and
-    /// words that tell nothing on their own (single characters, bare numbers, common words: 不、
-    /// 150、8%、长期), which are no evidence a person could check. (Evidence only: the score
-    /// still counts every word.)
-    fn matched(&self, q: &QueryScores, i: usize) -> Vec<MatchedTerm> {
+    /// The query terms (and alias expansions) found in a candidate's `fields`, with the field
+    /// they are in: the most telling first, leaving out words most candidates share (我单位、
+    /// 技术、实现 …) and words that tell nothing on their own (single characters, bare numbers,
+    /// common words: 不、150、8%、长期), which are no evidence a person could check. (Evidence
+    /// only: the score still counts every word.)
+    fn matched(&self, q: &QueryScores, fields: &[(&'static str, String)]) -> Vec<MatchedTerm> {
         let n = self.bm25.len().max(1) as f32;
         let mut terms: Vec<(&String, f32)> = q
             .terms
@@ -373,7 +369,12 @@ impl TextIndex {
             .collect();
         terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         let mut out: Vec<MatchedTerm> = Vec::new();
-        for f in &self.fields[i] {
+        for (field, text) in fields {
+            let f = PreparedField {
+                field,
+                norm: normalize(text),
+                words: self.seg.content_words(text).into_iter().collect(),
+            };
             let found =
                 |t: &str| f.words.contains(t) || (t.chars().count() >= 2 && f.norm.contains(t));
             for (t, _) in &terms {
@@ -456,16 +457,33 @@ fn industry_bonus(link: &Option<IndustryLink>) -> f32 {
     }
 }
 
+/// The same label once normalised (width and case folded), compared without allocating: it runs
+/// for every candidate of every match.
 fn same_label(a: &str, b: &str) -> bool {
-    normalize(a.trim()) == normalize(b.trim())
+    a.trim()
+        .chars()
+        .map(fold_char)
+        .eq(b.trim().chars().map(fold_char))
 }
 
-fn sort_hits<T>(hits: &mut [T], key: impl Fn(&T) -> (f32, &str)) {
-    hits.sort_by(|a, b| {
-        let (sa, ia) = key(a);
-        let (sb, ib) = key(b);
-        sb.total_cmp(&sa).then(ia.cmp(ib))
-    });
+/// The best `top` of `scored` (candidate, score), best first, ties by `id_of` ascending,
+/// choosing before sorting so that a large index sorts only what it
+/// keeps.
+fn best_of<'a>(
+    mut scored: Vec<(usize, f32)>,
+    top: usize,
+    id_of: impl Fn(usize) -> &'a str,
+) -> Vec<(usize, f32)> {
+    let order =
+        |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(id_of(a.0).cmp(id_of(b.0)));
+    if scored.len() > top && top > 0 {
+        scored.select_nth_unstable_by(top - 1, order);
+        scored.truncate(top);
+    } else if top == 0 {
+        scored.clear();
+    }
+    scored.sort_by(order);
+    scored
 }
 
 /// Solvers prepared once for many demands (the server keeps one per registry version).
@@ -474,20 +492,31 @@ pub struct SolverIndex {
     text: TextIndex,
 }
 
+/// A demand's parts that every solver is compared with, prepared once per match.
+struct DemandView<'a> {
+    demand: &'a Demand,
+    industry: Vec<String>,
+}
+
 impl SolverIndex {
     pub fn build(seg: &Arc<Segmenter>, solvers: Vec<Solver>) -> Self {
         let cands: Vec<Candidate> = solvers
             .iter()
             .map(|s| Candidate {
-                fields: vec![
-                    ("name", s.name.clone()),
-                    ("text", s.text.clone()),
-                    ("disciplines", s.disciplines.join("、")),
-                ],
+                fields: Self::fields(s),
             })
             .collect();
         let text = TextIndex::build(seg, &cands);
         Self { solvers, text }
+    }
+
+    /// A solver's text fields, as matched and shown in evidence.
+    fn fields(s: &Solver) -> Vec<(&'static str, String)> {
+        vec![
+            ("name", s.name.clone()),
+            ("text", s.text.clone()),
+            ("disciplines", s.disciplines.join("、")),
+        ]
     }
 
     pub fn len(&self) -> usize {
@@ -522,14 +551,12 @@ impl SolverIndex {
         if self.solvers.is_empty() || top == 0 {
             return Vec::new();
         }
-        let (ts, hits) = self.scored(aliases, demand, config, keep);
-        self.text.keep_best(
-            &ts,
-            hits,
-            top,
-            |h| (h.score, h.id.as_str()),
-            |h| &mut h.evidence,
-        )
+        let (ts, view, scored) = self.scored(aliases, demand, config, keep);
+        let id_of = |i: usize| self.solvers[i].id.as_str();
+        best_of(scored, top, id_of)
+            .into_iter()
+            .map(|(i, score)| self.hit(&ts, &view, i, score))
+            .collect()
     }
 
     /// The best `top` solvers overall together with the best `per_kind` of every kind (so that
@@ -546,83 +573,121 @@ impl SolverIndex {
         if self.solvers.is_empty() || (top == 0 && per_kind == 0) {
             return Vec::new();
         }
-        let (ts, hits) = self.scored(aliases, demand, config, |_| true);
-        let mut seen: std::collections::HashMap<SolverKind, usize> = Default::default();
-        self.text.keep_sorted(
-            &ts,
-            hits,
-            |rank, h| {
-                let n = seen.entry(h.kind).or_default();
-                *n += 1;
-                rank < top || *n <= per_kind
-            },
-            |h| (h.score, h.id.as_str()),
-            |h| &mut h.evidence,
-        )
+        let (ts, view, scored) = self.scored(aliases, demand, config, |_| true);
+        let id_of = |i: usize| self.solvers[i].id.as_str();
+        // The overall best `top` and each kind's best `per_kind`, chosen from the scores alone.
+        let mut by_kind: std::collections::HashMap<SolverKind, Vec<(usize, f32)>> =
+            Default::default();
+        for &(i, sc) in &scored {
+            by_kind
+                .entry(self.solvers[i].kind)
+                .or_default()
+                .push((i, sc));
+        }
+        let mut kept: Vec<(usize, f32)> = best_of(scored, top, id_of);
+        let mut seen: HashSet<usize> = kept.iter().map(|(i, _)| *i).collect();
+        for (_, list) in by_kind {
+            for (i, sc) in best_of(list, per_kind, id_of) {
+                if seen.insert(i) {
+                    kept.push((i, sc));
+                }
+            }
+        }
+        let n = kept.len();
+        best_of(kept, n, id_of)
+            .into_iter()
+            .map(|(i, score)| self.hit(&ts, &view, i, score))
+            .collect()
     }
 
-    /// Every solver `keep` accepts, scored for `demand` (matched terms not yet looked up).
-    fn scored(
+    /// Every solver `keep` accepts with its score for `demand` (the hits themselves are made
+    /// only for the solvers kept).
+    fn scored<'d>(
         &self,
         aliases: &AliasDict,
-        demand: &Demand,
+        demand: &'d Demand,
         config: &SolverMatchConfig,
         keep: impl Fn(&Solver) -> bool,
-    ) -> (QueryScores, Vec<(usize, SolverHit)>) {
+    ) -> (QueryScores, DemandView<'d>, Vec<(usize, f32)>) {
         let query = format!("{}。{}", demand.title, demand.text);
         let ts = self.text.score(aliases, &query, config.alias_weight);
-        let demand_industry: Vec<String> = demand.industry.iter().cloned().collect();
-        let hits: Vec<(usize, SolverHit)> = self
-            .solvers
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| keep(s))
-            .map(|(i, s)| {
-                let discipline = demand
-                    .discipline
-                    .as_ref()
-                    .and_then(|d| s.disciplines.iter().find(|x| same_label(x, d)).cloned());
-                let industry = best_industry_link(&demand_industry, &s.industries);
-                let chain_node = demand
-                    .chain_node
-                    .as_ref()
-                    .and_then(|n| s.chain_nodes.iter().find(|x| same_label(x, n)).cloned());
-                let collaborations: Vec<Collaboration> = demand
-                    .enterprise
-                    .as_ref()
-                    .map(|e| {
-                        s.collaborations
-                            .iter()
-                            .filter(|c| same_label(&c.partner, e))
-                            .cloned()
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let score = config.lexical * ts.lexical[i]
-                    + config.semantic * ts.semantic[i]
-                    + config.discipline * discipline.is_some() as u8 as f32
-                    + config.industry * industry_bonus(&industry)
-                    + config.chain_node * chain_node.is_some() as u8 as f32
-                    + config.collaboration * (!collaborations.is_empty()) as u8 as f32;
-                let hit = SolverHit {
-                    id: s.id.clone(),
-                    kind: s.kind,
-                    name: s.name.clone(),
-                    score,
-                    evidence: Evidence {
-                        matched_terms: Vec::new(),
-                        discipline,
-                        industry,
-                        chain_node,
-                        collaborations,
-                        lexical: ts.lexical[i],
-                        semantic: ts.semantic[i],
-                    },
-                };
-                (i, hit)
+        let view = DemandView {
+            demand,
+            industry: demand.industry.iter().cloned().collect(),
+        };
+        let scored =
+            self.solvers
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| keep(s))
+                .map(|(i, s)| {
+                    let discipline = demand
+                        .discipline
+                        .as_ref()
+                        .is_some_and(|d| s.disciplines.iter().any(|x| same_label(x, d)));
+                    let industry = if view.industry.is_empty() || s.industries.is_empty() {
+                        0.0
+                    } else {
+                        industry_bonus(&best_industry_link(&view.industry, &s.industries))
+                    };
+                    let chain_node = demand
+                        .chain_node
+                        .as_ref()
+                        .is_some_and(|n| s.chain_nodes.iter().any(|x| same_label(x, n)));
+                    let collaborated = demand.enterprise.as_ref().is_some_and(|e| {
+                        s.collaborations.iter().any(|c| same_label(&c.partner, e))
+                    });
+                    let score = config.lexical * ts.lexical[i]
+                        + config.semantic * ts.semantic[i]
+                        + config.discipline * discipline as u8 as f32
+                        + config.industry * industry
+                        + config.chain_node * chain_node as u8 as f32
+                        + config.collaboration * collaborated as u8 as f32;
+                    (i, score)
+                })
+                .collect();
+        (ts, view, scored)
+    }
+
+    /// Solver `i` as a hit with its evidence, `score` as `scored` gave it.
+    fn hit(&self, ts: &QueryScores, view: &DemandView, i: usize, score: f32) -> SolverHit {
+        let s = &self.solvers[i];
+        let demand = view.demand;
+        let discipline = demand
+            .discipline
+            .as_ref()
+            .and_then(|d| s.disciplines.iter().find(|x| same_label(x, d)).cloned());
+        let industry = best_industry_link(&view.industry, &s.industries);
+        let chain_node = demand
+            .chain_node
+            .as_ref()
+            .and_then(|n| s.chain_nodes.iter().find(|x| same_label(x, n)).cloned());
+        let collaborations: Vec<Collaboration> = demand
+            .enterprise
+            .as_ref()
+            .map(|e| {
+                s.collaborations
+                    .iter()
+                    .filter(|c| same_label(&c.partner, e))
+                    .cloned()
+                    .collect()
             })
-            .collect();
-        (ts, hits)
+            .unwrap_or_default();
+        SolverHit {
+            id: s.id.clone(),
+            kind: s.kind,
+            name: s.name.clone(),
+            score,
+            evidence: Evidence {
+                matched_terms: self.text.matched(ts, &Self::fields(s)),
+                discipline,
+                industry,
+                chain_node,
+                collaborations,
+                lexical: ts.lexical[i],
+                semantic: ts.semantic[i],
+            },
+        }
     }
 }
 
@@ -652,15 +717,20 @@ impl AdopterIndex {
         let cands: Vec<Candidate> = enterprises
             .iter()
             .map(|e| Candidate {
-                fields: vec![
-                    ("name", e.name.clone()),
-                    ("text", e.text.clone()),
-                    ("past_demands", e.past_demands.join("。")),
-                ],
+                fields: Self::fields(e),
             })
             .collect();
         let text = TextIndex::build(seg, &cands);
         Self { enterprises, text }
+    }
+
+    /// An enterprise's text fields, as matched and shown in evidence.
+    fn fields(e: &Enterprise) -> Vec<(&'static str, String)> {
+        vec![
+            ("name", e.name.clone()),
+            ("text", e.text.clone()),
+            ("past_demands", e.past_demands.join("。")),
+        ]
     }
 
     /// Ranks the enterprises as likely adopters of `achievement`: business text and past
@@ -679,53 +749,63 @@ impl AdopterIndex {
         }
         let query = format!("{}。{}", achievement.title, achievement.text);
         let ts = self.text.score(aliases, &query, config.alias_weight);
-        let hits: Vec<(usize, AdopterHit)> = self
+        let chain_node_of = |e: &Enterprise| {
+            achievement
+                .chain_nodes
+                .iter()
+                .find(|n| e.chain_nodes.iter().any(|x| same_label(x, n)))
+                .cloned()
+        };
+        // The matched terms of enterprises with past demands are part of their score (a past
+        // demand on the achievement's subject); they are kept for the hits.
+        let mut matched: std::collections::HashMap<usize, Vec<MatchedTerm>> = Default::default();
+        let scored: Vec<(usize, f32)> = self
             .enterprises
             .iter()
             .enumerate()
             .filter(|(_, e)| !exclude.contains(&e.id))
             .map(|(i, e)| {
                 let industry = best_industry_link(&achievement.industries, &e.industries);
-                let chain_node = achievement
-                    .chain_nodes
-                    .iter()
-                    .find(|n| e.chain_nodes.iter().any(|x| same_label(x, n)))
-                    .cloned();
-                let matched = if e.past_demands.is_empty() {
-                    Vec::new()
+                let chain_node = chain_node_of(e);
+                let past_hit = if e.past_demands.is_empty() {
+                    false
                 } else {
-                    self.text.matched(&ts, i)
+                    let m = self.text.matched(&ts, &Self::fields(e));
+                    let hit = m.iter().any(|m| m.field == "past_demands");
+                    matched.insert(i, m);
+                    hit
                 };
-                let past_hit = matched.iter().any(|m| m.field == "past_demands");
                 let score = config.lexical * ts.lexical[i]
                     + config.semantic * ts.semantic[i]
                     + config.industry * industry_bonus(&industry)
                     + config.chain_node * chain_node.is_some() as u8 as f32
                     + config.collaboration * past_hit as u8 as f32;
-                let hit = AdopterHit {
+                (i, score)
+            })
+            .collect();
+        best_of(scored, top, |i| self.enterprises[i].id.as_str())
+            .into_iter()
+            .map(|(i, score)| {
+                let e = &self.enterprises[i];
+                AdopterHit {
                     id: e.id.clone(),
                     name: e.name.clone(),
                     score,
                     evidence: Evidence {
-                        matched_terms: matched,
+                        matched_terms: matched
+                            .remove(&i)
+                            .filter(|m| !m.is_empty())
+                            .unwrap_or_else(|| self.text.matched(&ts, &Self::fields(e))),
                         discipline: None,
-                        industry,
-                        chain_node,
+                        industry: best_industry_link(&achievement.industries, &e.industries),
+                        chain_node: chain_node_of(e),
                         collaborations: Vec::new(),
                         lexical: ts.lexical[i],
                         semantic: ts.semantic[i],
                     },
-                };
-                (i, hit)
+                }
             })
-            .collect();
-        self.text.keep_best(
-            &ts,
-            hits,
-            top,
-            |h| (h.score, h.id.as_str()),
-            |h| &mut h.evidence,
-        )
+            .collect()
     }
 }
 
