@@ -148,6 +148,11 @@ impl PgStore {
         let mut tx = c.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&self.lock_key])?;
         let out = f(&mut tx)?;
+        // Once per write, not per entry (see the migration): the highest sequence written.
+        tx.execute(
+            "UPDATE audit_high SET seq = GREATEST(seq, COALESCE((SELECT MAX(seq) FROM audit_log), 0))",
+            &[],
+        )?;
         tx.commit()?;
         Ok(out)
     }

@@ -61,7 +61,9 @@ CREATE TABLE meta (
 
 -- Append-only, hash-chained audit log (see src/audit.rs). `seq` is given by the store under the
 -- write lock (no gaps); `audit_high` keeps the highest sequence ever written, so entries removed
--- at the end of the log are found too.
+-- at the end of the log are found too. The store raises it once at the end of each write
+-- transaction: a row trigger raising it on every insert made an import quadratic (every UPDATE of
+-- the one row walks the versions the same transaction left behind).
 CREATE TABLE audit_log (
     seq       BIGINT PRIMARY KEY,
     at        TEXT NOT NULL,
@@ -78,13 +80,11 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_entity ON audit_log (kind, entity_id, seq);
 CREATE TABLE audit_high (seq BIGINT NOT NULL);
 INSERT INTO audit_high (seq) VALUES (0);
-CREATE FUNCTION innomesh_audit_high() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE audit_high SET seq = GREATEST(seq, NEW.seq);
-    RETURN NEW;
-END $$;
-CREATE TRIGGER audit_log_high AFTER INSERT ON audit_log
-    FOR EACH ROW EXECUTE FUNCTION innomesh_audit_high();
+CREATE TRIGGER audit_high_no_lowering BEFORE UPDATE ON audit_high
+    FOR EACH ROW WHEN (NEW.seq < OLD.seq)
+    EXECUTE FUNCTION innomesh_refuse('the audit high-water mark never goes down');
+CREATE TRIGGER audit_high_kept BEFORE DELETE ON audit_high
+    FOR EACH ROW EXECUTE FUNCTION innomesh_refuse('the audit high-water mark is kept');
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION innomesh_append_only();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
