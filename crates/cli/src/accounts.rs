@@ -9,21 +9,16 @@ use innomesh_store::{parse_rfc3339, unix_now};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// Where the accounts live: the data directory's database (PostgreSQL comes with issue 15).
+/// Where the accounts live: the configured database (`--database` / `INNOMESH_DATABASE_URL`, else
+/// SQLite in --data-dir).
 #[derive(clap::Args, Clone)]
 pub struct Backend {
     #[command(flatten)]
     pub dir: DataDir,
-    /// PostgreSQL 连接串（尚未提供，见 issue 15）
-    #[arg(long, value_name = "URL")]
-    pub database: Option<String>,
 }
 
 impl Backend {
     fn open(&self) -> anyhow::Result<Arc<App>> {
-        if self.database.is_some() {
-            anyhow::bail!("PostgreSQL 后端尚未提供（见 issue 15），请用 --data-dir");
-        }
         crate::serve::open_app(&self.dir)
     }
 }

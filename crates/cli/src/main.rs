@@ -36,11 +36,26 @@ pub struct DataDir {
     /// Directory holding innomesh.db (created if missing)
     #[arg(long, default_value = ".")]
     pub data_dir: PathBuf,
+    /// PostgreSQL database instead of innomesh.db in --data-dir
+    /// (postgres://USER:PASSWORD@HOST/DB; also INNOMESH_DATABASE_URL). The search index, caches
+    /// and the personal-data key file stay in --data-dir.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
 }
 
 impl DataDir {
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("innomesh.db")
+    }
+
+    /// The PostgreSQL database to use: `--database`, else `INNOMESH_DATABASE_URL`; none for
+    /// SQLite in --data-dir.
+    pub fn database_url(&self) -> Option<String> {
+        self.database
+            .clone()
+            .or_else(|| std::env::var("INNOMESH_DATABASE_URL").ok())
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty())
     }
 }
 
@@ -99,6 +114,8 @@ enum Command {
     /// The audit log: verify its hash chain, list entries (审计日志)
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Apply pending database migrations and report the schema version (数据库迁移)
+    Migrate(serve::MigrateArgs),
     /// The key that encrypts personal data: rotate it (个人信息密钥)
     #[command(subcommand)]
     Key(key::KeyCommand),
@@ -131,6 +148,7 @@ fn main() -> ExitCode {
         Command::Policy(c) => policy::run(c),
         Command::Audit(c) => audit::run(c),
         Command::Key(c) => key::run(c),
+        Command::Migrate(a) => serve::migrate(a),
         Command::User(c) => accounts::user(c),
         Command::Token(c) => accounts::token(c),
     };

@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use innomesh_app::auth::demo::seed_demo_accounts;
 use innomesh_app::{App, Config};
 use innomesh_core::sample::{generate, SampleConfig, SAMPLE_LABEL};
-use innomesh_store::{Repository, SqliteStore};
+use innomesh_store::{PgStore, Repository, SqliteStore};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,18 +46,85 @@ pub struct DemoArgs {
     pub no_serve: bool,
 }
 
+/// The SQLite database in --data-dir (commands that only SQLite supports refuse `--database`).
 pub fn open_store(dir: &DataDir) -> anyhow::Result<SqliteStore> {
+    if dir.database_url().is_some() {
+        anyhow::bail!("此命令目前只支持 --data-dir 中的 SQLite 数据库，不支持 PostgreSQL（--database / INNOMESH_DATABASE_URL）");
+    }
     std::fs::create_dir_all(&dir.data_dir)
         .with_context(|| format!("无法创建数据目录 {}", dir.data_dir.display()))?;
     let path = dir.db_path();
     SqliteStore::open(&path).with_context(|| format!("无法打开数据库 {}", path.display()))
 }
 
-/// The application over the data directory's database (search index beside it).
+/// The registry: PostgreSQL when `--database` or `INNOMESH_DATABASE_URL` names one, else the
+/// SQLite database in --data-dir. Either applies pending migrations and refuses a database
+/// written by a newer version.
+pub fn open_repository(dir: &DataDir) -> anyhow::Result<Arc<dyn Repository>> {
+    match dir.database_url() {
+        Some(url) => {
+            std::fs::create_dir_all(&dir.data_dir)
+                .with_context(|| format!("无法创建数据目录 {}", dir.data_dir.display()))?;
+            let store = PgStore::open(&url, &dir.data_dir)
+                .with_context(|| format!("无法打开 PostgreSQL 数据库 {}", redact(&url)))?;
+            Ok(Arc::new(store))
+        }
+        None => Ok(Arc::new(open_store(dir)?)),
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(clap::Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `innomesh migrate`: applies pending migrations (PostgreSQL or SQLite) and says what it did.
+pub fn migrate(args: MigrateArgs) -> anyhow::Result<ExitCode> {
+    match args.dir.database_url() {
+        Some(url) => {
+            let applied = innomesh_store::migrate_postgres(&url)
+                .with_context(|| format!("无法迁移 PostgreSQL 数据库 {}", redact(&url)))?;
+            if applied.is_empty() {
+                println!(
+                    "数据库已是最新结构（迁移 {}）",
+                    innomesh_store::POSTGRES_SCHEMA_VERSION
+                );
+            } else {
+                println!(
+                    "已应用迁移 {:?}，数据库结构版本为 {}",
+                    applied,
+                    innomesh_store::POSTGRES_SCHEMA_VERSION
+                );
+            }
+        }
+        None => {
+            open_store(&args.dir)?;
+            println!("已检查并应用迁移：{}", args.dir.db_path().display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The application over the configured database (search index in --data-dir).
 pub fn open_app(dir: &DataDir) -> anyhow::Result<Arc<App>> {
-    let store = open_store(dir)?;
+    let store = open_repository(dir)?;
     Ok(App::new(
-        Arc::new(store),
+        store,
         Config {
             data_dir: Some(dir.data_dir.clone()),
             ..Config::default()
@@ -98,7 +165,21 @@ fn run_server(app: Arc<App>, args: &ServeArgs) -> anyhow::Result<ExitCode> {
 
 pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let path = args.serve.dir.db_path();
-    if path.exists() {
+    if let Some(url) = args.serve.dir.database_url() {
+        // A PostgreSQL database is never emptied by demo: it must hold no records yet.
+        let existing = PgStore::open(&url, &args.serve.dir.data_dir)
+            .with_context(|| format!("无法打开 PostgreSQL 数据库 {}", redact(&url)))?;
+        let empty = innomesh_core::EntityKind::ALL
+            .iter()
+            .all(|k| existing.count(*k).map(|n| n == 0).unwrap_or(false));
+        drop(existing);
+        if !empty {
+            anyhow::bail!(
+                "PostgreSQL 数据库 {} 中已有数据，demo 只向空数据库写入示例数据。请指定一个空数据库。",
+                redact(&url)
+            );
+        }
+    } else if path.exists() {
         // Never wipe real data: only a database that holds sample data may be rebuilt.
         let existing = SqliteStore::open(&path)?;
         let is_sample = existing.meta("sample_data")?.is_some();
@@ -147,11 +228,11 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         &format!("{SAMPLE_LABEL} scale={} seed={}", args.scale, args.seed),
     )
     .map_err(|e| anyhow::anyhow!(e.message))?;
-    eprintln!(
-        "已写入{SAMPLE_LABEL} {} 条：{}",
-        outcome.created,
-        path.display()
-    );
+    let place = match args.serve.dir.database_url() {
+        Some(url) => redact(&url),
+        None => path.display().to_string(),
+    };
+    eprintln!("已写入{SAMPLE_LABEL} {} 条：{place}", outcome.created);
     let n = app
         .seed_sample_facts(&who, &sample_facts)
         .map_err(|e| anyhow::anyhow!("无法写入示例政策事实：{}", e.message))?;

@@ -4,11 +4,14 @@
 pub mod accounts;
 pub mod assessment;
 mod audit;
+mod checks;
 mod clock;
+mod common;
 pub mod consortium;
 pub mod duplicates;
 mod keyfile;
 mod personal;
+mod pg;
 mod query;
 pub mod sharing;
 mod sqlite;
@@ -17,6 +20,7 @@ pub use audit::{audit_hash, AuditBreak, AuditFault, AuditFields, AuditVerificati
 pub use clock::{now_rfc3339, parse_rfc3339, rfc3339, unix_now};
 pub use keyfile::{KeyOrigin, KEY_ENV, KEY_FILE, NEW_KEY_ENV};
 pub use personal::{is_sealed, DataKey};
+pub use pg::{migrate as migrate_postgres, PgStore, KNOWN_VERSION as POSTGRES_SCHEMA_VERSION};
 pub use query::{ListQuery, Page, ScopeFilter, Sort};
 pub use sqlite::{KeyRotation, SqliteStore};
 

@@ -31,9 +31,10 @@ mod workflow;
 
 use pool::{Connections, BUSY_TIMEOUT};
 
+use crate::common::{decode, referenced_message, DELETED};
 use checks::{check_references, checked_single};
 pub use keys::KeyRotation;
-use workflow::{guard_update, log_status, DELETED};
+use workflow::{guard_update, log_status};
 
 pub struct SqliteStore {
     conns: Connections,
@@ -157,15 +158,6 @@ impl SqliteStore {
     pub fn key_id(&self) -> String {
         self.keyring().current.id().to_string()
     }
-}
-
-/// A stored document as a record, its personal values opened.
-fn decode(keys: &Keyring, kind: EntityKind, data: &str) -> Result<Record, StoreError> {
-    let mut value: serde_json::Value = serde_json::from_str(data)
-        .map_err(|e| StoreError::Database(format!("记录数据损坏：{e}")))?;
-    keys.open_doc(kind, &mut value)?;
-    Record::from_json(kind, value)
-        .map_err(|e| StoreError::Database(format!("记录数据与当前模型不符：{e}")))
 }
 
 fn write_record(
@@ -387,38 +379,6 @@ fn referrers(conn: &Connection, kind: EntityKind, id: &str) -> rusqlite::Result<
     Ok(out)
 }
 
-/// 「该专项被 12 条项目申报引用（AP000001、AP000002、AP000003…），请先处理这些记录」: who points
-/// at the record a delete was refused for, by kind, with a few ids of each.
-fn referenced_message(kind: EntityKind, referrers: &[Relation]) -> String {
-    let mut by_kind: Vec<(EntityKind, Vec<&str>)> = Vec::new();
-    for r in referrers {
-        match by_kind.iter_mut().find(|(k, _)| *k == r.kind) {
-            Some((_, ids)) => {
-                if ids.last() != Some(&r.id.as_str()) {
-                    ids.push(&r.id)
-                }
-            }
-            None => by_kind.push((r.kind, vec![&r.id])),
-        }
-    }
-    let few = |ids: &[&str]| {
-        let shown: Vec<&str> = ids.iter().take(3).copied().collect();
-        let more = if ids.len() > 3 { "…" } else { "" };
-        format!("（{}{more}）", shown.join("、"))
-    };
-    let who = match by_kind.as_slice() {
-        [(k, ids)] => format!("{} 条{}引用{}", ids.len(), k.label(), few(ids)),
-        _ => {
-            let parts: Vec<String> = by_kind
-                .iter()
-                .map(|(k, ids)| format!("{} 条{}{}", ids.len(), k.label(), few(ids)))
-                .collect();
-            format!("{}引用", parts.join("、"))
-        }
-    };
-    format!("该{}被 {who}，请先处理这些记录", kind.label())
-}
-
 impl SqliteStore {
     /// A meta value and its audit entry in one transaction; `detail` is what the audit log keeps
     /// (the value itself, or a placeholder for secrets).
@@ -460,45 +420,9 @@ impl Repository for SqliteStore {
     ) -> Result<Result<ImportSummary, Vec<BatchError>>, StoreError> {
         let mut conn = self.conns.write();
         // The store holds only records that keep their own rules, whoever writes them.
-        let mut errors = Vec::new();
-        for (index, r) in records.iter().enumerate() {
-            let Err(bad) = r.validate() else { continue };
-            let (kind, doc) = (r.kind(), r.to_json());
-            for e in bad {
-                let value = match &doc[e.field.as_str()] {
-                    serde_json::Value::String(s) => s.clone(),
-                    serde_json::Value::Null => String::new(),
-                    v => v.to_string(),
-                };
-                errors.push(BatchError {
-                    index,
-                    field: innomesh_core::schema::field(kind, &e.field)
-                        .map_or(kind.id_key(), |f| f.key),
-                    value,
-                    reason: e.message,
-                });
-            }
-        }
+        let mut errors = crate::common::invalid_records(&records);
         errors.extend(check_references(&conn, &mut records)?);
-        // The same id twice in one file is almost always a copy-paste mistake: refuse it.
-        let mut seen: HashMap<(EntityKind, String), usize> = HashMap::new();
-        for (i, r) in records.iter().enumerate() {
-            if r.id().is_empty() {
-                continue;
-            }
-            if let Some(first) = seen.insert((r.kind(), r.id().to_string()), i) {
-                errors.push(BatchError {
-                    index: i,
-                    field: if r.kind() == EntityKind::Organisation {
-                        "credit_code"
-                    } else {
-                        "id"
-                    },
-                    value: r.id().to_string(),
-                    reason: format!("与本文件中第 {} 条记录重复", first + 1),
-                });
-            }
-        }
+        errors.extend(crate::common::repeated_ids(&records));
         if !errors.is_empty() {
             errors.sort_by_key(|e| e.index);
             return Ok(Err(errors));

@@ -1,165 +1,65 @@
-//! Checks a write must pass before it touches a table: a record's own rules, every record it
-//! points at (each reference its kind's schema declares must name a record of the store or of the
-//! same batch), the regions records inherit from their organisations, and the one rule on a
-//! reference beyond existence (a demand's manager is a technology manager).
+//! The reference checks (`crate::checks`) read from a SQLite connection.
 
+use crate::checks::Lookup;
 use crate::{BatchError, StoreError};
-use innomesh_core::schema::field;
-use innomesh_core::{CreditCode, EntityKind, Labelled, Record, Reference, RegionCode};
+use innomesh_core::{EntityKind, Record};
 use rusqlite::{Connection, OptionalExtension, ToSql};
 use std::collections::{HashMap, HashSet};
 
-/// The ids of `kind` among `ids` that the store holds, with their region.
-fn stored(
-    conn: &Connection,
-    kind: EntityKind,
-    ids: &HashSet<&str>,
-) -> rusqlite::Result<HashMap<String, Option<String>>> {
-    let mut out = HashMap::new();
-    let list: Vec<&str> = ids.iter().copied().collect();
-    for chunk in list.chunks(500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!(
-            "SELECT id, region FROM entities WHERE kind = $1 AND id IN ({})",
-            placeholders.join(",")
-        );
-        let mut stmt = conn.prepare(&sql)?;
-        let code = kind.code();
-        let mut params: Vec<&dyn ToSql> = vec![&code];
-        params.extend(chunk.iter().map(|s| s as &dyn ToSql));
-        let rows = stmt.query_map(params.as_slice(), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-        })?;
-        for row in rows {
-            let (id, region) = row?;
-            out.insert(id, region);
+struct Sqlite<'a>(&'a Connection);
+
+impl Lookup for Sqlite<'_> {
+    fn stored(
+        &mut self,
+        kind: EntityKind,
+        ids: &HashSet<&str>,
+    ) -> Result<HashMap<String, Option<String>>, StoreError> {
+        let mut out = HashMap::new();
+        let list: Vec<&str> = ids.iter().copied().collect();
+        for chunk in list.chunks(500) {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT id, region FROM entities WHERE kind = $1 AND id IN ({})",
+                placeholders.join(",")
+            );
+            let mut stmt = self.0.prepare(&sql)?;
+            let code = kind.code();
+            let mut params: Vec<&dyn ToSql> = vec![&code];
+            params.extend(chunk.iter().map(|s| s as &dyn ToSql));
+            let rows = stmt.query_map(params.as_slice(), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })?;
+            for row in rows {
+                let (id, region) = row?;
+                out.insert(id, region);
+            }
         }
+        Ok(out)
     }
-    Ok(out)
+
+    fn person_role(&mut self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT json_extract(data, '$.role') FROM entities WHERE kind = 'person' AND id = $1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
 }
 
 /// A single record for create/update: its own rules, then its references.
 pub(super) fn checked_single(conn: &Connection, record: Record) -> Result<Record, StoreError> {
-    record.validate().map_err(|e| {
-        StoreError::Invalid(
-            e.iter()
-                .map(|x| x.message.clone())
-                .collect::<Vec<_>>()
-                .join("；"),
-        )
-    })?;
-    let mut one = [record];
-    if let Some(e) = check_references(conn, &mut one)?.first() {
-        return Err(StoreError::UnknownReference(e.reason.clone()));
-    }
-    let [record] = one;
-    Ok(record)
+    crate::checks::checked_single(&mut Sqlite(conn), record)
 }
 
-/// What a reference to a missing record is told, naming the field and the value.
-fn missing(owner: EntityKind, r: &Reference) -> String {
-    let header = field(owner, r.field).map_or(r.field, |f| f.header);
-    match r.kind {
-        EntityKind::Organisation => format!(
-            "「{header}」填写的统一社会信用代码 {} 的组织不在登记库中：请先导入该组织",
-            r.id
-        ),
-        kind => format!(
-            "「{header}」填写的{}「{}」不在登记库中：请先登记，或改用已有的编号",
-            kind.label(),
-            r.id
-        ),
-    }
-}
-
-/// Reference checks shared by single writes and imports: every reference of every record must
-/// name a record of the batch or the store. Fills regions inherited from organisations.
+/// Reference checks shared by single writes and imports.
 pub(super) fn check_references(
     conn: &Connection,
     records: &mut [Record],
 ) -> Result<Vec<BatchError>, StoreError> {
-    let refs: Vec<Vec<Reference>> = records.iter().map(Record::references).collect();
-    // Records of the batch, and the regions of its organisations.
-    let mut known: HashMap<(EntityKind, String), Option<String>> = records
-        .iter()
-        .filter(|r| !r.id().is_empty())
-        .map(|r| {
-            let region = match r {
-                Record::Organisation(o) => Some(o.region.as_str().to_string()),
-                _ => None,
-            };
-            ((r.kind(), r.id().to_string()), region)
-        })
-        .collect();
-    let mut wanted: HashMap<EntityKind, HashSet<&str>> = HashMap::new();
-    for r in refs.iter().flatten() {
-        if !known.contains_key(&(r.kind, r.id.clone())) {
-            wanted.entry(r.kind).or_default().insert(&r.id);
-        }
-    }
-    for (kind, ids) in &wanted {
-        for (id, region) in stored(conn, *kind, ids)? {
-            known.insert((*kind, id), region);
-        }
-    }
-    let mut errors = Vec::new();
-    for (index, (record, refs)) in records.iter_mut().zip(&refs).enumerate() {
-        for r in refs {
-            if !known.contains_key(&(r.kind, r.id.clone())) {
-                errors.push(BatchError {
-                    index,
-                    field: r.field,
-                    value: r.id.clone(),
-                    reason: missing(record.kind(), r),
-                });
-            }
-        }
-        record.inherit_region(|c: &CreditCode| {
-            known
-                .get(&(EntityKind::Organisation, c.as_str().to_string()))
-                .and_then(|r| r.as_deref())
-                .and_then(|r| RegionCode::parse(r).ok())
-        });
-    }
-    errors.extend(check_managers(conn, records)?);
-    Ok(errors)
-}
-
-/// A demand's technology manager must be a person of that role (in the batch or the store).
-fn check_managers(conn: &Connection, records: &[Record]) -> Result<Vec<BatchError>, StoreError> {
-    let batch_roles: HashMap<&str, &'static str> = records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Person(p) => Some((p.id.as_str(), p.role.code())),
-            _ => None,
-        })
-        .collect();
-    let mut errors = Vec::new();
-    for (index, record) in records.iter().enumerate() {
-        let Record::Demand(d) = record else { continue };
-        let Some(manager) = d.manager.as_deref().filter(|m| !m.trim().is_empty()) else {
-            continue;
-        };
-        let role: Option<String> = match batch_roles.get(manager) {
-            Some(r) => Some(r.to_string()),
-            None => conn
-                .query_row(
-                    "SELECT json_extract(data, '$.role') FROM entities WHERE kind = 'person' AND id = $1",
-                    [manager],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten(),
-        };
-        // A manager not in the registry at all is reported as a missing reference.
-        if role.is_some() && role.as_deref() != Some("technology_manager") {
-            errors.push(BatchError {
-                index,
-                field: "manager",
-                value: manager.to_string(),
-                reason: format!("「{manager}」不是技术经理人：请选择人员类型为技术经理人的人员"),
-            });
-        }
-    }
-    Ok(errors)
+    crate::checks::check_references(&mut Sqlite(conn), records)
 }

@@ -78,15 +78,7 @@ pub(super) fn check(
     origin: &KeyOrigin,
 ) -> Result<(), StoreError> {
     match recorded(conn)? {
-        Some(id) if id != keys.current.id() => Err(StoreError::DataKey(format!(
-            "个人信息密钥不符：数据库中的个人信息由密钥 {id} 加密，而{origin}中的密钥是 {}。\
-             请使用原来的密钥（设置原来的 {}，或放回原来的 {}；轮换留下的旧密钥文件名为 \
-             {}.<编号>.retired）",
-            keys.current.id(),
-            keyfile::KEY_ENV,
-            keyfile::KEY_FILE,
-            keyfile::KEY_FILE,
-        ))),
+        Some(id) if id != keys.current.id() => Err(crate::common::key_mismatch(&id, keys, origin)),
         Some(_) => Ok(()),
         None => {
             conn.execute(

@@ -107,6 +107,13 @@ pub fn run(conn: &mut Connection, keys: &Keyring) -> Result<Vec<i64>, StoreError
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
     )?;
+    // A database a newer version migrated is refused, not misread.
+    let newest: Option<i64> =
+        conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })?;
+    let known = MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0);
+    crate::common::refuse_newer(newest, known)?;
     for (version, sql, backfill) in MIGRATIONS {
         let done: i64 = conn.query_row(
             "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",

@@ -172,24 +172,6 @@ pub(super) fn latest_values(
         .collect())
 }
 
-/// The fields of an organisation's document that policy facts read; the rest of the document
-/// is skipped unparsed.
-#[derive(serde::Deserialize)]
-struct ProfileFields {
-    #[serde(default)]
-    industry: Option<String>,
-    #[serde(default)]
-    founded: Option<String>,
-    #[serde(default)]
-    employees: Option<u32>,
-    #[serde(default)]
-    rd_staff: Option<u32>,
-    #[serde(default)]
-    revenue: Option<f64>,
-    #[serde(default)]
-    rd_spend: Option<f64>,
-}
-
 /// Enterprises in a region (or one of them), in list order: the indexed columns (name, region,
 /// kind, flags) and six fields of the document.
 pub(super) fn enterprise_profiles(
@@ -219,7 +201,7 @@ pub(super) fn enterprise_profiles(
     while let Some(r) = rows.next()? {
         let flags: String = r.get(3)?;
         let data = r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?;
-        let f: ProfileFields = serde_json::from_str(data)
+        let f: crate::common::ProfileFields = serde_json::from_str(data)
             .map_err(|e| StoreError::Database(format!("记录数据损坏：{e}")))?;
         out.push(crate::EnterpriseProfile {
             id: r.get(0)?,

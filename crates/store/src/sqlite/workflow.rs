@@ -3,14 +3,12 @@
 //! checked and written in one transaction.
 
 use super::checks::checked_single;
-use super::{audit, decode, write_record};
+use super::{audit, write_record};
+use crate::common::decode;
 use crate::{Actor, DemandTransition, StoreError};
 use innomesh_core::model::DemandStatus;
 use innomesh_core::{EntityKind, Labelled, Record};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-
-/// `to_status` of the history row written when a demand is deleted.
-pub(super) const DELETED: &str = "deleted";
 
 /// Appends a demand's status change (if it is one) to the workflow history. Every path that writes
 /// a demand comes through here, so the history holds every change, however it was made.
@@ -151,11 +149,6 @@ pub(super) fn history(
         })
     })?;
     let mut rows: Vec<DemandTransition> = rows.collect::<Result<_, _>>()?;
-    // A demand's own history starts after the last deletion of a demand with its id.
-    if id.is_some() {
-        if let Some(cut) = rows.iter().rposition(|t| t.to == DELETED) {
-            rows.drain(..=cut);
-        }
-    }
+    crate::common::cut_history(&mut rows, id);
     Ok(rows)
 }
