@@ -292,8 +292,8 @@ fn fit_process_capacity(
             .entry((i, p))
             .or_insert_with(|| build::shop_process_minutes(&shops[i], p, weeks))
     };
-    for j in 0..n {
-        if let Some(i) = chosen[j] {
+    for (j, c) in chosen.iter().enumerate() {
+        if let Some(i) = *c {
             shop_left[i] -= inst.weight(i, j);
             for (p, m) in need(j, i) {
                 left(&mut proc_left, i, p);
@@ -334,8 +334,8 @@ fn fit_process_capacity(
     removed.sort_by_key(|&j| std::cmp::Reverse(lots[j].quantity));
     for j in removed {
         let mut best: Option<(i64, usize)> = None;
-        for i in 0..shops.len() {
-            if !built.allowed[i * n + j] || inst.weight(i, j) > shop_left[i] {
+        for (i, &room) in shop_left.iter().enumerate() {
+            if !built.allowed[i * n + j] || inst.weight(i, j) > room {
                 continue;
             }
             let fits = need(j, i)
