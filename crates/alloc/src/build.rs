@@ -5,7 +5,7 @@ use crate::eligibility::{check_part, Exclusion, PartEligibility};
 use crate::fjsp::{Alternative, FjspInstance};
 use crate::gap::GapInstance;
 use crate::order::{Order, Part};
-use crate::registry::{PerformancePolicy, Shop};
+use crate::registry::{Machine, PerformancePolicy, Process, Shop};
 use crate::AllocError;
 
 /// Values in instances stay below this so that sums cannot overflow.
@@ -82,15 +82,69 @@ pub fn lot_cost_hours(
     (cost, hours)
 }
 
-/// Weekly minutes a shop offers to this order: its free machine hours, capped by its order limit.
-pub fn shop_capacity_minutes(shop: &Shop, policy: &PerformancePolicy) -> i64 {
-    let free: f64 = shop
-        .machines
+/// Minutes in a week: capacity is checked per machine and per calendar week of the plan.
+pub const WEEK_MINUTES: i64 = 7 * 24 * 60;
+
+/// Minutes a machine may be booked in any one week (its free hours, at most the whole week).
+pub fn machine_week_minutes(m: &Machine) -> i64 {
+    let h = if m.free_hours_per_week.is_finite() {
+        m.free_hours_per_week.clamp(0.0, 168.0)
+    } else {
+        0.0
+    };
+    ((h * 60.0).floor() as i64).clamp(0, WEEK_MINUTES)
+}
+
+/// Minutes a shop offers to this order over `weeks` weeks: its machines' free hours, capped by
+/// its order limit (which is per order, not per week).
+pub fn shop_capacity_minutes(shop: &Shop, policy: &PerformancePolicy, weeks: u32) -> i64 {
+    let free: i64 = shop.machines.iter().map(machine_week_minutes).sum();
+    let free = free.saturating_mul(i64::from(weeks.max(1)));
+    let minutes = shop
+        .order_limit_hours(policy)
+        .map_or(free, |l| ((l.max(0.0) * 60.0).floor() as i64).min(free));
+    minutes.clamp(0, CAP)
+}
+
+/// Minutes per process a lot needs in a shop, each step on its cheapest eligible machine (the
+/// same choice as [`lot_cost_hours`]).
+pub fn lot_process_minutes(
+    part: &Part,
+    quantity: u32,
+    shop: &Shop,
+    machines_per_step: &[Vec<usize>],
+) -> Vec<(Process, i64)> {
+    let lot = with_quantity(part, quantity);
+    let mut out: Vec<(Process, i64)> = Vec::new();
+    for (step, ms) in lot.routing.iter().zip(machines_per_step) {
+        let best = ms
+            .iter()
+            .map(|&mi| {
+                let m = &shop.machines[mi];
+                let h = lot.step_hours(step, m.speed);
+                (h * m.hourly_cost, h)
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, h)) = best {
+            let minutes = ((h * 60.0).ceil() as i64).clamp(0, CAP);
+            match out.iter_mut().find(|(p, _)| *p == step.process) {
+                Some((_, m)) => *m = (*m + minutes).min(CAP),
+                None => out.push((step.process, minutes)),
+            }
+        }
+    }
+    out
+}
+
+/// Minutes per process a shop's machines offer over `weeks` weeks.
+pub fn shop_process_minutes(shop: &Shop, process: Process, weeks: u32) -> i64 {
+    shop.machines
         .iter()
-        .map(|m| m.free_hours_per_week.max(0.0))
-        .sum();
-    let hours = shop.order_limit_hours(policy).map_or(free, |l| l.min(free));
-    ((hours * 60.0).floor() as i64).clamp(0, CAP)
+        .filter(|m| m.process == process)
+        .map(machine_week_minutes)
+        .sum::<i64>()
+        .saturating_mul(i64::from(weeks.max(1)))
+        .min(CAP)
 }
 
 /// Builds the GAP over lots and shops; `extra_cost(i, j)` is added to each allowed pair (used by
@@ -101,12 +155,13 @@ pub fn build_gap(
     eligibility: &[PartEligibility],
     lots: &[Lot],
     policy: &PerformancePolicy,
+    weeks: u32,
     extra_cost: &dyn Fn(usize, usize) -> i64,
 ) -> Result<BuiltGap, AllocError> {
     let (m, n) = (shops.len(), lots.len());
     let capacity: Vec<i64> = shops
         .iter()
-        .map(|s| shop_capacity_minutes(s, policy))
+        .map(|s| shop_capacity_minutes(s, policy, weeks))
         .collect();
     let mut cost = vec![0i64; m * n];
     let mut weight = vec![0i64; m * n];
@@ -163,13 +218,25 @@ pub fn all_exclusions(eligibility: &[PartEligibility]) -> Vec<Exclusion> {
         .collect()
 }
 
+/// Minutes a step of a lot takes on a machine (what the schedule books on it).
+pub fn step_minutes(part: &Part, quantity: u32, step_index: usize, machine: &Machine) -> i64 {
+    let lot = with_quantity(part, quantity);
+    lot.routing.get(step_index).map_or(0, |step| {
+        ((lot.step_hours(step, machine.speed) * 60.0).ceil() as i64).clamp(0, 1_000_000_000)
+    })
+}
+
 /// The FJSP side: job = lot (given a shop), operation = routing step, machines = every machine of
 /// every shop numbered shop by shop; returns the instance and the (shop, machine) of each number.
+/// With `stretch`, each time is divided by the share of the week the machine is free, so the
+/// search prefers machines that can really run the work this week (the schedule is then laid on
+/// the weekly calendar with the true times).
 pub fn build_fjsp(
     order: &Order,
     shops: &[Shop],
     eligibility: &[PartEligibility],
     lots: &[(Lot, usize)],
+    stretch: bool,
 ) -> Result<(FjspInstance, Vec<(usize, usize)>), AllocError> {
     let mut index = Vec::new();
     let mut first = Vec::with_capacity(shops.len());
@@ -181,7 +248,7 @@ pub fn build_fjsp(
     }
     let mut jobs = Vec::with_capacity(lots.len());
     for &(lot, s) in lots {
-        let part = with_quantity(&order.parts[lot.part], lot.quantity);
+        let part = &order.parts[lot.part];
         let fit = eligibility[lot.part]
             .fits
             .iter()
@@ -196,13 +263,20 @@ pub fn build_fjsp(
             .routing
             .iter()
             .zip(&fit.machines_per_step)
-            .map(|(step, ms)| {
+            .enumerate()
+            .map(|(k, (_, ms))| {
                 ms.iter()
-                    .map(|&mi| Alternative {
-                        machine: first[s] + mi,
-                        time: ((part.step_hours(step, shops[s].machines[mi].speed) * 60.0).ceil()
-                            as i64)
-                            .clamp(0, 1_000_000_000),
+                    .map(|&mi| {
+                        let machine = &shops[s].machines[mi];
+                        let mut time = step_minutes(part, lot.quantity, k, machine);
+                        let week = machine_week_minutes(machine);
+                        if stretch && week > 0 && week < WEEK_MINUTES {
+                            time = (time.saturating_mul(WEEK_MINUTES) / week).min(1_000_000_000);
+                        }
+                        Alternative {
+                            machine: first[s] + mi,
+                            time,
+                        }
                     })
                     .collect()
             })

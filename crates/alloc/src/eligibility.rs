@@ -37,8 +37,8 @@ pub fn machine_misfit(machine: &Machine, part: &Part, step: &Step) -> Option<Str
             machine.tolerance_um, part.tolerance_um
         ));
     }
-    if machine.free_hours_per_week <= 0.0 {
-        return Some("本周没有空闲工时".to_string());
+    if machine.free_hours_per_week.is_nan() || machine.free_hours_per_week < 1.0 {
+        return Some("每周空闲工时不足 1 小时".to_string());
     }
     if machine.speed <= 0.0 {
         return Some("机床效率系数必须为正数，请修正登记信息".to_string());

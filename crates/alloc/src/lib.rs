@@ -4,6 +4,7 @@
 pub mod build;
 pub mod eligibility;
 mod error;
+pub mod explain;
 pub mod fjsp;
 pub mod gap;
 pub mod order;

@@ -8,6 +8,7 @@ use innomesh_alloc::registry::{
 };
 use innomesh_alloc::{plan_order, repair_plan, FjspConfig, GapConfig, Plan, PlanConfig};
 use proptest::prelude::*;
+use std::collections::HashMap;
 
 fn machine(
     id: &str,
@@ -149,8 +150,9 @@ fn fast() -> PlanConfig {
     }
 }
 
-/// Minutes of work each shop receives must fit its weekly capacity (and order limit).
-fn assert_capacity(plan: &Plan, shops: &[Shop], policy: &PerformancePolicy) {
+/// Minutes of work each shop receives must fit its capacity over the plan's weeks (and its order
+/// limit), and the schedule must respect every machine's free hours in every week.
+fn assert_capacity(plan: &Plan, order: &Order, shops: &[Shop], policy: &PerformancePolicy) {
     for s in shops {
         let used: i64 = plan
             .lots
@@ -159,11 +161,95 @@ fn assert_capacity(plan: &Plan, shops: &[Shop], policy: &PerformancePolicy) {
             .map(|l| (l.hours * 60.0).ceil() as i64)
             .sum();
         assert!(
-            used <= shop_capacity_minutes(s, policy),
+            used <= shop_capacity_minutes(s, policy, plan.horizon_weeks),
             "shop {} over capacity",
             s.id
         );
     }
+    assert_weekly_machine_capacity(plan, order, shops);
+}
+
+/// No machine's booked hours exceed its free hours in any week; every step's work intervals lie
+/// inside its start–end, add up to the step's machine hours, and never overlap on one machine;
+/// the steps of a lot follow the routing.
+pub fn assert_weekly_machine_capacity(plan: &Plan, order: &Order, shops: &[Shop]) {
+    let eps = 1e-6;
+    let mut booked: HashMap<(String, String, i64), f64> = HashMap::new();
+    let mut intervals: HashMap<(String, String), Vec<(f64, f64)>> = HashMap::new();
+    let mut lot_steps: HashMap<usize, Vec<(usize, f64, f64)>> = HashMap::new();
+    for st in &plan.steps {
+        let shop = shops.iter().find(|s| s.id == st.shop_id).expect("shop");
+        let machine = shop
+            .machines
+            .iter()
+            .find(|m| m.id == st.machine_id)
+            .expect("machine");
+        let lot = &plan.lots[st.lot];
+        let part = order
+            .parts
+            .iter()
+            .find(|p| p.id == st.part_id)
+            .expect("part");
+        let need = part.routing[st.step].hours_per_unit * f64::from(lot.quantity) / machine.speed;
+        let worked: f64 = st.work.iter().map(|w| w[1] - w[0]).sum();
+        assert!(
+            worked >= need - eps && worked <= need + 1.0 / 60.0 + eps,
+            "step {} of {} worked {worked} h, needs {need} h",
+            st.step,
+            st.part_id
+        );
+        for w in &st.work {
+            assert!(w[0] >= st.start_hours - eps && w[1] <= st.end_hours + eps && w[1] >= w[0]);
+            intervals
+                .entry((st.shop_id.clone(), st.machine_id.clone()))
+                .or_default()
+                .push((w[0], w[1]));
+            let mut a = w[0];
+            while a < w[1] - eps {
+                let week = (a / 168.0 + eps).floor() as i64;
+                let e = w[1].min((week + 1) as f64 * 168.0);
+                *booked
+                    .entry((st.shop_id.clone(), st.machine_id.clone(), week))
+                    .or_default() += e - a;
+                a = e;
+            }
+        }
+        lot_steps
+            .entry(st.lot)
+            .or_default()
+            .push((st.step, st.start_hours, st.end_hours));
+    }
+    for ((shop, machine, week), hours) in &booked {
+        let free = shops
+            .iter()
+            .find(|s| &s.id == shop)
+            .and_then(|s| s.machines.iter().find(|m| &m.id == machine))
+            .map(|m| m.free_hours_per_week.min(168.0))
+            .unwrap();
+        assert!(
+            *hours <= free + eps,
+            "{shop}/{machine} booked {hours} h in week {week}, free {free} h"
+        );
+    }
+    for (key, mut v) in intervals {
+        v.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for w in v.windows(2) {
+            assert!(w[1].0 >= w[0].1 - eps, "{key:?} overlaps: {w:?}");
+        }
+    }
+    for (_, mut v) in lot_steps {
+        v.sort_by_key(|x| x.0);
+        for w in v.windows(2) {
+            assert!(w[1].1 >= w[0].2 - eps, "routing order broken: {w:?}");
+        }
+    }
+}
+
+/// Plans the order and checks every capacity rule on the result.
+fn plan_checked(o: &Order, s: &[Shop], cfg: &PlanConfig) -> Plan {
+    let plan = plan_order(o, s, cfg).unwrap();
+    assert_capacity(&plan, o, s, &cfg.policy);
+    plan
 }
 
 #[test]
@@ -245,7 +331,7 @@ fn exclusions_explain_why_in_chinese() {
 #[test]
 fn plans_every_part_within_capacity() {
     let cfg = fast();
-    let plan = plan_order(&order(), &shops(), &cfg).unwrap();
+    let plan = plan_checked(&order(), &shops(), &cfg);
     assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
     let pins: u32 = plan
         .lots
@@ -262,7 +348,6 @@ fn plans_every_part_within_capacity() {
         plan.lots.iter().all(|l| l.shop_id != "D"),
         "poor performer excluded"
     );
-    assert_capacity(&plan, &shops(), &cfg.policy);
     assert!(plan.local_share > 0.0 && plan.local_share < 1.0);
     assert!(plan.cost_yuan > 0.0 && plan.makespan_hours > 0.0);
     // Steps of each lot follow the routing in time.
@@ -327,12 +412,144 @@ proptest! {
             .collect();
         let o = Order { id: "R".into(), parts };
         let cfg = fast();
-        let plan = plan_order(&o, &s, &cfg).unwrap();
-        assert_capacity(&plan, &s, &cfg.policy);
+        let plan = plan_checked(&o, &s, &cfg);
         for p in &o.parts {
             let placed: u32 = plan.lots.iter().filter(|l| l.part_id == p.id).map(|l| l.quantity).sum();
             let missing: u32 = plan.unassigned.iter().filter(|u| u.part_id == p.id).map(|u| u.quantity).sum();
             prop_assert_eq!(placed + missing, p.quantity, "part {}", p.id);
         }
     }
+}
+
+/// A tiny deterministic generator for random registries and orders.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * (self.below(1_000_000) as f64 / 1_000_000.0)
+    }
+}
+
+/// 2–6 shops of 1–5 machines each (few processes, so machines compete), 1–7 parts.
+fn random_case(seed: u64) -> (Vec<Shop>, Order) {
+    let mut r = Lcg(seed ^ 0x9e37_79b9_7f4a_7c15);
+    let processes = [Process::Turning, Process::Milling, Process::Grinding];
+    let shops: Vec<Shop> = (0..2 + r.below(5))
+        .map(|s| Shop {
+            id: format!("S{s}"),
+            name: format!("车间{s}"),
+            local: r.below(2) == 0,
+            machines: (0..1 + r.below(5))
+                .map(|m| {
+                    let mut mm = machine(
+                        &format!("S{s}-M{m}"),
+                        processes[r.below(3) as usize],
+                        r.range(300.0, 2000.0),
+                        [5.0, 10.0, 20.0][r.below(3) as usize],
+                        [1.0, 4.0, 12.0, 40.0, 80.0, 168.0][r.below(6) as usize],
+                        r.range(50.0, 300.0),
+                    );
+                    mm.speed = r.range(0.5, 2.0);
+                    mm
+                })
+                .collect(),
+            deliveries: history(r.below(14) as usize, true),
+        })
+        .collect();
+    let parts = (0..1 + r.below(7))
+        .map(|k| {
+            let steps: Vec<(Process, f64)> = (0..1 + r.below(3))
+                .map(|_| (processes[r.below(3) as usize], r.range(0.05, 2.0)))
+                .collect();
+            let mut p = part(
+                &format!("p{k}"),
+                &steps,
+                1 + r.below(120) as u32,
+                r.range(50.0, 600.0),
+                20.0,
+                r.below(2) == 0,
+            );
+            p.due_hours = r.range(10.0, 700.0);
+            p
+        })
+        .collect();
+    (
+        shops,
+        Order {
+            id: format!("R{seed}"),
+            parts,
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Issue 16.2: no machine's booked hours exceed its free hours in any week, over random
+    /// registries and orders; every unit of every part is placed or reported.
+    #[test]
+    fn no_machine_is_booked_beyond_its_free_hours_in_any_week(seed in any::<u64>()) {
+        let (s, o) = random_case(seed);
+        let cfg = fast();
+        let plan = plan_checked(&o, &s, &cfg);
+        for p in &o.parts {
+            let placed: u32 = plan.lots.iter().filter(|l| l.part_id == p.id).map(|l| l.quantity).sum();
+            let missing: u32 = plan.unassigned.iter().filter(|u| u.part_id == p.id).map(|u| u.quantity).sum();
+            prop_assert_eq!(placed + missing, p.quantity, "part {}", p.id);
+        }
+    }
+}
+
+/// The check above fails on the previous method, which counted only a shop's total free hours:
+/// a lathe with 10 free hours a week got 50 hours of turning because the shop's mill was idle.
+#[test]
+fn the_shop_total_method_overbooks_a_machine() {
+    let shops = vec![Shop {
+        id: "A".into(),
+        name: "昆区精工".into(),
+        local: true,
+        machines: vec![
+            machine("A-L1", Process::Turning, 800.0, 10.0, 10.0, 120.0),
+            machine("A-M1", Process::Milling, 800.0, 10.0, 100.0, 150.0),
+        ],
+        deliveries: history(12, true),
+    }];
+    let mut p = part("shaft", &[(Process::Turning, 1.0)], 50, 100.0, 20.0, false);
+    p.due_hours = 100.0;
+    let o = Order {
+        id: "O".into(),
+        parts: vec![p],
+    };
+    let old = PlanConfig {
+        weekly_machine_capacity: false,
+        ..fast()
+    };
+    let before = plan_order(&o, &shops, &old).unwrap();
+    assert_eq!(before.lots.len(), 1, "the old method placed it");
+    let caught = std::panic::catch_unwind(|| assert_weekly_machine_capacity(&before, &o, &shops));
+    assert!(caught.is_err(), "the lathe is booked 50 h in a week of 10");
+    // Now: the lathe has 10 h a week; due in one week, 50 h cannot be placed …
+    let now = plan_checked(&o, &shops, &fast());
+    assert!(now.lots.is_empty() && now.unassigned.len() == 1);
+    // … due in five weeks it can, spread over the weeks.
+    let mut later = o.clone();
+    later.parts[0].due_hours = 5.0 * 168.0;
+    let plan = plan_checked(&later, &shops, &fast());
+    assert_eq!(plan.lots.len(), 1);
+    let weeks: std::collections::BTreeSet<i64> = plan.steps[0]
+        .work
+        .iter()
+        .map(|w| (w[0] / 168.0).floor() as i64)
+        .collect();
+    assert_eq!(weeks.len(), 5, "{:?}", plan.steps[0].work);
 }

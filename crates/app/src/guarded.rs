@@ -202,6 +202,16 @@ impl App {
         alloc::sample_plan(self, parts, seed)
     }
 
+    /// Plans an order a planner uploaded (read-only: nothing is stored).
+    pub fn plan_uploaded_order(
+        &self,
+        who: &Principal,
+        order: innomesh_alloc::order::Order,
+    ) -> Result<alloc::Planned> {
+        who.require(Perm::Engines)?;
+        alloc::plan_uploaded(self, order)
+    }
+
     pub fn dashboard(&self, who: &Principal) -> Result<Arc<dashboard::Figures>> {
         who.require(Perm::Engines)?;
         Ok(dashboard::figures(self)?)
