@@ -34,10 +34,12 @@ pub enum Code {
     CsrfFailed,
     TooManyRequests,
     Internal,
+    AmbiguousReference,
+    StatusNotInitial,
 }
 
 impl Code {
-    pub const ALL: [Code; 24] = [
+    pub const ALL: [Code; 26] = [
         Code::BadJson,
         Code::InvalidField,
         Code::UnknownReference,
@@ -62,6 +64,8 @@ impl Code {
         Code::CsrfFailed,
         Code::TooManyRequests,
         Code::Internal,
+        Code::AmbiguousReference,
+        Code::StatusNotInitial,
     ];
 
     /// The string clients compare against.
@@ -91,6 +95,8 @@ impl Code {
             Code::CsrfFailed => "csrf_failed",
             Code::TooManyRequests => "too_many_requests",
             Code::Internal => "internal",
+            Code::AmbiguousReference => "ambiguous_reference",
+            Code::StatusNotInitial => "status_not_initial",
         }
     }
 
@@ -112,7 +118,9 @@ impl Code {
             | Code::UnknownReference
             | Code::ImportRejected
             | Code::InvalidTransition
-            | Code::InvalidDictionary => 422,
+            | Code::InvalidDictionary
+            | Code::AmbiguousReference
+            | Code::StatusNotInitial => 422,
             Code::ReindexFailed | Code::Internal => 500,
         }
     }
@@ -156,6 +164,12 @@ impl Code {
             Code::CsrfFailed => "表单已过期或来源不明（缺少有效的防跨站令牌），请刷新页面后重试",
             Code::TooManyRequests => "请求过于频繁，请稍后再试",
             Code::Internal => "服务器内部错误",
+            Code::AmbiguousReference => {
+                "按名称填写的引用对应多条记录（或没有完全同名的记录）：消息列出候选的名称与代码，请改填代码或选择其一"
+            }
+            Code::StatusNotInitial => {
+                "新建的记录只能处于流程的初始状态（需求：已发布；技术交易：意向），之后按流程逐级流转"
+            }
         }
     }
 }

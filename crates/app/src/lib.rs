@@ -27,6 +27,7 @@ pub mod policy;
 mod policy_inputs;
 pub mod search;
 pub mod sharing;
+pub mod suggest;
 pub mod transfer;
 pub mod views;
 pub mod workflow;
@@ -395,6 +396,7 @@ impl App {
     /// Creates one record (its id assigned when empty).
     pub fn create(&self, who: &Principal, record: Record) -> Result<Record> {
         let record = validated(record)?;
+        workflow::check_initial(&record)?;
         self.check_writable(who, &record, true)?;
         self.check_policy_link(&record)?;
         let saved = self.repo.create(record, &who.actor())?;

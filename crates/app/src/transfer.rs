@@ -67,6 +67,8 @@ pub(crate) fn import_bytes(
         }
     }
     let reject = |mut errors: Vec<RowError>| {
+        // The fix, where the system knows it (「九原区」 → 150207), before columns are renamed.
+        app.suggest_fixes(who, kind, &mut errors);
         if let Some(c) = &registration {
             for e in &mut errors {
                 if let Some(h) = c.columns.get(&e.column) {
@@ -133,6 +135,29 @@ pub(crate) fn import_bytes(
             value: String::new(),
             reason: "文件只有表头，没有数据行".into(),
         }]));
+    }
+    // A new demand or deal starts at its workflow's first stage, as through a form or the API
+    // (a 技术合同登记 export records contracts already registered, so its deals may be later).
+    if registration.is_none() {
+        let mut late = Vec::new();
+        for (r, row) in records.iter().zip(&row_numbers) {
+            let Err(e) = crate::workflow::check_initial(r) else {
+                continue;
+            };
+            let stored = !r.id().is_empty() && app.repo().get(kind, r.id())?.is_some();
+            if !stored {
+                let (column, value, _) = crate::workflow::initial_status(r).unwrap_or(("", "", ""));
+                late.push(RowError {
+                    row: *row,
+                    column: column.to_string(),
+                    value: value.to_string(),
+                    reason: e.message,
+                });
+            }
+        }
+        if !late.is_empty() {
+            return Err(reject(late));
+        }
     }
     // Row by row, the caller's scope: one row outside it refuses the whole file.
     let refused = app.check_batch(who, &records)?;

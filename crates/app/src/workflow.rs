@@ -64,6 +64,48 @@ pub fn transition(
     }
 }
 
+/// Where a record with a workflow starts: a demand at 已发布, a technology deal at 意向. `None`
+/// for kinds without one. A record is created there and moves on through the workflow (a
+/// demand's 需求流转, a deal's stages), so no door — form, API, file import — can create one
+/// already 已交付.
+pub fn initial_status(record: &Record) -> Option<(&'static str, &'static str, &'static str)> {
+    // (field header, the record's status, the initial status)
+    match record {
+        Record::Demand(d) => Some(("状态", d.status.label(), DemandStatus::ALL[0].label())),
+        Record::TechDeal(t) => Some((
+            "交易阶段",
+            t.stage.label(),
+            innomesh_core::model::DealStage::ALL[0].label(),
+        )),
+        _ => None,
+    }
+}
+
+/// The field that holds a kind's workflow status and the label it starts at (a new demand's
+/// 状态 is 已发布): forms show it fixed when creating.
+pub fn status_field(kind: EntityKind) -> Option<(&'static str, &'static str)> {
+    match kind {
+        EntityKind::Demand => Some(("status", DemandStatus::ALL[0].label())),
+        EntityKind::TechDeal => Some(("stage", innomesh_core::model::DealStage::ALL[0].label())),
+        _ => None,
+    }
+}
+
+/// Refuses a new record that does not start at its workflow's first stage
+/// (`status_not_initial`).
+pub fn check_initial(record: &Record) -> Result<(), Error> {
+    match initial_status(record) {
+        Some((field, is, first)) if is != first => Err(Error::new(
+            Code::StatusNotInitial,
+            format!(
+                "新建的{}只能处于「{first}」，不能直接登记为「{is}」（{field}）：请先以「{first}」保存，再按流程逐级流转",
+                record.kind().label()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// One row of the funnel: how many demands reached each stage.
 #[derive(Debug, Clone, Serialize)]
 pub struct FunnelRow {

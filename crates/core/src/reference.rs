@@ -195,6 +195,39 @@ impl Regions {
     pub fn is_empty(&self) -> bool {
         self.by_code.is_empty()
     }
+    /// The regions a clerk may mean by a name (「九原区」, 「九原」): exact names first, then names
+    /// that start with it; counties and cities before townships, Baotou's (1502) before the rest,
+    /// then by code. Empty for a blank or digit-only input.
+    pub fn named(&self, name: &str) -> Vec<&Region> {
+        let n = name.trim();
+        if n.is_empty() || n.chars().all(|c| c.is_ascii_digit()) {
+            return vec![];
+        }
+        let rank = |r: &Region| {
+            (
+                r.level == RegionLevel::Township,
+                !r.code.starts_with("1502"),
+                r.code.clone(),
+            )
+        };
+        let mut exact: Vec<&Region> = self.by_code.values().filter(|r| r.name == n).collect();
+        if exact.is_empty() && n.chars().count() >= 2 {
+            exact = self
+                .by_code
+                .values()
+                .filter(|r| r.name.starts_with(n))
+                .collect();
+        }
+        exact.sort_by_key(|r| rank(r));
+        // A county of that name makes townships of the same name noise.
+        if exact
+            .first()
+            .is_some_and(|r| r.level != RegionLevel::Township)
+        {
+            exact.retain(|r| r.level != RegionLevel::Township);
+        }
+        exact
+    }
 }
 
 pub fn industries() -> &'static Industries {
@@ -275,6 +308,24 @@ impl Industries {
     /// Every section, division, group and class (in no particular order).
     pub fn all(&self) -> impl Iterator<Item = &Industry> {
         self.by_code.values()
+    }
+    /// The classes a clerk may mean by a name (「稀土金属冶炼」): the exact name first, else names
+    /// that contain it, most specific level first, then by code.
+    pub fn named(&self, name: &str) -> Vec<&Industry> {
+        let n = name.trim();
+        if n.chars().count() < 2 || n.is_ascii() {
+            return vec![];
+        }
+        let mut found: Vec<&Industry> = self.by_code.values().filter(|i| i.name == n).collect();
+        if found.is_empty() {
+            found = self
+                .by_code
+                .values()
+                .filter(|i| i.name.contains(n))
+                .collect();
+        }
+        found.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.code.cmp(&b.code)));
+        found
     }
     /// All level-4 classes (the codes records carry).
     pub fn classes(&self) -> impl Iterator<Item = &Industry> {

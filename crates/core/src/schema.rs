@@ -117,7 +117,7 @@ const ORGANISATION: &[FieldSpec] = &[
         "统一社会信用代码",
         T::CreditCode,
         true,
-        "18 位，GB 32100-2015，例如 91150203MA0N000000",
+        "18 位，GB 32100-2015，例如 91150203MA0N00000G",
     ),
     f("name", "名称", T::Text, true, "单位全称"),
     f(

@@ -3,7 +3,7 @@
 
 use crate::codes::{CreditCode, IdNumber, Phone};
 use crate::entity::{EntityKind, Record};
-use crate::reference::regions;
+use crate::reference::{industries, regions};
 use crate::schema::{fields, FieldSpec, FieldType};
 use crate::values::{Date, IndustryCode, RegionCode};
 use serde::Serialize;
@@ -93,6 +93,36 @@ fn code_text(s: &str) -> String {
         .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200B}' | '\u{FEFF}'))
         .collect::<String>()
         .to_uppercase()
+}
+
+/// 「150207 九原区」, 「150207（九原区）」, 「3985 电子专用材料制造」: a region or industry code followed
+/// by its own name — what the templates' drop-down lists and the forms' pickers show — is that
+/// code. `None` when the text is not of that form or the name is not the code's.
+pub fn strip_label(ty: FieldType, text: &str) -> Option<String> {
+    let t = text.trim();
+    let cut = t.find(|c: char| c.is_whitespace() || c == '（' || c == '(')?;
+    let (code, rest) = t.split_at(cut);
+    let name = rest
+        .trim()
+        .trim_start_matches(['（', '('])
+        .trim_end_matches(['）', ')'])
+        .trim();
+    match ty {
+        FieldType::Region => {
+            let r = regions().resolve(&code_text(code))?;
+            (r.name == name).then(|| r.code.clone())
+        }
+        FieldType::Industry => {
+            let i = industries().resolve(&code_text(code))?;
+            (i.name == name).then(|| i.code.clone())
+        }
+        _ => None,
+    }
+}
+
+/// How a region or industry code is offered in pickers and drop-down lists: 「150207 九原区」.
+pub fn code_label(code: &str, name: &str) -> String {
+    format!("{code} {name}")
 }
 
 /// Which column holds which field, found from the header row.
@@ -279,8 +309,14 @@ fn parse_cell(spec: &FieldSpec, cell: &Cell) -> Result<Option<Value>, String> {
         FieldType::CreditCode => json!(CreditCode::parse(&code_text(&text))
             .map_err(|e| format!("统一社会信用代码无效：{e}"))?
             .as_str()),
-        FieldType::Region => json!(RegionCode::parse(&code_text(&text))?.as_str()),
-        FieldType::Industry => json!(IndustryCode::parse(&code_text(&text))?.as_str()),
+        FieldType::Region => json!(RegionCode::parse(
+            &strip_label(spec.ty, &text).unwrap_or_else(|| code_text(&text))
+        )?
+        .as_str()),
+        FieldType::Industry => json!(IndustryCode::parse(
+            &strip_label(spec.ty, &text).unwrap_or_else(|| code_text(&text))
+        )?
+        .as_str()),
         FieldType::Phone => json!(Phone::parse(&code_text(&text))?.full()),
         FieldType::IdNumber => {
             if matches!(cell, Cell::Number(_)) {
@@ -389,6 +425,10 @@ fn correction(
         _ => return None,
     };
     let trimmed = raw.trim();
+    // A drop-down's 「150207 九原区」 is the code as chosen, not a correction.
+    if strip_label(spec.ty, trimmed).is_some() {
+        return None;
+    }
     let reason = match spec.ty {
         FieldType::Choice(_) | FieldType::Bool | FieldType::Team | FieldType::Budget => {
             return None
@@ -615,6 +655,166 @@ pub fn template_help(kind: EntityKind) -> Vec<String> {
     fields(kind).iter().map(|f| f.help.to_string()).collect()
 }
 
+/// A template's example row: for every column a value that passes every check the column has
+/// (the GB 32100 check digit, the GB/T 2260 and GB/T 4754 tables, the choices, the record's own
+/// rules), so a clerk who copies it gets a row that imports. References name example ids (the
+/// registry must hold them), which the help text says.
+pub fn template_example(kind: EntityKind) -> Vec<String> {
+    let specs = fields(kind);
+    // One organisation per column: a row's parties must differ (a supplier is not its buyer).
+    let credit_for = |column: usize| {
+        CreditCode::with_check_digit(&format!("91150207MA0N{:05}", column + 1))
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default()
+    };
+    let id_number = IdNumber::with_check_digit("15020719800101123")
+        .map(|c| c.full().to_string())
+        .unwrap_or_default();
+    let example_of = |help: &str| -> Option<String> {
+        let after = help.split("例如 ").nth(1)?;
+        let v = after.split(['，', '、', '（']).next()?.trim();
+        (!v.is_empty()).then(|| v.to_string())
+    };
+    // Optional columns stay empty except the coded ones whose form a clerk should see: some
+    // optional fields only go with certain choices (a 科技中介's services), which an example row
+    // cannot know without hard-coding kinds.
+    let shown = |f: &FieldSpec| {
+        f.required
+            || matches!(
+                f.ty,
+                FieldType::Region | FieldType::Industry | FieldType::Phone
+            )
+    };
+    specs
+        .iter()
+        .enumerate()
+        .map(|(column, f)| {
+            if !shown(f) {
+                String::new()
+            } else {
+                match f.ty {
+                    FieldType::CreditCode => {
+                        if f.key == "credit_code" || f.required {
+                            credit_for(column)
+                        } else {
+                            String::new()
+                        }
+                    }
+                    FieldType::CreditCodeList => credit_for(column),
+                    FieldType::Region => regions()
+                        .get("150207")
+                        .map(|r| code_label(&r.code, &r.name))
+                        .unwrap_or_default(),
+                    FieldType::Industry => industries()
+                        .get("3985")
+                        .map(|i| code_label(&i.code, &i.name))
+                        .unwrap_or_default(),
+                    FieldType::IndustryList => "3985".into(),
+                    FieldType::Phone => "0472-5123456".into(),
+                    FieldType::IdNumber => id_number.clone(),
+                    FieldType::Bool => "否".into(),
+                    FieldType::Date => "2026-06-30".into(),
+                    FieldType::Int => {
+                        if f.help.starts_with("1–9") {
+                            "5".into()
+                        } else if f.key.contains("year") {
+                            "2026".into()
+                        } else {
+                            "10".into()
+                        }
+                    }
+                    FieldType::Decimal => {
+                        if f.help.starts_with("0–1") {
+                            "0.5".into()
+                        } else {
+                            "100".into()
+                        }
+                    }
+                    FieldType::Choice(choices) => choices()
+                        .first()
+                        .map(|(_, l)| l.to_string())
+                        .unwrap_or_default(),
+                    FieldType::Team => format!("张三/{id_number}/负责人"),
+                    FieldType::Budget => "设备费:50；材料费:20".into(),
+                    FieldType::Sections => "【研究内容】示例正文【预期目标】示例正文".into(),
+                    FieldType::Ref(target) | FieldType::RefList(target) => example_of(f.help)
+                        .and_then(|v| v.split([' ', '；']).next().map(str::to_string))
+                        .unwrap_or_else(|| format!("{}000001", target.id_prefix())),
+                    FieldType::RefBy { by, target } => {
+                        // The kind the `by` column's example (its first choice) names.
+                        let by_code = specs
+                            .iter()
+                            .find(|s| s.key == by)
+                            .and_then(|s| match s.ty {
+                                FieldType::Choice(c) => c().first().map(|(code, _)| *code),
+                                _ => None,
+                            })
+                            .unwrap_or_default();
+                        match target(by_code) {
+                            Some(EntityKind::Organisation) => credit_for(column),
+                            Some(k) => format!("{}000001", k.id_prefix()),
+                            None => String::new(),
+                        }
+                    }
+                    FieldType::Text | FieldType::LongText | FieldType::TextList => {
+                        if f.key == "id" && !f.required {
+                            String::new()
+                        } else if let Some(v) = example_of(f.help) {
+                            v
+                        } else if f.required {
+                            format!("示例{}", f.header)
+                        } else {
+                            String::new()
+                        }
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+/// The values a column takes from a closed list, for the templates' drop-down lists: the labels
+/// of a choice and 是/否 (`true`: nothing else is accepted), or the regions of Baotou — the city,
+/// its districts and townships — and the GB/T 4754 classes as 「150207 九原区」 (`false`: a code
+/// outside the list, another city's district, is still valid).
+pub fn closed_list(spec: &FieldSpec) -> Option<(Vec<String>, bool)> {
+    match spec.ty {
+        FieldType::Choice(choices) => {
+            Some((choices().iter().map(|(_, l)| l.to_string()).collect(), true))
+        }
+        FieldType::Bool => Some((vec!["是".into(), "否".into()], true)),
+        FieldType::Region => {
+            let r = regions();
+            let mut out = Vec::new();
+            let mut push = |code: &str| {
+                if let Some(x) = r.get(code) {
+                    out.push(code_label(&x.code, &x.name));
+                }
+            };
+            push("150200");
+            for county in r.children("150200") {
+                push(county);
+                for town in r.children(county) {
+                    push(town);
+                }
+            }
+            Some((out, false))
+        }
+        FieldType::Industry => {
+            let mut classes: Vec<_> = industries().classes().collect();
+            classes.sort_by(|a, b| a.code.cmp(&b.code));
+            Some((
+                classes
+                    .into_iter()
+                    .map(|i| code_label(&i.code, &i.name))
+                    .collect(),
+                false,
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Region name for display next to a code (`150203 昆都仑区`).
 pub fn region_label(code: &str) -> String {
     regions()
@@ -626,6 +826,73 @@ pub fn region_label(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_template_example_row_passes_every_check() {
+        for kind in EntityKind::ALL {
+            let heads = headers(kind, true);
+            let map = HeaderMap::new(kind, &heads).unwrap();
+            let cells: Vec<Cell> = template_example(kind)
+                .into_iter()
+                .map(|v| {
+                    if v.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(v)
+                    }
+                })
+                .collect();
+            let parsed = parse_row_noting(&map, 2, &cells);
+            assert!(parsed.is_ok(), "{kind:?}: {:?}", parsed.err());
+            // Nothing in it needed a silent correction either.
+            assert_eq!(parsed.unwrap().1, vec![], "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn every_code_a_help_text_gives_as_example_is_valid() {
+        for kind in EntityKind::ALL {
+            for f in fields(kind) {
+                if matches!(f.ty, FieldType::CreditCode | FieldType::CreditCodeList) {
+                    for word in f.help.split_whitespace().filter(|w| w.len() == 18) {
+                        assert!(
+                            CreditCode::parse(word).is_ok(),
+                            "{kind:?} {}: {word}",
+                            f.key
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_code_followed_by_its_own_name_is_the_code() {
+        let t = |s: &str| Cell::Text(s.into());
+        let spec = fields(EntityKind::Organisation)
+            .iter()
+            .find(|f| f.key == "region")
+            .unwrap();
+        for v in ["150207 九原区", "150207（九原区）", " 150207(九原区) "] {
+            assert_eq!(
+                parse_cell(spec, &t(v)).unwrap(),
+                Some(json!("150207")),
+                "{v}"
+            );
+            assert_eq!(correction(spec, &t(v), &json!("150207")), None);
+        }
+        // A name that is not the code's is refused, not silently taken.
+        assert!(parse_cell(spec, &t("150207 昆都仑区")).is_err());
+        let ind = fields(EntityKind::Organisation)
+            .iter()
+            .find(|f| f.key == "industry")
+            .unwrap();
+        let name = industries().get("3985").unwrap().name.clone();
+        assert_eq!(
+            parse_cell(ind, &t(&format!("3985 {name}"))).unwrap(),
+            Some(json!("3985"))
+        );
+    }
 
     fn t(s: &str) -> Cell {
         Cell::Text(s.into())

@@ -478,7 +478,13 @@ fn operations() -> Vec<(String, Vec<Op>)> {
                         json!({"description": "已创建", "content": {"application/json": {"schema": r}}}),
                     ))
                     .errors(WRITE)
-                    .errors(&[Code::UnknownReference, Code::Conflict]),
+                    .errors(&[Code::UnknownReference, Code::Conflict])
+                    // A demand or a deal is created at its workflow's first stage.
+                    .errors(if innomesh_app::workflow::status_field(kind).is_some() {
+                        &[Code::StatusNotInitial]
+                    } else {
+                        &[]
+                    }),
             ],
         ));
         out.push((
@@ -1343,6 +1349,7 @@ fn operations() -> Vec<(String, Vec<Op>)> {
     ));
     out.extend(sharing_operations());
     out.extend(deal_operations());
+    out.extend(suggest_operations());
     out.extend(consortium_operations());
     out.push((
         "/api/openapi.json".into(),
@@ -1641,4 +1648,41 @@ pub fn is_operation(method: &str, path: &str) -> bool {
 
 pub async fn document() -> Json<Value> {
     Json(build())
+}
+
+/// Search-as-you-type for the forms' reference fields.
+fn suggest_operations() -> Vec<(String, Vec<Op>)> {
+    let kinds: Vec<&str> = EntityKind::ALL.iter().map(|k| k.plural()).collect();
+    let candidate = json!({
+        "type": "object",
+        "required": ["id", "name", "label"],
+        "properties": {
+            "id": {"type": "string", "description": "引用时填写的代码（信用代码或登记编号）"},
+            "name": string(),
+            "label": {"type": "string", "description": "名称（代码），表单可直接提交"},
+        },
+    });
+    vec![(
+        "/api/suggest".into(),
+        vec![Op::new(
+            "get",
+            "代码表",
+            "按名称查找某类记录（输入即搜）：名称完全相同的在前，其次以之开头、包含它的；只含当前账号可查看的记录",
+        )
+        .params(vec![
+            json!({"name": "kind", "in": "query", "required": true, "description": "记录类型",
+                   "schema": {"type": "string", "enum": kinds}}),
+            query("q", "名称的一部分（或代码），最多 100 字；空则无结果", json!({"type": "string", "maxLength": 100})),
+            query("limit", "最多条数，默认 10", int(1, innomesh_app::suggest::MAX_CANDIDATES as u64)),
+        ])
+        .ok(json_ok(
+            "{kind, items}",
+            json!({
+                "type": "object",
+                "required": ["kind", "items"],
+                "properties": {"kind": string(), "items": {"type": "array", "items": candidate}},
+            }),
+        ))
+        .errors(&[Code::InvalidQuery])],
+    )]
 }

@@ -351,6 +351,7 @@ GET    /api/organisations/{code}/policy-facts /api/organisations/@O2/policy-fact
 PUT    /api/organisations/{code}/policy-facts /api/organisations/@E/policy-facts         facts        200  200  403  200  404  403  403  403  403  403  // facts: the enterprise itself, city staff, the district's clerk
 PUT    /api/organisations/{code}/policy-facts /api/organisations/@O2/policy-facts        facts        422  404  403  404  404  403  403  403  403  403  // @O2 is not an enterprise here: facts are entered for enterprises only (422)
 GET    /api/openapi.json                      =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /api/suggest                           /api/suggest?kind=organisations&q=有限   -            200  200  200  200  200  200  200  403  403  403  // names as one types: what the caller may read (administrators: no registry reading)
 
 GET    /                                      =                                          -            200  200  200  200  200  200  200  200  200  200
 GET    /audit                                 =                                          -            403  403  403  403  403  403  200  403  403  200  // the audit trail: auditors and the audit administrator
@@ -365,6 +366,7 @@ GET    /account/password                      =                                 
 POST   /account/password                      =                                          f:old=wrong&new=x 422  422  422  422  422  422  422  422  422  422
 GET    /api                                   =                                          -            200  200  200  200  200  200  200  200  200  200
 GET    /assets/site.css                       =                                          -            200  200  200  200  200  200  200  200  200  200
+GET    /assets/suggest.js                     =                                          -            200  200  200  200  200  200  200  200  200  200
 GET    /import                                =                                          -            200  200  200  200  200  200  200  200  200  200
 POST   /import                                =                                          mp:organisations 422  422  403  403  403  403  403  403  403  403
 GET    /import/report/{token}                 /import/report/0123456789abcdef            -            404  404  404  404  404  404  404  404  404  404

@@ -12,6 +12,7 @@ mod reference;
 pub mod registry;
 pub mod search;
 pub mod sharing;
+mod suggest;
 pub mod transfer;
 mod workflow;
 
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(sharing::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(deals::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
+        .merge(suggest::router())
         .route(
             "/api/openapi.json",
             axum::routing::get(crate::openapi::document),

@@ -10,10 +10,13 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::IntoResponse;
-use innomesh_app::Principal;
+use innomesh_app::suggest::{reference_fields, target_of};
+use innomesh_app::{workflow, Principal};
 use innomesh_core::reference::regions;
 use innomesh_core::schema::{fields, FieldSpec, FieldType};
-use innomesh_core::tabular::{headers, parse_row, record_to_cells, Cell, HeaderMap};
+use innomesh_core::tabular::{
+    closed_list, headers, parse_row, record_to_cells, strip_label, Cell, HeaderMap,
+};
 use innomesh_core::{EntityKind, Record};
 use std::collections::HashMap;
 
@@ -24,6 +27,8 @@ struct FormState {
     errors: Vec<(String, String)>,
     /// Records a reference field picks from, as (id, name), so a person chooses by name.
     options: HashMap<&'static str, Vec<(String, String)>>,
+    /// 「检查问题卡」 asked for before saving: what the card lacks (empty: complete).
+    card: Option<Vec<String>>,
 }
 
 /// Chain nodes are picked by name (「稀土产业链 · 永磁材料」), never typed as a code. Empty when
@@ -141,10 +146,27 @@ pub async fn edit_form(
         Err(resp) => return Ok(resp),
     };
     let record = load(&st, &who, kind, &id).await?;
+    // References shown as 「名称（代码）」, as the pickers offer them.
+    let mut values = values_of(&record);
+    let options = ref_options(&st, &who, kind).await;
+    let app = st.clone();
+    let who2 = who.clone();
+    let picked: Vec<&'static str> = options.keys().copied().collect();
+    let values = run(move || {
+        let kept: Vec<(&'static str, String)> = picked
+            .iter()
+            .filter_map(|k| values.get(k).map(|v| (*k, v.clone())))
+            .collect();
+        app.reference_labels(&who2, kind, &mut values)?;
+        // Fields offered as a <select> keep their codes (the options' values).
+        values.extend(kept);
+        Ok(values)
+    })
+    .await?;
     let state = FormState {
-        values: values_of(&record),
-        errors: vec![],
-        options: ref_options(&st, &who, kind).await,
+        values,
+        options,
+        ..FormState::default()
     };
     Ok(html(
         &format!("编辑{}", record.name()),
@@ -220,9 +242,37 @@ async fn save(
         .as_ref()
         .map(|r| record_to_cells(r, false))
         .unwrap_or_default();
+    // References typed as names become codes (App decides, within what the caller may read);
+    // the form keeps showing what was typed.
+    let mut resolved: HashMap<&'static str, String> = reference_fields(kind)
+        .into_iter()
+        .filter_map(|(f, _)| param(&p, f.key).map(|v| (f.key, v.trim().to_string())))
+        .collect();
+    let refused = {
+        let app = st.clone();
+        let who = who.clone();
+        let mut values = std::mem::take(&mut resolved);
+        let (values, refused) = run(move || {
+            let refused = app.resolve_names(&who, kind, &mut values)?;
+            Ok((values, refused))
+        })
+        .await?;
+        resolved = values;
+        refused
+    };
+    let refused_keys: Vec<&str> = refused.iter().map(|(k, _)| *k).collect();
+    for (key, e) in &refused {
+        state.errors.push((key.to_string(), e.message.clone()));
+    }
     let mut cells = Vec::new();
     for (i, spec) in fields(kind).iter().enumerate() {
         let mut v = param(&p, spec.key).unwrap_or("").trim().to_string();
+        let typed = v.clone();
+        if let Some(code) = resolved.get(spec.key) {
+            if !refused_keys.contains(&spec.key) {
+                v = code.clone();
+            }
+        }
         if matches!(spec.ty, FieldType::Bool) {
             v = if v.is_empty() {
                 "否".into()
@@ -236,7 +286,17 @@ async fn save(
                 v = r.id().to_string();
             }
         }
-        state.values.insert(spec.key, v.clone());
+        state.values.insert(
+            spec.key,
+            if typed.is_empty()
+                || matches!(spec.ty, FieldType::Bool)
+                || existing.is_some() && spec.key == id_key(kind)
+            {
+                v.clone()
+            } else {
+                typed
+            },
+        );
         let keep_stored = is_guarded(spec)
             && existing.is_some()
             && (v.is_empty() || masked.get(i).map(Cell::display) == Some(v.clone()));
@@ -261,9 +321,25 @@ async fn save(
     let map = HeaderMap::new(kind, &headers(kind, false))
         .map_err(|_| PageError::internal("表头与模式不一致"))?;
     let record = match parse_row(&map, 1, &cells) {
-        Ok(r) => r,
-        Err(errs) => {
+        Ok(r) if refused.is_empty() => r,
+        Ok(_) => return Ok(invalid(&st, kind, existing.as_ref(), &state)),
+        Err(mut errs) => {
+            // The fix the system knows (「九原区」 → 150207), as for an imported row.
+            let app = st.clone();
+            let who2 = who.clone();
+            errs = run(move || {
+                app.suggest_fixes(&who2, kind, &mut errs);
+                Ok(errs)
+            })
+            .await?;
             for e in errs {
+                // A reference refused by name already says why, with its candidates.
+                if fields(kind)
+                    .iter()
+                    .any(|s| s.header == e.column && refused_keys.contains(&s.key))
+                {
+                    continue;
+                }
                 let key = fields(kind)
                     .iter()
                     .find(|s| s.header == e.column)
@@ -279,6 +355,26 @@ async fn save(
             return Ok(invalid(&st, kind, existing.as_ref(), &state));
         }
     };
+    if param(&p, "check_card").is_some() {
+        if let Record::Demand(d) = &record {
+            state.card = Some(
+                innomesh_app::matching::card_issues(d)
+                    .into_iter()
+                    .map(|i| i.message)
+                    .collect(),
+            );
+            let title = match &existing {
+                Some(r) => format!("编辑{}", r.name()),
+                None => format!("新增{}", kind.label()),
+            };
+            return Ok(html(
+                &title,
+                nav_of(kind),
+                &render(kind, existing.as_ref(), &state),
+                &st,
+            ));
+        }
+    }
     let repo = st.clone();
     let target = existing.as_ref().map(|r| r.id().to_string());
     let outcome = run(move || {
@@ -325,6 +421,9 @@ async fn save(
         Err(e) if e.code == innomesh_app::Code::Internal => Err(PageError::internal(e.message)),
         Err(e) => {
             let msg = e.to_string();
+            let status_key = workflow::status_field(kind)
+                .map(|(k, _)| k)
+                .filter(|_| e.code == innomesh_app::Code::StatusNotInitial);
             // Point a reference error at the field that holds the unknown code.
             let key = fields(kind)
                 .iter()
@@ -342,6 +441,7 @@ async fn save(
                         .is_some_and(|v| !v.is_empty() && msg.contains(v.as_str()))
                 })
                 .map(|s| s.key.to_string())
+                .or(status_key.map(str::to_string))
                 .unwrap_or_default();
             state.errors.push((key, msg));
             let mut resp = invalid(&st, kind, existing.as_ref(), &state);
@@ -411,6 +511,20 @@ fn render(kind: EntityKind, existing: Option<&Record>, s: &FormState) -> String 
         }
         b.push_str("</ul></div>");
     }
+    if let Some(card) = &s.card {
+        if card.is_empty() {
+            b.push_str("<div class=\"notice ok\" role=\"status\" id=\"card-check\"><strong>问题卡完整</strong>：目标指标、现状、技术成熟度、预算、期限与知识产权约定都已写明。尚未保存，确认后请点「保存」。</div>");
+        } else {
+            b.push_str(&format!(
+                "<div class=\"notice bad\" role=\"status\" id=\"card-check\"><strong>问题卡还有 {} 处需要补充</strong>（尚未保存；补充后解题方才好判断能否解决）：<ul>",
+                card.len()
+            ));
+            for m in card {
+                b.push_str(&format!("<li>{}</li>", escape(m)));
+            }
+            b.push_str("</ul></div>");
+        }
+    }
     b.push_str(&format!(
         "<form class=\"record\" method=\"post\" action=\"{}\" novalidate>",
         escape(&action)
@@ -418,20 +532,50 @@ fn render(kind: EntityKind, existing: Option<&Record>, s: &FormState) -> String 
     for spec in fields(kind) {
         b.push_str(&field(kind, spec, existing, s));
     }
+    let check = if kind == EntityKind::Demand {
+        "<button type=\"submit\" name=\"check_card\" value=\"1\" class=\"secondary\">检查问题卡</button>"
+    } else {
+        ""
+    };
     b.push_str(&format!(
-        "<div class=\"actions\"><button type=\"submit\">保存</button><a class=\"btn secondary\" href=\"{}\">取消</a></div></form>",
+        "<div class=\"actions\"><button type=\"submit\">保存</button>{check}<a class=\"btn secondary\" href=\"{}\">取消</a></div></form>",
         escape(&cancel)
     ));
-    b.push_str("<datalist id=\"baotou-regions\">");
-    let mut codes: Vec<&String> = regions().children("150200").iter().collect();
-    codes.sort();
-    for c in codes {
-        b.push_str(&format!(
-            "<option value=\"{c}\">{}</option>",
-            escape(&super::view::region_name(c))
-        ));
+    if kind == EntityKind::Demand {
+        b.push_str("<p class=\"muted\">「检查问题卡」只检查、不保存：看看目标指标、现状、技术成熟度、预算、期限与知识产权约定是否写清，再发布。</p>");
     }
-    b.push_str("</datalist>");
+    let specs = fields(kind);
+    if specs.iter().any(|f| matches!(f.ty, FieldType::Region)) {
+        // Baotou's districts and townships, as 「150207 九原区」 (any other GB/T 2260 code is
+        // accepted too).
+        b.push_str("<datalist id=\"baotou-regions\">");
+        if let Some((list, _)) = specs
+            .iter()
+            .find(|f| matches!(f.ty, FieldType::Region))
+            .and_then(closed_list)
+        {
+            for v in list {
+                b.push_str(&format!("<option value=\"{}\"></option>", escape(&v)));
+            }
+        }
+        b.push_str("</datalist>");
+    }
+    if specs.iter().any(|f| matches!(f.ty, FieldType::Industry)) {
+        b.push_str("<datalist id=\"industry-classes\">");
+        if let Some((list, _)) = specs
+            .iter()
+            .find(|f| matches!(f.ty, FieldType::Industry))
+            .and_then(closed_list)
+        {
+            for v in list {
+                b.push_str(&format!("<option value=\"{}\"></option>", escape(&v)));
+            }
+        }
+        b.push_str("</datalist>");
+    }
+    if specs.iter().any(|f| target_of(kind, f).is_some()) {
+        b.push_str("<script src=\"/assets/suggest.js\" defer></script>");
+    }
     b
 }
 
@@ -453,7 +597,24 @@ fn field(kind: EntityKind, spec: &FieldSpec, existing: Option<&Record>, s: &Form
     let locked = existing.is_some() && key == id_key(kind);
     let id = format!("f-{key}");
     let picks = s.options.get(key).filter(|o| !o.is_empty());
+    let fixed_status = workflow::status_field(kind)
+        .filter(|(k, _)| existing.is_none() && *k == key)
+        .map(|(_, first)| first);
+    let target = target_of(kind, spec).filter(|_| !locked && picks.is_none());
     let input = match spec.ty {
+        _ if fixed_status.is_some() => {
+            let first = fixed_status.unwrap_or_default();
+            format!(
+                "<input type=\"text\" id=\"{id}\" value=\"{first}\" readonly{described}><input type=\"hidden\" name=\"{key}\" value=\"{first}\">"
+            )
+        }
+        _ if target.is_some() => {
+            let plural = target.map(|t| t.plural()).unwrap_or_default();
+            format!(
+                "<input type=\"text\" id=\"{id}\" name=\"{key}\" value=\"{}\" list=\"dl-{key}\" data-suggest=\"{plural}\" autocomplete=\"off\"{described}><datalist id=\"dl-{key}\"></datalist>",
+                escape(value)
+            )
+        }
         FieldType::Ref(_) if picks.is_some() && !locked => {
             let picks = picks.map(Vec::as_slice).unwrap_or_default();
             let mut o = format!("<select id=\"{id}\" name=\"{key}\"{described}>");
@@ -515,7 +676,8 @@ fn field(kind: EntityKind, spec: &FieldSpec, existing: Option<&Record>, s: &Form
         }
         _ => {
             let extra = match spec.ty {
-                FieldType::Region => " list=\"baotou-regions\" inputmode=\"numeric\"",
+                FieldType::Region => " list=\"baotou-regions\" autocomplete=\"off\"",
+                FieldType::Industry => " list=\"industry-classes\" autocomplete=\"off\"",
                 FieldType::Int | FieldType::Decimal => " inputmode=\"decimal\"",
                 _ => "",
             };
@@ -534,23 +696,45 @@ fn field(kind: EntityKind, spec: &FieldSpec, existing: Option<&Record>, s: &Form
     let mut help = spec.help.to_string();
     if locked {
         help = "编号不能修改".into();
+    } else if let Some(first) = fixed_status {
+        help = format!(
+            "新建时为「{first}」；保存后按流程逐级流转（{}）",
+            if kind == EntityKind::Demand {
+                "在需求页面的「需求流转」中操作"
+            } else {
+                "编辑时逐级推进"
+            }
+        );
+    } else if let Some(t) = target {
+        help = format!(
+            "输入{}名称（或代码）即可搜索，从列表中选择；只填名称时按名称查找，重名时会列出候选",
+            t.label()
+        );
     } else if picks.is_some() {
         help = "按名称选择；保存时记录节点编号".into();
     }
-    let header = if picks.is_some() {
-        spec.header.trim_end_matches("编号")
+    let header = if picks.is_some() || target.is_some() {
+        // Chosen by name: 「发布单位」, not 「发布单位信用代码」.
+        spec.header
+            .trim_end_matches("编号")
+            .trim_end_matches("统一社会信用代码")
+            .trim_end_matches("信用代码")
     } else {
         spec.header
     };
     let beside = match spec.ty {
-        FieldType::Region if !value.is_empty() => regions()
-            .resolve(value)
-            .map(|r| format!("（{}）", r.name))
-            .unwrap_or_default(),
-        FieldType::Industry if !value.is_empty() => innomesh_core::reference::industries()
-            .resolve(value)
-            .map(|i| format!("（{}）", i.name))
-            .unwrap_or_default(),
+        FieldType::Region if !value.is_empty() && strip_label(spec.ty, value).is_none() => {
+            regions()
+                .resolve(value)
+                .map(|r| format!("（{}）", r.name))
+                .unwrap_or_default()
+        }
+        FieldType::Industry if !value.is_empty() && strip_label(spec.ty, value).is_none() => {
+            innomesh_core::reference::industries()
+                .resolve(value)
+                .map(|i| format!("（{}）", i.name))
+                .unwrap_or_default()
+        }
         _ => String::new(),
     };
     let mut errors = String::new();

@@ -93,6 +93,18 @@ pub fn page(title: &str, body: &str, sample: Option<&str>) -> String {
 }
 
 const CSS: &str = include_str!("../../assets/site.css");
+const SUGGEST_JS: &str = include_str!("../../assets/suggest.js");
+
+/// The forms' search-as-you-type script (a file, not inline: the CSP allows only 'self' scripts).
+pub async fn suggest_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        SUGGEST_JS,
+    )
+}
 
 pub async fn css() -> impl IntoResponse {
     (

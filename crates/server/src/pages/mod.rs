@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api", get(api_page))
         .route("/assets/site.css", get(layout::css))
+        .route("/assets/suggest.js", get(layout::suggest_js))
         .route(
             "/import",
             get(import::page)

@@ -188,14 +188,22 @@ fn demand_sections(
         "<form class=\"record\" method=\"post\" action=\"/demands/{}/transition\"><div class=\"field\"><label for=\"f-to\">流转到</label><div><select id=\"f-to\" name=\"to\">",
         enc(&d.id)
     ));
+        // After a refused move the form shows what was chosen and typed (flow_*), not defaults.
+        let refused = param(p, "flow_error").is_some();
+        let chosen = param(p, "flow_to").filter(|_| refused);
         for (i, s) in DemandStatus::ALL.iter().enumerate() {
             if i == stage || i > stage + 1 {
                 continue;
             }
-            let (sel, note) = if i == stage + 1 {
-                (" selected", "下一步")
+            let picked = match chosen {
+                Some(c) => c == s.code() || c == s.label(),
+                None => i == stage + 1,
+            };
+            let sel = if picked { " selected" } else { "" };
+            let note = if i == stage + 1 {
+                "下一步"
             } else {
-                ("", "退回，须填原因")
+                "退回，须填原因"
             };
             b.push_str(&format!(
                 "<option value=\"{}\"{sel}>{}（{note}）</option>",
@@ -207,8 +215,13 @@ fn demand_sections(
             "</select><div class=\"help\">只能逐级推进，不能跳过；退回须写明原因</div></div></div>",
         );
         b.push_str("<div class=\"field\"><label for=\"f-manager\">技术经理人</label><div><select id=\"f-manager\" name=\"manager\"><option value=\"\">（不变）</option>");
+        let chosen_manager = if refused {
+            param(p, "flow_manager")
+        } else {
+            d.manager.as_deref()
+        };
         for m in &managers {
-            let sel = if d.manager.as_deref() == Some(m.id.as_str()) {
+            let sel = if chosen_manager == Some(m.id.as_str()) {
                 " selected"
             } else {
                 ""
@@ -227,9 +240,11 @@ fn demand_sections(
                 escape(&fit)
             ));
         }
-        b.push_str("</select><div class=\"help\">按专长与本需求的契合度排序，契合度相同时在办少的在前</div></div></div>\
-        <div class=\"field\"><label for=\"f-note\">说明</label><div><textarea id=\"f-note\" name=\"note\" maxlength=\"500\"></textarea></div></div>\
-        <p><button type=\"submit\">流转</button></p></form>");
+        b.push_str(&format!("</select><div class=\"help\">按专长与本需求的契合度排序，契合度相同时在办少的在前</div></div></div>\
+        <div class=\"field\"><label for=\"f-note\">说明</label><div><textarea id=\"f-note\" name=\"note\" maxlength=\"500\">{}</textarea></div></div>\
+        <p><button type=\"submit\">流转</button></p></form>",
+            escape(param(p, "flow_note").filter(|_| refused).unwrap_or(""))
+        ));
     }
     // History.
     let history = st.demand_history(who, Some(&d.id))?;
@@ -312,7 +327,19 @@ pub async fn transition(
         Ok(Err(e)) if matches!(e.status(), StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) => {
             return error_page(e.status(), &e.message, &st)
         }
-        Ok(Err(e)) => format!("/demands/{}?flow_error={}#flow", enc(&id), enc(&e.message)),
+        // Refused: back with the reason and what was chosen and typed, so nothing is lost.
+        Ok(Err(e)) => format!(
+            "/demands/{}?flow_error={}&flow_to={}&flow_manager={}&flow_note={}#flow",
+            enc(&id),
+            enc(&e.message),
+            enc(param(&p, "to").unwrap_or("")),
+            enc(param(&p, "manager").unwrap_or("")),
+            enc(&param(&p, "note")
+                .unwrap_or("")
+                .chars()
+                .take(500)
+                .collect::<String>())
+        ),
         Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.message, &st),
     };
     (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response()
