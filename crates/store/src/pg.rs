@@ -614,14 +614,18 @@ impl Repository for PgStore {
             )?;
             for (i, mut record) in records.into_iter().enumerate() {
                 let kind = record.kind();
-                if !existing.contains_key(&kind) {
-                    let mut ids = HashSet::new();
-                    for r in tx.query("SELECT id FROM entities WHERE kind = $1", &[&kind.code()])? {
-                        ids.insert(r.try_get(0)?);
+                let taken = match existing.entry(kind) {
+                    std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        let mut ids = HashSet::new();
+                        for r in
+                            tx.query("SELECT id FROM entities WHERE kind = $1", &[&kind.code()])?
+                        {
+                            ids.insert(r.try_get(0)?);
+                        }
+                        v.insert(ids)
                     }
-                    existing.insert(kind, ids);
-                }
-                let taken = existing.entry(kind).or_default();
+                };
                 if record.id().is_empty() {
                     let id = next_id(tx, kind, |_, c| Ok(taken.contains(c)))?;
                     record.set_id(id);
@@ -1179,14 +1183,13 @@ impl Repository for PgStore {
     ) -> Result<(), StoreError> {
         self.write(|tx| {
             let now = crate::now_rfc3339();
-            let mut seq = next_seq(tx, "policy_facts")?;
+            let first = next_seq(tx, "policy_facts")?;
             let mut details: Vec<(String, Vec<String>)> = Vec::new();
-            for (org, e) in rows {
+            for ((org, e), seq) in rows.iter().zip(first..) {
                 tx.execute(
                     "INSERT INTO policy_facts (seq, org, key, value, as_of, source, note, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     &[&seq, org, &e.key, &e.value, &e.as_of, &e.source, &e.note, &actor.name, &now],
                 )?;
-                seq += 1;
                 let line = format!(
                     "{}={}（{}，{}）",
                     e.key,
