@@ -396,8 +396,9 @@ impl App {
     /// Creates one record (its id assigned when empty).
     pub fn create(&self, who: &Principal, record: Record) -> Result<Record> {
         let record = validated(record)?;
-        workflow::check_initial(&record)?;
+        // Whether the caller may write this record is answered before anything about its stage.
         self.check_writable(who, &record, true)?;
+        workflow::check_initial(&record)?;
         self.check_policy_link(&record)?;
         let saved = self.repo.create(record, &who.actor())?;
         self.after_write();

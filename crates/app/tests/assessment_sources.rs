@@ -95,10 +95,33 @@ fn deal(
         d.registered_date = None;
     }
     let local = Principal::local("t");
-    match app.create(&local, Record::TechDeal(d)) {
+    // A new deal starts at 意向 (every door refuses a later first stage); it then moves on to
+    // `stage` as its record is updated.
+    let mut intent = d.clone();
+    intent.stage = DealStage::Intent;
+    intent.signed_date = None;
+    intent.registration_no = String::new();
+    intent.registered_date = None;
+    let id = match app.create(&local, Record::TechDeal(intent)) {
         Ok(r) => r.id().to_string(),
         Err(e) => panic!("deal: {}", e.message),
+    };
+    d.id = id.clone();
+    for &step in innomesh_app::deals::stages() {
+        if step == DealStage::Intent || step.stage() > stage.stage() {
+            continue;
+        }
+        let mut at = d.clone();
+        at.stage = step;
+        if step.stage() < DealStage::Registered.stage() {
+            at.registration_no = String::new();
+            at.registered_date = None;
+        }
+        if let Err(e) = app.update(&local, EntityKind::TechDeal, &id, Record::TechDeal(at)) {
+            panic!("deal at {step:?}: {}", e.message);
+        }
     }
+    id
 }
 
 /// A shared service offered by `owner` (a copy of a sample service).

@@ -225,25 +225,6 @@ fn user_add_list_and_tokens() {
 }
 
 #[test]
-fn postgres_is_not_there_yet() {
-    let dir = tempfile::tempdir().unwrap();
-    let (code, _, err) = innomesh(
-        dir.path(),
-        &[
-            "user",
-            "list",
-            "--database",
-            "postgres://localhost/innomesh",
-        ],
-    );
-    assert_eq!(code, Some(2));
-    assert!(
-        err.contains("PostgreSQL 后端尚未提供（见 issue 15），请用 --data-dir"),
-        "{err}"
-    );
-}
-
-#[test]
 fn demo_prints_its_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let out = ok(dir.path(), &["demo", "--no-serve"]);

@@ -1286,7 +1286,13 @@ impl Fixture {
         let seg: Vec<&str> = path.split('/').collect();
         if method == "DELETE" && seg[1] == "api" && seg.len() == 4 {
             if let Some(r) = snapshot {
-                self.st.create(&local(), r).unwrap();
+                // Put back as it was, at its stage (a new record would have to start at the
+                // first stage; a restored one does not).
+                let restored = self
+                    .st
+                    .import_records(&local(), vec![r], "undo", &|_| {})
+                    .unwrap();
+                assert!(restored.is_ok(), "the deleted record is restored");
             }
         }
         let created = if method == "POST" && seg[1] == "api" && seg.len() == 3 {
@@ -1343,7 +1349,21 @@ fn fresh_copy(st: &AppState, kind: EntityKind, id: &str) -> Record {
     } else {
         v["id"] = json!("");
     }
-    Record::from_json(kind, v).unwrap()
+    // A new demand or deal starts at its first stage, whatever stage the copied one reached.
+    match Record::from_json(kind, v).unwrap() {
+        Record::Demand(mut d) => {
+            d.status = innomesh_core::model::DemandStatus::Posted;
+            Record::Demand(d)
+        }
+        Record::TechDeal(mut d) => {
+            d.stage = innomesh_core::model::DealStage::Intent;
+            d.signed_date = None;
+            d.registration_no = String::new();
+            d.registered_date = None;
+            Record::TechDeal(d)
+        }
+        r => r,
+    }
 }
 
 /// A record as its edit form posts it.

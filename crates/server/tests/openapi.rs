@@ -23,6 +23,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("matching.rs", include_str!("../src/api/matching.rs")),
     ("policy.rs", include_str!("../src/api/policy.rs")),
     ("reference.rs", include_str!("../src/api/reference.rs")),
+    ("suggest.rs", include_str!("../src/api/suggest.rs")),
     ("registry.rs", include_str!("../src/api/registry.rs")),
     ("search.rs", include_str!("../src/api/search.rs")),
     ("sharing.rs", include_str!("../src/api/sharing.rs")),
