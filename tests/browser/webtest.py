@@ -181,6 +181,10 @@ class Browser:
     def js(self, script, *args):
         return self.call("POST", "/execute/sync", {"script": script, "args": list(args)})
 
+    def js_async(self, script, *args):
+        """Runs `script`, which calls its last argument with the result (a fetch, say)."""
+        return self.call("POST", "/execute/async", {"script": script, "args": list(args)})
+
     def body_text(self):
         return self.js("return document.body.innerText;")
 
@@ -483,11 +487,21 @@ def main():
             del svg
 
         def chain_gap_action():
-            # The bureau's way from the map to an action: chain page → the open-gap count → the
-            # list of open gaps → 新增补链行动 (node picked by name) → a refused save keeps what
-            # was typed → saved → the action is listed against its gap.
-            browser.go(base + "/chains/rare_earth")
+            # Journey 1, the city clerk: dashboard → 产业链图谱 in the menu → the chain → the
+            # open-gap count → the list of open gaps → 新增补链行动 (node picked by name) → a
+            # refused save keeps what was typed → saved → the action is listed against its gap →
+            # the node's remedies (本地配套对接 before 招商目标, by name) → the report (XLSX).
+            browser.go(base + "/dashboard")
+            browser.wait_text("高新技术企业")
+            browser.screenshot("j1-01-dashboard")
+            browser.click(browser.find("a[href='/chains']"))
+            browser.wait_url("/chains")
+            chains = browser.find_all("main a[href='/chains/rare_earth']")
+            check(chains, "the chain list has no link to the rare-earth chain")
+            browser.click(chains[0])
+            browser.wait_url("/chains/rare_earth")
             text = browser.wait_text("诊断与原因")
+            browser.screenshot("j1-02-chain", full=True)
             check("rare_earth" not in text, "a chain code is shown on the chain page")
             browser.click(browser.find("main a[href='/chains/rare_earth/gaps']"))
             browser.wait_url("/chains/rare_earth/gaps")
@@ -523,6 +537,206 @@ def main():
             check(text.find("本地配套对接") < text.find("招商目标") or "招商目标" not in text,
                   "本地配套对接 is not proposed first")
             browser.screenshot("07-chain-node-actions", full=True)
+            targets = text[text.find("招商目标"):] if "招商目标" in text else ""
+            check(not re.search(r"\b9[0-9A-HJ-NPQRTUWXY]{17}\b", targets[:2000]),
+                  "a target is named by its credit code alone")
+            # The diagnosis report, as the clerk downloads it from the chain page.
+            browser.go(base + "/chains/rare_earth")
+            link = browser.find("main a[href='/api/chains/rare_earth/report']")
+            check("下载诊断报告" in browser.text(link), "no report download on the chain page")
+            got = browser.js_async(
+                "var done = arguments[arguments.length - 1];"
+                "fetch('/api/chains/rare_earth/report').then(r => r.arrayBuffer().then(b => {"
+                " var u = new Uint8Array(b);"
+                " done([r.status, r.headers.get('content-type') || '', r.headers.get('content-disposition') || '',"
+                " u.length, String.fromCharCode(u[0], u[1])]); })).catch(e => done([0, String(e), '', 0, '']));")
+            status, ctype, disposition, size, magic = got
+            check(status == 200 and magic == "PK" and size > 2000,
+                  f"the report download answered {status}, {size} bytes, {magic!r}")
+            check("spreadsheetml" in ctype, f"the report is not an XLSX: {ctype!r}")
+            check("%E8%AF%8A%E6%96%AD%E6%8A%A5%E5%91%8A" in disposition or "诊断报告" in disposition,
+                  f"the report's file name does not say 诊断报告: {disposition!r}")
+            browser.screenshot("j1-03-report-link")
+
+        def fetch_bytes(path):
+            """GET `path` as the signed-in browser: (status, headers dict, bytes)."""
+            got = browser.js_async(
+                "var done = arguments[arguments.length - 1];"
+                "fetch(arguments[0]).then(r => r.arrayBuffer().then(b => {"
+                " var u = new Uint8Array(b), s = '';"
+                " for (var i = 0; i < u.length; i += 8192) s += String.fromCharCode.apply(null, u.subarray(i, i + 8192));"
+                " done([r.status, r.headers.get('content-type') || '', r.headers.get('content-disposition') || '', btoa(s)]); }))"
+                ".catch(e => done([0, String(e), '', '']));",
+                path)
+            return got[0], {"content-type": got[1], "content-disposition": got[2]}, base64.b64decode(got[3])
+
+        def xlsx_rows(data):
+            """The first sheet's rows of an XLSX as lists of cell texts (shared and inline strings)."""
+            import io
+            import zipfile
+            import xml.etree.ElementTree as ET
+            ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+            z = zipfile.ZipFile(io.BytesIO(data))
+            shared = []
+            if "xl/sharedStrings.xml" in z.namelist():
+                for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns):
+                    shared.append("".join(t.text or "" for t in si.iter("{%s}t" % ns["m"])))
+            sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+            rows = []
+            for row in sheet.iter("{%s}row" % ns["m"]):
+                cells = []
+                for c in row.findall("m:c", ns):
+                    v = c.find("m:v", ns)
+                    if c.get("t") == "s" and v is not None:
+                        cells.append(shared[int(v.text)])
+                    elif c.get("t") == "inlineStr":
+                        cells.append("".join(t.text or "" for t in c.iter("{%s}t" % ns["m"])))
+                    else:
+                        cells.append(v.text if v is not None else "")
+                rows.append(cells)
+            return rows
+
+        def district_import_journey():
+            # Journey 3, the district clerk: the import template → a file filled with two
+            # mistakes → the errors read on the page (nothing written) → the file fixed → imported
+            # → found by search → in the export filtered to the district.
+            browser.click(browser.find(".user form button"))
+            browser.wait_url("/login")
+            login("demo-district", "示例数据-旗县区-2026!", "旗县区工作人员")
+            m = re.search(r"旗县区工作人员：(\d{6})", browser.body_text())
+            check(m is not None, "the user bar shows the clerk's district")
+            mine = m.group(1)
+            browser.go(base + "/import?kind=organisations")
+            browser.screenshot("j3-01-import-page")
+            status, headers, data = fetch_bytes("/api/organisations/template")
+            check(status == 200 and data[:2] == b"PK", f"template download answered {status}")
+            header = [h.strip() for h in xlsx_rows(data)[0]]
+            # Required columns are marked 「*」.
+            for need in ["统一社会信用代码", "名称", "组织类型", "行政区划代码"]:
+                check(("*" + need) in header, f"the template has no required 「{need}」 column: {header}")
+            name = "包头示例旗县区导入测试科技有限公司"
+            good = credit_code("91" + mine + "MA0DXT35K")
+            bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+
+            def write(path, code, region):
+                values = {"统一社会信用代码": code, "名称": name, "组织类型": "企业",
+                          "行政区划代码": region, "地址": "包头市（浏览器测试）"}
+                with open(path, "w", encoding="utf-8-sig") as f:
+                    f.write(",".join(header) + "\n")
+                    row = []
+                    for h in header:
+                        key = next((k for k in values if h.lstrip("*") == k), None)
+                        row.append(values[key] if key else "")
+                    f.write(",".join(row) + "\n")
+
+            wrong = os.path.join(tmp, "旗县区-有错.csv")
+            write(wrong, bad, "不存在的区")
+            browser.type(browser.find("input#file"), wrong)
+            browser.click(browser.find("form.record button[type=submit]"))
+            browser.wait_text("未写入任何数据")
+            table = browser.text(browser.find("table.errors"))
+            check("统一社会信用代码" in table and "行政区划代码" in table,
+                  f"both mistakes are not explained: {table[:300]}")
+            browser.screenshot("j3-02-import-errors", full=True)
+            status, raw, _ = http("GET", f"{base}/api/organisations/{good}")
+            check(status == 404, "a refused file wrote its row")
+            fixed = os.path.join(tmp, "旗县区-已改正.csv")
+            write(fixed, good, mine)
+            browser.go(base + "/import?kind=organisations")
+            browser.type(browser.find("input#file"), fixed)
+            browser.click(browser.find("form.record button[type=submit]"))
+            text = browser.wait_text("导入成功")
+            check("新增 1 条" in text, f"the fixed file did not add its row: {text[:300]}")
+            browser.screenshot("j3-03-imported", full=True)
+            browser.go(base + "/search?q=" + urllib.parse.quote(name))
+            text = browser.wait_text("找到")
+            check(name in text, "the imported organisation is not found by search")
+            browser.screenshot("j3-04-search")
+            browser.go(base + f"/organisations?region={mine}&q=" + urllib.parse.quote(name))
+            link = browser.js("var a = [...document.querySelectorAll('main a.btn')].find(a => a.getAttribute('href').startsWith('/api/organisations/export')); return a ? a.getAttribute('href') : '';")
+            check(link and f"region={mine}" in link, f"the export link does not keep the district filter: {link!r}")
+            status, headers, data = fetch_bytes(link)
+            check(status == 200 and data[:2] == b"PK", f"the filtered export answered {status}")
+            cells = [c for r in xlsx_rows(data) for c in r]
+            check(name in cells, "the filtered export does not hold the imported organisation")
+            browser.screenshot("j3-05-filtered-list")
+            browser.click(browser.find(".user form button"))
+            browser.wait_url("/login")
+            login()
+
+        def enterprise_journey():
+            # Journey 2, the enterprise: post a demand, with the problem card checked before
+            # publishing (nothing saved by a check) → saved at its first stage → solvers of
+            # several kinds ranked for it → the city bureau moves it along, named in its history.
+            browser.click(browser.find(".user form button"))
+            browser.wait_url("/login")
+            login("demo-enterprise", "示例数据-企业-2026!", "企业用户")
+            m = re.search(r"企业用户：([0-9A-Z]{18})", browser.body_text())
+            check(m is not None, "the user bar does not name the enterprise")
+            own = m.group(1)
+            browser.go(base + "/demands/new")
+            browser.wait_text("检查问题卡")
+            status_field = browser.js("var s = document.querySelector('[name=status]'); return s ? [s.tagName, s.disabled || s.readOnly || s.type === 'hidden'] : null;")
+            check(status_field is None or status_field[1], f"状态 can be chosen at creation: {status_field}")
+            fill = ("var f = arguments[0], bad = [];"
+                    "for (var k in f) { var e = document.querySelector('form.record [name=' + k + ']');"
+                    " if (!e) { bad.push(k); continue; }"
+                    " if (e.tagName === 'SELECT') { var o = [...e.options].find(o => o.text === f[k] || o.value === f[k]);"
+                    "  if (o) { e.value = o.value; } else { bad.push(k); } continue; }"
+                    " e.value = f[k]; if (e.value !== f[k]) bad.push(k); }"
+                    "return bad;")
+            title = "稀土永磁电机高温退磁问题（浏览器测试）"
+            bad = browser.js(fill, {
+                "title": title,
+                "kind": "技术难题",
+                "organisation": own,
+                "text": "我公司生产新能源汽车驱动电机用烧结钕铁硼磁体，电机在 150℃ 长期运行时出现高温退磁，需要提高磁体的矫顽力和温度稳定性，并减少重稀土镝、铽的用量。",
+            })
+            check(not bad, f"demand form fields not found or not settable: {bad}")
+            browser.click(browser.find("form.record button[name=check_card]"))
+            text = browser.wait_text("问题卡还有")
+            check(browser.js("return document.querySelector('form.record [name=title]').value;") == title,
+                  "the check lost the title")
+            browser.screenshot("j2-01-card-check", full=True)
+            bad = browser.js(fill, {
+                "goal_metric": "150℃ 下退磁率 ≤ 3%",
+                "current_state": "目前 150℃ 退磁率约 8%",
+                "trl_target": "6",
+                "deadline": "2027-12-31",
+                "ip_terms": "成果归企业所有，解题方可用于教学科研",
+            })
+            check(not bad, f"card fields not found or not settable: {bad}")
+            budget = browser.js("var s = document.querySelector('form.record [name=budget_band]');"
+                                "if (!s) return null; if (s.tagName === 'SELECT') { s.selectedIndex = s.options.length - 1; }"
+                                "else { s.value = '50–200万元'; } return s.value;")
+            check(budget, "no budget field on the demand form")
+            browser.click(browser.find("form.record button[name=check_card]"))
+            browser.wait_text("问题卡完整")
+            browser.screenshot("j2-02-card-complete", full=True)
+            status, raw, _ = http("GET", base + "/api/demands?q=" + urllib.parse.quote(title) + "&per_page=5")
+            check(status == 200 and not [d for d in json.loads(raw)["items"] if d["title"] == title],
+                  "checking the card saved the demand")
+            browser.click(browser.find("form.record button[type=submit]:not([name])"))
+            browser.wait_url("saved=1")
+            url = browser.js("return location.pathname;")
+            check(re.match(r"^/demands/[^/]+$", url), f"not on the new demand's page: {url}")
+            text = browser.body_text()
+            check("已发布" in text, "the new demand does not start at 已发布")
+            browser.screenshot("j2-03-posted", full=True)
+            browser.go(base + url + "/matches")
+            browser.wait_text("匹配解题方")
+            kinds = browser.js("return [...document.querySelectorAll('table.results tbody tr[data-kind]')].slice(0, 10).map(r => r.dataset.kind)")
+            check(len(set(kinds)) >= 3, f"the top 10 solvers are of fewer than 3 kinds: {kinds}")
+            browser.screenshot("j2-04-matches", full=True)
+            browser.click(browser.find(".user form button"))
+            browser.wait_url("/login")
+            login()
+            browser.go(base + url)
+            browser.type(browser.find("#f-note"), "问题卡完整，进入初筛（浏览器测试）")
+            browser.click(browser.find("form[action$='/transition'] button[type=submit]"))
+            text = browser.wait_text("已流转到")
+            check("已初筛" in text, "the demand was not moved along")
+            browser.screenshot("j2-05-moved", full=True)
 
         def tablet():
             browser.resize(768, 1024)
@@ -884,13 +1098,15 @@ def main():
         step("import a file with one bad row", import_bad_row)
         step("dashboard", dashboard)
         step("chain page", chain)
-        step("chain page → open gaps → 新增补链行动 prefilled → refused keeps input → saved and listed", chain_gap_action)
+        step("journey 1, city clerk: dashboard → chain → open gaps → 新增补链行动 (refused keeps input) → saved and listed → remedies by name → report XLSX", chain_gap_action)
         step("tablet width", tablet)
         step("keyboard navigation", keyboard)
         step("full-text search with highlights and facets", full_text_search)
         step("move a demand, see who moved it, its solvers and the funnel", demand_workflow)
         step("assessment scorecards, a platform's view, a draft and a comparison", assessment)
         step("a district clerk sees only their district", district_clerk)
+        step("journey 2, enterprise: post a demand with the card checked first → several kinds of solvers → moved along by the bureau", enterprise_journey)
+        step("journey 3, district clerk: template → file with mistakes → errors read, nothing written → fixed → imported → found → filtered export", district_import_journey)
         step("policy lists, assessment and an enterprise's policies with what is missing", policies)
 
         step("a platform enters its figure and uploads evidence, seeing only its own scorecard", platform_journey)
