@@ -10,6 +10,28 @@ use std::collections::HashMap;
 pub(crate) const DELETED: &str = "deleted";
 
 /// A stored document as a record, its personal values opened.
+/// The record an update names, checked against its address (kind and id) the same way on every
+/// backend: an empty id takes the address's; a different one is refused (ids never change).
+pub(crate) fn update_target(
+    kind: EntityKind,
+    id: &str,
+    record: &mut Record,
+) -> Result<(), StoreError> {
+    if record.kind() != kind {
+        return Err(StoreError::Invalid("记录类型与地址不符".into()));
+    }
+    if record.id().is_empty() {
+        record.set_id(id.to_string());
+    }
+    if record.id() != id {
+        return Err(StoreError::Invalid(format!(
+            "记录编号「{}」与地址中的「{id}」不一致；编号不能修改",
+            record.id()
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn decode(keys: &Keyring, kind: EntityKind, data: &str) -> Result<Record, StoreError> {
     let mut value: serde_json::Value = serde_json::from_str(data)
         .map_err(|e| StoreError::Database(format!("记录数据损坏：{e}")))?;

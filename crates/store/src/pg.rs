@@ -707,18 +707,7 @@ impl Repository for PgStore {
         mut record: Record,
         actor: &Actor,
     ) -> Result<Record, StoreError> {
-        if record.kind() != kind {
-            return Err(StoreError::Invalid("记录类型与地址不符".into()));
-        }
-        if record.id().is_empty() {
-            record.set_id(id.to_string());
-        }
-        if record.id() != id {
-            return Err(StoreError::Invalid(format!(
-                "记录编号「{}」与地址中的「{id}」不一致；编号不能修改",
-                record.id()
-            )));
-        }
+        crate::common::update_target(kind, id, &mut record)?;
         let keys = self.keyring();
         self.write(|tx| {
             let record = checked_single(&mut PgLookup(tx), record)?;
